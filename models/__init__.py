@@ -1,0 +1,43 @@
+"""The portal's tables (SQLModel), one module per aggregate. Imports nothing from ``portal``."""
+
+from sqlmodel import SQLModel
+
+from models.audit import AuditEvent, AuditOutcome
+from models.base import UTCDateTime, utcnow
+from models.children import Child, LegalStatus, LegalStatusEntry
+from models.contacts import Channel, Contact, ContactReply, Purpose, Side
+from models.memberships import CaseMembership, CaseRole
+from models.organisations import Organisation, OrganisationKind
+from models.people import ApiToken, Person, PersonRole, Role
+from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, StageChange
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditOutcome",
+    "CaseMembership",
+    "CaseRole",
+    "Channel",
+    "Child",
+    "Contact",
+    "ContactReply",
+    "Extension",
+    "LegalStatus",
+    "LegalStatusEntry",
+    "Organisation",
+    "OrganisationKind",
+    "Person",
+    "PersonRole",
+    "Proceedings",
+    "ProceedingsChild",
+    "Purpose",
+    "Role",
+    "Side",
+    "Stage",
+    "StageChange",
+    "UTCDateTime",
+    "metadata",
+    "utcnow",
+]

@@ -1,0 +1,37 @@
+"""Organisations: local authorities, Cafcass service areas and the family courts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import enum_type, foreign_key, id_field, timestamp_field
+
+
+class OrganisationKind(StrEnum):
+    LOCAL_AUTHORITY = "local_authority"
+    CAFCASS_SERVICE_AREA = "cafcass_service_area"
+    COURT = "court"
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(kind = 'local_authority') = (ons_code IS NOT NULL)", name="ons_code_iff_local_authority"
+        ),
+        sa.CheckConstraint("kind = 'court' OR service_area_id IS NULL", name="service_area_only_for_courts"),
+    )
+
+    id: uuid.UUID = id_field()
+    kind: OrganisationKind = Field(sa_type=enum_type(OrganisationKind))
+    name: str = Field(max_length=200, unique=True)
+    # The ONS (GSS) code of a local authority, e.g. E08000025; only local authorities have one.
+    ons_code: str | None = Field(default=None, max_length=9, unique=True)
+    # For a court: the Cafcass service area whose guardians are appointed there.
+    service_area_id: uuid.UUID | None = foreign_key("organisation.id", nullable=True)
+    created_at: datetime = timestamp_field()

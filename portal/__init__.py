@@ -1,0 +1,1 @@
+"""The guardian–IRO multi-agency collaboration portal."""

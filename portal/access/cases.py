@@ -1,0 +1,100 @@
+"""Fetch-and-authorise for cases: one query returns the case only if the actor may see it.
+
+The same predicate drives every list of cases, so what a list shows and what a lookup allows can't drift.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import CaseMembership, CaseRole, Child, Organisation, Person, Proceedings, ProceedingsChild, Role
+from portal.access.policy import Permission, acting_roles, case_permissions, role_permitting
+from portal.auth.actor import Actor
+from portal.errors import NotFound
+
+
+def _cafcass_scope(organisation_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """A Cafcass manager's cases: those issued at a court their service area serves, or with a live
+    guardian from their service area."""
+    courts = sa.select(Organisation.id).where(Organisation.service_area_id == organisation_id)
+    guardians = (
+        sa.select(CaseMembership.id)
+        .join(Person, Person.id == CaseMembership.person_id)
+        .where(
+            CaseMembership.proceedings_id == Proceedings.id,
+            CaseMembership.role == CaseRole.GUARDIAN,
+            CaseMembership.ended_at.is_(None),
+            Person.organisation_id == organisation_id,
+        )
+    )
+    return sa.or_(Proceedings.court_id.in_(courts), guardians.exists())
+
+
+def _iro_manager_scope(organisation_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """An IRO manager's cases: those concerning a child of their authority."""
+    return (
+        sa.select(ProceedingsChild.child_id)
+        .join(Child, Child.id == ProceedingsChild.child_id)
+        .where(ProceedingsChild.proceedings_id == Proceedings.id, Child.local_authority_id == organisation_id)
+        .exists()
+    )
+
+
+def _manager_scopes(actor: Actor) -> dict[Role, sa.ColumnElement[bool]]:
+    scopes: dict[Role, sa.ColumnElement[bool]] = {}
+    if actor.has_role(Role.CAFCASS_MANAGER):
+        scopes[Role.CAFCASS_MANAGER] = _cafcass_scope(actor.organisation_id)
+    if actor.has_role(Role.IRO_MANAGER):
+        scopes[Role.IRO_MANAGER] = _iro_manager_scope(actor.organisation_id)
+    return scopes
+
+
+def _member_case_ids(actor: Actor) -> list[uuid.UUID]:
+    return [case_id for case_id, roles in actor.case_roles.items() if acting_roles(actor.roles, roles, ())]
+
+
+def readable_cases(actor: Actor) -> sa.ColumnElement[bool]:
+    """The predicate on ``Proceedings`` for the cases ``actor`` may read (PROTOCOL.md §6)."""
+    clauses: list[sa.ColumnElement[bool]] = list(_manager_scopes(actor).values())
+    member_ids = _member_case_ids(actor)
+    if member_ids:
+        clauses.append(Proceedings.id.in_(member_ids))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Proceedings
+    # The roles the actor holds on this case, strongest first.
+    roles: tuple[Role, ...]
+    # The role that granted the permission asked for; recorded in the audit trail.
+    acting_as: Role
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return case_permissions(self.roles)
+
+
+async def access_case(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID, need: Permission
+) -> CaseAccess:
+    """The case, if ``actor`` may do ``need`` on it; otherwise NotFound, exactly as if it did not exist."""
+    scopes = _manager_scopes(actor)
+    columns = [expr.label(role.value) for role, expr in scopes.items()]
+    row = (
+        await session.execute(
+            sa.select(Proceedings, *columns).where(Proceedings.id == case_id, readable_cases(actor))
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Case")
+    in_scope = [role for role in scopes if row._mapping[role.value]]
+    roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), in_scope)
+    granting = role_permitting(roles, need)
+    if granting is None:
+        raise NotFound("Case")
+    return CaseAccess(case=row[0], roles=tuple(roles), acting_as=granting)

@@ -1,0 +1,93 @@
+"""The one table of who may do what, and the pure functions that read it.
+
+Nobody sees a case because of their role alone (PROTOCOL.md §6): a role's case permissions apply only on
+cases where the person holds that role as a live member, or, for managers, where the case is in the scope
+of their organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from models import CaseRole, OrganisationKind, Role
+
+
+class Permission(StrEnum):
+    # On one case.
+    READ_CASE = "case:read"
+    LOG_CONTACT = "contact:log"
+    MARK_REPLY = "contact:reply"
+    MANAGE_PROCEEDINGS = "proceedings:manage"
+    ALLOCATE_GUARDIAN = "guardian:allocate"
+    ASSIGN_IRO = "iro:assign"
+    # Not tied to a case.
+    OPEN_PROCEEDINGS = "proceedings:open"
+    ADMINISTER = "admin"
+
+
+# What each role may do on a case it is related to (as a member, or as a manager in scope).
+CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # P1: both sides keep the contact ledger; P2 the guardian makes contact.
+    Role.GUARDIAN: frozenset({Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY}),
+    # P1, P7: the IRO records discussions with the guardian.
+    Role.IRO: frozenset({Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY}),
+    # LA legal runs the proceedings for the authority.
+    Role.LA_SOLICITOR: frozenset({Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS}),
+    Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
+    # Cafcass managers allocate guardians within their service area.
+    Role.CAFCASS_MANAGER: frozenset({Permission.READ_CASE, Permission.ALLOCATE_GUARDIAN}),
+    # IRO managers assign IROs to the children of their authority.
+    Role.IRO_MANAGER: frozenset({Permission.READ_CASE, Permission.ASSIGN_IRO}),
+    Role.ADMIN: frozenset(),
+}
+
+GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
+    Role.ADMIN: frozenset({Permission.ADMINISTER}),
+}
+
+# Roles whose case relationship comes from organisational scope rather than membership.
+MANAGER_ROLES = frozenset({Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
+
+# The organisation a person must work for to hold a role (None: any).
+ROLE_ORGANISATION: dict[Role, OrganisationKind | None] = {
+    Role.GUARDIAN: OrganisationKind.CAFCASS_SERVICE_AREA,
+    Role.CAFCASS_MANAGER: OrganisationKind.CAFCASS_SERVICE_AREA,
+    Role.IRO: OrganisationKind.LOCAL_AUTHORITY,
+    Role.IRO_MANAGER: OrganisationKind.LOCAL_AUTHORITY,
+    Role.LA_SOLICITOR: OrganisationKind.LOCAL_AUTHORITY,
+    Role.SOCIAL_WORKER: OrganisationKind.LOCAL_AUTHORITY,
+    Role.ADMIN: None,
+}
+
+# A case role is held by a person with the matching organisation role.
+CASE_ROLE_REQUIRES: dict[CaseRole, Role] = {
+    CaseRole.GUARDIAN: Role.GUARDIAN,
+    CaseRole.IRO: Role.IRO,
+    CaseRole.LA_SOLICITOR: Role.LA_SOLICITOR,
+    CaseRole.SOCIAL_WORKER: Role.SOCIAL_WORKER,
+}
+
+
+def acting_roles(
+    person_roles: frozenset[Role], case_roles: Iterable[CaseRole], manager_scopes: Iterable[Role]
+) -> list[Role]:
+    """The roles a person acts in on one case, strongest first: live memberships backed by the matching
+    organisation role, then the manager roles whose scope covers the case."""
+    members = [CASE_ROLE_REQUIRES[r] for r in sorted(case_roles) if CASE_ROLE_REQUIRES[r] in person_roles]
+    managers = [r for r in sorted(manager_scopes) if r in person_roles and r in MANAGER_ROLES]
+    return members + managers
+
+
+def role_permitting(roles: Iterable[Role], need: Permission) -> Role | None:
+    """The first of ``roles`` that grants ``need`` on a case, or None."""
+    return next((r for r in roles if need in CASE_PERMISSIONS[r]), None)
+
+
+def case_permissions(roles: Iterable[Role]) -> frozenset[Permission]:
+    return frozenset().union(*(CASE_PERMISSIONS[r] for r in roles))
+
+
+def has_global_permission(person_roles: frozenset[Role], need: Permission) -> bool:
+    return any(need in GLOBAL_PERMISSIONS.get(r, frozenset()) for r in person_roles)

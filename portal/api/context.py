@@ -1,0 +1,41 @@
+"""The per-request GraphQL context: who is asking, the unit of work, and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from portal import clock
+from portal.api.loaders import Loaders
+from portal.auth.actor import Actor
+from portal.db import UnitOfWork
+from portal.errors import DomainError, ErrorCode
+from portal.settings import Settings
+
+if TYPE_CHECKING:
+    from portal.access.cases import CaseAccess
+
+
+@dataclass
+class Context:
+    settings: Settings
+    uow: UnitOfWork
+    actor: Actor | None
+    loaders: Loaders = field(init=False)
+    today: date = field(default_factory=clock.today)
+    # The access each case was read with, so its fields know the viewer's roles without asking again.
+    case_access: dict[object, CaseAccess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.uow)
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise DomainError.one(ErrorCode.UNAUTHENTICATED, "Sign in, or send an API token")
+        return self.actor
+
+
+Info = strawberry.Info[Context, None]

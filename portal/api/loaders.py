@@ -1,0 +1,64 @@
+"""DataLoaders: every list on a GraphQL type is loaded for all its parents in one query."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from models import (
+    CaseMembership,
+    Child,
+    Contact,
+    ContactReply,
+    Extension,
+    LegalStatusEntry,
+    Organisation,
+    Person,
+    StageChange,
+)
+from portal.cases import repository as cases
+from portal.contacts import repository as contacts
+from portal.db import UnitOfWork
+
+V = TypeVar("V")
+Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
+
+
+def _loader(uow: UnitOfWork, fetch: Fetch[V], missing: Callable[[], V]) -> DataLoader[uuid.UUID, V]:
+    async def load(keys: Sequence[uuid.UUID]) -> list[V]:
+        async with uow.use() as session:
+            found = await fetch(session, keys)
+        return [found.get(key, missing()) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _none() -> None:
+    return None
+
+
+class Loaders:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.organisation: DataLoader[uuid.UUID, Organisation | None] = _loader(
+            uow, cases.organisations_by_id, _none
+        )
+        self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
+        self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, cases.children_by_case, list)
+        # Live and ended together: a case has few, and one query serves both views of them.
+        self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = _loader(
+            uow, cases.memberships_by_case, list
+        )
+        self.extensions: DataLoader[uuid.UUID, list[Extension]] = _loader(uow, cases.extensions_by_case, list)
+        self.stage_changes: DataLoader[uuid.UUID, list[StageChange]] = _loader(
+            uow, cases.stage_changes_by_case, list
+        )
+        self.legal_status: DataLoader[uuid.UUID, list[LegalStatusEntry]] = _loader(
+            uow, cases.legal_status_by_child, list
+        )
+        self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
+            uow, contacts.contacts_by_case, list
+        )

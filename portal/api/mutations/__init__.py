@@ -1,0 +1,1 @@
+"""GraphQL mutations, one module per domain; each returns a payload with typed errors."""

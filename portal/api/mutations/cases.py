@@ -1,0 +1,226 @@
+"""Mutations on proceedings: opening them, allocating the guardian and the IRO, the timetable."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from models import LegalStatus, Role, Stage
+from portal.access.cases import access_case
+from portal.access.policy import Permission
+from portal.api.context import Info
+from portal.api.doc import field, input_type, mutation, object_type
+from portal.api.errors import UserError, attempt, parse_id
+from portal.api.types.cases import Case, Child
+from portal.cases import service
+
+
+@object_type
+class CasePayload:
+    """The result of a change to a case: the case as it now is, or the errors (and nothing written)."""
+
+    case: Case | None = field("The case after the change; empty if there were errors.")
+    errors: list[UserError] = field("What was wrong; empty on success.")
+
+
+@input_type
+class NewChildInput:
+    """A child not yet known to the portal."""
+
+    given_name: str = field("First name.")
+    family_name: str = field("Last name.")
+    date_of_birth: date | None = field("Date of birth.")
+    legal_status: LegalStatus | None = field("The current legal status.")
+    looked_after_since: date | None = field(
+        "When the child became looked after; required for a looked-after status, empty otherwise.",
+        default=None,
+    )
+
+
+@input_type
+class OpenProceedingsInput:
+    """Care proceedings just issued by the court."""
+
+    court_id: strawberry.ID = field("The family court.")
+    case_number: str = field("The court's case number.")
+    issued_on: date | None = field("When the application was issued.")
+    new_children: list[NewChildInput] = field("Children new to the portal.", default_factory=list)
+    existing_child_ids: list[strawberry.ID] = field(
+        "Children of your authority already known to the portal (e.g. accommodated under section 20).",
+        default_factory=list,
+    )
+
+
+@input_type
+class AllocationInput:
+    """Putting a person on a case in a role, for some or all of its children."""
+
+    case_id: strawberry.ID = field("The case.")
+    person_id: strawberry.ID = field("The person to allocate, from your own organisation.")
+    child_ids: list[strawberry.ID] = field(
+        "The children to allocate them to; empty for every child the role applies to.", default_factory=list
+    )
+    reallocation_reason: str | None = field(
+        "Required to replace someone who holds the role now: their part ends with this reason.", default=None
+    )
+
+
+@input_type
+class RecordExtensionInput:
+    """An extension of the 26-week timetable granted by the court."""
+
+    case_id: strawberry.ID = field("The case.")
+    weeks: int = field("Weeks added: 1 to 8.")
+    reason: str = field("Why the court found the extension necessary.")
+    granted_on: date | None = field("When the court granted it.")
+
+
+@input_type
+class AdvanceStageInput:
+    """The proceedings reaching a later stage."""
+
+    case_id: strawberry.ID = field("The case.")
+    stage: Stage = field("The stage reached.")
+    changed_on: date | None = field("The date of the hearing or decision.")
+
+
+@input_type
+class RecordLegalStatusInput:
+    """A change to a child's legal status."""
+
+    case_id: strawberry.ID = field("The case.")
+    child_id: strawberry.ID = field("The child.")
+    status: LegalStatus = field("The new legal status.")
+    effective_from: date | None = field("When it took effect.")
+
+
+def _allocation(data: AllocationInput) -> service.Allocation:
+    return service.Allocation(
+        case_id=parse_id(data.case_id, "caseId"),
+        person_id=parse_id(data.person_id, "personId"),
+        child_ids=[parse_id(c, f"childIds.{i}") for i, c in enumerate(data.child_ids)],
+        reallocation_reason=data.reallocation_reason,
+    )
+
+
+async def _case_after(info: Info, case_id: object) -> Case:
+    async with info.context.uow.use() as session:
+        access = await access_case(session, info.context.require_actor(), case_id, Permission.READ_CASE)  # type: ignore[arg-type]
+    return Case.of(access.case, access.roles)
+
+
+@object_type
+class CaseMutations:
+    """Mutations on proceedings."""
+
+    @mutation
+    async def open_proceedings(self, info: Info, input: OpenProceedingsInput) -> CasePayload:
+        """Open proceedings for one or more children of your authority (LA solicitors). You become the case's
+        LA solicitor."""
+
+        async def work() -> Case:
+            actor = info.context.require_actor()
+            data = service.OpenProceedings(
+                court_id=parse_id(input.court_id, "courtId"),
+                case_number=input.case_number,
+                issued_on=input.issued_on,
+                new_children=[
+                    service.NewChild(
+                        c.given_name, c.family_name, c.date_of_birth, c.legal_status, c.looked_after_since
+                    )
+                    for c in input.new_children
+                ],
+                existing_child_ids=[
+                    parse_id(c, f"existingChildIds.{i}") for i, c in enumerate(input.existing_child_ids)
+                ],
+            )
+            async with info.context.uow.use() as session:
+                proceedings = await service.open_proceedings(session, actor, data)
+            return Case.of(proceedings, [Role.LA_SOLICITOR])
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+    @mutation
+    async def allocate_guardian(self, info: Info, input: AllocationInput) -> CasePayload:
+        """Allocate a children's guardian from your service area to children in proceedings (Cafcass
+        managers). A child has one live guardian: to replace one, give a reallocation reason."""
+
+        async def work() -> Case:
+            data = _allocation(input)
+            async with info.context.uow.use() as session:
+                await service.allocate_guardian(session, info.context.require_actor(), data)
+            return await _case_after(info, data.case_id)
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+    @mutation
+    async def assign_iro(self, info: Info, input: AllocationInput) -> CasePayload:
+        """Assign an IRO of your authority to its looked-after children in the case (IRO managers). A child
+        who is not looked after has no IRO."""
+
+        async def work() -> Case:
+            data = _allocation(input)
+            async with info.context.uow.use() as session:
+                await service.assign_iro(session, info.context.require_actor(), data)
+            return await _case_after(info, data.case_id)
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+    @mutation
+    async def record_extension(self, info: Info, input: RecordExtensionInput) -> CasePayload:
+        """Record an extension of the timetable (LA solicitors)."""
+
+        async def work() -> Case:
+            data = service.RecordExtension(
+                case_id=parse_id(input.case_id, "caseId"),
+                weeks=input.weeks,
+                reason=input.reason,
+                granted_on=input.granted_on,
+            )
+            async with info.context.uow.use() as session:
+                await service.record_extension(session, info.context.require_actor(), data)
+            return await _case_after(info, data.case_id)
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+    @mutation
+    async def advance_stage(self, info: Info, input: AdvanceStageInput) -> CasePayload:
+        """Record that the proceedings reached a later stage (LA solicitors)."""
+
+        async def work() -> Case:
+            case_id = parse_id(input.case_id, "caseId")
+            async with info.context.uow.use() as session:
+                await service.advance_stage(
+                    session, info.context.require_actor(), case_id, input.stage, input.changed_on
+                )
+            return await _case_after(info, case_id)
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+    @mutation
+    async def record_legal_status(self, info: Info, input: RecordLegalStatusInput) -> CasePayload:
+        """Record a change to a child's legal status (LA solicitors). A child who stops being looked after
+        no longer has an IRO."""
+
+        async def work() -> Case:
+            data = service.RecordLegalStatus(
+                case_id=parse_id(input.case_id, "caseId"),
+                child_id=parse_id(input.child_id, "childId"),
+                status=input.status,
+                effective_from=input.effective_from,
+            )
+            async with info.context.uow.use() as session:
+                await service.record_legal_status(session, info.context.require_actor(), data)
+            return await _case_after(info, data.case_id)
+
+        case, errors = await attempt(info.context, work())
+        return CasePayload(case=case, errors=errors)
+
+
+__all__ = ["CaseMutations", "CasePayload", "Child"]

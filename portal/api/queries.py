@@ -1,0 +1,95 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import date
+
+import strawberry
+
+from models import Stage
+from portal.access.policy import Permission, has_global_permission
+from portal.api.context import Info
+from portal.api.doc import object_type, resolver
+from portal.api.errors import parse_id
+from portal.api.types.cases import Case, CaseConnection, PageInfo
+from portal.api.types.people import Me, Organisation
+from portal.cases import service as cases
+from portal.cases.repository import Cursor
+from portal.errors import DomainError, ErrorCode
+
+
+def encode_cursor(case: Case) -> str:
+    return base64.urlsafe_b64encode(f"{case.issued_on.isoformat()}|{case.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> Cursor:
+    try:
+        issued, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return date.fromisoformat(issued), uuid.UUID(case_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise DomainError.one(
+            ErrorCode.INVALID_VALUE, "That is not a cursor from this list", "after"
+        ) from None
+
+
+@object_type
+class Query:
+    """Reading the portal. Every read of a case is audited."""
+
+    @resolver
+    async def me(self, info: Info) -> Me:
+        """The person making the request."""
+        actor = info.context.require_actor()
+        return Me.of(actor, has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS))
+
+    @resolver
+    async def cases(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        stage: Stage | None = None,
+        local_authority_id: strawberry.ID | None = None,
+    ) -> CaseConnection:
+        """Your cases: those you are a member of, and, for managers, those in your organisation's scope.
+        Newest issued first, a page at a time (at most 100), optionally filtered by stage and authority."""
+        actor = info.context.require_actor()
+        settings = info.context.settings
+        size = settings.page_size_default if first is None else first
+        if not 1 <= size <= settings.page_size_max:
+            raise DomainError.one(
+                ErrorCode.OUT_OF_RANGE, f"first must be between 1 and {settings.page_size_max}", "first"
+            )
+        authority = parse_id(local_authority_id, "localAuthorityId") if local_authority_id else None
+        cursor = decode_cursor(after) if after else None
+        async with info.context.uow.use() as session:
+            page = await cases.list_cases(
+                session, actor, first=size, after=cursor, stage=stage, local_authority_id=authority
+            )
+        nodes = [Case.of(c, cases.viewer_roles(actor, c.id)) for c in page.cases]
+        end = encode_cursor(nodes[-1]) if nodes else None
+        return CaseConnection(
+            nodes=nodes,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
+            total_count=page.total,
+        )
+
+    @resolver
+    async def case(self, info: Info, id: strawberry.ID) -> Case | None:
+        """One case, the shared view. A case that does not exist and one you may not see give the same
+        NOT_FOUND error."""
+        actor = info.context.require_actor()
+        case_id = parse_id(id, "id")
+        async with info.context.uow.use() as session:
+            access = await cases.view_case(session, actor, case_id)
+        return Case.of(access.case, access.roles)
+
+    @resolver
+    async def local_authorities(self, info: Info) -> list[Organisation]:
+        """Every local authority, by name (for filtering lists)."""
+        info.context.require_actor()
+        async with info.context.uow.use() as session:
+            return [Organisation.of(o) for o in await cases.local_authorities(session)]

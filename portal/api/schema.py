@@ -1,0 +1,44 @@
+"""The schema: queries, mutations, limits and error handling."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from graphql import GraphQLError
+from portal.api.doc import object_type
+from portal.api.extensions import ExpectedErrors
+from portal.api.mutations.cases import CaseMutations
+from portal.api.mutations.contacts import ContactMutations
+from portal.api.queries import Query
+
+
+@object_type
+class Mutation(CaseMutations, ContactMutations):
+    """Changing the portal. Each mutation validates everything before writing anything; its errors come
+    back in the payload with stable codes, and nothing is written."""
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Expected errors are answers, not faults; unexpected ones are logged by ExpectedErrors.
+        return None
+
+
+schema = PortalSchema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: MaxTokensLimiter(max_token_count=2000),
+        ExpectedErrors,
+    ],
+)
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"

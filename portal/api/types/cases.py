@@ -1,0 +1,351 @@
+"""The shared case view: the children, the proceedings' timetable, the people and the contact ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from enum import StrEnum
+
+import strawberry
+
+from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
+from models import Child as ChildModel
+from portal.access.policy import Permission, case_permissions
+from portal.api.context import Info
+from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.types.contacts import Contact
+from portal.api.types.people import Organisation, Person, load_person
+from portal.cases.service import age_on
+from portal.cases.timescale import timescale
+from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
+
+
+@object_type
+class Timescale:
+    """Where the proceedings stand against the 26-week limit (CA 1989 s32(1)(a)(ii)) and its extensions."""
+
+    statutory_date: date = field("26 weeks from the issue date.")
+    deadline: date = field(
+        "The date the proceedings must finish by: the statutory date plus every extension."
+    )
+    extension_weeks: int = field("The weeks added by extensions, in all.")
+    weeks_elapsed: int = field("Whole weeks since issue (to the conclusion, once concluded).")
+    days_remaining: int = field("Days left until the deadline; negative once it has passed.")
+    overdue: bool = field("Still open after the deadline.")
+    at_risk: bool = field(
+        "Open, and either overdue or within 4 weeks of the deadline without having reached the final hearing."
+    )
+
+
+@object_type
+class StageChange:
+    """A step in the proceedings' timeline."""
+
+    stage: Stage = field("The stage reached.")
+    changed_on: date = field("The date it was reached (the hearing date, or the issue date).")
+
+
+@object_type
+class Extension:
+    """An extension of the timetable, of up to 8 weeks, granted only when necessary (CA 1989 s32(5)-(8))."""
+
+    weeks: int = field("How many weeks were added.")
+    reason: str = field("Why the court extended the timetable.")
+    granted_on: date = field("When the court granted it.")
+
+
+@object_type
+class LegalStatusChange:
+    """One entry in a child's legal status history."""
+
+    status: LegalStatus = field("The legal status.")
+    effective_from: date = field("When it took effect.")
+
+
+class IroAbsenceReason(StrEnum):
+    NOT_LOOKED_AFTER = "not_looked_after"
+    NOT_YET_ASSIGNED = "not_yet_assigned"
+
+
+IroAbsenceReasonEnum = enum_type(IroAbsenceReason, "Why a child has no IRO on the case.")
+
+
+@object_type
+class IroAbsence:
+    """Why a child in proceedings has no IRO."""
+
+    reason: IroAbsenceReason = field("The reason, as a stable value.")
+    explanation: str = field("The reason in words.")
+
+
+@object_type
+class Child:
+    """A child the proceedings concern."""
+
+    id: strawberry.ID = field("The child's id.")
+    given_name: str = field("First name.")
+    family_name: str = field("Last name.")
+    date_of_birth: date = field("Date of birth.")
+    age: int = field("Age in whole years today.")
+    legal_status: LegalStatus = field("The current legal status.")
+    looked_after: bool = field("Whether the child is looked after (care order of any kind, or section 20).")
+    looked_after_since: date | None = field("When the current period of being looked after began.")
+    _case_id: strawberry.Private[object]
+    _model_id: strawberry.Private[object]
+
+    @resolver
+    async def legal_status_history(self, info: Info) -> list[LegalStatusChange]:
+        """Every legal status the child has had, oldest first."""
+        entries = await info.context.loaders.legal_status.load(self._model_id)
+        return [LegalStatusChange(status=e.status, effective_from=e.effective_from) for e in entries]
+
+    @resolver
+    async def iro(self, info: Info) -> Person | None:
+        """The child's IRO on this case; empty when there is none (see iroAbsence)."""
+        return await self._holder(info, CaseRole.IRO)
+
+    @resolver
+    async def guardian(self, info: Info) -> Person | None:
+        """The child's guardian on this case, once allocated."""
+        return await self._holder(info, CaseRole.GUARDIAN)
+
+    @resolver
+    async def iro_absence(self, info: Info) -> IroAbsence | None:
+        """Why the child has no IRO; empty when they have one."""
+        if not self.looked_after:
+            return IroAbsence(
+                reason=IroAbsenceReason.NOT_LOOKED_AFTER,
+                explanation=(
+                    f"{self.given_name} is not looked after ({_status_words(self.legal_status)}), "
+                    "so has no IRO and the guardian–IRO protocol does not apply."
+                ),
+            )
+        if await self._holder(info, CaseRole.IRO) is None:
+            return IroAbsence(
+                reason=IroAbsenceReason.NOT_YET_ASSIGNED,
+                explanation=f"{self.given_name} is looked after, but no IRO has been assigned yet.",
+            )
+        return None
+
+    async def _holder(self, info: Info, role: CaseRole) -> Person | None:
+        members = await info.context.loaders.memberships.load(self._case_id)
+        holder = next(
+            (m for m in members if m.child_id == self._model_id and m.role is role and m.ended_at is None),
+            None,
+        )
+        return await load_person(info, holder.person_id) if holder else None
+
+    @staticmethod
+    def of(model: ChildModel, case_id: object, today: date) -> Child:
+        return Child(
+            id=strawberry.ID(str(model.id)),
+            given_name=model.given_name,
+            family_name=model.family_name,
+            date_of_birth=model.date_of_birth,
+            age=age_on(model.date_of_birth, today),
+            legal_status=model.legal_status,
+            looked_after=model.legal_status.is_looked_after,
+            looked_after_since=model.looked_after_since,
+            _case_id=case_id,
+            _model_id=model.id,
+        )
+
+
+def _status_words(status: LegalStatus) -> str:
+    return status.value.replace("_", " ").replace("section 20", "section 20 accommodation")
+
+
+@object_type
+class CaseMember:
+    """A person's part on the case: their role and the children it covers. Reallocation ends one membership
+    and starts another, so ended memberships are the case's history."""
+
+    role: CaseRole = field("Their role on the case.")
+    started_at: datetime = field("When they took the role (the earliest, across the children).")
+    ended_at: datetime | None = field("When they left the role, if they have.")
+    end_reason: str | None = field("Why they left it, if they have.")
+    _person_id: strawberry.Private[object]
+    _case_id: strawberry.Private[object]
+    _child_ids: strawberry.Private[list[object]]
+
+    @resolver
+    async def person(self, info: Info) -> Person:
+        """Who they are and who employs them."""
+        return await load_person(info, self._person_id)
+
+    @resolver
+    async def children(self, info: Info) -> list[Child]:
+        """The children of the case they hold this role for."""
+        children = await info.context.loaders.children.load(self._case_id)
+        return [Child.of(c, self._case_id, info.context.today) for c in children if c.id in self._child_ids]
+
+
+def _members(case_id: object, memberships: list[CaseMembership]) -> list[CaseMember]:
+    """One row per person, role and whether the role has ended; siblings share a row."""
+    grouped: dict[tuple[object, CaseRole, bool], list[CaseMembership]] = defaultdict(list)
+    for m in memberships:
+        grouped[(m.person_id, m.role, m.ended_at is not None)].append(m)
+    rows = []
+    for (person_id, role, ended), group in grouped.items():
+        last = max(group, key=lambda m: m.ended_at or m.started_at)
+        rows.append(
+            CaseMember(
+                role=role,
+                started_at=min(m.started_at for m in group),
+                ended_at=last.ended_at if ended else None,
+                end_reason=last.end_reason if ended else None,
+                _person_id=person_id,
+                _case_id=case_id,
+                _child_ids=[m.child_id for m in group],
+            )
+        )
+    order = list(CaseRole)
+    return sorted(rows, key=lambda r: (r.ended_at is not None, order.index(r.role), r.started_at))
+
+
+@object_type
+class CaseAbilities:
+    """What the viewer may do on this case; the pages show only the actions allowed."""
+
+    log_contact: bool = field("Log a contact with the other side (the case's guardian or IRO).")
+    mark_reply: bool = field("Mark that the reply to a contact came.")
+    manage_proceedings: bool = field("Record extensions, stages and legal status (the LA solicitor).")
+    allocate_guardian: bool = field("Allocate or reallocate the guardian (a Cafcass manager in scope).")
+    assign_iro: bool = field("Assign or reassign the IRO (an IRO manager in scope).")
+
+
+@object_type
+class Case:
+    """One set of care proceedings: the shared record that the guardian, the IRO and the LA solicitor all
+    see. One set of proceedings may concern several siblings."""
+
+    id: strawberry.ID = field("The case's id.")
+    case_number: str = field("The court's case number.")
+    issued_on: date = field("When the application was issued.")
+    stage: Stage = field("The current stage.")
+    viewer_roles: list[Role] = field(
+        "The roles you hold on this case (as a member, or as a manager in scope)."
+    )
+    _model: strawberry.Private[Proceedings]
+
+    @resolver
+    async def court(self, info: Info) -> Organisation:
+        """The family court hearing the proceedings."""
+        return await _organisation(info, self._model.court_id)
+
+    @resolver
+    async def local_authority(self, info: Info) -> Organisation:
+        """The applicant local authority."""
+        return await _organisation(info, self._model.local_authority_id)
+
+    @resolver
+    async def timescale(self, info: Info) -> Timescale:
+        """The 26-week date, extensions, weeks elapsed and whether the proceedings are at risk."""
+        extensions = await info.context.loaders.extensions.load(self._model.id)
+        concluded_on = None
+        if self._model.stage is Stage.CONCLUDED:
+            concluded_on = (await info.context.loaders.stage_changes.load(self._model.id))[-1].changed_on
+        t = timescale(
+            self._model.issued_on,
+            self._model.stage,
+            (e.weeks for e in extensions),
+            info.context.today,
+            concluded_on,
+        )
+        return Timescale(
+            statutory_date=t.statutory_date,
+            deadline=t.deadline,
+            extension_weeks=t.extension_weeks,
+            weeks_elapsed=t.weeks_elapsed,
+            days_remaining=t.days_remaining,
+            overdue=t.overdue,
+            at_risk=t.at_risk,
+        )
+
+    @resolver
+    async def stage_history(self, info: Info) -> list[StageChange]:
+        """The proceedings' timeline: each stage reached, oldest first."""
+        changes = await info.context.loaders.stage_changes.load(self._model.id)
+        return [StageChange(stage=c.stage, changed_on=c.changed_on) for c in changes]
+
+    @resolver
+    async def extensions(self, info: Info) -> list[Extension]:
+        """Each extension of the timetable, oldest first."""
+        extensions = await info.context.loaders.extensions.load(self._model.id)
+        return [Extension(weeks=e.weeks, reason=e.reason, granted_on=e.granted_on) for e in extensions]
+
+    @resolver
+    async def children(self, info: Info) -> list[Child]:
+        """The children the proceedings concern, eldest first."""
+        children = await info.context.loaders.children.load(self._model.id)
+        return [Child.of(c, self._model.id, info.context.today) for c in children]
+
+    @resolver
+    async def members(self, info: Info, include_ended: bool = False) -> list[CaseMember]:
+        """Everyone on the case with their role and employer; with includeEnded, those who have left too."""
+        memberships = await info.context.loaders.memberships.load(self._model.id)
+        return _members(self._model.id, [m for m in memberships if include_ended or m.ended_at is None])
+
+    @resolver
+    async def contacts(self, info: Info) -> list[Contact]:
+        """The contact ledger, newest first. Both sides see the same entries."""
+        entries = await info.context.loaders.contacts.load(self._model.id)
+        corrected_by = {c.corrects_id: c.id for c, _ in entries if c.corrects_id}
+        return [Contact.of(c, reply, corrected_by.get(c.id)) for c, reply in entries]
+
+    @resolver
+    async def contact_counterparts(self, info: Info) -> list[Person]:
+        """The people on the other side you can log a contact with; empty if you cannot log contacts."""
+        side = next((SIDE_OF_ROLE[r] for r in self.viewer_roles if r in SIDE_OF_ROLE), None)
+        if side is None or Permission.LOG_CONTACT not in case_permissions(self.viewer_roles):
+            return []
+        wanted = next(role for s, role in CASE_ROLE_OF_SIDE.items() if s is not side)
+        members = await info.context.loaders.memberships.load(self._model.id)
+        ids = list(dict.fromkeys(m.person_id for m in members if m.role is wanted and m.ended_at is None))
+        return [Person.of(p) for p in await info.context.loaders.person.load_many(ids) if p is not None]
+
+    @resolver
+    def viewer_can(self) -> CaseAbilities:
+        """What you may do on this case."""
+        allowed = case_permissions(self.viewer_roles)
+        return CaseAbilities(
+            log_contact=Permission.LOG_CONTACT in allowed,
+            mark_reply=Permission.MARK_REPLY in allowed,
+            manage_proceedings=Permission.MANAGE_PROCEEDINGS in allowed,
+            allocate_guardian=Permission.ALLOCATE_GUARDIAN in allowed,
+            assign_iro=Permission.ASSIGN_IRO in allowed,
+        )
+
+    @staticmethod
+    def of(model: Proceedings, roles: tuple[Role, ...] | list[Role]) -> Case:
+        return Case(
+            id=strawberry.ID(str(model.id)),
+            case_number=model.case_number,
+            issued_on=model.issued_on,
+            stage=model.stage,
+            viewer_roles=list(roles),
+            _model=model,
+        )
+
+
+async def _organisation(info: Info, organisation_id: object) -> Organisation:
+    model = await info.context.loaders.organisation.load(organisation_id)
+    assert model is not None
+    return Organisation.of(model)
+
+
+@object_type
+class PageInfo:
+    """Where a page of a list ends, for keyset pagination."""
+
+    has_next_page: bool = field("Whether another page follows.")
+    end_cursor: str | None = field("Pass this as `after` to get the next page.")
+
+
+@object_type
+class CaseConnection:
+    """A page of cases."""
+
+    nodes: list[Case] = field("The cases on this page.")
+    page_info: PageInfo = field("How to get the next page.")
+    total_count: int = field("How many cases match, across all pages.")

@@ -1,0 +1,29 @@
+"""The domain's enums as GraphQL enums; values are the members' names."""
+
+from __future__ import annotations
+
+from models import CaseRole, Channel, LegalStatus, OrganisationKind, Purpose, Role, Side, Stage
+from portal.api.doc import enum_type
+from portal.contacts.service import Direction
+
+OrganisationKindEnum = enum_type(OrganisationKind, "What kind of organisation this is.")
+RoleEnum = enum_type(
+    Role,
+    "What a person does in their organisation. Roles grant abilities on the cases a "
+    "person is a member of, or, for managers, on the cases in their organisation's scope.",
+)
+CaseRoleEnum = enum_type(CaseRole, "The part a person plays on a child's case.")
+LegalStatusEnum = enum_type(
+    LegalStatus,
+    "A child's legal status. Interim care, care and placement orders and "
+    "section 20 accommodation mean the child is looked after.",
+)
+StageEnum = enum_type(Stage, "The stages of care proceedings under the Public Law Outline (PD12A), in order.")
+SideEnum = enum_type(
+    Side, "The two sides of the protocol: the children's guardian (Cafcass) and the IRO (LA)."
+)
+ChannelEnum = enum_type(Channel, "How a contact was made.")
+PurposeEnum = enum_type(Purpose, "What a contact was about, in the protocol's terms.")
+DirectionEnum = enum_type(
+    Direction, "Whether the person logging a contact made it (outgoing) or received it (incoming)."
+)

@@ -1,0 +1,94 @@
+"""Organisations and people."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import Organisation as OrganisationModel
+from models import OrganisationKind, Role
+from models import Person as PersonModel
+from portal.api.context import Info
+from portal.api.doc import field, object_type, resolver
+from portal.auth.actor import Actor
+
+
+@object_type
+class Organisation:
+    """A local authority, a Cafcass service area or a family court."""
+
+    id: strawberry.ID = field("The organisation's id.")
+    kind: OrganisationKind = field("Local authority, Cafcass service area or court.")
+    name: str = field("The organisation's name.")
+    ons_code: str | None = field("A local authority's ONS (GSS) code, e.g. E08000025; empty for others.")
+
+    @staticmethod
+    def of(model: OrganisationModel) -> Organisation:
+        return Organisation(
+            id=strawberry.ID(str(model.id)), kind=model.kind, name=model.name, ons_code=model.ons_code
+        )
+
+
+@object_type
+class Person:
+    """Someone who uses the portal, with the organisation that employs them: who employs whom matters to
+    independence (a guardian is employed by Cafcass, an IRO by the local authority)."""
+
+    id: strawberry.ID = field("The person's id.")
+    name: str = field("Their name.")
+    email: str = field("Their work email address, for contacting them outside the portal.")
+    _organisation_id: strawberry.Private[object]
+
+    @resolver
+    async def organisation(self, info: Info) -> Organisation:
+        """The organisation that employs them."""
+        model = await info.context.loaders.organisation.load(self._organisation_id)
+        assert model is not None
+        return Organisation.of(model)
+
+    @staticmethod
+    def of(model: PersonModel) -> Person:
+        return Person(
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            email=model.email,
+            _organisation_id=model.organisation_id,
+        )
+
+
+async def load_person(info: Info, person_id: object) -> Person:
+    model = await info.context.loaders.person.load(person_id)
+    assert model is not None
+    return Person.of(model)
+
+
+@object_type
+class Me:
+    """The person making the request."""
+
+    id: strawberry.ID = field("Your person id.")
+    name: str = field("Your name.")
+    email: str = field("Your email address.")
+    roles: list[Role] = field("Your roles in your organisation.")
+    can_open_proceedings: bool = field("Whether you may open proceedings (LA solicitors).")
+    _organisation_id: strawberry.Private[object]
+
+    @resolver
+    async def organisation(self, info: Info) -> Organisation:
+        """The organisation you work for."""
+        model = await info.context.loaders.organisation.load(self._organisation_id)
+        assert model is not None
+        return Organisation.of(model)
+
+    @staticmethod
+    def of(actor: Actor, can_open_proceedings: bool) -> Me:
+        return Me(
+            id=strawberry.ID(str(actor.person_id)),
+            name=actor.name,
+            email=actor.email,
+            roles=sorted(actor.roles),
+            can_open_proceedings=can_open_proceedings,
+            _organisation_id=actor.organisation_id,
+        )
+
+
+__all__ = ["Me", "Organisation", "OrganisationKind", "Person", "load_person"]

@@ -1,0 +1,136 @@
+"""The application: routes, middleware and the database engine's lifetime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.api.view import GraphQLView
+from portal.db import create_engine, create_session_factory
+from portal.settings import Settings
+from portal.web.operations import Operations, PageNotFound
+from portal.web.pages import CsrfFailed, SignInRequired
+from portal.web.pages import routes as page_routes
+from portal.web.rendering import render
+
+log = logging.getLogger("portal")
+STATIC = Path(__file__).parent / "web" / "static"
+
+# No inline script or style anywhere: the pages' JavaScript is a module file.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+class SecurityHeaders:
+    """Security headers on every response (GraphiQL, in development only, needs its CDN scripts)."""
+
+    def __init__(self, app: ASGIApp, *, https: bool, graphiql: bool) -> None:
+        self.app, self.https, self.graphiql = app, https, graphiql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        ide = self.graphiql and scope["path"] == "/graphql" and scope["method"] == "GET"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                extra = {
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"same-origin",
+                    b"x-frame-options": b"DENY",
+                    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+                }
+                if not ide:
+                    extra[b"content-security-policy"] = CSP.encode()
+                if self.https:
+                    extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
+                present = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in extra.items() if k not in present)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _sign_in_required(request: Request, _exc: Exception) -> Response:
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+async def _not_found(request: Request, _exc: Exception) -> Response:
+    return render(request, "not_found.html", {}, status_code=404)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return await _not_found(request, exc)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code)
+
+
+async def _csrf_failed(request: Request, _exc: Exception) -> Response:
+    return render(request, "csrf.html", {}, status_code=403)
+
+
+async def _healthz(_request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    settings = settings or Settings()
+    engine = engine or create_engine(settings.database_url, echo=settings.sql_echo)
+    sessions = create_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    https = settings.base_url.startswith("https://")
+    app = Starlette(
+        debug=False,
+        routes=[
+            Route("/graphql", GraphQLView(settings, sessions), methods=["GET", "POST"]),
+            Route("/healthz", _healthz),
+            Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+            *page_routes,
+        ],
+        middleware=[
+            Middleware(SecurityHeaders, https=https, graphiql=settings.graphiql),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.session_secret,
+                session_cookie="portal_session",
+                max_age=8 * 60 * 60,
+                same_site="lax",
+                https_only=https,
+            ),
+        ],
+        exception_handlers={
+            SignInRequired: _sign_in_required,
+            PageNotFound: _not_found,
+            CsrfFailed: _csrf_failed,
+            HTTPException: _http_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.operations = Operations(settings)
+    return app

@@ -1,0 +1,36 @@
+"""Recording audit events in the caller's transaction, so a write and its record commit together."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuditEvent, AuditOutcome, Role
+from portal.auth.actor import Actor
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    acting_as: Role | None = None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+) -> None:
+    session.add(
+        AuditEvent(
+            person_id=actor.person_id if actor else None,
+            acting_as=acting_as.value if acting_as else "",
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            case_id=case_id,
+            outcome=outcome,
+            channel=actor.channel.value if actor else "cli",
+            source=actor.source[:100] if actor else "",
+        )
+    )

@@ -1,0 +1,35 @@
+"""The Actor: who is making this request, computed once per request."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from models import CaseRole, OrganisationKind, Role
+
+
+class Channel(StrEnum):
+    """How the request reached the portal, for the audit trail."""
+
+    API = "api"
+    WEB = "web"
+    CLI = "cli"
+
+
+@dataclass(frozen=True)
+class Actor:
+    person_id: uuid.UUID
+    name: str
+    email: str
+    organisation_id: uuid.UUID
+    organisation_name: str
+    organisation_kind: OrganisationKind
+    roles: frozenset[Role]
+    # The cases (proceedings ids) this person is a live member of, with their roles on each.
+    case_roles: dict[uuid.UUID, frozenset[CaseRole]] = field(default_factory=dict)
+    channel: Channel = Channel.API
+    source: str = ""
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles

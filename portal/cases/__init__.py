@@ -1,0 +1,1 @@
+"""Care proceedings, the children they concern, and who is on each case."""

@@ -1,0 +1,196 @@
+"""Every query about cases. List queries start from what the actor may read."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    CaseMembership,
+    CaseRole,
+    Child,
+    Extension,
+    LegalStatusEntry,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Proceedings,
+    ProceedingsChild,
+    Stage,
+    StageChange,
+)
+from portal.access.cases import readable_cases
+from portal.auth.actor import Actor
+
+Cursor = tuple[date, uuid.UUID]
+
+
+def _filtered(actor: Actor, stage: Stage | None, local_authority_id: uuid.UUID | None) -> sa.Select:
+    stmt = sa.select(Proceedings).where(readable_cases(actor))
+    if stage is not None:
+        stmt = stmt.where(Proceedings.stage == stage)
+    if local_authority_id is not None:
+        stmt = stmt.where(Proceedings.local_authority_id == local_authority_id)
+    return stmt
+
+
+async def readable_page(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    first: int,
+    after: Cursor | None,
+    stage: Stage | None,
+    local_authority_id: uuid.UUID | None,
+) -> tuple[list[Proceedings], bool]:
+    """One page of the actor's cases, newest issued first, and whether another page follows."""
+    stmt = _filtered(actor, stage, local_authority_id)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(Proceedings.issued_on, Proceedings.id) < sa.tuple_(*after))
+    stmt = stmt.order_by(Proceedings.issued_on.desc(), Proceedings.id.desc()).limit(first + 1)
+    rows = list((await session.execute(stmt)).scalars())
+    return rows[:first], len(rows) > first
+
+
+async def count_readable(
+    session: AsyncSession, actor: Actor, *, stage: Stage | None, local_authority_id: uuid.UUID | None
+) -> int:
+    inner = _filtered(actor, stage, local_authority_id).with_only_columns(Proceedings.id).subquery()
+    return (await session.execute(sa.select(sa.func.count()).select_from(inner))).scalar_one()
+
+
+async def children_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Child]]:
+    rows = await session.execute(
+        sa.select(ProceedingsChild.proceedings_id, Child)
+        .join(Child, Child.id == ProceedingsChild.child_id)
+        .where(ProceedingsChild.proceedings_id.in_(case_ids))
+        .order_by(Child.date_of_birth, Child.given_name)
+    )
+    grouped: dict[uuid.UUID, list[Child]] = defaultdict(list)
+    for case_id, child in rows:
+        grouped[case_id].append(child)
+    return grouped
+
+
+async def memberships_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CaseMembership]]:
+    """Every membership of each case, live and ended, oldest first."""
+    stmt = (
+        sa.select(CaseMembership)
+        .where(CaseMembership.proceedings_id.in_(case_ids))
+        .order_by(CaseMembership.started_at, CaseMembership.id)
+    )
+    grouped: dict[uuid.UUID, list[CaseMembership]] = defaultdict(list)
+    for membership in (await session.execute(stmt)).scalars():
+        grouped[membership.proceedings_id].append(membership)
+    return grouped
+
+
+async def extensions_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Extension]]:
+    stmt = (
+        sa.select(Extension)
+        .where(Extension.proceedings_id.in_(case_ids))
+        .order_by(Extension.granted_on, Extension.recorded_at)
+    )
+    grouped: dict[uuid.UUID, list[Extension]] = defaultdict(list)
+    for extension in (await session.execute(stmt)).scalars():
+        grouped[extension.proceedings_id].append(extension)
+    return grouped
+
+
+async def stage_changes_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[StageChange]]:
+    stmt = (
+        sa.select(StageChange)
+        .where(StageChange.proceedings_id.in_(case_ids))
+        .order_by(StageChange.changed_on, StageChange.recorded_at)
+    )
+    grouped: dict[uuid.UUID, list[StageChange]] = defaultdict(list)
+    for change in (await session.execute(stmt)).scalars():
+        grouped[change.proceedings_id].append(change)
+    return grouped
+
+
+async def legal_status_by_child(
+    session: AsyncSession, child_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[LegalStatusEntry]]:
+    stmt = (
+        sa.select(LegalStatusEntry)
+        .where(LegalStatusEntry.child_id.in_(child_ids))
+        .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at)
+    )
+    grouped: dict[uuid.UUID, list[LegalStatusEntry]] = defaultdict(list)
+    for entry in (await session.execute(stmt)).scalars():
+        grouped[entry.child_id].append(entry)
+    return grouped
+
+
+async def organisations_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Organisation]:
+    rows = (await session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)))).scalars()
+    return {o.id: o for o in rows}
+
+
+async def people_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    rows = (await session.execute(sa.select(Person).where(Person.id.in_(ids)))).scalars()
+    return {p.id: p for p in rows}
+
+
+async def case_children(session: AsyncSession, case_id: uuid.UUID) -> list[Child]:
+    return (await children_by_case(session, [case_id])).get(case_id, [])
+
+
+async def live_memberships(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> list[CaseMembership]:
+    stmt = sa.select(CaseMembership).where(
+        CaseMembership.proceedings_id == case_id,
+        CaseMembership.role == role,
+        CaseMembership.ended_at.is_(None),
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def person_with_roles(session: AsyncSession, person_id: uuid.UUID) -> tuple[Person, set[str]] | None:
+    person = await session.get(Person, person_id)
+    if person is None or not person.active:
+        return None
+    roles = (
+        await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))
+    ).scalars()
+    return person, set(roles)
+
+
+async def open_proceedings_of_children(
+    session: AsyncSession, child_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """For each child already in proceedings that have not concluded: the proceedings' id."""
+    rows = await session.execute(
+        sa.select(ProceedingsChild.child_id, Proceedings.id)
+        .join(Proceedings, Proceedings.id == ProceedingsChild.proceedings_id)
+        .where(ProceedingsChild.child_id.in_(child_ids), Proceedings.stage != Stage.CONCLUDED)
+    )
+    return {child_id: proceedings_id for child_id, proceedings_id in rows}
+
+
+async def case_number_taken(session: AsyncSession, court_id: uuid.UUID, case_number: str) -> bool:
+    stmt = sa.select(Proceedings.id).where(
+        Proceedings.court_id == court_id, sa.func.upper(Proceedings.case_number) == case_number.upper()
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def organisations_of_kind(session: AsyncSession, kind: OrganisationKind) -> list[Organisation]:
+    stmt = sa.select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
+    return list((await session.execute(stmt)).scalars())

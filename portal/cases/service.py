@@ -1,0 +1,603 @@
+"""The rules for cases: opening proceedings, allocating the guardian and the IRO, and the timetable.
+
+Services validate everything before they write anything, never commit (the request's unit of work does)
+and record an audit event with each write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    CaseMembership,
+    CaseRole,
+    Child,
+    Extension,
+    LegalStatus,
+    LegalStatusEntry,
+    Organisation,
+    OrganisationKind,
+    Proceedings,
+    ProceedingsChild,
+    Role,
+    Stage,
+    StageChange,
+    utcnow,
+)
+from portal import clock
+from portal.access.cases import CaseAccess, access_case
+from portal.access.policy import (
+    CASE_ROLE_REQUIRES,
+    MANAGER_ROLES,
+    Permission,
+    acting_roles,
+    has_global_permission,
+)
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.cases import repository
+from portal.cases.timescale import MAX_EXTENSION_WEEKS
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.text import clean, clean_required
+
+# The earliest date the portal accepts for anything in proceedings: the 26-week limit began in 2014.
+EARLIEST_DATE = date(2000, 1, 1)
+# A care order cannot be made for a child of 17 or over (CA 1989 s31(3)).
+MAX_AGE_AT_ISSUE = 17
+
+
+async def view_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> CaseAccess:
+    """The case for reading: audited as a read of the case."""
+    access = await access_case(session, actor, case_id, Permission.READ_CASE)
+    audit.record(
+        session,
+        actor,
+        "case.read",
+        subject_type="case",
+        subject_id=case_id,
+        case_id=case_id,
+        acting_as=access.acting_as,
+    )
+    return access
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Proceedings]
+    has_next: bool
+    total: int
+
+
+async def list_cases(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    first: int,
+    after: repository.Cursor | None = None,
+    stage: Stage | None = None,
+    local_authority_id: uuid.UUID | None = None,
+) -> CasePage:
+    """A page of the cases the actor may read, newest issued first: audited as one read of the list."""
+    cases, has_next = await repository.readable_page(
+        session, actor, first=first, after=after, stage=stage, local_authority_id=local_authority_id
+    )
+    total = await repository.count_readable(
+        session, actor, stage=stage, local_authority_id=local_authority_id
+    )
+    audit.record(session, actor, "case.list", subject_type="case_list")
+    return CasePage(cases, has_next, total)
+
+
+def viewer_roles(actor: Actor, case_id: uuid.UUID) -> list[Role]:
+    """The roles the actor holds on a case they can read, without another query: their memberships, and
+    their manager roles (a readable case that is not theirs is in a manager scope)."""
+    return acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), MANAGER_ROLES)
+
+
+async def local_authorities(session: AsyncSession) -> list[Organisation]:
+    return await repository.organisations_of_kind(session, OrganisationKind.LOCAL_AUTHORITY)
+
+
+@dataclass(frozen=True)
+class NewChild:
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    legal_status: LegalStatus | None
+    looked_after_since: date | None = None
+
+
+@dataclass(frozen=True)
+class OpenProceedings:
+    court_id: uuid.UUID
+    case_number: str
+    issued_on: date | None
+    new_children: Sequence[NewChild] = field(default_factory=tuple)
+    # Children the authority already knows (e.g. accommodated under section 20 before proceedings).
+    existing_child_ids: Sequence[uuid.UUID] = field(default_factory=tuple)
+
+
+async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProceedings) -> Proceedings:
+    """The LA solicitor opens proceedings for one or more children of their authority, and is put on the
+    case as its solicitor."""
+    if not has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS):
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only an LA solicitor can open proceedings")
+    today = clock.today()
+    problems = Problems()
+    court = await session.get(Organisation, data.court_id)
+    if court is None or court.kind is not OrganisationKind.COURT:
+        problems.add(ErrorCode.NOT_FOUND, "Court not found", "courtId")
+    case_number = clean(data.case_number).upper()
+    if not case_number:
+        problems.add(ErrorCode.REQUIRED, "Enter the court's case number", "caseNumber")
+    elif len(case_number) > 40:
+        problems.add(ErrorCode.TOO_LONG, "The case number must be 40 characters or fewer", "caseNumber")
+    elif court is not None and await repository.case_number_taken(session, court.id, case_number):
+        problems.add(
+            ErrorCode.DUPLICATE, "That court already has proceedings with this case number", "caseNumber"
+        )
+    issued_on = data.issued_on
+    if issued_on is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the date the application was issued", "issuedOn")
+    else:
+        _check_date(problems, issued_on, "issuedOn", "The issue date", today)
+    if not data.new_children and not data.existing_child_ids:
+        problems.add(ErrorCode.REQUIRED, "Proceedings must concern at least one child", "children")
+    existing = await _existing_children(session, actor, data.existing_child_ids, problems)
+    for index, child in enumerate(data.new_children):
+        _check_new_child(problems, child, f"newChildren.{index}", issued_on or today, today)
+    problems.raise_if_any()
+    assert issued_on is not None
+    assert court is not None
+
+    proceedings = Proceedings(
+        court_id=court.id,
+        local_authority_id=actor.organisation_id,
+        case_number=case_number,
+        issued_on=issued_on,
+        stage=Stage.ISSUED,
+        created_by_id=actor.person_id,
+    )
+    session.add(proceedings)
+    session.add(
+        StageChange(
+            proceedings_id=proceedings.id,
+            stage=Stage.ISSUED,
+            changed_on=issued_on,
+            recorded_by_id=actor.person_id,
+        )
+    )
+    children = existing + [_new_child(session, actor, c) for c in data.new_children]
+    await session.flush()
+    for child in children:
+        session.add(ProceedingsChild(proceedings_id=proceedings.id, child_id=child.id))
+        session.add(
+            CaseMembership(
+                proceedings_id=proceedings.id,
+                child_id=child.id,
+                person_id=actor.person_id,
+                role=CaseRole.LA_SOLICITOR,
+                started_by_id=actor.person_id,
+            )
+        )
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "proceedings.open",
+        subject_type="case",
+        subject_id=proceedings.id,
+        case_id=proceedings.id,
+        acting_as=Role.LA_SOLICITOR,
+    )
+    return proceedings
+
+
+async def _existing_children(
+    session: AsyncSession, actor: Actor, child_ids: Sequence[uuid.UUID], problems: Problems
+) -> list[Child]:
+    children: list[Child] = []
+    for index, child_id in enumerate(child_ids):
+        child = await session.get(Child, child_id)
+        # Only the authority's own children can be named: anyone else's look absent.
+        if child is None or child.local_authority_id != actor.organisation_id:
+            problems.add(ErrorCode.NOT_FOUND, "Child not found", f"existingChildIds.{index}")
+        else:
+            children.append(child)
+    busy = await repository.open_proceedings_of_children(session, [c.id for c in children])
+    for index, child in enumerate(children):
+        if child.id in busy:
+            problems.add(
+                ErrorCode.ALREADY_IN_PROCEEDINGS,
+                f"{child.given_name} {child.family_name} is already in proceedings that have not concluded",
+                f"existingChildIds.{index}",
+            )
+    return children
+
+
+def _check_date(problems: Problems, value: date, field_name: str, label: str, today: date) -> None:
+    if value > today:
+        problems.add(ErrorCode.DATE_IN_FUTURE, f"{label} must be today or in the past", field_name)
+    elif value < EARLIEST_DATE:
+        problems.add(ErrorCode.DATE_TOO_EARLY, f"{label} must be after {EARLIEST_DATE:%-d %B %Y}", field_name)
+
+
+def _check_new_child(problems: Problems, child: NewChild, prefix: str, issued_on: date, today: date) -> None:
+    if not clean(child.given_name):
+        problems.add(ErrorCode.REQUIRED, "Enter the child's first name", f"{prefix}.givenName")
+    if not clean(child.family_name):
+        problems.add(ErrorCode.REQUIRED, "Enter the child's last name", f"{prefix}.familyName")
+    for name_field, value in (("givenName", child.given_name), ("familyName", child.family_name)):
+        if len(clean(value)) > 100:
+            problems.add(
+                ErrorCode.TOO_LONG, "Names must be 100 characters or fewer", f"{prefix}.{name_field}"
+            )
+    born = child.date_of_birth
+    if born is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the child's date of birth", f"{prefix}.dateOfBirth")
+    elif born > today:
+        problems.add(
+            ErrorCode.DATE_IN_FUTURE, "The date of birth must be in the past", f"{prefix}.dateOfBirth"
+        )
+    elif age_on(born, issued_on) >= MAX_AGE_AT_ISSUE:
+        problems.add(
+            ErrorCode.OUT_OF_RANGE,
+            "A care order cannot be made for a child of 17 or over",
+            f"{prefix}.dateOfBirth",
+        )
+    if child.legal_status is None:
+        problems.add(ErrorCode.REQUIRED, "Select the child's legal status", f"{prefix}.legalStatus")
+        return
+    # Compared with the date of birth only when that date is itself valid: one mistake, one message.
+    valid_born = born if born is not None and born <= today else None
+    _check_looked_after_since(
+        problems,
+        child.legal_status,
+        child.looked_after_since,
+        valid_born,
+        today,
+        f"{prefix}.lookedAfterSince",
+    )
+
+
+def _check_looked_after_since(
+    problems: Problems,
+    status: LegalStatus,
+    since: date | None,
+    born: date | None,
+    today: date,
+    field_name: str,
+) -> None:
+    if status.is_looked_after and since is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the date the child became looked after", field_name)
+    elif not status.is_looked_after and since is not None:
+        problems.add(
+            ErrorCode.INVALID_VALUE, "A child who is not looked after has no looked-after date", field_name
+        )
+    elif since is not None and since > today:
+        problems.add(
+            ErrorCode.DATE_IN_FUTURE, "The looked-after date must be today or in the past", field_name
+        )
+    elif since is not None and born is not None and since < born:
+        problems.add(
+            ErrorCode.DATE_TOO_EARLY, "The looked-after date cannot be before the child was born", field_name
+        )
+
+
+def _new_child(session: AsyncSession, actor: Actor, data: NewChild) -> Child:
+    assert data.date_of_birth is not None
+    assert data.legal_status is not None
+    child = Child(
+        local_authority_id=actor.organisation_id,
+        given_name=clean(data.given_name),
+        family_name=clean(data.family_name),
+        date_of_birth=data.date_of_birth,
+        legal_status=data.legal_status,
+        looked_after_since=data.looked_after_since,
+    )
+    session.add(child)
+    session.add(
+        LegalStatusEntry(
+            child_id=child.id,
+            status=data.legal_status,
+            effective_from=data.looked_after_since or clock.today(),
+            recorded_by_id=actor.person_id,
+        )
+    )
+    return child
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    # Empty: every child the role applies to.
+    child_ids: Sequence[uuid.UUID] = ()
+    # Given when someone already holds the role: their membership ends, with this reason (reallocation).
+    reallocation_reason: str | None = None
+
+
+async def allocate_guardian(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
+    """A Cafcass manager allocates a guardian from their service area to children in proceedings (P2, P3
+    start from here)."""
+    access = await access_case(session, actor, data.case_id, Permission.ALLOCATE_GUARDIAN)
+    if access.case.stage is Stage.CONCLUDED:
+        raise DomainError.one(ErrorCode.PROCEEDINGS_CONCLUDED, "These proceedings have concluded")
+    return await _allocate(session, actor, access, data, CaseRole.GUARDIAN, looked_after_only=False)
+
+
+async def assign_iro(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
+    """An IRO manager assigns an IRO of their authority to looked-after children. A child who is not
+    looked after has no IRO (PROTOCOL.md §1)."""
+    access = await access_case(session, actor, data.case_id, Permission.ASSIGN_IRO)
+    return await _allocate(session, actor, access, data, CaseRole.IRO, looked_after_only=True)
+
+
+async def _allocate(
+    session: AsyncSession,
+    actor: Actor,
+    access: CaseAccess,
+    data: Allocation,
+    role: CaseRole,
+    *,
+    looked_after_only: bool,
+) -> list[CaseMembership]:
+    problems = Problems()
+    candidate = await repository.person_with_roles(session, data.person_id)
+    # People are chosen from the manager's own organisation; anyone else looks absent.
+    if candidate is None or candidate[0].organisation_id != actor.organisation_id:
+        problems.add(ErrorCode.NOT_FOUND, "Person not found", "personId")
+    elif CASE_ROLE_REQUIRES[role] not in candidate[1]:
+        problems.add(ErrorCode.WRONG_ROLE, f"{candidate[0].name} is not a {_role_label(role)}", "personId")
+
+    case_children = await repository.case_children(session, access.case.id)
+    by_id = {c.id: c for c in case_children}
+    if data.child_ids:
+        chosen = []
+        for index, child_id in enumerate(data.child_ids):
+            if child_id not in by_id:
+                problems.add(
+                    ErrorCode.NOT_IN_PROCEEDINGS,
+                    "That child is not in these proceedings",
+                    f"childIds.{index}",
+                )
+            else:
+                chosen.append(by_id[child_id])
+    else:
+        chosen = [c for c in case_children if c.legal_status.is_looked_after or not looked_after_only]
+    if looked_after_only:
+        for child in chosen:
+            if not child.legal_status.is_looked_after:
+                problems.add(
+                    ErrorCode.NOT_LOOKED_AFTER,
+                    f"{child.given_name} is not looked after, so has no IRO",
+                    "childIds",
+                )
+        if not case_children or not any(c.legal_status.is_looked_after for c in case_children):
+            problems.add(
+                ErrorCode.NOT_LOOKED_AFTER, "No child in these proceedings is looked after", "childIds"
+            )
+        for child in chosen:
+            if child.local_authority_id != actor.organisation_id:
+                problems.add(
+                    ErrorCode.WRONG_ORGANISATION,
+                    f"{child.given_name} is looked after by another authority",
+                    "childIds",
+                )
+
+    current = {m.child_id: m for m in await repository.live_memberships(session, access.case.id, role)}
+    reason = clean(data.reallocation_reason or "")
+    if len(reason) > 500:
+        problems.add(ErrorCode.TOO_LONG, "The reason must be 500 characters or fewer", "reallocationReason")
+    replacing = [
+        current[c.id] for c in chosen if c.id in current and current[c.id].person_id != data.person_id
+    ]
+    if replacing and not reason:
+        problems.add(
+            ErrorCode.ALREADY_ALLOCATED,
+            f"A {_role_label(role)} is already allocated; give a reason to reallocate",
+            "personId",
+        )
+    problems.raise_if_any()
+
+    now = utcnow()
+    for old in replacing:
+        old.ended_at, old.ended_by_id, old.end_reason = now, actor.person_id, reason
+    await session.flush()
+    started = []
+    for child in chosen:
+        if child.id in current and current[child.id].person_id == data.person_id:
+            continue  # already theirs: allocating again changes nothing
+        membership = CaseMembership(
+            proceedings_id=access.case.id,
+            child_id=child.id,
+            person_id=data.person_id,
+            role=role,
+            started_at=now,
+            started_by_id=actor.person_id,
+        )
+        session.add(membership)
+        started.append(membership)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        f"{role.value}.allocate",
+        subject_type="case",
+        subject_id=access.case.id,
+        case_id=access.case.id,
+        acting_as=access.acting_as,
+    )
+    return started
+
+
+def _role_label(role: CaseRole) -> str:
+    return {
+        CaseRole.GUARDIAN: "children's guardian",
+        CaseRole.IRO: "IRO",
+        CaseRole.LA_SOLICITOR: "LA solicitor",
+        CaseRole.SOCIAL_WORKER: "social worker",
+    }[role]
+
+
+@dataclass(frozen=True)
+class RecordExtension:
+    case_id: uuid.UUID
+    weeks: int
+    reason: str
+    granted_on: date | None
+
+
+async def record_extension(session: AsyncSession, actor: Actor, data: RecordExtension) -> Extension:
+    """An extension of up to 8 weeks, granted by the court only when necessary (CA 1989 s32(5)-(8))."""
+    access = await access_case(session, actor, data.case_id, Permission.MANAGE_PROCEEDINGS)
+    case = access.case
+    problems = Problems()
+    if case.stage is Stage.CONCLUDED:
+        problems.add(ErrorCode.PROCEEDINGS_CONCLUDED, "These proceedings have concluded")
+    if not 1 <= data.weeks <= MAX_EXTENSION_WEEKS:
+        problems.add(
+            ErrorCode.OUT_OF_RANGE, f"An extension is between 1 and {MAX_EXTENSION_WEEKS} weeks", "weeks"
+        )
+    reason = clean_required(
+        problems, data.reason, "reason", "Enter why the court extended the timetable", 2000
+    )
+    if data.granted_on is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the date the extension was granted", "grantedOn")
+    elif data.granted_on > clock.today():
+        problems.add(ErrorCode.DATE_IN_FUTURE, "The date granted must be today or in the past", "grantedOn")
+    elif data.granted_on < case.issued_on:
+        problems.add(
+            ErrorCode.DATE_TOO_EARLY, "The date granted cannot be before the issue date", "grantedOn"
+        )
+    problems.raise_if_any()
+    assert data.granted_on is not None
+    extension = Extension(
+        proceedings_id=case.id,
+        weeks=data.weeks,
+        reason=reason,
+        granted_on=data.granted_on,
+        recorded_by_id=actor.person_id,
+    )
+    session.add(extension)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "proceedings.extend",
+        subject_type="extension",
+        subject_id=extension.id,
+        case_id=case.id,
+        acting_as=access.acting_as,
+    )
+    return extension
+
+
+async def advance_stage(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID, stage: Stage, changed_on: date | None
+) -> Proceedings:
+    """Proceedings move forward through the PLO stages (PD12A); a stage may be skipped, never undone."""
+    access = await access_case(session, actor, case_id, Permission.MANAGE_PROCEEDINGS)
+    case = access.case
+    history = (await repository.stage_changes_by_case(session, [case.id])).get(case.id, [])
+    problems = Problems()
+    if stage.order <= case.stage.order:
+        problems.add(
+            ErrorCode.STAGE_NOT_FORWARD, "Proceedings can only move forward to a later stage", "stage"
+        )
+    if changed_on is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the date of the hearing or decision", "changedOn")
+    elif changed_on > clock.today():
+        problems.add(ErrorCode.DATE_IN_FUTURE, "The date must be today or in the past", "changedOn")
+    elif history and changed_on < history[-1].changed_on:
+        problems.add(ErrorCode.DATE_TOO_EARLY, "The date cannot be before the previous stage", "changedOn")
+    problems.raise_if_any()
+    assert changed_on is not None
+    case.stage = stage
+    session.add(
+        StageChange(
+            proceedings_id=case.id, stage=stage, changed_on=changed_on, recorded_by_id=actor.person_id
+        )
+    )
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "proceedings.stage",
+        subject_type="case",
+        subject_id=case.id,
+        case_id=case.id,
+        acting_as=access.acting_as,
+    )
+    return case
+
+
+@dataclass(frozen=True)
+class RecordLegalStatus:
+    case_id: uuid.UUID
+    child_id: uuid.UUID
+    status: LegalStatus
+    effective_from: date | None
+
+
+async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordLegalStatus) -> Child:
+    """A change in a child's legal status (e.g. an interim care order made). A child who stops being looked
+    after no longer has an IRO: that membership ends."""
+    access = await access_case(session, actor, data.case_id, Permission.MANAGE_PROCEEDINGS)
+    child = next(
+        (c for c in await repository.case_children(session, access.case.id) if c.id == data.child_id), None
+    )
+    if child is None:
+        raise NotFound("Child", "childId")
+    history = (await repository.legal_status_by_child(session, [child.id])).get(child.id, [])
+    problems = Problems()
+    when = data.effective_from
+    if when is None:
+        problems.add(ErrorCode.REQUIRED, "Enter the date the status took effect", "effectiveFrom")
+    elif when > clock.today():
+        problems.add(ErrorCode.DATE_IN_FUTURE, "The date must be today or in the past", "effectiveFrom")
+    elif when < child.date_of_birth or (history and when < history[-1].effective_from):
+        problems.add(
+            ErrorCode.DATE_TOO_EARLY,
+            "The date cannot be before the child's current status began",
+            "effectiveFrom",
+        )
+    if data.status is child.legal_status:
+        problems.add(ErrorCode.INVALID_VALUE, "That is already the child's legal status", "status")
+    problems.raise_if_any()
+    assert when is not None
+    was_looked_after = child.legal_status.is_looked_after
+    child.legal_status = data.status
+    session.add(
+        LegalStatusEntry(
+            child_id=child.id, status=data.status, effective_from=when, recorded_by_id=actor.person_id
+        )
+    )
+    if data.status.is_looked_after and not was_looked_after:
+        child.looked_after_since = when
+    elif not data.status.is_looked_after:
+        child.looked_after_since = None
+        for membership in await repository.live_memberships(session, access.case.id, CaseRole.IRO):
+            if membership.child_id == child.id:
+                membership.ended_at, membership.ended_by_id = utcnow(), actor.person_id
+                membership.end_reason = "No longer looked after"
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "child.legal_status",
+        subject_type="child",
+        subject_id=child.id,
+        case_id=access.case.id,
+        acting_as=access.acting_as,
+    )
+    return child

@@ -1,0 +1,213 @@
+"""The ``portal`` command: serve, migrate, demo, and provisioning organisations, people and API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import OrganisationKind, Role
+from portal import clock, migrations
+from portal.auth.service import create_token
+from portal.db import create_engine, create_session_factory
+from portal.errors import DomainError
+from portal.people import service as people
+from portal.settings import Settings, SettingsError
+
+ORGANISATION_KINDS = {
+    "local-authority": OrganisationKind.LOCAL_AUTHORITY,
+    "cafcass": OrganisationKind.CAFCASS_SERVICE_AREA,
+    "court": OrganisationKind.COURT,
+}
+
+
+def _run_in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    """Run ``work`` in one transaction: committed if it succeeds, rolled back if it raises."""
+
+    async def run() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _migrate(settings: Settings) -> None:
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrations.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    _migrate(settings)
+    print("The database is up to date.")
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    from portal import demo  # the demo world loads only when asked for
+
+    _migrate(settings)
+
+    async def load(session: AsyncSession) -> Any:
+        if not await demo.database_is_empty(session):
+            return None
+        return await demo.load_demo(session, today=clock.today())
+
+    summary = _run_in_transaction(settings, load)
+    if summary is None:
+        if not args.if_empty:
+            raise SystemExit("The database is not empty: the demo loads only into an empty database.")
+        print("The database has data already: the demo was not loaded.")
+        return
+    print(
+        f"Loaded the demo: {summary.organisations} organisations, {summary.people} people, "
+        f"{summary.children} children in {summary.proceedings} sets of proceedings, "
+        f"{summary.contacts} contacts."
+    )
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from portal.app import create_app
+
+    if args.demo:
+        settings = Settings(**{**settings.model_dump(), "demo_sign_in": True})
+        cmd_demo(settings, argparse.Namespace(if_empty=True))
+        print(f"Open http://{args.host}:{args.port}/ and choose a person to sign in as.")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=False, log_level="info")
+
+
+def cmd_org_add(settings: Settings, args: argparse.Namespace) -> None:
+    async def add(session: AsyncSession) -> str:
+        area = await people.organisation_by_name(session, args.service_area) if args.service_area else None
+        organisation = await people.add_organisation(
+            session,
+            None,
+            kind=ORGANISATION_KINDS[args.kind],
+            name=args.name,
+            ons_code=args.ons_code,
+            service_area_id=area.id if area else None,
+        )
+        return f"Added {organisation.name} ({args.kind})."
+
+    print(_run_in_transaction(settings, add))
+
+
+def cmd_user_add(settings: Settings, args: argparse.Namespace) -> None:
+    async def add(session: AsyncSession) -> str:
+        organisation = await people.organisation_by_name(session, args.org)
+        person = await people.add_person(
+            session,
+            None,
+            organisation_id=organisation.id,
+            name=args.name,
+            email=args.email,
+            roles=[Role(r) for r in args.role],
+        )
+        return f"Added {person.name} <{person.email}> to {organisation.name}."
+
+    print(_run_in_transaction(settings, add))
+
+
+def cmd_token_create(settings: Settings, args: argparse.Namespace) -> None:
+    async def create(session: AsyncSession) -> str:
+        person = await people.person_by_email(session, args.email)
+        expires = timedelta(days=args.expires_days) if args.expires_days else None
+        return await create_token(session, person.id, label=args.label, expires_in=expires)
+
+    # The token itself is the only output, so it can be captured by a script.
+    print(_run_in_transaction(settings, create))
+
+
+def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> None:
+    from portal.api.schema import sdl
+
+    sys.stdout.write(sdl())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="migrate, load the demo into an empty database and enable the demo sign-in",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_schema)
+
+    demo_parser = commands.add_parser("demo", help="load the demo world into an empty database")
+    demo_parser.add_argument("--if-empty", action="store_true", help="do nothing if the database has data")
+    demo_parser.set_defaults(func=cmd_demo)
+
+    org = commands.add_parser("org", help="organisations").add_subparsers(dest="org_command", required=True)
+    org_add = org.add_parser("add", help="add an organisation")
+    org_add.add_argument("--kind", choices=sorted(ORGANISATION_KINDS), required=True)
+    org_add.add_argument("--name", required=True)
+    org_add.add_argument("--ons-code", help="a local authority's ONS code, e.g. E08000025")
+    org_add.add_argument("--service-area", help="for a court: the Cafcass service area that serves it")
+    org_add.set_defaults(func=cmd_org_add)
+
+    user = commands.add_parser("user", help="people").add_subparsers(dest="user_command", required=True)
+    user_add = user.add_parser("add", help="add a person")
+    user_add.add_argument("--org", required=True, help="the organisation's name")
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--email", required=True)
+    user_add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=[r.value for r in Role],
+        help="repeat for several roles",
+    )
+    user_add.set_defaults(func=cmd_user_add)
+
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    token_create = token.add_parser("create", help="create an API token and print it (only its hash is kept)")
+    token_create.add_argument("--email", required=True)
+    token_create.add_argument("--label", default="", help="what the token is for")
+    token_create.add_argument(
+        "--expires-days", type=int, default=90, help="0 for a token that does not expire"
+    )
+    token_create.set_defaults(func=cmd_token_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        args.func(settings, args)
+    except (SettingsError, ValidationError) as error:
+        raise SystemExit(f"portal: the settings are not valid: {error}") from None
+    except DomainError as error:
+        for problem in error.problems:
+            print(f"portal: {problem.message} [{problem.code}]", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

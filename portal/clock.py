@@ -1,0 +1,19 @@
+"""Dates as the portal's users mean them: in England, whatever the server's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from models import utcnow
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def today() -> date:
+    return utcnow().astimezone(LONDON).date()
+
+
+def london_datetime(day: date, at: time) -> datetime:
+    """A wall-clock date and time in England as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=LONDON)

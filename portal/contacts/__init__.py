@@ -1,0 +1,1 @@
+"""The two-sided contact ledger between the guardian and the IRO."""

@@ -1,0 +1,44 @@
+"""Queries on the contact ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Contact, ContactReply
+
+
+async def contacts_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]]:
+    """Each case's ledger, newest first, with the reply to each entry where one came."""
+    rows = await session.execute(
+        sa.select(Contact, ContactReply)
+        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+        .where(Contact.proceedings_id.in_(case_ids))
+        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+    )
+    grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = defaultdict(list)
+    for contact, reply in rows:
+        grouped[contact.proceedings_id].append((contact, reply))
+    return grouped
+
+
+async def contact_in_case(
+    session: AsyncSession, case_id: uuid.UUID, contact_id: uuid.UUID
+) -> tuple[Contact, ContactReply | None, Contact | None] | None:
+    """An entry of this case's ledger, its reply, and the entry that corrects it, if any."""
+    correction = sa.orm.aliased(Contact)
+    row = (
+        await session.execute(
+            sa.select(Contact, ContactReply, correction)
+            .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+            .outerjoin(correction, correction.corrects_id == Contact.id)
+            .where(Contact.id == contact_id, Contact.proceedings_id == case_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])

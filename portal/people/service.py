@@ -1,0 +1,122 @@
+"""Adding organisations and people (the ``portal org add`` and ``portal user add`` commands, the demo)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Organisation, OrganisationKind, Person, PersonRole, Role
+from portal.access.policy import ROLE_ORGANISATION
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.text import clean_required
+
+# GSS codes of English (E06-E10) and Welsh (W06) councils with children's services, e.g. E08000025.
+ONS_CODE = re.compile(r"^(E0[6-9]|E10|W06)\d{6}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+async def add_organisation(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    kind: OrganisationKind,
+    name: str,
+    ons_code: str | None = None,
+    service_area_id: uuid.UUID | None = None,
+) -> Organisation:
+    problems = Problems()
+    name = clean_required(problems, name, "name", "Enter the organisation's name", 200)
+    if name and await _exists(session, Organisation.name, name):
+        problems.add(ErrorCode.DUPLICATE, f"An organisation called {name} exists already", "name")
+    code = (ons_code or "").strip().upper() or None
+    if kind is OrganisationKind.LOCAL_AUTHORITY:
+        if code is None:
+            problems.add(ErrorCode.REQUIRED, "A local authority needs its ONS code", "onsCode")
+        elif not ONS_CODE.match(code):
+            problems.add(ErrorCode.INVALID_VALUE, "An ONS code looks like E08000025", "onsCode")
+        elif await _exists(session, Organisation.ons_code, code):
+            problems.add(ErrorCode.DUPLICATE, f"ONS code {code} is in use already", "onsCode")
+    elif code is not None:
+        problems.add(ErrorCode.INVALID_VALUE, "Only local authorities have an ONS code", "onsCode")
+    if service_area_id is not None:
+        area = await session.get(Organisation, service_area_id)
+        if kind is not OrganisationKind.COURT:
+            problems.add(
+                ErrorCode.INVALID_VALUE, "Only a court is served by a Cafcass service area", "serviceAreaId"
+            )
+        elif area is None or area.kind is not OrganisationKind.CAFCASS_SERVICE_AREA:
+            problems.add(ErrorCode.NOT_FOUND, "Cafcass service area not found", "serviceAreaId")
+    problems.raise_if_any()
+    organisation = Organisation(kind=kind, name=name, ons_code=code, service_area_id=service_area_id)
+    session.add(organisation)
+    await session.flush()
+    audit.record(session, actor, "organisation.add", subject_type="organisation", subject_id=organisation.id)
+    return organisation
+
+
+async def add_person(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    organisation_id: uuid.UUID,
+    name: str,
+    email: str,
+    roles: Iterable[Role],
+) -> Person:
+    problems = Problems()
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("Organisation", "organisationId")
+    name = clean_required(problems, name, "name", "Enter the person's name", 200)
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 320:
+        problems.add(ErrorCode.INVALID_VALUE, "Enter an email address like name@example.gov.uk", "email")
+    elif await _exists(session, Person.email, email):
+        problems.add(ErrorCode.DUPLICATE, f"{email} belongs to someone already", "email")
+    roles = sorted(set(roles))
+    if not roles:
+        problems.add(ErrorCode.REQUIRED, "Give the person at least one role", "roles")
+    for role in roles:
+        needed = ROLE_ORGANISATION[role]
+        if needed is not None and organisation.kind is not needed:
+            problems.add(ErrorCode.WRONG_ORGANISATION, f"A {role.value} works for a {needed.value}", "roles")
+    problems.raise_if_any()
+    person = Person(organisation_id=organisation.id, name=name, email=email)
+    session.add(person)
+    await session.flush()
+    session.add_all(PersonRole(person_id=person.id, role=role) for role in roles)
+    await session.flush()
+    audit.record(session, actor, "person.add", subject_type="person", subject_id=person.id)
+    return person
+
+
+async def organisation_by_name(session: AsyncSession, name: str) -> Organisation:
+    found = (
+        await session.execute(
+            sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("Organisation", "organisation")
+    return found
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person:
+    found = (
+        await session.execute(sa.select(Person).where(Person.email == email.strip().lower()))
+    ).scalar_one_or_none()
+    if found is None:
+        raise DomainError.one(ErrorCode.NOT_FOUND, f"Nobody has the email address {email}", "email")
+    return found
+
+
+async def _exists(session: AsyncSession, column: sa.ColumnElement[str], value: str) -> bool:
+    return (
+        await session.execute(sa.select(sa.literal(1)).where(sa.func.lower(column) == value.lower()))
+    ).first() is not None

@@ -1,0 +1,23 @@
+"""Cleaning free text from forms and the API."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from portal.errors import ErrorCode, Problems
+
+
+def clean(value: str) -> str:
+    """Trimmed, NFC-normalised, with control characters other than newlines and tabs removed."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+def clean_required(problems: Problems, value: str, field: str, missing: str, max_length: int) -> str:
+    """The cleaned text, with a problem added if it is empty or longer than ``max_length``."""
+    text = clean(value)
+    if not text:
+        problems.add(ErrorCode.REQUIRED, missing, field)
+    elif len(text) > max_length:
+        problems.add(ErrorCode.TOO_LONG, f"This must be {max_length:,} characters or fewer", field)
+    return text

@@ -1,0 +1,82 @@
+"""Words for the schema's enum values on the pages (GraphQL gives the values' names)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from portal.clock import LONDON
+
+LABELS: dict[str, dict[str, str]] = {
+    "stage": {
+        "ISSUED": "Issued",
+        "CASE_MANAGEMENT_HEARING": "Case management hearing",
+        "ISSUES_RESOLUTION_HEARING": "Issues resolution hearing",
+        "FINAL_HEARING": "Final hearing",
+        "CONCLUDED": "Concluded",
+    },
+    "legal_status": {
+        "INTERIM_CARE_ORDER": "Interim care order",
+        "CARE_ORDER": "Care order",
+        "PLACEMENT_ORDER": "Placement order",
+        "SECTION_20": "Accommodated under section 20",
+        "INTERIM_SUPERVISION_ORDER": "Interim supervision order",
+        "NO_ORDER": "No order",
+    },
+    "role": {
+        "GUARDIAN": "Children's guardian",
+        "CAFCASS_MANAGER": "Cafcass manager",
+        "IRO": "IRO",
+        "IRO_MANAGER": "IRO manager",
+        "LA_SOLICITOR": "LA solicitor",
+        "SOCIAL_WORKER": "Social worker",
+        "ADMIN": "Administrator",
+    },
+    "side": {"GUARDIAN": "Guardian", "IRO": "IRO"},
+    "channel": {
+        "PHONE": "Phone call",
+        "MESSAGE_LEFT": "Message left",
+        "EMAIL": "Email",
+        "VIDEO_CALL": "Video call",
+        "IN_PERSON": "In person",
+        "LETTER": "Letter",
+    },
+    "purpose": {
+        "INTRODUCTION": "Introduction",
+        "COURT_UPDATE": "Court update",
+        "CARE_PLANNING_UPDATE": "Care-planning update",
+        "PRE_REVIEW_CONSULTATION": "Pre-review consultation",
+        "SIGNIFICANT_ISSUE": "Significant issue",
+        "CONCERN": "Concern about the case",
+        "END_OF_PROCEEDINGS_DISCUSSION": "End-of-proceedings discussion",
+    },
+    "organisation_kind": {
+        "LOCAL_AUTHORITY": "Local authority",
+        "CAFCASS_SERVICE_AREA": "Cafcass",
+        "COURT": "Court",
+    },
+}
+
+
+def label(value: str | None, kind: str) -> str:
+    if value is None:
+        return ""
+    return LABELS[kind].get(value, value.replace("_", " ").capitalize())
+
+
+def long_date(value: str | date | None) -> str:
+    """5 March 2026, the GOV.UK style."""
+    if value is None:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def date_time(value: str | datetime | None) -> str:
+    """5 March 2026 at 2:30pm, in England's time."""
+    if value is None:
+        return ""
+    moment = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(LONDON)
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    clock = f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+    return f"{long_date(moment.date())} at {clock}"

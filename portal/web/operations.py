@@ -1,0 +1,57 @@
+"""Running the named operations in graphql/operations/ in-process, as the signed-in person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graphql import GraphQLError
+from portal.api.context import Context
+from portal.api.schema import schema
+from portal.auth.actor import Actor
+from portal.db import UnitOfWork
+from portal.migrations import ROOT
+from portal.settings import Settings
+
+OPERATIONS_DIR = ROOT / "graphql" / "operations"
+
+
+def load_operations(directory: Path = OPERATIONS_DIR) -> dict[str, str]:
+    """Every operation document, by its file name (which is also the operation's name)."""
+    return {path.stem: path.read_text() for path in sorted(directory.glob("*.graphql"))}
+
+
+class PageNotFound(Exception):
+    """The page's subject does not exist or is not the viewer's to see."""
+
+
+class OperationFailed(Exception):
+    """An operation a page ran failed unexpectedly."""
+
+
+class Operations:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.documents = load_operations()
+
+    async def run(
+        self, uow: UnitOfWork, actor: Actor, name: str, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The operation's data. NOT_FOUND and INVALID_ID become PageNotFound; other errors fail the page."""
+        result = await schema.execute(
+            self.documents[name],
+            variable_values=variables,
+            context_value=Context(settings=self.settings, uow=uow, actor=actor),
+            operation_name=name,
+        )
+        if result.errors:
+            if all(_code(e) in {"NOT_FOUND", "INVALID_ID"} for e in result.errors):
+                raise PageNotFound
+            uow.fail()
+            raise OperationFailed("; ".join(e.message for e in result.errors))
+        assert result.data is not None
+        return result.data
+
+
+def _code(error: GraphQLError) -> object:
+    return (error.extensions or {}).get("code")

@@ -1,0 +1,321 @@
+"""Page routes. Each runs named operations through the schema as the signed-in person; forms post to
+routes that run mutations and re-show the form with the GOV.UK error summary when they fail."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.auth.actor import Actor, Channel
+from portal.auth.service import actor_for_person
+from portal.auth.web import csrf_valid, session_actor, sign_in, sign_out
+from portal.clock import LONDON
+from portal.db import UnitOfWork, unit_of_work
+from portal.web.forms import FormErrors, moment, parse_date, parse_time
+from portal.web.labels import LABELS
+from portal.web.operations import Operations, PageNotFound
+from portal.web.rendering import render
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person."""
+
+
+class CsrfFailed(Exception):
+    """A form post without this session's CSRF token."""
+
+
+@asynccontextmanager
+async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]:
+    async with unit_of_work(request.app.state.sessions) as uow:
+        actor = await session_actor(request, uow)
+        if actor is None:
+            raise SignInRequired
+        yield uow, actor
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    if not csrf_valid(request, fields.get("csrf_token")):
+        raise CsrfFailed
+    return fields
+
+
+def operations(request: Request) -> Operations:
+    return request.app.state.operations
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/cases" if request.session.get("person_id") else "/sign-in", status_code=303)
+
+
+async def sign_in_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    personas = []
+    if settings.demo_sign_in:
+        # Imported here: the demo world is not loaded at all unless the demo sign-in is on.
+        from portal.demo import personas as demo_personas
+
+        async with unit_of_work(request.app.state.sessions) as uow, uow.use() as session:
+            personas = await demo_personas(session)
+    return render(request, "sign_in.html", {"personas": personas, "demo": settings.demo_sign_in})
+
+
+async def demo_sign_in(request: Request) -> Response:
+    if not request.app.state.settings.demo_sign_in:
+        raise PageNotFound
+    form = await posted_form(request)
+    try:
+        person_id = uuid.UUID(form.get("person_id", ""))
+    except ValueError:
+        return RedirectResponse("/sign-in", status_code=303)
+    async with unit_of_work(request.app.state.sessions) as uow, uow.use() as session:
+        actor = await actor_for_person(session, person_id, channel=Channel.WEB)
+    if actor is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    sign_in(request, actor.person_id)
+    return RedirectResponse("/cases", status_code=303)
+
+
+async def sign_out_route(request: Request) -> Response:
+    await posted_form(request)
+    sign_out(request)
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+async def cases_page(request: Request) -> Response:
+    query = request.query_params
+    variables: dict[str, Any] = {"first": 25}
+    stage = query.get("stage") or None
+    if stage in LABELS["stage"]:
+        variables["stage"] = stage
+    if query.get("authority"):
+        variables["localAuthorityId"] = query["authority"]
+    if query.get("after"):
+        variables["after"] = query["after"]
+    async with signed_in(request) as (uow, actor):
+        try:
+            data = await operations(request).run(uow, actor, "MyCases", variables)
+        except PageNotFound:
+            # A stale filter or cursor: start again rather than fail.
+            return RedirectResponse("/cases", status_code=303)
+    next_query = {k: v for k, v in query.items() if k != "after"}
+    next_link = None
+    if data["cases"]["pageInfo"]["hasNextPage"]:
+        next_link = "/cases?" + urlencode({**next_query, "after": data["cases"]["pageInfo"]["endCursor"]})
+    return render(
+        request,
+        "cases.html",
+        {
+            "actor": actor,
+            "data": data,
+            "filters": {"stage": variables.get("stage", ""), "authority": query.get("authority", "")},
+            "next_link": next_link,
+            "first_link": ("/cases?" + urlencode(next_query)) if query.get("after") else None,
+        },
+    )
+
+
+async def case_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        data = await operations(request).run(uow, actor, "CaseView", {"id": request.path_params["case_id"]})
+    case = data["case"]
+    contacts = case["contacts"]
+    ledger = {
+        "guardian": sum(1 for c in contacts if c["initiatedBy"] == "GUARDIAN" and not c["correctedById"]),
+        "iro": sum(1 for c in contacts if c["initiatedBy"] == "IRO" and not c["correctedById"]),
+        "awaiting": sum(1 for c in contacts if c["awaitingReply"]),
+    }
+    return render(
+        request,
+        "case.html",
+        {
+            "actor": actor,
+            "case": case,
+            "ledger": ledger,
+            "me": str(actor.person_id),
+            "flash": request.query_params.get("done"),
+        },
+    )
+
+
+CONTACT_FIELDS = {
+    "counterpartId": "counterpartId",
+    "direction": "direction",
+    "occurredAt": "occurredAt-day",
+    "occurredTime": "occurredTime",
+    "channel": "channel",
+    "purpose": "purpose",
+    "summary": "summary",
+    "replyExpected": "replyExpected",
+    "replyDueOn": "replyDueOn-day",
+    "correctsId": "summary",
+    "caseId": "summary",
+    "form": "summary",
+}
+
+
+async def contact_form(request: Request) -> Response:
+    corrects = request.query_params.get("corrects")
+    async with signed_in(request) as (uow, actor):
+        case = await _contact_form_case(request, uow, actor, corrects)
+    values: dict[str, str] = {"direction": "outgoing"}
+    if len(case["contactCounterparts"]) == 1:
+        values["counterpartId"] = case["contactCounterparts"][0]["id"]
+    if corrects:
+        values.update(_values_from_entry(case, corrects, actor))
+    return _render_contact_form(request, actor, case, values, FormErrors({}), corrects)
+
+
+async def log_contact(request: Request) -> Response:
+    case_id = request.path_params["case_id"]
+    form = await posted_form(request)
+    corrects = form.get("correctsId") or None
+    errors = FormErrors(CONTACT_FIELDS)
+    day = parse_date(form, "occurredAt", "The date of the contact", errors, "occurredAt")
+    at = parse_time(form.get("occurredTime", ""), "The time of the contact", errors, "occurredTime")
+    reply_expected = form.get("replyExpected") == "yes"
+    reply_due = (
+        parse_date(form, "replyDueOn", "The date the reply is due", errors, "replyDueOn")
+        if reply_expected
+        else None
+    )
+    variables = {
+        "input": {
+            "caseId": case_id,
+            "counterpartId": form.get("counterpartId", ""),
+            "direction": form.get("direction", "").upper() or "OUTGOING",
+            "occurredAt": (when.isoformat() if (when := moment(day, at)) else None),
+            "channel": form.get("channel", ""),
+            "purpose": form.get("purpose", ""),
+            "summary": form.get("summary", ""),
+            "replyExpected": reply_expected,
+            "replyDueOn": reply_due.isoformat() if reply_due else None,
+            "correctsId": corrects,
+        }
+    }
+    for name, kind, words in (
+        ("channel", "channel", "how the contact was made"),
+        ("purpose", "purpose", "what the contact was about"),
+    ):
+        if variables["input"][name] not in LABELS[kind]:
+            errors.add(name, f"Select {words}")
+            variables["input"][name] = next(iter(LABELS[kind]))
+    if not variables["input"]["counterpartId"]:
+        errors.add("counterpartId", "Select who the contact was with")
+        variables["input"]["counterpartId"] = "-"
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(uow, actor, "LogContact", variables)
+        errors.add_api_errors(result["logContact"]["errors"])
+        if errors:
+            uow.fail()
+            case = await _contact_form_case(request, uow, actor, None)
+            return _render_contact_form(request, actor, case, form, errors, corrects, status_code=400)
+    return RedirectResponse(f"/cases/{case_id}?done=contact#ledger", status_code=303)
+
+
+async def mark_reply(request: Request) -> Response:
+    case_id, contact_id = request.path_params["case_id"], request.path_params["contact_id"]
+    await posted_form(request)
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(
+            uow, actor, "MarkReply", {"input": {"caseId": case_id, "contactId": contact_id}}
+        )
+        if result["markReply"]["errors"]:
+            uow.fail()
+            return RedirectResponse(f"/cases/{case_id}?done=reply-failed#ledger", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done=reply#entry-{contact_id}", status_code=303)
+
+
+def _render_contact_form(
+    request: Request,
+    actor: Actor,
+    case: dict[str, Any],
+    values: dict[str, str],
+    errors: FormErrors,
+    corrects: str | None,
+    status_code: int = 200,
+) -> Response:
+    people = [(p["id"], p["name"], p["organisation"]["name"]) for p in case["contactCounterparts"]]
+    return render(
+        request,
+        "contact_form.html",
+        {
+            "actor": actor,
+            "case": case,
+            "values": values,
+            "errors": errors,
+            "corrects": corrects,
+            "counterpart_options": people,
+            "channel_options": [(value, text, None) for value, text in LABELS["channel"].items()],
+            "purpose_options": [(value, text, None) for value, text in LABELS["purpose"].items()],
+        },
+        status_code=status_code,
+    )
+
+
+async def _contact_form_case(request: Request, uow: UnitOfWork, actor: Actor, corrects: str | None) -> dict:
+    data = await operations(request).run(
+        uow, actor, "ContactForm", {"id": request.path_params["case_id"], "correcting": bool(corrects)}
+    )
+    case = data["case"]
+    if not case["viewerCan"]["logContact"]:
+        raise PageNotFound
+    return case
+
+
+def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str]:
+    """The form's starting values when correcting an entry: the entry as it stands."""
+    entry = next(
+        (c for c in case.get("contacts", []) if c["id"] == entry_id and not c["correctedById"]), None
+    )
+    if entry is None:
+        raise PageNotFound
+    me = str(actor.person_id)
+    outgoing = entry["fromPerson"]["id"] == me
+    when = datetime.fromisoformat(entry["occurredAt"]).astimezone(LONDON)
+    values = {
+        "counterpartId": entry["toPerson"]["id"] if outgoing else entry["fromPerson"]["id"],
+        "direction": "outgoing" if outgoing else "incoming",
+        "occurredAt-day": str(when.day),
+        "occurredAt-month": str(when.month),
+        "occurredAt-year": str(when.year),
+        "occurredTime": f"{when:%H:%M}",
+        "channel": entry["channel"],
+        "purpose": entry["purpose"],
+        "summary": entry["summary"],
+    }
+    if entry["replyExpected"]:
+        values["replyExpected"] = "yes"
+        if entry["replyDueOn"]:
+            due = entry["replyDueOn"].split("-")
+            values.update(
+                {
+                    "replyDueOn-year": due[0],
+                    "replyDueOn-month": str(int(due[1])),
+                    "replyDueOn-day": str(int(due[2])),
+                }
+            )
+    return values
+
+
+routes = [
+    Route("/", home),
+    Route("/sign-in", sign_in_page, methods=["GET"]),
+    Route("/sign-in/demo", demo_sign_in, methods=["POST"]),
+    Route("/sign-out", sign_out_route, methods=["POST"]),
+    Route("/cases", cases_page),
+    Route("/cases/{case_id}", case_page),
+    Route("/cases/{case_id}/contacts/new", contact_form, methods=["GET"]),
+    Route("/cases/{case_id}/contacts", log_contact, methods=["POST"]),
+    Route("/cases/{case_id}/contacts/{contact_id}/reply", mark_reply, methods=["POST"]),
+]

@@ -1,0 +1,28 @@
+"""Jinja templates with the GOV.UK page furniture and the portal's filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from portal.auth.web import csrf_token
+from portal.web.labels import LABELS, date_time, label, long_date
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters.update(label=label, long_date=long_date, date_time=date_time)
+TEMPLATES.env.globals["LABELS"] = LABELS
+SERVICE_NAME = "Guardian–IRO portal"
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page. Pass ``actor`` in the context to show who is signed in."""
+    base = {
+        "csrf_token": csrf_token(request),
+        "demo": request.app.state.settings.demo_sign_in,
+        "service_name": SERVICE_NAME,
+    }
+    return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

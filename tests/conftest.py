@@ -1,0 +1,114 @@
+"""The suite runs on SQLite (the default) or PostgreSQL (``--db postgresql``); the schema is built by the
+Alembic migrations, and every table is emptied after each test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+import models
+from portal.app import create_app
+from portal.db import create_engine, create_session_factory
+from portal.migrations import upgrade
+from portal.settings import Environment, Settings
+from tests.support.postgres import throwaway_cluster
+from tests.support.queries import QueryCounter
+from tests.support.world import World
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="the database to run the suite on (PostgreSQL: a throwaway cluster is started)",
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.config.getoption("--db") == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+    elif url := os.environ.get("PORTAL_TEST_POSTGRES_URL"):
+        yield url
+    else:
+        with throwaway_cluster() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+def _drop_everything(connection: sa.Connection) -> None:
+    existing = sa.MetaData()
+    existing.reflect(connection)
+    existing.drop_all(connection)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        # A fresh schema each run (a reused database may hold an old one), built as production builds it.
+        await connection.run_sync(_drop_everything)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: AsyncEngine = request.getfixturevalue("engine")
+    tables = [t.name for t in reversed(models.metadata.sorted_tables)]
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with create_session_factory(engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        var_dir=tmp_path / "var",
+        secret_key="test-secret-key-for-signing-cookies",
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine) -> World:
+    """A small world: two authorities, a Cafcass service area, a court and the people in them."""
+    return await World.create(create_session_factory(engine))
+
+
+@pytest.fixture
+def count_queries(engine: AsyncEngine) -> QueryCounter:
+    return QueryCounter(engine)

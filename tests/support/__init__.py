@@ -1,0 +1,1 @@
+"""Test tooling shared by the suite and the benchmarks."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class Environment(StrEnum):
@@ -46,18 +47,20 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'portal.db'}"
         if self.blob_dir is None:
             self.blob_dir = self.var_dir / "blobs"
-        if self.demo_sign_in and (self.environment is Environment.PRODUCTION or not self.is_sqlite):
+        if self.demo_sign_in and (self.environment is Environment.PRODUCTION or not self.is_local_database):
             raise SettingsError(
                 "PORTAL_DEMO_SIGN_IN lets anyone act as anyone: it is refused with production settings "
-                "or a database other than the local SQLite file"
+                "and with a database on another machine"
             )
         if self.environment is Environment.PRODUCTION and not self.secret_key:
             raise SettingsError("PORTAL_SECRET_KEY must be set in production")
         return self
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+    def is_local_database(self) -> bool:
+        """A SQLite file, or a server on this machine (a unix socket or the loopback interface)."""
+        url = make_url(self.database_url)
+        return url.get_backend_name() == "sqlite" or url.host in (None, "", "localhost", "127.0.0.1", "::1")
 
     @property
     def graphiql(self) -> bool:

@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import TypeVar
 
 from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
 from portal import clock
 from portal.api.context import Context
 from portal.api.doc import enum_type, field, object_type
 from portal.errors import DomainError, ErrorCode, Problem
 
 T = TypeVar("T")
+CONFLICT_MESSAGE = "Someone else changed this case at the same moment. Reload it and try again."
 
 ErrorCodeEnum = enum_type(ErrorCode, "A stable code for an expected error. Codes are never renamed.")
 
@@ -41,6 +43,10 @@ async def attempt(context: Context, work: Awaitable[T]) -> tuple[T | None, list[
     except DomainError as error:
         context.uow.fail()
         return None, [UserError.of(p) for p in error.problems]
+    except IntegrityError:
+        # The checks passed, but a concurrent request got there first and a constraint caught it.
+        context.uow.fail()
+        return None, [UserError(code=ErrorCode.CONFLICT, message=CONFLICT_MESSAGE, field_name=None)]
 
 
 def graphql_error(error: DomainError) -> GraphQLError:

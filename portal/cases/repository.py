@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from portal.access.cases import readable_cases
 from portal.auth.actor import Actor
 
 Cursor = tuple[date, uuid.UUID]
+T = TypeVar("T")
 
 
 def _filtered(actor: Actor, stage: Stage | None, local_authority_id: uuid.UUID | None) -> sa.Select:
@@ -65,76 +67,70 @@ async def count_readable(
     return (await session.execute(sa.select(sa.func.count()).select_from(inner))).scalar_one()
 
 
+async def _grouped(session: AsyncSession, stmt: sa.Select[tuple[uuid.UUID, T]]) -> dict[uuid.UUID, list[T]]:
+    """Rows of (key, record), in the statement's order, as a list of records per key."""
+    grouped: dict[uuid.UUID, list[T]] = defaultdict(list)
+    for key, record in await session.execute(stmt):
+        grouped[key].append(record)
+    return grouped
+
+
 async def children_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Child]]:
-    rows = await session.execute(
+    """The children of each case, eldest first."""
+    return await _grouped(
+        session,
         sa.select(ProceedingsChild.proceedings_id, Child)
         .join(Child, Child.id == ProceedingsChild.child_id)
         .where(ProceedingsChild.proceedings_id.in_(case_ids))
-        .order_by(Child.date_of_birth, Child.given_name)
+        .order_by(Child.date_of_birth, Child.given_name),
     )
-    grouped: dict[uuid.UUID, list[Child]] = defaultdict(list)
-    for case_id, child in rows:
-        grouped[case_id].append(child)
-    return grouped
 
 
 async def memberships_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CaseMembership]]:
     """Every membership of each case, live and ended, oldest first."""
-    stmt = (
-        sa.select(CaseMembership)
+    return await _grouped(
+        session,
+        sa.select(CaseMembership.proceedings_id, CaseMembership)
         .where(CaseMembership.proceedings_id.in_(case_ids))
-        .order_by(CaseMembership.started_at, CaseMembership.id)
+        .order_by(CaseMembership.started_at, CaseMembership.id),
     )
-    grouped: dict[uuid.UUID, list[CaseMembership]] = defaultdict(list)
-    for membership in (await session.execute(stmt)).scalars():
-        grouped[membership.proceedings_id].append(membership)
-    return grouped
 
 
 async def extensions_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Extension]]:
-    stmt = (
-        sa.select(Extension)
+    return await _grouped(
+        session,
+        sa.select(Extension.proceedings_id, Extension)
         .where(Extension.proceedings_id.in_(case_ids))
-        .order_by(Extension.granted_on, Extension.recorded_at)
+        .order_by(Extension.granted_on, Extension.recorded_at),
     )
-    grouped: dict[uuid.UUID, list[Extension]] = defaultdict(list)
-    for extension in (await session.execute(stmt)).scalars():
-        grouped[extension.proceedings_id].append(extension)
-    return grouped
 
 
 async def stage_changes_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StageChange]]:
-    stmt = (
-        sa.select(StageChange)
+    return await _grouped(
+        session,
+        sa.select(StageChange.proceedings_id, StageChange)
         .where(StageChange.proceedings_id.in_(case_ids))
-        .order_by(StageChange.changed_on, StageChange.recorded_at)
+        .order_by(StageChange.changed_on, StageChange.recorded_at),
     )
-    grouped: dict[uuid.UUID, list[StageChange]] = defaultdict(list)
-    for change in (await session.execute(stmt)).scalars():
-        grouped[change.proceedings_id].append(change)
-    return grouped
 
 
 async def legal_status_by_child(
     session: AsyncSession, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalStatusEntry]]:
-    stmt = (
-        sa.select(LegalStatusEntry)
+    return await _grouped(
+        session,
+        sa.select(LegalStatusEntry.child_id, LegalStatusEntry)
         .where(LegalStatusEntry.child_id.in_(child_ids))
-        .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at)
+        .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at),
     )
-    grouped: dict[uuid.UUID, list[LegalStatusEntry]] = defaultdict(list)
-    for entry in (await session.execute(stmt)).scalars():
-        grouped[entry.child_id].append(entry)
-    return grouped
 
 
 async def organisations_by_id(

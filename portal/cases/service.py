@@ -43,7 +43,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
-from portal.text import clean, clean_required
+from portal.validation import check_past_date, clean, clean_required
 
 # The earliest date the portal accepts for anything in proceedings: the 26-week limit began in 2014.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -142,10 +142,16 @@ async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProcee
             ErrorCode.DUPLICATE, "That court already has proceedings with this case number", "caseNumber"
         )
     issued_on = data.issued_on
-    if issued_on is None:
-        problems.add(ErrorCode.REQUIRED, "Enter the date the application was issued", "issuedOn")
-    else:
-        _check_date(problems, issued_on, "issuedOn", "The issue date", today)
+    check_past_date(
+        problems,
+        issued_on,
+        "issuedOn",
+        missing="Enter the date the application was issued",
+        label="The issue date",
+        today=today,
+        not_before=EARLIEST_DATE,
+        too_early=f"The issue date must be after {EARLIEST_DATE:%-d %B %Y}",
+    )
     if not data.new_children and not data.existing_child_ids:
         problems.add(ErrorCode.REQUIRED, "Proceedings must concern at least one child", "children")
     existing = await _existing_children(session, actor, data.existing_child_ids, problems)
@@ -218,13 +224,6 @@ async def _existing_children(
                 f"existingChildIds.{index}",
             )
     return children
-
-
-def _check_date(problems: Problems, value: date, field_name: str, label: str, today: date) -> None:
-    if value > today:
-        problems.add(ErrorCode.DATE_IN_FUTURE, f"{label} must be today or in the past", field_name)
-    elif value < EARLIEST_DATE:
-        problems.add(ErrorCode.DATE_TOO_EARLY, f"{label} must be after {EARLIEST_DATE:%-d %B %Y}", field_name)
 
 
 def _check_new_child(problems: Problems, child: NewChild, prefix: str, issued_on: date, today: date) -> None:
@@ -471,14 +470,16 @@ async def record_extension(session: AsyncSession, actor: Actor, data: RecordExte
     reason = clean_required(
         problems, data.reason, "reason", "Enter why the court extended the timetable", 2000
     )
-    if data.granted_on is None:
-        problems.add(ErrorCode.REQUIRED, "Enter the date the extension was granted", "grantedOn")
-    elif data.granted_on > clock.today():
-        problems.add(ErrorCode.DATE_IN_FUTURE, "The date granted must be today or in the past", "grantedOn")
-    elif data.granted_on < case.issued_on:
-        problems.add(
-            ErrorCode.DATE_TOO_EARLY, "The date granted cannot be before the issue date", "grantedOn"
-        )
+    check_past_date(
+        problems,
+        data.granted_on,
+        "grantedOn",
+        missing="Enter the date the extension was granted",
+        label="The date granted",
+        today=clock.today(),
+        not_before=case.issued_on,
+        too_early="The date granted cannot be before the issue date",
+    )
     problems.raise_if_any()
     assert data.granted_on is not None
     extension = Extension(
@@ -514,12 +515,16 @@ async def advance_stage(
         problems.add(
             ErrorCode.STAGE_NOT_FORWARD, "Proceedings can only move forward to a later stage", "stage"
         )
-    if changed_on is None:
-        problems.add(ErrorCode.REQUIRED, "Enter the date of the hearing or decision", "changedOn")
-    elif changed_on > clock.today():
-        problems.add(ErrorCode.DATE_IN_FUTURE, "The date must be today or in the past", "changedOn")
-    elif history and changed_on < history[-1].changed_on:
-        problems.add(ErrorCode.DATE_TOO_EARLY, "The date cannot be before the previous stage", "changedOn")
+    check_past_date(
+        problems,
+        changed_on,
+        "changedOn",
+        missing="Enter the date of the hearing or decision",
+        label="The date",
+        today=clock.today(),
+        not_before=history[-1].changed_on if history else None,
+        too_early="The date cannot be before the previous stage",
+    )
     problems.raise_if_any()
     assert changed_on is not None
     case.stage = stage
@@ -561,16 +566,16 @@ async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordL
     history = (await repository.legal_status_by_child(session, [child.id])).get(child.id, [])
     problems = Problems()
     when = data.effective_from
-    if when is None:
-        problems.add(ErrorCode.REQUIRED, "Enter the date the status took effect", "effectiveFrom")
-    elif when > clock.today():
-        problems.add(ErrorCode.DATE_IN_FUTURE, "The date must be today or in the past", "effectiveFrom")
-    elif when < child.date_of_birth or (history and when < history[-1].effective_from):
-        problems.add(
-            ErrorCode.DATE_TOO_EARLY,
-            "The date cannot be before the child's current status began",
-            "effectiveFrom",
-        )
+    check_past_date(
+        problems,
+        when,
+        "effectiveFrom",
+        missing="Enter the date the status took effect",
+        label="The date",
+        today=clock.today(),
+        not_before=history[-1].effective_from if history else child.date_of_birth,
+        too_early="The date cannot be before the child's current status began",
+    )
     if data.status is child.legal_status:
         problems.add(ErrorCode.INVALID_VALUE, "That is already the child's legal status", "status")
     problems.raise_if_any()

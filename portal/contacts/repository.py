@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import Contact, ContactReply
 
@@ -32,7 +33,7 @@ async def contact_in_case(
     session: AsyncSession, case_id: uuid.UUID, contact_id: uuid.UUID
 ) -> tuple[Contact, ContactReply | None, Contact | None] | None:
     """An entry of this case's ledger, its reply, and the entry that corrects it, if any."""
-    correction = sa.orm.aliased(Contact)
+    correction = aliased(Contact)
     row = (
         await session.execute(
             sa.select(Contact, ContactReply, correction)

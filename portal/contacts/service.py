@@ -22,7 +22,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.contacts import repository
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
-from portal.text import clean_required
+from portal.validation import clean_required
 
 SUMMARY_MAX_LENGTH = 4000
 # Clocks differ: a contact stamped a moment ahead of the server is not "in the future".

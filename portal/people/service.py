@@ -14,7 +14,7 @@ from portal.access.policy import ROLE_ORGANISATION
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
-from portal.text import clean_required
+from portal.validation import clean_required
 
 # GSS codes of English (E06-E10) and Welsh (W06) councils with children's services, e.g. E08000025.
 ONS_CODE = re.compile(r"^(E0[6-9]|E10|W06)\d{6}$")

@@ -212,7 +212,8 @@ async def log_contact(request: Request) -> Response:
             variables["input"][name] = next(iter(LABELS[kind]))
     if not variables["input"]["counterpartId"]:
         errors.add("counterpartId", "Select who the contact was with")
-        variables["input"]["counterpartId"] = "-"
+        # A well-formed id that matches nobody, so the API still checks every other field.
+        variables["input"]["counterpartId"] = str(uuid.UUID(int=0))
     async with signed_in(request) as (uow, actor):
         result = await operations(request).run(uow, actor, "LogContact", variables)
         errors.add_api_errors(result["logContact"]["errors"])

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import LegalStatus
-from tests.support.graphql import gql, payload_codes
+from portal.cases import repository
+from tests.support.graphql import contact_input, gql, payload_codes
 from tests.support.queries import row_counts
 from tests.support.world import World
 
@@ -24,16 +25,7 @@ Scenario = Callable[
 
 
 def _contact(case_id: uuid.UUID, world: World, **changes: Any) -> dict[str, Any]:
-    return {
-        "caseId": str(case_id),
-        "counterpartId": str(world.id("iro")),
-        "direction": "OUTGOING",
-        "occurredAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-        "channel": "EMAIL",
-        "purpose": "CARE_PLANNING_UPDATE",
-        "summary": "Shared the updated care plan.",
-        **changes,
-    }
+    return contact_input(world, case_id, "iro", **changes)
 
 
 def _log_contact(client: httpx.AsyncClient, world: World, who: str, **input: Any) -> Act:
@@ -236,4 +228,24 @@ async def test_bad_input_gets_a_stable_code_and_writes_nothing(
     assert payload_codes(payload) == expected
     assert all(e["message"] for e in payload["errors"])
     assert next(v for k, v in payload.items() if k != "errors") is None
+    assert await row_counts(engine) == before
+
+
+async def test_a_race_caught_by_a_constraint_is_a_conflict_and_writes_nothing(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two managers allocate a guardian at the same moment: both pass the checks, and the database's
+    one-live-guardian index stops the second (P2 needs one named guardian)."""
+    case_id = await world.open_case(guardian=None)
+    token = await world.token("cafcass_manager")
+
+    async def nobody_yet(*_args: object) -> list[object]:
+        return []  # what the second request saw before the first committed
+
+    await world.allocate(case_id, "guardian")
+    monkeypatch.setattr(repository, "live_memberships", nobody_yet)
+    before = await row_counts(engine)
+    body = await gql(client, token, "AllocateGuardian", input={"caseId": str(case_id),
+                                                               "personId": str(world.id("guardian2"))})
+    assert payload_codes(body["data"]["allocateGuardian"]) == [("CONFLICT", None)]
     assert await row_counts(engine) == before

@@ -4,58 +4,31 @@ nobody else can tell exists."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
 from models import LegalStatus
-from tests.support.graphql import error_codes, gql
+from tests.support.graphql import error_codes, gql, log_contact
 from tests.support.world import World
-
-
-async def _log(
-    client: httpx.AsyncClient,
-    world: World,
-    case_id: uuid.UUID,
-    who: str,
-    other: str,
-    summary: str,
-    **extra: object,
-) -> dict:
-    body = await gql(
-        client,
-        await world.token(who),
-        "LogContact",
-        input={
-            "caseId": str(case_id),
-            "counterpartId": str(world.id(other)),
-            "direction": "OUTGOING",
-            "occurredAt": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
-            "channel": "PHONE",
-            "purpose": "COURT_UPDATE",
-            "summary": summary,
-            **extra,
-        },
-    )
-    return body["data"]["logContact"]
 
 
 async def test_guardian_iro_and_solicitor_see_the_same_ledger(
     client: httpx.AsyncClient, world: World
 ) -> None:
     case_id = await world.open_case()
-    first = await _log(
+    first = await log_contact(
         client,
         world,
-        case_id,
         "guardian",
         "iro",
-        "Introduced myself and shared my details (P2).",
+        case_id,
         purpose="INTRODUCTION",
+        summary="Introduced myself and shared my details (P2).",
     )
-    second = await _log(
-        client, world, case_id, "iro", "guardian", "Told the guardian the review is on Friday."
+    second = await log_contact(
+        client, world, "iro", "guardian", case_id, summary="Told the guardian the review is on Friday."
     )
     assert first["errors"] == []
     assert second["errors"] == []

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from tests.support.graphql import gql, payload_codes
+from tests.support.graphql import gql, log_contact, payload_codes
 from tests.support.world import World
 
-
-def _input(case_id: object, world: World, counterpart: str, **changes: object) -> dict[str, object]:
-    return {
-        "caseId": str(case_id),
-        "counterpartId": str(world.id(counterpart)),
-        "direction": "OUTGOING",
-        "occurredAt": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
-        "channel": "MESSAGE_LEFT",
-        "purpose": "INTRODUCTION",
-        "summary": "Left a voicemail introducing myself as Amy's guardian.",
-        **changes,
-    }
+VOICEMAIL = {
+    "channel": "MESSAGE_LEFT",
+    "purpose": "INTRODUCTION",
+    "summary": "Left a voicemail introducing myself as Amy's guardian.",
+}
 
 
 async def _log(
-    client: httpx.AsyncClient, world: World, who: str, counterpart: str, **changes: object
+    client: httpx.AsyncClient, world: World, who: str, counterpart: str, case_id: uuid.UUID, **changes: object
 ) -> dict:
-    body = await gql(
-        client,
-        await world.token(who),
-        "LogContact",
-        input=_input(changes.pop("case_id"), world, counterpart, **changes),
-    )
-    return body["data"]["logContact"]
+    return await log_contact(client, world, who, counterpart, case_id, **{**VOICEMAIL, **changes})
 
 
 async def _ledger(client: httpx.AsyncClient, world: World, who: str, case_id: object) -> list[dict]:

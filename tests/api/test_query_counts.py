@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from models import LegalStatus
-from tests.support.graphql import gql
+from tests.support.graphql import gql, log_contact
 from tests.support.queries import QueryCounter
 from tests.support.world import World
 
@@ -22,22 +22,18 @@ async def _contacts(
 ) -> None:
     for n in range(count):
         who, other = ("guardian", iro) if n % 2 else (iro, "guardian")
-        body = await gql(
+        occurred = (datetime.now(UTC) - timedelta(hours=n + 1)).isoformat()
+        payload = await log_contact(
             client,
-            await world.token(who),
-            "LogContact",
-            input={
-                "caseId": str(case_id),
-                "counterpartId": str(world.id(other)),
-                "direction": "OUTGOING",
-                "occurredAt": (datetime.now(UTC) - timedelta(hours=n + 1)).isoformat(),
-                "channel": "EMAIL",
-                "purpose": "COURT_UPDATE",
-                "summary": f"Update {n}",
-                "replyExpected": n % 3 == 0,
-            },
+            world,
+            who,
+            other,
+            case_id,
+            occurredAt=occurred,
+            summary=f"Update {n}",
+            replyExpected=n % 3 == 0,
         )
-        assert body["data"]["logContact"]["errors"] == []
+        assert payload["errors"] == []
 
 
 async def _count(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from portal.web.operations import load_operations
+from tests.support.world import World
 
 OPERATIONS = load_operations()
 
@@ -29,3 +32,25 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 def payload_codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+def contact_input(world: World, case_id: uuid.UUID, counterpart: str, **changes: Any) -> dict[str, Any]:
+    """A valid LogContactInput for a contact made an hour ago, with ``changes`` applied."""
+    return {
+        "caseId": str(case_id),
+        "counterpartId": str(world.id(counterpart)),
+        "direction": "OUTGOING",
+        "occurredAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "channel": "PHONE",
+        "purpose": "COURT_UPDATE",
+        "summary": "Told the IRO the final hearing is listed for next month.",
+        **changes,
+    }
+
+
+async def log_contact(
+    client: httpx.AsyncClient, world: World, who: str, counterpart: str, case_id: uuid.UUID, **changes: Any
+) -> dict[str, Any]:
+    """Log a contact as ``who`` with ``counterpart``; return the LogContact payload."""
+    input = contact_input(world, case_id, counterpart, **changes)
+    return (await gql(client, await world.token(who), "LogContact", input=input))["data"]["logContact"]

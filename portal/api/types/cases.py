@@ -14,7 +14,7 @@ from portal.access.policy import Permission, case_permissions
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.types.contacts import Contact
-from portal.api.types.people import Organisation, Person, load_person
+from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
@@ -231,12 +231,12 @@ class Case:
     @resolver
     async def court(self, info: Info) -> Organisation:
         """The family court hearing the proceedings."""
-        return await _organisation(info, self._model.court_id)
+        return await load_organisation(info, self._model.court_id)
 
     @resolver
     async def local_authority(self, info: Info) -> Organisation:
         """The applicant local authority."""
-        return await _organisation(info, self._model.local_authority_id)
+        return await load_organisation(info, self._model.local_authority_id)
 
     @resolver
     async def timescale(self, info: Info) -> Timescale:
@@ -326,12 +326,6 @@ class Case:
             viewer_roles=list(roles),
             _model=model,
         )
-
-
-async def _organisation(info: Info, organisation_id: object) -> Organisation:
-    model = await info.context.loaders.organisation.load(organisation_id)
-    assert model is not None
-    return Organisation.of(model)
 
 
 @object_type

@@ -28,6 +28,12 @@ class Organisation:
         )
 
 
+async def load_organisation(info: Info, organisation_id: object) -> Organisation:
+    model = await info.context.loaders.organisation.load(organisation_id)
+    assert model is not None
+    return Organisation.of(model)
+
+
 @object_type
 class Person:
     """Someone who uses the portal, with the organisation that employs them: who employs whom matters to
@@ -41,9 +47,7 @@ class Person:
     @resolver
     async def organisation(self, info: Info) -> Organisation:
         """The organisation that employs them."""
-        model = await info.context.loaders.organisation.load(self._organisation_id)
-        assert model is not None
-        return Organisation.of(model)
+        return await load_organisation(info, self._organisation_id)
 
     @staticmethod
     def of(model: PersonModel) -> Person:
@@ -75,9 +79,7 @@ class Me:
     @resolver
     async def organisation(self, info: Info) -> Organisation:
         """The organisation you work for."""
-        model = await info.context.loaders.organisation.load(self._organisation_id)
-        assert model is not None
-        return Organisation.of(model)
+        return await load_organisation(info, self._organisation_id)
 
     @staticmethod
     def of(actor: Actor, can_open_proceedings: bool) -> Me:
@@ -89,6 +91,3 @@ class Me:
             can_open_proceedings=can_open_proceedings,
             _organisation_id=actor.organisation_id,
         )
-
-
-__all__ = ["Me", "Organisation", "OrganisationKind", "Person", "load_person"]

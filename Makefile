@@ -1,0 +1,35 @@
+# The two commands in the README: `make run` and `make test`. Each sets up what it needs first.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+STATIC := portal/web/static/build
+
+.PHONY: run test setup lint system-packages
+
+run: setup
+	$(BIN)/portal serve --demo
+
+test: setup system-packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest --db sqlite
+	$(BIN)/pytest --db postgresql
+
+setup: $(VENV)/.installed $(STATIC)/app.css
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC)/app.css: frontend/node_modules/.installed $(wildcard frontend/src/*) frontend/build.mjs
+	cd frontend && npm run --silent build
+
+# PostgreSQL and Chromium for the tests, from Debian's packages.
+system-packages:
+	scripts/system-packages

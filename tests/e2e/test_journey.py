@@ -1,0 +1,117 @@
+"""The guardian's and the IRO's journey in a real browser, with axe checking every page (WCAG 2.2 AA)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, ConsoleMessage, Page, expect
+
+from tests.e2e.conftest import ROOT
+from tests.support.world import World
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+async def check_accessibility(page: Page, screenshots: Path, name: str) -> None:
+    """axe finds no violations on the page as it stands; a full-page screenshot is kept either way."""
+    await page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text())
+    result = await page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{name}: {json.dumps(violations, indent=1)}"
+
+
+async def sign_in(page: Page, base: str, label: str) -> None:
+    await page.goto(f"{base}/sign-in")
+    await page.get_by_label(label).check()
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
+
+
+async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    case_id = await world.open_case(case_number="RV26C00042")
+    context = await browser.new_context()
+    page = await context.new_page()
+    problems: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        # Any script error, or anything the Content-Security-Policy blocked, fails the journey.
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("console", watch)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    await page.goto(f"{live_server}/sign-in")
+    await check_accessibility(page, screenshots, "01-sign-in")
+    await sign_in(page, live_server, "Gina Guardian, Cafcass Riverside")
+    # GOV.UK Frontend's JavaScript ran (it marks the body when it starts).
+    await expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
+    await check_accessibility(page, screenshots, "02-your-cases")
+
+    await page.get_by_role("link", name="RV26C00042").click()
+    await expect(page.get_by_role("heading", name="Case RV26C00042")).to_be_visible()
+    await check_accessibility(page, screenshots, "03-case")
+
+    await page.get_by_role("button", name="Log a contact").click()
+    await expect(page.get_by_role("heading", name="Log a contact")).to_be_visible()
+    await check_accessibility(page, screenshots, "04-contact-form")
+
+    # Saving with no summary and no channel shows the GOV.UK error summary, focused.
+    await page.get_by_role("button", name="Save contact").click()
+    summary = page.locator(".govuk-error-summary")
+    await expect(summary).to_be_focused()
+    await expect(summary.get_by_role("link", name="Enter a summary of the contact")).to_be_visible()
+    await check_accessibility(page, screenshots, "05-contact-form-errors")
+    await summary.get_by_role("link", name="Enter a summary of the contact").click()
+    await expect(page.get_by_label("Summary")).to_be_focused()
+
+    await page.get_by_label("Phone call").check()
+    await page.get_by_label("Introduction").check()
+    await page.get_by_label("Summary").fill("Introduced myself and agreed we will speak after each hearing.")
+    await page.get_by_label("A reply is expected").check()
+    await expect(page.locator("#conditional-replyExpected")).to_be_visible()
+    await page.get_by_role("button", name="Save contact").click()
+    await expect(page.get_by_text("Contact logged")).to_be_visible()
+    await expect(
+        page.get_by_text("Introduced myself and agreed we will speak after each hearing.")
+    ).to_be_visible()
+    await check_accessibility(page, screenshots, "06-case-with-contact")
+
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
+    await page.goto(f"{live_server}/cases/{case_id}")
+    entry = page.locator(".app-ledger__entry").first
+    await expect(entry).to_contain_text("Gina Guardian to Ivan Reviewer")
+    await expect(entry).to_contain_text("Waiting for a reply")
+    await entry.get_by_role("button", name="Mark reply received").click()
+    await expect(page.get_by_text("Reply marked as received")).to_be_visible()
+    await check_accessibility(page, screenshots, "07-iro-marked-reply")
+    await context.close()
+    assert problems == []
+
+
+async def test_an_outsider_sees_not_found(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    case_id = await world.open_case()
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, "Nora Northmoor, Northmoor County Council")
+    response = await page.goto(f"{live_server}/cases/{case_id}")
+    assert response is not None
+    assert response.status == 404
+    await expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    await check_accessibility(page, screenshots, "not-found")
+    await context.close()

@@ -1,0 +1,25 @@
+"""Using the pages over HTTP as a browser without JavaScript would: sign in, follow forms, post them."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+async def sign_in_as(client: httpx.AsyncClient, person_id: object) -> None:
+    """Choose a person on the demo sign-in page."""
+    page = await client.get("/sign-in")
+    response = await client.post(
+        "/sign-in/demo", data={"csrf_token": csrf_from(page.text), "person_id": str(person_id)}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/cases"

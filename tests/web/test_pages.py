@@ -1,0 +1,206 @@
+"""The pages work without JavaScript: sign in, your cases, the case, logging a contact."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models import LegalStatus
+from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.queries import row_counts
+from tests.support.world import World
+
+
+def _contact_form(page: str, **fields: str) -> dict[str, str]:
+    today = date.today()
+    return {
+        "csrf_token": csrf_from(page),
+        "direction": "outgoing",
+        "occurredAt-day": str(today.day),
+        "occurredAt-month": str(today.month),
+        "occurredAt-year": str(today.year),
+        "occurredTime": "",
+        "channel": "PHONE",
+        "purpose": "INTRODUCTION",
+        "summary": "Introduced myself as Amy's guardian and agreed to speak after each hearing.",
+        **fields,
+    }
+
+
+async def test_signing_in_lists_people_and_lands_on_your_cases(web: httpx.AsyncClient, world: World) -> None:
+    page = await web.get("/sign-in")
+    assert "Gina Guardian" in page.text
+    assert "Ivan Reviewer" in page.text
+    await sign_in_as(web, world.id("guardian"))
+    cases = await web.get("/cases")
+    assert cases.status_code == 200
+    assert '<h1 class="govuk-heading-l">Your cases</h1>' in cases.text
+    assert "Signed in as <strong>Gina Guardian</strong>" in cases.text
+
+
+async def test_pages_need_a_signed_in_person(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    for path in ("/cases", f"/cases/{case_id}", f"/cases/{case_id}/contacts/new"):
+        response = await web.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/sign-in"
+
+
+async def test_the_case_page_shows_the_shared_view(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case(
+        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_SUPERVISION_ORDER)]
+    )
+    await sign_in_as(web, world.id("solicitor"))
+    page = (await web.get(f"/cases/{case_id}")).text
+    for text in (
+        "Amy Example",
+        "Ben Example",
+        "Interim supervision order",
+        "so has no IRO",
+        "Gina Guardian",
+        "Cafcass Riverside",
+        "Ivan Reviewer",
+        "26-week date",
+        "No contacts have been",
+    ):
+        assert text in page, text
+    assert "Log a contact" not in page  # the LA solicitor does not keep the ledger
+
+
+async def test_logging_a_contact_shows_errors_then_saves(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = await web.get(f"/cases/{case_id}/contacts/new")
+    assert form.status_code == 200
+    assert 'value="' + str(world.id("iro")) + '" checked' in form.text  # the only IRO is chosen already
+
+    before = await row_counts(engine)
+    tomorrow = date.today() + timedelta(days=1)
+    bad = await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(
+            form.text,
+            counterpartId=str(world.id("iro")),
+            summary=" ",
+            channel="",
+            **{
+                "occurredAt-day": str(tomorrow.day),
+                "occurredAt-month": str(tomorrow.month),
+                "occurredAt-year": str(tomorrow.year),
+            },
+        ),
+    )
+    assert bad.status_code == 400
+    summary = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', bad.text, re.S)
+    assert summary
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
+    assert links == [
+        ("occurredAt-day", "The contact must be dated today or in the past"),
+        ("channel", "Select how the contact was made"),
+        ("summary", "Enter a summary of the contact"),
+    ]
+    assert "<title>Error: Log a contact" in bad.text
+    assert await row_counts(engine) == before
+
+    good = await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(bad.text, counterpartId=str(world.id("iro")), occurredTime="9:15am"),
+    )
+    assert good.status_code == 303
+    page = (await web.get(good.headers["location"])).text
+    assert "Contact logged" in page
+    assert "Introduced myself as Amy&#39;s guardian" in page
+    assert "Guardian made contact" in page
+
+
+async def test_a_real_date_is_asked_for(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = await web.get(f"/cases/{case_id}/contacts/new")
+    bad = await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(
+            form.text,
+            counterpartId=str(world.id("iro")),
+            occurredTime="25:00",
+            **{"occurredAt-day": "31", "occurredAt-month": "2"},
+        ),
+    )
+    assert bad.status_code == 400
+    assert "The date of the contact must be a real date" in bad.text
+    assert "The time of the contact must be a real time" in bad.text
+
+
+async def test_a_form_without_the_csrf_token_is_refused(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = await web.get(f"/cases/{case_id}/contacts/new")
+    before = await row_counts(engine)
+    response = await web.post(
+        f"/cases/{case_id}/contacts",
+        data={**_contact_form(form.text, counterpartId=str(world.id("iro"))), "csrf_token": "forged"},
+    )
+    assert response.status_code == 403
+    assert await row_counts(engine) == before
+
+
+async def test_someone_elses_case_is_not_found(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("other_iro"))
+    for path in (
+        f"/cases/{case_id}",
+        f"/cases/{uuid.uuid4()}",
+        "/cases/not-a-case",
+        f"/cases/{case_id}/contacts/new",
+    ):
+        response = await web.get(path)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.text
+
+
+async def test_a_reply_is_marked_from_the_ledger(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = await web.get(f"/cases/{case_id}/contacts/new")
+    await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(form.text, counterpartId=str(world.id("iro")), replyExpected="yes"),
+    )
+    await sign_in_as(web, world.id("iro"))
+    page = (await web.get(f"/cases/{case_id}")).text
+    assert "Waiting for a reply" in page
+    action = re.search(r'action="(/cases/[^"]+/reply)"', page)
+    assert action
+    marked = await web.post(action.group(1), data={"csrf_token": csrf_from(page)})
+    assert marked.status_code == 303
+    page = (await web.get(marked.headers["location"])).text
+    assert "Reply marked as received" in page
+    assert "Waiting for a reply" not in page
+
+
+async def test_security_headers_are_on_every_page(web: httpx.AsyncClient) -> None:
+    response = await web.get("/sign-in")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "portal_session" in response.headers.get("set-cookie", "")
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert "samesite=lax" in response.headers["set-cookie"].lower()
+
+
+async def test_without_the_demo_there_is_no_persona_picker(client: httpx.AsyncClient, world: World) -> None:
+    page = await client.get("/sign-in")
+    assert "Gina Guardian" not in page.text
+    response = await client.post("/sign-in/demo", data={"person_id": str(world.id("guardian"))})
+    assert response.status_code == 404

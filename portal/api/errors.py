@@ -7,8 +7,9 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import TypeVar
 
-from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
+
+from graphql import GraphQLError
 from portal import clock
 from portal.api.context import Context
 from portal.api.doc import enum_type, field, object_type

@@ -64,11 +64,14 @@ def label(value: str | None, kind: str) -> str:
 
 
 def long_date(value: str | date | None) -> str:
-    """5 March 2026, the GOV.UK style."""
+    """5 March 2026, the GOV.UK style; a timestamp gives its date in England."""
     if value is None:
         return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
 
 
 def date_time(value: str | datetime | None) -> str:

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from portal.auth.actor import Actor, Channel
 from portal.auth.service import actor_for_person
 from portal.auth.web import csrf_valid, session_actor, sign_in, sign_out
+from portal import clock
 from portal.clock import LONDON
 from portal.db import UnitOfWork, unit_of_work
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
@@ -168,7 +169,14 @@ async def contact_form(request: Request) -> Response:
     corrects = request.query_params.get("corrects")
     async with signed_in(request) as (uow, actor):
         case = await _contact_form_case(request, uow, actor, corrects)
-    values: dict[str, str] = {"direction": "outgoing"}
+    # Most contacts are logged the day they happen: start from today.
+    today = clock.today()
+    values: dict[str, str] = {
+        "direction": "outgoing",
+        "occurredAt-day": str(today.day),
+        "occurredAt-month": str(today.month),
+        "occurredAt-year": str(today.year),
+    }
     if len(case["contactCounterparts"]) == 1:
         values["counterpartId"] = case["contactCounterparts"][0]["id"]
     if corrects:

@@ -245,7 +245,11 @@ async def test_a_race_caught_by_a_constraint_is_a_conflict_and_writes_nothing(
     await world.allocate(case_id, "guardian")
     monkeypatch.setattr(repository, "live_memberships", nobody_yet)
     before = await row_counts(engine)
-    body = await gql(client, token, "AllocateGuardian", input={"caseId": str(case_id),
-                                                               "personId": str(world.id("guardian2"))})
+    body = await gql(
+        client,
+        token,
+        "AllocateGuardian",
+        input={"caseId": str(case_id), "personId": str(world.id("guardian2"))},
+    )
     assert payload_codes(body["data"]["allocateGuardian"]) == [("CONFLICT", None)]
     assert await row_counts(engine) == before

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, expect
+from playwright.async_api import Browser, ConsoleMessage, Page, Response, expect
 
 from tests.e2e.conftest import ROOT
 from tests.support.world import World
@@ -46,11 +46,17 @@ async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(
     problems: list[str] = []
 
     def watch(message: ConsoleMessage) -> None:
-        # Any script error, or anything the Content-Security-Policy blocked, fails the journey.
-        if message.type == "error":
+        # Any script error, or anything the Content-Security-Policy blocked, fails the journey. A form
+        # re-shown with its errors comes with status 400, which the console reports too: that one is fine.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             problems.append(message.text)
 
+    def watch_loads(response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            problems.append(f"{response.status} {response.url}")
+
     page.on("console", watch)
+    page.on("response", watch_loads)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
     await page.goto(f"{live_server}/sign-in")

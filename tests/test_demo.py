@@ -1,0 +1,182 @@
+"""The demo world is believable: it keeps the rules the services enforce, and has the cases the issue asks
+for (a sibling group, a child not looked after, a child accommodated before proceedings, ...)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models import (
+    CaseMembership,
+    CaseRole,
+    Child,
+    Contact,
+    LegalStatusEntry,
+    Proceedings,
+    ProceedingsChild,
+    StageChange,
+)
+from portal import clock
+from portal.cases.timescale import timescale
+from portal.demo import database_is_empty, load_demo, personas
+from tests.support.queries import QueryCounter
+
+
+async def _loaded(session: AsyncSession) -> date:
+    today = clock.today()
+    assert await database_is_empty(session)
+    summary = await load_demo(session, today=today)
+    await session.commit()
+    assert not await database_is_empty(session)
+    assert summary.children == 20
+    assert summary.proceedings >= 10
+    assert summary.contacts >= 60
+    return today
+
+
+async def _scalars(session: AsyncSession, stmt: sa.Select) -> list:
+    return list((await session.execute(stmt)).all())
+
+
+async def test_every_contact_is_between_the_cases_guardian_and_iro(session: AsyncSession) -> None:
+    today = await _loaded(session)
+    member = aliased(CaseMembership)
+
+    def party(person: sa.ColumnElement, role: CaseRole) -> sa.ColumnElement[bool]:
+        return (
+            sa.select(member.id)
+            .where(
+                member.proceedings_id == Contact.proceedings_id,
+                member.person_id == person,
+                member.role == role,
+            )
+            .exists()
+        )
+
+    from_guardian = sa.and_(
+        party(Contact.from_person_id, CaseRole.GUARDIAN), party(Contact.to_person_id, CaseRole.IRO)
+    )
+    from_iro = sa.and_(
+        party(Contact.from_person_id, CaseRole.IRO), party(Contact.to_person_id, CaseRole.GUARDIAN)
+    )
+    wrong = await _scalars(
+        session,
+        sa.select(Contact.id).where(
+            ~sa.or_(
+                sa.and_(from_guardian, Contact.initiated_by == "guardian"),
+                sa.and_(from_iro, Contact.initiated_by == "iro"),
+            )
+        ),
+    )
+    assert wrong == []
+    dates = await _scalars(
+        session,
+        sa.select(Contact.occurred_at, Proceedings.issued_on).join(
+            Proceedings, Proceedings.id == Contact.proceedings_id
+        ),
+    )
+    assert all(issued <= occurred.astimezone(clock.LONDON).date() < today for occurred, issued in dates)
+    corrections = await _scalars(session, sa.select(Contact.id).where(Contact.corrects_id.is_not(None)))
+    assert corrections
+
+
+async def test_memberships_keep_the_rules(session: AsyncSession) -> None:
+    await _loaded(session)
+    doubled = await _scalars(
+        session,
+        sa.select(CaseMembership.proceedings_id, CaseMembership.child_id, CaseMembership.role)
+        .where(CaseMembership.ended_at.is_(None))
+        .group_by(CaseMembership.proceedings_id, CaseMembership.child_id, CaseMembership.role)
+        .having(sa.func.count() > 1),
+    )
+    assert doubled == []
+    children = {c.id: c for (c,) in await _scalars(session, sa.select(Child))}
+    iro_children = [
+        cid
+        for (cid,) in await _scalars(
+            session, sa.select(CaseMembership.child_id).where(CaseMembership.role == CaseRole.IRO)
+        )
+    ]
+    assert all(children[c].legal_status.is_looked_after for c in iro_children)
+    ended = await _scalars(session, sa.select(CaseMembership).where(CaseMembership.ended_at.is_not(None)))
+    assert ended, "one guardian was reallocated"
+
+
+async def test_histories_end_in_the_current_state(session: AsyncSession) -> None:
+    await _loaded(session)
+    for (proceedings,) in await _scalars(session, sa.select(Proceedings)):
+        stages = [
+            s
+            for (s,) in await _scalars(
+                session,
+                sa.select(StageChange.stage)
+                .where(StageChange.proceedings_id == proceedings.id)
+                .order_by(StageChange.changed_on),
+            )
+        ]
+        assert stages[-1] is proceedings.stage
+    for (child,) in await _scalars(session, sa.select(Child)):
+        statuses = [
+            s
+            for (s,) in await _scalars(
+                session,
+                sa.select(LegalStatusEntry.status)
+                .where(LegalStatusEntry.child_id == child.id)
+                .order_by(LegalStatusEntry.effective_from),
+            )
+        ]
+        assert statuses[-1] is child.legal_status
+        assert (child.looked_after_since is not None) == child.legal_status.is_looked_after
+
+
+async def test_the_world_has_the_cases_people_ask_about(session: AsyncSession) -> None:
+    today = await _loaded(session)
+    sizes = [
+        n
+        for (n,) in await _scalars(
+            session,
+            sa.select(sa.func.count())
+            .select_from(ProceedingsChild)
+            .group_by(ProceedingsChild.proceedings_id),
+        )
+    ]
+    assert 3 in sizes  # a sibling group in one set of proceedings
+    rows = await _scalars(
+        session,
+        sa.select(Child, Proceedings)
+        .join(ProceedingsChild, ProceedingsChild.child_id == Child.id)
+        .join(Proceedings, Proceedings.id == ProceedingsChild.proceedings_id),
+    )
+    assert any(not c.legal_status.is_looked_after for c, _ in rows)  # in proceedings, not looked after
+    assert any(c.looked_after_since and c.looked_after_since < p.issued_on for c, p in rows)  # s20 first
+    cases = {p.id: p for _, p in rows}
+    unallocated = [
+        p
+        for p in cases.values()
+        if not await _scalars(
+            session,
+            sa.select(CaseMembership.id).where(
+                CaseMembership.proceedings_id == p.id, CaseMembership.role == CaseRole.GUARDIAN
+            ),
+        )
+    ]
+    assert unallocated  # work for the Cafcass manager
+    flags = [timescale(p.issued_on, p.stage, [], today) for p in cases.values()]
+    assert any(t.at_risk for t in flags)
+    assert any(t.overdue for t in flags)
+
+
+async def test_personas_describe_everyone_in_two_statements(
+    session: AsyncSession, count_queries: QueryCounter
+) -> None:
+    await _loaded(session)
+    with count_queries() as statements:
+        people = await personas(session)
+    assert len(statements) <= 2
+    assert len(people) == 18
+    assert all(p.description for p in people)
+    grace = next(p for p in people if p.name == "Grace Okafor")
+    assert grace.description.startswith("Children's guardian on ")

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal import clock
 from portal.auth.actor import Actor, Channel
 from portal.auth.service import actor_for_person
 from portal.auth.web import csrf_valid, session_actor, sign_in, sign_out
-from portal import clock
 from portal.clock import LONDON
 from portal.db import UnitOfWork, unit_of_work
 from portal.web.forms import FormErrors, moment, parse_date, parse_time

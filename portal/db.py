@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -40,19 +42,32 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 class UnitOfWork:
     """One transaction for one request: committed at the end unless something failed.
 
-    Strawberry resolves sibling fields concurrently, and an AsyncSession must not run two statements at
-    once, so every use of the session goes through ``use()``, which serialises them.
+    Strawberry resolves sibling fields concurrently, and graphql-core cancels the siblings of a field that
+    fails. An AsyncSession must neither run two statements at once nor be interrupted in the middle of
+    one (its connection is then unusable), so all work on the session goes through ``run``: serialised by
+    a lock, and shielded from cancellation, so it finishes even if the field that asked for it is gone.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._lock = asyncio.Lock()
+        self._running: set[asyncio.Future[Any]] = set()
         self.failed = False
 
-    @asynccontextmanager
-    async def use(self) -> AsyncIterator[AsyncSession]:
-        async with self._lock:
-            yield self._session
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async def locked() -> T:
+            async with self._lock:
+                return await work(self._session)
+
+        task = asyncio.ensure_future(locked())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Wait for work whose caller was cancelled, so the transaction ends in a known state."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     def fail(self) -> None:
         """Mark the request as failed: nothing it wrote will be committed."""
@@ -66,8 +81,10 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
         try:
             yield uow
         except BaseException:
+            await uow.settle()
             await session.rollback()
             raise
+        await uow.settle()
         if uow.failed:
             await session.rollback()
         else:

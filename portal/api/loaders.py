@@ -30,8 +30,7 @@ Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, 
 
 def _loader(uow: UnitOfWork, fetch: Fetch[V], missing: Callable[[], V]) -> DataLoader[uuid.UUID, V]:
     async def load(keys: Sequence[uuid.UUID]) -> list[V]:
-        async with uow.use() as session:
-            found = await fetch(session, keys)
+        found = await uow.run(lambda session: fetch(session, keys))
         return [found.get(key, missing()) for key in keys]
 
     return DataLoader(load_fn=load)

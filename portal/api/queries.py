@@ -65,10 +65,11 @@ class Query:
             )
         authority = parse_id(local_authority_id, "localAuthorityId") if local_authority_id else None
         cursor = decode_cursor(after) if after else None
-        async with info.context.uow.use() as session:
-            page = await cases.list_cases(
-                session, actor, first=size, after=cursor, stage=stage, local_authority_id=authority
+        page = await info.context.uow.run(
+            lambda s: cases.list_cases(
+                s, actor, first=size, after=cursor, stage=stage, local_authority_id=authority
             )
+        )
         nodes = [Case.of(c, cases.viewer_roles(actor, c.id)) for c in page.cases]
         end = encode_cursor(nodes[-1]) if nodes else None
         return CaseConnection(
@@ -83,13 +84,11 @@ class Query:
         NOT_FOUND error."""
         actor = info.context.require_actor()
         case_id = parse_id(id, "id")
-        async with info.context.uow.use() as session:
-            access = await cases.view_case(session, actor, case_id)
+        access = await info.context.uow.run(lambda s: cases.view_case(s, actor, case_id))
         return Case.of(access.case, access.roles)
 
     @resolver
     async def local_authorities(self, info: Info) -> list[Organisation]:
         """Every local authority, by name (for filtering lists)."""
         info.context.require_actor()
-        async with info.context.uow.use() as session:
-            return [Organisation.of(o) for o in await cases.local_authorities(session)]
+        return [Organisation.of(o) for o in await info.context.uow.run(cases.local_authorities)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from portal.auth.actor import Actor, Channel
@@ -31,11 +32,16 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
         return None
     if scheme.lower() != "bearer" or not secret:
         raise BadToken
-    async with uow.use() as session:
+
+    async def lookup(session: AsyncSession) -> Actor | None:
         person_id = await person_for_token(session, secret.strip())
-        actor = person_id and await actor_for_person(
+        if person_id is None:
+            return None
+        return await actor_for_person(
             session, person_id, channel=Channel.API, source=client_address(connection)
         )
+
+    actor = await uow.run(lookup)
     if not actor:
         raise BadToken
     return actor
@@ -50,10 +56,11 @@ async def session_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | 
         person_id = uuid.UUID(raw)
     except ValueError:
         return None
-    async with uow.use() as session:
-        return await actor_for_person(
+    return await uow.run(
+        lambda session: actor_for_person(
             session, person_id, channel=Channel.WEB, source=client_address(connection)
         )
+    )
 
 
 def sign_in(connection: HTTPConnection, person_id: uuid.UUID) -> None:

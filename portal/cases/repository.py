@@ -133,6 +133,11 @@ async def legal_status_by_child(
     )
 
 
+async def children_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Child]:
+    rows = (await session.execute(sa.select(Child).where(Child.id.in_(ids)))).scalars()
+    return {c.id: c for c in rows}
+
+
 async def organisations_by_id(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Organisation]:

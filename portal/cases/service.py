@@ -207,9 +207,12 @@ async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProcee
 async def _existing_children(
     session: AsyncSession, actor: Actor, child_ids: Sequence[uuid.UUID], problems: Problems
 ) -> list[Child]:
+    if not child_ids:
+        return []
+    found = await repository.children_by_id(session, child_ids)
     children: list[Child] = []
     for index, child_id in enumerate(child_ids):
-        child = await session.get(Child, child_id)
+        child = found.get(child_id)
         # Only the authority's own children can be named: anyone else's look absent.
         if child is None or child.local_authority_id != actor.organisation_id:
             problems.add(ErrorCode.NOT_FOUND, "Child not found", f"existingChildIds.{index}")

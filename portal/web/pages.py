@@ -66,8 +66,8 @@ async def sign_in_page(request: Request) -> Response:
         # Imported here: the demo world is not loaded at all unless the demo sign-in is on.
         from portal.demo import personas as demo_personas
 
-        async with unit_of_work(request.app.state.sessions) as uow, uow.use() as session:
-            personas = await demo_personas(session)
+        async with unit_of_work(request.app.state.sessions) as uow:
+            personas = await uow.run(demo_personas)
     return render(request, "sign_in.html", {"personas": personas, "demo": settings.demo_sign_in})
 
 
@@ -79,8 +79,8 @@ async def demo_sign_in(request: Request) -> Response:
         person_id = uuid.UUID(form.get("person_id", ""))
     except ValueError:
         return RedirectResponse("/sign-in", status_code=303)
-    async with unit_of_work(request.app.state.sessions) as uow, uow.use() as session:
-        actor = await actor_for_person(session, person_id, channel=Channel.WEB)
+    async with unit_of_work(request.app.state.sessions) as uow:
+        actor = await uow.run(lambda session: actor_for_person(session, person_id, channel=Channel.WEB))
     if actor is None:
         return RedirectResponse("/sign-in", status_code=303)
     sign_in(request, actor.person_id)

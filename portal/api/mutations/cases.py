@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import LegalStatus, Role, Stage
 from portal.access.cases import access_case
@@ -12,7 +15,8 @@ from portal.access.policy import Permission
 from portal.api.context import Info
 from portal.api.doc import field, input_type, mutation, object_type
 from portal.api.errors import UserError, attempt, parse_id
-from portal.api.types.cases import Case, Child
+from portal.api.types.cases import Case
+from portal.auth.actor import Actor
 from portal.cases import service
 
 
@@ -104,10 +108,24 @@ def _allocation(data: AllocationInput) -> service.Allocation:
     )
 
 
-async def _case_after(info: Info, case_id: object) -> Case:
-    async with info.context.uow.use() as session:
-        access = await access_case(session, info.context.require_actor(), case_id, Permission.READ_CASE)  # type: ignore[arg-type]
-    return Case.of(access.case, access.roles)
+Change = Callable[[AsyncSession, Actor], Awaitable[uuid.UUID]]
+
+
+async def _change_case(info: Info, change: Change) -> CasePayload:
+    """Run a change to a case; answer with the case as the actor now sees it, or with the errors."""
+
+    async def work() -> Case:
+        actor = info.context.require_actor()
+
+        async def changed(session: AsyncSession) -> Case:
+            case_id = await change(session, actor)
+            access = await access_case(session, actor, case_id, Permission.READ_CASE)
+            return Case.of(access.case, access.roles)
+
+        return await info.context.uow.run(changed)
+
+    case, errors = await attempt(info.context, work())
+    return CasePayload(case=case, errors=errors)
 
 
 @object_type
@@ -120,7 +138,6 @@ class CaseMutations:
         LA solicitor."""
 
         async def work() -> Case:
-            actor = info.context.require_actor()
             data = service.OpenProceedings(
                 court_id=parse_id(input.court_id, "courtId"),
                 case_number=input.case_number,
@@ -135,8 +152,9 @@ class CaseMutations:
                     parse_id(c, f"existingChildIds.{i}") for i, c in enumerate(input.existing_child_ids)
                 ],
             )
-            async with info.context.uow.use() as session:
-                proceedings = await service.open_proceedings(session, actor, data)
+            actor = info.context.require_actor()
+            proceedings = await info.context.uow.run(lambda s: service.open_proceedings(s, actor, data))
+            # The actor was computed before they joined the case: they hold it as its solicitor now.
             return Case.of(proceedings, [Role.LA_SOLICITOR])
 
         case, errors = await attempt(info.context, work())
@@ -147,80 +165,65 @@ class CaseMutations:
         """Allocate a children's guardian from your service area to children in proceedings (Cafcass
         managers). A child has one live guardian: to replace one, give a reallocation reason."""
 
-        async def work() -> Case:
+        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
             data = _allocation(input)
-            async with info.context.uow.use() as session:
-                await service.allocate_guardian(session, info.context.require_actor(), data)
-            return await _case_after(info, data.case_id)
+            await service.allocate_guardian(session, actor, data)
+            return data.case_id
 
-        case, errors = await attempt(info.context, work())
-        return CasePayload(case=case, errors=errors)
+        return await _change_case(info, change)
 
     @mutation
     async def assign_iro(self, info: Info, input: AllocationInput) -> CasePayload:
         """Assign an IRO of your authority to its looked-after children in the case (IRO managers). A child
         who is not looked after has no IRO."""
 
-        async def work() -> Case:
+        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
             data = _allocation(input)
-            async with info.context.uow.use() as session:
-                await service.assign_iro(session, info.context.require_actor(), data)
-            return await _case_after(info, data.case_id)
+            await service.assign_iro(session, actor, data)
+            return data.case_id
 
-        case, errors = await attempt(info.context, work())
-        return CasePayload(case=case, errors=errors)
+        return await _change_case(info, change)
 
     @mutation
     async def record_extension(self, info: Info, input: RecordExtensionInput) -> CasePayload:
         """Record an extension of the timetable (LA solicitors)."""
 
-        async def work() -> Case:
+        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
             data = service.RecordExtension(
                 case_id=parse_id(input.case_id, "caseId"),
                 weeks=input.weeks,
                 reason=input.reason,
                 granted_on=input.granted_on,
             )
-            async with info.context.uow.use() as session:
-                await service.record_extension(session, info.context.require_actor(), data)
-            return await _case_after(info, data.case_id)
+            await service.record_extension(session, actor, data)
+            return data.case_id
 
-        case, errors = await attempt(info.context, work())
-        return CasePayload(case=case, errors=errors)
+        return await _change_case(info, change)
 
     @mutation
     async def advance_stage(self, info: Info, input: AdvanceStageInput) -> CasePayload:
         """Record that the proceedings reached a later stage (LA solicitors)."""
 
-        async def work() -> Case:
+        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
             case_id = parse_id(input.case_id, "caseId")
-            async with info.context.uow.use() as session:
-                await service.advance_stage(
-                    session, info.context.require_actor(), case_id, input.stage, input.changed_on
-                )
-            return await _case_after(info, case_id)
+            await service.advance_stage(session, actor, case_id, input.stage, input.changed_on)
+            return case_id
 
-        case, errors = await attempt(info.context, work())
-        return CasePayload(case=case, errors=errors)
+        return await _change_case(info, change)
 
     @mutation
     async def record_legal_status(self, info: Info, input: RecordLegalStatusInput) -> CasePayload:
         """Record a change to a child's legal status (LA solicitors). A child who stops being looked after
         no longer has an IRO."""
 
-        async def work() -> Case:
+        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
             data = service.RecordLegalStatus(
                 case_id=parse_id(input.case_id, "caseId"),
                 child_id=parse_id(input.child_id, "childId"),
                 status=input.status,
                 effective_from=input.effective_from,
             )
-            async with info.context.uow.use() as session:
-                await service.record_legal_status(session, info.context.require_actor(), data)
-            return await _case_after(info, data.case_id)
+            await service.record_legal_status(session, actor, data)
+            return data.case_id
 
-        case, errors = await attempt(info.context, work())
-        return CasePayload(case=case, errors=errors)
-
-
-__all__ = ["CaseMutations", "CasePayload", "Child"]
+        return await _change_case(info, change)

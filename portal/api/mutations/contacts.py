@@ -75,8 +75,8 @@ class ContactMutations:
                 reply_due_on=input.reply_due_on,
                 corrects_id=parse_id(input.corrects_id, "correctsId") if input.corrects_id else None,
             )
-            async with info.context.uow.use() as session:
-                contact = await service.log_contact(session, info.context.require_actor(), data)
+            actor = info.context.require_actor()
+            contact = await info.context.uow.run(lambda s: service.log_contact(s, actor, data))
             return Contact.of(contact, None, None)
 
         contact, errors = await attempt(info.context, work())
@@ -89,10 +89,11 @@ class ContactMutations:
         async def work() -> Contact:
             case_id = parse_id(input.case_id, "caseId")
             contact_id = parse_id(input.contact_id, "contactId")
-            async with info.context.uow.use() as session:
-                contact, reply = await service.mark_reply(
-                    session, info.context.require_actor(), case_id, contact_id, aware(input.replied_at)
-                )
+            actor = info.context.require_actor()
+            replied_at = aware(input.replied_at)
+            contact, reply = await info.context.uow.run(
+                lambda s: service.mark_reply(s, actor, case_id, contact_id, replied_at)
+            )
             return Contact.of(contact, reply, None)
 
         contact, errors = await attempt(info.context, work())

@@ -1,0 +1,148 @@
+"""The ``portal`` command, run as an administrator would: provisioning, tokens, migrations, the demo."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portal.cli import main
+from tests.support.queries import row_counts
+
+
+@pytest.fixture
+def portal(
+    engine: AsyncEngine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    """Run ``portal ARGS`` against the test database; return what it printed (and its exit status)."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path_factory.mktemp("var")))
+
+    async def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+        # In a thread: the command runs its own event loop, as it does from a shell.
+        try:
+            await asyncio.to_thread(main, list(args))
+            status = 0
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else 1
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+async def test_provisioning_and_a_token_that_works(
+    portal, capsys: pytest.CaptureFixture[str], client: httpx.AsyncClient
+) -> None:
+    steps = [
+        ("org", "add", "--kind", "cafcass", "--name", "Cafcass North Midlands"),
+        (
+            "org",
+            "add",
+            "--kind",
+            "court",
+            "--name",
+            "Family Court at Riverside",
+            "--service-area",
+            "Cafcass North Midlands",
+        ),
+        (
+            "org",
+            "add",
+            "--kind",
+            "local-authority",
+            "--name",
+            "Riverside City Council",
+            "--ons-code",
+            "e08000901",
+        ),
+        (
+            "user",
+            "add",
+            "--org",
+            "Riverside City Council",
+            "--name",
+            "Ivan Reviewer",
+            "--email",
+            "Ivan.Reviewer@riverside.example.gov.uk",
+            "--role",
+            "iro",
+            "--role",
+            "iro_manager",
+        ),
+    ]
+    for step in steps:
+        status, out, err = await portal(capsys, *step)
+        assert (status, err) == (0, ""), step
+        assert out.startswith("Added")
+    status, token, _ = await portal(
+        capsys,
+        "token",
+        "create",
+        "--email",
+        "ivan.reviewer@riverside.example.gov.uk",
+        "--label",
+        "case system",
+    )
+    assert status == 0
+    body = (
+        await client.post(
+            "/graphql",
+            json={"query": "{ me { name roles organisation { onsCode } } }"},
+            headers={"Authorization": f"Bearer {token.strip()}"},
+        )
+    ).json()
+    assert body["data"]["me"] == {
+        "name": "Ivan Reviewer",
+        "roles": ["IRO", "IRO_MANAGER"],
+        "organisation": {"onsCode": "E08000901"},
+    }
+
+
+async def test_bad_provisioning_is_refused_with_its_code(
+    portal, capsys: pytest.CaptureFixture[str], engine: AsyncEngine
+) -> None:
+    await portal(capsys, "org", "add", "--kind", "cafcass", "--name", "Cafcass North Midlands")
+    before = await row_counts(engine)
+    status, _, err = await portal(
+        capsys,
+        "user",
+        "add",
+        "--org",
+        "Cafcass North Midlands",
+        "--name",
+        "Ivy",
+        "--email",
+        "ivy@cafcass.example.gov.uk",
+        "--role",
+        "iro",
+    )
+    assert status == 2
+    assert "[WRONG_ORGANISATION]" in err
+    status, _, err = await portal(
+        capsys, "org", "add", "--kind", "local-authority", "--name", "Nowhere", "--ons-code", "X123"
+    )
+    assert status == 2
+    assert "[INVALID_VALUE]" in err
+    status, _, err = await portal(capsys, "token", "create", "--email", "nobody@example.gov.uk")
+    assert status == 2
+    assert "[NOT_FOUND]" in err
+    assert await row_counts(engine) == before
+
+
+async def test_migrate_is_repeatable_and_the_demo_loads_only_into_an_empty_database(
+    portal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (await portal(capsys, "migrate"))[0] == 0
+    status, out, _ = await portal(capsys, "demo")
+    assert status == 0
+    assert "20 children" in out
+    status, out, _ = await portal(capsys, "demo", "--if-empty")
+    assert (status, out.strip()) == (0, "The database has data already: the demo was not loaded.")
+    status, _, _ = await portal(capsys, "demo")
+    assert status != 0

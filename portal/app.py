@@ -87,6 +87,11 @@ async def _csrf_failed(request: Request, _exc: Exception) -> Response:
     return render(request, "csrf.html", {}, status_code=403)
 
 
+async def _server_error(request: Request, _exc: Exception) -> Response:
+    # Starlette's error middleware has logged the exception; the person gets the GOV.UK wording.
+    return render(request, "server_error.html", {}, status_code=500)
+
+
 async def _healthz(_request: Request) -> Response:
     return PlainTextResponse("ok")
 
@@ -126,6 +131,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             PageNotFound: _not_found,
             CsrfFailed: _csrf_failed,
             HTTPException: _http_error,
+            Exception: _server_error,
         },
         lifespan=lifespan,
     )

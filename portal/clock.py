@@ -14,6 +14,13 @@ def today() -> date:
     return utcnow().astimezone(LONDON).date()
 
 
+def in_england(value: datetime | None) -> datetime | None:
+    """A datetime without an offset is taken as time in England, where the portal's users are."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=LONDON)
+
+
 def london_datetime(day: date, at: time) -> datetime:
     """A wall-clock date and time in England as an aware datetime."""
     return datetime.combine(day, at, tzinfo=LONDON)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -15,19 +14,17 @@ from portal.db import UnitOfWork
 from portal.errors import DomainError, ErrorCode
 from portal.settings import Settings
 
-if TYPE_CHECKING:
-    from portal.access.cases import CaseAccess
-
 
 @dataclass
 class Context:
+    """What every resolver may use: the settings, the unit of work, who is asking (None: nobody signed
+    in), the request's DataLoaders, and today's date in England (fixed for the whole request)."""
+
     settings: Settings
     uow: UnitOfWork
     actor: Actor | None
     loaders: Loaders = field(init=False)
     today: date = field(default_factory=clock.today)
-    # The access each case was read with, so its fields know the viewer's roles without asking again.
-    case_access: dict[object, CaseAccess] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.uow)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
-from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
 from graphql import GraphQLError
-from portal import clock
 from portal.api.context import Context
 from portal.api.doc import enum_type, field, object_type
 from portal.errors import DomainError, ErrorCode, Problem
@@ -60,10 +58,3 @@ def parse_id(value: str, field_name: str) -> uuid.UUID:
         return uuid.UUID(value)
     except (ValueError, TypeError, AttributeError):
         raise DomainError.one(ErrorCode.INVALID_ID, "That is not a valid id", field_name) from None
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """A datetime without an offset is taken as time in England, where the portal's users are."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=clock.LONDON)

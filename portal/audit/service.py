@@ -30,7 +30,7 @@ def record(
             subject_id=subject_id,
             case_id=case_id,
             outcome=outcome,
-            channel=actor.channel.value if actor else "cli",
+            channel=actor.via.value if actor else "cli",
             source=actor.source[:100] if actor else "",
         )
     )

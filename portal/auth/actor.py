@@ -9,7 +9,7 @@ from enum import StrEnum
 from models import CaseRole, OrganisationKind, Role
 
 
-class Channel(StrEnum):
+class Via(StrEnum):
     """How the request reached the portal, for the audit trail."""
 
     API = "api"
@@ -28,7 +28,7 @@ class Actor:
     roles: frozenset[Role]
     # The cases (proceedings ids) this person is a live member of, with their roles on each.
     case_roles: dict[uuid.UUID, frozenset[CaseRole]] = field(default_factory=dict)
-    channel: Channel = Channel.API
+    via: Via = Via.API
     source: str = ""
 
     def has_role(self, role: Role) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiToken, CaseMembership, CaseRole, Organisation, Person, PersonRole, utcnow
-from portal.auth.actor import Actor, Channel
+from portal.auth.actor import Actor, Via
 
 TOKEN_PREFIX = "gip_"
 
@@ -22,7 +22,7 @@ def hash_token(token: str) -> str:
 
 
 async def actor_for_person(
-    session: AsyncSession, person_id: uuid.UUID, *, channel: Channel, source: str = ""
+    session: AsyncSession, person_id: uuid.UUID, *, via: Via, source: str = ""
 ) -> Actor | None:
     """The Actor for an active person, or None: three queries, whatever the caseload."""
     row = (
@@ -55,7 +55,7 @@ async def actor_for_person(
         organisation_kind=organisation.kind,
         roles=frozenset(roles),
         case_roles={k: frozenset(v) for k, v in case_roles.items()},
-        channel=channel,
+        via=via,
         source=source,
     )
 

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from portal.auth.actor import Actor, Channel
+from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person, person_for_token
 from portal.db import UnitOfWork
 
@@ -37,9 +37,7 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
         person_id = await person_for_token(session, secret.strip())
         if person_id is None:
             return None
-        return await actor_for_person(
-            session, person_id, channel=Channel.API, source=client_address(connection)
-        )
+        return await actor_for_person(session, person_id, via=Via.API, source=client_address(connection))
 
     actor = await uow.run(lookup)
     if not actor:
@@ -57,9 +55,7 @@ async def session_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | 
     except ValueError:
         return None
     return await uow.run(
-        lambda session: actor_for_person(
-            session, person_id, channel=Channel.WEB, source=client_address(connection)
-        )
+        lambda session: actor_for_person(session, person_id, via=Via.WEB, source=client_address(connection))
     )
 
 

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock
-from portal.auth.actor import Actor, Channel
+from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person
 from portal.auth.web import csrf_valid, session_actor, sign_in, sign_out
 from portal.clock import LONDON
@@ -80,7 +80,7 @@ async def demo_sign_in(request: Request) -> Response:
     except ValueError:
         return RedirectResponse("/sign-in", status_code=303)
     async with unit_of_work(request.app.state.sessions) as uow:
-        actor = await uow.run(lambda session: actor_for_person(session, person_id, channel=Channel.WEB))
+        actor = await uow.run(lambda session: actor_for_person(session, person_id, via=Via.WEB))
     if actor is None:
         return RedirectResponse("/sign-in", status_code=303)
     sign_in(request, actor.person_id)

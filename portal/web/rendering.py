@@ -21,7 +21,8 @@ SERVICE_NAME = "Guardian–IRO portal"
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page. Pass ``actor`` in the context to show who is signed in."""
     base = {
-        "csrf_token": csrf_token(request),
+        # An error page for a failure outside the session middleware has no session (and no forms).
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "demo": request.app.state.settings.demo_sign_in,
         "service_name": SERVICE_NAME,
     }

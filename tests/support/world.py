@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import LegalStatus, Organisation, OrganisationKind, Person, Role
 from portal import clock
-from portal.auth.actor import Actor, Channel
+from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person, create_token
 from portal.cases import service as cases
 from portal.people import service as people
@@ -94,7 +94,7 @@ class World:
 
     async def actor(self, key: str) -> Actor:
         async with self.sessions() as session:
-            actor = await actor_for_person(session, self.id(key), channel=Channel.API)
+            actor = await actor_for_person(session, self.id(key), via=Via.API)
         assert actor is not None
         return actor
 

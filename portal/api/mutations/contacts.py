@@ -9,8 +9,9 @@ import strawberry
 from models import Channel, Purpose
 from portal.api.context import Info
 from portal.api.doc import field, input_type, mutation, object_type
-from portal.api.errors import UserError, attempt, aware, parse_id
+from portal.api.errors import UserError, attempt, parse_id
 from portal.api.types.contacts import Contact
+from portal.clock import in_england
 from portal.contacts import service
 from portal.contacts.service import Direction
 
@@ -67,7 +68,7 @@ class ContactMutations:
                 case_id=parse_id(input.case_id, "caseId"),
                 counterpart_id=parse_id(input.counterpart_id, "counterpartId"),
                 direction=input.direction,
-                occurred_at=aware(input.occurred_at),
+                occurred_at=in_england(input.occurred_at),
                 channel=input.channel,
                 purpose=input.purpose,
                 summary=input.summary,
@@ -90,7 +91,7 @@ class ContactMutations:
             case_id = parse_id(input.case_id, "caseId")
             contact_id = parse_id(input.contact_id, "contactId")
             actor = info.context.require_actor()
-            replied_at = aware(input.replied_at)
+            replied_at = in_england(input.replied_at)
             contact, reply = await info.context.uow.run(
                 lambda s: service.mark_reply(s, actor, case_id, contact_id, replied_at)
             )

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditEvent, AuditOutcome, Role
+from portal.access.cases import CaseAccess
 from portal.auth.actor import Actor
 
 
@@ -33,4 +34,25 @@ def record(
             channel=actor.via.value if actor else "cli",
             source=actor.source[:100] if actor else "",
         )
+    )
+
+
+def record_on_case(
+    session: AsyncSession,
+    actor: Actor,
+    access: CaseAccess,
+    action: str,
+    *,
+    subject_type: str = "case",
+    subject_id: uuid.UUID | None = None,
+) -> None:
+    """An event on a case the actor reached through ``access``, in the role that allowed it."""
+    record(
+        session,
+        actor,
+        action,
+        subject_type=subject_type,
+        subject_id=subject_id or access.case.id,
+        case_id=access.case.id,
+        acting_as=access.acting_as,
     )

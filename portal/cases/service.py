@@ -45,7 +45,7 @@ from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.validation import check_past_date, clean, clean_required
 
-# The earliest date the portal accepts for anything in proceedings: the 26-week limit began in 2014.
+# The earliest issue date accepted: a guard against a mistyped year (1026 for 2026), not a legal limit.
 EARLIEST_DATE = date(2000, 1, 1)
 # A care order cannot be made for a child of 17 or over (CA 1989 s31(3)).
 MAX_AGE_AT_ISSUE = 17
@@ -54,15 +54,7 @@ MAX_AGE_AT_ISSUE = 17
 async def view_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> CaseAccess:
     """The case for reading: audited as a read of the case."""
     access = await access_case(session, actor, case_id, Permission.READ_CASE)
-    audit.record(
-        session,
-        actor,
-        "case.read",
-        subject_type="case",
-        subject_id=case_id,
-        case_id=case_id,
-        acting_as=access.acting_as,
-    )
+    audit.record_on_case(session, actor, access, "case.read")
     return access
 
 
@@ -430,15 +422,7 @@ async def _allocate(
         session.add(membership)
         started.append(membership)
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        f"{role.value}.allocate",
-        subject_type="case",
-        subject_id=access.case.id,
-        case_id=access.case.id,
-        acting_as=access.acting_as,
-    )
+    audit.record_on_case(session, actor, access, f"{role.value}.allocate")
     return started
 
 
@@ -494,14 +478,8 @@ async def record_extension(session: AsyncSession, actor: Actor, data: RecordExte
     )
     session.add(extension)
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        "proceedings.extend",
-        subject_type="extension",
-        subject_id=extension.id,
-        case_id=case.id,
-        acting_as=access.acting_as,
+    audit.record_on_case(
+        session, actor, access, "proceedings.extend", subject_type="extension", subject_id=extension.id
     )
     return extension
 
@@ -537,15 +515,7 @@ async def advance_stage(
         )
     )
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        "proceedings.stage",
-        subject_type="case",
-        subject_id=case.id,
-        case_id=case.id,
-        acting_as=access.acting_as,
-    )
+    audit.record_on_case(session, actor, access, "proceedings.stage")
     return case
 
 
@@ -599,13 +569,7 @@ async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordL
                 membership.ended_at, membership.ended_by_id = utcnow(), actor.person_id
                 membership.end_reason = "No longer looked after"
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        "child.legal_status",
-        subject_type="child",
-        subject_id=child.id,
-        case_id=access.case.id,
-        acting_as=access.acting_as,
+    audit.record_on_case(
+        session, actor, access, "child.legal_status", subject_type="child", subject_id=child.id
     )
     return child

@@ -125,15 +125,7 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
     )
     session.add(contact)
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        "contact.log",
-        subject_type="contact",
-        subject_id=contact.id,
-        case_id=case.id,
-        acting_as=access.acting_as,
-    )
+    audit.record_on_case(session, actor, access, "contact.log", subject_type="contact", subject_id=contact.id)
     return contact
 
 
@@ -170,14 +162,8 @@ async def mark_reply(
     reply = ContactReply(contact_id=contact.id, replied_at=replied_at, recorded_by_id=actor.person_id)
     session.add(reply)
     await session.flush()
-    audit.record(
-        session,
-        actor,
-        "contact.reply",
-        subject_type="contact",
-        subject_id=contact.id,
-        case_id=case_id,
-        acting_as=access.acting_as,
+    audit.record_on_case(
+        session, actor, access, "contact.reply", subject_type="contact", subject_id=contact.id
     )
     return contact, reply
 

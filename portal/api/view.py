@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -47,7 +48,11 @@ class GraphQLView(GraphQL[Context, None]):
                 )
             else:
                 request.state.context = Context(settings=self.settings, uow=uow, actor=actor)
-                response = await self.run(request)
+                try:
+                    response = await self.run(request)
+                except HTTPException as error:  # a malformed request: no query, a mutation over GET
+                    uow.fail()
+                    response = PlainTextResponse(error.reason, status_code=error.status_code)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]

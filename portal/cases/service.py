@@ -336,6 +336,12 @@ async def assign_iro(session: AsyncSession, actor: Actor, data: Allocation) -> l
     return await _allocate(session, actor, access, data, CaseRole.IRO, looked_after_only=True)
 
 
+async def assign_social_worker(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
+    """The LA solicitor records which of the authority's social workers is allocated to the children."""
+    access = await access_case(session, actor, data.case_id, Permission.MANAGE_PROCEEDINGS)
+    return await _allocate(session, actor, access, data, CaseRole.SOCIAL_WORKER, looked_after_only=False)
+
+
 async def _allocate(
     session: AsyncSession,
     actor: Actor,

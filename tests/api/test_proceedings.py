@@ -162,6 +162,34 @@ async def test_managers_allocate_and_reallocate_keeping_history(
     assert guardians == [("Gareth Second", True, None), ("Gina Guardian", False, "Guardian retired")]
 
 
+async def test_the_solicitor_records_the_social_worker(client: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    token = await world.token("solicitor")
+    body = await gql(
+        client,
+        token,
+        "AssignSocialWorker",
+        input={"caseId": str(case_id), "personId": str(world.id("social_worker"))},
+    )
+    members = body["data"]["assignSocialWorker"]["case"]["members"]
+    assert ("SOCIAL_WORKER", "Sam Worker") in {(m["role"], m["person"]["name"]) for m in members}
+    # Only the authority's own social workers: an IRO is not one.
+    wrong = await gql(
+        client,
+        token,
+        "AssignSocialWorker",
+        input={
+            "caseId": str(case_id),
+            "personId": str(world.id("iro")),
+            "reallocationReason": "Changed team",
+        },
+    )
+    assert payload_codes(wrong["data"]["assignSocialWorker"]) == [("WRONG_ROLE", "personId")]
+    # The social worker now sees the case, read-only.
+    view = await gql(client, await world.token("social_worker"), "CaseView", id=str(case_id))
+    assert view["data"]["case"]["viewerCan"]["logContact"] is False
+
+
 async def test_an_iro_manager_of_another_authority_cannot_assign(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -90,6 +90,7 @@ BOUNDS = {
     "OpenProceedings": 16,
     "AllocateGuardian": 17,
     "AssignIro": 17,
+    "AssignSocialWorker": 17,
     "RecordExtension": 10,
     "AdvanceStage": 12,
     "RecordLegalStatus": 15,
@@ -146,6 +147,8 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         return "iro_manager", {
             "input": {"caseId": case, "personId": str(world.id("iro2")), "reallocationReason": "Moved team"}
         }
+    if name == "AssignSocialWorker":
+        return "solicitor", {"input": {"caseId": case, "personId": str(world.id("social_worker"))}}
     if name == "RecordExtension":
         return "solicitor", {
             "input": {"caseId": case, "weeks": 4, "reason": "Expert report", "grantedOn": today}

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from graphql import GraphQLInputObjectType, GraphQLObjectType, parse, validate
 from portal.api.schema import schema, sdl
+from portal.app import create_app
+from portal.settings import Environment, Settings
 from portal.web.operations import load_operations
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -38,3 +43,21 @@ def test_every_operation_is_valid_and_named_after_its_file() -> None:
         assert validate(schema._schema, document) == [], name
         names = [d.name.value for d in document.definitions if hasattr(d, "name") and d.name]
         assert names == [name]
+
+
+async def test_graphiql_is_served_in_development_only(settings: Settings, engine: AsyncEngine) -> None:
+    for environment, expected in ((Environment.DEVELOPMENT, 200), (Environment.TEST, 404)):
+        app = create_app(settings.model_copy(update={"environment": environment}), engine=engine)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+        ) as c:
+            response = await c.get("/graphql", headers={"Accept": "text/html"})
+        assert response.status_code == expected, environment
+        assert ("graphiql" in response.text.lower()) is (expected == 200)
+
+
+async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/graphql", params={"query": "mutation { logContact(input: {}) { errors { code } } }"}
+    )
+    assert response.status_code in {400, 405}

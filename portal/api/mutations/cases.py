@@ -128,6 +128,19 @@ async def _change_case(info: Info, change: Change) -> CasePayload:
     return CasePayload(case=case, errors=errors)
 
 
+async def _allocate(
+    info: Info,
+    input: AllocationInput,
+    allocate: Callable[[AsyncSession, Actor, service.Allocation], Awaitable[object]],
+) -> CasePayload:
+    async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
+        data = _allocation(input)
+        await allocate(session, actor, data)
+        return data.case_id
+
+    return await _change_case(info, change)
+
+
 @object_type
 class CaseMutations:
     """Mutations on proceedings."""
@@ -164,25 +177,18 @@ class CaseMutations:
     async def allocate_guardian(self, info: Info, input: AllocationInput) -> CasePayload:
         """Allocate a children's guardian from your service area to children in proceedings (Cafcass
         managers). A child has one live guardian: to replace one, give a reallocation reason."""
-
-        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
-            data = _allocation(input)
-            await service.allocate_guardian(session, actor, data)
-            return data.case_id
-
-        return await _change_case(info, change)
+        return await _allocate(info, input, service.allocate_guardian)
 
     @mutation
     async def assign_iro(self, info: Info, input: AllocationInput) -> CasePayload:
         """Assign an IRO of your authority to its looked-after children in the case (IRO managers). A child
         who is not looked after has no IRO."""
+        return await _allocate(info, input, service.assign_iro)
 
-        async def change(session: AsyncSession, actor: Actor) -> uuid.UUID:
-            data = _allocation(input)
-            await service.assign_iro(session, actor, data)
-            return data.case_id
-
-        return await _change_case(info, change)
+    @mutation
+    async def assign_social_worker(self, info: Info, input: AllocationInput) -> CasePayload:
+        """Record the social worker your authority has allocated to the children (LA solicitors)."""
+        return await _allocate(info, input, service.assign_social_worker)
 
     @mutation
     async def record_extension(self, info: Info, input: RecordExtensionInput) -> CasePayload:

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from models.audit import AuditEvent, AuditOutcome
+from models.audit import GENESIS_HASH, AuditEvent, AuditHead, AuditOutcome
 from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactReply, Purpose, Side
@@ -14,8 +14,10 @@ from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "GENESIS_HASH",
     "ApiToken",
     "AuditEvent",
+    "AuditHead",
     "AuditOutcome",
     "CaseMembership",
     "CaseRole",

@@ -134,6 +134,17 @@ def cmd_token_create(settings: Settings, args: argparse.Namespace) -> None:
     print(_run_in_transaction(settings, create))
 
 
+def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
+    from portal.audit.chain import verify
+
+    verdict = _run_in_transaction(settings, verify)
+    if not verdict.clean:
+        raise SystemExit(
+            f"The audit trail is broken: {verdict.problem}. {verdict.rows} rows before it verify."
+        )
+    print(f"The audit trail verifies: {verdict.rows} rows, none altered or removed.")
+
+
 def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> None:
     from portal.api.schema import sdl
 
@@ -182,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeat for several roles",
     )
     user_add.set_defaults(func=cmd_user_add)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit.add_parser("verify", help="check that no audit event was altered or removed").set_defaults(
+        func=cmd_audit_verify
+    )
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", required=True

@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from portal.audit import pending
+
 T = TypeVar("T")
 
 
@@ -23,6 +25,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
 
 
@@ -33,6 +36,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # The driver's own BEGIN is deferred; ours (below) takes the write lock up front.
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Any) -> None:
+    """SQLite allows one writer. A transaction that read first and writes later fails if another wrote in
+    between, so each one takes the write lock as it begins; the embedded default serves a few people."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -82,10 +93,10 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
             yield uow
         except BaseException:
             await uow.settle()
-            await session.rollback()
+            await pending.rollback(session)
             raise
         await uow.settle()
         if uow.failed:
-            await session.rollback()
+            await pending.rollback(session)
         else:
             await session.commit()

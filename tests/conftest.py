@@ -3,6 +3,7 @@ Alembic migrations, and every table is emptied after each test."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import models
 from portal.app import create_app
+from portal.cli import main
 from portal.db import create_engine, create_session_factory
 from portal.migrations import upgrade
 from portal.settings import Environment, Settings
 from tests.support.postgres import throwaway_cluster
-from tests.support.queries import QueryCounter
+from tests.support.queries import QueryCounter, audit_triggers_set_aside
 from tests.support.world import World
 
 
@@ -67,16 +69,22 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
-    if "engine" not in request.fixturenames:
-        return
-    engine: AsyncEngine = request.getfixturevalue("engine")
+    if "engine" in request.fixturenames:
+        await empty_database(request.getfixturevalue("engine"))
+
+
+async def empty_database(engine: AsyncEngine) -> None:
+    """Every table emptied, the audit trail's head back at its start. The audit trail refuses DELETE, so
+    on SQLite its triggers are set aside and put back (PostgreSQL's TRUNCATE does not fire them)."""
     tables = [t.name for t in reversed(models.metadata.sorted_tables)]
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         else:
-            for table in tables:
-                await connection.execute(sa.text(f"DELETE FROM {table}"))
+            async with audit_triggers_set_aside(connection):
+                for table in tables:
+                    await connection.execute(sa.text(f"DELETE FROM {table}"))
+        await connection.execute(sa.insert(models.AuditHead).values(id=1, seq=0, hash=models.GENESIS_HASH))
 
 
 @pytest.fixture
@@ -112,3 +120,28 @@ async def world(engine: AsyncEngine) -> World:
 @pytest.fixture
 def count_queries(engine: AsyncEngine) -> QueryCounter:
     return QueryCounter(engine)
+
+
+@pytest.fixture
+def portal(
+    engine: AsyncEngine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    """Run ``portal ARGS`` against the test database; return what it printed (and its exit status)."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path_factory.mktemp("var")))
+
+    async def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+        # In a thread: the command runs its own event loop, as it does from a shell.
+        status, message = 0, ""
+        try:
+            await asyncio.to_thread(main, list(args))
+        except SystemExit as exit:
+            # A message given to SystemExit is what the shell would show on stderr.
+            status, message = (exit.code, "") if isinstance(exit.code, int) else (1, str(exit.code))
+        out, err = capsys.readouterr()
+        return status, out, err + message
+
+    return run

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from portal.cli import main
 from tests.support.queries import row_counts
-
-
-@pytest.fixture
-def portal(
-    engine: AsyncEngine,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path_factory: pytest.TempPathFactory,
-):
-    """Run ``portal ARGS`` against the test database; return what it printed (and its exit status)."""
-    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path_factory.mktemp("var")))
-
-    async def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-        # In a thread: the command runs its own event loop, as it does from a shell.
-        try:
-            await asyncio.to_thread(main, list(args))
-            status = 0
-        except SystemExit as exit:
-            status = exit.code if isinstance(exit.code, int) else 1
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
 
 
 async def test_provisioning_and_a_token_that_works(

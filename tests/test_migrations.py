@@ -1,13 +1,24 @@
-"""The schema is built by the migrations, and they agree with the models."""
+"""The schema is built by the migrations, they agree with the models, and they upgrade a database that
+already holds data."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import AsyncEngine
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import models
+from portal.audit.chain import verify
+from portal.db import create_engine
+from portal.migrations import alembic_config, upgrade
 
 
 def _differences(connection: sa.Connection) -> list[object]:
@@ -24,4 +35,52 @@ async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
 async def test_the_schema_is_at_the_head_revision(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         version = (await connection.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@pytest.fixture
+async def scratch(
+    database_url: str, engine: AsyncEngine, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    """An empty database beside the suite's own, on the same server."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        scratch = create_engine(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.db'}")
+        yield scratch
+        await scratch.dispose()
+        return
+    name = f"scratch_{uuid.uuid4().hex[:8]}"
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    scratch = create_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield scratch
+    await scratch.dispose()
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(sa.text(f"DROP DATABASE {name}"))
+
+
+async def test_the_audit_chain_migration_chains_events_recorded_before_it(scratch: AsyncEngine) -> None:
+    await upgrade(scratch, "0001")
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    async with scratch.begin() as connection:
+        for minutes, action in ((30, "case.read"), (0, "case.list"), (10, "contact.log")):
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO audit_event (id, occurred_at, acting_as, action, subject_type, outcome, "
+                    "channel, source) VALUES (:id, :at, '', :action, 'case', 'success', 'web', '')"
+                ).bindparams(
+                    sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=models.UTCDateTime())
+                ),
+                {"id": uuid.uuid4(), "at": start + timedelta(minutes=minutes), "action": action},
+            )
+    await upgrade(scratch)
+    async with AsyncSession(scratch) as session:
+        verdict = await verify(session)
+        actions = (
+            await session.execute(sa.select(models.AuditEvent.action).order_by(models.AuditEvent.seq))
+        ).all()
+    assert verdict.clean, verdict.problem
+    assert verdict.rows == 3
+    assert [a for (a,) in actions] == ["case.list", "contact.log", "case.read"]

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseMembership, CaseRole, Child, Organisation, Person, Proceedings, ProceedingsChild, Role
+from models import (
+    AuditOutcome,
+    CaseMembership,
+    CaseRole,
+    Child,
+    Organisation,
+    Person,
+    Proceedings,
+    ProceedingsChild,
+    Role,
+)
 from portal.access.policy import Permission, acting_roles, case_permissions, role_permitting
+from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import NotFound
 
@@ -90,11 +101,21 @@ async def access_case(
             sa.select(Proceedings, *columns).where(Proceedings.id == case_id, readable_cases(actor))
         )
     ).first()
-    if row is None:
-        raise NotFound("Case")
-    in_scope = [role for role in scopes if row._mapping[role.value]]
-    roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), in_scope)
-    granting = role_permitting(roles, need)
-    if granting is None:
+    granting = None
+    if row is not None:
+        in_scope = [role for role in scopes if row._mapping[role.value]]
+        roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), in_scope)
+        granting = role_permitting(roles, need)
+    if row is None or granting is None:
+        # Refused: kept in the audit trail even though the request's own work is rolled back.
+        audit.record(
+            session,
+            actor,
+            f"refused:{need.value}",
+            subject_type="case",
+            subject_id=case_id,
+            case_id=case_id,
+            outcome=AuditOutcome.REFUSED,
+        )
         raise NotFound("Case")
     return CaseAccess(case=row[0], roles=tuple(roles), acting_as=granting)

@@ -1,14 +1,19 @@
-"""Recording audit events in the caller's transaction, so a write and its record commit together."""
+"""Recording audit events in the caller's transaction, so a write and its record commit together: who,
+acting as what, did what to what, from where, and with what outcome."""
 
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditEvent, AuditOutcome, Role
-from portal.access.cases import CaseAccess
+from portal.audit import pending
 from portal.auth.actor import Actor
+
+if TYPE_CHECKING:
+    from portal.access.cases import CaseAccess
 
 
 def record(
@@ -22,7 +27,8 @@ def record(
     acting_as: Role | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
 ) -> None:
-    session.add(
+    pending.add(
+        session,
         AuditEvent(
             person_id=actor.person_id if actor else None,
             acting_as=acting_as.value if acting_as else "",
@@ -33,7 +39,10 @@ def record(
             outcome=outcome,
             channel=actor.via.value if actor else "cli",
             source=actor.source[:100] if actor else "",
-        )
+            seq=0,  # given when the event is chained, at commit
+            prev_hash="",
+            hash="",
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from models.memberships import CaseMembership, CaseRole
 from models.organisations import Organisation, OrganisationKind
 from models.people import ApiToken, Person, PersonRole, Role
 from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, StageChange
+from models.sessions import PersonIdentity, SignInAttempt, WebSession
 
 metadata = SQLModel.metadata
 
@@ -31,15 +32,18 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "Person",
+    "PersonIdentity",
     "PersonRole",
     "Proceedings",
     "ProceedingsChild",
     "Purpose",
     "Role",
     "Side",
+    "SignInAttempt",
     "Stage",
     "StageChange",
     "UTCDateTime",
+    "WebSession",
     "metadata",
     "utcnow",
 ]

@@ -51,6 +51,8 @@ class ApiToken(SQLModel, table=True):
     person_id: uuid.UUID = foreign_key("person.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     label: str = Field(default="", max_length=200)
+    # What the token may be used for: permissions, space-separated (OAuth style), e.g. "case:read".
+    scopes: str = Field(default="", max_length=500)
     created_at: datetime = timestamp_field()
     expires_at: datetime | None = optional_timestamp_field()
     revoked_at: datetime | None = optional_timestamp_field()

@@ -19,12 +19,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.api.view import GraphQLView
+from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.settings import Settings
+from portal.web import sign_in
 from portal.web.operations import Operations, PageNotFound
-from portal.web.pages import CsrfFailed, SignInRequired
 from portal.web.pages import routes as page_routes
 from portal.web.rendering import render
+from portal.web.requests import CsrfFailed, SignInRequired
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/graphql", GraphQLView(settings, sessions), methods=["GET", "POST"]),
             Route("/healthz", _healthz),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+            *sign_in.routes,
             *page_routes,
         ],
         middleware=[
@@ -121,7 +124,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 SessionMiddleware,
                 secret_key=settings.session_secret,
                 session_cookie="portal_session",
-                max_age=8 * 60 * 60,
+                max_age=settings.session_absolute_hours * 60 * 60,
                 same_site="lax",
                 https_only=https,
             ),
@@ -139,4 +142,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.operations = Operations(settings)
+    app.state.oidc = build_clients(settings)
     return app

@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -19,6 +19,29 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class OidcProvider(BaseModel):
+    """An OpenID Connect provider people may sign in with: each authority's and Cafcass's Microsoft Entra ID
+    tenant is one. The list of providers is the allowlist: no other issuer is accepted."""
+
+    # Short and URL-safe: it names the provider in the sign-in URLs.
+    name: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    # Shown on the sign-in button, e.g. "Riverside City Council".
+    label: str
+    # Exactly as the provider's discovery document and ID tokens state it.
+    issuer: str
+    client_id: str
+    client_secret: str
+    scope: str = "openid email profile"
+    # The organisations whose people may sign in here (their names); empty: any organisation.
+    organisations: list[str] = []
+    # Microsoft Entra ID tenants accepted (the ID token's "tid" claim); empty: not checked.
+    tenants: list[str] = []
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 class SettingsError(ValueError):
@@ -38,6 +61,13 @@ class Settings(BaseSettings):
     # The persona picker: sign in as anyone, no password. Only for the embedded demo.
     demo_sign_in: bool = False
     sql_echo: bool = False
+    oidc_providers: list[OidcProvider] = []
+    # A signed-in session ends after this long without a request, and this long after sign-in regardless.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=10, ge=1)
+    # Sign-in attempts allowed from one address in the window before it is asked to wait.
+    sign_in_attempts: int = Field(default=20, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1)
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 
@@ -54,6 +84,11 @@ class Settings(BaseSettings):
             )
         if self.environment is Environment.PRODUCTION and not self.secret_key:
             raise SettingsError("PORTAL_SECRET_KEY must be set in production")
+        names = [p.name for p in self.oidc_providers]
+        if len(set(names)) != len(names) or "demo" in names:
+            raise SettingsError(
+                "PORTAL_OIDC_PROVIDERS: each provider needs a name of its own, other than 'demo'"
+            )
         return self
 
     @property
@@ -61,6 +96,9 @@ class Settings(BaseSettings):
         """A SQLite file, or a server on this machine (a unix socket or the loopback interface)."""
         url = make_url(self.database_url)
         return url.get_backend_name() == "sqlite" or url.host in (None, "", "localhost", "127.0.0.1", "::1")
+
+    def provider(self, name: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
     @property
     def graphiql(self) -> bool:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import secrets
-import uuid
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from portal.auth import sessions
 from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person, person_for_token
 from portal.db import UnitOfWork
+from portal.settings import Settings
 
-SESSION_PERSON = "person_id"
+SESSION_TOKEN = "session"
 SESSION_CSRF = "csrf"
 
 
@@ -45,29 +47,42 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
     return actor
 
 
-async def session_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None:
-    """The actor for a page request, from the signed session cookie."""
-    raw = connection.session.get(SESSION_PERSON)
-    if not raw:
+async def session_actor(connection: HTTPConnection, uow: UnitOfWork, settings: Settings) -> Actor | None:
+    """The actor for a page request: the live server-side session named by the signed cookie."""
+    token = connection.session.get(SESSION_TOKEN)
+    if not token:
         return None
-    try:
-        person_id = uuid.UUID(raw)
-    except ValueError:
-        return None
-    return await uow.run(
-        lambda session: actor_for_person(session, person_id, via=Via.WEB, source=client_address(connection))
-    )
+
+    async def lookup(session: AsyncSession) -> Actor | None:
+        live = await sessions.resume(
+            session,
+            token,
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+        )
+        if live is None:
+            return None
+        return await actor_for_person(session, live.person_id, via=Via.WEB, source=client_address(connection))
+
+    actor = await uow.run(lookup)
+    if actor is None:
+        connection.session.clear()  # a cookie for a session that has ended
+    return actor
 
 
-def sign_in(connection: HTTPConnection, person_id: uuid.UUID) -> None:
-    """Start a fresh session for the person: nothing from before sign-in is kept."""
+def begin_session(connection: HTTPConnection, token: str) -> None:
+    """Put a new session in the cookie. Nothing from before sign-in is kept: a new session token and a
+    new CSRF token, so that a session fixed by someone else before sign-in is worthless."""
     connection.session.clear()
-    connection.session[SESSION_PERSON] = str(person_id)
+    connection.session[SESSION_TOKEN] = token
     connection.session[SESSION_CSRF] = secrets.token_urlsafe(32)
 
 
-def sign_out(connection: HTTPConnection) -> None:
+def end_session(connection: HTTPConnection) -> str | None:
+    """Empty the cookie; returns the session token it held, to end the session on the server."""
+    token = connection.session.get(SESSION_TOKEN)
     connection.session.clear()
+    return token
 
 
 def csrf_token(connection: HTTPConnection) -> str:

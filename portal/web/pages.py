@@ -4,8 +4,6 @@ routes that run mutations and re-show the form with the GOV.UK error summary whe
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -15,82 +13,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock
-from portal.auth.actor import Actor, Via
-from portal.auth.service import actor_for_person
-from portal.auth.web import csrf_valid, session_actor, sign_in, sign_out
+from portal.auth.actor import Actor
 from portal.clock import LONDON
-from portal.db import UnitOfWork, unit_of_work
+from portal.db import UnitOfWork
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
 from portal.web.labels import LABELS
 from portal.web.operations import Operations, PageNotFound
 from portal.web.rendering import render
-
-
-class SignInRequired(Exception):
-    """The page needs a signed-in person."""
-
-
-class CsrfFailed(Exception):
-    """A form post without this session's CSRF token."""
-
-
-@asynccontextmanager
-async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]:
-    async with unit_of_work(request.app.state.sessions) as uow:
-        actor = await session_actor(request, uow)
-        if actor is None:
-            raise SignInRequired
-        yield uow, actor
-
-
-async def posted_form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
-    if not csrf_valid(request, fields.get("csrf_token")):
-        raise CsrfFailed
-    return fields
+from portal.web.requests import posted_form, signed_in
 
 
 def operations(request: Request) -> Operations:
     return request.app.state.operations
-
-
-async def home(request: Request) -> Response:
-    return RedirectResponse("/cases" if request.session.get("person_id") else "/sign-in", status_code=303)
-
-
-async def sign_in_page(request: Request) -> Response:
-    settings = request.app.state.settings
-    personas = []
-    if settings.demo_sign_in:
-        # Imported here: the demo world is not loaded at all unless the demo sign-in is on.
-        from portal.demo import personas as demo_personas
-
-        async with unit_of_work(request.app.state.sessions) as uow:
-            personas = await uow.run(demo_personas)
-    return render(request, "sign_in.html", {"personas": personas, "demo": settings.demo_sign_in})
-
-
-async def demo_sign_in(request: Request) -> Response:
-    if not request.app.state.settings.demo_sign_in:
-        raise PageNotFound
-    form = await posted_form(request)
-    try:
-        person_id = uuid.UUID(form.get("person_id", ""))
-    except ValueError:
-        return RedirectResponse("/sign-in", status_code=303)
-    async with unit_of_work(request.app.state.sessions) as uow:
-        actor = await uow.run(lambda session: actor_for_person(session, person_id, via=Via.WEB))
-    if actor is None:
-        return RedirectResponse("/sign-in", status_code=303)
-    sign_in(request, actor.person_id)
-    return RedirectResponse("/cases", status_code=303)
-
-
-async def sign_out_route(request: Request) -> Response:
-    await posted_form(request)
-    sign_out(request)
-    return RedirectResponse("/sign-in", status_code=303)
 
 
 async def cases_page(request: Request) -> Response:
@@ -318,10 +252,6 @@ def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str
 
 
 routes = [
-    Route("/", home),
-    Route("/sign-in", sign_in_page, methods=["GET"]),
-    Route("/sign-in/demo", demo_sign_in, methods=["POST"]),
-    Route("/sign-out", sign_out_route, methods=["POST"]),
     Route("/cases", cases_page),
     Route("/cases/{case_id}", case_page),
     Route("/cases/{case_id}/contacts/new", contact_form, methods=["GET"]),

@@ -1,0 +1,73 @@
+"""Web sessions kept on the server: the browser holds a random token, the database its hash, so a session
+can be ended (signing out, timing out) and not merely forgotten by the browser."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import WebSession, utcnow
+
+# last_seen_at is moved at most this often, so that reading pages does not write on every request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start(
+    session: AsyncSession, person_id: uuid.UUID, *, issuer: str | None, id_token: str | None, source: str
+) -> str:
+    """A new session for the person; returns the token for the cookie (shown once, never stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=_hash(token),
+            person_id=person_id,
+            issuer=issuer,
+            id_token=id_token,
+            source=source[:100],
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def resume(
+    session: AsyncSession, token: str, *, idle: timedelta, absolute: timedelta, now: datetime | None = None
+) -> WebSession | None:
+    """The live session for ``token``, or None. A session idle too long, or older than the absolute limit,
+    is ended here."""
+    now = now or utcnow()
+    found = (
+        await session.execute(sa.select(WebSession).where(WebSession.token_hash == _hash(token)))
+    ).scalar_one_or_none()
+    if found is None or found.ended_at is not None:
+        return None
+    if now - found.last_seen_at > idle:
+        found.ended_at, found.end_reason = now, "idle"
+        return None
+    if now - found.created_at > absolute:
+        found.ended_at, found.end_reason = now, "expired"
+        return None
+    if now - found.last_seen_at > TOUCH_EVERY:
+        found.last_seen_at = now
+    return found
+
+
+async def end(session: AsyncSession, token: str, *, reason: str = "signed out") -> WebSession | None:
+    """End the session (if it is live); returns it, so that it can be ended at its provider too."""
+    found = (
+        await session.execute(
+            sa.select(WebSession).where(WebSession.token_hash == _hash(token), WebSession.ended_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        found.ended_at, found.end_reason = utcnow(), reason
+    return found

@@ -1,0 +1,38 @@
+"""What every page route needs: the signed-in person in a unit of work, and checked form posts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.requests import Request
+
+from portal.auth.actor import Actor
+from portal.auth.web import csrf_valid, session_actor
+from portal.db import UnitOfWork, unit_of_work
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person."""
+
+
+class CsrfFailed(Exception):
+    """A form post without this session's CSRF token."""
+
+
+@asynccontextmanager
+async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]:
+    async with unit_of_work(request.app.state.sessions) as uow:
+        actor = await session_actor(request, uow, request.app.state.settings)
+        if actor is None:
+            raise SignInRequired
+        yield uow, actor
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The fields of a form post, after checking it carries this session's CSRF token."""
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    if not csrf_valid(request, fields.get("csrf_token")):
+        raise CsrfFailed
+    return fields

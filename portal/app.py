@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.api.view import GraphQLView
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.settings import Settings
 from portal.web import sign_in
+from portal.web.headers import SecurityHeaders
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.rendering import render
@@ -30,44 +30,6 @@ from portal.web.requests import CsrfFailed, SignInRequired
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
-
-# No inline script or style anywhere: the pages' JavaScript is a module file.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
-
-
-class SecurityHeaders:
-    """Security headers on every response (GraphiQL, in development only, needs its CDN scripts)."""
-
-    def __init__(self, app: ASGIApp, *, https: bool, graphiql: bool) -> None:
-        self.app, self.https, self.graphiql = app, https, graphiql
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        ide = self.graphiql and scope["path"] == "/graphql" and scope["method"] == "GET"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                extra = {
-                    b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"same-origin",
-                    b"x-frame-options": b"DENY",
-                    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
-                }
-                if not ide:
-                    extra[b"content-security-policy"] = CSP.encode()
-                if self.https:
-                    extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
-                present = {k.lower() for k, _ in headers}
-                headers.extend((k, v) for k, v in extra.items() if k not in present)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 async def _sign_in_required(request: Request, _exc: Exception) -> Response:
@@ -119,7 +81,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *page_routes,
         ],
         middleware=[
-            Middleware(SecurityHeaders, https=https, graphiql=settings.graphiql),
+            Middleware(
+                SecurityHeaders,
+                https=https,
+                graphiql=settings.graphiql,
+                form_targets=[p.issuer for p in settings.oidc_providers],
+            ),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret,

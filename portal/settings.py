@@ -38,10 +38,12 @@ class OidcProvider(BaseModel):
     organisations: list[str] = []
     # Microsoft Entra ID tenants accepted (the ID token's "tid" claim); empty: not checked.
     tenants: list[str] = []
+    # Where the provider's discovery document is, if not under the issuer (as OpenID Connect expects).
+    discovery_url: str | None = None
 
     @property
     def metadata_url(self) -> str:
-        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        return self.discovery_url or self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 class SettingsError(ValueError):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from playwright.async_api import Browser, async_playwright
 
 from portal.app import create_app
 from portal.settings import Settings
+from tests.support.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,31 +29,38 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+Serve = Callable[..., str]
 
 
 @pytest.fixture
-def live_server(settings: Settings) -> Iterator[str]:
-    """The portal served by uvicorn in a thread of its own, with its own engine and event loop."""
-    port = _free_port()
-    app = create_app(
-        settings.model_copy(update={"demo_sign_in": True, "base_url": f"http://127.0.0.1:{port}"})
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        threading.Event().wait(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def serve(settings: Settings) -> Iterator[Serve]:
+    """Start the portal, served by uvicorn in a thread of its own (its own engine and event loop), on
+    ``port`` or a free one, with ``changes`` to the settings; returns its address."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(port: int | None = None, **changes: object) -> str:
+        port = port or free_port()
+        base = f"http://127.0.0.1:{port}"
+        app = create_app(settings.model_copy(update={"demo_sign_in": True, "base_url": base, **changes}))
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the server did not start")
+            threading.Event().wait(0.02)
+        return base
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(serve: Serve) -> str:
+    return serve()
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 def _bin_dir() -> Path:
@@ -24,12 +25,6 @@ def _bin_dir() -> Path:
             "PostgreSQL is not installed: apt-get install postgresql (the README's setup does it)"
         )
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -45,7 +40,7 @@ def throwaway_cluster(database: str = "portal") -> Iterator[str]:
         os.chown(root, user.pw_uid, user.pw_gid)
         os.chown(sockets, user.pw_uid, user.pw_gid)
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
 
     def run(*args: str) -> None:
         subprocess.run([*as_postgres, *args], check=True, capture_output=True, text=True)

@@ -1,0 +1,205 @@
+"""Signing in with OpenID Connect through the full redirect flow, against the real npm oidc-provider."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from models import PersonIdentity, WebSession, utcnow
+from portal.app import create_app
+from portal.auth import sessions
+from portal.settings import OidcProvider, Settings
+from tests.support.browsing import csrf_from
+from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, oidc_provider
+from tests.support.queries import row_counts
+from tests.support.world import World
+
+PORTAL = "http://portal.test"
+ACCOUNTS = {"gina-at-cafcass": {"email": "GUARDIAN@cafcass.example.gov.uk", "email_verified": True}}
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[str]:
+    with oidc_provider([PORTAL], ACCOUNTS) as issuer:
+        yield issuer
+
+
+def _provider(provider_at: str, **changes: object) -> OidcProvider:
+    """The test provider as the portal is configured for it; ``changes`` override the configuration."""
+    settings = {
+        "name": "test",
+        "label": "Test Council",
+        "issuer": provider_at,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+    return OidcProvider.model_validate({**settings, **changes})
+
+
+@asynccontextmanager
+async def _portal(
+    settings: Settings, engine: AsyncEngine, provider: OidcProvider, **changes: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        settings.model_copy(update={"oidc_providers": [provider], "base_url": PORTAL, **changes}),
+        engine=engine,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PORTAL) as client:
+        yield client
+
+
+async def _sign_in(portal: httpx.AsyncClient, login: str) -> httpx.Response:
+    """Press "Sign in with Test Council", log in at the provider, and come back: the portal's answer."""
+    page = await portal.get("/sign-in")
+    start = await portal.post("/sign-in/test", data={"csrf_token": csrf_from(page.text)})
+    assert start.status_code in {302, 303}, start.text
+    async with httpx.AsyncClient() as browser_at_provider:
+        response = await browser_at_provider.get(start.headers["location"])
+        while True:
+            if response.is_redirect:
+                location = (
+                    str(response.next_request.url) if response.next_request else response.headers["location"]
+                )
+                if location.startswith(PORTAL):
+                    return await portal.get(location.removeprefix(PORTAL))
+                response = await browser_at_provider.get(location)
+                continue
+            form = re.search(r'<form[^>]*action="([^"]+)"', response.text)
+            assert form, response.text
+            fields = dict(
+                re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text)
+            )
+            response = await browser_at_provider.post(
+                httpx.URL(str(response.url)).join(form.group(1)),
+                data={**fields, "login": login, "password": "x"},
+            )
+
+
+async def test_a_provisioned_person_signs_in_and_lands_on_your_cases(
+    settings: Settings, engine: AsyncEngine, world: World, issuer: str
+) -> None:
+    async with _portal(settings, engine, _provider(issuer)) as portal:
+        before = portal.cookies.get("portal_session")
+        landed = await _sign_in(portal, "gina-at-cafcass")
+        assert (landed.status_code, landed.headers["location"]) == (303, "/cases")
+        assert portal.cookies.get("portal_session") != before  # the session rotated at sign-in
+        cases = await portal.get("/cases")
+        assert cases.status_code == 200
+        assert "Signed in as <strong>Gina Guardian</strong>" in cases.text
+    async with AsyncSession(engine) as session:
+        [identity] = (await session.execute(sa.select(PersonIdentity))).scalars().all()
+    assert (identity.person_id, identity.issuer, identity.subject) == (
+        world.id("guardian"),
+        issuer,
+        "gina-at-cafcass",
+    )
+
+
+async def test_an_unprovisioned_person_is_refused_and_nothing_is_created(
+    settings: Settings, engine: AsyncEngine, world: World, issuer: str
+) -> None:
+    before = await row_counts(engine)
+    async with _portal(settings, engine, _provider(issuer)) as portal:
+        refused = await _sign_in(portal, "stranger")
+        assert refused.status_code == 403
+        assert "You do not have an account on the portal" in refused.text
+        assert (await portal.get("/cases")).status_code == 303
+    after = await row_counts(engine)
+    assert {k: v for k, v in after.items() if k != "sign_in_attempt"} == {
+        k: v for k, v in before.items() if k != "sign_in_attempt"
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"issuer": "https://login.example.org/another-tenant/v2.0"}, "not one the portal accepts"),
+        ({"tenants": ["0f5a0c73-tenant-riverside"]}, "not one the portal accepts"),
+        ({"organisations": ["Northmoor County Council"]}, "is for another organisation"),
+    ],
+    ids=["disallowed issuer", "disallowed tenant", "another organisation's provider"],
+)
+async def test_sign_in_through_a_provider_the_portal_does_not_accept_is_refused(
+    settings: Settings,
+    engine: AsyncEngine,
+    world: World,
+    issuer: str,
+    changes: dict[str, object],
+    message: str,
+) -> None:
+    provider = _provider(issuer, discovery_url=f"{issuer}/.well-known/openid-configuration", **changes)
+    async with _portal(settings, engine, provider) as portal:
+        refused = await _sign_in(portal, "gina-at-cafcass")
+        assert refused.status_code == 403
+        assert message in refused.text
+        assert (await portal.get("/cases")).status_code == 303
+    async with AsyncSession(engine) as session:
+        assert (await session.execute(sa.select(sa.func.count()).select_from(WebSession))).scalar_one() == 0
+
+
+async def test_signing_out_ends_the_session_here_and_at_the_provider(
+    settings: Settings, engine: AsyncEngine, world: World, issuer: str
+) -> None:
+    async with _portal(settings, engine, _provider(issuer)) as portal:
+        await _sign_in(portal, "gina-at-cafcass")
+        cases = await portal.get("/cases")
+        stolen = dict(portal.cookies)
+        out = await portal.post("/sign-out", data={"csrf_token": csrf_from(cases.text)})
+        assert out.status_code == 303
+        assert out.headers["location"].startswith(f"{issuer}/session/end?")
+        assert "id_token_hint=" in out.headers["location"]
+        assert "post_logout_redirect_uri=http%3A%2F%2Fportal.test%2Fsigned-out" in out.headers["location"]
+        # The old cookie, replayed, opens nothing: the session ended on the server.
+        portal.cookies.clear()
+        portal.cookies.update(stolen)
+        assert (await portal.get("/cases")).status_code == 303
+
+
+async def test_sign_in_attempts_are_rate_limited(
+    settings: Settings, engine: AsyncEngine, world: World, issuer: str
+) -> None:
+    async with _portal(settings, engine, _provider(issuer), sign_in_attempts=2) as portal:
+        page = await portal.get("/sign-in")
+        answers = [
+            (await portal.post("/sign-in/test", data={"csrf_token": csrf_from(page.text)})).status_code
+            for _ in range(3)
+        ]
+    assert answers[:2] == [302, 302]
+    assert answers[2] == 429
+
+
+async def test_sessions_end_when_idle_and_at_their_absolute_limit(engine: AsyncEngine, world: World) -> None:
+    idle, absolute = timedelta(minutes=30), timedelta(hours=10)
+    async with AsyncSession(engine) as session:
+        token = await sessions.start(session, world.id("guardian"), issuer=None, id_token=None, source="")
+        now = utcnow()
+        assert await sessions.resume(
+            session, token, idle=idle, absolute=absolute, now=now + timedelta(minutes=29)
+        )
+        # Kept alive by use every 20 minutes, a session still ends at its absolute limit.
+        for minutes in range(20, 600, 20):
+            live = await sessions.resume(
+                session, token, idle=idle, absolute=absolute, now=now + timedelta(minutes=minutes)
+            )
+            assert live is not None, minutes
+        ended_at = now + timedelta(hours=10, minutes=1)
+        assert await sessions.resume(session, token, idle=idle, absolute=absolute, now=ended_at) is None
+        other = await sessions.start(session, world.id("guardian"), issuer=None, id_token=None, source="")
+        assert (
+            await sessions.resume(
+                session, other, idle=idle, absolute=absolute, now=utcnow() + timedelta(minutes=31)
+            )
+            is None
+        )
+        ended = (
+            await session.execute(sa.select(WebSession.end_reason).order_by(WebSession.created_at))
+        ).all()
+        await session.rollback()
+    assert [r for (r,) in ended] == ["expired", "idle"]

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import OrganisationKind, Role
+from models import ApiToken, OrganisationKind, Role, utcnow
 from portal import clock, migrations
-from portal.auth.service import create_token
+from portal.access.policy import Permission
+from portal.auth import tokens
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
 from portal.people import service as people
@@ -127,11 +129,49 @@ def cmd_user_add(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_token_create(settings: Settings, args: argparse.Namespace) -> None:
     async def create(session: AsyncSession) -> str:
         person = await people.person_by_email(session, args.email)
-        expires = timedelta(days=args.expires_days) if args.expires_days else None
-        return await create_token(session, person.id, label=args.label, expires_in=expires)
+        _, secret = await tokens.create_token(
+            session,
+            None,
+            person.id,
+            label=args.label,
+            scopes=args.scope or ["case:read"],
+            expires_in_days=args.expires_days or None,
+        )
+        return secret
 
     # The token itself is the only output, so it can be captured by a script.
     print(_run_in_transaction(settings, create))
+
+
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> None:
+    async def listing(session: AsyncSession) -> list[str]:
+        person = await people.person_by_email(session, args.email)
+        now = utcnow()
+        return [
+            f"{t.id}  {t.label!r}  scopes: {t.scopes}  {_token_state(t, now)}"
+            for t in await tokens.tokens_of(session, person.id)
+        ]
+
+    print("\n".join(_run_in_transaction(settings, listing)) or "No tokens.")
+
+
+def _token_state(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if token.expires_at and token.expires_at <= now:
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    used = f", last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else ", never used"
+    until = f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "without end"
+    return f"live {until}{used}"
+
+
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    async def revoke(session: AsyncSession) -> str:
+        person = await people.person_by_email(session, args.email)
+        token = await tokens.revoke_token(session, None, person.id, uuid.UUID(args.id))
+        return f"Revoked {token.label!r}."
+
+    print(_run_in_transaction(settings, revoke))
 
 
 def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
@@ -210,6 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument(
         "--expires-days", type=int, default=90, help="0 for a token that does not expire"
     )
+    token_create.add_argument(
+        "--scope",
+        action="append",
+        choices=[p.value for p in Permission],
+        help="what the token may do; repeat for several (default: case:read)",
+    )
+    token_list = token.add_parser("list", help="a person's tokens, live and ended")
+    token_list.add_argument("--email", required=True)
+    token_list.set_defaults(func=cmd_token_list)
+    token_revoke = token.add_parser("revoke", help="revoke a token")
+    token_revoke.add_argument("--email", required=True)
+    token_revoke.add_argument("--id", required=True, help="the token's id, from `token list`")
+    token_revoke.set_defaults(func=cmd_token_revoke)
     token_create.set_defaults(func=cmd_token_create)
     return parser
 

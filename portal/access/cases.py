@@ -22,7 +22,7 @@ from models import (
     ProceedingsChild,
     Role,
 )
-from portal.access.policy import Permission, acting_roles, case_permissions, role_permitting
+from portal.access.policy import Permission, acting_roles, case_permissions, role_permitting, token_allows
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import NotFound
@@ -70,6 +70,8 @@ def _member_case_ids(actor: Actor) -> list[uuid.UUID]:
 
 def readable_cases(actor: Actor) -> sa.ColumnElement[bool]:
     """The predicate on ``Proceedings`` for the cases ``actor`` may read (PROTOCOL.md §6)."""
+    if not token_allows(actor.scopes, Permission.READ_CASE):
+        return sa.false()
     clauses: list[sa.ColumnElement[bool]] = list(_manager_scopes(actor).values())
     member_ids = _member_case_ids(actor)
     if member_ids:
@@ -105,7 +107,7 @@ async def access_case(
     if row is not None:
         in_scope = [role for role in scopes if row._mapping[role.value]]
         roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), in_scope)
-        granting = role_permitting(roles, need)
+        granting = role_permitting(roles, need) if token_allows(actor.scopes, need) else None
     if row is None or granting is None:
         # Refused: kept in the audit trail even though the request's own work is rolled back.
         audit.record(

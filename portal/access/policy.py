@@ -21,8 +21,10 @@ class Permission(StrEnum):
     MANAGE_PROCEEDINGS = "proceedings:manage"
     ALLOCATE_GUARDIAN = "guardian:allocate"
     ASSIGN_IRO = "iro:assign"
+    VIEW_ACCESS_LOG = "case:access-log"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
+    MANAGE_TOKENS = "tokens:manage"
     ADMINISTER = "admin"
 
 
@@ -35,10 +37,12 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # LA legal runs the proceedings for the authority.
     Role.LA_SOLICITOR: frozenset({Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS}),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
-    # Cafcass managers allocate guardians within their service area.
-    Role.CAFCASS_MANAGER: frozenset({Permission.READ_CASE, Permission.ALLOCATE_GUARDIAN}),
-    # IRO managers assign IROs to the children of their authority.
-    Role.IRO_MANAGER: frozenset({Permission.READ_CASE, Permission.ASSIGN_IRO}),
+    # Cafcass managers allocate guardians within their service area, and see who looked at its cases.
+    Role.CAFCASS_MANAGER: frozenset(
+        {Permission.READ_CASE, Permission.ALLOCATE_GUARDIAN, Permission.VIEW_ACCESS_LOG}
+    ),
+    # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
+    Role.IRO_MANAGER: frozenset({Permission.READ_CASE, Permission.ASSIGN_IRO, Permission.VIEW_ACCESS_LOG}),
     Role.ADMIN: frozenset(),
 }
 
@@ -46,6 +50,8 @@ GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
     Role.ADMIN: frozenset({Permission.ADMINISTER}),
 }
+# Everyone who has a role may make API tokens for themselves (never with more than they may do).
+EVERYONE: frozenset[Permission] = frozenset({Permission.MANAGE_TOKENS})
 
 # Roles whose case relationship comes from organisational scope rather than membership.
 MANAGER_ROLES = frozenset({Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
@@ -89,5 +95,21 @@ def case_permissions(roles: Iterable[Role]) -> frozenset[Permission]:
     return frozenset().union(*(CASE_PERMISSIONS[r] for r in roles))
 
 
-def has_global_permission(person_roles: frozenset[Role], need: Permission) -> bool:
-    return any(need in GLOBAL_PERMISSIONS.get(r, frozenset()) for r in person_roles)
+def token_allows(scopes: frozenset[str] | None, need: Permission) -> bool:
+    """Whether a request's API token (its scopes; None for a signed-in person) allows ``need``."""
+    return scopes is None or need.value in scopes
+
+
+def has_global_permission(
+    person_roles: frozenset[Role], need: Permission, scopes: frozenset[str] | None = None
+) -> bool:
+    granted = EVERYONE if person_roles else frozenset()
+    granted = granted.union(*(GLOBAL_PERMISSIONS.get(r, frozenset()) for r in person_roles))
+    return need in granted and token_allows(scopes, need)
+
+
+def grantable(person_roles: frozenset[Role]) -> frozenset[Permission]:
+    """Every permission a person's roles can give them somewhere: what a token of theirs may be scoped to."""
+    return frozenset(p for p in Permission if has_global_permission(person_roles, p)) | case_permissions(
+        r for r in person_roles
+    )

@@ -18,11 +18,13 @@ from models import (
     LegalStatusEntry,
     Organisation,
     Person,
+    Role,
     StageChange,
 )
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
+from portal.people import repository as people
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
@@ -46,6 +48,7 @@ class Loaders:
             uow, cases.organisations_by_id, _none
         )
         self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
+        self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
         self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, cases.children_by_case, list)
         # Live and ended together: a case has few, and one query serves both views of them.
         self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = _loader(

@@ -14,11 +14,15 @@ from portal.access.policy import Permission, has_global_permission
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
-from portal.api.types.cases import Case, CaseConnection, PageInfo
-from portal.api.types.people import Me, Organisation
+from portal.api.pagination import PageInfo, page_size
+from portal.api.types.cases import Case, CaseConnection
+from portal.api.types.people import Me, Organisation, Person
+from portal.api.types.tokens import ApiToken
+from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.errors import DomainError, ErrorCode
+from portal.people import service as people
 
 
 def encode_cursor(case: Case) -> str:
@@ -43,7 +47,7 @@ class Query:
     async def me(self, info: Info) -> Me:
         """The person making the request."""
         actor = info.context.require_actor()
-        return Me.of(actor, has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS))
+        return Me.of(actor, has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS, actor.scopes))
 
     @resolver
     async def cases(
@@ -57,12 +61,7 @@ class Query:
         """Your cases: those you are a member of, and, for managers, those in your organisation's scope.
         Newest issued first, a page at a time (at most 100), optionally filtered by stage and authority."""
         actor = info.context.require_actor()
-        settings = info.context.settings
-        size = settings.page_size_default if first is None else first
-        if not 1 <= size <= settings.page_size_max:
-            raise DomainError.one(
-                ErrorCode.OUT_OF_RANGE, f"first must be between 1 and {settings.page_size_max}", "first"
-            )
+        size = page_size(info, first)
         authority = parse_id(local_authority_id, "localAuthorityId") if local_authority_id else None
         cursor = decode_cursor(after) if after else None
         page = await info.context.uow.run(
@@ -86,6 +85,30 @@ class Query:
         case_id = parse_id(id, "id")
         access = await info.context.uow.run(lambda s: cases.view_case(s, actor, case_id))
         return Case.of(access.case, access.roles)
+
+    @resolver
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        """Your API tokens, live and ended, newest first."""
+        actor = info.context.require_actor()
+        return [
+            ApiToken.of(t) for t in await info.context.uow.run(lambda s: tokens.tokens_of(s, actor.person_id))
+        ]
+
+    @resolver
+    async def organisations(self, info: Info) -> list[Organisation]:
+        """Every organisation, by kind and name."""
+        info.context.require_actor()
+        return [Organisation.of(o) for o in await info.context.uow.run(people.organisations)]
+
+    @resolver
+    async def people(self, info: Info, organisation_id: strawberry.ID) -> list[Person]:
+        """Everyone in an organisation, active or not (administrators only)."""
+        actor = info.context.require_actor()
+        organisation = parse_id(organisation_id, "organisationId")
+        return [
+            Person.of(p)
+            for p in await info.context.uow.run(lambda s: people.people_of(s, actor, organisation))
+        ]
 
     @resolver
     async def local_authorities(self, info: Info) -> list[Organisation]:

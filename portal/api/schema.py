@@ -9,13 +9,15 @@ from strawberry.types import ExecutionContext
 from graphql import GraphQLError
 from portal.api.doc import object_type
 from portal.api.extensions import ExpectedErrors
+from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
+from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
 
 
 @object_type
-class Mutation(CaseMutations, ContactMutations):
+class Mutation(CaseMutations, ContactMutations, TokenMutations, AdminMutations):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""
 

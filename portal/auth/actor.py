@@ -30,6 +30,8 @@ class Actor:
     case_roles: dict[uuid.UUID, frozenset[CaseRole]] = field(default_factory=dict)
     via: Via = Via.API
     source: str = ""
+    # The scopes of the API token the request came with; None for a signed-in person (or the command line).
+    scopes: frozenset[str] | None = None
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

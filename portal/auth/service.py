@@ -1,28 +1,24 @@
-"""Building the Actor for a person, and API tokens (only their hashes are stored)."""
+"""Building the Actor for a person: who they are, their roles, and the cases they are on."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, CaseMembership, CaseRole, Organisation, Person, PersonRole, utcnow
+from models import CaseMembership, CaseRole, Organisation, Person, PersonRole
 from portal.auth.actor import Actor, Via
-
-TOKEN_PREFIX = "gip_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def actor_for_person(
-    session: AsyncSession, person_id: uuid.UUID, *, via: Via, source: str = ""
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    *,
+    via: Via,
+    source: str = "",
+    scopes: frozenset[str] | None = None,
 ) -> Actor | None:
     """The Actor for an active person, or None: three queries, whatever the caseload."""
     row = (
@@ -57,33 +53,5 @@ async def actor_for_person(
         case_roles={k: frozenset(v) for k, v in case_roles.items()},
         via=via,
         source=source,
+        scopes=scopes,
     )
-
-
-async def create_token(
-    session: AsyncSession, person_id: uuid.UUID, *, label: str = "", expires_in: timedelta | None = None
-) -> str:
-    """Create a token for a person and return its secret, which is shown once and never stored."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = utcnow() + expires_in if expires_in else None
-    session.add(
-        ApiToken(person_id=person_id, token_hash=hash_token(secret), label=label, expires_at=expires_at)
-    )
-    await session.flush()
-    return secret
-
-
-async def person_for_token(
-    session: AsyncSession, secret: str, *, now: datetime | None = None
-) -> uuid.UUID | None:
-    """The person a live token belongs to; records its use."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    token = (
-        await session.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    ).scalar_one_or_none()
-    now = now or utcnow()
-    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
-        return None
-    token.last_used_at = now
-    return token.person_id

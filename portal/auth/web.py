@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from portal.auth import sessions
+from portal.audit import service as audit
+from portal.auth import sessions, tokens
 from portal.auth.actor import Actor, Via
-from portal.auth.service import actor_for_person, person_for_token
+from portal.auth.service import actor_for_person
 from portal.db import UnitOfWork
 from portal.settings import Settings
 
@@ -36,10 +37,19 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
         raise BadToken
 
     async def lookup(session: AsyncSession) -> Actor | None:
-        person_id = await person_for_token(session, secret.strip())
-        if person_id is None:
+        token = await tokens.live_token(session, secret.strip())
+        if token is None:
             return None
-        return await actor_for_person(session, person_id, via=Via.API, source=client_address(connection))
+        actor = await actor_for_person(
+            session,
+            token.person_id,
+            via=Via.API,
+            source=client_address(connection),
+            scopes=tokens.scopes_of(token),
+        )
+        if actor is not None:
+            audit.record(session, actor, "token.use", subject_type="api_token", subject_id=token.id)
+        return actor
 
     actor = await uow.run(lookup)
     if not actor:

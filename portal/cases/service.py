@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
+    AuditEvent,
     CaseMembership,
     CaseRole,
     Child,
@@ -38,6 +39,7 @@ from portal.access.policy import (
     acting_roles,
     has_global_permission,
 )
+from portal.audit import repository as audit_repository
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository
@@ -85,6 +87,16 @@ async def list_cases(
     return CasePage(cases, has_next, total)
 
 
+async def access_log(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID, *, first: int, before_seq: int | None = None
+) -> tuple[list[AuditEvent], bool]:
+    """Who looked at and changed the case, newest first: for the managers whose scope covers it (PROTOCOL.md
+    §6). Reading the log is itself recorded."""
+    access = await access_case(session, actor, case_id, Permission.VIEW_ACCESS_LOG)
+    audit.record_on_case(session, actor, access, "case.access_log")
+    return await audit_repository.events_for_case(session, case_id, first=first, before_seq=before_seq)
+
+
 def viewer_roles(actor: Actor, case_id: uuid.UUID) -> list[Role]:
     """The roles the actor holds on a case they can read, without another query: their memberships, and
     their manager roles (a readable case that is not theirs is in a manager scope)."""
@@ -117,7 +129,7 @@ class OpenProceedings:
 async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProceedings) -> Proceedings:
     """The LA solicitor opens proceedings for one or more children of their authority, and is put on the
     case as its solicitor."""
-    if not has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS):
+    if not has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS, actor.scopes):
         raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only an LA solicitor can open proceedings")
     today = clock.today()
     problems = Problems()

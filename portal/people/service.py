@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Organisation, OrganisationKind, Person, PersonRole, Role
-from portal.access.policy import ROLE_ORGANISATION
+from portal.access.policy import ROLE_ORGANISATION, Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
@@ -30,6 +30,8 @@ async def add_organisation(
     ons_code: str | None = None,
     service_area_id: uuid.UUID | None = None,
 ) -> Organisation:
+    """A new organisation (administrators, or the command line with ``actor`` None)."""
+    _require_administrator(actor)
     problems = Problems()
     name = clean_required(problems, name, "name", "Enter the organisation's name", 200)
     if name and await _exists(session, Organisation.name, name):
@@ -69,23 +71,15 @@ async def add_person(
     email: str,
     roles: Iterable[Role],
 ) -> Person:
-    problems = Problems()
+    """A new person, with their email address (how their first sign-in finds them) and roles."""
+    _require_administrator(actor)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound("Organisation", "organisationId")
+    problems = Problems()
     name = clean_required(problems, name, "name", "Enter the person's name", 200)
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
-        problems.add(ErrorCode.INVALID_VALUE, "Enter an email address like name@example.gov.uk", "email")
-    elif await _exists(session, Person.email, email):
-        problems.add(ErrorCode.DUPLICATE, f"{email} belongs to someone already", "email")
-    roles = sorted(set(roles))
-    if not roles:
-        problems.add(ErrorCode.REQUIRED, "Give the person at least one role", "roles")
-    for role in roles:
-        needed = ROLE_ORGANISATION[role]
-        if needed is not None and organisation.kind is not needed:
-            problems.add(ErrorCode.WRONG_ORGANISATION, f"A {role.value} works for a {needed.value}", "roles")
+    email = await _checked_email(session, problems, email, None)
+    roles = _checked_roles(problems, roles, organisation)
     problems.raise_if_any()
     person = Person(organisation_id=organisation.id, name=name, email=email)
     session.add(person)
@@ -94,6 +88,82 @@ async def add_person(
     await session.flush()
     audit.record(session, actor, "person.add", subject_type="person", subject_id=person.id)
     return person
+
+
+async def update_person(
+    session: AsyncSession,
+    actor: Actor | None,
+    person_id: uuid.UUID,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    roles: Iterable[Role] | None = None,
+    active: bool | None = None,
+) -> Person:
+    """Change a person's details, roles or whether they may sign in at all. A person who leaves is made
+    inactive, never deleted: the records they wrote still name them."""
+    _require_administrator(actor)
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound("Person", "id")
+    organisation = await session.get(Organisation, person.organisation_id)
+    assert organisation is not None
+    problems = Problems()
+    if name is not None:
+        person.name = clean_required(problems, name, "name", "Enter the person's name", 200)
+    if email is not None:
+        person.email = await _checked_email(session, problems, email, person.id)
+    new_roles = _checked_roles(problems, roles, organisation) if roles is not None else None
+    problems.raise_if_any()
+    if active is not None:
+        person.active = active
+    if new_roles is not None:
+        await session.execute(sa.delete(PersonRole).where(PersonRole.person_id == person.id))
+        session.add_all(PersonRole(person_id=person.id, role=role) for role in new_roles)
+    await session.flush()
+    audit.record(session, actor, "person.update", subject_type="person", subject_id=person.id)
+    return person
+
+
+async def people_of(session: AsyncSession, actor: Actor | None, organisation_id: uuid.UUID) -> list[Person]:
+    _require_administrator(actor)
+    stmt = sa.select(Person).where(Person.organisation_id == organisation_id).order_by(Person.name)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def organisations(session: AsyncSession) -> list[Organisation]:
+    """Every organisation, by kind and name: who exists is not secret."""
+    stmt = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _require_administrator(actor: Actor | None) -> None:
+    if actor is not None and not has_global_permission(actor.roles, Permission.ADMINISTER, actor.scopes):
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only an administrator can do this")
+
+
+async def _checked_email(
+    session: AsyncSession, problems: Problems, email: str, person_id: uuid.UUID | None
+) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 320:
+        problems.add(ErrorCode.INVALID_VALUE, "Enter an email address like name@example.gov.uk", "email")
+        return email
+    owner = (await session.execute(sa.select(Person.id).where(Person.email == email))).scalar_one_or_none()
+    if owner is not None and owner != person_id:
+        problems.add(ErrorCode.DUPLICATE, f"{email} belongs to someone already", "email")
+    return email
+
+
+def _checked_roles(problems: Problems, roles: Iterable[Role], organisation: Organisation) -> list[Role]:
+    chosen = sorted(set(roles))
+    if not chosen:
+        problems.add(ErrorCode.REQUIRED, "Give the person at least one role", "roles")
+    for role in chosen:
+        needed = ROLE_ORGANISATION[role]
+        if needed is not None and organisation.kind is not needed:
+            problems.add(ErrorCode.WRONG_ORGANISATION, f"A {role.value} works for a {needed.value}", "roles")
+    return chosen
 
 
 async def organisation_by_name(session: AsyncSession, name: str) -> Organisation:

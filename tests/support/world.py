@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import LegalStatus, Organisation, OrganisationKind, Person, Role
 from portal import clock
+from portal.access.policy import grantable
 from portal.auth.actor import Actor, Via
-from portal.auth.service import actor_for_person, create_token
+from portal.auth.service import actor_for_person
+from portal.auth.tokens import create_token
 from portal.cases import service as cases
 from portal.people import service as people
 
@@ -102,7 +104,10 @@ class World:
         person_id = self.id(key)
         if person_id not in self._tokens:
             async with self.sessions() as session, session.begin():
-                self._tokens[person_id] = await create_token(session, person_id, label="tests")
+                roles = frozenset(self.STAFF[key][2])
+                _, self._tokens[person_id] = await create_token(
+                    session, None, person_id, label="tests", scopes=[p.value for p in grantable(roles)]
+                )
         return self._tokens[person_id]
 
     async def open_case(

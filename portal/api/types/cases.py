@@ -13,8 +13,11 @@ from models import Child as ChildModel
 from portal.access.policy import Permission, case_permissions
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
+from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
+from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
@@ -212,6 +215,7 @@ class CaseAbilities:
     manage_proceedings: bool = field("Record extensions, stages and legal status (the LA solicitor).")
     allocate_guardian: bool = field("Allocate or reallocate the guardian (a Cafcass manager in scope).")
     assign_iro: bool = field("Assign or reassign the IRO (an IRO manager in scope).")
+    view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
 
 
 @object_type
@@ -305,6 +309,21 @@ class Case:
         return [Person.of(p) for p in await info.context.loaders.person.load_many(ids) if p is not None]
 
     @resolver
+    async def access_log(self, info: Info, first: int = 50, after: str | None = None) -> AccessLog | None:
+        """Who looked at and changed the case, newest first, a page at a time: for the managers whose scope
+        covers it. Anyone else gets NOT_FOUND, as for a case they cannot see."""
+        actor = info.context.require_actor()
+        size = page_size(info, first)
+        before = decode_seq_cursor(after) if after else None
+        events, more = await info.context.uow.run(
+            lambda s: cases_service.access_log(s, actor, self._model.id, first=size, before_seq=before)
+        )
+        end = str(events[-1].seq) if events else None
+        return AccessLog(
+            nodes=[AccessEvent.of(e) for e in events], page_info=PageInfo(has_next_page=more, end_cursor=end)
+        )
+
+    @resolver
     def viewer_can(self) -> CaseAbilities:
         """What you may do on this case."""
         allowed = case_permissions(self.viewer_roles)
@@ -314,6 +333,7 @@ class Case:
             manage_proceedings=Permission.MANAGE_PROCEEDINGS in allowed,
             allocate_guardian=Permission.ALLOCATE_GUARDIAN in allowed,
             assign_iro=Permission.ASSIGN_IRO in allowed,
+            view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
         )
 
     @staticmethod
@@ -326,14 +346,6 @@ class Case:
             viewer_roles=list(roles),
             _model=model,
         )
-
-
-@object_type
-class PageInfo:
-    """Where a page of a list ends, for keyset pagination."""
-
-    has_next_page: bool = field("Whether another page follows.")
-    end_cursor: str | None = field("Pass this as `after` to get the next page.")
 
 
 @object_type

@@ -42,7 +42,14 @@ class Person:
     id: strawberry.ID = field("The person's id.")
     name: str = field("Their name.")
     email: str = field("Their work email address, for contacting them outside the portal.")
+    active: bool = field("Whether they may use the portal; people who leave are made inactive, not deleted.")
     _organisation_id: strawberry.Private[object]
+    _id: strawberry.Private[object]
+
+    @resolver
+    async def roles(self, info: Info) -> list[Role]:
+        """Their roles in their organisation."""
+        return sorted(await info.context.loaders.roles.load(self._id))
 
     @resolver
     async def organisation(self, info: Info) -> Organisation:
@@ -55,7 +62,9 @@ class Person:
             id=strawberry.ID(str(model.id)),
             name=model.name,
             email=model.email,
+            active=model.active,
             _organisation_id=model.organisation_id,
+            _id=model.id,
         )
 
 

@@ -1,0 +1,35 @@
+"""Keyset pagination: page sizes within the cap, and cursors that are checked, not trusted."""
+
+from __future__ import annotations
+
+from portal.api.context import Info
+from portal.api.doc import field, object_type
+from portal.errors import DomainError, ErrorCode
+
+
+@object_type
+class PageInfo:
+    """Where a page of a list ends, for keyset pagination."""
+
+    has_next_page: bool = field("Whether another page follows.")
+    end_cursor: str | None = field("Pass this as `after` to get the next page.")
+
+
+def page_size(info: Info, first: int | None) -> int:
+    """``first``, or the default; refused beyond the cap (PORTAL_PAGE_SIZE_MAX)."""
+    settings = info.context.settings
+    size = settings.page_size_default if first is None else first
+    if not 1 <= size <= settings.page_size_max:
+        raise DomainError.one(
+            ErrorCode.OUT_OF_RANGE, f"first must be between 1 and {settings.page_size_max}", "first"
+        )
+    return size
+
+
+def decode_seq_cursor(cursor: str) -> int:
+    try:
+        return int(cursor)
+    except ValueError:
+        raise DomainError.one(
+            ErrorCode.INVALID_VALUE, "That is not a cursor from this list", "after"
+        ) from None

@@ -1,0 +1,121 @@
+"""API tokens: scoped, expiring, revocable, listed; only their SHA-256 is stored, and each use is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import ApiToken, Person, PersonRole, utcnow
+from portal.access.policy import Permission, grantable, has_global_permission
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.validation import clean_required
+
+PREFIX = "gip_"
+DEFAULT_DAYS = 90
+MAX_DAYS = 365
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def scopes_of(token: ApiToken) -> frozenset[str]:
+    return frozenset(token.scopes.split())
+
+
+def _may_manage(actor: Actor | None, person_id: uuid.UUID) -> bool:
+    """People manage their own tokens; at the command line (no actor), an administrator manages anyone's."""
+    return actor is None or (
+        actor.person_id == person_id
+        and has_global_permission(actor.roles, Permission.MANAGE_TOKENS, actor.scopes)
+    )
+
+
+async def live_token(session: AsyncSession, secret: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The token for ``secret`` if it is neither revoked nor expired; stamps its use."""
+    if not secret.startswith(PREFIX):
+        return None
+    token = (
+        await session.execute(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    ).scalar_one_or_none()
+    now = now or utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    token.last_used_at = now
+    return token
+
+
+async def create_token(
+    session: AsyncSession,
+    actor: Actor | None,
+    person_id: uuid.UUID,
+    *,
+    label: str,
+    scopes: Iterable[str],
+    expires_in_days: int | None = DEFAULT_DAYS,
+) -> tuple[ApiToken, str]:
+    """A token for a person: by themselves, or (``actor`` None) by an administrator at the command line.
+    Returns the token and its secret, which is shown once and never stored. A token never carries more
+    than its person may do, nor, when made with another token, more than that token."""
+    if not _may_manage(actor, person_id):
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "You can make tokens only for yourself")
+    roles = frozenset(
+        (await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))).scalars()
+    )
+    if await session.get(Person, person_id) is None:
+        raise NotFound("Person", "personId")
+    problems = Problems()
+    label = clean_required(problems, label, "label", "Say what the token is for", 200)
+    wanted = sorted(set(scopes))
+    allowed = {p.value for p in grantable(roles)} & (
+        actor.scopes if actor and actor.scopes is not None else {p.value for p in Permission}
+    )
+    if not wanted:
+        problems.add(ErrorCode.REQUIRED, "Choose what the token may be used for", "scopes")
+    for scope in wanted:
+        if scope not in allowed:
+            problems.add(ErrorCode.OUT_OF_RANGE, f"A token cannot do what you may not: {scope}", "scopes")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_DAYS:
+        problems.add(ErrorCode.OUT_OF_RANGE, f"A token lasts between 1 and {MAX_DAYS} days", "expiresInDays")
+    problems.raise_if_any()
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        person_id=person_id,
+        token_hash=hash_token(secret),
+        label=label,
+        scopes=" ".join(wanted),
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    session.add(token)
+    await session.flush()
+    audit.record(session, actor, "token.create", subject_type="api_token", subject_id=token.id)
+    return token, secret
+
+
+async def tokens_of(session: AsyncSession, person_id: uuid.UUID) -> list[ApiToken]:
+    """A person's tokens, live and ended, newest first."""
+    stmt = sa.select(ApiToken).where(ApiToken.person_id == person_id).order_by(ApiToken.created_at.desc())
+    return list((await session.execute(stmt)).scalars())
+
+
+async def revoke_token(
+    session: AsyncSession, actor: Actor | None, person_id: uuid.UUID, token_id: uuid.UUID
+) -> ApiToken:
+    """Revoke one of the person's tokens; revoking it again changes nothing."""
+    if not _may_manage(actor, person_id):
+        raise NotFound("Token", "id")
+    token = await session.get(ApiToken, token_id)
+    if token is None or token.person_id != person_id:
+        raise NotFound("Token", "id")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoke", subject_type="api_token", subject_id=token.id)
+    return token

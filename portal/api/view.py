@@ -15,6 +15,8 @@ from portal.auth.web import BadToken, api_actor
 from portal.db import unit_of_work
 from portal.settings import Settings
 
+JSON = "application/json"
+
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -30,6 +32,10 @@ class GraphQLView(GraphQL[Context, None]):
             await send({"type": "websocket.close", "code": 1008})
             return
         request = Request(scope, receive)
+        if request.method == "POST" and request.headers.get("content-type", "").split(";")[0].strip() != JSON:
+            # Only JSON: a cross-site HTML form can send urlencoded, multipart or text/plain, never JSON.
+            await PlainTextResponse("GraphQL takes application/json", status_code=415)(scope, receive, send)
+            return
         async with unit_of_work(self.sessions) as uow:
             try:
                 actor = await api_actor(request, uow)

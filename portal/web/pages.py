@@ -251,9 +251,28 @@ def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str
     return values
 
 
+async def access_log_page(request: Request) -> Response:
+    variables: dict[str, Any] = {"id": request.path_params["case_id"], "first": 50}
+    if request.query_params.get("after"):
+        variables["after"] = request.query_params["after"]
+    async with signed_in(request) as (uow, actor):
+        data = await operations(request).run(uow, actor, "AccessLog", variables)
+    case = data["case"]
+    page = case["accessLog"]
+    next_link = None
+    if page["pageInfo"]["hasNextPage"]:
+        next_link = f"/cases/{case['id']}/access-log?" + urlencode({"after": page["pageInfo"]["endCursor"]})
+    return render(
+        request,
+        "access_log.html",
+        {"actor": actor, "case": case, "events": page["nodes"], "next_link": next_link},
+    )
+
+
 routes = [
     Route("/cases", cases_page),
     Route("/cases/{case_id}", case_page),
+    Route("/cases/{case_id}/access-log", access_log_page),
     Route("/cases/{case_id}/contacts/new", contact_form, methods=["GET"]),
     Route("/cases/{case_id}/contacts", log_contact, methods=["POST"]),
     Route("/cases/{case_id}/contacts/{contact_id}/reply", mark_reply, methods=["POST"]),

@@ -1,0 +1,89 @@
+"""Provisioning by administrators: organisations, people, their email addresses and roles."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.graphql import error_codes, gql, payload_codes
+from tests.support.world import World
+
+
+async def test_an_administrator_provisions_an_organisation_and_its_people(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = await world.token("admin")
+    org = await gql(
+        client,
+        admin,
+        "AddOrganisation",
+        input={"kind": "LOCAL_AUTHORITY", "name": "Eastfield Borough Council", "onsCode": "e09000901"},
+    )
+    organisation = org["data"]["addOrganisation"]["organisation"]
+    assert organisation["onsCode"] == "E09000901"
+    person = await gql(
+        client,
+        admin,
+        "AddPerson",
+        input={
+            "organisationId": organisation["id"],
+            "name": "Ed Eastfield",
+            "email": "Ed.Eastfield@eastfield.example.gov.uk",
+            "roles": ["IRO", "IRO_MANAGER"],
+        },
+    )
+    added = person["data"]["addPerson"]["person"]
+    assert (added["email"], added["roles"], added["active"]) == (
+        "ed.eastfield@eastfield.example.gov.uk",
+        ["IRO", "IRO_MANAGER"],
+        True,
+    )
+    changed = await gql(client, admin, "UpdatePerson", input={"id": added["id"], "roles": ["IRO"]})
+    assert changed["data"]["updatePerson"]["person"]["roles"] == ["IRO"]
+    people = await gql(client, admin, "People", organisationId=organisation["id"])
+    assert [p["name"] for p in people["data"]["people"]] == ["Ed Eastfield"]
+
+
+async def test_bad_provisioning_gets_stable_codes(client: httpx.AsyncClient, world: World) -> None:
+    admin = await world.token("admin")
+    cafcass = str(world.orgs["cafcass"].id)
+    wrong = await gql(
+        client,
+        admin,
+        "AddPerson",
+        input={
+            "organisationId": cafcass,
+            "name": "Ivy",
+            "email": "guardian@cafcass.example.gov.uk",
+            "roles": ["IRO"],
+        },
+    )
+    assert payload_codes(wrong["data"]["addPerson"]) == [
+        ("DUPLICATE", "email"),
+        ("WRONG_ORGANISATION", "roles"),
+    ]
+    court = await gql(
+        client,
+        admin,
+        "AddOrganisation",
+        input={"kind": "COURT", "name": "Family Court at Elsewhere", "onsCode": "E08000111"},
+    )
+    assert payload_codes(court["data"]["addOrganisation"]) == [("INVALID_VALUE", "onsCode")]
+
+
+async def test_only_administrators_provision(client: httpx.AsyncClient, world: World) -> None:
+    manager = await world.token("iro_manager")
+    body = await gql(
+        client,
+        manager,
+        "AddPerson",
+        input={
+            "organisationId": str(world.orgs["riverside"].id),
+            "name": "Sneaky",
+            "email": "sneaky@riverside.example.gov.uk",
+            "roles": ["IRO"],
+        },
+    )
+    assert payload_codes(body["data"]["addPerson"]) == [("NOT_PERMITTED", None)]
+    assert error_codes(
+        await gql(client, manager, "People", organisationId=str(world.orgs["riverside"].id))
+    ) == ["NOT_PERMITTED"]

@@ -1,0 +1,383 @@
+"""Every operation × every role × every relationship to the case, generated from the one role table
+(portal/access/policy.py): each allowed one works, each refused one is refused, and a refused case looks
+exactly like a case that does not exist. An operation that is not classified here fails the suite.
+
+Operations run in-process through the schema, as the pages run them, each in a transaction that is rolled
+back, so that every combination meets the same case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from graphql import OperationType, parse
+from models import CaseMembership, CaseRole, LegalStatus, Person, Role, utcnow
+from portal.access.policy import CASE_PERMISSIONS, EVERYONE, GLOBAL_PERMISSIONS, Permission
+from portal.api.context import Context
+from portal.api.schema import schema
+from portal.auth.actor import Via
+from portal.auth.service import actor_for_person
+from portal.auth.tokens import create_token
+from portal.db import UnitOfWork, create_session_factory
+from portal.settings import Settings
+from tests.support.graphql import OPERATIONS, contact_input
+from tests.support.world import World
+
+CASE, GLOBAL, ANYONE, LIST = "case", "global", "anyone", "list"
+
+# What each operation needs, and of what: a permission on the case, a permission not tied to a case, or
+# nothing but being signed in. MyCases is the list of readable cases.
+NEEDS: dict[str, tuple[str, Permission | None]] = {
+    "Me": (ANYONE, None),
+    "Organisations": (ANYONE, None),
+    "ApiTokens": (ANYONE, None),
+    "MyCases": (LIST, Permission.READ_CASE),
+    "CaseView": (CASE, Permission.READ_CASE),
+    "ContactForm": (CASE, Permission.READ_CASE),
+    "AccessLog": (CASE, Permission.VIEW_ACCESS_LOG),
+    "LogContact": (CASE, Permission.LOG_CONTACT),
+    "MarkReply": (CASE, Permission.MARK_REPLY),
+    "AllocateGuardian": (CASE, Permission.ALLOCATE_GUARDIAN),
+    "AssignIro": (CASE, Permission.ASSIGN_IRO),
+    "AssignSocialWorker": (CASE, Permission.MANAGE_PROCEEDINGS),
+    "RecordExtension": (CASE, Permission.MANAGE_PROCEEDINGS),
+    "AdvanceStage": (CASE, Permission.MANAGE_PROCEEDINGS),
+    "RecordLegalStatus": (CASE, Permission.MANAGE_PROCEEDINGS),
+    "OpenProceedings": (GLOBAL, Permission.OPEN_PROCEEDINGS),
+    "CreateApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
+    "RevokeApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
+    "People": (GLOBAL, Permission.ADMINISTER),
+    "AddOrganisation": (GLOBAL, Permission.ADMINISTER),
+    "AddPerson": (GLOBAL, Permission.ADMINISTER),
+    "UpdatePerson": (GLOBAL, Permission.ADMINISTER),
+}
+
+MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
+    "member",
+    "ended member",
+    "manager in scope",
+    "manager out of scope",
+    "another organisation",
+    "no role",
+)
+
+
+@dataclass(frozen=True)
+class Someone:
+    key: str
+    role: Role | None
+    relation: str
+
+
+# Who is asked, by their role and their relationship to the case.
+PEOPLE = [
+    Someone("guardian", Role.GUARDIAN, MEMBER),
+    Someone("guardian2", Role.GUARDIAN, ENDED),
+    Someone("other_guardian", Role.GUARDIAN, ELSEWHERE),
+    Someone("iro", Role.IRO, MEMBER),
+    Someone("iro2", Role.IRO, ENDED),
+    Someone("other_iro", Role.IRO, ELSEWHERE),
+    Someone("solicitor", Role.LA_SOLICITOR, MEMBER),
+    Someone("solicitor2", Role.LA_SOLICITOR, ENDED),
+    Someone("other_solicitor", Role.LA_SOLICITOR, ELSEWHERE),
+    Someone("social_worker", Role.SOCIAL_WORKER, MEMBER),
+    Someone("social_worker2", Role.SOCIAL_WORKER, ENDED),
+    Someone("other_social_worker", Role.SOCIAL_WORKER, ELSEWHERE),
+    Someone("cafcass_manager", Role.CAFCASS_MANAGER, IN_SCOPE),
+    Someone("other_cafcass_manager", Role.CAFCASS_MANAGER, OUT_OF_SCOPE),
+    Someone("iro_manager", Role.IRO_MANAGER, IN_SCOPE),
+    Someone("other_iro_manager", Role.IRO_MANAGER, OUT_OF_SCOPE),
+    Someone("admin", Role.ADMIN, ELSEWHERE),
+    Someone("nobody", None, NO_ROLE),
+]
+
+
+def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
+    """What the role table says: a role's case permissions through membership or a manager's scope."""
+    if kind == ANYONE:
+        return True
+    if someone.role is None or need is None:
+        return False
+    if kind == GLOBAL:
+        return need in GLOBAL_PERMISSIONS.get(someone.role, frozenset()) | EVERYONE
+    return someone.relation in {MEMBER, IN_SCOPE} and need in CASE_PERMISSIONS[someone.role]
+
+
+def test_every_operation_and_mutation_is_classified() -> None:
+    assert set(NEEDS) == set(OPERATIONS)
+    mutations = set(schema._schema.mutation_type.fields)  # type: ignore[union-attr]
+    used = {name for text in OPERATIONS.values() for name in mutations if f" {name}(" in text}
+    assert used == mutations, f"mutations without an operation: {mutations - used}"
+
+
+@dataclass
+class Setting:
+    """The case every combination meets, and the ids the operations need."""
+
+    world: World
+    case_id: uuid.UUID
+    child_id: str
+    contact_id: str
+    token_ids: dict[str, str]
+
+
+async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
+    extra = {
+        "social_worker2": ("riverside", Role.SOCIAL_WORKER),
+        "solicitor2": ("riverside", Role.LA_SOLICITOR),
+        "other_social_worker": ("northmoor", Role.SOCIAL_WORKER),
+    }
+    from portal.people.service import add_person
+
+    async with sessions() as session, session.begin():
+        for key, (org, role) in extra.items():
+            world.people[key] = await add_person(
+                session,
+                None,
+                organisation_id=world.orgs[org].id,
+                name=key,
+                email=f"{key}@{org}.example.gov.uk",
+                roles=[role],
+            )
+        # Someone whose roles were all taken away: signed in, but nothing more.
+        world.people["nobody"] = Person(
+            organisation_id=world.orgs["riverside"].id,
+            name="No Role",
+            email="nobody@riverside.example.gov.uk",
+        )
+        session.add(world.people["nobody"])
+    case_id = await world.open_case(
+        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_CARE_ORDER)],
+        solicitor="solicitor2",
+        guardian="guardian2",
+        iro="iro2",
+    )
+    await world.allocate(case_id, "guardian", reason="Reallocated")
+    await world.assign_iro(case_id, "iro", reason="Reallocated")
+    async with sessions() as session, session.begin():
+        now = utcnow()
+        rows = (
+            (
+                await session.execute(
+                    sa.select(CaseMembership).where(
+                        CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.LA_SOLICITOR
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for old in rows:  # the authority's solicitor changed, as happens; and so did its social worker
+            old.ended_at, old.end_reason = now, "Reallocated"
+            for key, role in (
+                ("solicitor", CaseRole.LA_SOLICITOR),
+                ("social_worker2", CaseRole.SOCIAL_WORKER),
+            ):
+                session.add(
+                    CaseMembership(
+                        proceedings_id=case_id,
+                        child_id=old.child_id,
+                        person_id=world.id(key),
+                        role=role,
+                        started_at=now,
+                        ended_at=now if key == "social_worker2" else None,
+                    )
+                )
+            session.add(
+                CaseMembership(
+                    proceedings_id=case_id,
+                    child_id=old.child_id,
+                    person_id=world.id("social_worker"),
+                    role=CaseRole.SOCIAL_WORKER,
+                    started_at=now,
+                )
+            )
+    token_ids = {}
+    async with sessions() as session, session.begin():
+        from models import ApiToken
+
+        for someone in PEOPLE:
+            if someone.role is None:
+                continue
+            token, _ = await create_token(
+                session, None, world.id(someone.key), label="mine", scopes=["tokens:manage"]
+            )
+            token_ids[someone.key] = str(token.id)
+        session.add(
+            ApiToken(person_id=world.id("nobody"), token_hash=uuid.uuid4().hex, label="old", scopes="")
+        )
+        await session.flush()
+        token_ids["nobody"] = str(
+            (
+                await session.execute(sa.select(ApiToken.id).where(ApiToken.person_id == world.id("nobody")))
+            ).scalar_one()
+        )
+    async with sessions() as session, session.begin():
+        from portal.contacts import service as contacts
+
+        actor = await actor_for_person(session, world.id("guardian"), via=Via.API)
+        assert actor is not None
+        contact = await contacts.log_contact(
+            session,
+            actor,
+            contacts.LogContact(
+                case_id=case_id,
+                counterpart_id=world.id("iro"),
+                direction=contacts.Direction.OUTGOING,
+                occurred_at=utcnow(),
+                channel=contacts.Channel.PHONE,
+                purpose=contacts.Purpose.INTRODUCTION,
+                summary="Hello",
+                reply_expected=True,
+            ),
+        )
+        child = (
+            await session.execute(
+                sa.select(CaseMembership.child_id).where(CaseMembership.proceedings_id == case_id).limit(1)
+            )
+        ).scalar_one()
+    return Setting(world, case_id, str(child), str(contact.id), token_ids)
+
+
+def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, Any]:
+    """Input that would succeed for someone allowed to run the operation."""
+    today = date.today().isoformat()
+    w = s.world
+    counterpart = "guardian" if someone.role is Role.IRO else "iro"
+    riverside = str(w.orgs["riverside"].id)
+    return {
+        "Me": {},
+        "Organisations": {},
+        "ApiTokens": {},
+        "MyCases": {"first": 100},
+        "CaseView": {"id": case},
+        "ContactForm": {"id": case, "correcting": False},
+        "AccessLog": {"id": case},
+        "LogContact": {"input": {**contact_input(w, uuid.UUID(case), counterpart)}},
+        "MarkReply": {"input": {"caseId": case, "contactId": s.contact_id}},
+        "AllocateGuardian": {
+            "input": {
+                "caseId": case,
+                "personId": str(w.id("guardian2")),
+                "reallocationReason": "Back from leave",
+            }
+        },
+        "AssignIro": {"input": {"caseId": case, "personId": str(w.id("iro2")), "reallocationReason": "Back"}},
+        "AssignSocialWorker": {
+            "input": {"caseId": case, "personId": str(w.id("social_worker2")), "reallocationReason": "Back"}
+        },
+        "RecordExtension": {
+            "input": {"caseId": case, "weeks": 2, "reason": "Expert report", "grantedOn": today}
+        },
+        "AdvanceStage": {"input": {"caseId": case, "stage": "CASE_MANAGEMENT_HEARING", "changedOn": today}},
+        "RecordLegalStatus": {
+            "input": {"caseId": case, "childId": s.child_id, "status": "CARE_ORDER", "effectiveFrom": today}
+        },
+        "OpenProceedings": {
+            "input": {
+                "courtId": str(w.orgs["court"].id),
+                "caseNumber": "MX1",
+                "issuedOn": today,
+                "newChildren": [
+                    {
+                        "givenName": "Cal",
+                        "familyName": "Example",
+                        "dateOfBirth": "2024-01-01",
+                        "legalStatus": "NO_ORDER",
+                    }
+                ],
+            }
+        },
+        "CreateApiToken": {"input": {"label": "Mine", "scopes": ["MANAGE_TOKENS"]}},
+        "RevokeApiToken": {"input": {"id": s.token_ids[someone.key]}},
+        "People": {"organisationId": riverside},
+        "AddOrganisation": {"input": {"kind": "COURT", "name": "Family Court at Matrix"}},
+        "AddPerson": {
+            "input": {
+                "organisationId": riverside,
+                "name": "Max",
+                "email": "max@riverside.example.gov.uk",
+                "roles": ["IRO"],
+            }
+        },
+        "UpdatePerson": {"input": {"id": str(w.id("iro2")), "name": "Iris Renamed"}},
+    }[name]
+
+
+async def _run(
+    sessions: async_sessionmaker,
+    settings: Settings,
+    person_id: uuid.UUID,
+    name: str,
+    variables: dict[str, Any],
+) -> dict[str, Any]:
+    """The operation's answer as a client would see it; nothing it does is kept."""
+    async with sessions() as session:
+        uow = UnitOfWork(session)
+        actor = await uow.run(lambda s: actor_for_person(s, person_id, via=Via.API))
+        result = await schema.execute(
+            OPERATIONS[name],
+            variable_values=variables,
+            operation_name=name,
+            context_value=Context(settings=settings, uow=uow, actor=actor),
+        )
+        await uow.settle()
+        session.info.clear()
+        await session.rollback()
+    errors = [{"message": e.message, "path": e.path, "extensions": e.extensions} for e in result.errors or []]
+    return {"data": result.data, "errors": errors}
+
+
+def _is_query(name: str) -> bool:
+    return parse(OPERATIONS[name]).definitions[0].operation is OperationType.QUERY  # type: ignore[attr-defined]
+
+
+def _outcome(name: str, kind: str, answer: dict[str, Any], case: str) -> bool:
+    """Whether the operation was done (True) or refused (False); anything else fails the test."""
+    if kind == LIST:
+        return case in {c["id"] for c in answer["data"]["cases"]["nodes"]}
+    codes = [e["extensions"]["code"] for e in answer["errors"]]
+    payload = next(iter(answer["data"].values())) if answer["data"] else None
+    if isinstance(payload, dict) and "errors" in payload:
+        codes += [e["code"] for e in payload["errors"]]
+    assert set(codes) <= {"NOT_FOUND", "NOT_PERMITTED"}, (name, answer)
+    return not codes
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS))
+async def test_the_role_table_holds_for(
+    name: str, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    sessions = create_session_factory(engine)
+    setting = await _setting(world, sessions)
+    kind, need = NEEDS[name]
+    case, absent = str(setting.case_id), str(uuid.uuid4())
+    wrong = []
+    for someone in PEOPLE:
+        person_id = world.id(someone.key)
+        answer = await _run(sessions, settings, person_id, name, _variables(name, someone, setting, case))
+        done = _outcome(name, kind, answer, case)
+        if done != allowed(someone, kind, need):
+            wrong.append(
+                f"{someone.key} ({someone.role}, {someone.relation}): {'done' if done else 'refused'}"
+            )
+        elif (
+            not done
+            and kind == CASE
+            and not (_is_query(name) and allowed(someone, CASE, Permission.READ_CASE))
+        ):
+            # Refused looks exactly like absent: the same answer for a case that does not exist. (Someone who
+            # may read the case knows it exists: a part of it refused to them is answered NOT_FOUND alone.)
+            missing = await _run(
+                sessions, settings, person_id, name, _variables(name, someone, setting, absent)
+            )
+            if missing != answer:
+                wrong.append(f"{someone.key}: refused differs from absent: {answer} != {missing}")
+    assert wrong == []

@@ -49,6 +49,21 @@ LABELS: dict[str, dict[str, str]] = {
         "CONCERN": "Concern about the case",
         "END_OF_PROCEEDINGS_DISCUSSION": "End-of-proceedings discussion",
     },
+    "action": {
+        "case.read": "Read the case",
+        "case.list": "Listed cases",
+        "case.access_log": "Read this access log",
+        "proceedings.open": "Opened the proceedings",
+        "proceedings.extend": "Recorded an extension",
+        "proceedings.stage": "Recorded a new stage",
+        "child.legal_status": "Recorded a legal status",
+        "guardian.allocate": "Allocated the guardian",
+        "iro.allocate": "Assigned the IRO",
+        "social_worker.allocate": "Recorded the social worker",
+        "la_solicitor.allocate": "Recorded the LA solicitor",
+        "contact.log": "Logged a contact",
+        "contact.reply": "Marked a reply",
+    },
     "organisation_kind": {
         "LOCAL_AUTHORITY": "Local authority",
         "CAFCASS_SERVICE_AREA": "Cafcass",
@@ -60,6 +75,8 @@ LABELS: dict[str, dict[str, str]] = {
 def label(value: str | None, kind: str) -> str:
     if value is None:
         return ""
+    if kind == "action" and value.startswith("refused:"):
+        return f"Was refused ({value.removeprefix('refused:')})"
     return LABELS[kind].get(value, value.replace("_", " ").capitalize())
 
 

@@ -63,3 +63,27 @@ def test_websocket_handshakes_are_refused(settings: Settings) -> None:
             "/graphql", subprotocols=["graphql-transport-ws"], headers={"Origin": "https://evil.example"}
         ):
             pass
+
+
+async def test_deep_and_wide_queries_are_refused(client: httpx.AsyncClient, world: World) -> None:
+    token = await world.token("guardian")
+    # What the pages ask is well inside the limits; far deeper, or with dozens of aliases, is refused.
+    reasonable = "{ cases { nodes { children { legalStatusHistory { status } } members { person { "
+    reasonable += "organisation { name } } children { guardian { organisation { name } } } } } } }"
+    nested = '{ case(id: "x") { ' + "members { children { " * 5 + "id" + " } }" * 5 + " } }"
+    aliases = "{ " + " ".join(f"a{n}: me {{ id }}" for n in range(40)) + " }"
+    for query in (nested, aliases):
+        response = await client.post(
+            "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+        )
+        body = response.json()
+        assert body.get("data") is None
+        assert body["errors"]
+    assert (
+        "errors"
+        not in (
+            await client.post(
+                "/graphql", json={"query": reasonable}, headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()
+    )

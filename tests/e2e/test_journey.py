@@ -121,3 +121,21 @@ async def test_an_outsider_sees_not_found(
     await expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     await check_accessibility(page, screenshots, "not-found")
     await context.close()
+
+
+async def test_a_manager_reads_a_cases_access_log(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    case_id = await world.open_case(case_number="RV26C00077")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
+    await page.goto(f"{live_server}/cases/{case_id}")
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
+    await page.get_by_role("link", name="RV26C00077").click()
+    await page.get_by_role("link", name="See who looked at and changed this case").click()
+    await expect(page.get_by_role("heading", name="Access log")).to_be_visible()
+    await expect(page.get_by_role("cell", name="Ivan Reviewer Riverside City Council")).to_be_visible()
+    await check_accessibility(page, screenshots, "access-log")
+    await context.close()

@@ -10,6 +10,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import LegalStatus
+from portal.app import create_app
+from portal.settings import Settings
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.queries import row_counts
 from tests.support.world import World
@@ -204,3 +206,50 @@ async def test_without_the_demo_there_is_no_persona_picker(client: httpx.AsyncCl
     assert "Gina Guardian" not in page.text
     response = await client.post("/sign-in/demo", data={"person_id": str(world.id("guardian"))})
     assert response.status_code == 404
+
+
+async def test_every_form_post_needs_the_csrf_token(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    app = web._transport.app  # type: ignore[attr-defined]
+    posts = [
+        r.path
+        for r in app.routes
+        if "POST" in (getattr(r, "methods", None) or set()) and r.path != "/graphql"
+    ]
+    assert len(posts) >= 5
+    for path in posts:
+        url = path.format(case_id=case_id, contact_id=uuid.uuid4(), provider="test")
+        response = await web.post(url, data={"csrf_token": "forged", "person_id": str(world.id("iro"))})
+        assert response.status_code in {403, 404}, path
+    # Still signed in as the guardian: no forged post changed who is signed in.
+    assert "Signed in as <strong>Gina Guardian</strong>" in (await web.get("/cases")).text
+
+
+async def test_over_https_cookies_are_secure_and_hsts_is_sent(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    app = create_app(settings.model_copy(update={"base_url": "https://portal.example.gov.uk"}), engine=engine)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://portal.test"
+    ) as client:
+        response = await client.get("/sign-in")
+    cookie = response.headers["set-cookie"].lower()
+    assert "secure" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_a_manager_reads_the_access_log_page(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    await web.get(f"/cases/{case_id}")
+    assert (await web.get(f"/cases/{case_id}/access-log")).status_code == 404
+    await sign_in_as(web, world.id("iro_manager"))
+    page = await web.get(f"/cases/{case_id}")
+    assert "See who looked at and changed this case" in page.text
+    log = await web.get(f"/cases/{case_id}/access-log")
+    assert log.status_code == 200
+    assert "Gina Guardian" in log.text
+    assert "Read the case" in log.text

@@ -8,7 +8,9 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import httpx2
 from authlib.integrations.base_client import OAuthError
+from joserfc.errors import JoseError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -136,7 +138,19 @@ async def start_oidc(request: Request) -> Response:
         if await _throttled(request, uow):
             return _too_many(request)
     client = client_for(request.app.state.oidc, provider)
-    return await client.authorize_redirect(request, _callback_url(request, provider))
+    try:
+        return await client.authorize_redirect(request, _callback_url(request, provider))
+    except httpx2.HTTPError as error:
+        log.error("sign-in service %s is not answering: %r", provider.name, error)
+        return render(
+            request,
+            "sign_in_refused.html",
+            {
+                "title": "Sorry, you cannot sign in at the moment",
+                "message": f"{provider.label}'s sign-in service is not answering. Try again soon.",
+            },
+            status_code=503,
+        )
 
 
 def _callback_url(request: Request, provider: OidcProvider) -> str:
@@ -152,8 +166,9 @@ async def oidc_callback(request: Request) -> Response:
     client = client_for(request.app.state.oidc, provider)
     try:
         token = await client.authorize_access_token(request)
-    except OAuthError as error:
-        log.warning("sign-in with %s did not complete: %s", provider.name, error.error)
+    except (OAuthError, JoseError, httpx2.HTTPError) as error:
+        # Cancelled at the provider, a replayed or forged callback, a bad ID token, or the provider down.
+        log.warning("sign-in with %s did not complete: %r", provider.name, error)
         return _refused(
             request,
             SignInRefused(

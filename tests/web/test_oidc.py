@@ -18,6 +18,7 @@ from portal.auth import sessions
 from portal.settings import OidcProvider, Settings
 from tests.support.browsing import csrf_from
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, oidc_provider
+from tests.support.ports import free_port
 from tests.support.queries import row_counts
 from tests.support.world import World
 
@@ -203,3 +204,26 @@ async def test_sessions_end_when_idle_and_at_their_absolute_limit(engine: AsyncE
         ).all()
         await session.rollback()
     assert [r for (r,) in ended] == ["expired", "idle"]
+
+
+async def test_a_forged_or_replayed_callback_is_refused(
+    settings: Settings, engine: AsyncEngine, world: World, issuer: str
+) -> None:
+    async with _portal(settings, engine, _provider(issuer)) as portal:
+        forged = await portal.get("/sign-in/test/callback", params={"code": "made-up", "state": "made-up"})
+        assert forged.status_code == 403
+        assert "Signing in did not complete" in forged.text
+        cancelled = await portal.get("/sign-in/test/callback", params={"error": "access_denied"})
+        assert cancelled.status_code == 403
+        assert (await portal.get("/cases")).status_code == 303
+
+
+async def test_a_provider_that_does_not_answer_gets_a_clear_page(
+    settings: Settings, engine: AsyncEngine, world: World
+) -> None:
+    silent = _provider(f"http://127.0.0.1:{free_port()}")
+    async with _portal(settings, engine, silent) as portal:
+        page = await portal.get("/sign-in")
+        response = await portal.post("/sign-in/test", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 503
+    assert "sign-in service is not answering" in response.text

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from models import WebSession
 from portal.audit import service as audit
 from portal.auth import sessions
 from portal.auth.actor import Actor, Via
@@ -166,6 +167,8 @@ async def oidc_callback(request: Request) -> Response:
     client = client_for(request.app.state.oidc, provider)
     try:
         token = await client.authorize_access_token(request)
+        # Some providers (oidc-provider among them) put only the subject in the ID token: ask for the rest.
+        profile = {**(token.get("userinfo") or {}), **(await client.userinfo(token=token))}
     except (OAuthError, JoseError, httpx2.HTTPError) as error:
         # Cancelled at the provider, a replayed or forged callback, a bad ID token, or the provider down.
         log.warning("sign-in with %s did not complete: %r", provider.name, error)
@@ -177,6 +180,10 @@ async def oidc_callback(request: Request) -> Response:
             ),
         )
     claims = token.get("userinfo") or {}
+    if profile.get("sub") != claims.get(
+        "sub"
+    ):  # OpenID Connect Core 5.3.2: userinfo is about the same person
+        return _refused(request, SignInRefused("subject_mismatch", "Signing in did not complete. Try again."))
     if claims.get("iss") != provider.issuer:
         return _refused(
             request,
@@ -189,8 +196,6 @@ async def oidc_callback(request: Request) -> Response:
             request,
             SignInRefused("tenant_not_allowed", "Your organisation's account is not one the portal accepts."),
         )
-    # Some providers (oidc-provider among them) put only the subject in the ID token: ask for the rest.
-    profile = {**claims, **(await client.userinfo(token=token))}
     email = profile.get("email") or profile.get("preferred_username")
     async with unit_of_work(request.app.state.sessions) as uow:
 
@@ -222,7 +227,7 @@ async def sign_out(request: Request) -> Response:
     if token:
         async with unit_of_work(request.app.state.sessions) as uow:
 
-            async def end(session: AsyncSession) -> object:
+            async def end(session: AsyncSession) -> WebSession | None:
                 found = await sessions.end(session, token)
                 if found is not None:
                     actor = await actor_for_person(

@@ -7,6 +7,16 @@ from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactReply, Purpose, Side
 from models.memberships import CaseMembership, CaseRole
+from models.obligations import (
+    DeadlineKind,
+    Evidence,
+    Obligation,
+    ObligationEvent,
+    ObligationRule,
+    ObligationState,
+    Owner,
+    Trigger,
+)
 from models.organisations import Organisation, OrganisationKind
 from models.people import ApiToken, Person, PersonRole, Role
 from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, StageChange
@@ -26,11 +36,18 @@ __all__ = [
     "Child",
     "Contact",
     "ContactReply",
+    "DeadlineKind",
+    "Evidence",
     "Extension",
     "LegalStatus",
     "LegalStatusEntry",
+    "Obligation",
+    "ObligationEvent",
+    "ObligationRule",
+    "ObligationState",
     "Organisation",
     "OrganisationKind",
+    "Owner",
     "Person",
     "PersonIdentity",
     "PersonRole",
@@ -42,6 +59,7 @@ __all__ = [
     "SignInAttempt",
     "Stage",
     "StageChange",
+    "Trigger",
     "UTCDateTime",
     "WebSession",
     "metadata",

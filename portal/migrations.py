@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +26,10 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+    if revision != "head":
+        return
+    # The protocol's default rules are data in the database, versioned as they change in the code.
+    from portal.obligations.rules import sync_defaults
+
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        await sync_defaults(session)

@@ -24,7 +24,7 @@ class Context:
     uow: UnitOfWork
     actor: Actor | None
     loaders: Loaders = field(init=False)
-    today: date = field(default_factory=clock.today)
+    today: date = field(default_factory=lambda: clock.today())
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.uow)

@@ -16,6 +16,9 @@ from models import (
     ContactReply,
     Extension,
     LegalStatusEntry,
+    Obligation,
+    ObligationEvent,
+    ObligationRule,
     Organisation,
     Person,
     Role,
@@ -24,6 +27,7 @@ from models import (
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
+from portal.obligations import repository as obligations
 from portal.people import repository as people
 
 V = TypeVar("V")
@@ -60,6 +64,12 @@ class Loaders:
         )
         self.legal_status: DataLoader[uuid.UUID, list[LegalStatusEntry]] = _loader(
             uow, cases.legal_status_by_child, list
+        )
+        self.obligations: DataLoader[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = _loader(
+            uow, obligations.obligations_by_case, list
+        )
+        self.obligation_history: DataLoader[uuid.UUID, list[ObligationEvent]] = _loader(
+            uow, obligations.history_by_obligation, list
         )
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, contacts.contacts_by_case, list

@@ -45,6 +45,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.obligations import service as obligations
 from portal.validation import check_past_date, clean, clean_required
 
 # The earliest issue date accepted: a guard against a mistyped year (1026 for 2026), not a legal limit.
@@ -440,6 +441,12 @@ async def _allocate(
         session.add(membership)
         started.append(membership)
     await session.flush()
+    if role is CaseRole.GUARDIAN:
+        await obligations.guardian_allocated(
+            session, access.case, case_children, data.person_id, actor.person_id
+        )
+    elif role is CaseRole.IRO:
+        await obligations.iro_assigned(session, access.case, data.person_id, actor.person_id)
     audit.record_on_case(session, actor, access, f"{role.value}.allocate")
     return started
 

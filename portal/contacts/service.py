@@ -22,6 +22,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.contacts import repository
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.obligations import service as obligations
 from portal.validation import clean_required
 
 SUMMARY_MAX_LENGTH = 4000
@@ -125,6 +126,7 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
     )
     session.add(contact)
     await session.flush()
+    await obligations.contact_logged(session, contact)
     audit.record_on_case(session, actor, access, "contact.log", subject_type="contact", subject_id=contact.id)
     return contact
 

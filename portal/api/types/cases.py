@@ -16,11 +16,13 @@ from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
+from portal.api.types.obligations import Obligation, Protocol
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
+from portal.obligations.service import protocol_applies
 
 
 @object_type
@@ -296,6 +298,26 @@ class Case:
         entries = await info.context.loaders.contacts.load(self._model.id)
         corrected_by = {c.corrects_id: c.id for c, _ in entries if c.corrects_id}
         return [Contact.of(c, reply, corrected_by.get(c.id)) for c, reply in entries]
+
+    @resolver
+    async def protocol(self, info: Info) -> Protocol:
+        """Whether the guardian–IRO protocol applies: while a child is in proceedings and looked after."""
+        children = await info.context.loaders.children.load(self._model.id)
+        if protocol_applies(children):
+            return Protocol(applies=True, explanation=None)
+        return Protocol(
+            applies=False,
+            explanation=(
+                "No child in these proceedings is looked after, so there is no IRO and the protocol's "
+                "obligations do not apply."
+            ),
+        )
+
+    @resolver
+    async def obligations(self, info: Info) -> list[Obligation]:
+        """The protocol's obligations on the case, in the order they fall due, with their evidence."""
+        rows = await info.context.loaders.obligations.load(self._model.id)
+        return [Obligation.of(o, rule, info.context.today) for o, rule in rows]
 
     @resolver
     async def contact_counterparts(self, info: Info) -> list[Person]:

@@ -1,0 +1,137 @@
+"""The protocol's obligations (P2-P14): rules kept as versioned configuration, and the obligations opened
+under them on each case, with their evidence and history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import enum_type, foreign_key, id_field, optional_timestamp_field, timestamp_field
+
+
+class Owner(StrEnum):
+    """Whose duty it is: the guardian, the IRO, or both together."""
+
+    GUARDIAN = "guardian"
+    IRO = "iro"
+    BOTH = "both"
+
+
+class Trigger(StrEnum):
+    """The event that opens an obligation."""
+
+    GUARDIAN_ALLOCATED = "guardian_allocated"
+    REVIEW_SCHEDULED = "review_scheduled"
+    REVIEW_HELD = "review_held"
+    PAPER_FILED = "paper_filed"
+    DISCUSSION_HELD = "discussion_held"
+    SIGNIFICANT_ISSUE = "significant_issue"
+    FINAL_ORDER = "final_order"
+
+
+class Evidence(StrEnum):
+    """What meets an obligation: a record, never a ticked box."""
+
+    CONTACT_FROM_GUARDIAN = "contact_from_guardian"
+    CONSULTATION_ARRANGEMENT = "consultation_arrangement"
+    REVIEW_NOTICE = "review_notice"
+    REVIEW_RECORD_SHARED = "review_record_shared"
+    DOCUMENT_SHARED = "document_shared"
+    DISCUSSION_RECORD = "discussion_record"
+    SIGNIFICANT_ISSUE_NOTICE = "significant_issue_notice"
+    PRE_REVIEW_CONSULTATION = "pre_review_consultation"
+    FINAL_CARE_PLAN_SHARED = "final_care_plan_shared"
+    FINAL_DISCUSSION = "final_discussion"
+    HANDOVER_SUBMITTED = "handover_submitted"
+
+
+class DeadlineKind(StrEnum):
+    # So many working days after the event that opened it.
+    AFTER = "after"
+    # So many working days before a date the event names (a review's date).
+    BEFORE = "before"
+
+
+class ObligationState(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class ObligationRule(SQLModel, table=True):
+    """One version of the rule for an obligation code: the default (no organisation), or an override for one
+    local authority or Cafcass service area. A change is a new version; old versions stay, because the
+    obligations opened under them keep them."""
+
+    __tablename__ = "obligation_rule"
+    __table_args__ = (
+        sa.UniqueConstraint("code", "organisation_id", "version", name="uq_obligation_rule_version"),
+        sa.CheckConstraint("working_days BETWEEN 0 AND 100", name="working_days_0_to_100"),
+    )
+
+    id: uuid.UUID = id_field()
+    # The protocol's code, e.g. "P2".
+    code: str = Field(max_length=4)
+    version: int
+    organisation_id: uuid.UUID | None = foreign_key("organisation.id", nullable=True)
+    owner: Owner = Field(sa_type=enum_type(Owner))
+    trigger: Trigger = Field(sa_type=enum_type(Trigger))
+    deadline_kind: DeadlineKind = Field(sa_type=enum_type(DeadlineKind))
+    working_days: int
+    evidence: Evidence = Field(sa_type=enum_type(Evidence))
+    # The roles that may waive it, space-separated (e.g. "cafcass_manager"); empty: nobody.
+    waivable_by: str = Field(default="", max_length=200)
+    description: str = Field(max_length=500)
+    created_at: datetime = timestamp_field()
+    created_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+    # Set when a newer version replaces this one for new obligations.
+    superseded_at: datetime | None = optional_timestamp_field()
+
+
+class Obligation(SQLModel, table=True):
+    """One duty on one case, opened by an event, owned by named people, met by evidence."""
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        sa.Index("ix_obligation_proceedings_code", "proceedings_id", "code"),
+        sa.Index("ix_obligation_owner_state_due", "owner_person_id", "state", "due_on"),
+        sa.Index("ix_obligation_partner_state_due", "partner_person_id", "state", "due_on"),
+    )
+
+    id: uuid.UUID = id_field()
+    proceedings_id: uuid.UUID = foreign_key("proceedings.id")
+    # The child it concerns, for duties about one child (a review); empty for the whole case.
+    child_id: uuid.UUID | None = foreign_key("child.id", nullable=True)
+    code: str = Field(max_length=4)
+    rule_id: uuid.UUID = foreign_key("obligation_rule.id")
+    # The record that opened it (the allocation, a review, a paper ...).
+    trigger_id: uuid.UUID | None = None
+    # The named person whose duty it is, and for a duty of both sides, the person on the other side.
+    owner_person_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+    partner_person_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+    opened_at: datetime = timestamp_field()
+    due_on: date
+    state: ObligationState = Field(default=ObligationState.OPEN, sa_type=enum_type(ObligationState))
+    closed_at: datetime | None = optional_timestamp_field()
+    evidence_id: uuid.UUID | None = None
+    closed_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+    # Why it was waived, or why it does not apply.
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class ObligationEvent(SQLModel, table=True):
+    """An obligation's history: opened, passed to a new owner, met, waived."""
+
+    __tablename__ = "obligation_event"
+
+    id: uuid.UUID = id_field()
+    obligation_id: uuid.UUID = foreign_key("obligation.id", index=True)
+    kind: str = Field(max_length=40)
+    occurred_at: datetime = timestamp_field()
+    person_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+    detail: str = Field(default="", max_length=500)

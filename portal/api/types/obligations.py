@@ -1,0 +1,105 @@
+"""The protocol panel: a case's obligations, their state and their evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from models import Evidence, ObligationRule, ObligationState, Owner
+from models import Obligation as ObligationModel
+from portal import calendar
+from portal.api.context import Info
+from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.types.people import Person, load_person
+from portal.obligations.service import met_on_time, overdue
+
+ObligationStateEnum = enum_type(ObligationState, "Where an obligation stands.")
+OwnerEnum = enum_type(Owner, "Whose duty an obligation is.")
+EvidenceEnum = enum_type(Evidence, "The kind of record that meets an obligation.")
+
+
+@object_type
+class ObligationHistoryEntry:
+    """Something that happened to an obligation."""
+
+    kind: str = field("opened, reassigned, met, waived or not_applicable.")
+    occurred_at: datetime = field("When.")
+    detail: str = field("More about it.")
+
+
+@object_type
+class Obligation:
+    """One of the protocol's duties on this case (PROTOCOL.md §2), opened by an event under the rule version
+    in force, owned by named people, and met only by evidence."""
+
+    id: strawberry.ID = field("The obligation's id.")
+    code: str = field("The protocol's code, e.g. P2.")
+    description: str = field("What the duty is.")
+    owner: Owner = field("Whose duty it is: the guardian, the IRO, or both.")
+    evidence_kind: Evidence = field("The record that meets it.")
+    due_on: date = field("The date it is due, in working days under its rule.")
+    state: ObligationState = field("Open, met, waived or not applicable.")
+    overdue: bool = field("Open after its due date.")
+    working_days_overdue: int = field(
+        "How many working days past its due date an open obligation is (0 if not)."
+    )
+    met_on_time: bool | None = field("For a met obligation, whether by its due date.")
+    closed_at: datetime | None = field("When it was met, waived or found not to apply.")
+    evidence_id: strawberry.ID | None = field("The record that met it.")
+    reason: str | None = field("Why it was waived, or does not apply.")
+    rule_version: int = field("The version of the rule it was opened under.")
+    rule_is_local: bool = field("Whether that rule is a local override rather than the protocol's default.")
+    _owner_id: strawberry.Private[object]
+    _partner_id: strawberry.Private[object]
+    _model_id: strawberry.Private[object]
+
+    @resolver
+    async def owner_person(self, info: Info) -> Person | None:
+        """The named person whose duty it is (for a shared duty, the guardian)."""
+        return await load_person(info, self._owner_id) if self._owner_id else None
+
+    @resolver
+    async def partner_person(self, info: Info) -> Person | None:
+        """For a duty both sides share, the person on the other side (the IRO)."""
+        return await load_person(info, self._partner_id) if self._partner_id else None
+
+    @resolver
+    async def history(self, info: Info) -> list[ObligationHistoryEntry]:
+        """What has happened to it, oldest first."""
+        events = await info.context.loaders.obligation_history.load(self._model_id)
+        return [
+            ObligationHistoryEntry(kind=e.kind, occurred_at=e.occurred_at, detail=e.detail) for e in events
+        ]
+
+    @staticmethod
+    def of(model: ObligationModel, rule: ObligationRule, today: date) -> Obligation:
+        late = overdue(model, today)
+        return Obligation(
+            id=strawberry.ID(str(model.id)),
+            code=model.code,
+            description=rule.description,
+            owner=rule.owner,
+            evidence_kind=rule.evidence,
+            due_on=model.due_on,
+            state=model.state,
+            overdue=late,
+            working_days_overdue=calendar.working_days_between(model.due_on, today) if late else 0,
+            met_on_time=met_on_time(model),
+            closed_at=model.closed_at,
+            evidence_id=strawberry.ID(str(model.evidence_id)) if model.evidence_id else None,
+            reason=model.reason,
+            rule_version=rule.version,
+            rule_is_local=rule.organisation_id is not None,
+            _owner_id=model.owner_person_id,
+            _partner_id=model.partner_person_id,
+            _model_id=model.id,
+        )
+
+
+@object_type
+class Protocol:
+    """Whether the guardian–IRO protocol applies to the case, and if not, why."""
+
+    applies: bool = field("True when a child in the proceedings is looked after.")
+    explanation: str | None = field("Why it does not apply, when it does not.")

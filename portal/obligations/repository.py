@@ -1,0 +1,53 @@
+"""Queries on obligations."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Obligation, ObligationEvent, ObligationRule, ObligationState
+
+
+async def open_obligations(
+    session: AsyncSession, case_id: uuid.UUID, codes: Sequence[str]
+) -> list[Obligation]:
+    stmt = sa.select(Obligation).where(
+        Obligation.proceedings_id == case_id,
+        Obligation.code.in_(codes),
+        Obligation.state == ObligationState.OPEN,
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def obligations_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]]:
+    """Each case's obligations with the rule each was opened under, in the order they fall due."""
+    rows = await session.execute(
+        sa.select(Obligation, ObligationRule)
+        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
+        .where(Obligation.proceedings_id.in_(case_ids))
+        .order_by(Obligation.due_on, Obligation.code)
+    )
+    grouped: dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = defaultdict(list)
+    for obligation, rule in rows:
+        grouped[obligation.proceedings_id].append((obligation, rule))
+    return grouped
+
+
+async def history_by_obligation(
+    session: AsyncSession, obligation_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ObligationEvent]]:
+    rows = await session.execute(
+        sa.select(ObligationEvent)
+        .where(ObligationEvent.obligation_id.in_(obligation_ids))
+        .order_by(ObligationEvent.occurred_at, ObligationEvent.id)
+    )
+    grouped: dict[uuid.UUID, list[ObligationEvent]] = defaultdict(list)
+    for event in rows.scalars():
+        grouped[event.obligation_id].append(event)
+    return grouped

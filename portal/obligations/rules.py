@@ -1,0 +1,301 @@
+"""The rules of the protocol's obligations as versioned configuration.
+
+The defaults below are PROTOCOL.md §2; its day counts are local-policy defaults, so an administrator can
+override a rule's deadline (and who may waive it) for one local authority or Cafcass service area. Rules
+live in the database as versions: ``sync_defaults`` records a new default version whenever this table
+changes, an override is a new version for its organisation, and every obligation keeps the version it was
+opened under.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    DeadlineKind,
+    Evidence,
+    ObligationRule,
+    Organisation,
+    OrganisationKind,
+    Owner,
+    Role,
+    Trigger,
+    utcnow,
+)
+from portal.access.policy import Permission, has_global_permission
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
+
+AFTER, BEFORE = DeadlineKind.AFTER, DeadlineKind.BEFORE
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    owner: Owner
+    trigger: Trigger
+    deadline_kind: DeadlineKind
+    working_days: int
+    evidence: Evidence
+    waivable_by: tuple[Role, ...]
+    description: str
+
+
+DEFAULTS: dict[str, RuleSpec] = {
+    "P2": RuleSpec(
+        Owner.GUARDIAN,
+        Trigger.GUARDIAN_ALLOCATED,
+        AFTER,
+        5,
+        Evidence.CONTACT_FROM_GUARDIAN,
+        (Role.CAFCASS_MANAGER,),
+        "The guardian makes contact with the IRO",
+    ),
+    "P3": RuleSpec(
+        Owner.BOTH,
+        Trigger.GUARDIAN_ALLOCATED,
+        AFTER,
+        10,
+        Evidence.CONSULTATION_ARRANGEMENT,
+        (Role.CAFCASS_MANAGER, Role.IRO_MANAGER),
+        "Guardian and IRO agree whether and how to keep in touch",
+    ),
+    "P4": RuleSpec(
+        Owner.IRO,
+        Trigger.REVIEW_SCHEDULED,
+        BEFORE,
+        10,
+        Evidence.REVIEW_NOTICE,
+        (Role.IRO_MANAGER,),
+        "The IRO tells the guardian the arrangements for the review",
+    ),
+    "P5": RuleSpec(
+        Owner.IRO,
+        Trigger.REVIEW_HELD,
+        AFTER,
+        15,
+        Evidence.REVIEW_RECORD_SHARED,
+        (Role.IRO_MANAGER,),
+        "The guardian is sent the record of the review",
+    ),
+    "P6": RuleSpec(
+        Owner.GUARDIAN,
+        Trigger.PAPER_FILED,
+        AFTER,
+        2,
+        Evidence.DOCUMENT_SHARED,
+        (Role.CAFCASS_MANAGER,),
+        "The IRO is supplied with the court paper",
+    ),
+    "P7": RuleSpec(
+        Owner.IRO,
+        Trigger.DISCUSSION_HELD,
+        AFTER,
+        5,
+        Evidence.DISCUSSION_RECORD,
+        (Role.IRO_MANAGER,),
+        "The IRO records the discussion on the child's file",
+    ),
+    "P9": RuleSpec(
+        Owner.IRO,
+        Trigger.SIGNIFICANT_ISSUE,
+        AFTER,
+        2,
+        Evidence.SIGNIFICANT_ISSUE_NOTICE,
+        (Role.IRO_MANAGER,),
+        "The IRO tells the guardian of a significant issue",
+    ),
+    "P11": RuleSpec(
+        Owner.GUARDIAN,
+        Trigger.REVIEW_SCHEDULED,
+        BEFORE,
+        0,
+        Evidence.PRE_REVIEW_CONSULTATION,
+        (Role.GUARDIAN, Role.CAFCASS_MANAGER),
+        "The guardian consults the IRO before the review",
+    ),
+    "P12": RuleSpec(
+        Owner.GUARDIAN,
+        Trigger.FINAL_ORDER,
+        AFTER,
+        5,
+        Evidence.FINAL_CARE_PLAN_SHARED,
+        (Role.CAFCASS_MANAGER,),
+        "The guardian makes sure the IRO has the final care plan",
+    ),
+    "P13": RuleSpec(
+        Owner.BOTH,
+        Trigger.FINAL_ORDER,
+        AFTER,
+        10,
+        Evidence.FINAL_DISCUSSION,
+        (Role.CAFCASS_MANAGER,),
+        "Guardian and IRO discuss the final care plan",
+    ),
+    "P14": RuleSpec(
+        Owner.GUARDIAN,
+        Trigger.FINAL_ORDER,
+        AFTER,
+        10,
+        Evidence.HANDOVER_SUBMITTED,
+        (Role.CAFCASS_MANAGER,),
+        "The guardian gives the IRO the written handover",
+    ),
+}
+
+
+def codes_opened_by(trigger: Trigger) -> list[str]:
+    return [code for code, spec in DEFAULTS.items() if spec.trigger is trigger]
+
+
+def _matches(rule: ObligationRule, spec: RuleSpec) -> bool:
+    return (
+        rule.owner,
+        rule.trigger,
+        rule.deadline_kind,
+        rule.working_days,
+        rule.evidence,
+        rule.waivable_by,
+        rule.description,
+    ) == (
+        spec.owner,
+        spec.trigger,
+        spec.deadline_kind,
+        spec.working_days,
+        spec.evidence,
+        _roles(spec.waivable_by),
+        spec.description,
+    )
+
+
+def _roles(roles: Iterable[Role]) -> str:
+    return " ".join(sorted(r.value for r in roles))
+
+
+async def _current(
+    session: AsyncSession, code: str, organisation_id: uuid.UUID | None
+) -> ObligationRule | None:
+    stmt = (
+        sa.select(ObligationRule)
+        .where(ObligationRule.code == code, ObligationRule.superseded_at.is_(None))
+        .where(
+            ObligationRule.organisation_id.is_(None)
+            if organisation_id is None
+            else ObligationRule.organisation_id == organisation_id
+        )
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _replace(session: AsyncSession, current: ObligationRule | None, **values: object) -> ObligationRule:
+    if current is not None:
+        current.superseded_at = utcnow()
+    rule = ObligationRule(version=(current.version + 1) if current else 1, **values)  # type: ignore[arg-type]
+    session.add(rule)
+    await session.flush()
+    return rule
+
+
+async def sync_defaults(session: AsyncSession) -> list[ObligationRule]:
+    """Record a new default version for every code whose default here differs from the database's."""
+    changed = []
+    for code, spec in DEFAULTS.items():
+        current = await _current(session, code, None)
+        if current is None or not _matches(current, spec):
+            changed.append(
+                await _replace(
+                    session,
+                    current,
+                    code=code,
+                    organisation_id=None,
+                    owner=spec.owner,
+                    trigger=spec.trigger,
+                    deadline_kind=spec.deadline_kind,
+                    working_days=spec.working_days,
+                    evidence=spec.evidence,
+                    waivable_by=_roles(spec.waivable_by),
+                    description=spec.description,
+                )
+            )
+    return changed
+
+
+async def rules_for(
+    session: AsyncSession,
+    codes: Iterable[str],
+    *,
+    local_authority_id: uuid.UUID,
+    service_area_id: uuid.UUID | None,
+) -> dict[str, ObligationRule]:
+    """The rule in force for each code on a case, in one query: its authority's override, else its service
+    area's, else the default."""
+    codes = list(codes)
+    assert set(codes) <= set(DEFAULTS), codes
+    organisations = [o for o in (local_authority_id, service_area_id) if o is not None]
+    stmt = sa.select(ObligationRule).where(
+        ObligationRule.code.in_(codes),
+        ObligationRule.superseded_at.is_(None),
+        sa.or_(ObligationRule.organisation_id.is_(None), ObligationRule.organisation_id.in_(organisations)),
+    )
+    precedence = {organisation: rank for rank, organisation in enumerate([*organisations, None])}
+    found: dict[str, ObligationRule] = {}
+    for rule in (await session.execute(stmt)).scalars():
+        held = found.get(rule.code)
+        if held is None or precedence[rule.organisation_id] < precedence[held.organisation_id]:
+            found[rule.code] = rule
+    if set(codes) - set(found):
+        await sync_defaults(session)  # a database migrated but never given the defaults
+        return await rules_for(
+            session, codes, local_authority_id=local_authority_id, service_area_id=service_area_id
+        )
+    return found
+
+
+async def set_override(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    code: str,
+    organisation_id: uuid.UUID,
+    working_days: int,
+    waivable_by: Iterable[Role] | None = None,
+) -> ObligationRule:
+    """A new version of a rule for one local authority or Cafcass service area (administrators). New
+    obligations there follow it; those already open keep the version they were opened under."""
+    if actor is not None and not has_global_permission(actor.roles, Permission.ADMINISTER, actor.scopes):
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED, "Only an administrator can change the protocol's rules"
+        )
+    spec = DEFAULTS.get(code)
+    if spec is None:
+        raise NotFound("Obligation code", "code")
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind is OrganisationKind.COURT:
+        raise NotFound("Local authority or Cafcass service area", "organisationId")
+    problems = Problems()
+    if not 0 <= working_days <= 100:
+        problems.add(ErrorCode.OUT_OF_RANGE, "A deadline is between 0 and 100 working days", "workingDays")
+    problems.raise_if_any()
+    base = await _current(session, code, organisation_id) or await _current(session, code, None)
+    assert base is not None, "sync_defaults has not run"
+    rule = await _replace(
+        session,
+        await _current(session, code, organisation_id),
+        code=code,
+        organisation_id=organisation_id,
+        owner=base.owner,
+        trigger=base.trigger,
+        deadline_kind=base.deadline_kind,
+        working_days=working_days,
+        evidence=base.evidence,
+        waivable_by=_roles(waivable_by) if waivable_by is not None else base.waivable_by,
+        description=base.description,
+        created_by_id=actor.person_id if actor else None,
+    )
+    audit.record(session, actor, "rule.override", subject_type="obligation_rule", subject_id=rule.id)
+    return rule

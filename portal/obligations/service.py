@@ -1,0 +1,166 @@
+"""The protocol engine: events open obligations under the rules in force, evidence meets them, and a
+change of guardian or IRO passes the open ones on, with history. Overdue is never stored: it is the due
+date against today, in working days."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    CaseRole,
+    Child,
+    Contact,
+    Obligation,
+    ObligationEvent,
+    ObligationState,
+    Organisation,
+    Owner,
+    Proceedings,
+    Side,
+    Trigger,
+    utcnow,
+)
+from portal import calendar, clock
+from portal.cases import repository as cases
+from portal.obligations import repository
+from portal.obligations.rules import DEFAULTS, codes_opened_by, rules_for
+
+
+def protocol_applies(children: list[Child]) -> bool:
+    """The protocol links guardian and IRO only for a child both in proceedings and looked after
+    (PROTOCOL.md §1): with no looked-after child there is no IRO, and no obligation opens."""
+    return any(child.legal_status.is_looked_after for child in children)
+
+
+def overdue(obligation: Obligation, today: date) -> bool:
+    return obligation.state is ObligationState.OPEN and obligation.due_on < today
+
+
+def met_on_time(obligation: Obligation) -> bool | None:
+    """Whether a met obligation was met by its due date (None while it is not met)."""
+    if obligation.state is not ObligationState.MET or obligation.closed_at is None:
+        return None
+    return obligation.closed_at.astimezone(clock.LONDON).date() <= obligation.due_on
+
+
+async def _holder(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> uuid.UUID | None:
+    members = await cases.live_memberships(session, case_id, role)
+    return members[0].person_id if members else None
+
+
+async def guardian_allocated(
+    session: AsyncSession,
+    case: Proceedings,
+    children: list[Child],
+    guardian_id: uuid.UUID,
+    by: uuid.UUID | None,
+) -> list[Obligation]:
+    """P2 and P3 open when a guardian is allocated. On a reallocation the open ones pass to the new
+    guardian (with history); any already met open afresh, since the new guardian must make contact too."""
+    if not protocol_applies(children):
+        return []
+    codes = codes_opened_by(Trigger.GUARDIAN_ALLOCATED)
+    open_now = {o.code: o for o in await repository.open_obligations(session, case.id, codes)}
+    iro = await _holder(session, case.id, CaseRole.IRO)
+    court = await session.get(Organisation, case.court_id)
+    rules = await rules_for(
+        session,
+        codes,
+        local_authority_id=case.local_authority_id,
+        service_area_id=court.service_area_id if court else None,
+    )
+    opened = []
+    today = clock.today()
+    for code in codes:
+        existing = open_now.get(code)
+        if existing is not None:
+            if existing.owner_person_id != guardian_id:
+                _record(
+                    session, existing, "reassigned", by, f"from {existing.owner_person_id} to {guardian_id}"
+                )
+                existing.owner_person_id = guardian_id
+            continue
+        rule = rules[code]
+        obligation = Obligation(
+            proceedings_id=case.id,
+            code=code,
+            rule_id=rule.id,
+            owner_person_id=guardian_id,
+            partner_person_id=iro if rule.owner is Owner.BOTH else None,
+            due_on=calendar.add_working_days(today, rule.working_days),
+        )
+        session.add(obligation)
+        _record(session, obligation, "opened", by, f"guardian allocated; rule {code} version {rule.version}")
+        opened.append(obligation)
+    await session.flush()
+    return opened
+
+
+async def iro_assigned(
+    session: AsyncSession, case: Proceedings, iro_id: uuid.UUID, by: uuid.UUID | None
+) -> None:
+    """The IRO is the partner in the duties both sides share, and the owner of the IRO's own duties."""
+    for obligation in await repository.open_obligations(session, case.id, list(_codes_involving(Owner.IRO))):
+        field = "owner_person_id" if obligation.code in _codes_owned_by(Owner.IRO) else "partner_person_id"
+        if getattr(obligation, field) != iro_id:
+            _record(session, obligation, "reassigned", by, f"IRO now {iro_id}")
+            setattr(obligation, field, iro_id)
+
+
+def _codes_owned_by(owner: Owner) -> set[str]:
+    return {code for code, spec in DEFAULTS.items() if spec.owner is owner}
+
+
+def _codes_involving(side: Owner) -> set[str]:
+    return _codes_owned_by(side) | _codes_owned_by(Owner.BOTH)
+
+
+async def contact_logged(session: AsyncSession, contact: Contact) -> None:
+    """A contact the guardian made to the IRO meets the guardian's P2 (PROTOCOL.md §2)."""
+    if contact.initiated_by is not Side.GUARDIAN:
+        return
+    for obligation in await repository.open_obligations(session, contact.proceedings_id, ["P2"]):
+        # The day counts, not the minute: allocation is often recorded after the guardian has started.
+        if obligation.owner_person_id == contact.from_person_id and _day(contact.occurred_at) >= _day(
+            obligation.opened_at
+        ):
+            _close(
+                session,
+                obligation,
+                ObligationState.MET,
+                contact.occurred_at,
+                contact.recorded_by_id,
+                evidence_id=contact.id,
+            )
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(clock.LONDON).date()
+
+
+def _close(
+    session: AsyncSession,
+    obligation: Obligation,
+    state: ObligationState,
+    when: datetime,
+    by: uuid.UUID | None,
+    *,
+    evidence_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> None:
+    obligation.state, obligation.closed_at, obligation.closed_by_id = state, when, by
+    obligation.evidence_id, obligation.reason = evidence_id, reason
+    _record(session, obligation, state.value, by, reason or "")
+
+
+def _record(
+    session: AsyncSession, obligation: Obligation, kind: str, by: uuid.UUID | None, detail: str
+) -> None:
+    session.add(
+        ObligationEvent(
+            obligation_id=obligation.id, kind=kind, person_id=by, detail=detail[:500], occurred_at=utcnow()
+        )
+    )

@@ -1,0 +1,112 @@
+"""The protocol engine's first duties: P2 and P3 open at allocation under the rule in force, P2 is met by
+the guardian's contact, open duties pass to a new guardian, and nothing opens where the protocol does not
+apply (PROTOCOL.md §1, §2)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from models import LegalStatus
+from portal import clock
+from portal.obligations.rules import set_override
+from tests.support.graphql import gql, log_contact
+from tests.support.world import World
+
+
+@pytest.fixture
+def before_christmas(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Monday 21 December 2026: five working days on is past Christmas Day and Boxing Day's substitute."""
+    today = date(2026, 12, 21)
+    monkeypatch.setattr(clock, "today", lambda: today)
+    return today
+
+
+async def _obligations(
+    client: httpx.AsyncClient, world: World, case_id: object, who: str = "guardian"
+) -> dict:
+    case = (await gql(client, await world.token(who), "CaseView", id=str(case_id)))["data"]["case"]
+    return {o["code"]: o for o in case["obligations"]}
+
+
+async def test_allocation_opens_p2_and_p3_due_in_working_days(
+    client: httpx.AsyncClient, world: World, before_christmas: date
+) -> None:
+    case_id = await world.open_case(issued_weeks_ago=1)
+    duties = await _obligations(client, world, case_id)
+    assert set(duties) == {"P2", "P3"}
+    p2, p3 = duties["P2"], duties["P3"]
+    # 22, 23, 24 December, then (Christmas, the weekend, Boxing Day observed) 29 and 30 December.
+    assert (p2["dueOn"], p2["state"], p2["owner"], p2["ownerPerson"]["name"]) == (
+        "2026-12-30",
+        "OPEN",
+        "GUARDIAN",
+        "Gina Guardian",
+    )
+    assert (p2["ruleVersion"], p2["ruleIsLocal"], p2["evidenceKind"]) == (1, False, "CONTACT_FROM_GUARDIAN")
+    # Ten working days: New Year's Day is a bank holiday too.
+    assert (p3["dueOn"], p3["owner"], p3["partnerPerson"]["name"]) == ("2027-01-07", "BOTH", "Ivan Reviewer")
+    assert p2["overdue"] is False
+
+
+async def test_the_guardians_contact_meets_p2_and_the_iros_does_not(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case_id = await world.open_case()
+    await log_contact(client, world, "iro", "guardian", case_id, purpose="INTRODUCTION")
+    assert (await _obligations(client, world, case_id))["P2"]["state"] == "OPEN"
+    logged = await log_contact(client, world, "guardian", "iro", case_id, purpose="INTRODUCTION")
+    p2 = (await _obligations(client, world, case_id, who="iro"))["P2"]
+    assert (p2["state"], p2["evidenceId"], p2["metOnTime"]) == ("MET", logged["contact"]["id"], True)
+    assert (await _obligations(client, world, case_id))["P3"]["state"] == "OPEN"
+
+
+async def test_nothing_opens_where_no_child_is_looked_after(client: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case([("Maya", LegalStatus.INTERIM_SUPERVISION_ORDER)])
+    case = (await gql(client, await world.token("guardian"), "CaseView", id=str(case_id)))["data"]["case"]
+    assert case["obligations"] == []
+    assert case["protocol"]["applies"] is False
+    assert "no IRO" in case["protocol"]["explanation"]
+
+
+async def test_a_new_guardian_takes_over_open_duties_with_history(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case_id = await world.open_case()
+    await world.allocate(case_id, "guardian2", reason="Guardian on long-term leave")
+    duties = await _obligations(client, world, case_id, who="guardian2")
+    assert {d["ownerPerson"]["name"] for d in duties.values()} == {"Gareth Second"}
+    assert set(duties) == {"P2", "P3"}  # passed on, not opened twice
+    history = await gql(client, await world.token("guardian2"), "CaseView", id=str(case_id))
+    assert history["data"]["case"]["obligations"][0]["id"] in {d["id"] for d in duties.values()}
+
+
+async def test_an_override_for_one_authority_changes_new_obligations_there_only(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, before_christmas: date
+) -> None:
+    earlier = await world.open_case(case_number="RV1")
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        rule = await set_override(
+            session, None, code="P2", organisation_id=world.orgs["riverside"].id, working_days=2
+        )
+    assert rule.version == 1  # the first override for Riverside
+    riverside = await world.open_case(case_number="RV2")
+    northmoor = await world.open_case(case_number="NM1", solicitor="other_solicitor", iro=None)
+    assert (await _obligations(client, world, earlier))["P2"]["dueOn"] == "2026-12-30"
+    local = (await _obligations(client, world, riverside))["P2"]
+    assert (local["dueOn"], local["ruleIsLocal"]) == ("2026-12-23", True)
+    default = (await _obligations(client, world, northmoor))["P2"]
+    assert (default["dueOn"], default["ruleIsLocal"]) == ("2026-12-30", False)
+
+
+async def test_an_open_duty_past_its_date_is_overdue_in_working_days(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch, before_christmas: date
+) -> None:
+    case_id = await world.open_case(issued_weeks_ago=1)
+    monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 6))
+    p2 = (await _obligations(client, world, case_id))["P2"]
+    # Due 30 December; by 6 January: 31 December, 4, 5 and 6 January (New Year's Day is a bank holiday).
+    assert (p2["overdue"], p2["workingDaysOverdue"]) == (True, 4)

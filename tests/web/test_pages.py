@@ -253,3 +253,14 @@ async def test_a_manager_reads_the_access_log_page(web: httpx.AsyncClient, world
     assert log.status_code == 200
     assert "Gina Guardian" in log.text
     assert "Read the case" in log.text
+
+
+async def test_the_case_page_shows_the_protocol_panel(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    home = await world.open_case([("Maya", LegalStatus.INTERIM_SUPERVISION_ORDER)])
+    await sign_in_as(web, world.id("guardian"))
+    page = (await web.get(f"/cases/{case_id}")).text
+    assert "<strong>P2</strong> The guardian makes contact with the IRO" in page
+    assert "<strong>P3</strong>" in page
+    assert "Gina Guardian and Ivan Reviewer" in page
+    assert "the protocol&#39;s obligations do not apply" in (await web.get(f"/cases/{home}")).text

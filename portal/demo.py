@@ -41,6 +41,7 @@ from models import (
     metadata,
 )
 from portal.clock import london_datetime
+from portal.obligations import service as obligations
 from portal.people.service import add_organisation, add_person
 
 S = Stage
@@ -351,6 +352,7 @@ async def load_demo(session: AsyncSession, *, today: date) -> DemoSummary:
     for spec in CASES:
         world.case(spec)
     await world.write()
+    await world.protocol()
     return DemoSummary(
         organisations=len(world.orgs),
         people=len(world.people),
@@ -367,6 +369,9 @@ class _Loader:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     contacts: int = 0
+    # The cases, and their contacts in the order they happened, for the protocol engine to replay.
+    cases: list[tuple[CaseSpec, Proceedings, list[Child]]] = field(default_factory=list)
+    ledger: list[Contact] = field(default_factory=list)
     random: random.Random = field(default_factory=lambda: random.Random(2014))
     # The case rows, written table by table in dependency order: there are no ORM relationships to
     # tell the session which must come first.
@@ -457,6 +462,7 @@ class _Loader:
         for child in children:
             self._add(ProceedingsChild(proceedings_id=proceedings.id, child_id=child.id))
         self._members(spec, proceedings, children, issued)
+        self.cases.append((spec, proceedings, children))
         if spec.guardian and spec.iro:
             self._ledger(spec, proceedings, children, issued)
 
@@ -604,6 +610,7 @@ class _Loader:
             recorded_at=at + timedelta(minutes=20),
         )
         self._add(contact)
+        self.ledger.append(contact)
         self.contacts += 1
         reply_at = at + timedelta(days=self.random.randint(1, 4), hours=2)
         if reply_expected and answered and reply_at.date() < self.today:
@@ -637,6 +644,27 @@ class _Loader:
             )
         )
         self.contacts += 1
+
+    async def protocol(self) -> None:
+        """Replay the allocations and contacts through the protocol engine, so that the obligations, their
+        due dates and their evidence are what they would be had all this happened in the portal."""
+        manager = self.people["Helen Marsh"].id
+        for spec, proceedings, children in self.cases:
+            if spec.guardian is None:
+                continue
+            allocations = (
+                [(spec.previous_guardian[0], 2), (spec.guardian, spec.previous_guardian[1])]
+                if spec.previous_guardian
+                else [(spec.guardian, 2)]
+            )
+            for name, day in allocations:
+                at = self._at(proceedings.issued_on + timedelta(days=day), 10)
+                await obligations.guardian_allocated(
+                    self.session, proceedings, children, self.people[name].id, manager, at=at
+                )
+        for contact in sorted(self.ledger, key=lambda c: c.occurred_at):
+            await obligations.contact_logged(self.session, contact)
+        await self.session.flush()
 
     def _working_day(self, day: date) -> date:
         while day.weekday() >= 5:

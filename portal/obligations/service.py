@@ -57,9 +57,11 @@ async def guardian_allocated(
     children: list[Child],
     guardian_id: uuid.UUID,
     by: uuid.UUID | None,
+    at: datetime | None = None,
 ) -> list[Obligation]:
-    """P2 and P3 open when a guardian is allocated. On a reallocation the open ones pass to the new
-    guardian (with history); any already met open afresh, since the new guardian must make contact too."""
+    """P2 and P3 open when a guardian is allocated (``at``, now unless given). On a reallocation the open
+    ones pass to the new guardian (with history); any already met open afresh, since the new guardian must
+    make contact too."""
     if not protocol_applies(children):
         return []
     codes = codes_opened_by(Trigger.GUARDIAN_ALLOCATED)
@@ -73,14 +75,13 @@ async def guardian_allocated(
         service_area_id=court.service_area_id if court else None,
     )
     opened = []
-    today = clock.today()
+    opened_on = _day(at) if at else clock.today()
+    at = at or utcnow()
     for code in codes:
         existing = open_now.get(code)
         if existing is not None:
             if existing.owner_person_id != guardian_id:
-                _record(
-                    session, existing, "reassigned", by, f"from {existing.owner_person_id} to {guardian_id}"
-                )
+                _record(session, existing, "reassigned", by, "passed to the new guardian", at)
                 existing.owner_person_id = guardian_id
             continue
         rule = rules[code]
@@ -90,10 +91,13 @@ async def guardian_allocated(
             rule_id=rule.id,
             owner_person_id=guardian_id,
             partner_person_id=iro if rule.owner is Owner.BOTH else None,
-            due_on=calendar.add_working_days(today, rule.working_days),
+            opened_at=at,
+            due_on=calendar.add_working_days(opened_on, rule.working_days),
         )
         session.add(obligation)
-        _record(session, obligation, "opened", by, f"guardian allocated; rule {code} version {rule.version}")
+        _record(
+            session, obligation, "opened", by, f"guardian allocated; rule {code} version {rule.version}", at
+        )
         opened.append(obligation)
     await session.flush()
     return opened
@@ -106,7 +110,7 @@ async def iro_assigned(
     for obligation in await repository.open_obligations(session, case.id, list(_codes_involving(Owner.IRO))):
         field = "owner_person_id" if obligation.code in _codes_owned_by(Owner.IRO) else "partner_person_id"
         if getattr(obligation, field) != iro_id:
-            _record(session, obligation, "reassigned", by, f"IRO now {iro_id}")
+            _record(session, obligation, "reassigned", by, "passed to the new IRO", utcnow())
             setattr(obligation, field, iro_id)
 
 
@@ -153,14 +157,14 @@ def _close(
 ) -> None:
     obligation.state, obligation.closed_at, obligation.closed_by_id = state, when, by
     obligation.evidence_id, obligation.reason = evidence_id, reason
-    _record(session, obligation, state.value, by, reason or "")
+    _record(session, obligation, state.value, by, reason or "", when)
 
 
 def _record(
-    session: AsyncSession, obligation: Obligation, kind: str, by: uuid.UUID | None, detail: str
+    session: AsyncSession, obligation: Obligation, kind: str, by: uuid.UUID | None, detail: str, at: datetime
 ) -> None:
     session.add(
         ObligationEvent(
-            obligation_id=obligation.id, kind=kind, person_id=by, detail=detail[:500], occurred_at=utcnow()
+            obligation_id=obligation.id, kind=kind, person_id=by, detail=detail[:500], occurred_at=at
         )
     )

@@ -19,6 +19,7 @@ from portal.access.policy import Permission
 from portal.auth import tokens
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
+from portal.obligations import rules
 from portal.people import service as people
 from portal.settings import Settings, SettingsError
 
@@ -174,6 +175,34 @@ def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> None:
     print(_run_in_transaction(settings, revoke))
 
 
+def cmd_rules_list(settings: Settings, _args: argparse.Namespace) -> None:
+    async def listing(session: AsyncSession) -> list[str]:
+        await rules.sync_defaults(session)
+        names = {o.id: o.name for o in await people.organisations(session)}
+        return [
+            f"{r.code:<4} v{r.version}  {names.get(r.organisation_id, 'default'):<32} "
+            f"{r.deadline_kind.value} {r.working_days} working days  {r.description}"
+            for r in await rules.current_rules(session)
+        ]
+
+    print("\n".join(_run_in_transaction(settings, listing)))
+
+
+def cmd_rules_set(settings: Settings, args: argparse.Namespace) -> None:
+    async def override(session: AsyncSession) -> str:
+        organisation = await people.organisation_by_name(session, args.org)
+        rule = await rules.set_override(
+            session,
+            None,
+            code=args.code.upper(),
+            organisation_id=organisation.id,
+            working_days=args.working_days,
+        )
+        return f"{rule.code} for {organisation.name} is now version {rule.version}: {rule.working_days} days."
+
+    print(_run_in_transaction(settings, override))
+
+
 def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
     from portal.audit.chain import verify
 
@@ -233,6 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeat for several roles",
     )
     user_add.set_defaults(func=cmd_user_add)
+
+    rule = commands.add_parser("rules", help="the protocol's obligation rules").add_subparsers(
+        dest="rules_command", required=True
+    )
+    rule.add_parser("list", help="the rules in force, defaults and overrides").set_defaults(
+        func=cmd_rules_list
+    )
+    rule_set = rule.add_parser("set", help="override a rule's deadline for one authority or service area")
+    rule_set.add_argument("--code", required=True, help="e.g. P2")
+    rule_set.add_argument("--org", required=True, help="the local authority's or service area's name")
+    rule_set.add_argument("--working-days", type=int, required=True)
+    rule_set.set_defaults(func=cmd_rules_set)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True

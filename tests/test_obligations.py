@@ -110,3 +110,41 @@ async def test_an_open_duty_past_its_date_is_overdue_in_working_days(
     p2 = (await _obligations(client, world, case_id))["P2"]
     # Due 30 December; by 6 January: 31 December, 4, 5 and 6 January (New Year's Day is a bank holiday).
     assert (p2["overdue"], p2["workingDaysOverdue"]) == (True, 4)
+
+
+async def test_administrators_override_rules_through_the_api_and_everyone_reads_them(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin, guardian = await world.token("admin"), await world.token("guardian")
+    northmoor = str(world.orgs["northmoor"].id)
+    body = await gql(
+        client,
+        admin,
+        "OverrideObligationRule",
+        input={"code": "p7", "organisationId": northmoor, "workingDays": 3},
+    )
+    assert body["data"]["overrideObligationRule"]["rule"]["version"] == 1
+    again = await gql(
+        client,
+        admin,
+        "OverrideObligationRule",
+        input={"code": "P7", "organisationId": northmoor, "workingDays": 4},
+    )
+    assert again["data"]["overrideObligationRule"]["rule"]["version"] == 2
+    refused = await gql(
+        client,
+        guardian,
+        "OverrideObligationRule",
+        input={"code": "P7", "organisationId": northmoor, "workingDays": 1},
+    )
+    assert refused["data"]["overrideObligationRule"]["errors"][0]["code"] == "NOT_PERMITTED"
+    court = await gql(
+        client,
+        admin,
+        "OverrideObligationRule",
+        input={"code": "P7", "organisationId": str(world.orgs["court"].id), "workingDays": 1},
+    )
+    assert court["data"]["overrideObligationRule"]["errors"][0]["code"] == "NOT_FOUND"
+    rules = (await gql(client, guardian, "ObligationRules"))["data"]["obligationRules"]
+    p7 = [(r["organisationId"], r["workingDays"], r["version"]) for r in rules if r["code"] == "P7"]
+    assert p7 == [(None, 5, 1), (northmoor, 4, 2)]

@@ -8,20 +8,23 @@ import uuid
 from datetime import date
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Stage
+from models import ObligationRule, Stage
 from portal.access.policy import Permission, has_global_permission
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
 from portal.api.types.cases import Case, CaseConnection
+from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.tokens import ApiToken
 from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.errors import DomainError, ErrorCode
+from portal.obligations import rules
 from portal.people import service as people
 
 
@@ -109,6 +112,17 @@ class Query:
             Person.of(p)
             for p in await info.context.uow.run(lambda s: people.people_of(s, actor, organisation))
         ]
+
+    @resolver
+    async def obligation_rules(self, info: Info) -> list[ObligationRuleType]:
+        """The protocol's rules in force: each code's default and every organisation's override."""
+        info.context.require_actor()
+
+        async def current(s: AsyncSession) -> list[ObligationRule]:
+            await rules.sync_defaults(s)
+            return await rules.current_rules(s)
+
+        return [ObligationRuleType.of(r) for r in await info.context.uow.run(current)]
 
     @resolver
     async def local_authorities(self, info: Info) -> list[Organisation]:

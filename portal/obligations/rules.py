@@ -202,15 +202,20 @@ async def _replace(session: AsyncSession, current: ObligationRule | None, **valu
 
 
 async def sync_defaults(session: AsyncSession) -> list[ObligationRule]:
-    """Record a new default version for every code whose default here differs from the database's."""
+    """Record a new default version for every code whose default here differs from the database's (one
+    query when nothing has changed)."""
+    stmt = sa.select(ObligationRule).where(
+        ObligationRule.organisation_id.is_(None), ObligationRule.superseded_at.is_(None)
+    )
+    current = {rule.code: rule for rule in (await session.execute(stmt)).scalars()}
     changed = []
     for code, spec in DEFAULTS.items():
-        current = await _current(session, code, None)
-        if current is None or not _matches(current, spec):
+        rule = current.get(code)
+        if rule is None or not _matches(rule, spec):
             changed.append(
                 await _replace(
                     session,
-                    current,
+                    rule,
                     code=code,
                     organisation_id=None,
                     owner=spec.owner,
@@ -281,8 +286,9 @@ async def set_override(
     if not 0 <= working_days <= 100:
         problems.add(ErrorCode.OUT_OF_RANGE, "A deadline is between 0 and 100 working days", "workingDays")
     problems.raise_if_any()
+    await sync_defaults(session)
     base = await _current(session, code, organisation_id) or await _current(session, code, None)
-    assert base is not None, "sync_defaults has not run"
+    assert base is not None
     rule = await _replace(
         session,
         await _current(session, code, organisation_id),
@@ -299,3 +305,13 @@ async def set_override(
     )
     audit.record(session, actor, "rule.override", subject_type="obligation_rule", subject_id=rule.id)
     return rule
+
+
+async def current_rules(session: AsyncSession) -> list[ObligationRule]:
+    """Every rule in force: the defaults and each organisation's overrides, by code."""
+    stmt = sa.select(ObligationRule).where(ObligationRule.superseded_at.is_(None))
+    rules = list((await session.execute(stmt)).scalars())
+    order = list(DEFAULTS)
+    return sorted(
+        rules, key=lambda r: (order.index(r.code), r.organisation_id is not None, str(r.organisation_id))
+    )

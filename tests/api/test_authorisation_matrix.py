@@ -57,6 +57,8 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "AddOrganisation": (GLOBAL, Permission.ADMINISTER),
     "AddPerson": (GLOBAL, Permission.ADMINISTER),
     "UpdatePerson": (GLOBAL, Permission.ADMINISTER),
+    "ObligationRules": (ANYONE, None),
+    "OverrideObligationRule": (GLOBAL, Permission.ADMINISTER),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -308,6 +310,8 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
             }
         },
         "UpdatePerson": {"input": {"id": str(w.id("iro2")), "name": "Iris Renamed"}},
+        "ObligationRules": {},
+        "OverrideObligationRule": {"input": {"code": "P2", "organisationId": riverside, "workingDays": 3}},
     }[name]
 
 

@@ -104,6 +104,8 @@ BOUNDS = {
     "AddOrganisation": 11,
     "AddPerson": 14,
     "UpdatePerson": 12,
+    "ObligationRules": 10,
+    "OverrideObligationRule": 14,
 }
 
 
@@ -186,6 +188,11 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
             },
         ),
         "UpdatePerson": ("admin", {"input": {"id": str(world.id("guardian2")), "active": False}}),
+        "ObligationRules": ("guardian", {}),
+        "OverrideObligationRule": (
+            "admin",
+            {"input": {"code": "P2", "organisationId": riverside, "workingDays": 3}},
+        ),
     }
     if name in simple:
         return simple[name]

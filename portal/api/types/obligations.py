@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 import strawberry
 
-from models import Evidence, ObligationRule, ObligationState, Owner
+from models import DeadlineKind, Evidence, ObligationState, Owner, Trigger
 from models import Obligation as ObligationModel
+from models import ObligationRule as ObligationRuleModel
 from portal import calendar
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
@@ -73,7 +74,7 @@ class Obligation:
         ]
 
     @staticmethod
-    def of(model: ObligationModel, rule: ObligationRule, today: date) -> Obligation:
+    def of(model: ObligationModel, rule: ObligationRuleModel, today: date) -> Obligation:
         late = overdue(model, today)
         return Obligation(
             id=strawberry.ID(str(model.id)),
@@ -103,3 +104,44 @@ class Protocol:
 
     applies: bool = field("True when a child in the proceedings is looked after.")
     explanation: str | None = field("Why it does not apply, when it does not.")
+
+
+DeadlineKindEnum = enum_type(
+    DeadlineKind, "How a deadline counts: working days after the event, or before a date."
+)
+TriggerEnum = enum_type(Trigger, "The event that opens an obligation.")
+
+
+@object_type
+class ObligationRule:
+    """A rule in force for an obligation code: the protocol's default, or one organisation's override."""
+
+    id: strawberry.ID = field("The rule version's id.")
+    code: str = field("The protocol's code, e.g. P2.")
+    version: int = field(
+        "The version: each change is a new one; obligations keep the version they opened under."
+    )
+    organisation_id: strawberry.ID | None = field("The organisation it applies to; empty for the default.")
+    owner: Owner = field("Whose duty it is.")
+    trigger: Trigger = field("The event that opens it.")
+    deadline_kind: DeadlineKind = field("After the event, or before a date it names.")
+    working_days: int = field("How many working days.")
+    evidence: Evidence = field("The record that meets it.")
+    waivable_by: list[str] = field("The roles that may waive it.")
+    description: str = field("What the duty is.")
+
+    @staticmethod
+    def of(rule: ObligationRuleModel) -> ObligationRule:
+        return ObligationRule(
+            id=strawberry.ID(str(rule.id)),
+            code=rule.code,
+            version=rule.version,
+            organisation_id=strawberry.ID(str(rule.organisation_id)) if rule.organisation_id else None,
+            owner=rule.owner,
+            trigger=rule.trigger,
+            deadline_kind=rule.deadline_kind,
+            working_days=rule.working_days,
+            evidence=rule.evidence,
+            waivable_by=rule.waivable_by.split(),
+            description=rule.description,
+        )

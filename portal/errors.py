@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     PROCEEDINGS_CONCLUDED = "PROCEEDINGS_CONCLUDED"
     STAGE_NOT_FORWARD = "STAGE_NOT_FORWARD"
     DUPLICATE = "DUPLICATE"
+    ALREADY_CLOSED = "ALREADY_CLOSED"
     # Someone else changed the same thing at the same moment; trying again will show what they did.
     CONFLICT = "CONFLICT"
 

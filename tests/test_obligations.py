@@ -148,3 +148,29 @@ async def test_administrators_override_rules_through_the_api_and_everyone_reads_
     rules = (await gql(client, guardian, "ObligationRules"))["data"]["obligationRules"]
     p7 = [(r["organisationId"], r["workingDays"], r["version"]) for r in rules if r["code"] == "P7"]
     assert p7 == [(None, 5, 1), (northmoor, 4, 2)]
+
+
+async def test_a_manager_waives_with_a_reason_and_only_the_rules_roles_may(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case_id = await world.open_case()
+    duties = await _obligations(client, world, case_id)
+
+    async def waive(who: str, code: str, reason: str = "Agreed at the case conference") -> dict:
+        body = await gql(
+            client,
+            await world.token(who),
+            "WaiveObligation",
+            input={"id": duties[code]["id"], "reason": reason},
+        )
+        return body["data"]["waiveObligation"]
+
+    assert [e["code"] for e in (await waive("guardian", "P2"))["errors"]] == ["NOT_PERMITTED"]
+    assert [e["code"] for e in (await waive("iro_manager", "P2"))["errors"]] == ["NOT_PERMITTED"]
+    assert [e["code"] for e in (await waive("cafcass_manager", "P3", " "))["errors"]] == ["REQUIRED"]
+    waived = await waive("iro_manager", "P3")
+    assert (waived["obligation"]["state"], waived["obligation"]["reason"]) == (
+        "WAIVED",
+        "Agreed at the case conference",
+    )
+    assert [e["code"] for e in (await waive("cafcass_manager", "P3"))["errors"]] == ["ALREADY_CLOSED"]

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     ALLOCATE_GUARDIAN = "guardian:allocate"
     ASSIGN_IRO = "iro:assign"
     VIEW_ACCESS_LOG = "case:access-log"
+    # Which obligations a role may waive is in each obligation's rule (waivable_by).
+    WAIVE_OBLIGATION = "obligation:waive"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -31,7 +33,9 @@ class Permission(StrEnum):
 # What each role may do on a case it is related to (as a member, or as a manager in scope).
 CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # P1: both sides keep the contact ledger; P2 the guardian makes contact.
-    Role.GUARDIAN: frozenset({Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY}),
+    Role.GUARDIAN: frozenset(
+        {Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY, Permission.WAIVE_OBLIGATION}
+    ),
     # P1, P7: the IRO records discussions with the guardian.
     Role.IRO: frozenset({Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY}),
     # LA legal runs the proceedings for the authority.
@@ -39,10 +43,17 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
     # Cafcass managers allocate guardians within their service area, and see who looked at its cases.
     Role.CAFCASS_MANAGER: frozenset(
-        {Permission.READ_CASE, Permission.ALLOCATE_GUARDIAN, Permission.VIEW_ACCESS_LOG}
+        {
+            Permission.READ_CASE,
+            Permission.ALLOCATE_GUARDIAN,
+            Permission.VIEW_ACCESS_LOG,
+            Permission.WAIVE_OBLIGATION,
+        }
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
-    Role.IRO_MANAGER: frozenset({Permission.READ_CASE, Permission.ASSIGN_IRO, Permission.VIEW_ACCESS_LOG}),
+    Role.IRO_MANAGER: frozenset(
+        {Permission.READ_CASE, Permission.ASSIGN_IRO, Permission.VIEW_ACCESS_LOG, Permission.WAIVE_OBLIGATION}
+    ),
     Role.ADMIN: frozenset(),
 }
 

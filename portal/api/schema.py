@@ -12,13 +12,16 @@ from portal.api.extensions import ExpectedErrors
 from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
+from portal.api.mutations.obligations import ObligationMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
 
 
 @object_type
-class Mutation(CaseMutations, ContactMutations, TokenMutations, AdminMutations, RuleMutations):
+class Mutation(
+    CaseMutations, ContactMutations, ObligationMutations, TokenMutations, AdminMutations, RuleMutations
+):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""
 

@@ -23,6 +23,12 @@ async def open_obligations(
     return list((await session.execute(stmt)).scalars())
 
 
+async def rule_of(session: AsyncSession, obligation: Obligation) -> ObligationRule:
+    rule = await session.get(ObligationRule, obligation.rule_id)
+    assert rule is not None
+    return rule
+
+
 async def obligations_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]]:

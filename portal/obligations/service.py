@@ -15,6 +15,7 @@ from models import (
     Contact,
     Obligation,
     ObligationEvent,
+    ObligationRule,
     ObligationState,
     Organisation,
     Owner,
@@ -24,9 +25,15 @@ from models import (
     utcnow,
 )
 from portal import calendar, clock
+from portal.access.cases import access_case
+from portal.access.policy import Permission
+from portal.audit import service as audit
+from portal.auth.actor import Actor
 from portal.cases import repository as cases
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.obligations import repository
 from portal.obligations.rules import DEFAULTS, codes_opened_by, rules_for
+from portal.validation import clean_required
 
 
 def protocol_applies(children: list[Child]) -> bool:
@@ -168,3 +175,39 @@ def _record(
             obligation_id=obligation.id, kind=kind, person_id=by, detail=detail[:500], occurred_at=at
         )
     )
+
+
+async def waive(session: AsyncSession, actor: Actor, obligation_id: uuid.UUID, reason: str) -> Obligation:
+    """Waive an open obligation, with a reason: by someone related to the case whose role its rule names
+    (a manager, or for P11 the guardian, who may judge a pre-review consultation not needed)."""
+    obligation = await session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise NotFound("Obligation", "id")
+    try:
+        access = await access_case(session, actor, obligation.proceedings_id, Permission.WAIVE_OBLIGATION)
+    except NotFound:
+        raise NotFound("Obligation", "id") from None
+    rule = await session.get(ObligationRule, obligation.rule_id)
+    assert rule is not None
+    waivers = [role for role in access.roles if role.value in rule.waivable_by.split()]
+    if not waivers:
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, f"{obligation.code} cannot be waived by you", "id")
+    problems = Problems()
+    if obligation.state is not ObligationState.OPEN:
+        problems.add(
+            ErrorCode.ALREADY_CLOSED, f"{obligation.code} is {obligation.state.value.replace('_', ' ')}", "id"
+        )
+    text = clean_required(problems, reason, "reason", "Say why it is waived", 1000)
+    problems.raise_if_any()
+    _close(session, obligation, ObligationState.WAIVED, utcnow(), actor.person_id, reason=text)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "obligation.waive",
+        subject_type="obligation",
+        subject_id=obligation.id,
+        case_id=obligation.proceedings_id,
+        acting_as=waivers[0],
+    )
+    return obligation

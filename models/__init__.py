@@ -8,6 +8,8 @@ from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactReply, Purpose, Side
 from models.memberships import CaseMembership, CaseRole
 from models.obligations import (
+    ConsultationArrangement,
+    ConsultationEvent,
     DeadlineKind,
     Evidence,
     Obligation,
@@ -34,6 +36,8 @@ __all__ = [
     "CaseRole",
     "Channel",
     "Child",
+    "ConsultationArrangement",
+    "ConsultationEvent",
     "Contact",
     "ContactReply",
     "DeadlineKind",

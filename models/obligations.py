@@ -135,3 +135,33 @@ class ObligationEvent(SQLModel, table=True):
     occurred_at: datetime = timestamp_field()
     person_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
     detail: str = Field(default="", max_length=500)
+
+
+class ConsultationEvent(StrEnum):
+    """Events on which guardian and IRO agree to talk (P3)."""
+
+    AFTER_EACH_HEARING = "after_each_hearing"
+    BEFORE_EACH_REVIEW = "before_each_review"
+    ON_SIGNIFICANT_CHANGE = "on_significant_change"
+    ON_PLACEMENT_CHANGE = "on_placement_change"
+
+
+class ConsultationArrangement(SQLModel, table=True):
+    """How the guardian and the IRO agreed to keep in touch on a case (P3): how often, and on which events.
+    A new agreement replaces the last; the old ones are kept."""
+
+    __tablename__ = "consultation_arrangement"
+
+    id: uuid.UUID = id_field()
+    proceedings_id: uuid.UUID = foreign_key("proceedings.id", index=True)
+    guardian_id: uuid.UUID = foreign_key("person.id")
+    iro_id: uuid.UUID = foreign_key("person.id")
+    agreed_on: date
+    # Talk at least every so many weeks; empty: only on the events.
+    every_weeks: int | None = None
+    # Space-separated ConsultationEvent values.
+    on_events: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=2000)
+    recorded_by_id: uuid.UUID = foreign_key("person.id")
+    recorded_at: datetime = timestamp_field()
+    replaced_at: datetime | None = optional_timestamp_field()

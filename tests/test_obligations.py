@@ -174,3 +174,39 @@ async def test_a_manager_waives_with_a_reason_and_only_the_rules_roles_may(
         "Agreed at the case conference",
     )
     assert [e["code"] for e in (await waive("cafcass_manager", "P3"))["errors"]] == ["ALREADY_CLOSED"]
+
+
+async def test_a_consultation_arrangement_meets_p3_and_replaces_the_last(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case_id = await world.open_case()
+    today = clock.today().isoformat()
+
+    async def record(who: str, **input: object) -> dict:
+        body = await gql(
+            client,
+            await world.token(who),
+            "RecordConsultationArrangement",
+            input={"caseId": str(case_id), **input},
+        )
+        return body["data"]["recordConsultationArrangement"]
+
+    bad = await record("guardian", agreedOn=None)
+    assert [(e["code"], e["field"]) for e in bad["errors"]] == [
+        ("REQUIRED", "agreedOn"),
+        ("REQUIRED", "onEvents"),
+    ]
+    assert [e["code"] for e in (await record("guardian", agreedOn=today, everyWeeks=40))["errors"]] == [
+        "OUT_OF_RANGE"
+    ]
+    assert [e["code"] for e in (await record("solicitor", agreedOn=today, everyWeeks=4))["errors"]] == [
+        "NOT_FOUND"
+    ]
+    first = await record("guardian", agreedOn=today, onEvents=["AFTER_EACH_HEARING", "BEFORE_EACH_REVIEW"])
+    assert first["errors"] == []
+    p3 = (await _obligations(client, world, case_id))["P3"]
+    assert (p3["state"], p3["metOnTime"]) == ("MET", True)
+    await record("iro", agreedOn=today, everyWeeks=3, notes="The IRO calls after each hearing.")
+    case = (await gql(client, await world.token("guardian"), "CaseView", id=str(case_id)))["data"]["case"]
+    assert case["consultationArrangement"]["everyWeeks"] == 3
+    assert case["consultationArrangement"]["onEvents"] == []

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     VIEW_ACCESS_LOG = "case:access-log"
     # Which obligations a role may waive is in each obligation's rule (waivable_by).
     WAIVE_OBLIGATION = "obligation:waive"
+    RECORD_ARRANGEMENT = "arrangement:record"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -34,10 +35,18 @@ class Permission(StrEnum):
 CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # P1: both sides keep the contact ledger; P2 the guardian makes contact.
     Role.GUARDIAN: frozenset(
-        {Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY, Permission.WAIVE_OBLIGATION}
+        {
+            Permission.READ_CASE,
+            Permission.LOG_CONTACT,
+            Permission.MARK_REPLY,
+            Permission.WAIVE_OBLIGATION,
+            Permission.RECORD_ARRANGEMENT,
+        }
     ),
-    # P1, P7: the IRO records discussions with the guardian.
-    Role.IRO: frozenset({Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY}),
+    # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch.
+    Role.IRO: frozenset(
+        {Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY, Permission.RECORD_ARRANGEMENT}
+    ),
     # LA legal runs the proceedings for the authority.
     Role.LA_SOLICITOR: frozenset({Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS}),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from models import (
     CaseMembership,
     Child,
+    ConsultationArrangement,
     Contact,
     ContactReply,
     Extension,
@@ -27,6 +28,7 @@ from models import (
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
+from portal.obligations import arrangements
 from portal.obligations import repository as obligations
 from portal.people import repository as people
 
@@ -70,6 +72,9 @@ class Loaders:
         )
         self.obligation_history: DataLoader[uuid.UUID, list[ObligationEvent]] = _loader(
             uow, obligations.history_by_obligation, list
+        )
+        self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
+            uow, arrangements.current_by_case, _none
         )
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, contacts.contacts_by_case, list

@@ -138,7 +138,7 @@ async def contact_logged(session: AsyncSession, contact: Contact) -> None:
         if obligation.owner_person_id == contact.from_person_id and _day(contact.occurred_at) >= _day(
             obligation.opened_at
         ):
-            _close(
+            close(
                 session,
                 obligation,
                 ObligationState.MET,
@@ -152,7 +152,7 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(clock.LONDON).date()
 
 
-def _close(
+def close(
     session: AsyncSession,
     obligation: Obligation,
     state: ObligationState,
@@ -199,7 +199,7 @@ async def waive(session: AsyncSession, actor: Actor, obligation_id: uuid.UUID, r
         )
     text = clean_required(problems, reason, "reason", "Say why it is waived", 1000)
     problems.raise_if_any()
-    _close(session, obligation, ObligationState.WAIVED, utcnow(), actor.person_id, reason=text)
+    close(session, obligation, ObligationState.WAIVED, utcnow(), actor.person_id, reason=text)
     await session.flush()
     audit.record(
         session,

@@ -60,6 +60,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "ObligationRules": (ANYONE, None),
     "OverrideObligationRule": (GLOBAL, Permission.ADMINISTER),
     "WaiveObligation": (CASE, Permission.WAIVE_OBLIGATION),
+    "RecordConsultationArrangement": (CASE, Permission.RECORD_ARRANGEMENT),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -328,6 +329,9 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "UpdatePerson": {"input": {"id": str(w.id("iro2")), "name": "Iris Renamed"}},
         "ObligationRules": {},
         "OverrideObligationRule": {"input": {"code": "P2", "organisationId": riverside, "workingDays": 3}},
+        "RecordConsultationArrangement": {
+            "input": {"caseId": case, "agreedOn": today, "everyWeeks": 4, "onEvents": ["AFTER_EACH_HEARING"]}
+        },
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -15,7 +15,7 @@ from tests.support.world import World
 
 # Per request: the token (1) and its use (1), the actor (3), the operation's own statements, then the audit
 # trail's append at commit (its head locked and moved, the events inserted).
-CASE_VIEW_BOUND = 19
+CASE_VIEW_BOUND = 20
 MY_CASES_BOUND = 15
 
 
@@ -107,6 +107,7 @@ BOUNDS = {
     "ObligationRules": 10,
     "OverrideObligationRule": 14,
     "WaiveObligation": 14,
+    "RecordConsultationArrangement": 17,
 }
 
 
@@ -197,6 +198,10 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     }
     if name in simple:
         return simple[name]
+    if name == "RecordConsultationArrangement":
+        return "iro", {
+            "input": {"caseId": case, "agreedOn": today, "everyWeeks": 4, "onEvents": ["AFTER_EACH_HEARING"]}
+        }
     if name == "WaiveObligation":
         view = await gql(client, await world.token("cafcass_manager"), "CaseView", id=case)
         p3 = next(o for o in view["data"]["case"]["obligations"] if o["code"] == "P3")

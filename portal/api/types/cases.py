@@ -16,7 +16,7 @@ from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
-from portal.api.types.obligations import Obligation, Protocol
+from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.cases import service as cases_service
 from portal.cases.service import age_on
@@ -312,6 +312,12 @@ class Case:
                 "obligations do not apply."
             ),
         )
+
+    @resolver
+    async def consultation_arrangement(self, info: Info) -> ConsultationArrangement | None:
+        """How the guardian and the IRO agreed to keep in touch (P3), once they have."""
+        model = await info.context.loaders.arrangement.load(self._model.id)
+        return ConsultationArrangement.of(model) if model else None
 
     @resolver
     async def obligations(self, info: Info) -> list[Obligation]:

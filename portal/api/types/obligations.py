@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import strawberry
 
-from models import DeadlineKind, Evidence, ObligationState, Owner, Trigger
+from models import ConsultationArrangement as ConsultationArrangementModel
+from models import ConsultationEvent, DeadlineKind, Evidence, ObligationState, Owner, Trigger
 from models import Obligation as ObligationModel
 from models import ObligationRule as ObligationRuleModel
 from portal import calendar
@@ -144,4 +145,42 @@ class ObligationRule:
             evidence=rule.evidence,
             waivable_by=rule.waivable_by.split(),
             description=rule.description,
+        )
+
+
+ConsultationEventEnum = enum_type(ConsultationEvent, "An event on which guardian and IRO agreed to talk.")
+
+
+@object_type
+class ConsultationArrangement:
+    """How the guardian and the IRO agreed to keep in touch on the case (P3)."""
+
+    agreed_on: date = field("When they agreed it.")
+    every_weeks: int | None = field("They talk at least every so many weeks; empty: only on the events.")
+    on_events: list[ConsultationEvent] = field("The events they talk on.")
+    notes: str = field("Anything else they agreed.")
+    recorded_at: datetime = field("When it was recorded.")
+    _guardian_id: strawberry.Private[object]
+    _iro_id: strawberry.Private[object]
+
+    @resolver
+    async def guardian(self, info: Info) -> Person:
+        """The guardian who agreed it."""
+        return await load_person(info, self._guardian_id)
+
+    @resolver
+    async def iro(self, info: Info) -> Person:
+        """The IRO who agreed it."""
+        return await load_person(info, self._iro_id)
+
+    @staticmethod
+    def of(model: ConsultationArrangementModel) -> ConsultationArrangement:
+        return ConsultationArrangement(
+            agreed_on=model.agreed_on,
+            every_weeks=model.every_weeks,
+            on_events=[ConsultationEvent(e) for e in model.on_events.split()],
+            notes=model.notes,
+            recorded_at=model.recorded_at,
+            _guardian_id=model.guardian_id,
+            _iro_id=model.iro_id,
         )

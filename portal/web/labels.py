@@ -64,6 +64,12 @@ LABELS: dict[str, dict[str, str]] = {
         "contact.log": "Logged a contact",
         "contact.reply": "Marked a reply",
     },
+    "consultation_event": {
+        "AFTER_EACH_HEARING": "After each hearing",
+        "BEFORE_EACH_REVIEW": "Before each looked-after review",
+        "ON_SIGNIFICANT_CHANGE": "When something significant changes",
+        "ON_PLACEMENT_CHANGE": "When the placement changes",
+    },
     "organisation_kind": {
         "LOCAL_AUTHORITY": "Local authority",
         "CAFCASS_SERVICE_AREA": "Cafcass",

@@ -4,7 +4,7 @@ routes that run mutations and re-show the form with the GOV.UK error summary whe
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -251,6 +251,80 @@ def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str
     return values
 
 
+ARRANGEMENT_FIELDS = {
+    "agreedOn": "agreedOn-day",
+    "everyWeeks": "everyWeeks",
+    "onEvents": "onEvents",
+    "notes": "notes",
+    "form": "agreedOn-day",
+}
+
+
+async def arrangement_form(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        case = await _arrangement_case(request, uow, actor)
+    current = case["consultationArrangement"]
+    values: dict[str, str] = {}
+    if current:
+        agreed = date.fromisoformat(current["agreedOn"])
+        values = {
+            "agreedOn-day": str(agreed.day),
+            "agreedOn-month": str(agreed.month),
+            "agreedOn-year": str(agreed.year),
+            "everyWeeks": str(current["everyWeeks"] or ""),
+            "notes": current["notes"],
+        }
+    events = current["onEvents"] if current else []
+    return render(
+        request,
+        "arrangement_form.html",
+        {"actor": actor, "case": case, "values": values, "chosen_events": events, "errors": FormErrors({})},
+    )
+
+
+async def record_arrangement(request: Request) -> Response:
+    case_id = request.path_params["case_id"]
+    form = await posted_form(request)
+    events = [e for e in (await request.form()).getlist("onEvents") if isinstance(e, str)]
+    errors = FormErrors(ARRANGEMENT_FIELDS)
+    agreed = parse_date(form, "agreedOn", "The date you agreed it", errors, "agreedOn")
+    weeks_text = form.get("everyWeeks", "").strip()
+    weeks = int(weeks_text) if weeks_text.isdigit() else None
+    if weeks_text and weeks is None:
+        errors.add("everyWeeks", "Enter a number of weeks, like 4")
+    variables = {
+        "input": {
+            "caseId": case_id,
+            "agreedOn": agreed.isoformat() if agreed else None,
+            "everyWeeks": weeks,
+            "onEvents": [e for e in events if e in LABELS["consultation_event"]],
+            "notes": form.get("notes", ""),
+        }
+    }
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(uow, actor, "RecordConsultationArrangement", variables)
+        errors.add_api_errors(result["recordConsultationArrangement"]["errors"])
+        if errors:
+            uow.fail()
+            case = await _arrangement_case(request, uow, actor)
+            return render(
+                request,
+                "arrangement_form.html",
+                {"actor": actor, "case": case, "values": form, "chosen_events": events, "errors": errors},
+                status_code=400,
+            )
+    return RedirectResponse(f"/cases/{case_id}?done=arrangement#protocol", status_code=303)
+
+
+async def _arrangement_case(request: Request, uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+    data = await operations(request).run(
+        uow, actor, "ArrangementForm", {"id": request.path_params["case_id"]}
+    )
+    if not data["case"]["viewerCan"]["recordArrangement"]:
+        raise PageNotFound
+    return data["case"]
+
+
 async def access_log_page(request: Request) -> Response:
     variables: dict[str, Any] = {"id": request.path_params["case_id"], "first": 50}
     if request.query_params.get("after"):
@@ -273,6 +347,8 @@ routes = [
     Route("/cases", cases_page),
     Route("/cases/{case_id}", case_page),
     Route("/cases/{case_id}/access-log", access_log_page),
+    Route("/cases/{case_id}/arrangement", arrangement_form, methods=["GET"]),
+    Route("/cases/{case_id}/arrangement", record_arrangement, methods=["POST"]),
     Route("/cases/{case_id}/contacts/new", contact_form, methods=["GET"]),
     Route("/cases/{case_id}/contacts", log_contact, methods=["POST"]),
     Route("/cases/{case_id}/contacts/{contact_id}/reply", mark_reply, methods=["POST"]),

@@ -61,6 +61,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "OverrideObligationRule": (GLOBAL, Permission.ADMINISTER),
     "WaiveObligation": (CASE, Permission.WAIVE_OBLIGATION),
     "RecordConsultationArrangement": (CASE, Permission.RECORD_ARRANGEMENT),
+    "ArrangementForm": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -329,6 +330,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "UpdatePerson": {"input": {"id": str(w.id("iro2")), "name": "Iris Renamed"}},
         "ObligationRules": {},
         "OverrideObligationRule": {"input": {"code": "P2", "organisationId": riverside, "workingDays": 3}},
+        "ArrangementForm": {"id": case},
         "RecordConsultationArrangement": {
             "input": {"caseId": case, "agreedOn": today, "everyWeeks": 4, "onEvents": ["AFTER_EACH_HEARING"]}
         },

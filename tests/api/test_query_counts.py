@@ -108,6 +108,7 @@ BOUNDS = {
     "OverrideObligationRule": 14,
     "WaiveObligation": 14,
     "RecordConsultationArrangement": 17,
+    "ArrangementForm": 11,
 }
 
 
@@ -124,7 +125,7 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     today = datetime.now(UTC).date().isoformat()
     if name in {"Me", "MyCases"}:
         return "guardian", {}
-    if name in {"CaseView"}:
+    if name in {"CaseView", "ArrangementForm"}:
         return "guardian", {"id": case}
     if name == "ContactForm":
         return "guardian", {"id": case, "correcting": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -138,4 +139,29 @@ async def test_a_manager_reads_a_cases_access_log(
     await expect(page.get_by_role("heading", name="Access log")).to_be_visible()
     await expect(page.get_by_role("cell", name="Ivan Reviewer Riverside City Council")).to_be_visible()
     await check_accessibility(page, screenshots, "access-log")
+    await context.close()
+
+
+async def test_the_iro_records_how_they_keep_in_touch(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    case_id = await world.open_case(case_number="RV26C00088")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
+    await page.goto(f"{live_server}/cases/{case_id}")
+    await page.get_by_role("link", name="Record how you will keep in touch").click()
+    await check_accessibility(page, screenshots, "01-arrangement-form")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator(".govuk-error-summary")).to_be_focused()
+    await check_accessibility(page, screenshots, "02-arrangement-errors")
+    today = date.today()
+    await page.get_by_label("Day").fill(str(today.day))
+    await page.get_by_label("Month").fill(str(today.month))
+    await page.get_by_label("Year").fill(str(today.year))
+    await page.get_by_label("After each hearing").check()
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("How you keep in touch is recorded")).to_be_visible()
+    await expect(page.locator("#protocol ~ table").get_by_text("Met")).to_have_count(1)
+    await check_accessibility(page, screenshots, "03-case-with-arrangement")
     await context.close()

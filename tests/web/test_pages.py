@@ -264,3 +264,35 @@ async def test_the_case_page_shows_the_protocol_panel(web: httpx.AsyncClient, wo
     assert "<strong>P3</strong>" in page
     assert "Gina Guardian and Ivan Reviewer" in page
     assert "the protocol&#39;s obligations do not apply" in (await web.get(f"/cases/{home}")).text
+
+
+async def test_recording_how_guardian_and_iro_keep_in_touch(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("iro"))
+    form = await web.get(f"/cases/{case_id}/arrangement")
+    assert form.status_code == 200
+    bad = await web.post(
+        f"/cases/{case_id}/arrangement", data={"csrf_token": csrf_from(form.text), "everyWeeks": "often"}
+    )
+    assert bad.status_code == 400
+    assert "Enter a number of weeks, like 4" in bad.text
+    assert "Enter the date you agreed it" in bad.text
+    today = date.today()
+    good = await web.post(
+        f"/cases/{case_id}/arrangement",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "agreedOn-day": str(today.day),
+            "agreedOn-month": str(today.month),
+            "agreedOn-year": str(today.year),
+            "everyWeeks": "4",
+            "onEvents": ["AFTER_EACH_HEARING", "BEFORE_EACH_REVIEW"],
+            "notes": "The guardian calls after each hearing.",
+        },
+    )
+    assert good.status_code == 303
+    page = " ".join((await web.get(good.headers["location"])).text.split())
+    assert "How you keep in touch is recorded" in page
+    assert "at least every 4 weeks, and after each hearing; before each looked-after review." in page
+    await sign_in_as(web, world.id("solicitor"))
+    assert (await web.get(f"/cases/{case_id}/arrangement")).status_code == 404

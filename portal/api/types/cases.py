@@ -218,6 +218,7 @@ class CaseAbilities:
     allocate_guardian: bool = field("Allocate or reallocate the guardian (a Cafcass manager in scope).")
     assign_iro: bool = field("Assign or reassign the IRO (an IRO manager in scope).")
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
+    record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
 
 
 @object_type
@@ -362,6 +363,7 @@ class Case:
             allocate_guardian=Permission.ALLOCATE_GUARDIAN in allowed,
             assign_iro=Permission.ASSIGN_IRO in allowed,
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
+            record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
         )
 
     @staticmethod

@@ -210,3 +210,26 @@ async def test_a_consultation_arrangement_meets_p3_and_replaces_the_last(
     case = (await gql(client, await world.token("guardian"), "CaseView", id=str(case_id)))["data"]["case"]
     assert case["consultationArrangement"]["everyWeeks"] == 3
     assert case["consultationArrangement"]["onEvents"] == []
+
+
+async def test_each_side_sees_its_tasks_across_its_cases(client: httpx.AsyncClient, world: World) -> None:
+    first = await world.open_case(case_number="RV1")
+    await world.open_case(case_number="RV2")
+    await log_contact(client, world, "guardian", "iro", first, purpose="INTRODUCTION")
+
+    async def tasks(who: str) -> list[tuple[str, str, str]]:
+        body = await gql(client, await world.token(who), "MyTasks")
+        return sorted(
+            (t["case"]["caseNumber"], t["obligation"]["code"], t["obligation"]["state"])
+            for t in body["data"]["myTasks"]
+        )
+
+    assert await tasks("guardian") == [
+        ("RV1", "P2", "MET"),
+        ("RV1", "P3", "OPEN"),
+        ("RV2", "P2", "OPEN"),
+        ("RV2", "P3", "OPEN"),
+    ]
+    # The IRO shares P3 on both cases; P2 is the guardian's alone.
+    assert await tasks("iro") == [("RV1", "P3", "OPEN"), ("RV2", "P3", "OPEN")]
+    assert await tasks("solicitor") == []

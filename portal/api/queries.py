@@ -17,14 +17,17 @@ from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
 from portal.api.types.cases import Case, CaseConnection
+from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
+from portal.api.types.tasks import Task
 from portal.api.types.tokens import ApiToken
 from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.errors import DomainError, ErrorCode
 from portal.obligations import rules
+from portal.obligations import service as obligations
 from portal.people import service as people
 
 
@@ -111,6 +114,20 @@ class Query:
         return [
             Person.of(p)
             for p in await info.context.uow.run(lambda s: people.people_of(s, actor, organisation))
+        ]
+
+    @resolver
+    async def my_tasks(self, info: Info) -> list[Task]:
+        """Your tasks: the protocol's obligations that are yours (or shared with you) on your cases, open or
+        closed in the last fortnight, by due date. Overdue is worked out in working days, today."""
+        actor = info.context.require_actor()
+        rows = await info.context.uow.run(lambda s: obligations.tasks(s, actor))
+        return [
+            Task(
+                obligation=Obligation.of(o, rule, info.context.today),
+                case=Case.of(case, cases.viewer_roles(actor, case.id)),
+            )
+            for o, rule, case in rows
         ]
 
     @resolver

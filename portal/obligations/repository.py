@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Obligation, ObligationEvent, ObligationRule, ObligationState
+from models import Obligation, ObligationEvent, ObligationRule, ObligationState, Proceedings
 
 
 async def open_obligations(
@@ -57,3 +58,22 @@ async def history_by_obligation(
     for event in rows.scalars():
         grouped[event.obligation_id].append(event)
     return grouped
+
+
+async def tasks_of(
+    session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool], closed_since: datetime
+) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
+    """A person's obligations (theirs, or shared with them) on cases they may read: the open ones, and those
+    closed since ``closed_since``, by due date. One query, however many there are."""
+    rows = await session.execute(
+        sa.select(Obligation, ObligationRule, Proceedings)
+        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
+        .join(Proceedings, Proceedings.id == Obligation.proceedings_id)
+        .where(
+            sa.or_(Obligation.owner_person_id == person_id, Obligation.partner_person_id == person_id),
+            readable,
+            sa.or_(Obligation.state == ObligationState.OPEN, Obligation.closed_at >= closed_since),
+        )
+        .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code)
+    )
+    return [(o, r, p) for o, r, p in rows]

@@ -5,7 +5,7 @@ date against today, in working days."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,7 @@ from models import (
     utcnow,
 )
 from portal import calendar, clock
-from portal.access.cases import access_case
+from portal.access.cases import access_case, readable_cases
 from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -211,3 +211,14 @@ async def waive(session: AsyncSession, actor: Actor, obligation_id: uuid.UUID, r
         acting_as=waivers[0],
     )
     return obligation
+
+
+RECENT_DAYS = 14
+
+
+async def tasks(session: AsyncSession, actor: Actor) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
+    """The actor's task list: their open obligations, and those met or waived in the last fortnight."""
+    since = clock.london_datetime(clock.today() - timedelta(days=RECENT_DAYS), time(0))
+    found = await repository.tasks_of(session, actor.person_id, readable_cases(actor), since)
+    audit.record(session, actor, "tasks.read", subject_type="task_list")
+    return found

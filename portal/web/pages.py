@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from portal import clock
 from portal.auth.actor import Actor
+from portal.calendar import add_working_days
 from portal.clock import LONDON
 from portal.db import UnitOfWork
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
@@ -251,6 +252,26 @@ def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str
     return values
 
 
+# Open tasks due within this many working days are "due soon".
+DUE_SOON_WORKING_DAYS = 10
+
+
+async def tasks_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        data = await operations(request).run(uow, actor, "MyTasks", {})
+    soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
+    groups: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "later": [], "closed": []}
+    for task in data["myTasks"]:
+        duty = task["obligation"]
+        if duty["state"] != "OPEN":
+            groups["closed"].append(task)
+        elif duty["overdue"]:
+            groups["overdue"].append(task)
+        else:
+            groups["soon" if duty["dueOn"] <= soon else "later"].append(task)
+    return render(request, "tasks.html", {"actor": actor, "groups": groups})
+
+
 ARRANGEMENT_FIELDS = {
     "agreedOn": "agreedOn-day",
     "everyWeeks": "everyWeeks",
@@ -345,6 +366,7 @@ async def access_log_page(request: Request) -> Response:
 
 routes = [
     Route("/cases", cases_page),
+    Route("/tasks", tasks_page),
     Route("/cases/{case_id}", case_page),
     Route("/cases/{case_id}/access-log", access_log_page),
     Route("/cases/{case_id}/arrangement", arrangement_form, methods=["GET"]),

@@ -62,6 +62,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "WaiveObligation": (CASE, Permission.WAIVE_OBLIGATION),
     "RecordConsultationArrangement": (CASE, Permission.RECORD_ARRANGEMENT),
     "ArrangementForm": (CASE, Permission.READ_CASE),
+    "MyTasks": (ANYONE, None),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -331,6 +332,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "ObligationRules": {},
         "OverrideObligationRule": {"input": {"code": "P2", "organisationId": riverside, "workingDays": 3}},
         "ArrangementForm": {"id": case},
+        "MyTasks": {},
         "RecordConsultationArrangement": {
             "input": {"caseId": case, "agreedOn": today, "everyWeeks": 4, "onEvents": ["AFTER_EACH_HEARING"]}
         },

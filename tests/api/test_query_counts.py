@@ -109,6 +109,7 @@ BOUNDS = {
     "WaiveObligation": 14,
     "RecordConsultationArrangement": 17,
     "ArrangementForm": 11,
+    "MyTasks": 11,
 }
 
 
@@ -123,7 +124,7 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     )
     case = str(case_id)
     today = datetime.now(UTC).date().isoformat()
-    if name in {"Me", "MyCases"}:
+    if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
     if name in {"CaseView", "ArrangementForm"}:
         return "guardian", {"id": case}
@@ -250,3 +251,15 @@ async def test_each_operation_stays_within_its_bound(
     payload = next(iter(body["data"].values()))
     assert not (isinstance(payload, dict) and payload.get("errors")), payload
     assert len(statements) <= BOUNDS[name], "\n".join(s.split("\n")[0][:120] for s in statements)
+
+
+async def test_the_task_list_does_not_grow_with_the_number_of_obligations(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter
+) -> None:
+    token = await world.token("guardian")
+    await world.open_case()
+    few = await _count(count_queries, client, token, "MyTasks")
+    for _ in range(6):
+        await world.open_case([("A", LegalStatus.INTERIM_CARE_ORDER), ("B", LegalStatus.SECTION_20)])
+    many = await _count(count_queries, client, token, "MyTasks")
+    assert few == many <= BOUNDS["MyTasks"]

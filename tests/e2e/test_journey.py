@@ -165,3 +165,16 @@ async def test_the_iro_records_how_they_keep_in_touch(
     await expect(page.locator("#protocol ~ table").get_by_text("Met")).to_have_count(1)
     await check_accessibility(page, screenshots, "03-case-with-arrangement")
     await context.close()
+
+
+async def test_your_tasks_page_is_accessible(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    await world.open_case(case_number="RV26C00099")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, "Gina Guardian, Cafcass Riverside")
+    await page.get_by_role("link", name="Your tasks").click()
+    await expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+    await check_accessibility(page, screenshots, "tasks")
+    await context.close()

@@ -20,6 +20,7 @@ from models.obligations import (
     Trigger,
 )
 from models.organisations import Organisation, OrganisationKind
+from models.outbox import OutboxMessage, OutboxState
 from models.people import ApiToken, Person, PersonRole, Role
 from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, StageChange
 from models.sessions import PersonIdentity, SignInAttempt, WebSession
@@ -51,6 +52,8 @@ __all__ = [
     "ObligationState",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
+    "OutboxState",
     "Owner",
     "Person",
     "PersonIdentity",

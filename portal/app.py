@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from portal.api.view import GraphQLView
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
+from portal.mail.sender import run_forever
 from portal.settings import Settings
 from portal.web import sign_in
 from portal.web.headers import SecurityHeaders
@@ -67,7 +70,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        sender = asyncio.create_task(run_forever(sessions, settings)) if settings.outbox_in_app else None
         yield
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await engine.dispose()
 
     https = settings.base_url.startswith("https://")

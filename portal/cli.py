@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, OrganisationKind, Role, utcnow
+from models import ApiToken, OrganisationKind, OutboxMessage, Role, utcnow
 from portal import clock, migrations
 from portal.access.policy import Permission
 from portal.auth import tokens
@@ -203,6 +204,34 @@ def cmd_rules_set(settings: Settings, args: argparse.Namespace) -> None:
     print(_run_in_transaction(settings, override))
 
 
+def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
+    from portal.mail.sender import run_forever, send_due
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = create_session_factory(engine)
+            if args.once:
+                report = await send_due(sessions, settings)
+                print(f"Sent {report.sent}; {report.retried} will be tried again; {report.dead} gave up.")
+            else:
+                await run_forever(sessions, settings, every=args.every)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
+    async def count(session: AsyncSession) -> list[str]:
+        rows = await session.execute(
+            sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
+        )
+        return [f"{state.value}: {n}" for state, n in rows]
+
+    print("\n".join(_run_in_transaction(settings, count)) or "The outbox is empty.")
+
+
 def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
     from portal.audit.chain import verify
 
@@ -274,6 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
     rule_set.add_argument("--org", required=True, help="the local authority's or service area's name")
     rule_set.add_argument("--working-days", type=int, required=True)
     rule_set.set_defaults(func=cmd_rules_set)
+
+    outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
+        dest="outbox_command", required=True
+    )
+    outbox_run = outbox.add_parser("run", help="send the outbox's email, retrying what fails")
+    outbox_run.add_argument("--once", action="store_true", help="send what is due now, then stop")
+    outbox_run.add_argument("--every", type=float, default=10, help="seconds between rounds")
+    outbox_run.set_defaults(func=cmd_outbox_run)
+    outbox.add_parser("status", help="how many emails wait, were sent, or gave up").set_defaults(
+        func=cmd_outbox_status
+    )
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True

@@ -660,7 +660,7 @@ class _Loader:
             for name, day in allocations:
                 at = self._at(proceedings.issued_on + timedelta(days=day), 10)
                 await obligations.guardian_allocated(
-                    self.session, proceedings, children, self.people[name].id, manager, at=at
+                    self.session, proceedings, children, self.people[name].id, manager, at=at, tell=False
                 )
         for contact in sorted(self.ledger, key=lambda c: c.occurred_at):
             await obligations.contact_logged(self.session, contact)

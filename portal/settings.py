@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     # Sign-in attempts allowed from one address in the window before it is asked to wait.
     sign_in_attempts: int = Field(default=20, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
+    # Email goes out through the outbox: to this SMTP server (the organisation's relay in production).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Guardian-IRO portal <no-reply@portal.invalid>"
+    # A failed email is tried again after this, doubling each time, until it has failed this often.
+    outbox_retry_seconds: int = Field(default=60, ge=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    # Run the outbox's sender inside the web process (as well as, or instead of, `portal outbox run`).
+    outbox_in_app: bool = True
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 

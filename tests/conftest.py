@@ -100,6 +100,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         var_dir=tmp_path / "var",
         secret_key="test-secret-key-for-signing-cookies",
+        outbox_in_app=False,
     )
 
 

@@ -6,7 +6,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.support.ports import free_port
 from tests.support.queries import row_counts
+from tests.support.world import World
 
 
 async def test_provisioning_and_a_token_that_works(
@@ -119,3 +121,14 @@ async def test_migrate_is_repeatable_and_the_demo_loads_only_into_an_empty_datab
     assert (status, out.strip()) == (0, "The database has data already: the demo was not loaded.")
     status, _, _ = await portal(capsys, "demo")
     assert status != 0
+
+
+async def test_the_outbox_commands(
+    portal, capsys: pytest.CaptureFixture[str], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await world.open_case()
+    status, out, _ = await portal(capsys, "outbox", "status")
+    assert (status, out.strip()) == (0, "pending: 3")
+    monkeypatch.setenv("PORTAL_SMTP_PORT", str(free_port()))  # nothing listens there
+    status, out, _ = await portal(capsys, "outbox", "run", "--once")
+    assert (status, out.strip()) == (0, "Sent 0; 3 will be tried again; 0 gave up.")

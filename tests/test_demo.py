@@ -16,6 +16,7 @@ from models import (
     Contact,
     LegalStatusEntry,
     Obligation,
+    OutboxMessage,
     Proceedings,
     ProceedingsChild,
     StageChange,
@@ -201,3 +202,8 @@ async def test_the_demo_replays_allocations_and_contacts_through_the_protocol_en
     assert sum(n for (code, _), n in counts.items() if code == "P3") == sum(
         n for (code, _), n in counts.items() if code == "P2"
     )
+
+
+async def test_the_demo_sends_no_email_about_its_past(session: AsyncSession) -> None:
+    await _loaded(session)
+    assert (await session.execute(sa.select(sa.func.count()).select_from(OutboxMessage))).scalar_one() == 0

@@ -19,6 +19,7 @@ from models import (
     ObligationState,
     Organisation,
     Owner,
+    Person,
     Proceedings,
     Side,
     Trigger,
@@ -31,6 +32,7 @@ from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.mail.outbox import enqueue
 from portal.obligations import repository
 from portal.obligations.rules import DEFAULTS, codes_opened_by, rules_for
 from portal.validation import clean_required
@@ -65,10 +67,11 @@ async def guardian_allocated(
     guardian_id: uuid.UUID,
     by: uuid.UUID | None,
     at: datetime | None = None,
+    tell: bool = True,
 ) -> list[Obligation]:
     """P2 and P3 open when a guardian is allocated (``at``, now unless given). On a reallocation the open
     ones pass to the new guardian (with history); any already met open afresh, since the new guardian must
-    make contact too."""
+    make contact too. ``tell`` False opens them silently (the demo replaying its past)."""
     if not protocol_applies(children):
         return []
     codes = codes_opened_by(Trigger.GUARDIAN_ALLOCATED)
@@ -81,7 +84,8 @@ async def guardian_allocated(
         local_authority_id=case.local_authority_id,
         service_area_id=court.service_area_id if court else None,
     )
-    opened = []
+    opened: list[Obligation] = []
+    handed_over: list[Obligation] = []
     opened_on = _day(at) if at else clock.today()
     at = at or utcnow()
     for code in codes:
@@ -90,6 +94,7 @@ async def guardian_allocated(
             if existing.owner_person_id != guardian_id:
                 _record(session, existing, "reassigned", by, "passed to the new guardian", at)
                 existing.owner_person_id = guardian_id
+                handed_over.append(existing)
             continue
         rule = rules[code]
         obligation = Obligation(
@@ -107,7 +112,38 @@ async def guardian_allocated(
         )
         opened.append(obligation)
     await session.flush()
+    if not tell:
+        return opened
+    for obligation in opened:
+        await _tell(
+            session,
+            obligation,
+            rules[obligation.code],
+            {obligation.owner_person_id, obligation.partner_person_id},
+        )
+    for obligation in handed_over:
+        await _tell(session, obligation, rules[obligation.code], {guardian_id})
     return opened
+
+
+async def _tell(
+    session: AsyncSession, obligation: Obligation, rule: ObligationRule, people: set[uuid.UUID | None]
+) -> None:
+    """An email, through the outbox, to each person who now holds the duty: its kind and its date only."""
+    for person_id in people - {None}:
+        person = await session.get(Person, person_id)
+        if person is None or not person.active:
+            continue
+        enqueue(
+            session,
+            person,
+            kind="obligation.opened",
+            subject=f"New task under the guardian–IRO protocol ({rule.code})",
+            body=f"You have a new task under the guardian–IRO protocol: {rule.code}, "
+            f"{rule.description[0].lower()}{rule.description[1:]}. It is due by {obligation.due_on.day} "
+            f"{obligation.due_on:%B %Y}.",
+            link_path=f"/cases/{obligation.proceedings_id}#protocol",
+        )
 
 
 async def iro_assigned(
@@ -119,6 +155,7 @@ async def iro_assigned(
         if getattr(obligation, field) != iro_id:
             _record(session, obligation, "reassigned", by, "passed to the new IRO", utcnow())
             setattr(obligation, field, iro_id)
+            await _tell(session, obligation, await repository.rule_of(session, obligation), {iro_id})
 
 
 def _codes_owned_by(owner: Owner) -> set[str]:

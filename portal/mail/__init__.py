@@ -1,0 +1,1 @@
+"""Email: the transactional outbox and the sender that empties it."""

@@ -1,0 +1,24 @@
+"""Putting email in the outbox, in the same transaction as the event that causes it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import OutboxMessage, Person
+
+
+def enqueue(
+    session: AsyncSession, person: Person, *, kind: str, subject: str, body: str, link_path: str
+) -> None:
+    """An email to ``person``. It must carry no case content (no names, no case numbers): what kind of
+    thing, by when, and a link to the portal, where they sign in to see it."""
+    session.add(
+        OutboxMessage(
+            person_id=person.id,
+            to_address=person.email,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link_path=link_path,
+        )
+    )

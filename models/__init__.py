@@ -5,7 +5,8 @@ from sqlmodel import SQLModel
 from models.audit import GENESIS_HASH, AuditEvent, AuditHead, AuditOutcome
 from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
-from models.contacts import Channel, Contact, ContactReply, Purpose, Side
+from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpose, Side
+from models.discussions import AgreedAction, Discussion, DiscussionKind, DiscussionMode
 from models.memberships import CaseMembership, CaseRole
 from models.obligations import (
     ConsultationArrangement,
@@ -21,14 +22,25 @@ from models.obligations import (
 )
 from models.organisations import Organisation, OrganisationKind
 from models.outbox import OutboxMessage, OutboxState
-from models.people import ApiToken, Person, PersonRole, Role
-from models.proceedings import Extension, Proceedings, ProceedingsChild, Stage, StageChange
+from models.people import ApiToken, EmailPreference, Person, PersonRole, Role
+from models.proceedings import (
+    Extension,
+    FinalOrder,
+    FinalOrderKind,
+    Proceedings,
+    ProceedingsChild,
+    Stage,
+    StageChange,
+)
+from models.raised_issues import IssueKind, RaisedIssue
+from models.reviews import Review, ReviewKind
 from models.sessions import PersonIdentity, SignInAttempt, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "GENESIS_HASH",
+    "AgreedAction",
     "ApiToken",
     "AuditEvent",
     "AuditHead",
@@ -40,10 +52,18 @@ __all__ = [
     "ConsultationArrangement",
     "ConsultationEvent",
     "Contact",
+    "ContactChase",
     "ContactReply",
     "DeadlineKind",
+    "Discussion",
+    "DiscussionKind",
+    "DiscussionMode",
+    "EmailPreference",
     "Evidence",
     "Extension",
+    "FinalOrder",
+    "FinalOrderKind",
+    "IssueKind",
     "LegalStatus",
     "LegalStatusEntry",
     "Obligation",
@@ -61,6 +81,9 @@ __all__ = [
     "Proceedings",
     "ProceedingsChild",
     "Purpose",
+    "RaisedIssue",
+    "Review",
+    "ReviewKind",
     "Role",
     "Side",
     "SignInAttempt",

@@ -71,3 +71,12 @@ class ContactReply(SQLModel, table=True):
     replied_at: datetime = timestamp_field()
     recorded_by_id: uuid.UUID = foreign_key("person.id")
     recorded_at: datetime = timestamp_field()
+
+
+class ContactChase(SQLModel, table=True):
+    """That the clock chased the unanswered reply to a contact: once, with both sides told."""
+
+    __tablename__ = "contact_chase"
+
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", primary_key=True)
+    chased_at: datetime = timestamp_field()

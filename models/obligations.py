@@ -122,6 +122,9 @@ class Obligation(SQLModel, table=True):
     closed_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
     # Why it was waived, or why it does not apply.
     reason: str | None = Field(default=None, max_length=1000)
+    # When the clock sent the reminder before its due date, and the notice that it is overdue: each once.
+    reminded_at: datetime | None = optional_timestamp_field()
+    overdue_notice_at: datetime | None = optional_timestamp_field()
 
 
 class ObligationEvent(SQLModel, table=True):
@@ -165,3 +168,5 @@ class ConsultationArrangement(SQLModel, table=True):
     recorded_by_id: uuid.UUID = foreign_key("person.id")
     recorded_at: datetime = timestamp_field()
     replaced_at: datetime | None = optional_timestamp_field()
+    # The last day the clock reminded both that a regular catch-up was due.
+    reminded_on: date | None = None

@@ -15,6 +15,10 @@ from models.base import enum_type, foreign_key, id_field, optional_timestamp_fie
 
 class OutboxState(StrEnum):
     PENDING = "pending"
+    # Waiting for its person's daily digest.
+    HELD = "held"
+    # Sent as part of a digest (digest_id).
+    DIGESTED = "digested"
     SENT = "sent"
     # Failed too often: kept with its last error for someone to look at.
     DEAD = "dead"
@@ -43,3 +47,4 @@ class OutboxMessage(SQLModel, table=True):
     claimed_until: datetime | None = optional_timestamp_field()
     claimed_by: str | None = Field(default=None, max_length=100)
     sent_at: datetime | None = optional_timestamp_field()
+    digest_id: uuid.UUID | None = foreign_key("outbox_message.id", nullable=True)

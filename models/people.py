@@ -23,6 +23,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class EmailPreference(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY_DIGEST = "daily_digest"
+
+
 class Person(SQLModel, table=True):
     __tablename__ = "person"
 
@@ -32,6 +37,10 @@ class Person(SQLModel, table=True):
     # Stored lower-cased: people are found by email at sign-in and on the command line.
     email: str = Field(max_length=320, unique=True)
     active: bool = True
+    # Emails as things happen, or one digest a day.
+    email_preference: EmailPreference = Field(
+        default=EmailPreference.IMMEDIATE, sa_type=enum_type(EmailPreference)
+    )
     created_at: datetime = timestamp_field()
 
 

@@ -79,3 +79,36 @@ class Extension(SQLModel, table=True):
     granted_on: date
     recorded_at: datetime = timestamp_field()
     recorded_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+
+
+class FinalOrderKind(StrEnum):
+    """The outcome of the proceedings for one child."""
+
+    CARE_ORDER = "care_order"
+    PLACEMENT_ORDER = "placement_order"
+    SUPERVISION_ORDER = "supervision_order"
+    SPECIAL_GUARDIANSHIP_ORDER = "special_guardianship_order"
+    CHILD_ARRANGEMENTS_ORDER = "child_arrangements_order"
+    NO_ORDER = "no_order"
+    APPLICATION_WITHDRAWN = "application_withdrawn"
+
+    @property
+    def keeps_child_looked_after(self) -> bool:
+        """Only a care or placement order leaves the child looked after, and so with an IRO to hand over
+        to (P12-P14)."""
+        return self in (FinalOrderKind.CARE_ORDER, FinalOrderKind.PLACEMENT_ORDER)
+
+
+class FinalOrder(SQLModel, table=True):
+    """The final order made for one child at the end of the proceedings, as the LA solicitor records it."""
+
+    __tablename__ = "final_order"
+    __table_args__ = (sa.UniqueConstraint("proceedings_id", "child_id", name="uq_final_order_child"),)
+
+    id: uuid.UUID = id_field()
+    proceedings_id: uuid.UUID = foreign_key("proceedings.id")
+    child_id: uuid.UUID = foreign_key("child.id")
+    order: FinalOrderKind = Field(sa_type=enum_type(FinalOrderKind))
+    made_on: date
+    recorded_at: datetime = timestamp_field()
+    recorded_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)

@@ -23,6 +23,7 @@ from portal.api.view import GraphQLView
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
+from portal.reminders.tick import run_forever as clock_forever
 from portal.settings import Settings
 from portal.web import sign_in
 from portal.web.headers import SecurityHeaders
@@ -70,12 +71,16 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        sender = asyncio.create_task(run_forever(sessions, settings)) if settings.outbox_in_app else None
+        tasks = []
+        if settings.outbox_in_app:
+            tasks.append(asyncio.create_task(run_forever(sessions, settings)))
+        if settings.clock_in_app:
+            tasks.append(asyncio.create_task(clock_forever(sessions, settings)))
         yield
-        if sender is not None:
-            sender.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await sender
+                await task
         await engine.dispose()
 
     https = settings.base_url.startswith("https://")

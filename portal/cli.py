@@ -222,6 +222,23 @@ def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
+    from portal.reminders.tick import tick
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            report = await tick(create_session_factory(engine), settings)
+        finally:
+            await engine.dispose()
+        print(
+            f"Reminders {report.reminders}, overdue notices {report.overdue}, chasers {report.chasers}, "
+            f"catch-ups {report.catch_ups}, digests {report.digests}."
+        )
+
+    asyncio.run(run())
+
+
 def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
     async def count(session: AsyncSession) -> list[str]:
         rows = await session.execute(
@@ -314,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_parser("status", help="how many emails wait, were sent, or gave up").set_defaults(
         func=cmd_outbox_status
     )
+
+    clock_commands = commands.add_parser(
+        "clock", help="reminders, overdue notices and digests"
+    ).add_subparsers(dest="clock_command", required=True)
+    clock_commands.add_parser(
+        "tick", help="send what is due now (for cron); safe to run alongside the web processes"
+    ).set_defaults(func=cmd_clock_tick)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True

@@ -662,8 +662,11 @@ class _Loader:
                 await obligations.guardian_allocated(
                     self.session, proceedings, children, self.people[name].id, manager, at=at, tell=False
                 )
+        case_of = {proceedings.id: proceedings for _, proceedings, _ in self.cases}
         for contact in sorted(self.ledger, key=lambda c: c.occurred_at):
-            await obligations.contact_logged(self.session, contact)
+            await obligations.contact_logged(
+                self.session, case_of[contact.proceedings_id], contact, tell=False
+            )
         await self.session.flush()
 
     def _working_day(self, day: date) -> date:

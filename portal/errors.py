@@ -26,6 +26,8 @@ class ErrorCode(StrEnum):
     OUT_OF_RANGE = "OUT_OF_RANGE"
     DATE_IN_FUTURE = "DATE_IN_FUTURE"
     DATE_TOO_EARLY = "DATE_TOO_EARLY"
+    DATE_IN_PAST = "DATE_IN_PAST"
+    DATE_TOO_LATE = "DATE_TOO_LATE"
     # The state of the case.
     NOT_IN_PROCEEDINGS = "NOT_IN_PROCEEDINGS"
     ALREADY_IN_PROCEEDINGS = "ALREADY_IN_PROCEEDINGS"
@@ -41,6 +43,11 @@ class ErrorCode(StrEnum):
     STAGE_NOT_FORWARD = "STAGE_NOT_FORWARD"
     DUPLICATE = "DUPLICATE"
     ALREADY_CLOSED = "ALREADY_CLOSED"
+    # Done once already (a notice sent, a record shared, an issue acknowledged, a final order recorded).
+    ALREADY_DONE = "ALREADY_DONE"
+    ALREADY_SCHEDULED = "ALREADY_SCHEDULED"
+    NOT_YET_HELD = "NOT_YET_HELD"
+    NO_FINAL_ORDER = "NO_FINAL_ORDER"
     # Someone else changed the same thing at the same moment; trying again will show what they did.
     CONFLICT = "CONFLICT"
 

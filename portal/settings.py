@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     # Run the outbox's sender inside the web process (as well as, or instead of, `portal outbox run`).
     outbox_in_app: bool = True
+    # The clock: reminders, overdue notices, chasers and digests, every so often inside the web process (as
+    # well as, or instead of, `portal clock tick` from cron). Digests go after this hour, England's time.
+    clock_in_app: bool = True
+    clock_every_seconds: int = Field(default=300, ge=1)
+    digest_hour: int = Field(default=7, ge=0, le=23)
+    # A contact that expects a reply with no date given expects it within this many working days.
+    reply_working_days: int = Field(default=3, ge=1, le=30)
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 

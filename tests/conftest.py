@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import models
+import models.base
 from portal.app import create_app
 from portal.cli import main
 from portal.db import create_engine, create_session_factory
@@ -101,7 +103,21 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         var_dir=tmp_path / "var",
         secret_key="test-secret-key-for-signing-cookies",
         outbox_in_app=False,
+        clock_in_app=False,
     )
+
+
+Travel = Callable[[datetime], None]
+
+
+@pytest.fixture
+def travel(monkeypatch: pytest.MonkeyPatch) -> Travel:
+    """Move the portal's clock so that now is ``to`` (time goes on from there)."""
+
+    def to(moment: datetime) -> None:
+        monkeypatch.setattr(models.base, "CLOCK_OFFSET", moment - datetime.now(UTC))
+
+    return to
 
 
 @pytest.fixture

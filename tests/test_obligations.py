@@ -231,5 +231,6 @@ async def test_each_side_sees_its_tasks_across_its_cases(client: httpx.AsyncClie
         ("RV2", "P3", "OPEN"),
     ]
     # The IRO shares P3 on both cases; P2 is the guardian's alone.
-    assert await tasks("iro") == [("RV1", "P3", "OPEN"), ("RV2", "P3", "OPEN")]
+    # The call was a discussion: recording it on the child's file is the IRO's (P7).
+    assert await tasks("iro") == [("RV1", "P3", "OPEN"), ("RV1", "P7", "OPEN"), ("RV2", "P3", "OPEN")]
     assert await tasks("solicitor") == []

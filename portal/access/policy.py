@@ -25,6 +25,12 @@ class Permission(StrEnum):
     # Which obligations a role may waive is in each obligation's rule (waivable_by).
     WAIVE_OBLIGATION = "obligation:waive"
     RECORD_ARRANGEMENT = "arrangement:record"
+    MANAGE_REVIEWS = "review:manage"
+    RECORD_DISCUSSION = "discussion:record"
+    RAISE_CONCERN = "concern:raise"
+    RECORD_SIGNIFICANT_ISSUE = "significant-issue:record"
+    # Which side acknowledges what is in the service: the IRO a concern, the guardian a significant issue.
+    ACKNOWLEDGE_ISSUE = "issue:acknowledge"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -33,7 +39,8 @@ class Permission(StrEnum):
 
 # What each role may do on a case it is related to (as a member, or as a manager in scope).
 CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    # P1: both sides keep the contact ledger; P2 the guardian makes contact.
+    # P1: both sides keep the contact ledger; P2 the guardian makes contact; P8 may raise concerns; P9
+    # acknowledges significant issues; P11 may judge a pre-review consultation not needed (a waiver).
     Role.GUARDIAN: frozenset(
         {
             Permission.READ_CASE,
@@ -41,11 +48,23 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MARK_REPLY,
             Permission.WAIVE_OBLIGATION,
             Permission.RECORD_ARRANGEMENT,
+            Permission.RAISE_CONCERN,
+            Permission.ACKNOWLEDGE_ISSUE,
         }
     ),
-    # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch.
+    # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch; P4, P5:
+    # the IRO runs the child's reviews; P8 acknowledges concerns; P9 tells the guardian of significant issues.
     Role.IRO: frozenset(
-        {Permission.READ_CASE, Permission.LOG_CONTACT, Permission.MARK_REPLY, Permission.RECORD_ARRANGEMENT}
+        {
+            Permission.READ_CASE,
+            Permission.LOG_CONTACT,
+            Permission.MARK_REPLY,
+            Permission.RECORD_ARRANGEMENT,
+            Permission.MANAGE_REVIEWS,
+            Permission.RECORD_DISCUSSION,
+            Permission.RECORD_SIGNIFICANT_ISSUE,
+            Permission.ACKNOWLEDGE_ISSUE,
+        }
     ),
     # LA legal runs the proceedings for the authority.
     Role.LA_SOLICITOR: frozenset({Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS}),

@@ -10,27 +10,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from models import (
+    AgreedAction,
     CaseMembership,
     Child,
     ConsultationArrangement,
     Contact,
     ContactReply,
+    Discussion,
     Extension,
+    FinalOrder,
     LegalStatusEntry,
     Obligation,
     ObligationEvent,
     ObligationRule,
     Organisation,
     Person,
+    RaisedIssue,
+    Review,
     Role,
     StageChange,
 )
+from portal.cases import final_orders
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
+from portal.discussions import service as discussions
 from portal.obligations import arrangements
 from portal.obligations import repository as obligations
 from portal.people import repository as people
+from portal.raised_issues import service as raised_issues
+from portal.reviews import service as reviews
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
@@ -75,6 +84,19 @@ class Loaders:
         )
         self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
             uow, arrangements.current_by_case, _none
+        )
+        self.reviews: DataLoader[uuid.UUID, list[Review]] = _loader(uow, reviews.reviews_by_case, list)
+        self.discussions: DataLoader[uuid.UUID, list[Discussion]] = _loader(
+            uow, discussions.discussions_by_case, list
+        )
+        self.agreed_actions: DataLoader[uuid.UUID, list[AgreedAction]] = _loader(
+            uow, discussions.actions_by_discussion, list
+        )
+        self.raised_issues: DataLoader[uuid.UUID, list[RaisedIssue]] = _loader(
+            uow, raised_issues.issues_by_case, list
+        )
+        self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
+            uow, final_orders.final_orders_by_case, list
         )
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, contacts.contacts_by_case, list

@@ -10,25 +10,33 @@ from datetime import date
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ObligationRule, Stage
+from models import Contact as ContactModel
+from models import ObligationRule, Proceedings, Stage
+from models import RaisedIssue as RaisedIssueModel
+from portal.access.cases import readable_cases
 from portal.access.policy import Permission, has_global_permission
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
 from portal.api.types.cases import Case, CaseConnection
+from portal.api.types.contacts import Contact
 from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
-from portal.api.types.tasks import Task
+from portal.api.types.records import RaisedIssue
+from portal.api.types.tasks import AwaitedReply, IssueToAcknowledge, Task
 from portal.api.types.tokens import ApiToken
+from portal.audit import service as audit
 from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
+from portal.contacts import repository as contact_rows
 from portal.errors import DomainError, ErrorCode
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
+from portal.raised_issues import service as raised_issues
 
 
 def encode_cursor(case: Case) -> str:
@@ -128,6 +136,44 @@ class Query:
                 case=Case.of(case, cases.viewer_roles(actor, case.id)),
             )
             for o, rule, case in rows
+        ]
+
+    @resolver
+    async def my_awaited_replies(self, info: Info) -> list[AwaitedReply]:
+        """Contacts to or from you still waiting for a reply, on your cases, the longest overdue first: each
+        side sees the same list, so neither can think the other never called (P1)."""
+        actor = info.context.require_actor()
+
+        async def load(s: AsyncSession) -> list[tuple[ContactModel, Proceedings]]:
+            audit.record(s, actor, "replies.read", subject_type="task_list")
+            return await contact_rows.awaited_replies(s, actor.person_id, readable_cases(actor))
+
+        rows = await info.context.uow.run(load)
+        return [
+            AwaitedReply(
+                contact=Contact.of(c, None, None),
+                case=Case.of(case, cases.viewer_roles(actor, case.id)),
+                waiting_on_you=c.to_person_id == actor.person_id,
+            )
+            for c, case in rows
+        ]
+
+    @resolver
+    async def my_issues_to_acknowledge(self, info: Info) -> list[IssueToAcknowledge]:
+        """Concerns (for an IRO) and significant issues (for a guardian) raised with you and not yet
+        acknowledged."""
+        actor = info.context.require_actor()
+
+        async def load(s: AsyncSession) -> list[tuple[RaisedIssueModel, Proceedings]]:
+            audit.record(s, actor, "issues.read", subject_type="task_list")
+            return await raised_issues.to_acknowledge(s, actor.person_id, readable_cases(actor))
+
+        rows = await info.context.uow.run(load)
+        return [
+            IssueToAcknowledge(
+                issue=RaisedIssue.of(i), case=Case.of(case, cases.viewer_roles(actor, case.id))
+            )
+            for i, case in rows
         ]
 
     @resolver

@@ -13,6 +13,7 @@ from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
 from portal.api.mutations.obligations import ObligationMutations
+from portal.api.mutations.records import RecordMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
@@ -20,7 +21,13 @@ from portal.api.queries import Query
 
 @object_type
 class Mutation(
-    CaseMutations, ContactMutations, ObligationMutations, TokenMutations, AdminMutations, RuleMutations
+    CaseMutations,
+    ContactMutations,
+    ObligationMutations,
+    RecordMutations,
+    TokenMutations,
+    AdminMutations,
+    RuleMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

@@ -154,12 +154,15 @@ async def case_children(session: AsyncSession, case_id: uuid.UUID) -> list[Child
     return (await children_by_case(session, [case_id])).get(case_id, [])
 
 
-async def live_memberships(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> list[CaseMembership]:
+async def live_memberships(
+    session: AsyncSession, case_id: uuid.UUID, role: CaseRole | None = None
+) -> list[CaseMembership]:
+    """The case's current memberships (in one role, or all)."""
     stmt = sa.select(CaseMembership).where(
-        CaseMembership.proceedings_id == case_id,
-        CaseMembership.role == role,
-        CaseMembership.ended_at.is_(None),
+        CaseMembership.proceedings_id == case_id, CaseMembership.ended_at.is_(None)
     )
+    if role is not None:
+        stmt = stmt.where(CaseMembership.role == role)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -594,6 +594,8 @@ async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordL
                 membership.ended_at, membership.ended_by_id = utcnow(), actor.person_id
                 membership.end_reason = "No longer looked after"
     await session.flush()
+    if not obligations.protocol_applies(await repository.case_children(session, access.case.id)):
+        await obligations.no_longer_applicable(session, access.case.id, actor.person_id)
     audit.record_on_case(
         session, actor, access, "child.legal_status", subject_type="child", subject_id=child.id
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models import Contact, ContactReply
+from models import Contact, ContactReply, Proceedings
 
 
 async def contacts_by_case(
@@ -43,3 +43,26 @@ async def contact_in_case(
         )
     ).first()
     return None if row is None else (row[0], row[1], row[2])
+
+
+async def awaited_replies(
+    session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool]
+) -> list[tuple[Contact, Proceedings]]:
+    """Contacts to or from the person still waiting for their reply (current entries only), on cases they
+    may read, the longest overdue first. One query."""
+    correction = aliased(Contact)
+    rows = await session.execute(
+        sa.select(Contact, Proceedings)
+        .join(Proceedings, Proceedings.id == Contact.proceedings_id)
+        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .where(
+            sa.or_(Contact.from_person_id == person_id, Contact.to_person_id == person_id),
+            Contact.reply_expected,
+            ContactReply.contact_id.is_(None),
+            correction.id.is_(None),
+            readable,
+        )
+        .order_by(Contact.reply_due_on, Contact.occurred_at)
+    )
+    return [(c, p) for c, p in rows]

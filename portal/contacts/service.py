@@ -19,6 +19,7 @@ from portal.access.cases import access_case
 from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
+from portal.calendar import add_working_days
 from portal.cases import repository as cases
 from portal.contacts import repository
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
@@ -53,6 +54,8 @@ class LogContact:
     reply_expected: bool = False
     reply_due_on: date | None = None
     corrects_id: uuid.UUID | None = None
+    # A reply expected with no date given is due this many working days after the contact.
+    reply_working_days: int = 3
 
 
 async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> Contact:
@@ -120,13 +123,18 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
         purpose=data.purpose,
         summary=summary,
         reply_expected=data.reply_expected,
-        reply_due_on=data.reply_due_on,
+        reply_due_on=data.reply_due_on
+        or (
+            add_working_days(occurred_at.astimezone(clock.LONDON).date(), data.reply_working_days)
+            if data.reply_expected
+            else None
+        ),
         corrects_id=data.corrects_id,
         recorded_by_id=actor.person_id,
     )
     session.add(contact)
     await session.flush()
-    await obligations.contact_logged(session, contact)
+    await obligations.contact_logged(session, case, contact)
     audit.record_on_case(session, actor, access, "contact.log", subject_type="contact", subject_id=contact.id)
     return contact
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import OutboxMessage, Person
+from models import EmailPreference, OutboxMessage, OutboxState, Person
 
 
 def enqueue(
     session: AsyncSession, person: Person, *, kind: str, subject: str, body: str, link_path: str
 ) -> None:
     """An email to ``person``. It must carry no case content (no names, no case numbers): what kind of
-    thing, by when, and a link to the portal, where they sign in to see it."""
+    thing, by when, and a link to the portal, where they sign in to see it. For someone who chose a daily
+    digest it is held for the clock to gather into one."""
     session.add(
         OutboxMessage(
             person_id=person.id,
@@ -20,5 +21,8 @@ def enqueue(
             subject=subject,
             body=body,
             link_path=link_path,
+            state=OutboxState.HELD
+            if person.email_preference is EmailPreference.DAILY_DIGEST
+            else OutboxState.PENDING,
         )
     )

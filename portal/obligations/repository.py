@@ -21,7 +21,18 @@ async def open_obligations(
         Obligation.code.in_(codes),
         Obligation.state == ObligationState.OPEN,
     )
-    return list((await session.execute(stmt)).scalars())
+    # The session does not autoflush: one closed earlier in this transaction is still open in the database.
+    return [o for o in (await session.execute(stmt)).scalars() if o.state is ObligationState.OPEN]
+
+
+async def met_by_trigger(session: AsyncSession, case_id: uuid.UUID, code: str, trigger_id: uuid.UUID) -> bool:
+    stmt = sa.select(Obligation.id).where(
+        Obligation.proceedings_id == case_id,
+        Obligation.code == code,
+        Obligation.trigger_id == trigger_id,
+        Obligation.state == ObligationState.MET,
+    )
+    return (await session.execute(stmt.limit(1))).first() is not None
 
 
 async def rule_of(session: AsyncSession, obligation: Obligation) -> ObligationRule:

@@ -5,14 +5,18 @@ date against today, in working days."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
     CaseRole,
+    Channel,
     Child,
     Contact,
+    DeadlineKind,
     Obligation,
     ObligationEvent,
     ObligationRule,
@@ -21,6 +25,7 @@ from models import (
     Owner,
     Person,
     Proceedings,
+    Purpose,
     Side,
     Trigger,
     utcnow,
@@ -60,6 +65,114 @@ async def _holder(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> 
     return members[0].person_id if members else None
 
 
+async def _case_rules(
+    session: AsyncSession, case: Proceedings, codes: list[str]
+) -> dict[str, ObligationRule]:
+    court = await session.get(Organisation, case.court_id)
+    return await rules_for(
+        session,
+        codes,
+        local_authority_id=case.local_authority_id,
+        service_area_id=court.service_area_id if court else None,
+    )
+
+
+# An obligation falling due within this many working days of opening is reminded by its opening email.
+REMIND_WORKING_DAYS = 2
+
+
+def due_date(rule: ObligationRule, on: date, before: date | None) -> date:
+    """AFTER: so many working days after ``on``. BEFORE: so many working days before ``before`` (a review's
+    date), but never before ``on``, the day it was opened: a late arrangement is due at once."""
+    if rule.deadline_kind is DeadlineKind.AFTER:
+        return calendar.add_working_days(on, rule.working_days)
+    assert before is not None, rule.code
+    return max(on, calendar.add_working_days(before, -rule.working_days))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A record that opens obligations: its id, the child it concerns, and the date they count back from."""
+
+    trigger_id: uuid.UUID | None
+    child_id: uuid.UUID | None = None
+    before: date | None = None
+
+
+async def open_obligations(
+    session: AsyncSession,
+    case: Proceedings,
+    trigger: Trigger,
+    *,
+    on: date,
+    by: uuid.UUID | None,
+    trigger_id: uuid.UUID | None = None,
+    child_id: uuid.UUID | None = None,
+    before: date | None = None,
+    at: datetime | None = None,
+    tell: bool = True,
+    owners: dict[Owner, tuple[uuid.UUID | None, uuid.UUID | None]] | None = None,
+    codes: list[str] | None = None,
+    events: Sequence[Event] | None = None,
+) -> list[Obligation]:
+    """Open every obligation ``trigger`` opens (PROTOCOL.md §2) under the rules in force on the case,
+    owned as each rule says: by the case's guardian, its IRO, or the guardian with the IRO as partner.
+    ``on`` is the day the event happened; ``tell`` False opens them silently (the demo replaying its
+    past). ``codes`` narrows it to some of them; ``events`` opens them for several records at once (the
+    reviews of siblings booked together), instead of the one ``trigger_id``, ``child_id`` and ``before``
+    describe."""
+    codes = codes_opened_by(trigger) if codes is None else codes
+    if not codes:
+        return []
+    rules = await _case_rules(session, case, codes)
+    if owners is None:
+        members = await cases.live_memberships(session, case.id)
+        guardian = next((m.person_id for m in members if m.role is CaseRole.GUARDIAN), None)
+        iro = next((m.person_id for m in members if m.role is CaseRole.IRO), None)
+        owners = {Owner.GUARDIAN: (guardian, None), Owner.IRO: (iro, None), Owner.BOTH: (guardian, iro)}
+    at = at or utcnow()
+    opened = []
+    for event in events or [Event(trigger_id, child_id, before)]:
+        for code in codes:
+            rule = rules[code]
+            owner, partner = owners[rule.owner]
+            due = due_date(rule, on, event.before)
+            obligation = Obligation(
+                proceedings_id=case.id,
+                child_id=event.child_id,
+                code=code,
+                rule_id=rule.id,
+                trigger_id=event.trigger_id,
+                owner_person_id=owner,
+                partner_person_id=partner,
+                opened_at=at,
+                due_on=due,
+                reminded_at=at
+                if due <= calendar.add_working_days(clock.today(), REMIND_WORKING_DAYS)
+                else None,
+            )
+            session.add(obligation)
+            _record(
+                session,
+                obligation,
+                "opened",
+                by,
+                f"{trigger.value.replace('_', ' ')}; rule {code} version {rule.version}",
+                at,
+            )
+            opened.append(obligation)
+    await session.flush()
+    if tell:
+        for obligation in opened:
+            await _tell(
+                session,
+                obligation,
+                rules[obligation.code],
+                {obligation.owner_person_id, obligation.partner_person_id},
+            )
+    return opened
+
+
 async def guardian_allocated(
     session: AsyncSession,
     case: Proceedings,
@@ -71,59 +184,79 @@ async def guardian_allocated(
 ) -> list[Obligation]:
     """P2 and P3 open when a guardian is allocated (``at``, now unless given). On a reallocation the open
     ones pass to the new guardian (with history); any already met open afresh, since the new guardian must
-    make contact too. ``tell`` False opens them silently (the demo replaying its past)."""
+    make contact too."""
     if not protocol_applies(children):
         return []
     codes = codes_opened_by(Trigger.GUARDIAN_ALLOCATED)
     open_now = {o.code: o for o in await repository.open_obligations(session, case.id, codes)}
+    handed_over = [o for o in open_now.values() if o.owner_person_id != guardian_id]
+    for obligation in handed_over:
+        _record(session, obligation, "reassigned", by, "passed to the new guardian", at or utcnow())
+        obligation.owner_person_id = guardian_id
+        if tell:
+            await _tell(session, obligation, await repository.rule_of(session, obligation), {guardian_id})
     iro = await _holder(session, case.id, CaseRole.IRO)
-    court = await session.get(Organisation, case.court_id)
-    rules = await rules_for(
+    return await open_obligations(
         session,
-        codes,
-        local_authority_id=case.local_authority_id,
-        service_area_id=court.service_area_id if court else None,
+        case,
+        Trigger.GUARDIAN_ALLOCATED,
+        on=_day(at) if at else clock.today(),
+        by=by,
+        at=at,
+        tell=tell,
+        owners={Owner.GUARDIAN: (guardian_id, None), Owner.IRO: (iro, None), Owner.BOTH: (guardian_id, iro)},
+        codes=[code for code in codes if code not in open_now],
     )
-    opened: list[Obligation] = []
-    handed_over: list[Obligation] = []
-    opened_on = _day(at) if at else clock.today()
-    at = at or utcnow()
-    for code in codes:
-        existing = open_now.get(code)
-        if existing is not None:
-            if existing.owner_person_id != guardian_id:
-                _record(session, existing, "reassigned", by, "passed to the new guardian", at)
-                existing.owner_person_id = guardian_id
-                handed_over.append(existing)
+
+
+async def meet(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    codes: list[str],
+    *,
+    evidence_id: uuid.UUID | None,
+    when: datetime,
+    by: uuid.UUID | None,
+    triggers: Collection[uuid.UUID] | None = None,
+) -> list[Obligation]:
+    """Close the case's open obligations of ``codes`` (those opened by one of ``triggers`` when given) as
+    met by the record ``evidence_id`` (None: by the record that opened each, e.g. a review's notice)."""
+    met = [
+        o
+        for o in await repository.open_obligations(session, case_id, codes)
+        if triggers is None or o.trigger_id in triggers
+    ]
+    for obligation in met:
+        evidence = evidence_id or obligation.trigger_id
+        close(session, obligation, ObligationState.MET, when, by, evidence_id=evidence)
+    return met
+
+
+async def rescheduled(
+    session: AsyncSession, case_id: uuid.UUID, trigger_id: uuid.UUID, new_date: date, by: uuid.UUID | None
+) -> None:
+    """The event an obligation counts back from (a review) moved: its open obligations' due dates follow."""
+    for obligation in await repository.open_obligations(session, case_id, list(DEFAULTS)):
+        if obligation.trigger_id != trigger_id:
             continue
-        rule = rules[code]
-        obligation = Obligation(
-            proceedings_id=case.id,
-            code=code,
-            rule_id=rule.id,
-            owner_person_id=guardian_id,
-            partner_person_id=iro if rule.owner is Owner.BOTH else None,
-            opened_at=at,
-            due_on=calendar.add_working_days(opened_on, rule.working_days),
-        )
-        session.add(obligation)
-        _record(
-            session, obligation, "opened", by, f"guardian allocated; rule {code} version {rule.version}", at
-        )
-        opened.append(obligation)
-    await session.flush()
-    if not tell:
-        return opened
-    for obligation in opened:
-        await _tell(
+        rule = await repository.rule_of(session, obligation)
+        due = due_date(rule, _day(obligation.opened_at), new_date)
+        if due != obligation.due_on:
+            _record(session, obligation, "rescheduled", by, f"now due {due:%-d %B %Y}", utcnow())
+            obligation.due_on, obligation.reminded_at, obligation.overdue_notice_at = due, None, None
+
+
+async def no_longer_applicable(session: AsyncSession, case_id: uuid.UUID, by: uuid.UUID | None) -> None:
+    """No child in the proceedings is looked after any more: the open obligations cannot apply."""
+    for obligation in await repository.open_obligations(session, case_id, list(DEFAULTS)):
+        close(
             session,
             obligation,
-            rules[obligation.code],
-            {obligation.owner_person_id, obligation.partner_person_id},
+            ObligationState.NOT_APPLICABLE,
+            utcnow(),
+            by,
+            reason="No child in the proceedings is looked after any more, so there is no IRO",
         )
-    for obligation in handed_over:
-        await _tell(session, obligation, rules[obligation.code], {guardian_id})
-    return opened
 
 
 async def _tell(
@@ -166,23 +299,57 @@ def _codes_involving(side: Owner) -> set[str]:
     return _codes_owned_by(side) | _codes_owned_by(Owner.BOTH)
 
 
-async def contact_logged(session: AsyncSession, contact: Contact) -> None:
-    """A contact the guardian made to the IRO meets the guardian's P2 (PROTOCOL.md §2)."""
-    if contact.initiated_by is not Side.GUARDIAN:
+# Contacts in which the two actually talked: a discussion, which the IRO must record on the child's file.
+DISCUSSION_CHANNELS = frozenset({Channel.PHONE, Channel.VIDEO_CALL, Channel.IN_PERSON})
+
+
+async def contact_logged(
+    session: AsyncSession, case: Proceedings, contact: Contact, *, tell: bool = True
+) -> None:
+    """What a new ledger entry does to the obligations (PROTOCOL.md §2): a contact the guardian made meets
+    their P2; a pre-review consultation from the guardian meets P11 for the next review; and a real
+    conversation is a discussion held, which opens the IRO's P7. A correction changes none of them."""
+    if contact.corrects_id is not None:
         return
-    for obligation in await repository.open_obligations(session, contact.proceedings_id, ["P2"]):
-        # The day counts, not the minute: allocation is often recorded after the guardian has started.
-        if obligation.owner_person_id == contact.from_person_id and _day(contact.occurred_at) >= _day(
-            obligation.opened_at
-        ):
-            close(
-                session,
-                obligation,
-                ObligationState.MET,
-                contact.occurred_at,
-                contact.recorded_by_id,
-                evidence_id=contact.id,
-            )
+    day = _day(contact.occurred_at)
+    if contact.initiated_by is Side.GUARDIAN:
+        for obligation in await repository.open_obligations(session, case.id, ["P2"]):
+            # The day counts, not the minute: allocation is often recorded after the guardian has started.
+            if obligation.owner_person_id == contact.from_person_id and day >= _day(obligation.opened_at):
+                close(
+                    session,
+                    obligation,
+                    ObligationState.MET,
+                    contact.occurred_at,
+                    contact.recorded_by_id,
+                    evidence_id=contact.id,
+                )
+    if contact.purpose is Purpose.PRE_REVIEW_CONSULTATION and contact.initiated_by is Side.GUARDIAN:
+        upcoming = [
+            o for o in await repository.open_obligations(session, case.id, ["P11"]) if o.due_on >= day
+        ]
+        # One consultation covers the reviews of siblings held on the same day.
+        for obligation in upcoming:
+            if obligation.due_on == min(o.due_on for o in upcoming):
+                close(
+                    session,
+                    obligation,
+                    ObligationState.MET,
+                    contact.occurred_at,
+                    contact.recorded_by_id,
+                    evidence_id=contact.id,
+                )
+    if contact.channel in DISCUSSION_CHANNELS:
+        await open_obligations(
+            session,
+            case,
+            Trigger.DISCUSSION_HELD,
+            on=day,
+            by=contact.recorded_by_id,
+            trigger_id=contact.id,
+            at=contact.recorded_at,
+            tell=tell,
+        )
 
 
 def _day(moment: datetime) -> date:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Organisation, OrganisationKind, Person, PersonRole, Role
+from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role
 from portal.access.policy import ROLE_ORGANISATION, Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -190,3 +190,12 @@ async def _exists(session: AsyncSession, column: sa.ColumnElement[str], value: s
     return (
         await session.execute(sa.select(sa.literal(1)).where(sa.func.lower(column) == value.lower()))
     ).first() is not None
+
+
+async def set_email_preference(session: AsyncSession, actor: Actor, preference: EmailPreference) -> Person:
+    """Your own choice: emails as things happen, or one digest a day."""
+    person = await session.get(Person, actor.person_id)
+    assert person is not None  # an actor is an active person
+    person.email_preference = preference
+    audit.record(session, actor, "person.email_preference", subject_type="person", subject_id=person.id)
+    return person

@@ -63,6 +63,20 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "RecordConsultationArrangement": (CASE, Permission.RECORD_ARRANGEMENT),
     "ArrangementForm": (CASE, Permission.READ_CASE),
     "MyTasks": (ANYONE, None),
+    "ScheduleReview": (CASE, Permission.MANAGE_REVIEWS),
+    "RescheduleReview": (CASE, Permission.MANAGE_REVIEWS),
+    "TellGuardianOfReview": (CASE, Permission.MANAGE_REVIEWS),
+    "RecordReviewHeld": (CASE, Permission.MANAGE_REVIEWS),
+    "ShareReviewRecord": (CASE, Permission.MANAGE_REVIEWS),
+    "RecordDiscussion": (CASE, Permission.RECORD_DISCUSSION),
+    "DiscussionRecord": (CASE, Permission.READ_CASE),
+    "RaiseConcern": (CASE, Permission.RAISE_CONCERN),
+    "RecordSignificantIssue": (CASE, Permission.RECORD_SIGNIFICANT_ISSUE),
+    "ShareSignificantIssue": (CASE, Permission.RECORD_SIGNIFICANT_ISSUE),
+    "AcknowledgeIssue": (CASE, Permission.ACKNOWLEDGE_ISSUE),
+    "RecordFinalOrders": (CASE, Permission.MANAGE_PROCEEDINGS),
+    "SetEmailPreference": (ANYONE, None),
+    "RecordForm": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -114,6 +128,9 @@ def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
     to waive, a role the obligation's rule names)."""
     if need is Permission.WAIVE_OBLIGATION and someone.role not in DEFAULTS[WAIVED].waivable_by:
         return False
+    # The matrix acknowledges a concern, which only the IRO on the case may (P8).
+    if need is Permission.ACKNOWLEDGE_ISSUE and someone.role is not Role.IRO:
+        return False
     if kind == ANYONE:
         return True
     if someone.role is None or need is None:
@@ -140,6 +157,14 @@ class Setting:
     contact_id: str
     token_ids: dict[str, str]
     obligation_id: str
+    child_ids: list[str]
+    # A review booked (not yet told or held), and one held without its record shared.
+    booked_review_id: str
+    held_review_id: str
+    discussion_id: str
+    # A significant issue not yet shared with the guardian, and a concern the IRO has to acknowledge.
+    issue_id: str
+    concern_id: str
 
 
 async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -264,7 +289,61 @@ async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
                 )
             )
         ).scalar_one()
-    return Setting(world, case_id, str(child), str(contact.id), token_ids, str(obligation))
+    records = await _records(world, sessions, case_id)
+    return Setting(world, case_id, str(child), str(contact.id), token_ids, str(obligation), **records)
+
+
+async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
+    from portal.discussions import service as discussions
+    from portal.raised_issues import service as issues
+    from portal.reviews import service as reviews
+
+    async with sessions() as session, session.begin():
+        iro = await actor_for_person(session, world.id("iro"), via=Via.API)
+        guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
+        assert iro is not None
+        assert guardian is not None
+        child_ids = list(
+            (
+                await session.execute(
+                    sa.select(CaseMembership.child_id)
+                    .where(CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.IRO)
+                    .distinct()
+                    .order_by(CaseMembership.child_id)
+                )
+            ).scalars()
+        )
+        today = date.today()
+
+        async def book(child_id: uuid.UUID) -> str:
+            data = reviews.ScheduleReview(case_id, [child_id], today, "At the office", tell_guardian=False)
+            return str((await reviews.schedule_review(session, iro, data))[0].id)
+
+        booked, held = await book(child_ids[0]), await book(child_ids[1])
+        await reviews.record_held(session, iro, uuid.UUID(held), today, None)
+        discussion = await discussions.record_discussion(
+            session,
+            iro,
+            discussions.RecordDiscussion(case_id, today, discussions.DiscussionMode.PHONE, "Talked"),
+        )
+        issue = await issues.raise_issue(
+            session,
+            iro,
+            issues.RaiseIssue(
+                case_id, issues.IssueKind.SIGNIFICANT_ISSUE, "An issue", today, "Review", False
+            ),
+        )
+        concern = await issues.raise_issue(
+            session, guardian, issues.RaiseIssue(case_id, issues.IssueKind.CONCERN, "A concern")
+        )
+    return {
+        "child_ids": [str(c) for c in child_ids],
+        "booked_review_id": booked,
+        "held_review_id": held,
+        "discussion_id": str(discussion.id),
+        "issue_id": str(issue.id),
+        "concern_id": str(concern.id),
+    }
 
 
 def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, Any]:
@@ -273,6 +352,11 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
     w = s.world
     counterpart = "guardian" if someone.role is Role.IRO else "iro"
     riverside = str(w.orgs["riverside"].id)
+
+    def mine(record_id: str) -> str:
+        """A record of this case, or (asked of a case that does not exist) one that does not exist."""
+        return record_id if case == str(s.case_id) else str(uuid.uuid4())
+
     return {
         "Me": {},
         "Organisations": {},
@@ -336,6 +420,39 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "RecordConsultationArrangement": {
             "input": {"caseId": case, "agreedOn": today, "everyWeeks": 4, "onEvents": ["AFTER_EACH_HEARING"]}
         },
+        "ScheduleReview": {
+            "input": {
+                "caseId": case,
+                "childIds": s.child_ids[1:],
+                "reviewDate": today,
+                "arrangements": "Here",
+            }
+        },
+        "RescheduleReview": {
+            "input": {"id": mine(s.booked_review_id), "reviewDate": today, "arrangements": "There"}
+        },
+        "TellGuardianOfReview": {"input": {"id": mine(s.booked_review_id)}},
+        "RecordReviewHeld": {"input": {"id": mine(s.booked_review_id), "heldOn": today}},
+        "ShareReviewRecord": {"input": {"id": mine(s.held_review_id), "record": "Decisions"}},
+        "RecordDiscussion": {
+            "input": {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
+        },
+        "DiscussionRecord": {"id": case, "discussionId": s.discussion_id},
+        "RaiseConcern": {"input": {"caseId": case, "summary": "A concern"}},
+        "RecordSignificantIssue": {
+            "input": {"caseId": case, "aroseOn": today, "meeting": "Review", "summary": "An issue"}
+        },
+        "ShareSignificantIssue": {"input": {"id": mine(s.issue_id)}},
+        "AcknowledgeIssue": {"input": {"id": mine(s.concern_id), "response": "Read"}},
+        "RecordFinalOrders": {
+            "input": {
+                "caseId": case,
+                "madeOn": today,
+                "orders": [{"childId": c, "order": "CARE_ORDER"} for c in s.child_ids],
+            }
+        },
+        "SetEmailPreference": {"input": {"preference": "DAILY_DIGEST"}},
+        "RecordForm": {"id": case},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -15,7 +15,7 @@ from tests.support.world import World
 
 # Per request: the token (1) and its use (1), the actor (3), the operation's own statements, then the audit
 # trail's append at commit (its head locked and moved, the events inserted).
-CASE_VIEW_BOUND = 20
+CASE_VIEW_BOUND = 25
 MY_CASES_BOUND = 15
 
 
@@ -36,6 +36,46 @@ async def _contacts(
             replyExpected=n % 3 == 0,
         )
         assert payload["errors"] == []
+
+
+async def _discussions_and_issues(
+    client: httpx.AsyncClient, world: World, case_id: uuid.UUID, count: int, iro: str = "iro"
+) -> None:
+    """Discussion records with agreed actions, significant issues and a review for each child."""
+    token = await world.token(iro)
+    today = datetime.now(UTC).date().isoformat()
+    case = (await gql(client, token, "CaseView", id=str(case_id)))["data"]["case"]
+    looked_after = [c["id"] for c in case["children"] if c["iro"] and c["iro"]["id"] == str(world.id(iro))]
+    for n in range(count):
+        actions = [
+            {"description": f"Action {m}", "ownerId": str(world.id("guardian")), "dueOn": today}
+            for m in range(3)
+        ]
+        for name, input in (
+            (
+                "RecordDiscussion",
+                {
+                    "caseId": str(case_id),
+                    "heldOn": today,
+                    "mode": "PHONE",
+                    "summary": f"Talk {n}",
+                    "actions": actions,
+                },
+            ),
+            (
+                "RecordSignificantIssue",
+                {"caseId": str(case_id), "aroseOn": today, "meeting": "Review", "summary": f"Issue {n}"},
+            ),
+        ):
+            payload = next(iter((await gql(client, token, name, input=input))["data"].values()))
+            assert payload["errors"] == [], payload
+    booked = await gql(
+        client,
+        token,
+        "ScheduleReview",
+        input={"caseId": str(case_id), "childIds": looked_after, "reviewDate": today, "arrangements": "Here"},
+    )
+    assert booked["data"]["scheduleReview"]["errors"] == [], booked
 
 
 async def _count(
@@ -60,6 +100,9 @@ async def test_the_case_view_does_not_grow_with_children_members_or_contacts(
     await world.assign_iro(large, "iro2", reason="Reallocated")
     await world.allocate(large, "guardian", reason="Back from leave")
     await _contacts(client, world, large, 25, iro="iro2")
+
+    await _discussions_and_issues(client, world, small, 1)
+    await _discussions_and_issues(client, world, large, 6, iro="iro2")
 
     token = await world.token("guardian")
     small_count = await _count(count_queries, client, token, "CaseView", id=str(small))
@@ -86,7 +129,7 @@ BOUNDS = {
     "MyCases": MY_CASES_BOUND,
     "CaseView": CASE_VIEW_BOUND,
     "ContactForm": 14,
-    "LogContact": 14,
+    "LogContact": 20,
     "MarkReply": 11,
     "OpenProceedings": 17,
     "AllocateGuardian": 26,
@@ -94,7 +137,7 @@ BOUNDS = {
     "AssignSocialWorker": 18,
     "RecordExtension": 12,
     "AdvanceStage": 14,
-    "RecordLegalStatus": 17,
+    "RecordLegalStatus": 18,
     "AccessLog": 14,
     "ApiTokens": 9,
     "CreateApiToken": 11,
@@ -109,7 +152,21 @@ BOUNDS = {
     "WaiveObligation": 14,
     "RecordConsultationArrangement": 17,
     "ArrangementForm": 11,
-    "MyTasks": 11,
+    "MyTasks": 13,
+    "ScheduleReview": 30,
+    "RescheduleReview": 16,
+    "TellGuardianOfReview": 19,
+    "RecordReviewHeld": 26,
+    "ShareReviewRecord": 19,
+    "RecordDiscussion": 24,
+    "DiscussionRecord": 14,
+    "RaiseConcern": 16,
+    "RecordSignificantIssue": 25,
+    "ShareSignificantIssue": 17,
+    "AcknowledgeIssue": 14,
+    "RecordFinalOrders": 27,
+    "SetEmailPreference": 10,
+    "RecordForm": 16,
 }
 
 
@@ -226,6 +283,9 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         return "solicitor", {
             "input": {"caseId": case, "stage": "CASE_MANAGEMENT_HEARING", "changedOn": today}
         }
+    records = await _records(client, world, name, case, today)
+    if records is not None:
+        return records
     children = (await gql(client, await world.token("solicitor"), "CaseView", id=case))["data"]["case"][
         "children"
     ]
@@ -237,6 +297,77 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
             "effectiveFrom": today,
         }
     }
+
+
+async def _change(client: httpx.AsyncClient, world: World, who: str, name: str, **input: object) -> dict:
+    body = await gql(client, await world.token(who), name, input=input)
+    payload = next(iter(body["data"].values()))
+    assert payload["errors"] == [], payload
+    return payload
+
+
+async def _records(
+    client: httpx.AsyncClient, world: World, name: str, case: str, today: str
+) -> tuple[str, dict[str, object]] | None:
+    """Reviews, discussions, concerns, significant issues and final orders, with what each needs first."""
+    children = [
+        c["id"]
+        for c in (await gql(client, await world.token("iro"), "CaseView", id=case))["data"]["case"][
+            "children"
+        ]
+    ]
+    if name == "ScheduleReview":
+        return "iro", {
+            "input": {"caseId": case, "childIds": children, "reviewDate": today, "arrangements": "Here"}
+        }
+    if name in {"RescheduleReview", "TellGuardianOfReview", "RecordReviewHeld", "ShareReviewRecord"}:
+        booked = await _change(
+            client,
+            world,
+            "iro",
+            "ScheduleReview",
+            caseId=case,
+            childIds=children[:1],
+            reviewDate=today,
+            arrangements="Here",
+            tellGuardian=False,
+        )
+        review = booked["reviews"][0]["id"]
+        if name == "ShareReviewRecord":
+            await _change(client, world, "iro", "RecordReviewHeld", id=review, heldOn=today)
+        return "iro", {
+            "RescheduleReview": {"input": {"id": review, "reviewDate": today, "arrangements": "There"}},
+            "TellGuardianOfReview": {"input": {"id": review}},
+            "RecordReviewHeld": {"input": {"id": review, "heldOn": today, "record": "Decisions"}},
+            "ShareReviewRecord": {"input": {"id": review, "record": "Decisions"}},
+        }[name]
+    discussion = {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
+    if name == "RecordDiscussion":
+        owner = str(world.id("guardian"))
+        actions = [{"description": f"Action {n}", "ownerId": owner, "dueOn": today} for n in range(3)]
+        return "iro", {"input": {**discussion, "actions": actions}}
+    if name == "DiscussionRecord":
+        recorded = await _change(client, world, "iro", "RecordDiscussion", **discussion)
+        return "guardian", {"id": case, "discussionId": recorded["discussion"]["id"]}
+    issue = {"caseId": case, "aroseOn": today, "meeting": "Review", "summary": "An issue"}
+    if name == "RaiseConcern":
+        return "guardian", {"input": {"caseId": case, "summary": "A concern"}}
+    if name == "RecordSignificantIssue":
+        return "iro", {"input": issue}
+    if name == "ShareSignificantIssue":
+        kept = await _change(client, world, "iro", "RecordSignificantIssue", **issue, tellGuardianNow=False)
+        return "iro", {"input": {"id": kept["issue"]["id"]}}
+    if name == "AcknowledgeIssue":
+        told = await _change(client, world, "iro", "RecordSignificantIssue", **issue)
+        return "guardian", {"input": {"id": told["issue"]["id"], "response": "Read"}}
+    if name == "RecordFinalOrders":
+        orders = [{"childId": c, "order": "CARE_ORDER"} for c in children]
+        return "solicitor", {"input": {"caseId": case, "madeOn": today, "orders": orders}}
+    if name == "SetEmailPreference":
+        return "guardian", {"input": {"preference": "DAILY_DIGEST"}}
+    if name == "RecordForm":
+        return "iro", {"id": case}
+    return None
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDS))

@@ -18,11 +18,16 @@ from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
+from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
 from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.obligations.service import protocol_applies
+from portal.reviews.schedule import next_review
+
+# Concerns and significant issues pass between the guardian and the IRO; their managers oversee them.
+ISSUE_READERS = frozenset({Role.GUARDIAN, Role.IRO, Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
 
 
 @object_type
@@ -132,6 +137,23 @@ class Child:
             )
         return None
 
+    @resolver
+    async def next_review(self, info: Info) -> NextReview | None:
+        """When the child's next looked-after review is due (CPPCR reg 33); empty when not looked after."""
+        if not self.looked_after or self.looked_after_since is None:
+            return None
+        mine = [
+            r for r in await info.context.loaders.reviews.load(self._case_id) if r.child_id == self._model_id
+        ]
+        due = next_review(self.looked_after_since, [r.held_on for r in mine if r.held_on])
+        booked = min((r.review_date for r in mine if r.held_on is None), default=None)
+        return NextReview(
+            kind=due.kind,
+            due_by=due.due_by,
+            booked_on=booked,
+            late=(booked or info.context.today) > due.due_by,
+        )
+
     async def _holder(self, info: Info, role: CaseRole) -> Person | None:
         members = await info.context.loaders.memberships.load(self._case_id)
         holder = next(
@@ -219,6 +241,13 @@ class CaseAbilities:
     assign_iro: bool = field("Assign or reassign the IRO (an IRO manager in scope).")
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
     record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
+    manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
+    record_discussion: bool = field(
+        "Record a discussion with the guardian on the child's file (P7; the IRO)."
+    )
+    raise_concern: bool = field("Raise a concern with the IRO (P8; the guardian).")
+    record_significant_issue: bool = field("Record a significant issue and tell the guardian (P9; the IRO).")
+    acknowledge_issue: bool = field("Acknowledge a concern (the IRO) or a significant issue (the guardian).")
 
 
 @object_type
@@ -327,6 +356,40 @@ class Case:
         return [Obligation.of(o, rule, info.context.today) for o, rule in rows]
 
     @resolver
+    async def reviews(self, info: Info) -> list[Review]:
+        """The children's looked-after reviews, by date. A review's record shows once it is shared."""
+        sees_unshared = Role.IRO in self.viewer_roles
+        models = await info.context.loaders.reviews.load(self._model.id)
+        return [Review.of(r, sees_unshared=sees_unshared) for r in models]
+
+    @resolver
+    async def discussions(self, info: Info) -> list[Discussion]:
+        """The discussion records on the children's file (P7), newest first."""
+        return [Discussion.of(d) for d in await info.context.loaders.discussions.load(self._model.id)]
+
+    @resolver
+    async def discussion(self, info: Info, id: strawberry.ID) -> Discussion | None:
+        """One discussion record on this case, for its case-file export."""
+        found = await info.context.loaders.discussions.load(self._model.id)
+        return next((Discussion.of(d) for d in found if str(d.id) == str(id)), None)
+
+    @resolver
+    async def raised_issues(self, info: Info) -> list[RaisedIssue]:
+        """Concerns (P8) and significant issues (P9), newest first: between the guardian and the IRO (and
+        their managers), never shown to the authority's lawyers or social workers. A significant issue not
+        yet shared shows only to the IRO."""
+        roles = set(self.viewer_roles)
+        if not roles & ISSUE_READERS:
+            return []
+        found = await info.context.loaders.raised_issues.load(self._model.id)
+        return [RaisedIssue.of(i) for i in found if i.shared_at is not None or Role.IRO in roles]
+
+    @resolver
+    async def final_orders(self, info: Info) -> list[FinalOrder]:
+        """The final order for each child, once the proceedings have ended."""
+        return [FinalOrder.of(o) for o in await info.context.loaders.final_orders.load(self._model.id)]
+
+    @resolver
     async def contact_counterparts(self, info: Info) -> list[Person]:
         """The people on the other side you can log a contact with; empty if you cannot log contacts."""
         side = next((SIDE_OF_ROLE[r] for r in self.viewer_roles if r in SIDE_OF_ROLE), None)
@@ -364,6 +427,11 @@ class Case:
             assign_iro=Permission.ASSIGN_IRO in allowed,
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
             record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
+            manage_reviews=Permission.MANAGE_REVIEWS in allowed,
+            record_discussion=Permission.RECORD_DISCUSSION in allowed,
+            raise_concern=Permission.RAISE_CONCERN in allowed,
+            record_significant_issue=Permission.RECORD_SIGNIFICANT_ISSUE in allowed,
+            acknowledge_issue=Permission.ACKNOWLEDGE_ISSUE in allowed,
         )
 
     @staticmethod

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from models import CaseRole, Channel, LegalStatus, OrganisationKind, Purpose, Role, Side, Stage
+from models import (
+    CaseRole,
+    Channel,
+    EmailPreference,
+    LegalStatus,
+    OrganisationKind,
+    Purpose,
+    Role,
+    Side,
+    Stage,
+)
 from portal.api.doc import enum_type
 from portal.contacts.service import Direction
 
@@ -26,4 +36,7 @@ ChannelEnum = enum_type(Channel, "How a contact was made.")
 PurposeEnum = enum_type(Purpose, "What a contact was about, in the protocol's terms.")
 DirectionEnum = enum_type(
     Direction, "Whether the person logging a contact made it (outgoing) or received it (incoming)."
+)
+EmailPreferenceEnum = enum_type(
+    EmailPreference, "How a person wants the portal's emails: as things happen, or a daily digest."
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 
+from models import EmailPreference, OrganisationKind, Role
 from models import Organisation as OrganisationModel
-from models import OrganisationKind, Role
 from models import Person as PersonModel
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
@@ -89,6 +91,13 @@ class Me:
     async def organisation(self, info: Info) -> Organisation:
         """The organisation you work for."""
         return await load_organisation(info, self._organisation_id)
+
+    @resolver
+    async def email_preference(self, info: Info) -> EmailPreference:
+        """Emails as things happen, or one daily digest."""
+        person = await info.context.loaders.person.load(uuid.UUID(str(self.id)))
+        assert person is not None
+        return person.email_preference
 
     @staticmethod
     def of(actor: Actor, can_open_proceedings: bool) -> Me:

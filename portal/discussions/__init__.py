@@ -1,0 +1,1 @@
+"""Discussion records on the child's file (P7, P13)."""

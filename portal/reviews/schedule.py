@@ -1,0 +1,48 @@
+"""When a looked-after child's next review is due, under CPPCR reg 33: the first within 20 working days of
+becoming looked after, the second within 3 months of the first, then at most 6 months apart."""
+
+from __future__ import annotations
+
+import calendar as months
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from models import ReviewKind
+from portal import calendar
+
+FIRST_WITHIN_WORKING_DAYS = 20
+SECOND_WITHIN_MONTHS = 3
+THEN_EVERY_MONTHS = 6
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day ``count`` months on, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + count
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class NextReview:
+    kind: ReviewKind
+    due_by: date
+
+
+def next_review(looked_after_since: date, held: Sequence[date]) -> NextReview:
+    """The next review's place in the schedule and its latest date, from the reviews held in the current
+    period of being looked after (any review counts, an additional one included)."""
+    held = sorted(d for d in held if d >= looked_after_since)
+    if not held:
+        return NextReview(
+            ReviewKind.FIRST, calendar.add_working_days(looked_after_since, FIRST_WITHIN_WORKING_DAYS)
+        )
+    if len(held) == 1:
+        return NextReview(ReviewKind.SECOND, add_months(held[0], SECOND_WITHIN_MONTHS))
+    return NextReview(ReviewKind.SUBSEQUENT, add_months(held[-1], THEN_EVERY_MONTHS))
+
+
+def information_gathering_allowed(held_kinds: Sequence[ReviewKind]) -> bool:
+    """Only at the six-monthly point (after the first two reviews) and not twice running: a child settled
+    in a long-term foster placement still has one review meeting a year."""
+    return len(held_kinds) >= 2 and held_kinds[-1] is not ReviewKind.INFORMATION_GATHERING

@@ -29,6 +29,7 @@ from portal.web import sign_in
 from portal.web.headers import SecurityHeaders
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
+from portal.web.record_pages import routes as record_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, SignInRequired
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             *sign_in.routes,
             *page_routes,
+            *record_routes,
         ],
         middleware=[
             Middleware(

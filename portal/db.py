@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -100,3 +103,12 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
             await pending.rollback(session)
         else:
             await session.commit()
+
+
+async def grouped(session: AsyncSession, stmt: sa.Select[tuple[uuid.UUID, T]]) -> dict[uuid.UUID, list[T]]:
+    """Rows of (key, record), in the statement's order, as a list of records per key: what a DataLoader
+    fetches for many parents in one query."""
+    found: dict[uuid.UUID, list[T]] = defaultdict(list)
+    for key, record in await session.execute(stmt):
+        found[key].append(record)
+    return found

@@ -24,9 +24,13 @@ from models import (
     Child,
     Contact,
     ContactReply,
+    Discussion,
+    DiscussionKind,
+    DiscussionMode,
     Extension,
     LegalStatus,
     LegalStatusEntry,
+    Obligation,
     Organisation,
     OrganisationKind,
     Person,
@@ -39,8 +43,9 @@ from models import (
     Stage,
     StageChange,
     metadata,
+    utcnow,
 )
-from portal.clock import london_datetime
+from portal.clock import LONDON, london_datetime
 from portal.obligations import service as obligations
 from portal.people.service import add_organisation, add_person
 
@@ -663,11 +668,54 @@ class _Loader:
                     self.session, proceedings, children, self.people[name].id, manager, at=at, tell=False
                 )
         case_of = {proceedings.id: proceedings for _, proceedings, _ in self.cases}
+        careful = {proceedings.id for spec, proceedings, _ in self.cases if spec.contact == "both"}
         for contact in sorted(self.ledger, key=lambda c: c.occurred_at):
             await obligations.contact_logged(
                 self.session, case_of[contact.proceedings_id], contact, tell=False
             )
+            # Where both sides keep to the protocol, the IRO writes each call up on the child's file (P7).
+            if contact.proceedings_id in careful and contact.channel in obligations.DISCUSSION_CHANNELS:
+                await self._discussion(contact)
         await self.session.flush()
+        # The past is past: its reminders and overdue notices are not sent now.
+        await self.session.execute(
+            sa.update(Obligation)
+            .where(Obligation.due_on < self.today)
+            .values(reminded_at=utcnow(), overdue_notice_at=utcnow())
+        )
+
+    async def _discussion(self, contact: Contact) -> None:
+        guardian, iro = (
+            (contact.from_person_id, contact.to_person_id)
+            if contact.initiated_by is Side.GUARDIAN
+            else (contact.to_person_id, contact.from_person_id)
+        )
+        recorded = contact.occurred_at + timedelta(days=2)
+        if recorded >= utcnow():
+            return
+        discussion = Discussion(
+            proceedings_id=contact.proceedings_id,
+            kind=DiscussionKind.DURING_PROCEEDINGS,
+            held_on=contact.occurred_at.astimezone(LONDON).date(),
+            mode=DiscussionMode.VIDEO_CALL if contact.channel is Channel.VIDEO_CALL else DiscussionMode.PHONE,
+            guardian_id=guardian,
+            iro_id=iro,
+            summary=contact.summary,
+            contact_id=contact.id,
+            recorded_by_id=iro,
+            recorded_at=recorded,
+        )
+        self.session.add(discussion)
+        await self.session.flush()
+        await obligations.meet(
+            self.session,
+            contact.proceedings_id,
+            ["P7"],
+            evidence_id=discussion.id,
+            when=recorded,
+            by=iro,
+            triggers={contact.id},
+        )
 
     def _working_day(self, day: date) -> date:
         while day.weekday() >= 5:

@@ -63,7 +63,9 @@ async def test_a_reminder_before_the_due_date_and_a_notice_when_overdue_once_eac
     # No email carries case content: no child's name, no case number.
     async with sessions() as session:
         bodies = " ".join((await session.execute(sa.select(OutboxMessage.body))).scalars())
-    assert "Amy" not in bodies and "Example" not in bodies and "RV" not in bodies
+    assert "Amy" not in bodies
+    assert "Example" not in bodies
+    assert "RV" not in bodies
 
 
 async def test_two_clocks_at_once_send_each_notice_once(

@@ -30,6 +30,7 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository
+from portal.db import grouped
 from portal.errors import ErrorCode, Problems
 from portal.obligations import service as obligations
 from portal.validation import check_past_date
@@ -157,8 +158,5 @@ async def record_final_orders(
 async def final_orders_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FinalOrder]]:
-    rows = await session.execute(sa.select(FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids)))
-    found: dict[uuid.UUID, list[FinalOrder]] = {case_id: [] for case_id in case_ids}
-    for order in rows.scalars():
-        found[order.proceedings_id].append(order)
-    return found
+    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids))
+    return await grouped(session, stmt)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
@@ -28,6 +27,7 @@ from models import (
 )
 from portal.access.cases import readable_cases
 from portal.auth.actor import Actor
+from portal.db import grouped
 
 Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
@@ -67,19 +67,11 @@ async def count_readable(
     return (await session.execute(sa.select(sa.func.count()).select_from(inner))).scalar_one()
 
 
-async def _grouped(session: AsyncSession, stmt: sa.Select[tuple[uuid.UUID, T]]) -> dict[uuid.UUID, list[T]]:
-    """Rows of (key, record), in the statement's order, as a list of records per key."""
-    grouped: dict[uuid.UUID, list[T]] = defaultdict(list)
-    for key, record in await session.execute(stmt):
-        grouped[key].append(record)
-    return grouped
-
-
 async def children_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Child]]:
     """The children of each case, eldest first."""
-    return await _grouped(
+    return await grouped(
         session,
         sa.select(ProceedingsChild.proceedings_id, Child)
         .join(Child, Child.id == ProceedingsChild.child_id)
@@ -92,7 +84,7 @@ async def memberships_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CaseMembership]]:
     """Every membership of each case, live and ended, oldest first."""
-    return await _grouped(
+    return await grouped(
         session,
         sa.select(CaseMembership.proceedings_id, CaseMembership)
         .where(CaseMembership.proceedings_id.in_(case_ids))
@@ -103,7 +95,7 @@ async def memberships_by_case(
 async def extensions_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Extension]]:
-    return await _grouped(
+    return await grouped(
         session,
         sa.select(Extension.proceedings_id, Extension)
         .where(Extension.proceedings_id.in_(case_ids))
@@ -114,7 +106,7 @@ async def extensions_by_case(
 async def stage_changes_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StageChange]]:
-    return await _grouped(
+    return await grouped(
         session,
         sa.select(StageChange.proceedings_id, StageChange)
         .where(StageChange.proceedings_id.in_(case_ids))
@@ -125,7 +117,7 @@ async def stage_changes_by_case(
 async def legal_status_by_child(
     session: AsyncSession, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalStatusEntry]]:
-    return await _grouped(
+    return await grouped(
         session,
         sa.select(LegalStatusEntry.child_id, LegalStatusEntry)
         .where(LegalStatusEntry.child_id.in_(child_ids))

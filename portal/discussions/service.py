@@ -5,7 +5,6 @@ record meets it. The final discussion of the care plan after the final order mee
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +29,7 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
+from portal.db import grouped
 from portal.errors import ErrorCode, Problems
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
@@ -144,7 +144,9 @@ def _check_actions(problems: Problems, data: RecordDiscussion, members: set[uuid
     for index, action in enumerate(data.actions[:MAX_ACTIONS]):
         where = f"actions.{index}"
         clean_required(problems, action.description, f"{where}.description", "Enter the action agreed", 1000)
-        if action.owner_id is None or action.owner_id not in members:
+        if action.owner_id is None:
+            problems.add(ErrorCode.REQUIRED, "Choose who will do it", f"{where}.ownerId")
+        elif action.owner_id not in members:
             problems.add(
                 ErrorCode.NOT_ON_CASE,
                 "Choose who will do it, from the people on the case",
@@ -216,26 +218,20 @@ async def _already_met(session: AsyncSession, discussion: Discussion) -> bool:
 async def discussions_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Discussion]]:
-    rows = await session.execute(
-        sa.select(Discussion)
+    return await grouped(
+        session,
+        sa.select(Discussion.proceedings_id, Discussion)
         .where(Discussion.proceedings_id.in_(case_ids))
-        .order_by(Discussion.held_on.desc(), Discussion.recorded_at.desc())
+        .order_by(Discussion.held_on.desc(), Discussion.recorded_at.desc()),
     )
-    found: dict[uuid.UUID, list[Discussion]] = defaultdict(list)
-    for discussion in rows.scalars():
-        found[discussion.proceedings_id].append(discussion)
-    return found
 
 
 async def actions_by_discussion(
     session: AsyncSession, discussion_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[AgreedAction]]:
-    rows = await session.execute(
-        sa.select(AgreedAction)
+    return await grouped(
+        session,
+        sa.select(AgreedAction.discussion_id, AgreedAction)
         .where(AgreedAction.discussion_id.in_(discussion_ids))
-        .order_by(AgreedAction.position)
+        .order_by(AgreedAction.position),
     )
-    found: dict[uuid.UUID, list[AgreedAction]] = defaultdict(list)
-    for action in rows.scalars():
-        found[action.discussion_id].append(action)
-    return found

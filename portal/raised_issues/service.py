@@ -9,7 +9,6 @@ guardian acknowledges.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
+from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import service as obligations
@@ -201,15 +201,12 @@ async def acknowledge(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, 
 async def issues_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[RaisedIssue]]:
-    rows = await session.execute(
-        sa.select(RaisedIssue)
+    return await grouped(
+        session,
+        sa.select(RaisedIssue.proceedings_id, RaisedIssue)
         .where(RaisedIssue.proceedings_id.in_(case_ids))
-        .order_by(RaisedIssue.raised_at.desc())
+        .order_by(RaisedIssue.raised_at.desc()),
     )
-    found: dict[uuid.UUID, list[RaisedIssue]] = defaultdict(list)
-    for issue in rows.scalars():
-        found[issue.proceedings_id].append(issue)
-    return found
 
 
 async def to_acknowledge(

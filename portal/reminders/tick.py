@@ -195,7 +195,7 @@ async def _chase(session: AsyncSession, today: date, now: datetime) -> int:
                 subject="A message is waiting for your reply",
                 body=f"A message to you in the guardian–IRO contact ledger expected a reply by {due}, "
                 "and none is recorded. Please reply, and record the reply in the portal.",
-                link_path=f"/cases/{contact.proceedings_id}#contacts",
+                link_path=f"/cases/{contact.proceedings_id}#ledger",
             )
         if contact.from_person_id in people:
             enqueue(
@@ -205,7 +205,7 @@ async def _chase(session: AsyncSession, today: date, now: datetime) -> int:
                 subject="No reply yet: we have chased it",
                 body=f"A message you sent expected a reply by {due} and none is recorded. The portal has "
                 "reminded the other side; it is on both your task lists until the reply is marked.",
-                link_path=f"/cases/{contact.proceedings_id}#contacts",
+                link_path=f"/cases/{contact.proceedings_id}#ledger",
             )
     return len(contacts)
 
@@ -255,7 +255,7 @@ async def _catch_ups(session: AsyncSession, today: date) -> int:
                 subject="Time for the catch-up you agreed",
                 body=f"You agreed to talk at least every {arrangement.every_weeks} weeks under the "
                 f"guardian–IRO protocol, and it has been that long since {_long(since)}.",
-                link_path=f"/cases/{arrangement.proceedings_id}#contacts",
+                link_path=f"/cases/{arrangement.proceedings_id}#ledger",
             )
         count += 1
     return count

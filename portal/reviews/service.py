@@ -19,6 +19,7 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
+from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import service as obligations
@@ -47,28 +48,24 @@ async def held_reviews(
     session: AsyncSession, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Review]]:
     """Each child's reviews held so far, oldest first."""
-    rows = await session.execute(
-        sa.select(Review)
+    return await grouped(
+        session,
+        sa.select(Review.child_id, Review)
         .where(Review.child_id.in_(child_ids), Review.held_on.is_not(None))
-        .order_by(Review.held_on)
+        .order_by(Review.held_on),
     )
-    found: dict[uuid.UUID, list[Review]] = {child_id: [] for child_id in child_ids}
-    for review in rows.scalars():
-        found[review.child_id].append(review)
-    return found
 
 
 async def reviews_by_case(
     session: AsyncSession, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Review]]:
     """Each case's reviews, by date."""
-    rows = await session.execute(
-        sa.select(Review).where(Review.proceedings_id.in_(case_ids)).order_by(Review.review_date, Review.id)
+    return await grouped(
+        session,
+        sa.select(Review.proceedings_id, Review)
+        .where(Review.proceedings_id.in_(case_ids))
+        .order_by(Review.review_date, Review.id),
     )
-    found: dict[uuid.UUID, list[Review]] = {case_id: [] for case_id in case_ids}
-    for review in rows.scalars():
-        found[review.proceedings_id].append(review)
-    return found
 
 
 async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:

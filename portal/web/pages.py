@@ -4,6 +4,7 @@ routes that run mutations and re-show the form with the GOV.UK error summary whe
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -79,9 +80,51 @@ async def case_page(request: Request) -> Response:
             "case": case,
             "ledger": ledger,
             "me": str(actor.person_id),
-            "flash": request.query_params.get("done"),
+            "flash": FLASH.get(request.query_params.get("done", "")),
+            "EVIDENCE": EVIDENCE_ANCHORS,
         },
     )
+
+
+@dataclass(frozen=True)
+class Flash:
+    message: str
+    success: bool = True
+
+
+# What the case page says after a form or button on it did something (?done=...).
+FLASH = {
+    "contact": Flash("Contact logged. Both sides now see it in the ledger."),
+    "reply": Flash("Reply marked as received."),
+    "reply-failed": Flash("The reply could not be marked: it may have been marked already.", success=False),
+    "arrangement": Flash("How you keep in touch is recorded."),
+    "waived": Flash("The reason is recorded."),
+    "review": Flash("The review is booked."),
+    "review-notice": Flash("The guardian has been told the review's arrangements."),
+    "review-held": Flash("The review is recorded as held."),
+    "review-record": Flash("The review's record is shared with the guardian."),
+    "review-moved": Flash("The review is changed."),
+    "discussion": Flash("The discussion is recorded on the child's file."),
+    "concern": Flash("Your concern is raised with the IRO."),
+    "significant-issue": Flash("The significant issue is recorded."),
+    "issue-shared": Flash("The guardian has been told of the significant issue."),
+    "acknowledged": Flash("Acknowledged."),
+    "final-orders": Flash("The final orders are recorded and the proceedings concluded."),
+    "failed": Flash(
+        "That could not be done: the page may be out of date. Here it is as it now is.", success=False
+    ),
+}
+
+# Where on the case page the evidence that met an obligation is, by its kind.
+EVIDENCE_ANCHORS = {
+    "CONTACT_FROM_GUARDIAN": ("entry-", "the contact"),
+    "PRE_REVIEW_CONSULTATION": ("entry-", "the consultation"),
+    "REVIEW_NOTICE": ("review-", "the review"),
+    "REVIEW_RECORD_SHARED": ("review-", "the review"),
+    "DISCUSSION_RECORD": ("discussion-", "the record"),
+    "FINAL_DISCUSSION": ("discussion-", "the record"),
+    "SIGNIFICANT_ISSUE_NOTICE": ("issue-", "the issue"),
+}
 
 
 CONTACT_FIELDS = {
@@ -269,7 +312,16 @@ async def tasks_page(request: Request) -> Response:
             groups["overdue"].append(task)
         else:
             groups["soon" if duty["dueOn"] <= soon else "later"].append(task)
-    return render(request, "tasks.html", {"actor": actor, "groups": groups})
+    return render(
+        request,
+        "tasks.html",
+        {
+            "actor": actor,
+            "groups": groups,
+            "replies": data["myAwaitedReplies"],
+            "issues": data["myIssuesToAcknowledge"],
+        },
+    )
 
 
 ARRANGEMENT_FIELDS = {
@@ -346,6 +398,18 @@ async def _arrangement_case(request: Request, uow: UnitOfWork, actor: Actor) -> 
     return data["case"]
 
 
+async def waive_obligation(request: Request) -> Response:
+    form = await posted_form(request)
+    case_id = request.path_params["case_id"]
+    variables = {"input": {"id": request.path_params["obligation_id"], "reason": form.get("reason", "")}}
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(uow, actor, "WaiveObligation", variables)
+        if result["waiveObligation"]["errors"]:
+            uow.fail()
+            return RedirectResponse(f"/cases/{case_id}?done=failed#protocol", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done=waived#protocol", status_code=303)
+
+
 async def access_log_page(request: Request) -> Response:
     variables: dict[str, Any] = {"id": request.path_params["case_id"], "first": 50}
     if request.query_params.get("after"):
@@ -374,4 +438,5 @@ routes = [
     Route("/cases/{case_id}/contacts/new", contact_form, methods=["GET"]),
     Route("/cases/{case_id}/contacts", log_contact, methods=["POST"]),
     Route("/cases/{case_id}/contacts/{contact_id}/reply", mark_reply, methods=["POST"]),
+    Route("/cases/{case_id}/obligations/{obligation_id}/waive", waive_obligation, methods=["POST"]),
 ]

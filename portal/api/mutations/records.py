@@ -103,7 +103,7 @@ class AgreedActionInput:
     """An action agreed in a discussion."""
 
     description: str = field("What was agreed.")
-    owner_id: strawberry.ID = field("Who will do it: someone on the case.")
+    owner_id: strawberry.ID | None = field("Who will do it: someone on the case.")
     due_on: date | None = field("When it is due.")
 
 
@@ -322,7 +322,7 @@ class RecordMutations:
                 actions=[
                     discussions.ActionInput(
                         description=a.description,
-                        owner_id=parse_id(a.owner_id, f"actions.{n}.ownerId"),
+                        owner_id=parse_id(a.owner_id, f"actions.{n}.ownerId") if a.owner_id else None,
                         due_on=a.due_on,
                     )
                     for n, a in enumerate(input.actions)

@@ -241,6 +241,7 @@ class CaseAbilities:
     assign_iro: bool = field("Assign or reassign the IRO (an IRO manager in scope).")
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
     record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
+    waive_obligation: bool = field("Waive obligations whose rules name one of your roles, with a reason.")
     manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
     record_discussion: bool = field(
         "Record a discussion with the guardian on the child's file (P7; the IRO)."
@@ -427,6 +428,7 @@ class Case:
             assign_iro=Permission.ASSIGN_IRO in allowed,
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
             record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
+            waive_obligation=Permission.WAIVE_OBLIGATION in allowed,
             manage_reviews=Permission.MANAGE_REVIEWS in allowed,
             record_discussion=Permission.RECORD_DISCUSSION in allowed,
             raise_concern=Permission.RAISE_CONCERN in allowed,

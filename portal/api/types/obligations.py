@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from models import ConsultationArrangement as ConsultationArrangementModel
-from models import ConsultationEvent, DeadlineKind, Evidence, ObligationState, Owner, Trigger
+from models import ConsultationEvent, DeadlineKind, Evidence, ObligationState, Owner, Role, Trigger
 from models import Obligation as ObligationModel
 from models import ObligationRule as ObligationRuleModel
 from portal import calendar
@@ -52,6 +52,9 @@ class Obligation:
     reason: str | None = field("Why it was waived, or does not apply.")
     rule_version: int = field("The version of the rule it was opened under.")
     rule_is_local: bool = field("Whether that rule is a local override rather than the protocol's default.")
+    waivable_by: list[Role] = field(
+        "The roles that may waive it under its rule (on a case they are related to), with a reason."
+    )
     _owner_id: strawberry.Private[object]
     _partner_id: strawberry.Private[object]
     _model_id: strawberry.Private[object]
@@ -93,6 +96,7 @@ class Obligation:
             reason=model.reason,
             rule_version=rule.version,
             rule_is_local=rule.organisation_id is not None,
+            waivable_by=[Role(r) for r in rule.waivable_by.split()],
             _owner_id=model.owner_person_id,
             _partner_id=model.partner_person_id,
             _model_id=model.id,

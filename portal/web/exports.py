@@ -1,0 +1,57 @@
+"""A discussion record as the authority's case-file entry (P7): JSON for its case-management system, and a
+tagged, accessible PDF (title and language set) drawn by WeasyPrint from the same data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from weasyprint import HTML
+
+from portal.web.rendering import TEMPLATES
+
+FORMAT_VERSION = 1
+
+
+def discussion_json(case: dict[str, Any]) -> dict[str, Any]:
+    """The record with its case and children, in plain fields for another system to file."""
+    discussion = case["discussion"]
+    return {
+        "format": "guardian-iro-portal/discussion-record",
+        "version": FORMAT_VERSION,
+        "case": {
+            "id": case["id"],
+            "caseNumber": case["caseNumber"],
+            "court": case["court"]["name"],
+            "localAuthority": case["localAuthority"]["name"],
+        },
+        "children": [
+            {"id": c["id"], "name": f"{c['givenName']} {c['familyName']}", "dateOfBirth": c["dateOfBirth"]}
+            for c in case["children"]
+        ],
+        "discussion": {
+            "id": discussion["id"],
+            "kind": discussion["kind"],
+            "heldOn": discussion["heldOn"],
+            "mode": discussion["mode"],
+            "guardian": discussion["guardian"]["name"],
+            "iro": discussion["iro"]["name"],
+            "othersPresent": discussion["othersPresent"],
+            "summary": discussion["summary"],
+            "contactId": discussion["contactId"],
+            "recordedAt": discussion["recordedAt"],
+            "agreedActions": [
+                {
+                    "description": a["description"],
+                    "owner": a["owner"]["name"],
+                    "dueOn": a["dueOn"],
+                    "doneAt": a["doneAt"],
+                }
+                for a in discussion["actions"]
+            ],
+        },
+    }
+
+
+def discussion_pdf(case: dict[str, Any]) -> bytes:
+    html = TEMPLATES.get_template("discussion_record.html").render(case=case, discussion=case["discussion"])
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]

@@ -1,0 +1,426 @@
+"""Pages for the records around the protocol: booking and recording reviews (P4, P5), discussion records
+with their case-file exports (P7, P13), concerns and significant issues (P8, P9), the final orders, and each
+person's email preference. Each form runs a named mutation and re-shows itself with the errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.web.exports import discussion_json, discussion_pdf
+from portal.web.forms import FormErrors, parse_date
+from portal.web.labels import LABELS
+from portal.web.operations import PageNotFound
+from portal.web.pages import operations
+from portal.web.rendering import render
+from portal.web.requests import posted_form, signed_in
+
+
+def _date_values(prefix: str, value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    day = date.fromisoformat(value)
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+async def _case(request: Request, uow: Any, actor: Any, ability: str) -> dict[str, Any]:
+    """The form's case, if the viewer may do ``ability`` on it; otherwise not found."""
+    data = await operations(request).run(uow, actor, "RecordForm", {"id": request.path_params["case_id"]})
+    if not data["case"]["viewerCan"][ability]:
+        raise PageNotFound
+    return data["case"]
+
+
+class Form:
+    """One form page: its template, the ability it needs, and its fields' anchors for the error summary."""
+
+    def __init__(self, template: str, ability: str, anchors: dict[str, str]) -> None:
+        self.template, self.ability, self.anchors = template, ability, anchors
+
+    async def show(self, request: Request, values: dict[str, Any] | None = None, **extra: Any) -> Response:
+        async with signed_in(request) as (uow, actor):
+            case = await _case(request, uow, actor, self.ability)
+        context = {"actor": actor, "case": case, "values": values or {}, "errors": FormErrors({}), **extra}
+        return render(request, self.template, context)
+
+    async def submit(
+        self,
+        request: Request,
+        operation: str,
+        variables: dict[str, Any],
+        errors: FormErrors,
+        values: dict[str, Any],
+        done: str,
+        **extra: Any,
+    ) -> Response:
+        """Run the mutation; on success go back to the case with a message, otherwise show every error (the
+        page's own about what it could not read, then the API's) and keep nothing."""
+        case_id = request.path_params["case_id"]
+        async with signed_in(request) as (uow, actor):
+            result = await operations(request).run(uow, actor, operation, variables)
+            errors.add_api_errors(next(iter(result.values()))["errors"])
+            if errors:
+                uow.fail()
+                case = await _case(request, uow, actor, self.ability)
+                context = {"actor": actor, "case": case, "values": values, "errors": errors, **extra}
+                return render(request, self.template, context, status_code=400)
+        return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
+
+
+REVIEW = Form(
+    "review_form.html",
+    "manageReviews",
+    {"childIds": "childIds", "reviewDate": "reviewDate-day", "arrangements": "arrangements", "kind": "kind"},
+)
+
+
+async def review_form(request: Request) -> Response:
+    return await REVIEW.show(request, {"tellGuardian": "yes"})
+
+
+async def schedule_review(request: Request) -> Response:
+    form = await posted_form(request)
+    children = [c for c in (await request.form()).getlist("childIds") if isinstance(c, str)]
+    errors = FormErrors(REVIEW.anchors)
+    review_date = parse_date(form, "reviewDate", "The review's date", errors, "reviewDate")
+    kind = form.get("kind") or None
+    variables = {
+        "input": {
+            "caseId": request.path_params["case_id"],
+            "childIds": children,
+            "reviewDate": _iso(review_date),
+            "arrangements": form.get("arrangements", ""),
+            "kind": kind if kind in ("ADDITIONAL", "INFORMATION_GATHERING") else None,
+            "guardianInvited": form.get("guardianInvited") == "yes",
+            "tellGuardian": form.get("tellGuardian") == "yes",
+        }
+    }
+    return await REVIEW.submit(
+        request, "ScheduleReview", variables, errors, form, "review", chosen_children=children
+    )
+
+
+OUTCOME = Form(
+    "review_outcome.html",
+    "manageReviews",
+    {
+        "heldOn": "heldOn-day",
+        "record": "record",
+        "reviewDate": "reviewDate-day",
+        "arrangements": "arrangements",
+    },
+)
+
+
+def _review(case: dict[str, Any], review_id: str) -> dict[str, Any]:
+    review = next((r for r in case["reviews"] if r["id"] == review_id), None)
+    if review is None:
+        raise PageNotFound
+    return review
+
+
+async def review_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        case = await _case(request, uow, actor, "manageReviews")
+    review = _review(case, request.path_params["review_id"])
+    values = {**_date_values("reviewDate", review["reviewDate"]), "arrangements": review["arrangements"]}
+    return render(
+        request,
+        OUTCOME.template,
+        {"actor": actor, "case": case, "review": review, "values": values, "errors": FormErrors({})},
+    )
+
+
+async def _review_action(
+    request: Request,
+    operation: str,
+    input: dict[str, Any],
+    errors: FormErrors,
+    form: dict[str, str],
+    done: str,
+) -> Response:
+    async with signed_in(request) as (uow, actor):
+        case = await _case(request, uow, actor, "manageReviews")
+    review = _review(case, request.path_params["review_id"])
+    return await OUTCOME.submit(
+        request, operation, {"input": {"id": review["id"], **input}}, errors, form, done, review=review
+    )
+
+
+async def review_held(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(OUTCOME.anchors)
+    held = parse_date(form, "heldOn", "The date held", errors, "heldOn")
+    record = form.get("record", "").strip() or None
+    return await _review_action(
+        request, "RecordReviewHeld", {"heldOn": _iso(held), "record": record}, errors, form, "review-held"
+    )
+
+
+async def review_record(request: Request) -> Response:
+    form = await posted_form(request)
+    return await _review_action(
+        request,
+        "ShareReviewRecord",
+        {"record": form.get("record", "")},
+        FormErrors(OUTCOME.anchors),
+        form,
+        "review-record",
+    )
+
+
+async def review_reschedule(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(OUTCOME.anchors)
+    new_date = parse_date(form, "reviewDate", "The review's date", errors, "reviewDate")
+    input = {"reviewDate": _iso(new_date), "arrangements": form.get("arrangements", "")}
+    return await _review_action(request, "RescheduleReview", input, errors, form, "review-moved")
+
+
+async def _button(request: Request, operation: str, input: dict[str, Any], done: str) -> Response:
+    """A one-button action from the case page (its form already checked); a refusal comes back as a message
+    there."""
+    case_id = request.path_params["case_id"]
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(uow, actor, operation, {"input": input})
+        if next(iter(result.values()))["errors"]:
+            uow.fail()
+            return RedirectResponse(f"/cases/{case_id}?done=failed", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
+
+
+async def review_notice(request: Request) -> Response:
+    await posted_form(request)
+    return await _button(
+        request, "TellGuardianOfReview", {"id": request.path_params["review_id"]}, "review-notice"
+    )
+
+
+ACTION_ROWS = 3
+DISCUSSION = Form(
+    "discussion_form.html",
+    "recordDiscussion",
+    {
+        "heldOn": "heldOn-day",
+        "mode": "mode",
+        "kind": "kind",
+        "contactId": "contactId",
+        "othersPresent": "othersPresent",
+        "summary": "summary",
+        **{
+            f"actions.{n}.{part}": f"actions-{n}-{part}"
+            for n in range(ACTION_ROWS)
+            for part in ("description", "ownerId", "dueOn")
+        },
+        "form": "heldOn-day",
+    },
+)
+
+
+async def discussion_form(request: Request) -> Response:
+    contact = request.query_params.get("contact", "")
+    return await DISCUSSION.show(
+        request, {"contactId": contact, "kind": "DURING_PROCEEDINGS"}, rows=range(ACTION_ROWS)
+    )
+
+
+async def record_discussion(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(DISCUSSION.anchors)
+    held = parse_date(form, "heldOn", "The date of the discussion", errors, "heldOn")
+    actions = []
+    for n in range(ACTION_ROWS):
+        description = form.get(f"actions-{n}-description", "").strip()
+        owner = form.get(f"actions-{n}-ownerId", "")
+        due = parse_date(
+            form, f"actions-{n}-dueOn", "The date it is due", errors, f"actions.{len(actions)}.dueOn"
+        )
+        if description or owner or due:
+            actions.append({"description": description, "ownerId": owner or None, "dueOn": _iso(due)})
+    mode = form.get("mode", "")
+    if mode not in LABELS["discussion_mode"]:
+        errors.add("mode", "Choose how the discussion took place")
+    variables = {
+        "input": {
+            "caseId": request.path_params["case_id"],
+            "heldOn": _iso(held),
+            "mode": mode or "PHONE",
+            "kind": form.get("kind")
+            if form.get("kind") in LABELS["discussion_kind"]
+            else "DURING_PROCEEDINGS",
+            "summary": form.get("summary", ""),
+            "othersPresent": form.get("othersPresent", ""),
+            "contactId": form.get("contactId") or None,
+            "actions": actions,
+        }
+    }
+    return await DISCUSSION.submit(
+        request, "RecordDiscussion", variables, errors, form, "discussion", rows=range(ACTION_ROWS)
+    )
+
+
+async def _discussion(request: Request) -> dict[str, Any]:
+    variables = {"id": request.path_params["case_id"], "discussionId": request.path_params["discussion_id"]}
+    async with signed_in(request) as (uow, actor):
+        case = (await operations(request).run(uow, actor, "DiscussionRecord", variables))["case"]
+    if case["discussion"] is None:
+        raise PageNotFound
+    return case
+
+
+async def discussion_export_pdf(request: Request) -> Response:
+    case = await _discussion(request)
+    return Response(
+        discussion_pdf(case),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="discussion-{case["discussion"]["heldOn"]}.pdf"'
+        },
+    )
+
+
+async def discussion_export_json(request: Request) -> Response:
+    case = await _discussion(request)
+    return Response(
+        json.dumps(discussion_json(case), indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="discussion-{case["discussion"]["heldOn"]}.json"'
+        },
+    )
+
+
+CONCERN = Form("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})
+SIGNIFICANT = Form(
+    "issue_form.html",
+    "recordSignificantIssue",
+    {"aroseOn": "aroseOn-day", "meeting": "meeting", "summary": "summary", "form": "summary"},
+)
+
+
+async def concern_form(request: Request) -> Response:
+    return await CONCERN.show(request, kind="CONCERN")
+
+
+async def raise_concern(request: Request) -> Response:
+    form = await posted_form(request)
+    variables = {"input": {"caseId": request.path_params["case_id"], "summary": form.get("summary", "")}}
+    return await CONCERN.submit(
+        request, "RaiseConcern", variables, FormErrors(CONCERN.anchors), form, "concern", kind="CONCERN"
+    )
+
+
+async def significant_issue_form(request: Request) -> Response:
+    return await SIGNIFICANT.show(request, {"tellGuardianNow": "yes"}, kind="SIGNIFICANT_ISSUE")
+
+
+async def record_significant_issue(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(SIGNIFICANT.anchors)
+    arose = parse_date(form, "aroseOn", "The meeting's date", errors, "aroseOn")
+    variables = {
+        "input": {
+            "caseId": request.path_params["case_id"],
+            "aroseOn": _iso(arose),
+            "meeting": form.get("meeting", ""),
+            "summary": form.get("summary", ""),
+            "tellGuardianNow": form.get("tellGuardianNow") == "yes",
+        }
+    }
+    return await SIGNIFICANT.submit(
+        request,
+        "RecordSignificantIssue",
+        variables,
+        errors,
+        form,
+        "significant-issue",
+        kind="SIGNIFICANT_ISSUE",
+    )
+
+
+async def share_issue(request: Request) -> Response:
+    await posted_form(request)
+    return await _button(
+        request, "ShareSignificantIssue", {"id": request.path_params["issue_id"]}, "issue-shared"
+    )
+
+
+async def acknowledge_issue(request: Request) -> Response:
+    form = await posted_form(request)
+    input = {"id": request.path_params["issue_id"], "response": form.get("response", "")}
+    return await _button(request, "AcknowledgeIssue", input, "acknowledged")
+
+
+FINAL_ORDERS = Form(
+    "final_orders_form.html",
+    "manageProceedings",
+    {"madeOn": "madeOn-day", "orders": "orders", "form": "madeOn-day"},
+)
+
+
+async def final_orders_form(request: Request) -> Response:
+    return await FINAL_ORDERS.show(request)
+
+
+async def record_final_orders(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(FINAL_ORDERS.anchors)
+    made = parse_date(form, "madeOn", "The date of the final orders", errors, "madeOn")
+    orders = [
+        {"childId": key.removeprefix("order-"), "order": value}
+        for key, value in form.items()
+        if key.startswith("order-") and value in LABELS["final_order"]
+    ]
+    variables = {"input": {"caseId": request.path_params["case_id"], "madeOn": _iso(made), "orders": orders}}
+    return await FINAL_ORDERS.submit(request, "RecordFinalOrders", variables, errors, form, "final-orders")
+
+
+async def email_settings(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        me = (await operations(request).run(uow, actor, "Me", {}))["me"]
+    done = request.query_params.get("done") == "saved"
+    return render(request, "email_settings.html", {"actor": actor, "me": me, "saved": done})
+
+
+async def save_email_settings(request: Request) -> Response:
+    form = await posted_form(request)
+    preference = form.get("preference", "")
+    if preference not in LABELS["email_preference"]:
+        return RedirectResponse("/settings/email", status_code=303)
+    async with signed_in(request) as (uow, actor):
+        await operations(request).run(uow, actor, "SetEmailPreference", {"input": {"preference": preference}})
+    return RedirectResponse("/settings/email?done=saved", status_code=303)
+
+
+routes = [
+    Route("/settings/email", email_settings, methods=["GET"]),
+    Route("/settings/email", save_email_settings, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/new", review_form, methods=["GET"]),
+    Route("/cases/{case_id}/reviews", schedule_review, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}", review_page, methods=["GET"]),
+    Route("/cases/{case_id}/reviews/{review_id}/held", review_held, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/record", review_record, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/reschedule", review_reschedule, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/notice", review_notice, methods=["POST"]),
+    Route("/cases/{case_id}/discussions/new", discussion_form, methods=["GET"]),
+    Route("/cases/{case_id}/discussions", record_discussion, methods=["POST"]),
+    Route("/cases/{case_id}/discussions/{discussion_id}.pdf", discussion_export_pdf, methods=["GET"]),
+    Route("/cases/{case_id}/discussions/{discussion_id}.json", discussion_export_json, methods=["GET"]),
+    Route("/cases/{case_id}/concerns/new", concern_form, methods=["GET"]),
+    Route("/cases/{case_id}/concerns", raise_concern, methods=["POST"]),
+    Route("/cases/{case_id}/significant-issues/new", significant_issue_form, methods=["GET"]),
+    Route("/cases/{case_id}/significant-issues", record_significant_issue, methods=["POST"]),
+    Route("/cases/{case_id}/issues/{issue_id}/share", share_issue, methods=["POST"]),
+    Route("/cases/{case_id}/issues/{issue_id}/acknowledge", acknowledge_issue, methods=["POST"]),
+    Route("/cases/{case_id}/final-orders", final_orders_form, methods=["GET"]),
+    Route("/cases/{case_id}/final-orders", record_final_orders, methods=["POST"]),
+]

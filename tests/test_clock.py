@@ -185,3 +185,36 @@ async def test_the_clock_tick_command(
     travel(london_datetime(date(2026, 12, 22), time(9)))
     status, out, _ = await portal(capsys, "clock", "tick")
     assert (status, out.strip()) == (0, "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0.")
+
+
+async def test_an_arrangement_to_talk_after_each_hearing_reminds_both_when_one_is_held(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    agreed = await gql(
+        client,
+        await world.token("iro"),
+        "RecordConsultationArrangement",
+        input={
+            "caseId": str(case_id),
+            "agreedOn": date.today().isoformat(),
+            "onEvents": ["AFTER_EACH_HEARING"],
+        },
+    )
+    assert agreed["data"]["recordConsultationArrangement"]["errors"] == []
+    assert await _sent(engine, "arrangement.event") == []
+    moved = await gql(
+        client,
+        await world.token("solicitor"),
+        "AdvanceStage",
+        input={
+            "caseId": str(case_id),
+            "stage": "CASE_MANAGEMENT_HEARING",
+            "changedOn": date.today().isoformat(),
+        },
+    )
+    assert moved["data"]["advanceStage"]["errors"] == []
+    assert await _sent(engine, "arrangement.event") == [
+        ("Gina Guardian", "Time to talk, as you agreed"),
+        ("Ivan Reviewer", "Time to talk, as you agreed"),
+    ]

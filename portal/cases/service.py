@@ -18,6 +18,7 @@ from models import (
     CaseMembership,
     CaseRole,
     Child,
+    ConsultationEvent,
     Extension,
     LegalStatus,
     LegalStatusEntry,
@@ -45,6 +46,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.obligations import arrangements
 from portal.obligations import service as obligations
 from portal.validation import check_past_date, clean, clean_required
 
@@ -541,6 +543,7 @@ async def advance_stage(
     )
     await session.flush()
     audit.record_on_case(session, actor, access, "proceedings.stage")
+    await arrangements.event_happened(session, case.id, ConsultationEvent.AFTER_EACH_HEARING)
     return case
 
 

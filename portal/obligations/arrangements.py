@@ -11,7 +11,7 @@ from datetime import date, time
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, ConsultationArrangement, ConsultationEvent, ObligationState, utcnow
+from models import CaseRole, ConsultationArrangement, ConsultationEvent, ObligationState, Person, utcnow
 from portal import clock
 from portal.access.cases import access_case
 from portal.access.policy import Permission
@@ -19,6 +19,7 @@ from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.errors import ErrorCode, Problems
+from portal.mail.outbox import enqueue
 from portal.obligations import repository
 from portal.obligations.service import close
 from portal.validation import check_past_date, clean
@@ -103,6 +104,33 @@ async def record_arrangement(
         subject_id=arrangement.id,
     )
     return arrangement
+
+
+EVENT_WORDS = {
+    ConsultationEvent.AFTER_EACH_HEARING: "A hearing has taken place",
+    ConsultationEvent.BEFORE_EACH_REVIEW: "A looked-after review has been booked",
+    ConsultationEvent.ON_SIGNIFICANT_CHANGE: "A significant issue has been recorded",
+    ConsultationEvent.ON_PLACEMENT_CHANGE: "The placement has changed",
+}
+
+
+async def event_happened(session: AsyncSession, case_id: uuid.UUID, event: ConsultationEvent) -> None:
+    """Something the guardian and the IRO agreed to talk about happened (P3): both are reminded to."""
+    arrangement = (await current_by_case(session, [case_id])).get(case_id)
+    if arrangement is None or event.value not in arrangement.on_events.split():
+        return
+    for person_id in (arrangement.guardian_id, arrangement.iro_id):
+        person = await session.get(Person, person_id)
+        if person is not None and person.active:
+            enqueue(
+                session,
+                person,
+                kind="arrangement.event",
+                subject="Time to talk, as you agreed",
+                body=f"{EVENT_WORDS[event]} on a case where you and the other side agreed to talk when that "
+                "happens (the guardian–IRO protocol, P3).",
+                link_path=f"/cases/{case_id}#ledger",
+            )
 
 
 async def current_by_case(

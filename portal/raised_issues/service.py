@@ -16,7 +16,17 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseMembership, CaseRole, IssueKind, Person, Proceedings, RaisedIssue, Trigger, utcnow
+from models import (
+    CaseMembership,
+    CaseRole,
+    ConsultationEvent,
+    IssueKind,
+    Person,
+    Proceedings,
+    RaisedIssue,
+    Trigger,
+    utcnow,
+)
 from portal import clock
 from portal.access.cases import CaseAccess, access_case
 from portal.access.policy import Permission
@@ -26,6 +36,7 @@ from portal.cases import repository as cases
 from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
+from portal.obligations import arrangements
 from portal.obligations import service as obligations
 from portal.validation import check_past_date, clean, clean_required
 
@@ -144,6 +155,9 @@ async def _share(session: AsyncSession, actor: Actor, access: CaseAccess, issue:
     now = utcnow()
     issue.shared_at = now
     if issue.kind is IssueKind.SIGNIFICANT_ISSUE:
+        await arrangements.event_happened(
+            session, issue.proceedings_id, ConsultationEvent.ON_SIGNIFICANT_CHANGE
+        )
         await obligations.meet(
             session,
             issue.proceedings_id,

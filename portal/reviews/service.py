@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, Child, Person, Review, ReviewKind, Trigger, utcnow
+from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Trigger, utcnow
 from portal import clock
 from portal.access.cases import CaseAccess, access_case
 from portal.access.policy import Permission
@@ -22,6 +22,7 @@ from portal.cases import repository as cases
 from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
+from portal.obligations import arrangements as consultation
 from portal.obligations import service as obligations
 from portal.reviews.schedule import add_months, information_gathering_allowed, next_review
 from portal.validation import check_past_date, clean_required
@@ -156,6 +157,7 @@ async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleRev
         )
     if data.tell_guardian:
         await _send_notice(session, actor, access, reviews)
+    await consultation.event_happened(session, access.case.id, ConsultationEvent.BEFORE_EACH_REVIEW)
     return reviews
 
 

@@ -1,0 +1,33 @@
+"""moto in server mode: a real HTTP S3 endpoint on 127.0.0.1, for the S3 blob store's tests."""
+
+from __future__ import annotations
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from tests.support.ports import free_port
+
+REGION = "eu-west-2"
+KEY, SECRET = "testing", "testing"
+
+
+class S3Server:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+
+    def bucket(self, name: str) -> str:
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=KEY,
+            aws_secret_access_key=SECRET,
+        )
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        return name
+
+    def stop(self) -> None:
+        self._server.stop()

@@ -22,6 +22,17 @@ from models.obligations import (
 )
 from models.organisations import Organisation, OrganisationKind
 from models.outbox import OutboxMessage, OutboxState
+from models.papers import (
+    Confidentiality,
+    CourtPaper,
+    FilingParty,
+    ForwardingConfirmation,
+    LawfulBasis,
+    PaperKind,
+    PaperShare,
+    PaperVersion,
+    Upload,
+)
 from models.people import ApiToken, EmailPreference, Person, PersonRole, Role
 from models.proceedings import (
     Extension,
@@ -49,11 +60,13 @@ __all__ = [
     "CaseRole",
     "Channel",
     "Child",
+    "Confidentiality",
     "ConsultationArrangement",
     "ConsultationEvent",
     "Contact",
     "ContactChase",
     "ContactReply",
+    "CourtPaper",
     "DeadlineKind",
     "Discussion",
     "DiscussionKind",
@@ -61,9 +74,12 @@ __all__ = [
     "EmailPreference",
     "Evidence",
     "Extension",
+    "FilingParty",
     "FinalOrder",
     "FinalOrderKind",
+    "ForwardingConfirmation",
     "IssueKind",
+    "LawfulBasis",
     "LegalStatus",
     "LegalStatusEntry",
     "Obligation",
@@ -75,6 +91,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "Owner",
+    "PaperKind",
+    "PaperShare",
+    "PaperVersion",
     "Person",
     "PersonIdentity",
     "PersonRole",
@@ -91,6 +110,7 @@ __all__ = [
     "StageChange",
     "Trigger",
     "UTCDateTime",
+    "Upload",
     "WebSession",
     "metadata",
     "utcnow",

@@ -25,10 +25,12 @@ from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.reminders.tick import run_forever as clock_forever
 from portal.settings import Settings
+from portal.storage import blob_store
 from portal.web import sign_in
 from portal.web.headers import SecurityHeaders
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
+from portal.web.papers import routes as paper_routes
 from portal.web.record_pages import routes as record_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, SignInRequired
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     settings = settings or Settings()
     engine = engine or create_engine(settings.database_url, echo=settings.sql_echo)
     sessions = create_session_factory(engine)
+    blobs = blob_store(settings)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await blobs.close()
         await engine.dispose()
 
     https = settings.base_url.startswith("https://")
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *sign_in.routes,
             *page_routes,
             *record_routes,
+            *paper_routes,
         ],
         middleware=[
             Middleware(
@@ -123,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.blobs = blobs
     app.state.operations = Operations(settings)
     app.state.oidc = build_clients(settings)
     return app

@@ -48,6 +48,13 @@ class ErrorCode(StrEnum):
     ALREADY_SCHEDULED = "ALREADY_SCHEDULED"
     NOT_YET_HELD = "NOT_YET_HELD"
     NO_FINAL_ORDER = "NO_FINAL_ORDER"
+    # Files.
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    FILE_TYPE_MISMATCH = "FILE_TYPE_MISMATCH"
+    FILE_NAME_INVALID = "FILE_NAME_INVALID"
+    UPLOAD_INCOMPLETE = "UPLOAD_INCOMPLETE"
     # Someone else changed the same thing at the same moment; trying again will show what they did.
     CONFLICT = "CONFLICT"
 

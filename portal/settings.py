@@ -9,6 +9,7 @@ import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,14 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     # Run the outbox's sender inside the web process (as well as, or instead of, `portal outbox run`).
     outbox_in_app: bool = True
+    # Court papers: the largest file accepted, and where blobs live (a local folder, or S3-compatible).
+    upload_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    blob_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "eu-west-2"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
     # The clock: reminders, overdue notices, chasers and digests, every so often inside the web process (as
     # well as, or instead of, `portal clock tick` from cron). Digests go after this hour, England's time.
     clock_in_app: bool = True

@@ -31,6 +31,10 @@ class Permission(StrEnum):
     RECORD_SIGNIFICANT_ISSUE = "significant-issue:record"
     # Which side acknowledges what is in the service: the IRO a concern, the guardian a significant issue.
     ACKNOWLEDGE_ISSUE = "issue:acknowledge"
+    # File court papers (P6); which papers a role may open is their confidentiality (portal/papers/access.py).
+    FILE_PAPER = "paper:file"
+    # The guardian's confirmation that every paper is forwarded to the IRO (Practice Note 2.2).
+    CONFIRM_FORWARDING = "paper:confirm-forwarding"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -50,6 +54,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_ARRANGEMENT,
             Permission.RAISE_CONCERN,
             Permission.ACKNOWLEDGE_ISSUE,
+            Permission.FILE_PAPER,
+            Permission.CONFIRM_FORWARDING,
         }
     ),
     # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch; P4, P5:
@@ -66,8 +72,10 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACKNOWLEDGE_ISSUE,
         }
     ),
-    # LA legal runs the proceedings for the authority.
-    Role.LA_SOLICITOR: frozenset({Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS}),
+    # LA legal runs the proceedings for the authority, and files its papers.
+    Role.LA_SOLICITOR: frozenset(
+        {Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS, Permission.FILE_PAPER}
+    ),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
     # Cafcass managers allocate guardians within their service area, and see who looked at its cases.
     Role.CAFCASS_MANAGER: frozenset(

@@ -16,14 +16,18 @@ from models import (
     ConsultationArrangement,
     Contact,
     ContactReply,
+    CourtPaper,
     Discussion,
     Extension,
     FinalOrder,
+    ForwardingConfirmation,
     LegalStatusEntry,
     Obligation,
     ObligationEvent,
     ObligationRule,
     Organisation,
+    PaperShare,
+    PaperVersion,
     Person,
     RaisedIssue,
     Review,
@@ -37,6 +41,7 @@ from portal.db import UnitOfWork
 from portal.discussions import service as discussions
 from portal.obligations import arrangements
 from portal.obligations import repository as obligations
+from portal.papers import service as papers
 from portal.people import repository as people
 from portal.raised_issues import service as raised_issues
 from portal.reviews import service as reviews
@@ -97,6 +102,14 @@ class Loaders:
         )
         self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
             uow, final_orders.final_orders_by_case, list
+        )
+        self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(uow, papers.papers_by_case, list)
+        self.paper_versions: DataLoader[uuid.UUID, list[PaperVersion]] = _loader(
+            uow, papers.versions_by_paper, list
+        )
+        self.paper_shares: DataLoader[uuid.UUID, list[PaperShare]] = _loader(uow, papers.shares_by_case, list)
+        self.forwarding: DataLoader[uuid.UUID, list[ForwardingConfirmation]] = _loader(
+            uow, papers.confirmations_by_case, list
         )
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, contacts.contacts_by_case, list

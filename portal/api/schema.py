@@ -13,6 +13,7 @@ from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
 from portal.api.mutations.obligations import ObligationMutations
+from portal.api.mutations.papers import PaperMutations
 from portal.api.mutations.records import RecordMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
@@ -25,6 +26,7 @@ class Mutation(
     ContactMutations,
     ObligationMutations,
     RecordMutations,
+    PaperMutations,
     TokenMutations,
     AdminMutations,
     RuleMutations,

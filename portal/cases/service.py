@@ -48,6 +48,7 @@ from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.obligations import arrangements
 from portal.obligations import service as obligations
+from portal.papers import service as papers
 from portal.validation import check_past_date, clean, clean_required
 
 # The earliest issue date accepted: a guard against a mistyped year (1026 for 2026), not a legal limit.
@@ -449,6 +450,7 @@ async def _allocate(
         )
     elif role is CaseRole.IRO:
         await obligations.iro_assigned(session, access.case, data.person_id, actor.person_id)
+        await papers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
     audit.record_on_case(session, actor, access, f"{role.value}.allocate")
     return started
 

@@ -47,8 +47,12 @@ class BlobStore(Protocol):
 
     async def remove_staged(self, name: str) -> None: ...
 
-    async def digests(self) -> list[str]:
-        """Every committed blob, for the sweeper to compare with the records."""
+    async def close(self) -> None:
+        """Release connections, if any."""
+        ...
+
+    async def digests(self) -> list[tuple[str, float]]:
+        """Every committed blob with its age in seconds, for the sweeper to compare with the records."""
         ...
 
 

@@ -91,6 +91,9 @@ class LocalBlobStore:
     async def delete(self, digest: str) -> None:
         _path(self.root, digest).unlink(missing_ok=True)
 
+    async def close(self) -> None:
+        return None
+
     async def staged(self) -> list[tuple[str, float]]:
         now = time.time()
         return [(p.name, now - p.stat().st_mtime) for p in (self.root / "tmp").glob("*.part")]
@@ -98,5 +101,6 @@ class LocalBlobStore:
     async def remove_staged(self, name: str) -> None:
         (self.root / "tmp" / Path(name).name).unlink(missing_ok=True)
 
-    async def digests(self) -> list[str]:
-        return [p.name for p in (self.root / "blobs").glob("*/*/*") if p.is_file()]
+    async def digests(self) -> list[tuple[str, float]]:
+        now = time.time()
+        return [(p.name, now - p.stat().st_mtime) for p in (self.root / "blobs").glob("*/*/*") if p.is_file()]

@@ -157,10 +157,13 @@ class S3BlobStore:
         else:
             await s3.delete_object(Bucket=self.bucket, Key=key)
 
-    async def digests(self) -> list[str]:
-        s3 = await self._s3()
-        found: list[str] = []
+    async def digests(self) -> list[tuple[str, float]]:
+        s3, now = await self._s3(), time.time()
+        found: list[tuple[str, float]] = []
         paginator = s3.get_paginator("list_objects_v2")
         async for page in paginator.paginate(Bucket=self.bucket, Prefix=BLOBS):
-            found += [item["Key"].removeprefix(BLOBS) for item in page.get("Contents", [])]
+            found += [
+                (item["Key"].removeprefix(BLOBS), now - item["LastModified"].timestamp())
+                for item in page.get("Contents", [])
+            ]
         return found

@@ -15,6 +15,8 @@ from portal.web.labels import LABELS, date_time, label, long_date
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters.update(label=label, long_date=long_date, date_time=date_time)
 TEMPLATES.env.globals["LABELS"] = LABELS
+# The choices of one kind of label, as the radios macro takes them: (value, text, hint).
+TEMPLATES.env.globals["options"] = lambda kind: [(value, text, None) for value, text in LABELS[kind].items()]
 SERVICE_NAME = "Guardian–IRO portal"
 
 

@@ -77,6 +77,9 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "RecordFinalOrders": (CASE, Permission.MANAGE_PROCEEDINGS),
     "SetEmailPreference": (ANYONE, None),
     "RecordForm": (CASE, Permission.READ_CASE),
+    "FileCourtPaper": (CASE, Permission.FILE_PAPER),
+    "ConfirmPapersForwarded": (CASE, Permission.CONFIRM_FORWARDING),
+    "CasePapers": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -165,6 +168,8 @@ class Setting:
     # A significant issue not yet shared with the guardian, and a concern the IRO has to acknowledge.
     issue_id: str
     concern_id: str
+    # An upload of each person who may file papers, not yet filed.
+    upload_ids: dict[str, str]
 
 
 async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -343,7 +348,23 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
         "discussion_id": str(discussion.id),
         "issue_id": str(issue.id),
         "concern_id": str(concern.id),
+        "upload_ids": await _uploads(world, sessions, case_id),
     }
+
+
+async def _uploads(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
+    from portal.papers.receive import Received
+    from portal.papers.service import record_upload
+
+    found = {}
+    async with sessions() as session, session.begin():
+        for key in ("guardian", "solicitor"):
+            actor = await actor_for_person(session, world.id(key), via=Via.API)
+            assert actor is not None
+            digest = uuid.uuid4().hex * 2
+            received = Received(digest, 10, "application/pdf", f"{key}.pdf")
+            found[key] = str((await record_upload(session, actor, case_id, received)).id)
+    return found
 
 
 def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, Any]:
@@ -453,6 +474,19 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         },
         "SetEmailPreference": {"input": {"preference": "DAILY_DIGEST"}},
         "RecordForm": {"id": case},
+        "FileCourtPaper": {
+            "input": {
+                "uploadId": mine(s.upload_ids.get(someone.key, s.upload_ids["guardian"])),
+                "filedOn": today,
+                "kind": "JUDGMENT",
+                "title": "Judgment",
+                "filedByParty": "COURT",
+                "confidentiality": "STANDARD",
+                "lawfulBasis": "FPR_12_73_IRO",
+            }
+        },
+        "ConfirmPapersForwarded": {"input": {"caseId": case}},
+        "CasePapers": {"id": case},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

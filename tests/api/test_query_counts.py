@@ -133,7 +133,7 @@ BOUNDS = {
     "MarkReply": 11,
     "OpenProceedings": 17,
     "AllocateGuardian": 26,
-    "AssignIro": 24,
+    "AssignIro": 25,
     "AssignSocialWorker": 18,
     "RecordExtension": 12,
     "AdvanceStage": 15,
@@ -167,6 +167,9 @@ BOUNDS = {
     "RecordFinalOrders": 27,
     "SetEmailPreference": 10,
     "RecordForm": 16,
+    "FileCourtPaper": 30,
+    "ConfirmPapersForwarded": 16,
+    "CasePapers": 17,
 }
 
 
@@ -367,7 +370,62 @@ async def _records(
         return "guardian", {"input": {"preference": "DAILY_DIGEST"}}
     if name == "RecordForm":
         return "iro", {"id": case}
+    if name in {"FileCourtPaper", "ConfirmPapersForwarded", "CasePapers"}:
+        upload = await _upload(client, world, case, "solicitor")
+        if name == "FileCourtPaper":
+            return "solicitor", {"input": {**PAPER, "uploadId": upload, "filedOn": today}}
+        await _change(client, world, "solicitor", "FileCourtPaper", **PAPER, uploadId=upload, filedOn=today)
+        if name == "ConfirmPapersForwarded":
+            return "guardian", {"input": {"caseId": case}}
+        return "iro", {"id": case}
     return None
+
+
+PAPER = {
+    "kind": "CARE_PLAN_INTERIM",
+    "title": "Interim care plan",
+    "filedByParty": "LOCAL_AUTHORITY",
+    "confidentiality": "STANDARD",
+    "lawfulBasis": "FPR_12_73_IRO",
+}
+
+
+async def _upload(
+    client: httpx.AsyncClient, world: World, case: str, who: str, content: bytes = b"%PDF-1.7\n"
+) -> str:
+    response = await client.post(
+        f"/cases/{case}/papers/uploads",
+        content=content,
+        headers={"Authorization": f"Bearer {await world.token(who)}", "X-Filename": "plan.pdf"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["uploadId"]
+
+
+async def test_the_papers_tab_does_not_grow_with_papers_versions_or_receipts(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter
+) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    counts = []
+    for papers in (1, 6):
+        case = str(await world.open_case())
+        for n in range(papers):
+            upload = await _upload(client, world, case, "solicitor", f"%PDF-1.7\n{case}{n}".encode())
+            filed = await _change(
+                client, world, "solicitor", "FileCourtPaper", **PAPER, uploadId=upload, filedOn=today
+            )
+            again = await _upload(client, world, case, "solicitor", f"%PDF-1.7\n{case}{n} v2".encode())
+            await _change(
+                client,
+                world,
+                "solicitor",
+                "FileCourtPaper",
+                uploadId=again,
+                filedOn=today,
+                paperId=filed["paper"]["id"],
+            )
+        counts.append(await _count(count_queries, client, await world.token("iro"), "CasePapers", id=case))
+    assert counts[0] == counts[1] <= BOUNDS["CasePapers"]
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDS))

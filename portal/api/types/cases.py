@@ -17,6 +17,7 @@ from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
+from portal.api.types.papers import ChecklistItem, CourtPaper, ForwardingConfirmation, PaperVersion
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
 from portal.cases import service as cases_service
@@ -24,6 +25,8 @@ from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.obligations.service import protocol_applies
+from portal.papers.access import may_read
+from portal.papers.checklist import checklist
 from portal.reviews.schedule import next_review
 
 # Concerns and significant issues pass between the guardian and the IRO; their managers oversee them.
@@ -242,6 +245,8 @@ class CaseAbilities:
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
     record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
     waive_obligation: bool = field("Waive obligations whose rules name one of your roles, with a reason.")
+    file_paper: bool = field("File court papers (the guardian and the LA solicitor).")
+    confirm_forwarding: bool = field("Confirm every court paper is forwarded to the IRO (the guardian).")
     manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
     record_discussion: bool = field(
         "Record a discussion with the guardian on the child's file (P7; the IRO)."
@@ -391,6 +396,59 @@ class Case:
         return [FinalOrder.of(o) for o in await info.context.loaders.final_orders.load(self._model.id)]
 
     @resolver
+    async def papers(self, info: Info) -> list[CourtPaper]:
+        """The court papers you may open, with their versions (an IRO: those shared with them)."""
+        models = await info.context.loaders.papers.load(self._model.id)
+        shares = await info.context.loaders.paper_shares.load(self._model.id)
+        me = info.context.require_actor().person_id
+        mine = {s.version_id for s in shares if s.person_id == me}
+        by_version: dict[object, list] = defaultdict(list)
+        for share in shares:
+            by_version[share.version_id].append(share)
+        found = []
+        for paper, versions in zip(
+            models, await info.context.loaders.paper_versions.load_many([p.id for p in models]), strict=True
+        ):
+            others = [r for r in self.viewer_roles if r is not Role.IRO]
+            if may_read(others, paper.confidentiality):
+                visible = versions
+            elif Role.IRO in self.viewer_roles and may_read([Role.IRO], paper.confidentiality):
+                visible = [v for v in versions if v.id in mine]
+            else:
+                visible = []
+            if visible:
+                found.append(CourtPaper.of(paper, [PaperVersion.of(v, by_version[v.id]) for v in visible]))
+        return found
+
+    @resolver
+    async def paper_checklist(self, info: Info) -> list[ChecklistItem]:
+        """P6: the kinds of paper the IRO must have, and how far they have them."""
+        models = await info.context.loaders.papers.load(self._model.id)
+        versions = await info.context.loaders.paper_versions.load_many([p.id for p in models])
+        shares = await info.context.loaders.paper_shares.load(self._model.id)
+        members = await info.context.loaders.memberships.load(self._model.id)
+        iros = {m.person_id for m in members if m.role is CaseRole.IRO and m.ended_at is None}
+        lines = checklist(models, {p.id: v for p, v in zip(models, versions, strict=True)}, shares, iros)
+        return [
+            ChecklistItem(
+                label=line.label,
+                kinds=list(line.kinds),
+                filed=line.filed,
+                with_iro=line.with_iro,
+                opened_by_iro=line.opened_by_iro,
+                missing=line.filed == 0,
+            )
+            for line in lines
+        ]
+
+    @resolver
+    async def forwarding_confirmations(self, info: Info) -> list[ForwardingConfirmation]:
+        """The guardian's confirmations that every paper was forwarded to the IRO, newest first."""
+        return [
+            ForwardingConfirmation.of(c) for c in await info.context.loaders.forwarding.load(self._model.id)
+        ]
+
+    @resolver
     async def contact_counterparts(self, info: Info) -> list[Person]:
         """The people on the other side you can log a contact with; empty if you cannot log contacts."""
         side = next((SIDE_OF_ROLE[r] for r in self.viewer_roles if r in SIDE_OF_ROLE), None)
@@ -429,6 +487,8 @@ class Case:
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
             record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
             waive_obligation=Permission.WAIVE_OBLIGATION in allowed,
+            file_paper=Permission.FILE_PAPER in allowed,
+            confirm_forwarding=Permission.CONFIRM_FORWARDING in allowed,
             manage_reviews=Permission.MANAGE_REVIEWS in allowed,
             record_discussion=Permission.RECORD_DISCUSSION in allowed,
             raise_concern=Permission.RAISE_CONCERN in allowed,

@@ -1,0 +1,111 @@
+"""Reading a multipart/form-data body as it streams in, without spooling it: small fields are collected as
+text; the file part's bytes go straight to a callback, so memory stays flat whatever the file's size."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from python_multipart import MultipartParser
+from python_multipart.multipart import parse_options_header
+
+# A form field other than the file may be at most this long; a form, at most this many fields.
+FIELD_LIMIT = 64 * 1024
+FIELDS_LIMIT = 50
+
+
+class MalformedForm(ValueError):
+    pass
+
+
+@dataclass
+class _Part:
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    name: str = ""
+    filename: str | None = None
+    data: bytearray = field(default_factory=bytearray)
+
+
+async def read_form(
+    boundary: bytes,
+    chunks: AsyncIterator[bytes],
+    on_file_start: Callable[[str, str, dict[str, str]], Awaitable[None]],
+    on_file_data: Callable[[bytes], Awaitable[None]],
+) -> dict[str, str]:
+    """The form's text fields. When the file part starts, ``on_file_start(field, filename, fields so far)``
+    runs (it may refuse by raising); its bytes then go to ``on_file_data``."""
+    fields: dict[str, str] = {}
+    events: list[tuple[str, object]] = []
+    current = _Part()
+    header_field = bytearray()
+    header_value = bytearray()
+
+    def on_part_begin() -> None:
+        events.append(("begin", None))
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header_field.extend(data[start:end])
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header_value.extend(data[start:end])
+
+    def on_header_end() -> None:
+        events.append(("header", (bytes(header_field).lower(), bytes(header_value))))
+        header_field.clear()
+        header_value.clear()
+
+    def on_headers_finished() -> None:
+        events.append(("headers_done", None))
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        events.append(("data", bytes(data[start:end])))
+
+    def on_part_end() -> None:
+        events.append(("end", None))
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        },
+    )
+    async for chunk in chunks:
+        try:
+            parser.write(chunk)
+        except Exception as error:  # the parser's own errors: the body is not a valid form
+            raise MalformedForm(str(error)) from None
+        for kind, value in events:
+            if kind == "begin":
+                current = _Part()
+            elif kind == "header":
+                name, raw = value  # type: ignore[misc]
+                current.headers[name] = raw
+            elif kind == "headers_done":
+                _, options = parse_options_header(current.headers.get(b"content-disposition", b""))
+                current.name = options.get(b"name", b"").decode("utf-8", "replace")
+                if b"filename" in options:
+                    current.filename = options[b"filename"].decode("utf-8", "replace")
+                    await on_file_start(current.name, current.filename, dict(fields))
+            elif kind == "data":
+                if current.filename is not None:
+                    await on_file_data(value)  # type: ignore[arg-type]
+                else:
+                    current.data.extend(value)  # type: ignore[arg-type]
+                    if len(current.data) > FIELD_LIMIT:
+                        raise MalformedForm("a form field is too long")
+            elif kind == "end" and current.filename is None:
+                if len(fields) >= FIELDS_LIMIT:
+                    raise MalformedForm("the form has too many fields")
+                fields[current.name] = current.data.decode("utf-8", "replace")
+        events.clear()
+    try:
+        parser.finalize()
+    except Exception as error:
+        raise MalformedForm(str(error)) from None
+    return fields

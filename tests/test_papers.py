@@ -247,7 +247,8 @@ async def test_filing_shares_with_the_iro_and_meets_p6_and_a_double_submit_is_id
             .all()
         )
     assert told == [
-        "1 court paper has been shared with you under the guardian–IRO protocol. Open the portal to read them."
+        "1 court paper has been shared with you under the guardian–IRO protocol. "
+        "Open the portal to read them."
     ]
 
 

@@ -233,7 +233,7 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
             await engine.dispose()
         print(
             f"Reminders {report.reminders}, overdue notices {report.overdue}, chasers {report.chasers}, "
-            f"catch-ups {report.catch_ups}, digests {report.digests}."
+            f"catch-ups {report.catch_ups}, digests {report.digests}, files swept {report.swept}."
         )
 
     asyncio.run(run())

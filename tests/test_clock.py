@@ -184,7 +184,10 @@ async def test_the_clock_tick_command(
     await world.open_case(issued_weeks_ago=1)
     travel(london_datetime(date(2026, 12, 22), time(9)))
     status, out, _ = await portal(capsys, "clock", "tick")
-    assert (status, out.strip()) == (0, "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0.")
+    assert (status, out.strip()) == (
+        0,
+        "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0, files swept 0.",
+    )
 
 
 async def test_an_arrangement_to_talk_after_each_hearing_reminds_both_when_one_is_held(

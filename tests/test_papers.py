@@ -420,3 +420,37 @@ async def test_the_sweeper_removes_uploads_never_filed_and_orphaned_blobs(
         assert await papers.sweep(session, store) == (1, 2)
     assert stored(paper_settings) == ([kept["version"]["sha256"]], [])
     assert await _counts(engine) == (1, 1)
+
+
+async def test_the_final_care_plan_with_the_iro_meets_p12(api: httpx.AsyncClient, world: World) -> None:
+    early = await world.open_case()
+    plan = await filed(api, world, early, files.PDF, kind="CARE_PLAN_FINAL", title="Final care plan")
+    late = await world.open_case()
+    for case_id in (early, late):
+        child = (await gql(api, await world.token("solicitor"), "CaseView", id=str(case_id)))["data"]["case"][
+            "children"
+        ][0]
+        made = await gql(
+            api,
+            await world.token("solicitor"),
+            "RecordFinalOrders",
+            input={
+                "caseId": str(case_id),
+                "madeOn": date.today().isoformat(),
+                "orders": [{"childId": child["id"], "order": "CARE_ORDER"}],
+            },
+        )
+        assert made["data"]["recordFinalOrders"]["errors"] == []
+
+    async def p12(case_id: uuid.UUID) -> tuple[str, str | None]:
+        view = await gql(api, await world.token("guardian"), "CaseView", id=str(case_id))
+        [duty] = [o for o in view["data"]["case"]["obligations"] if o["code"] == "P12"]
+        return duty["state"], duty["evidenceId"]
+
+    # Filed before the final hearing and already with the IRO: met when the final order opens it.
+    assert await p12(early) == ("MET", plan["version"]["id"])
+    assert (await p12(late))[0] == "OPEN"
+    later = await filed(
+        api, world, late, files.PDF + b"%late", kind="CARE_PLAN_FINAL", title="Final care plan"
+    )
+    assert await p12(late) == ("MET", later["version"]["id"])

@@ -33,6 +33,7 @@ from portal.cases import repository
 from portal.db import grouped
 from portal.errors import ErrorCode, Problems
 from portal.obligations import service as obligations
+from portal.papers import service as papers
 from portal.validation import check_past_date
 
 # The legal status each final order leaves the child with.
@@ -141,6 +142,9 @@ async def record_final_orders(
         by=actor.person_id,
         tell=any(o.order.keeps_child_looked_after for o in data.orders),
     )
+    plan = await papers.final_care_plan_with_iro(session, case.id)
+    if plan is not None:  # P12: filed before the final hearing and already with the IRO
+        await obligations.meet(session, case.id, ["P12"], evidence_id=plan, when=utcnow(), by=actor.person_id)
     if not any(o.order.keeps_child_looked_after for o in data.orders):
         for obligation in opened:
             obligations.close(

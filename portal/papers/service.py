@@ -245,6 +245,10 @@ async def _share(
     await obligations.meet(
         session, case_id, ["P6"], evidence_id=None, when=now, by=by, triggers={v.id for v in versions}
     )
+    # P12: the final care plan in the IRO's hands, at the end of the proceedings.
+    final_plans = [v for v in versions if v.paper_id in await _final_care_plans(session, case_id)]
+    if final_plans:
+        await obligations.meet(session, case_id, ["P12"], evidence_id=final_plans[-1].id, when=now, by=by)
     iro = await session.get(Person, iro_id)
     if iro is not None and iro.active and versions:
         count = len(versions)
@@ -257,6 +261,32 @@ async def _share(
             "the guardian–IRO protocol. Open the portal to read them.",
             link_path=f"/cases/{case_id}/papers",
         )
+
+
+async def _final_care_plans(session: AsyncSession, case_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = await session.execute(
+        sa.select(CourtPaper.id).where(
+            CourtPaper.proceedings_id == case_id, CourtPaper.kind == PaperKind.CARE_PLAN_FINAL
+        )
+    )
+    return set(rows.scalars())
+
+
+async def final_care_plan_with_iro(session: AsyncSession, case_id: uuid.UUID) -> uuid.UUID | None:
+    """The latest version of a final care plan that the case's IRO has (P12's evidence), if any."""
+    iros = [m.person_id for m in await cases.live_memberships(session, case_id, CaseRole.IRO)]
+    return await session.scalar(
+        sa.select(PaperVersion.id)
+        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+        .join(PaperShare, PaperShare.version_id == PaperVersion.id)
+        .where(
+            CourtPaper.proceedings_id == case_id,
+            CourtPaper.kind == PaperKind.CARE_PLAN_FINAL,
+            PaperShare.person_id.in_(iros),
+        )
+        .order_by(PaperVersion.uploaded_at.desc())
+        .limit(1)
+    )
 
 
 async def iro_assigned(

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -32,7 +32,10 @@ from models import (
 from portal import calendar, clock
 from portal.mail.outbox import enqueue
 from portal.obligations.service import REMIND_WORKING_DAYS
+from portal.papers import service as papers
 from portal.settings import Settings
+from portal.storage import blob_store
+from portal.storage.blobs import BlobStore
 
 log = logging.getLogger("portal.clock")
 
@@ -44,6 +47,8 @@ class TickReport:
     chasers: int = 0
     catch_ups: int = 0
     digests: int = 0
+    # Uploads never filed, and orphaned or half-written blobs, removed.
+    swept: int = 0
 
 
 async def tick(
@@ -56,13 +61,24 @@ async def tick(
         async with sessions() as session, session.begin():
             return await step(session)
 
-    return TickReport(
+    report = TickReport(
         reminders=await run(lambda s: _remind(s, today, now)),
         overdue=await run(lambda s: _overdue(s, today, now)),
         chasers=await run(lambda s: _chase(s, today, now)),
         catch_ups=await run(lambda s: _catch_ups(s, today)),
         digests=await _digests(sessions, settings, now),
     )
+    # Last, so that a storage outage delays only the sweeping.
+    store = blob_store(settings)
+    try:
+        return replace(report, swept=await run(lambda s: _sweep(s, store)))
+    finally:
+        await store.close()
+
+
+async def _sweep(session: AsyncSession, store: BlobStore) -> int:
+    uploads, blobs = await papers.sweep(session, store)
+    return uploads + blobs
 
 
 async def _obligations_with_rules(

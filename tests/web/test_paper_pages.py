@@ -1,0 +1,125 @@
+"""The court papers tab without JavaScript: filing a paper in one multipart post, errors that keep the file
+already sent, the CSRF token checked before any of the file is kept, receipts and the confirmation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portal.settings import Settings
+from tests.support import files
+from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.world import World
+from tests.test_papers import _counts
+
+
+def _details(page: str, **changes: str) -> dict[str, str]:
+    today = date.today()
+    return {
+        "csrf_token": csrf_from(page),
+        "filedOn-day": str(today.day),
+        "filedOn-month": str(today.month),
+        "filedOn-year": str(today.year),
+        "title": "Parenting assessment of the mother",
+        "kind": "ASSESSMENT",
+        "filedByParty": "LOCAL_AUTHORITY",
+        "confidentiality": "RESTRICTED",
+        "lawfulBasis": "FPR_12_73_IRO",
+        **changes,
+    }
+
+
+def _blob_count(settings: Settings) -> int:
+    assert settings.blob_dir is not None
+    return len([p for p in Path(settings.blob_dir).rglob("*") if p.is_file()])
+
+
+async def test_the_solicitor_files_a_paper_and_the_iro_opens_it(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    assert "None filed" in page
+    # No title or kind: the errors, and the file is kept so that only the details need fixing.
+    refused = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page, title="", kind=""),
+        files={"file": ("assessment.pdf", files.PDF, "application/pdf")},
+    )
+    assert refused.status_code == 400
+    assert "Enter the paper&#39;s title" in refused.text or "Enter the paper's title" in refused.text
+    assert "Your file has arrived" in refused.text
+    upload_id = re.search(r'name="uploadId" value="([^"]+)"', refused.text)
+    assert upload_id
+    assert await _counts(engine) == (1, 0)
+    saved = await web.post(
+        f"/cases/{case_id}/papers",
+        data={**_details(refused.text), "uploadId": upload_id.group(1)},
+        files={"file": ("", b"")},
+    )
+    assert saved.status_code == 303
+    page = (await web.get(saved.headers["location"])).text
+    assert "The paper is filed." in page
+    assert "Parenting assessment of the mother" in page
+    assert "Not opened" in page
+    assert await _counts(engine) == (1, 1)
+
+    await sign_in_as(web, world.id("iro"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    link = re.search(r'href="(/papers/[0-9a-f-]{36})" download', page)
+    assert link
+    assert (await web.get(link.group(1))).content == files.PDF
+    assert "opened " in (await web.get(f"/cases/{case_id}/papers")).text
+
+
+async def test_a_refused_file_and_a_forged_form_keep_nothing(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    refused = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page),
+        files={"file": ("plan.pdf", files.EXE, "application/pdf")},
+    )
+    assert refused.status_code == 400
+    assert "is not a PDF, Word, Excel, OpenDocument, PNG, JPEG or text file" in refused.text
+    forged = await web.post(
+        f"/cases/{case_id}/papers",
+        data={**_details(page), "csrf_token": "forged"},
+        files={"file": ("plan.pdf", files.PDF, "application/pdf")},
+    )
+    assert forged.status_code == 403
+    no_file = await web.post(f"/cases/{case_id}/papers", data=_details(page), files={"file": ("", b"")})
+    assert "Choose a file to upload" in no_file.text
+    assert await _counts(engine) == (0, 0)
+    assert _blob_count(settings) == 0
+
+
+async def test_the_guardian_confirms_every_paper_is_forwarded(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(
+            page, kind="GUARDIAN_ANALYSIS_INITIAL", filedByParty="CHILDRENS_GUARDIAN", title="Analysis"
+        ),
+        files={"file": ("analysis.txt", files.TEXT, "text/plain")},
+    )
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    done = await web.post(
+        f"/cases/{case_id}/papers/confirm", data={"csrf_token": csrf_from(page), "note": "All sent"}
+    )
+    page = (await web.get(done.headers["location"])).text
+    assert "Your confirmation is recorded." in page
+    assert "confirmed on" in page and "(1 version)" in page
+    # Outsiders find nothing: not the tab, not the paper.
+    await sign_in_as(web, world.id("other_solicitor"))
+    assert (await web.get(f"/cases/{case_id}/papers")).status_code == 404

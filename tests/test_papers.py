@@ -454,3 +454,40 @@ async def test_the_final_care_plan_with_the_iro_meets_p12(api: httpx.AsyncClient
         api, world, late, files.PDF + b"%late", kind="CARE_PLAN_FINAL", title="Final care plan"
     )
     assert await p12(late) == ("MET", later["version"]["id"])
+
+
+async def test_papers_go_through_s3_storage_too(
+    paper_settings: Settings, engine: AsyncEngine, world: World
+) -> None:
+    from tests.support.s3 import KEY, REGION, SECRET, S3Server
+
+    server = S3Server()
+    try:
+        s3_settings = paper_settings.model_copy(
+            update={
+                "blob_backend": "s3",
+                "s3_bucket": server.bucket("court-papers"),
+                "s3_endpoint_url": server.endpoint,
+                "s3_region": REGION,
+                "s3_access_key": KEY,
+                "s3_secret_key": SECRET,
+            }
+        )
+        app = create_app(s3_settings, engine=engine)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+        ) as client:
+            case_id = await world.open_case()
+            big = files.PDF + bytes(range(256)) * 900  # about 230 KB, under the limit
+            payload = await filed(client, world, case_id, big)
+            response = await client.get(
+                payload["version"]["downloadUrl"],
+                headers={"Authorization": f"Bearer {await world.token('iro')}"},
+            )
+            assert response.content == big
+            refused = await upload(client, world, "solicitor", case_id, files.EXE, "x.pdf")
+            assert refused.status_code == 415
+            await app.state.blobs.close()
+        assert server.keys("court-papers") == [f"blobs/{hashlib.sha256(big).hexdigest()}"]
+    finally:
+        server.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 from moto.server import ThreadedMotoServer
 
@@ -28,6 +30,19 @@ class S3Server:
         )
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         return name
+
+    def keys(self, bucket: str) -> list[str]:
+        listed = self._client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def _client(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=KEY,
+            aws_secret_access_key=SECRET,
+        )
 
     def stop(self) -> None:
         self._server.stop()

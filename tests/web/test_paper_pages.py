@@ -119,7 +119,8 @@ async def test_the_guardian_confirms_every_paper_is_forwarded(web: httpx.AsyncCl
     )
     page = (await web.get(done.headers["location"])).text
     assert "Your confirmation is recorded." in page
-    assert "confirmed on" in page and "(1 version)" in page
+    assert "confirmed on" in page
+    assert "(1 version)" in page
     # Outsiders find nothing: not the tab, not the paper.
     await sign_in_as(web, world.id("other_solicitor"))
     assert (await web.get(f"/cases/{case_id}/papers")).status_code == 404

@@ -164,7 +164,7 @@ BOUNDS = {
     "RecordSignificantIssue": 26,
     "ShareSignificantIssue": 18,
     "AcknowledgeIssue": 14,
-    "RecordFinalOrders": 27,
+    "RecordFinalOrders": 29,
     "SetEmailPreference": 10,
     "RecordForm": 16,
     "FileCourtPaper": 30,

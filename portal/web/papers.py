@@ -195,9 +195,11 @@ async def upload_page(request: Request) -> Response:
     boundary = content_type.partition("boundary=")[2].strip('"').encode()
     fields: dict[str, str] = {}
     received: Received | None = None
+    if not content_type.startswith("multipart/form-data") or not boundary:
+        await posted_form(request)  # a small form without the file: its CSRF token first
+        errors.add("file", "Choose a file to upload")
+        return await papers_page(request, errors)
     try:
-        if not content_type.startswith("multipart/form-data") or not boundary:
-            raise MalformedForm("not a multipart form")
         if _declared_too_large(request):
             raise too_large(settings.upload_max_bytes)
         fields = await read_form(boundary, request.stream(), on_file_start, on_file_data)

@@ -19,10 +19,6 @@ class BlobWriter(Protocol):
 
     async def write(self, chunk: bytes) -> None: ...
 
-    async def head(self) -> bytes:
-        """The first bytes written (for sniffing the type)."""
-        ...
-
     async def commit(self) -> str:
         """Make the blob visible under its hash; return the hash."""
         ...

@@ -13,27 +13,19 @@ from pathlib import Path
 
 from portal.storage.blobs import CHUNK, check_digest
 
-HEAD_BYTES = 8192
-
 
 class LocalWriter:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._temp = root / "tmp" / f"{uuid.uuid4().hex}.part"
         self._file = self._temp.open("wb")
-        self._head = b""
         self.sha256 = hashlib.sha256()
         self.size = 0
 
     async def write(self, chunk: bytes) -> None:
         self.sha256.update(chunk)
         self.size += len(chunk)
-        if len(self._head) < HEAD_BYTES:
-            self._head += chunk[: HEAD_BYTES - len(self._head)]
         await asyncio.to_thread(self._file.write, chunk)
-
-    async def head(self) -> bytes:
-        return self._head
 
     async def commit(self) -> str:
         digest = self.sha256.hexdigest()

@@ -14,7 +14,6 @@ import aioboto3
 from botocore.exceptions import ClientError
 
 from portal.storage.blobs import CHUNK, check_digest
-from portal.storage.local import HEAD_BYTES
 
 # S3 parts are at least 5 MiB, except the last.
 PART = 8 * 1024 * 1024
@@ -29,21 +28,15 @@ class S3Writer:
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
         self._buffer = bytearray()
-        self._head = b""
         self.sha256 = hashlib.sha256()
         self.size = 0
 
     async def write(self, chunk: bytes) -> None:
         self.sha256.update(chunk)
         self.size += len(chunk)
-        if len(self._head) < HEAD_BYTES:
-            self._head += chunk[: HEAD_BYTES - len(self._head)]
         self._buffer += chunk
         if len(self._buffer) >= PART:
             await self._flush()
-
-    async def head(self) -> bytes:
-        return self._head
 
     async def _flush(self) -> None:
         if self._upload_id is None:

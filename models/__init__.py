@@ -7,6 +7,7 @@ from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpose, Side
 from models.discussions import AgreedAction, Discussion, DiscussionKind, DiscussionMode
+from models.handovers import Closure, Handover, HandoverState, MonitoringItem
 from models.memberships import CaseMembership, CaseRole
 from models.obligations import (
     ConsultationArrangement,
@@ -60,6 +61,7 @@ __all__ = [
     "CaseRole",
     "Channel",
     "Child",
+    "Closure",
     "Confidentiality",
     "ConsultationArrangement",
     "ConsultationEvent",
@@ -78,10 +80,13 @@ __all__ = [
     "FinalOrder",
     "FinalOrderKind",
     "ForwardingConfirmation",
+    "Handover",
+    "HandoverState",
     "IssueKind",
     "LawfulBasis",
     "LegalStatus",
     "LegalStatusEntry",
+    "MonitoringItem",
     "Obligation",
     "ObligationEvent",
     "ObligationRule",

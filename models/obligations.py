@@ -31,6 +31,7 @@ class Trigger(StrEnum):
     DISCUSSION_HELD = "discussion_held"
     SIGNIFICANT_ISSUE = "significant_issue"
     FINAL_ORDER = "final_order"
+    HANDOVER_SUBMITTED = "handover_submitted"
 
 
 class Evidence(StrEnum):
@@ -47,6 +48,7 @@ class Evidence(StrEnum):
     FINAL_CARE_PLAN_SHARED = "final_care_plan_shared"
     FINAL_DISCUSSION = "final_discussion"
     HANDOVER_SUBMITTED = "handover_submitted"
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
 
 
 class DeadlineKind(StrEnum):

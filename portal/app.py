@@ -27,6 +27,7 @@ from portal.reminders.tick import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.web import sign_in
+from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *page_routes,
             *record_routes,
             *paper_routes,
+            *handover_routes,
         ],
         middleware=[
             Middleware(

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     s3_region: str = "eu-west-2"
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    # After the guardian's involvement closes, they may read the case for this many days, then not at all.
+    guardian_read_only_days: int = Field(default=90, ge=0)
     # The clock: reminders, overdue notices, chasers and digests, every so often inside the web process (as
     # well as, or instead of, `portal clock tick` from cron). Digests go after this hour, England's time.
     clock_in_app: bool = True

@@ -79,6 +79,13 @@ def readable_cases(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses) if clauses else sa.false()
 
 
+def writable(actor: Actor, case_id: uuid.UUID, roles: list[Role], need: Permission) -> list[Role]:
+    """After the guardian's involvement closes, their guardian role on the case only reads it."""
+    if case_id in actor.read_only_cases and need is not Permission.READ_CASE:
+        return [r for r in roles if r is not Role.GUARDIAN]
+    return roles
+
+
 @dataclass(frozen=True)
 class CaseAccess:
     case: Proceedings
@@ -107,7 +114,11 @@ async def access_case(
     if row is not None:
         in_scope = [role for role in scopes if row._mapping[role.value]]
         roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), in_scope)
-        granting = role_permitting(roles, need) if token_allows(actor.scopes, need) else None
+        granting = (
+            role_permitting(writable(actor, case_id, roles, need), need)
+            if token_allows(actor.scopes, need)
+            else None
+        )
     if row is None or granting is None:
         # Refused: kept in the audit trail even though the request's own work is rolled back.
         audit.record(

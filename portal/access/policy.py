@@ -35,6 +35,11 @@ class Permission(StrEnum):
     FILE_PAPER = "paper:file"
     # The guardian's confirmation that every paper is forwarded to the IRO (Practice Note 2.2).
     CONFIRM_FORWARDING = "paper:confirm-forwarding"
+    # The handover (P14): the guardian writes it and closes their involvement; the IRO acknowledges or
+    # returns it (P15); a Cafcass manager may close the guardian's involvement with a reasoned override.
+    WRITE_HANDOVER = "handover:write"
+    ANSWER_HANDOVER = "handover:answer"
+    OVERRIDE_CLOSURE = "handover:override-closure"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -56,6 +61,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACKNOWLEDGE_ISSUE,
             Permission.FILE_PAPER,
             Permission.CONFIRM_FORWARDING,
+            Permission.WRITE_HANDOVER,
         }
     ),
     # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch; P4, P5:
@@ -70,6 +76,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_DISCUSSION,
             Permission.RECORD_SIGNIFICANT_ISSUE,
             Permission.ACKNOWLEDGE_ISSUE,
+            Permission.ANSWER_HANDOVER,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
@@ -84,6 +91,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ALLOCATE_GUARDIAN,
             Permission.VIEW_ACCESS_LOG,
             Permission.WAIVE_OBLIGATION,
+            Permission.OVERRIDE_CLOSURE,
         }
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.

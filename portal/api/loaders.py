@@ -13,6 +13,7 @@ from models import (
     AgreedAction,
     CaseMembership,
     Child,
+    Closure,
     ConsultationArrangement,
     Contact,
     ContactReply,
@@ -21,6 +22,7 @@ from models import (
     Extension,
     FinalOrder,
     ForwardingConfirmation,
+    Handover,
     LegalStatusEntry,
     Obligation,
     ObligationEvent,
@@ -39,6 +41,7 @@ from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
 from portal.discussions import service as discussions
+from portal.handovers import service as handovers
 from portal.obligations import arrangements
 from portal.obligations import repository as obligations
 from portal.papers import service as papers
@@ -111,6 +114,10 @@ class Loaders:
         self.forwarding: DataLoader[uuid.UUID, list[ForwardingConfirmation]] = _loader(
             uow, papers.confirmations_by_case, list
         )
+        self.handovers: DataLoader[uuid.UUID, list[Handover]] = _loader(
+            uow, handovers.handovers_by_case, list
+        )
+        self.closure: DataLoader[uuid.UUID, Closure | None] = _loader(uow, handovers.closures_by_case, _none)
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, contacts.contacts_by_case, list
         )

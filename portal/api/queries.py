@@ -10,7 +10,9 @@ from datetime import date
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handover.template import CURRENT
 from models import Contact as ContactModel
+from models import MonitoringItem as MonitoringItemModel
 from models import ObligationRule, Proceedings, Stage
 from models import RaisedIssue as RaisedIssueModel
 from portal.access.cases import readable_cases
@@ -21,6 +23,7 @@ from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
 from portal.api.types.cases import Case, CaseConnection
 from portal.api.types.contacts import Contact
+from portal.api.types.handovers import HandoverTemplate, MonitoringItem
 from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
@@ -33,6 +36,7 @@ from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
 from portal.errors import DomainError, ErrorCode
+from portal.handovers import service as handovers
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
@@ -175,6 +179,23 @@ class Query:
             )
             for i, case in rows
         ]
+
+    @resolver
+    async def my_monitoring_items(self, info: Info) -> list[MonitoringItem]:
+        """For an IRO: the issues handed over by guardians to keep under review, by date (P15)."""
+        actor = info.context.require_actor()
+
+        async def load(s: AsyncSession) -> list[MonitoringItemModel]:
+            audit.record(s, actor, "monitoring.read", subject_type="task_list")
+            return await handovers.monitoring_items_of(s, actor.person_id)
+
+        return [MonitoringItem.of(m) for m in await info.context.uow.run(load)]
+
+    @resolver
+    async def handover_template(self, info: Info) -> HandoverTemplate:
+        """The handover template new handovers are written on."""
+        info.context.require_actor()
+        return HandoverTemplate.of(CURRENT)
 
     @resolver
     async def obligation_rules(self, info: Info) -> list[ObligationRuleType]:

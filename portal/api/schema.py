@@ -12,6 +12,7 @@ from portal.api.extensions import ExpectedErrors
 from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
+from portal.api.mutations.handovers import HandoverMutations
 from portal.api.mutations.obligations import ObligationMutations
 from portal.api.mutations.papers import PaperMutations
 from portal.api.mutations.records import RecordMutations
@@ -27,6 +28,7 @@ class Mutation(
     ObligationMutations,
     RecordMutations,
     PaperMutations,
+    HandoverMutations,
     TokenMutations,
     AdminMutations,
     RuleMutations,

@@ -28,6 +28,8 @@ class Actor:
     roles: frozenset[Role]
     # The cases (proceedings ids) this person is a live member of, with their roles on each.
     case_roles: dict[uuid.UUID, frozenset[CaseRole]] = field(default_factory=dict)
+    # Cases whose guardian this person was, now closed: they may read them for a while, nothing more.
+    read_only_cases: frozenset[uuid.UUID] = frozenset()
     via: Via = Via.API
     source: str = ""
     # The scopes of the API token the request came with; None for a signed-in person (or the command line).

@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseMembership, CaseRole, Organisation, Person, PersonRole
+from models import CaseMembership, CaseRole, Closure, Organisation, Person, PersonRole, utcnow
 from portal.auth.actor import Actor, Via
 
 
@@ -35,12 +35,19 @@ async def actor_for_person(
         await session.execute(select(PersonRole.role).where(PersonRole.person_id == person_id))
     ).scalars()
     memberships = await session.execute(
-        select(CaseMembership.proceedings_id, CaseMembership.role).where(
-            CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None)
-        )
+        select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
+        .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
+        .where(CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None))
     )
     case_roles: dict[uuid.UUID, set[CaseRole]] = defaultdict(set)
-    for proceedings_id, case_role in memberships:
+    read_only: set[uuid.UUID] = set()
+    now = utcnow()
+    for proceedings_id, case_role, read_only_until in memberships:
+        if case_role is CaseRole.GUARDIAN and read_only_until is not None:
+            # The guardian's involvement has closed: reading for a while, then nothing.
+            if read_only_until < now:
+                continue
+            read_only.add(proceedings_id)
         case_roles[proceedings_id].add(case_role)
     return Actor(
         person_id=person.id,
@@ -51,6 +58,7 @@ async def actor_for_person(
         organisation_kind=organisation.kind,
         roles=frozenset(roles),
         case_roles={k: frozenset(v) for k, v in case_roles.items()},
+        read_only_cases=frozenset(read_only),
         via=via,
         source=source,
         scopes=scopes,

@@ -146,6 +146,15 @@ DEFAULTS: dict[str, RuleSpec] = {
         (Role.CAFCASS_MANAGER,),
         "The guardian gives the IRO the written handover",
     ),
+    "P15": RuleSpec(
+        Owner.IRO,
+        Trigger.HANDOVER_SUBMITTED,
+        AFTER,
+        5,
+        Evidence.HANDOVER_ACKNOWLEDGED,
+        (Role.IRO_MANAGER,),
+        "The IRO acknowledges the handover and takes up sole scrutiny",
+    ),
 }
 
 

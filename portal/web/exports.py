@@ -52,12 +52,12 @@ def discussion_json(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _no_fetching(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
+def no_fetching(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
     """The exports need nothing from outside: a URL in a record's text must never be fetched."""
     raise ValueError(f"the PDF exports fetch nothing ({url})")
 
 
 def discussion_pdf(case: dict[str, Any]) -> bytes:
     html = TEMPLATES.get_template("discussion_record.html").render(case=case, discussion=case["discussion"])
-    document = HTML(string=html, url_fetcher=_no_fetching)
+    document = HTML(string=html, url_fetcher=no_fetching)
     return document.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]

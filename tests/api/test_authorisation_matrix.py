@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from models import CaseMembership, CaseRole, LegalStatus, Obligation, Person, Role, utcnow
+from models import CaseMembership, CaseRole, FinalOrderKind, LegalStatus, Obligation, Person, Role, utcnow
 from portal.access.policy import CASE_PERMISSIONS, EVERYONE, GLOBAL_PERMISSIONS, Permission
 from portal.api.context import Context
 from portal.api.schema import schema
@@ -80,6 +80,13 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "FileCourtPaper": (CASE, Permission.FILE_PAPER),
     "ConfirmPapersForwarded": (CASE, Permission.CONFIRM_FORWARDING),
     "CasePapers": (CASE, Permission.READ_CASE),
+    "StartHandover": (CASE, Permission.WRITE_HANDOVER),
+    "SaveHandover": (CASE, Permission.WRITE_HANDOVER),
+    "SubmitHandover": (CASE, Permission.WRITE_HANDOVER),
+    "AcknowledgeHandover": (CASE, Permission.ANSWER_HANDOVER),
+    "ReturnHandover": (CASE, Permission.ANSWER_HANDOVER),
+    "CloseGuardianInvolvement": (CASE, Permission.OVERRIDE_CLOSURE),
+    "CaseHandover": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -170,6 +177,11 @@ class Setting:
     concern_id: str
     # An upload of each person who may file papers, not yet filed.
     upload_ids: dict[str, str]
+    # A second case at its end: a submitted handover, and its amendment in draft.
+    handover_case_id: str
+    submitted_handover_id: str
+    draft_handover_id: str
+    draft_revision: int
 
 
 async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -197,52 +209,8 @@ async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
             email="nobody@riverside.example.gov.uk",
         )
         session.add(world.people["nobody"])
-    case_id = await world.open_case(
-        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_CARE_ORDER)],
-        solicitor="solicitor2",
-        guardian="guardian2",
-        iro="iro2",
-    )
-    await world.allocate(case_id, "guardian", reason="Reallocated")
-    await world.assign_iro(case_id, "iro", reason="Reallocated")
-    async with sessions() as session, session.begin():
-        now = utcnow()
-        rows = (
-            (
-                await session.execute(
-                    sa.select(CaseMembership).where(
-                        CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.LA_SOLICITOR
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for old in rows:  # the authority's solicitor changed, as happens; and so did its social worker
-            old.ended_at, old.end_reason = now, "Reallocated"
-            for key, role in (
-                ("solicitor", CaseRole.LA_SOLICITOR),
-                ("social_worker2", CaseRole.SOCIAL_WORKER),
-            ):
-                session.add(
-                    CaseMembership(
-                        proceedings_id=case_id,
-                        child_id=old.child_id,
-                        person_id=world.id(key),
-                        role=role,
-                        started_at=now,
-                        ended_at=now if key == "social_worker2" else None,
-                    )
-                )
-            session.add(
-                CaseMembership(
-                    proceedings_id=case_id,
-                    child_id=old.child_id,
-                    person_id=world.id("social_worker"),
-                    role=CaseRole.SOCIAL_WORKER,
-                    started_at=now,
-                )
-            )
+    case_id = await _case_with_history(world, sessions)
+    handover_case_id = await _case_with_history(world, sessions)
     token_ids = {}
     async with sessions() as session, session.begin():
         from models import ApiToken
@@ -295,7 +263,41 @@ async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
             )
         ).scalar_one()
     records = await _records(world, sessions, case_id)
-    return Setting(world, case_id, str(child), str(contact.id), token_ids, str(obligation), **records)
+    handover = await _handovers(world, sessions, handover_case_id)
+    return Setting(
+        world, case_id, str(child), str(contact.id), token_ids, str(obligation), **records, **handover
+    )
+
+
+async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
+    """A second case, at its end: the final orders, a submitted handover and an amendment in draft."""
+    from portal.cases import final_orders
+    from portal.cases import repository as cases
+    from portal.handovers import service as handovers
+    from tests.test_handover import ANSWERS
+
+    async with sessions() as session, session.begin():
+        solicitor = await actor_for_person(session, world.id("solicitor"), via=Via.API)
+        guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
+        assert solicitor is not None
+        assert guardian is not None
+        orders = [
+            final_orders.ChildOrder(c.id, FinalOrderKind.CARE_ORDER)
+            for c in await cases.case_children(session, case_id)
+        ]
+        await final_orders.record_final_orders(
+            session, solicitor, final_orders.RecordFinalOrders(case_id, date.today(), orders)
+        )
+        first = await handovers.start(session, guardian, case_id)
+        first = await handovers.save_draft(session, guardian, first.id, first.revision, ANSWERS)
+        await handovers.submit(session, guardian, first.id, first.revision)
+        draft = await handovers.start(session, guardian, case_id)
+    return {
+        "handover_case_id": str(case_id),
+        "submitted_handover_id": str(first.id),
+        "draft_handover_id": str(draft.id),
+        "draft_revision": draft.revision,
+    }
 
 
 async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
@@ -367,12 +369,68 @@ async def _uploads(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
     return found
 
 
+async def _case_with_history(world: World, sessions: async_sessionmaker) -> uuid.UUID:
+    """A case whose guardian, IRO, solicitor and social worker changed, so that every relationship in
+    PEOPLE holds on it."""
+    case_id = await world.open_case(
+        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_CARE_ORDER)],
+        solicitor="solicitor2",
+        guardian="guardian2",
+        iro="iro2",
+    )
+    await world.allocate(case_id, "guardian", reason="Reallocated")
+    await world.assign_iro(case_id, "iro", reason="Reallocated")
+    async with sessions() as session, session.begin():
+        now = utcnow()
+        rows = (
+            (
+                await session.execute(
+                    sa.select(CaseMembership).where(
+                        CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.LA_SOLICITOR
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for old in rows:  # the authority's solicitor changed, as happens; and so did its social worker
+            old.ended_at, old.end_reason = now, "Reallocated"
+            for key, role in (
+                ("solicitor", CaseRole.LA_SOLICITOR),
+                ("social_worker2", CaseRole.SOCIAL_WORKER),
+            ):
+                session.add(
+                    CaseMembership(
+                        proceedings_id=case_id,
+                        child_id=old.child_id,
+                        person_id=world.id(key),
+                        role=role,
+                        started_at=now,
+                        ended_at=now if key == "social_worker2" else None,
+                    )
+                )
+            session.add(
+                CaseMembership(
+                    proceedings_id=case_id,
+                    child_id=old.child_id,
+                    person_id=world.id("social_worker"),
+                    role=CaseRole.SOCIAL_WORKER,
+                    started_at=now,
+                )
+            )
+    return case_id
+
+
 def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, Any]:
     """Input that would succeed for someone allowed to run the operation."""
     today = date.today().isoformat()
     w = s.world
     counterpart = "guardian" if someone.role is Role.IRO else "iro"
     riverside = str(w.orgs["riverside"].id)
+
+    def ended(case_id: str) -> str:
+        """The case at its end, or (asked of a case that does not exist) that one."""
+        return s.handover_case_id if case_id == str(s.case_id) else case_id
 
     def mine(record_id: str) -> str:
         """A record of this case, or (asked of a case that does not exist) one that does not exist."""
@@ -487,6 +545,19 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         },
         "ConfirmPapersForwarded": {"input": {"caseId": case}},
         "CasePapers": {"id": case},
+        "StartHandover": {"input": {"caseId": ended(case)}},
+        "SaveHandover": {
+            "input": {
+                "id": mine(s.draft_handover_id),
+                "revision": s.draft_revision,
+                "answers": {"placement": "x"},
+            }
+        },
+        "SubmitHandover": {"input": {"id": mine(s.draft_handover_id), "revision": s.draft_revision}},
+        "AcknowledgeHandover": {"input": {"id": mine(s.submitted_handover_id)}},
+        "ReturnHandover": {"input": {"id": mine(s.submitted_handover_id), "questions": "Why?"}},
+        "CloseGuardianInvolvement": {"input": {"caseId": ended(case), "overrideReason": "The guardian left"}},
+        "CaseHandover": {"id": case},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -152,7 +152,7 @@ BOUNDS = {
     "WaiveObligation": 14,
     "RecordConsultationArrangement": 17,
     "ArrangementForm": 11,
-    "MyTasks": 13,
+    "MyTasks": 14,
     "ScheduleReview": 31,
     "RescheduleReview": 16,
     "TellGuardianOfReview": 19,
@@ -170,6 +170,13 @@ BOUNDS = {
     "FileCourtPaper": 30,
     "ConfirmPapersForwarded": 16,
     "CasePapers": 17,
+    "StartHandover": 20,
+    "SaveHandover": 20,
+    "SubmitHandover": 30,
+    "AcknowledgeHandover": 20,
+    "ReturnHandover": 20,
+    "CloseGuardianInvolvement": 20,
+    "CaseHandover": 20,
 }
 
 
@@ -378,7 +385,47 @@ async def _records(
         if name == "ConfirmPapersForwarded":
             return "guardian", {"input": {"caseId": case}}
         return "iro", {"id": case}
+    if name in HANDOVER_OPERATIONS:
+        return await _handover(client, world, name, case, children, today)
     return None
+
+
+HANDOVER_OPERATIONS = {
+    "StartHandover",
+    "SaveHandover",
+    "SubmitHandover",
+    "AcknowledgeHandover",
+    "ReturnHandover",
+    "CloseGuardianInvolvement",
+    "CaseHandover",
+}
+
+
+async def _handover(
+    client: httpx.AsyncClient, world: World, name: str, case: str, children: list[str], today: str
+) -> tuple[str, dict[str, object]]:
+    from tests.test_handover import ANSWERS
+
+    orders = [{"childId": c, "order": "CARE_ORDER"} for c in children]
+    await _change(client, world, "solicitor", "RecordFinalOrders", caseId=case, madeOn=today, orders=orders)
+    if name == "StartHandover":
+        return "guardian", {"input": {"caseId": case}}
+    if name == "CloseGuardianInvolvement":
+        return "cafcass_manager", {"input": {"caseId": case, "overrideReason": "The guardian left"}}
+    draft = (await _change(client, world, "guardian", "StartHandover", caseId=case))["handover"]
+    if name == "SaveHandover":
+        return "guardian", {"input": {"id": draft["id"], "revision": 1, "answers": ANSWERS}}
+    saved = await _change(
+        client, world, "guardian", "SaveHandover", id=draft["id"], revision=1, answers=ANSWERS
+    )
+    if name == "SubmitHandover":
+        return "guardian", {"input": {"id": draft["id"], "revision": saved["handover"]["revision"]}}
+    await _change(
+        client, world, "guardian", "SubmitHandover", id=draft["id"], revision=saved["handover"]["revision"]
+    )
+    if name == "CaseHandover":
+        return "iro", {"id": case}
+    return "iro", {"input": {"id": draft["id"], "questions": "Why?"}}
 
 
 PAPER = {

@@ -69,9 +69,12 @@ async def audit_head(engine: AsyncEngine) -> int:
 
 
 @asynccontextmanager
-async def audit_triggers_set_aside(connection: AsyncConnection) -> AsyncIterator[None]:
+async def audit_triggers_set_aside(
+    connection: AsyncConnection, tables: tuple[str, ...] = ("audit_event",)
+) -> AsyncIterator[None]:
     """Inside the block the audit trail takes UPDATE and DELETE, as it would for someone with the database
-    owner's rights; its append-only triggers are back afterwards."""
+    owner's rights; its append-only triggers are back afterwards. On SQLite, ``tables`` names other tables
+    whose guarding triggers to set aside too (emptying the database between tests)."""
     if connection.dialect.name == "postgresql":
         await connection.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
         yield
@@ -79,8 +82,10 @@ async def audit_triggers_set_aside(connection: AsyncConnection) -> AsyncIterator
         return
     triggers = (
         await connection.execute(
-            sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
-            {"t": "audit_event"},
+            sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN :tables"
+            ).bindparams(sa.bindparam("tables", expanding=True)),
+            {"tables": list(tables)},
         )
     ).all()
     for name, _ in triggers:

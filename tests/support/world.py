@@ -110,6 +110,10 @@ class World:
                 )
         return self._tokens[person_id]
 
+    def forget_tokens(self) -> None:
+        """New tokens from now on (after moving the clock past the old ones' expiry)."""
+        self._tokens.clear()
+
     async def open_case(
         self,
         children: Sequence[tuple[str, LegalStatus]] = (("Amy", LegalStatus.INTERIM_CARE_ORDER),),

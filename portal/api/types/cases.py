@@ -8,14 +8,16 @@ from enum import StrEnum
 
 import strawberry
 
-from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
+from models import CaseMembership, CaseRole, HandoverState, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
+from portal.access.cases import writable
 from portal.access.policy import Permission, case_permissions
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
+from portal.api.types.handovers import ClosingCondition, Closure, Handover
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
 from portal.api.types.papers import ChecklistItem, CourtPaper, ForwardingConfirmation, PaperVersion
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
@@ -24,6 +26,7 @@ from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
+from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
 from portal.papers.access import may_read
 from portal.papers.checklist import checklist
@@ -31,6 +34,8 @@ from portal.reviews.schedule import next_review
 
 # Concerns and significant issues pass between the guardian and the IRO; their managers oversee them.
 ISSUE_READERS = frozenset({Role.GUARDIAN, Role.IRO, Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
+# The handover passes from the guardian to the IRO; the authority's lawyers and social workers do not see it.
+HANDOVER_READERS = ISSUE_READERS
 
 
 @object_type
@@ -245,6 +250,9 @@ class CaseAbilities:
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
     record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
     waive_obligation: bool = field("Waive obligations whose rules name one of your roles, with a reason.")
+    write_handover: bool = field("Write the handover and close your involvement (the guardian, P14).")
+    answer_handover: bool = field("Acknowledge or return the handover (the IRO, P15).")
+    override_closure: bool = field("Close the guardian's involvement with a reason (a Cafcass manager).")
     file_paper: bool = field("File court papers (the guardian and the LA solicitor).")
     confirm_forwarding: bool = field("Confirm every court paper is forwarded to the IRO (the guardian).")
     manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
@@ -449,6 +457,31 @@ class Case:
         ]
 
     @resolver
+    async def handovers(self, info: Info) -> list[Handover]:
+        """The guardian's handover to the IRO (P14), every version, newest first: for the guardian, the IRO
+        and their managers; a draft only for the guardian."""
+        roles = set(self.viewer_roles)
+        if not roles & HANDOVER_READERS:
+            return []
+        found = await info.context.loaders.handovers.load(self._model.id)
+        return [Handover.of(h) for h in found if h.state is not HandoverState.DRAFT or Role.GUARDIAN in roles]
+
+    @resolver
+    async def closing_checklist(self, info: Info) -> list[ClosingCondition]:
+        """What the guardian must have done before closing their involvement (P12, P13, P14, every paper
+        confirmed forwarded)."""
+        return [
+            ClosingCondition(label=label, met=met)
+            for label, met in await info.context.uow.run(lambda s: handovers_service.gate(s, self._model.id))
+        ]
+
+    @resolver
+    async def closure(self, info: Info) -> Closure | None:
+        """The close of the guardian's involvement, once it has closed."""
+        model = await info.context.loaders.closure.load(self._model.id)
+        return Closure.of(model) if model else None
+
+    @resolver
     async def contact_counterparts(self, info: Info) -> list[Person]:
         """The people on the other side you can log a contact with; empty if you cannot log contacts."""
         side = next((SIDE_OF_ROLE[r] for r in self.viewer_roles if r in SIDE_OF_ROLE), None)
@@ -475,9 +508,11 @@ class Case:
         )
 
     @resolver
-    def viewer_can(self) -> CaseAbilities:
+    def viewer_can(self, info: Info) -> CaseAbilities:
         """What you may do on this case."""
-        allowed = case_permissions(self.viewer_roles)
+        actor = info.context.require_actor()
+        roles = writable(actor, self._model.id, list(self.viewer_roles), Permission.LOG_CONTACT)
+        allowed = case_permissions(roles) | case_permissions(self.viewer_roles) & {Permission.READ_CASE}
         return CaseAbilities(
             log_contact=Permission.LOG_CONTACT in allowed,
             mark_reply=Permission.MARK_REPLY in allowed,
@@ -487,6 +522,9 @@ class Case:
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
             record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
             waive_obligation=Permission.WAIVE_OBLIGATION in allowed,
+            write_handover=Permission.WRITE_HANDOVER in allowed,
+            answer_handover=Permission.ANSWER_HANDOVER in allowed,
+            override_closure=Permission.OVERRIDE_CLOSURE in allowed,
             file_paper=Permission.FILE_PAPER in allowed,
             confirm_forwarding=Permission.CONFIRM_FORWARDING in allowed,
             manage_reviews=Permission.MANAGE_REVIEWS in allowed,

@@ -1,0 +1,350 @@
+"""The handover workflow. The guardian drafts it on the current template (saved as they go; two people
+saving one draft get a conflict with the other's version, never a lost update), submits it (meeting P14 and
+opening the IRO's P15), and the IRO acknowledges it (meeting P15; its issues become the IRO's monitoring
+items) or returns it with questions. A submitted version never changes; an amendment is a new version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handover.template import CURRENT, ISSUES_FIELD, TEMPLATES
+from handover.validation import clean, missing
+from models import (
+    CaseRole,
+    Closure,
+    FinalOrder,
+    ForwardingConfirmation,
+    Handover,
+    HandoverState,
+    MonitoringItem,
+    ObligationState,
+    Person,
+    Trigger,
+    utcnow,
+)
+from portal.access.cases import CaseAccess, access_case
+from portal.access.policy import Permission
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.cases import repository as cases
+from portal.db import grouped
+from portal.errors import DomainError, ErrorCode, NotFound, Problem, Problems
+from portal.mail.outbox import enqueue
+from portal.obligations import repository as obligation_rows
+from portal.obligations import service as obligations
+
+QUESTIONS_MAX_LENGTH = 4000
+
+
+class Conflict(DomainError):
+    """Someone else saved the draft first: their version comes with the error, to compare and redo."""
+
+    def __init__(self, current: Handover) -> None:
+        super().__init__(
+            [
+                Problem(
+                    ErrorCode.CONFLICT,
+                    "Someone else saved this handover while you were editing it. Their version is shown: "
+                    "copy your changes into it and save again.",
+                )
+            ]
+        )
+        self.current = current
+
+
+async def _latest(session: AsyncSession, case_id: uuid.UUID) -> Handover | None:
+    return await session.scalar(
+        sa.select(Handover)
+        .where(Handover.proceedings_id == case_id)
+        .order_by(Handover.version.desc())
+        .limit(1)
+    )
+
+
+async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Handover:
+    """The guardian's draft to work on: the open draft, or a new one (copying the last version, when
+    amending one submitted or returned). Only after the final orders."""
+    access = await access_case(session, actor, case_id, Permission.WRITE_HANDOVER)
+    made = await session.scalar(sa.select(sa.func.count()).where(FinalOrder.proceedings_id == case_id))
+    if not made:
+        raise DomainError.one(
+            ErrorCode.NO_FINAL_ORDER, "The handover is written after the final orders", "caseId"
+        )
+    latest = await _latest(session, case_id)
+    if latest is not None and latest.state is HandoverState.DRAFT:
+        return latest
+    now = utcnow()
+    draft = Handover(
+        proceedings_id=case_id,
+        version=(latest.version + 1) if latest else 1,
+        template_version=CURRENT.version,
+        state=HandoverState.DRAFT,
+        answers=dict(latest.answers) if latest else {},
+        created_by_id=actor.person_id,
+        updated_by_id=actor.person_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    await session.flush()
+    audit.record_on_case(
+        session, actor, access, "handover.start", subject_type="handover", subject_id=draft.id
+    )
+    return draft
+
+
+async def _handover(
+    session: AsyncSession, actor: Actor, handover_id: uuid.UUID, need: Permission
+) -> tuple[Handover, CaseAccess]:
+    found = await session.get(Handover, handover_id)
+    if found is None:
+        raise NotFound("Handover", "id")
+    try:
+        return found, await access_case(session, actor, found.proceedings_id, need)
+    except NotFound:
+        raise NotFound("Handover", "id") from None
+
+
+def _not_draft(handover: Handover) -> DomainError:
+    return DomainError.one(
+        ErrorCode.ALREADY_DONE, "This handover has been submitted and cannot change: start an amendment", "id"
+    )
+
+
+async def save_draft(
+    session: AsyncSession, actor: Actor, handover_id: uuid.UUID, revision: int, answers: dict[str, Any]
+) -> Handover:
+    handover, access = await _handover(session, actor, handover_id, Permission.WRITE_HANDOVER)
+    if handover.state is not HandoverState.DRAFT:
+        raise _not_draft(handover)
+    tidy, problems = clean(TEMPLATES[handover.template_version], answers)
+    if problems:
+        raise DomainError([_problem(ErrorCode.INVALID_VALUE, message, path) for path, message in problems])
+    claimed = await session.execute(
+        sa.update(Handover)
+        .where(
+            Handover.id == handover.id, Handover.revision == revision, Handover.state == HandoverState.DRAFT
+        )
+        .values(answers=tidy, revision=revision + 1, updated_by_id=actor.person_id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(handover)
+        raise Conflict(handover)
+    await session.refresh(handover)
+    audit.record_on_case(
+        session, actor, access, "handover.save", subject_type="handover", subject_id=handover.id
+    )
+    return handover
+
+
+def _problem(code: ErrorCode, message: str, field: str) -> Problem:
+    return Problem(code, message, f"answers.{field}")
+
+
+async def submit(session: AsyncSession, actor: Actor, handover_id: uuid.UUID, revision: int) -> Handover:
+    """Submit the draft as it was last saved: every required field answered. It meets P14 and opens the
+    IRO's P15; the IRO is told (a link only)."""
+    handover, access = await _handover(session, actor, handover_id, Permission.WRITE_HANDOVER)
+    if handover.state is not HandoverState.DRAFT:
+        raise _not_draft(handover)
+    if handover.revision != revision:
+        raise Conflict(handover)
+    gaps = missing(TEMPLATES[handover.template_version], handover.answers)
+    if gaps:
+        raise DomainError([_problem(ErrorCode.REQUIRED, message, path) for path, message in gaps])
+    now = utcnow()
+    await session.execute(
+        sa.update(Handover)
+        .where(Handover.id == handover.id)
+        .values(state=HandoverState.SUBMITTED, submitted_at=now, submitted_by_id=actor.person_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(handover)
+    await obligations.meet(
+        session, handover.proceedings_id, ["P14"], evidence_id=handover.id, when=now, by=actor.person_id
+    )
+    await obligations.open_obligations(
+        session,
+        access.case,
+        Trigger.HANDOVER_SUBMITTED,
+        on=now.date(),
+        by=actor.person_id,
+        trigger_id=handover.id,
+    )
+    await _tell(
+        session,
+        handover.proceedings_id,
+        CaseRole.IRO,
+        "handover.submitted",
+        "A handover is ready for you",
+        "The children's guardian has submitted the end-of-proceedings handover. Please read it and "
+        "acknowledge it, or return it with your questions.",
+    )
+    audit.record_on_case(
+        session, actor, access, "handover.submit", subject_type="handover", subject_id=handover.id
+    )
+    return handover
+
+
+async def _tell(
+    session: AsyncSession, case_id: uuid.UUID, role: CaseRole, kind: str, subject: str, body: str
+) -> None:
+    for person_id in {m.person_id for m in await cases.live_memberships(session, case_id, role)}:
+        person = await session.get(Person, person_id)
+        if person is not None and person.active:
+            enqueue(
+                session, person, kind=kind, subject=subject, body=body, link_path=f"/cases/{case_id}/handover"
+            )
+
+
+async def answer(
+    session: AsyncSession, actor: Actor, handover_id: uuid.UUID, *, acknowledge: bool, questions: str = ""
+) -> Handover:
+    """The IRO acknowledges the submitted handover (meeting P15: from now the IRO is the sole independent
+    scrutiniser, and its issues are the IRO's monitoring items), or returns it with questions."""
+    handover, access = await _handover(session, actor, handover_id, Permission.ANSWER_HANDOVER)
+    problems = Problems()
+    if handover.state is not HandoverState.SUBMITTED:
+        problems.add(
+            ErrorCode.ALREADY_DONE, "Only a submitted handover can be acknowledged or returned", "id"
+        )
+    text = questions.strip()
+    if not acknowledge and not text:
+        problems.add(ErrorCode.REQUIRED, "Write your questions for the guardian", "questions")
+    if len(text) > QUESTIONS_MAX_LENGTH:
+        problems.add(ErrorCode.TOO_LONG, "Questions must be 4,000 characters or fewer", "questions")
+    problems.raise_if_any()
+    now = utcnow()
+    state = HandoverState.ACKNOWLEDGED if acknowledge else HandoverState.RETURNED
+    await session.execute(
+        sa.update(Handover)
+        .where(Handover.id == handover.id)
+        .values(state=state, answered_at=now, answered_by_id=actor.person_id, questions=text or None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(handover)
+    if acknowledge:
+        await obligations.meet(
+            session, handover.proceedings_id, ["P15"], evidence_id=handover.id, when=now, by=actor.person_id
+        )
+        for item in handover.answers.get(ISSUES_FIELD, []):
+            session.add(
+                MonitoringItem(
+                    proceedings_id=handover.proceedings_id,
+                    handover_id=handover.id,
+                    iro_id=actor.person_id,
+                    issue=item["issue"],
+                    why=item["why"],
+                    due_on=date.fromisoformat(item["by_when"]),
+                )
+            )
+    else:
+        await _tell(
+            session,
+            handover.proceedings_id,
+            CaseRole.GUARDIAN,
+            "handover.returned",
+            "The IRO has questions about your handover",
+            "The IRO has returned the end-of-proceedings handover with questions. Please answer them "
+            "in an amended handover.",
+        )
+    audit.record_on_case(
+        session, actor, access, f"handover.{state.value}", subject_type="handover", subject_id=handover.id
+    )
+    return handover
+
+
+async def handovers_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Handover]]:
+    return await grouped(
+        session,
+        sa.select(Handover.proceedings_id, Handover)
+        .where(Handover.proceedings_id.in_(case_ids))
+        .order_by(Handover.version.desc()),
+    )
+
+
+async def closures_by_case(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Closure]:
+    rows = await session.execute(sa.select(Closure).where(Closure.proceedings_id.in_(case_ids)))
+    return {c.proceedings_id: c for c in rows.scalars()}
+
+
+async def monitoring_items_of(session: AsyncSession, person_id: uuid.UUID) -> list[MonitoringItem]:
+    rows = await session.execute(
+        sa.select(MonitoringItem)
+        .where(MonitoringItem.iro_id == person_id, MonitoringItem.done_at.is_(None))
+        .order_by(MonitoringItem.due_on)
+    )
+    return list(rows.scalars())
+
+
+# What the gate asks before the guardian's involvement can close (P12, P13, P14, Practice Note 2.2).
+GATE = {
+    "P12": "The final care plan is with the IRO (P12)",
+    "P13": "The final discussion is recorded (P13)",
+    "P14": "The handover is submitted (P14)",
+}
+PAPERS_CONFIRMED = "Every court paper is confirmed forwarded to the IRO"
+
+
+async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, bool]]:
+    """Each condition for closing, and whether it is met."""
+    rows = (await obligation_rows.obligations_by_case(session, [case_id])).get(case_id, [])
+    found = {obligation.code: obligation.state for obligation, _ in rows if obligation.code in GATE}
+    confirmed = await session.scalar(
+        sa.select(sa.func.count()).where(ForwardingConfirmation.proceedings_id == case_id)
+    )
+    conditions = [(label, found.get(code) in {ObligationState.MET}) for code, label in GATE.items()]
+    return [*conditions, (PAPERS_CONFIRMED, bool(confirmed))]
+
+
+async def close_involvement(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID,
+    *,
+    override_reason: str | None,
+    read_only_days: int,
+) -> Closure:
+    """The guardian closes their involvement once the gate is passed; a Cafcass manager may close it without,
+    with a recorded reason. Afterwards the guardian reads the case (nothing more) for ``read_only_days``."""
+    need = Permission.OVERRIDE_CLOSURE if override_reason is not None else Permission.WRITE_HANDOVER
+    access = await access_case(session, actor, case_id, need)
+    problems = Problems()
+    if await session.get(Closure, case_id) is not None:
+        problems.add(ErrorCode.ALREADY_DONE, "The guardian's involvement has been closed already")
+    guardians = await cases.live_memberships(session, case_id, CaseRole.GUARDIAN)
+    if not guardians:
+        problems.add(ErrorCode.NOT_ON_CASE, "There is no guardian on the case")
+    if override_reason is None:
+        for label, met in await gate(session, case_id):
+            if not met:
+                problems.add(ErrorCode.NOT_PERMITTED, f"Not yet: {label[0].lower()}{label[1:]}")
+    elif not override_reason.strip():
+        problems.add(
+            ErrorCode.REQUIRED, "Give the reason for closing without every step done", "overrideReason"
+        )
+    problems.raise_if_any()
+    now = utcnow()
+    closure = Closure(
+        proceedings_id=case_id,
+        guardian_id=guardians[0].person_id,
+        closed_at=now,
+        closed_by_id=actor.person_id,
+        override_reason=override_reason.strip() if override_reason else None,
+        read_only_until=now + timedelta(days=read_only_days),
+    )
+    session.add(closure)
+    await session.flush()
+    audit.record_on_case(
+        session, actor, access, "handover.close_override" if override_reason else "handover.close"
+    )
+    return closure

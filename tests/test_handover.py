@@ -1,0 +1,246 @@
+"""The end of proceedings for a sibling group, on both databases: the final orders open P12-P14, the
+handover is drafted (concurrent saves conflict, never overwrite), refused while incomplete, submitted (P14,
+then the IRO's P15), returned with questions, amended, acknowledged (P15; its issues become the IRO's
+monitoring items); the gate refuses to close until every part is done, a manager's override is recorded, and
+the guardian's access becomes read-only, then ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models import AuditEvent, LegalStatus
+from portal.db import create_session_factory
+from tests.conftest import Travel
+from tests.support import files
+from tests.support.graphql import gql
+from tests.support.world import World
+from tests.test_papers import filed
+
+TODAY = date.today()
+ANSWERS: dict[str, Any] = {
+    "care_plan_title": "Final care plan for Amy and Ben",
+    "care_plan_date": TODAY.isoformat(),
+    "placement": "Long-term foster care together with the Greens.",
+    "permanence": "Special guardianship to be explored after a year.",
+    "family_contact": "Mother monthly, supervised; father by letter.",
+    "services": "CAMHS for Amy; speech therapy for Ben.",
+    "strengths": "The children stay together.",
+    "risks": "The placement is new; contact with the mother has been unsettling.",
+    "issues_for_iro": [
+        {
+            "issue": "Contact with the mother",
+            "why": "It unsettled Amy",
+            "by_when": (TODAY + timedelta(days=60)).isoformat(),
+        },
+        {
+            "issue": "Ben's therapy starts",
+            "why": "Waiting list",
+            "by_when": (TODAY + timedelta(days=30)).isoformat(),
+        },
+    ],
+    "wishes_and_feelings": "Amy wants to stay with Ben.",
+    "staying_in_touch": "Amy would like to write to her guardian.",
+    "iro_view": "The IRO supported the plan.",
+    "next_review": (TODAY + timedelta(days=20)).isoformat(),
+}
+
+
+class Case:
+    def __init__(self, client: httpx.AsyncClient, world: World, case_id: object) -> None:
+        self.client, self.world, self.id = client, world, str(case_id)
+
+    async def run(self, who: str, name: str, **input: Any) -> dict[str, Any]:
+        body = await gql(self.client, await self.world.token(who), name, input=input)
+        assert "errors" not in body, body
+        return next(iter(body["data"].values()))
+
+    async def ok(self, who: str, name: str, **input: Any) -> dict[str, Any]:
+        payload = await self.run(who, name, **input)
+        assert payload["errors"] == [], payload["errors"]
+        return payload
+
+    async def view(self, who: str = "guardian") -> dict[str, Any] | None:
+        body = await gql(self.client, await self.world.token(who), "CaseHandover", id=self.id)
+        return body["data"]["case"] if body.get("data") else None
+
+    async def duty(self, code: str) -> str:
+        body = await gql(self.client, await self.world.token("iro"), "CaseView", id=self.id)
+        return next(o["state"] for o in body["data"]["case"]["obligations"] if o["code"] == code)
+
+
+async def _final_orders(case: Case) -> None:
+    children = (await gql(case.client, await case.world.token("solicitor"), "CaseView", id=case.id))["data"][
+        "case"
+    ]["children"]
+    await case.ok(
+        "solicitor",
+        "RecordFinalOrders",
+        caseId=case.id,
+        madeOn=TODAY.isoformat(),
+        orders=[{"childId": c["id"], "order": "CARE_ORDER"} for c in children],
+    )
+
+
+async def test_a_sibling_group_from_final_hearing_to_acknowledgement(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, travel: Travel
+) -> None:
+    case_id = await world.open_case(
+        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_CARE_ORDER)]
+    )
+    case = Case(client, world, case_id)
+    await filed(client, world, case_id, files.PDF, kind="CARE_PLAN_FINAL", title="Final care plan")
+    refused = await case.run("guardian", "StartHandover", caseId=case.id)
+    assert refused["errors"][0]["code"] == "NO_FINAL_ORDER"
+    await _final_orders(case)
+    assert [await case.duty(code) for code in ("P12", "P13", "P14")] == ["MET", "OPEN", "OPEN"]
+
+    # The gate: not yet.
+    closing = await case.run("guardian", "CloseGuardianInvolvement", caseId=case.id)
+    assert [e["message"] for e in closing["errors"]] == [
+        "Not yet: the final discussion is recorded (P13)",
+        "Not yet: the handover is submitted (P14)",
+        "Not yet: every court paper is confirmed forwarded to the IRO",
+    ]
+
+    # A draft, saved as they go; a second editor working from the same revision gets a conflict.
+    draft = (await case.ok("guardian", "StartHandover", caseId=case.id))["handover"]
+    assert (draft["version"], draft["state"], draft["revision"]) == (1, "DRAFT", 1)
+    saved = (
+        await case.ok(
+            "guardian", "SaveHandover", id=draft["id"], revision=1, answers={"placement": "With the Greens."}
+        )
+    )["handover"]
+    assert saved["revision"] == 2
+    stale = await case.run(
+        "guardian", "SaveHandover", id=draft["id"], revision=1, answers={"placement": "Mine"}
+    )
+    assert stale["errors"][0]["code"] == "CONFLICT"
+    assert stale["current"]["answers"]["placement"] == "With the Greens."
+    assert stale["current"]["revision"] == 2
+    # Incomplete: every missing answer is named and nothing changes.
+    incomplete = await case.run("guardian", "SubmitHandover", id=draft["id"], revision=2)
+    assert {e["field"] for e in incomplete["errors"]} >= {"answers.risks", "answers.issues_for_iro.0.issue"}
+    assert (await case.view())["handovers"][0]["state"] == "DRAFT"
+    bad = await case.run(
+        "guardian", "SaveHandover", id=draft["id"], revision=2, answers={**ANSWERS, "next_review": "31/02"}
+    )
+    assert [(e["code"], e["field"]) for e in bad["errors"]] == [("INVALID_VALUE", "answers.next_review")]
+    saved = (await case.ok("guardian", "SaveHandover", id=draft["id"], revision=2, answers=ANSWERS))[
+        "handover"
+    ]
+    submitted = (await case.ok("guardian", "SubmitHandover", id=draft["id"], revision=saved["revision"]))[
+        "handover"
+    ]
+    assert submitted["state"] == "SUBMITTED"
+    assert await case.duty("P14") == "MET"
+    assert await case.duty("P15") == "OPEN"
+
+    # Submitted: no operation changes it, and neither can the database.
+    for name, input in (
+        (
+            "SaveHandover",
+            {"id": draft["id"], "revision": submitted["revision"], "answers": {"placement": "x"}},
+        ),
+        ("SubmitHandover", {"id": draft["id"], "revision": submitted["revision"]}),
+    ):
+        assert (await case.run("guardian", name, **input))["errors"][0]["code"] == "ALREADY_DONE"
+    async with create_session_factory(engine)() as session:
+        with pytest.raises(DBAPIError, match="a submitted handover cannot be changed"):
+            await session.execute(sa.text("UPDATE handover SET answers = '{}' WHERE state <> 'draft'"))
+        await session.rollback()
+    # The authority's solicitor never sees it.
+    assert (await case.view("solicitor"))["handovers"] == []
+
+    # The IRO returns it with questions; the guardian amends it as version 2.
+    returned = (await case.ok("iro", "ReturnHandover", id=draft["id"], questions="Who supervises contact?"))[
+        "handover"
+    ]
+    assert (returned["state"], returned["questions"]) == ("RETURNED", "Who supervises contact?")
+    amended = (await case.ok("guardian", "StartHandover", caseId=case.id))["handover"]
+    assert (amended["version"], amended["answers"]["placement"]) == (2, ANSWERS["placement"])
+    answers = {**ANSWERS, "family_contact": "Mother monthly, supervised by the family centre."}
+    saved = (await case.ok("guardian", "SaveHandover", id=amended["id"], revision=1, answers=answers))[
+        "handover"
+    ]
+    await case.ok("guardian", "SubmitHandover", id=amended["id"], revision=saved["revision"])
+    acknowledged = (await case.ok("iro", "AcknowledgeHandover", id=amended["id"]))["handover"]
+    assert acknowledged["state"] == "ACKNOWLEDGED"
+    assert await case.duty("P15") == "MET"
+    tasks = (await gql(client, await world.token("iro"), "MyTasks"))["data"]["myMonitoringItems"]
+    assert [(t["issue"], t["dueOn"]) for t in tasks] == [
+        ("Ben's therapy starts", (TODAY + timedelta(days=30)).isoformat()),
+        ("Contact with the mother", (TODAY + timedelta(days=60)).isoformat()),
+    ]
+    versions = (await case.view())["handovers"]
+    assert [(h["version"], h["state"]) for h in versions] == [(2, "ACKNOWLEDGED"), (1, "RETURNED")]
+    assert versions[1]["answers"]["family_contact"] == ANSWERS["family_contact"]  # version 1 as it was
+
+    # The rest of the gate: the final discussion (P13) and every paper confirmed forwarded.
+    await case.ok(
+        "iro",
+        "RecordDiscussion",
+        caseId=case.id,
+        heldOn=TODAY.isoformat(),
+        mode="IN_PERSON",
+        kind="FINAL_DISCUSSION",
+        summary="The final care plan; what to keep under review.",
+    )
+    await case.ok("guardian", "ConfirmPapersForwarded", caseId=case.id)
+    assert all(c["met"] for c in (await case.view())["closingChecklist"])
+    closed = (await case.ok("guardian", "CloseGuardianInvolvement", caseId=case.id))["closure"]
+    assert closed["overrideReason"] is None
+
+    # The guardian may now read the case, and do nothing else; after the period, not even read it.
+    assert (await case.view())["closure"] is not None
+    logged = await gql(
+        client,
+        await world.token("guardian"),
+        "LogContact",
+        input={
+            "caseId": case.id,
+            "counterpartId": str(world.id("iro")),
+            "direction": "OUTGOING",
+            "occurredAt": datetime.now(UTC).isoformat(),
+            "channel": "EMAIL",
+            "purpose": "COURT_UPDATE",
+            "summary": "After the end.",
+        },
+    )
+    assert logged["data"]["logContact"]["errors"][0]["code"] == "NOT_FOUND"
+    assert (await case.view("guardian"))["viewerCan"]["writeHandover"] is False
+    travel(datetime.fromisoformat(closed["readOnlyUntil"]) + timedelta(hours=1))
+    world.forget_tokens()
+    body = await gql(client, await world.token("guardian"), "CaseHandover", id=case.id)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_cafcass_manager_closes_with_a_reason_which_is_recorded(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    case = Case(client, world, case_id)
+    await _final_orders(case)
+    for who in ("guardian", "iro", "solicitor"):
+        attempt = await case.run(who, "CloseGuardianInvolvement", caseId=case.id, overrideReason="Because")
+        assert attempt["errors"][0]["code"] == "NOT_FOUND", who
+    blank = await case.run("cafcass_manager", "CloseGuardianInvolvement", caseId=case.id, overrideReason=" ")
+    assert blank["errors"][0]["code"] == "REQUIRED"
+    reason = "The guardian left Cafcass; the IRO has the final plan and the papers."
+    closed = (
+        await case.ok("cafcass_manager", "CloseGuardianInvolvement", caseId=case.id, overrideReason=reason)
+    )["closure"]
+    assert (closed["overrideReason"], closed["closedBy"]["name"]) == (reason, "Carla Manager")
+    async with create_session_factory(engine)() as session:
+        actions = (
+            (await session.execute(sa.select(AuditEvent.action).where(AuditEvent.case_id == case_id)))
+            .scalars()
+            .all()
+        )
+    assert "handover.close_override" in actions

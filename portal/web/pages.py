@@ -320,6 +320,7 @@ async def tasks_page(request: Request) -> Response:
             "groups": groups,
             "replies": data["myAwaitedReplies"],
             "issues": data["myIssuesToAcknowledge"],
+            "monitoring": data["myMonitoringItems"],
         },
     )
 

@@ -126,6 +126,9 @@ class PaperVersion(SQLModel, table=True):
     filed_on: date
     uploaded_by_id: uuid.UUID = foreign_key("person.id")
     uploaded_at: datetime = timestamp_field()
+    # For a care plan: the plan in brief (placement, permanence, family contact, services), so that LA legal
+    # can see what changed between versions.
+    plan_in_brief: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class PaperShare(SQLModel, table=True):

@@ -491,3 +491,59 @@ async def test_papers_go_through_s3_storage_too(
         assert server.keys("court-papers") == [f"blobs/{hashlib.sha256(big).hexdigest()}"]
     finally:
         server.stop()
+
+
+async def test_la_legal_sees_every_care_plan_version_and_what_changed(
+    api: httpx.AsyncClient, world: World, paper_settings: Settings
+) -> None:
+    case_id = await world.open_case()
+    brief = {
+        "placement": "Foster care",
+        "permanence": "Return home",
+        "familyContact": "Weekly",
+        "services": "CAMHS",
+    }
+    first = await filed(api, world, case_id, files.PDF, planInBrief=brief)
+    await filed(
+        api,
+        world,
+        case_id,
+        files.PDF + b"%2",
+        name="plan-2.pdf",
+        paperId=first["paper"]["id"],
+        planInBrief={**brief, "placement": "Foster care with the Greens"},
+    )
+    await filed(
+        api,
+        world,
+        case_id,
+        files.PDF + b"%3",
+        name="final.pdf",
+        kind="CARE_PLAN_FINAL",
+        title="Final care plan",
+        planInBrief={
+            **brief,
+            "placement": "Foster care with the Greens",
+            "permanence": "Long-term fostering",
+        },
+    )
+    refused = await upload(api, world, "solicitor", case_id, files.PNG, "scan.png")
+    payload = await file(
+        api, world, "solicitor", refused.json()["uploadId"], kind="JUDGMENT", title="J", planInBrief=brief
+    )
+    assert payload["errors"][0]["field"] == "planInBrief"
+    plans = (await gql(api, await world.token("solicitor"), "CarePlans", id=str(case_id)))["data"]["case"][
+        "carePlans"
+    ]
+    assert [(p["title"], p["version"]["version"], p["isFinal"]) for p in plans] == [
+        ("Interim care plan", 1, False),
+        ("Interim care plan", 2, False),
+        ("Final care plan", 1, True),
+    ]
+    assert [[(c["key"], c["before"], c["after"]) for c in p["changes"]] for p in plans] == [
+        [],
+        [("placement", "Foster care", "Foster care with the Greens")],
+        [("permanence", "Return home", "Long-term fostering")],
+    ]
+    outsider = await gql(api, await world.token("other_solicitor"), "CarePlans", id=str(case_id))
+    assert outsider["errors"][0]["extensions"]["code"] == "NOT_FOUND"

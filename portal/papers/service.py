@@ -47,6 +47,7 @@ from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
 from portal.papers.access import may_read, shareable_with_iro
+from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
 from portal.papers.receive import Received
 from portal.storage.blobs import BlobStore
 from portal.validation import check_past_date, clean_required
@@ -88,6 +89,8 @@ class FilePaper:
     confidentiality: Confidentiality | None = None
     lawful_basis: LawfulBasis | None = None
     paper_id: uuid.UUID | None = None
+    # For a care plan: placement, permanence, family_contact and services, in brief.
+    plan_in_brief: dict[str, str] | None = None
 
 
 async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tuple[CourtPaper, PaperVersion]:
@@ -144,6 +147,8 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
                 "A paper for the lawyers only is one the court withheld from the IRO: choose that basis",
                 "lawfulBasis",
             )
+    kind = paper.kind if paper is not None else data.kind
+    brief = _check_brief(problems, data.plan_in_brief, kind)
     duplicate = (
         await session.execute(
             sa.select(PaperVersion, CourtPaper)
@@ -189,6 +194,7 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
         filename=upload.filename,
         filed_on=data.filed_on,
         uploaded_by_id=actor.person_id,
+        plan_in_brief=brief,
     )
     session.add(version)
     await session.flush()
@@ -198,6 +204,25 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
         session, actor, access, "paper.file", subject_type="paper_version", subject_id=version.id
     )
     return paper, version
+
+
+def _check_brief(
+    problems: Problems, brief: dict[str, str] | None, kind: PaperKind | None
+) -> dict[str, str] | None:
+    if not brief:
+        return None
+    if kind not in CARE_PLANS:
+        problems.add(ErrorCode.INVALID_VALUE, "Only a care plan has a plan in brief", "planInBrief")
+        return None
+    tidy = {field: (brief.get(field) or "").strip() for field in PLAN_FIELDS}
+    for field, text in tidy.items():
+        if len(text) > PLAN_FIELD_MAX_LENGTH:
+            problems.add(
+                ErrorCode.TOO_LONG,
+                f"{PLAN_FIELDS[field]} must be 2,000 characters or fewer",
+                f"planInBrief.{field}",
+            )
+    return tidy if any(tidy.values()) else None
 
 
 async def _open_p6(

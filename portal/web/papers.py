@@ -242,9 +242,15 @@ def _file_input(upload_id: str, fields: dict[str, str], filed_on: str | None) ->
         value = fields.get(name, "")
         return value if value in LABELS[labels] else None
 
+    brief = {
+        key: fields.get(f"planInBrief.{key}", "")
+        for key in ("placement", "permanence", "familyContact", "services")
+    }
+    plan = {"planInBrief": brief} if any(brief.values()) else {}
     if fields.get("paperId"):
-        return {"uploadId": upload_id, "filedOn": filed_on, "paperId": fields["paperId"]}
+        return {"uploadId": upload_id, "filedOn": filed_on, "paperId": fields["paperId"], **plan}
     return {
+        **plan,
         "uploadId": upload_id,
         "filedOn": filed_on,
         "kind": choice("kind", "paper_kind"),
@@ -309,7 +315,14 @@ async def download(request: Request) -> Response:
     )
 
 
+async def plans_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        data = await operations(request).run(uow, actor, "CarePlans", {"id": request.path_params["case_id"]})
+    return render(request, "plans.html", {"actor": actor, "case": data["case"]})
+
+
 routes = [
+    Route("/cases/{case_id}/plans", plans_page, methods=["GET"]),
     Route("/cases/{case_id}/papers/uploads", upload_api, methods=["POST"]),
     Route("/cases/{case_id}/papers", papers_page, methods=["GET"]),
     Route("/cases/{case_id}/papers", upload_page, methods=["POST"]),

@@ -87,6 +87,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "ReturnHandover": (CASE, Permission.ANSWER_HANDOVER),
     "CloseGuardianInvolvement": (CASE, Permission.OVERRIDE_CLOSURE),
     "CaseHandover": (CASE, Permission.READ_CASE),
+    "CarePlans": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -558,6 +559,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "ReturnHandover": {"input": {"id": mine(s.submitted_handover_id), "questions": "Why?"}},
         "CloseGuardianInvolvement": {"input": {"caseId": ended(case), "overrideReason": "The guardian left"}},
         "CaseHandover": {"id": case},
+        "CarePlans": {"id": case},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

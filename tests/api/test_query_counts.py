@@ -177,6 +177,7 @@ BOUNDS = {
     "ReturnHandover": 20,
     "CloseGuardianInvolvement": 20,
     "CaseHandover": 20,
+    "CarePlans": 16,
 }
 
 
@@ -377,14 +378,14 @@ async def _records(
         return "guardian", {"input": {"preference": "DAILY_DIGEST"}}
     if name == "RecordForm":
         return "iro", {"id": case}
-    if name in {"FileCourtPaper", "ConfirmPapersForwarded", "CasePapers"}:
+    if name in {"FileCourtPaper", "ConfirmPapersForwarded", "CasePapers", "CarePlans"}:
         upload = await _upload(client, world, case, "solicitor")
         if name == "FileCourtPaper":
             return "solicitor", {"input": {**PAPER, "uploadId": upload, "filedOn": today}}
         await _change(client, world, "solicitor", "FileCourtPaper", **PAPER, uploadId=upload, filedOn=today)
         if name == "ConfirmPapersForwarded":
             return "guardian", {"input": {"caseId": case}}
-        return "iro", {"id": case}
+        return ("solicitor" if name == "CarePlans" else "iro"), {"id": case}
     if name in HANDOVER_OPERATIONS:
         return await _handover(client, world, name, case, children, today)
     return None

@@ -97,7 +97,8 @@ async def test_the_guardian_writes_and_submits_the_handover_and_the_iro_acknowle
     done = await web.post(answer.group(1), data={"csrf_token": csrf_from(page), "action": "acknowledge"})
     assert "You have acknowledged the handover." in (await web.get(done.headers["location"])).text
     tasks = (await web.get("/tasks")).text
-    assert "Contact with the mother" in tasks and "Issues to keep under review" in tasks
+    assert "Contact with the mother" in tasks
+    assert "Issues to keep under review" in tasks
 
     pdf = await web.get(pdf_link.group(1))
     assert pdf.headers["content-type"] == "application/pdf"
@@ -112,7 +113,8 @@ async def test_the_guardian_writes_and_submits_the_handover_and_the_iro_acknowle
                     word = f"{day.day} {day:%B %Y}"
                 assert word in text, (key, word)
     assert "Placement order" in text
-    assert reader.metadata is not None and reader.metadata.title.startswith("Handover from the children")
+    assert reader.metadata is not None
+    assert reader.metadata.title.startswith("Handover from the children")
     assert str(reader.trailer["/Root"]["/Lang"]) == "en-GB"
 
 

@@ -124,3 +124,29 @@ async def test_the_guardian_confirms_every_paper_is_forwarded(web: httpx.AsyncCl
     # Outsiders find nothing: not the tab, not the paper.
     await sign_in_as(web, world.id("other_solicitor"))
     assert (await web.get(f"/cases/{case_id}/papers")).status_code == 404
+
+
+async def test_la_legal_reads_the_care_plans_page(web: httpx.AsyncClient, world: World) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    for content, changes in (
+        (files.PDF, {"planInBrief.placement": "Foster care"}),
+        (
+            files.PDF + b"%2",
+            {"planInBrief.placement": "With the Greens", "kind": "CARE_PLAN_FINAL", "title": "Final"},
+        ),
+    ):
+        page = (await web.get(f"/cases/{case_id}/papers")).text
+        details = _details(
+            page, kind="CARE_PLAN_INTERIM", title="Interim care plan", confidentiality="STANDARD"
+        )
+        saved = await web.post(
+            f"/cases/{case_id}/papers",
+            data={**details, **changes},
+            files={"file": ("plan.pdf", content, "application/pdf")},
+        )
+        assert saved.status_code == 303
+    page = (await web.get(f"/cases/{case_id}/plans")).text
+    assert "Final care plan</strong>" in page
+    assert "Changed from the version before" in page
+    assert "Foster care" in page and "With the Greens" in page

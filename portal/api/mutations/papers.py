@@ -33,6 +33,20 @@ class FileCourtPaperInput:
         "The basis for sharing it with the IRO (a new paper).", default=None
     )
     paper_id: strawberry.ID | None = field("The paper this is a new version of.", default=None)
+    plan_in_brief: PlanInBriefInput | None = field(
+        "For a care plan: the plan in brief, which LA legal's plans view compares between versions.",
+        default=None,
+    )
+
+
+@input_type
+class PlanInBriefInput:
+    """A care plan in brief."""
+
+    placement: str = field("Where the child will live, and with whom.", default="")
+    permanence: str = field("The plan for permanence.", default="")
+    family_contact: str = field("Family time and contact.", default="")
+    services: str = field("Services planned.", default="")
 
 
 @object_type
@@ -81,6 +95,7 @@ class PaperMutations:
                 confidentiality=input.confidentiality,
                 lawful_basis=input.lawful_basis,
                 paper_id=parse_id(input.paper_id, "paperId") if input.paper_id else None,
+                plan_in_brief=vars(input.plan_in_brief) if input.plan_in_brief else None,
             )
 
             async def file(s: AsyncSession) -> tuple[CourtPaperModel, PaperVersionModel]:

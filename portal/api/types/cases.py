@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import strawberry
 
@@ -19,7 +20,15 @@ from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import ClosingCondition, Closure, Handover
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
-from portal.api.types.papers import ChecklistItem, CourtPaper, ForwardingConfirmation, PaperVersion
+from portal.api.types.papers import (
+    CarePlanVersion,
+    ChecklistItem,
+    CourtPaper,
+    ForwardingConfirmation,
+    PaperVersion,
+    PlanChange,
+    PlanInBrief,
+)
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
 from portal.cases import service as cases_service
@@ -30,6 +39,8 @@ from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
 from portal.papers.access import may_read
 from portal.papers.checklist import checklist
+from portal.papers.plans import PLAN_FIELDS
+from portal.papers.plans import history as plan_history
 from portal.reviews.schedule import next_review
 
 # Concerns and significant issues pass between the guardian and the IRO; their managers oversee them.
@@ -406,18 +417,25 @@ class Case:
     @resolver
     async def papers(self, info: Info) -> list[CourtPaper]:
         """The court papers you may open, with their versions (an IRO: those shared with them)."""
+        shares = await info.context.loaders.paper_shares.load(self._model.id)
+        by_version: dict[object, list] = defaultdict(list)
+        for share in shares:
+            by_version[share.version_id].append(share)
+        return [
+            CourtPaper.of(paper, [PaperVersion.of(v, by_version[v.id]) for v in versions])
+            for paper, versions in await self._visible_papers(info)
+        ]
+
+    async def _visible_papers(self, info: Info) -> list[tuple[Any, list[Any]]]:
+        """Each paper the viewer may open, with the versions they may open, newest first."""
         models = await info.context.loaders.papers.load(self._model.id)
         shares = await info.context.loaders.paper_shares.load(self._model.id)
         me = info.context.require_actor().person_id
         mine = {s.version_id for s in shares if s.person_id == me}
-        by_version: dict[object, list] = defaultdict(list)
-        for share in shares:
-            by_version[share.version_id].append(share)
+        others = [r for r in self.viewer_roles if r is not Role.IRO]
         found = []
-        for paper, versions in zip(
-            models, await info.context.loaders.paper_versions.load_many([p.id for p in models]), strict=True
-        ):
-            others = [r for r in self.viewer_roles if r is not Role.IRO]
+        versions_of = await info.context.loaders.paper_versions.load_many([p.id for p in models])
+        for paper, versions in zip(models, versions_of, strict=True):
             if may_read(others, paper.confidentiality):
                 visible = versions
             elif Role.IRO in self.viewer_roles and may_read([Role.IRO], paper.confidentiality):
@@ -425,7 +443,36 @@ class Case:
             else:
                 visible = []
             if visible:
-                found.append(CourtPaper.of(paper, [PaperVersion.of(v, by_version[v.id]) for v in visible]))
+                found.append((paper, visible))
+        return found
+
+    @resolver
+    async def care_plans(self, info: Info) -> list[CarePlanVersion]:
+        """Every version of the care plan you may open, oldest first, with the differences in the plan in
+        brief between versions and the final care plan marked. Read-only."""
+        visible = await self._visible_papers(info)
+        by_paper = {paper.id: versions for paper, versions in visible}
+        models = [paper for paper, _ in visible]
+        found = []
+        for entry in plan_history(models, by_paper):
+            brief = entry.version.plan_in_brief
+            found.append(
+                CarePlanVersion(
+                    paper_id=strawberry.ID(str(entry.paper.id)),
+                    title=entry.paper.title,
+                    kind=entry.paper.kind,
+                    filed_by_party=entry.paper.filed_by_party,
+                    is_final=entry.is_final,
+                    version=PaperVersion.of(entry.version, []),
+                    plan_in_brief=PlanInBrief(**{k: brief.get(k, "") for k in PLAN_FIELDS})
+                    if brief
+                    else None,
+                    changes=[
+                        PlanChange(key=c.field, label=PLAN_FIELDS[c.field], before=c.before, after=c.after)
+                        for c in entry.changes
+                    ],
+                )
+            )
         return found
 
     @resolver

@@ -143,3 +143,37 @@ class ForwardingConfirmation:
             note=model.note,
             _guardian_id=model.guardian_id,
         )
+
+
+@object_type
+class PlanInBrief:
+    """A care plan in brief."""
+
+    placement: str = field("Where the child will live, and with whom.")
+    permanence: str = field("The plan for permanence.")
+    family_contact: str = field("Family time and contact.")
+    services: str = field("Services planned.")
+
+
+@object_type
+class PlanChange:
+    """One field of the plan in brief that changed from the version before."""
+
+    key: str = field("The field's key, e.g. placement.")
+    label: str = field("The field's name.")
+    before: str = field("What it said before.")
+    after: str = field("What it says now.")
+
+
+@object_type
+class CarePlanVersion:
+    """One version of a care plan on the case, as LA legal reads them: oldest first, with what changed."""
+
+    paper_id: strawberry.ID = field("The paper.")
+    title: str = field("The paper's title.")
+    kind: PaperKind = field("Interim or final.")
+    filed_by_party: FilingParty = field("Who filed it.")
+    is_final: bool = field("Whether this is the final care plan (the latest final one).")
+    version: PaperVersion = field("The version: its number, date filed, who uploaded it, its download.")
+    plan_in_brief: PlanInBrief | None = field("The plan in brief, when it was given.")
+    changes: list[PlanChange] = field("What changed in the plan in brief from the version before.")

@@ -149,4 +149,5 @@ async def test_la_legal_reads_the_care_plans_page(web: httpx.AsyncClient, world:
     page = (await web.get(f"/cases/{case_id}/plans")).text
     assert "Final care plan</strong>" in page
     assert "Changed from the version before" in page
-    assert "Foster care" in page and "With the Greens" in page
+    assert "Foster care" in page
+    assert "With the Greens" in page

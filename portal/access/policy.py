@@ -40,6 +40,8 @@ class Permission(StrEnum):
     WRITE_HANDOVER = "handover:write"
     ANSWER_HANDOVER = "handover:answer"
     OVERRIDE_CLOSURE = "handover:override-closure"
+    # The child's file for the authority's statutory record (PROTOCOL.md §6): the authority's side.
+    EXPORT_CHILD_FILE = "child-file:export"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     MANAGE_TOKENS = "tokens:manage"
@@ -77,11 +79,17 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_SIGNIFICANT_ISSUE,
             Permission.ACKNOWLEDGE_ISSUE,
             Permission.ANSWER_HANDOVER,
+            Permission.EXPORT_CHILD_FILE,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
     Role.LA_SOLICITOR: frozenset(
-        {Permission.READ_CASE, Permission.MANAGE_PROCEEDINGS, Permission.FILE_PAPER}
+        {
+            Permission.READ_CASE,
+            Permission.MANAGE_PROCEEDINGS,
+            Permission.FILE_PAPER,
+            Permission.EXPORT_CHILD_FILE,
+        }
     ),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
     # Cafcass managers allocate guardians within their service area, and see who looked at its cases.
@@ -96,7 +104,13 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
     Role.IRO_MANAGER: frozenset(
-        {Permission.READ_CASE, Permission.ASSIGN_IRO, Permission.VIEW_ACCESS_LOG, Permission.WAIVE_OBLIGATION}
+        {
+            Permission.READ_CASE,
+            Permission.ASSIGN_IRO,
+            Permission.VIEW_ACCESS_LOG,
+            Permission.WAIVE_OBLIGATION,
+            Permission.EXPORT_CHILD_FILE,
+        }
     ),
     Role.ADMIN: frozenset(),
 }

@@ -61,3 +61,39 @@ def discussion_pdf(case: dict[str, Any]) -> bytes:
     html = TEMPLATES.get_template("discussion_record.html").render(case=case, discussion=case["discussion"])
     document = HTML(string=html, url_fetcher=no_fetching)
     return document.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
+
+
+def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
+    """One child's file: the case and the child, their reviews and final order, and the case's discussion
+    records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
+    of siblings shares these)."""
+    child = next(c for c in case["children"] if c["id"] == child_id)
+    return {
+        "format": "guardian-iro-portal/child-file",
+        "version": FORMAT_VERSION,
+        "case": {
+            "id": case["id"],
+            "caseNumber": case["caseNumber"],
+            "issuedOn": case["issuedOn"],
+            "stage": case["stage"],
+            "court": case["court"]["name"],
+            "localAuthority": case["localAuthority"]["name"],
+        },
+        "child": child,
+        "finalOrder": next((o for o in case["finalOrders"] if o["childId"] == child_id), None),
+        "reviews": [r for r in case["reviews"] if r["childId"] == child_id],
+        "discussions": case["discussions"],
+        "contacts": case["contacts"],
+        "obligations": case["obligations"],
+        "handovers": [
+            {k: v for k, v in h.items() if k != "template"} | {"templateVersion": h["template"]["version"]}
+            for h in case["handovers"]
+        ],
+        "courtPapers": case["papers"],
+    }
+
+
+def child_file_pdf(case: dict[str, Any], child_id: str) -> bytes:
+    record = child_file_json(case, child_id)
+    html = TEMPLATES.get_template("child_file.html").render(case=case, file=record)
+    return HTML(string=html, url_fetcher=no_fetching).write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.web.exports import discussion_json, discussion_pdf
+from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
@@ -299,6 +299,25 @@ async def discussion_export_json(request: Request) -> Response:
     )
 
 
+async def child_file(request: Request) -> Response:
+    """One child's file for the authority's statutory record, as JSON or PDF (IRO, LA legal, IRO manager)."""
+    async with signed_in(request) as (uow, actor):
+        case = (
+            await operations(request).run(uow, actor, "ChildFile", {"id": request.path_params["case_id"]})
+        )["case"]
+    child_id, extension = request.path_params["child_id"], request.path_params["format"]
+    if not case["viewerCan"]["exportChildFile"] or all(c["id"] != child_id for c in case["children"]):
+        raise PageNotFound
+    name = f"child-file-{case['caseNumber']}-{child_id[:8]}.{extension}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if extension == "json":
+        body = json.dumps(child_file_json(case, child_id), indent=2, ensure_ascii=False)
+        return Response(body, media_type="application/json", headers=headers)
+    if extension == "pdf":
+        return Response(child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
+    raise PageNotFound
+
+
 CONCERN = Form("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})
 SIGNIFICANT = Form(
     "issue_form.html",
@@ -415,6 +434,7 @@ routes = [
     Route("/cases/{case_id}/discussions", record_discussion, methods=["POST"]),
     Route("/cases/{case_id}/discussions/{discussion_id}.pdf", discussion_export_pdf, methods=["GET"]),
     Route("/cases/{case_id}/discussions/{discussion_id}.json", discussion_export_json, methods=["GET"]),
+    Route("/cases/{case_id}/children/{child_id}/file.{format}", child_file, methods=["GET"]),
     Route("/cases/{case_id}/concerns/new", concern_form, methods=["GET"]),
     Route("/cases/{case_id}/concerns", raise_concern, methods=["POST"]),
     Route("/cases/{case_id}/significant-issues/new", significant_issue_form, methods=["GET"]),

@@ -88,6 +88,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "CloseGuardianInvolvement": (CASE, Permission.OVERRIDE_CLOSURE),
     "CaseHandover": (CASE, Permission.READ_CASE),
     "CarePlans": (CASE, Permission.READ_CASE),
+    "ChildFile": (CASE, Permission.READ_CASE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -560,6 +561,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "CloseGuardianInvolvement": {"input": {"caseId": ended(case), "overrideReason": "The guardian left"}},
         "CaseHandover": {"id": case},
         "CarePlans": {"id": case},
+        "ChildFile": {"id": case},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -178,6 +178,7 @@ BOUNDS = {
     "CloseGuardianInvolvement": 20,
     "CaseHandover": 20,
     "CarePlans": 16,
+    "ChildFile": 28,
 }
 
 
@@ -192,6 +193,8 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     )
     case = str(case_id)
     today = datetime.now(UTC).date().isoformat()
+    if name == "ChildFile":
+        return "iro", {"id": case}
     if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
     if name in {"CaseView", "ArrangementForm"}:

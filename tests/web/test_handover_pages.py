@@ -127,3 +127,75 @@ async def test_the_solicitor_and_outsiders_do_not_see_the_handover(
     assert "Start the handover" not in page
     await sign_in_as(web, world.id("other_iro"))
     assert (await web.get(f"/cases/{case_id}/handover")).status_code == 404
+
+
+async def test_the_childs_file_exports_everything_for_the_authoritys_record(
+    web: httpx.AsyncClient, client: httpx.AsyncClient, world: World
+) -> None:
+    import hashlib
+    import json
+
+    from tests.support import files
+    from tests.test_papers import filed
+
+    case_id = await _ended(client, world)
+    paper = await filed(client, world, case_id, files.PDF, kind="CARE_PLAN_FINAL", title="Final care plan")
+    token = await world.token("guardian")
+    logged = await gql(
+        client,
+        token,
+        "LogContact",
+        input={
+            "caseId": case_id,
+            "counterpartId": str(world.id("iro")),
+            "direction": "OUTGOING",
+            "occurredAt": date.today().isoformat() + "T09:00:00+00:00",
+            "channel": "PHONE",
+            "purpose": "END_OF_PROCEEDINGS_DISCUSSION",
+            "summary": "Talked through the final plan.",
+        },
+    )
+    assert logged["data"]["logContact"]["errors"] == []
+    draft = (await gql(client, token, "StartHandover", input={"caseId": case_id}))["data"]["startHandover"][
+        "handover"
+    ]
+    saved = await gql(
+        client, token, "SaveHandover", input={"id": draft["id"], "revision": 1, "answers": ANSWERS}
+    )
+    await gql(
+        client,
+        token,
+        "SubmitHandover",
+        input={"id": draft["id"], "revision": saved["data"]["saveHandover"]["handover"]["revision"]},
+    )
+    await sign_in_as(web, world.id("iro"))
+    page = (await web.get(f"/cases/{case_id}")).text
+    link = re.search(r'href="(/cases/[^"]+/children/[^"]+/file)\.pdf"', page)
+    assert link
+    record = json.loads((await web.get(link.group(1) + ".json")).text)
+    assert record["child"]["givenName"] == "Amy"
+    assert record["finalOrder"]["order"] == "PLACEMENT_ORDER"
+    assert record["contacts"][0]["summary"] == "Talked through the final plan."
+    duties = {o["code"]: o for o in record["obligations"]}
+    assert (duties["P14"]["state"], duties["P14"]["evidenceId"]) == ("MET", draft["id"])
+    assert record["handovers"][0]["answers"]["placement"] == ANSWERS["placement"]
+    assert (
+        record["courtPapers"][0]["versions"][0]["sha256"]
+        == hashlib.sha256(files.PDF).hexdigest()
+        == paper["version"]["sha256"]
+    )
+    pdf = await web.get(link.group(1) + ".pdf")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    for expected in (
+        "Amy Example",
+        "Talked through the final plan.",
+        ANSWERS["placement"],
+        "P14",
+        "Final care plan",
+    ):
+        assert expected in text, expected
+    assert hashlib.sha256(files.PDF).hexdigest()[:16] in text.replace(" ", "")
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en-GB"
+    await sign_in_as(web, world.id("guardian"))
+    assert (await web.get(link.group(1) + ".json")).status_code == 404

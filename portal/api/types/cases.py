@@ -261,6 +261,9 @@ class CaseAbilities:
     view_access_log: bool = field("See who looked at and changed the case (managers in scope).")
     record_arrangement: bool = field("Record how guardian and IRO keep in touch (P3; the guardian or IRO).")
     waive_obligation: bool = field("Waive obligations whose rules name one of your roles, with a reason.")
+    export_child_file: bool = field(
+        "Export a child's file for the authority's record (IRO, LA legal, IRO manager)."
+    )
     write_handover: bool = field("Write the handover and close your involvement (the guardian, P14).")
     answer_handover: bool = field("Acknowledge or return the handover (the IRO, P15).")
     override_closure: bool = field("Close the guardian's involvement with a reason (a Cafcass manager).")
@@ -569,6 +572,7 @@ class Case:
             view_access_log=Permission.VIEW_ACCESS_LOG in allowed,
             record_arrangement=Permission.RECORD_ARRANGEMENT in allowed,
             waive_obligation=Permission.WAIVE_OBLIGATION in allowed,
+            export_child_file=Permission.EXPORT_CHILD_FILE in allowed,
             write_handover=Permission.WRITE_HANDOVER in allowed,
             answer_handover=Permission.ANSWER_HANDOVER in allowed,
             override_closure=Permission.OVERRIDE_CLOSURE in allowed,

@@ -14,7 +14,7 @@ for (const form of document.querySelectorAll("form[data-upload-progress]")) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const request = new XMLHttpRequest();
-    request.open("POST", form.action);
+    request.open("POST", form.getAttribute("action"));
     request.upload.addEventListener("progress", (sent) => {
       if (!sent.lengthComputable) return;
       const percent = Math.round((sent.loaded / sent.total) * 100);
@@ -36,5 +36,33 @@ for (const form of document.querySelectorAll("form[data-upload-progress]")) {
     });
     status.textContent = "Uploading…";
     request.send(new FormData(form));
+  });
+}
+
+// The handover draft saves itself as the guardian types (the buttons still work without JavaScript). A
+// save by someone else in the meantime is a conflict: autosaving stops and the page says so.
+for (const form of document.querySelectorAll("form[data-autosave]")) {
+  const status = form.querySelector("[data-autosave-status]");
+  const revision = form.querySelector('input[name="revision"]');
+  let timer = null;
+  let stopped = false;
+  const save = async () => {
+    const data = new FormData(form);
+    data.set("action", "autosave");
+    const response = await fetch(form.getAttribute("action"), { method: "POST", body: data, headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (response.ok) {
+      revision.value = body.revision;
+      status.textContent = `Saved at ${new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}`;
+    } else if (response.status === 409) {
+      stopped = true;
+      status.textContent = "Someone else has saved this handover. Copy your changes, then reload the page to see theirs.";
+    }
+  };
+  form.addEventListener("input", () => {
+    if (stopped) return;
+    clearTimeout(timer);
+    status.textContent = "Not saved yet";
+    timer = setTimeout(save, 2000);
   });
 }

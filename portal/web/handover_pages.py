@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from weasyprint import HTML
 
@@ -168,9 +168,16 @@ async def save(request: Request) -> Response:
         raise PageNotFound
     errors = FormErrors({})
     answers = _answers(draft["template"], form, errors)
+    revision = int(form.get("revision", "0") or 0)
+    if form.get("action") == "autosave":
+        if errors:  # half-typed dates: wait for the rest
+            return JSONResponse(
+                {"errors": [{"field": e.field, "message": e.message} for e in errors.summary]},
+                status_code=400,
+            )
+        return await _autosave(request, draft["id"], revision, answers)
     if errors:
         return await handover_page(request, errors, form)
-    revision = int(form.get("revision", "0") or 0)
     saved = await _mutate(
         request, "SaveHandover", {"id": draft["id"], "revision": revision, "answers": answers}, "saved"
     )
@@ -179,6 +186,20 @@ async def save(request: Request) -> Response:
     return await _mutate(
         request, "SubmitHandover", {"id": draft["id"], "revision": revision + 1}, "submitted"
     )
+
+
+async def _autosave(request: Request, handover_id: str, revision: int, answers: dict[str, Any]) -> Response:
+    """The page's script saving as the guardian types: the new revision, or the conflict."""
+    input = {"id": handover_id, "revision": revision, "answers": answers}
+    async with signed_in(request) as (uow, actor):
+        payload = (await operations(request).run(uow, actor, "SaveHandover", {"input": input}))[
+            "saveHandover"
+        ]
+        if payload["errors"]:
+            uow.fail()
+    if payload["errors"]:
+        return JSONResponse({"errors": payload["errors"]}, status_code=409 if payload["current"] else 400)
+    return JSONResponse({"revision": payload["handover"]["revision"]})
 
 
 async def answer(request: Request) -> Response:

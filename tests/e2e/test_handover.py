@@ -41,6 +41,11 @@ async def test_the_guardian_hands_over_and_the_iro_acknowledges(
     await check_accessibility(page, screenshots, "handover-01-start")
     await page.get_by_role("button", name="Start the handover").click()
     await check_accessibility(page, screenshots, "handover-02-form")
+    # It saves itself as the guardian types.
+    await page.locator('[name="a.placement"]').fill("Typed, not yet submitted")
+    await expect(page.get_by_text("Saved at")).to_be_visible()
+    await page.reload()
+    await expect(page.locator('[name="a.placement"]')).to_have_value("Typed, not yet submitted")
     await page.get_by_role("button", name="Save and submit to the IRO").click()
     await expect(page.locator(".govuk-error-summary")).to_be_visible()
     await check_accessibility(page, screenshots, "handover-03-errors")

@@ -41,6 +41,9 @@ async def test_the_solicitor_files_a_paper_and_the_iro_sees_it(
     await expect(page.get_by_text("The paper is filed.")).to_be_visible()
     await expect(page.get_by_text("Not opened")).to_be_visible()
     await check_accessibility(page, screenshots, "papers-03-filed")
+    await page.goto(f"{live_server}/cases/{case_id}/plans")
+    await expect(page.get_by_role("heading", name="Interim care plan, version 1")).to_be_visible()
+    await check_accessibility(page, screenshots, "papers-03b-plans")
     await context.close()
 
     context = await browser.new_context()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -90,8 +91,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from portal.app import create_app
 
     if args.demo:
-        settings = Settings(**{**settings.model_dump(), "demo_sign_in": True})
+        # The demo's made-up people have no mailboxes: unless an SMTP server is named, its email is held in
+        # the outbox (see `portal outbox status`) rather than tried and retried against nothing.
+        held = "PORTAL_SMTP_HOST" not in os.environ and "PORTAL_OUTBOX_IN_APP" not in os.environ
+        settings = Settings(
+            **{
+                **settings.model_dump(),
+                "demo_sign_in": True,
+                "outbox_in_app": settings.outbox_in_app and not held,
+            }
+        )
         cmd_demo(settings, argparse.Namespace(if_empty=True))
+        if held:
+            print("Email is held in the outbox: set PORTAL_SMTP_HOST to send it.")
         print(f"Open http://{args.host}:{args.port}/ and choose a person to sign in as.")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=False, log_level="info")
 

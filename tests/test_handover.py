@@ -244,3 +244,46 @@ async def test_a_cafcass_manager_closes_with_a_reason_which_is_recorded(
             .all()
         )
     assert "handover.close_override" in actions
+
+
+async def test_each_handover_keeps_the_template_version_it_was_written_on(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from handover import template
+    from portal.handovers import service
+
+    old = Case(client, world, await world.open_case())
+    await _final_orders(old)
+    written = (await old.ok("guardian", "StartHandover", caseId=old.id))["handover"]
+    v2 = dataclasses.replace(
+        template.V1,
+        version=2,
+        sections=(
+            *template.V1.sections,
+            template.Section(
+                "education",
+                "Education",
+                "",
+                (template.Field("school", "School", template.FieldKind.TEXT),),
+            ),
+        ),
+    )
+    monkeypatch.setitem(template.TEMPLATES, 2, v2)
+    monkeypatch.setattr(service, "CURRENT", v2)
+    new = Case(client, world, await world.open_case())
+    await _final_orders(new)
+    await new.ok("guardian", "StartHandover", caseId=new.id)
+    old_view, new_view = (await old.view())["handovers"][0], (await new.view())["handovers"][0]
+    assert (old_view["template"]["version"], new_view["template"]["version"]) == (1, 2)
+    assert "Education" not in [s["title"] for s in old_view["template"]["sections"]]
+    assert "Education" in [s["title"] for s in new_view["template"]["sections"]]
+    # The old draft is still checked against its own version: it needs no school.
+    saved = (await old.ok("guardian", "SaveHandover", id=written["id"], revision=1, answers=ANSWERS))[
+        "handover"
+    ]
+    submitted = await old.ok("guardian", "SubmitHandover", id=written["id"], revision=saved["revision"])
+    assert submitted["handover"]["state"] == "SUBMITTED"
+    refused = await new.run("guardian", "SubmitHandover", id=new_view["id"], revision=1)
+    assert "answers.school" in {e["field"] for e in refused["errors"]}

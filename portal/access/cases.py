@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,3 +133,24 @@ async def access_case(
         )
         raise NotFound("Case")
     return CaseAccess(case=row[0], roles=tuple(roles), acting_as=granting)
+
+
+class CaseRecord(Protocol):
+    proceedings_id: uuid.UUID
+
+
+R = TypeVar("R", bound=CaseRecord)
+
+
+async def access_record(
+    session: AsyncSession, actor: Actor, model: type[R], record_id: uuid.UUID, need: Permission, what: str
+) -> tuple[R, CaseAccess]:
+    """A record on a case (a review, an issue, a handover ...) if the actor may do ``need`` on its case;
+    otherwise NotFound for the record, exactly as if it did not exist."""
+    record = await session.get(model, record_id)
+    if record is None:
+        raise NotFound(what, "id")
+    try:
+        return record, await access_case(session, actor, record.proceedings_id, need)
+    except NotFound:
+        raise NotFound(what, "id") from None

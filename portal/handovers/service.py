@@ -28,13 +28,13 @@ from models import (
     Trigger,
     utcnow,
 )
-from portal.access.cases import CaseAccess, access_case
+from portal.access.cases import CaseAccess, access_case, access_record
 from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.db import grouped
-from portal.errors import DomainError, ErrorCode, NotFound, Problem, Problems
+from portal.errors import DomainError, ErrorCode, Problem, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
@@ -102,13 +102,7 @@ async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Hand
 async def _handover(
     session: AsyncSession, actor: Actor, handover_id: uuid.UUID, need: Permission
 ) -> tuple[Handover, CaseAccess]:
-    found = await session.get(Handover, handover_id)
-    if found is None:
-        raise NotFound("Handover", "id")
-    try:
-        return found, await access_case(session, actor, found.proceedings_id, need)
-    except NotFound:
-        raise NotFound("Handover", "id") from None
+    return await access_record(session, actor, Handover, handover_id, need, "Handover")
 
 
 def _not_draft(handover: Handover) -> DomainError:

@@ -28,13 +28,13 @@ from models import (
     utcnow,
 )
 from portal import clock
-from portal.access.cases import CaseAccess, access_case
+from portal.access.cases import CaseAccess, access_case, access_record
 from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.db import grouped
-from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements
 from portal.obligations import service as obligations
@@ -133,13 +133,7 @@ async def _counterpart(session: AsyncSession, case_id: uuid.UUID, role: CaseRole
 async def _issue(
     session: AsyncSession, actor: Actor, issue_id: uuid.UUID, need: Permission
 ) -> tuple[RaisedIssue, CaseAccess]:
-    issue = await session.get(RaisedIssue, issue_id)
-    if issue is None:
-        raise NotFound("Issue", "id")
-    try:
-        return issue, await access_case(session, actor, issue.proceedings_id, need)
-    except NotFound:
-        raise NotFound("Issue", "id") from None
+    return await access_record(session, actor, RaisedIssue, issue_id, need, "Issue")
 
 
 async def share_issue(session: AsyncSession, actor: Actor, issue_id: uuid.UUID) -> RaisedIssue:

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Trigger, utcnow
 from portal import clock
-from portal.access.cases import CaseAccess, access_case
+from portal.access.cases import CaseAccess, access_case, access_record
 from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.db import grouped
-from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements as consultation
 from portal.obligations import service as obligations
@@ -180,13 +180,7 @@ async def _booked(session: AsyncSession, child_ids: Sequence[uuid.UUID]) -> dict
 async def _review(
     session: AsyncSession, actor: Actor, review_id: uuid.UUID, need: Permission
 ) -> tuple[Review, CaseAccess]:
-    review = await session.get(Review, review_id)
-    if review is None:
-        raise NotFound("Review", "id")
-    try:
-        access = await access_case(session, actor, review.proceedings_id, need)
-    except NotFound:
-        raise NotFound("Review", "id") from None
+    review, access = await access_record(session, actor, Review, review_id, need, "Review")
     if need is Permission.MANAGE_REVIEWS and review.child_id not in await _iro_children(
         session, access, actor
     ):

@@ -65,6 +65,15 @@ def _manager_scopes(actor: Actor) -> dict[Role, sa.ColumnElement[bool]]:
     return scopes
 
 
+def managed_cases(actor: Actor) -> sa.ColumnElement[bool]:
+    """The predicate on ``Proceedings`` for the cases in the actor's manager scope: their service area's (a
+    Cafcass manager) or their authority's (an IRO manager). What the adherence dashboards count."""
+    scopes = list(_manager_scopes(actor).values())
+    if not scopes or not token_allows(actor.scopes, Permission.VIEW_ADHERENCE):
+        return sa.false()
+    return sa.or_(*scopes)
+
+
 def _member_case_ids(actor: Actor) -> list[uuid.UUID]:
     return [case_id for case_id, roles in actor.case_roles.items() if acting_roles(actor.roles, roles, ())]
 

@@ -44,6 +44,8 @@ class Permission(StrEnum):
     EXPORT_CHILD_FILE = "child-file:export"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
+    # The adherence dashboards, over the cases in a manager's scope.
+    VIEW_ADHERENCE = "adherence:view"
     MANAGE_TOKENS = "tokens:manage"
     ADMINISTER = "admin"
 
@@ -117,6 +119,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
+    Role.CAFCASS_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
+    Role.IRO_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
     Role.ADMIN: frozenset({Permission.ADMINISTER}),
 }
 # Everyone who has a role may make API tokens for themselves (never with more than they may do).

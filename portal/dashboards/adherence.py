@@ -1,0 +1,251 @@
+"""Adherence per obligation code over a period (issue 7): how many obligations opened, were met on time,
+were met late (with the median and 90th percentile of days late), were waived or did not apply, and are
+open, and of those overdue. Grouped by Cafcass service area, local authority or practitioner, always within
+the viewer's manager scope. Everything is computed in SQL, the percentiles with window functions, so that
+SQLite and PostgreSQL give the same answers; days late are calendar days from the due date to the day met
+(in UTC)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Obligation, ObligationState, Organisation, Person, Proceedings
+from portal.access.cases import managed_cases
+from portal.access.policy import Permission, has_global_permission
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.errors import DomainError, ErrorCode
+
+
+class GroupBy(StrEnum):
+    NONE = "none"
+    SERVICE_AREA = "service_area"
+    LOCAL_AUTHORITY = "local_authority"
+    PRACTITIONER = "practitioner"
+
+
+class Measure(StrEnum):
+    """A figure on the dashboard, for drilling down to the cases behind it."""
+
+    OPENED = "opened"
+    MET_ON_TIME = "met_on_time"
+    MET_LATE = "met_late"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+    OPEN = "open"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Line:
+    group_id: uuid.UUID | None
+    group_name: str
+    code: str
+    opened: int
+    met_on_time: int
+    met_late: int
+    late_median_days: int | None
+    late_p90_days: int | None
+    waived: int
+    not_applicable: int
+    open: int
+    overdue: int
+
+
+def _days_late(dialect: str) -> sa.ColumnElement[int]:
+    """Calendar days from the due date to the (UTC) day it was met."""
+    if dialect == "postgresql":
+        utc_day = sa.cast(sa.func.timezone("UTC", Obligation.closed_at), sa.Date)
+        return utc_day - Obligation.due_on  # type: ignore[return-value]
+    return sa.cast(
+        sa.func.julianday(sa.func.substr(Obligation.closed_at, 1, 10)) - sa.func.julianday(Obligation.due_on),
+        sa.Integer,
+    )
+
+
+def _group(
+    by: GroupBy,
+) -> tuple[sa.ColumnElement, sa.ColumnElement, list[tuple[type, sa.ColumnElement[bool]]]]:
+    """The group's id and name columns, and the joins they need."""
+    if by is GroupBy.SERVICE_AREA:
+        court, area = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+        return (
+            area.id,
+            area.name,
+            [
+                (court, court.id == Proceedings.court_id),
+                (area, area.id == court.service_area_id),
+            ],
+        )
+    if by is GroupBy.LOCAL_AUTHORITY:
+        authority = sa.orm.aliased(Organisation)
+        return authority.id, authority.name, [(authority, authority.id == Proceedings.local_authority_id)]
+    if by is GroupBy.PRACTITIONER:
+        return Person.id, Person.name, [(Person, Person.id == Obligation.owner_person_id)]
+    return sa.null(), sa.literal("All cases in your scope"), []
+
+
+def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Obligation.opened_at >= datetime.combine(start, time(0), tzinfo=UTC),
+        Obligation.opened_at < datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
+    )
+
+
+def require_viewer(actor: Actor) -> None:
+    if not has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes):
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED, "The adherence dashboards are for Cafcass and IRO managers"
+        )
+
+
+async def adherence(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> list[Line]:
+    require_viewer(actor)
+    dialect = session.get_bind().dialect.name
+    group_id, group_name, joins = _group(by)
+    late = _days_late(dialect)
+    base = sa.select(
+        group_id.label("group_id"),
+        group_name.label("group_name"),
+        Obligation.code.label("code"),
+        Obligation.state.label("state"),
+        sa.case((Obligation.state == ObligationState.MET, late), else_=None).label("days_late"),
+        sa.case(
+            (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < today), 1), else_=0
+        ).label("overdue"),
+    ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
+    for target, on in joins:
+        base = base.join(target, on)
+    base_cte = base.where(managed_cases(actor), _in_period(start, end)).cte("base")
+
+    # The late ones ranked within their group and code, for the median and 90th percentile (nearest rank).
+    late_rows = (
+        sa.select(
+            base_cte.c.group_id,
+            base_cte.c.code,
+            base_cte.c.days_late,
+            sa.func.row_number()
+            .over(partition_by=(base_cte.c.group_id, base_cte.c.code), order_by=base_cte.c.days_late)
+            .label("rank"),
+            sa.func.count().over(partition_by=(base_cte.c.group_id, base_cte.c.code)).label("n"),
+        )
+        .where(base_cte.c.days_late > 0)
+        .cte("late_rows")
+    )
+    percentiles = (
+        sa.select(
+            late_rows.c.group_id,
+            late_rows.c.code,
+            sa.func.max(sa.case((late_rows.c.rank == (late_rows.c.n + 1) // 2, late_rows.c.days_late))).label(
+                "p50"
+            ),
+            sa.func.max(
+                sa.case((late_rows.c.rank == (9 * late_rows.c.n + 9) // 10, late_rows.c.days_late))
+            ).label("p90"),
+        )
+        .group_by(late_rows.c.group_id, late_rows.c.code)
+        .cte("percentiles")
+    )
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    met = base_cte.c.state == ObligationState.MET
+    totals = (
+        sa.select(
+            base_cte.c.group_id,
+            sa.func.max(base_cte.c.group_name).label("group_name"),
+            base_cte.c.code,
+            sa.func.count().label("opened"),
+            count(sa.and_(met, base_cte.c.days_late <= 0)).label("met_on_time"),
+            count(sa.and_(met, base_cte.c.days_late > 0)).label("met_late"),
+            count(base_cte.c.state == ObligationState.WAIVED).label("waived"),
+            count(base_cte.c.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
+            count(base_cte.c.state == ObligationState.OPEN).label("open"),
+            sa.func.sum(base_cte.c.overdue).label("overdue"),
+        )
+        .group_by(base_cte.c.group_id, base_cte.c.code)
+        .cte("totals")
+    )
+    joined = sa.and_(
+        percentiles.c.code == totals.c.code,
+        sa.or_(
+            percentiles.c.group_id == totals.c.group_id,
+            sa.and_(percentiles.c.group_id.is_(None), totals.c.group_id.is_(None)),
+        ),
+    )
+    rows = await session.execute(
+        sa.select(totals, percentiles.c.p50, percentiles.c.p90)
+        .outerjoin(percentiles, joined)
+        .order_by(totals.c.group_name, totals.c.code)
+    )
+    audit.record(session, actor, "adherence.read", subject_type="dashboard")
+    lines = [
+        Line(
+            group_id=row.group_id if row.group_id is None else uuid.UUID(str(row.group_id)),
+            group_name=row.group_name,
+            code=row.code,
+            opened=row.opened,
+            met_on_time=row.met_on_time,
+            met_late=row.met_late,
+            late_median_days=row.p50,
+            late_p90_days=row.p90,
+            waived=row.waived,
+            not_applicable=row.not_applicable,
+            open=row.open,
+            overdue=row.overdue,
+        )
+        for row in rows
+    ]
+    order = {
+        code: n for n, code in enumerate(sorted({line.code for line in lines}, key=lambda c: int(c[1:])))
+    }
+    return sorted(lines, key=lambda line: (line.group_name, order[line.code]))
+
+
+async def cases_behind(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    code: str,
+    measure: Measure,
+    by: GroupBy,
+    group_id: uuid.UUID | None,
+    today: date,
+) -> Sequence[Proceedings]:
+    """The cases behind one figure, within the viewer's scope."""
+    require_viewer(actor)
+    dialect = session.get_bind().dialect.name
+    group, _, joins = _group(by)
+    late = _days_late(dialect)
+    state = Obligation.state
+    condition = {
+        Measure.OPENED: sa.true(),
+        Measure.MET_ON_TIME: sa.and_(state == ObligationState.MET, late <= 0),
+        Measure.MET_LATE: sa.and_(state == ObligationState.MET, late > 0),
+        Measure.WAIVED: state == ObligationState.WAIVED,
+        Measure.NOT_APPLICABLE: state == ObligationState.NOT_APPLICABLE,
+        Measure.OPEN: state == ObligationState.OPEN,
+        Measure.OVERDUE: sa.and_(state == ObligationState.OPEN, Obligation.due_on < today),
+    }[measure]
+    stmt = sa.select(Proceedings).join(Obligation, Obligation.proceedings_id == Proceedings.id)
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    stmt = stmt.where(managed_cases(actor), _in_period(start, end), Obligation.code == code, condition)
+    if by is not GroupBy.NONE:
+        stmt = stmt.where(group == group_id)
+    rows = await session.execute(stmt.distinct().order_by(Proceedings.case_number))
+    audit.record(session, actor, "adherence.drill_down", subject_type="dashboard")
+    return list(rows.scalars())

@@ -27,6 +27,7 @@ from portal.reminders.tick import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.web import sign_in
+from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.operations import Operations, PageNotFound
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *record_routes,
             *paper_routes,
             *handover_routes,
+            *dashboard_routes,
         ],
         middleware=[
             Middleware(

@@ -21,6 +21,7 @@ from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
+from portal.api.types.adherence import AdherenceLine
 from portal.api.types.cases import Case, CaseConnection
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
@@ -35,6 +36,8 @@ from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
+from portal.dashboards import adherence as dashboards
+from portal.dashboards.adherence import GroupBy, Measure
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import service as handovers
 from portal.obligations import rules
@@ -179,6 +182,41 @@ class Query:
             )
             for i, case in rows
         ]
+
+    @resolver
+    async def adherence(
+        self, info: Info, start: date, end: date, by: GroupBy = GroupBy.NONE
+    ) -> list[AdherenceLine]:
+        """Adherence per obligation code for obligations opened from ``start`` to ``end``, grouped ``by``,
+        over the cases in your scope (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        lines = await info.context.uow.run(
+            lambda s: dashboards.adherence(s, actor, start=start, end=end, by=by, today=today)
+        )
+        return [AdherenceLine.of(line) for line in lines]
+
+    @resolver
+    async def adherence_cases(
+        self,
+        info: Info,
+        start: date,
+        end: date,
+        code: str,
+        measure: Measure,
+        by: GroupBy = GroupBy.NONE,
+        group_id: strawberry.ID | None = None,
+    ) -> list[Case]:
+        """The cases behind one adherence figure, within your scope."""
+        actor = info.context.require_actor()
+        group = parse_id(group_id, "groupId") if group_id else None
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: dashboards.cases_behind(
+                s, actor, start=start, end=end, code=code, measure=measure, by=by, group_id=group, today=today
+            )
+        )
+        return [Case.of(case, cases.viewer_roles(actor, case.id)) for case in found]
 
     @resolver
     async def my_monitoring_items(self, info: Info) -> list[MonitoringItem]:

@@ -89,6 +89,8 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "CaseHandover": (CASE, Permission.READ_CASE),
     "CarePlans": (CASE, Permission.READ_CASE),
     "ChildFile": (CASE, Permission.READ_CASE),
+    "Adherence": (GLOBAL, Permission.VIEW_ADHERENCE),
+    "AdherenceCases": (GLOBAL, Permission.VIEW_ADHERENCE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -562,6 +564,14 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "CaseHandover": {"id": case},
         "CarePlans": {"id": case},
         "ChildFile": {"id": case},
+        "Adherence": {"start": "2020-01-01", "end": today, "by": "LOCAL_AUTHORITY"},
+        "AdherenceCases": {
+            "start": "2020-01-01",
+            "end": today,
+            "code": "P2",
+            "measure": "OPENED",
+            "by": "NONE",
+        },
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

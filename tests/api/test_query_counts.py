@@ -179,6 +179,8 @@ BOUNDS = {
     "CaseHandover": 20,
     "CarePlans": 16,
     "ChildFile": 28,
+    "Adherence": 11,
+    "AdherenceCases": 14,
 }
 
 
@@ -195,6 +197,16 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     today = datetime.now(UTC).date().isoformat()
     if name == "ChildFile":
         return "iro", {"id": case}
+    if name == "Adherence":
+        return "cafcass_manager", {"start": "2020-01-01", "end": today, "by": "PRACTITIONER"}
+    if name == "AdherenceCases":
+        return "iro_manager", {
+            "start": "2020-01-01",
+            "end": today,
+            "code": "P3",
+            "measure": "OPEN",
+            "by": "NONE",
+        }
     if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
     if name in {"CaseView", "ArrangementForm"}:

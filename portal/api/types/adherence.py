@@ -1,0 +1,47 @@
+"""The adherence dashboards' figures."""
+
+from __future__ import annotations
+
+import strawberry
+
+from portal.api.doc import enum_type, field, object_type
+from portal.dashboards.adherence import GroupBy, Line, Measure
+
+GroupByEnum = enum_type(GroupBy, "How adherence is grouped.")
+MeasureEnum = enum_type(Measure, "A figure on the adherence dashboard, to drill down to its cases.")
+
+
+@object_type
+class AdherenceLine:
+    """Adherence to one obligation code in one group over the period: obligations opened in it, and how they
+    stand. Days late are calendar days from the due date to the day met; percentiles are nearest-rank."""
+
+    group_id: strawberry.ID | None = field("The service area, authority or practitioner; empty for all.")
+    group_name: str = field("Its name.")
+    code: str = field("The protocol's code, e.g. P2.")
+    opened: int = field("Obligations opened in the period.")
+    met_on_time: int = field("Met by their due date.")
+    met_late: int = field("Met after it.")
+    late_median_days: int | None = field("Of those met late, the median days late.")
+    late_p90_days: int | None = field("Of those met late, the 90th percentile of days late.")
+    waived: int = field("Waived, with a reason.")
+    not_applicable: int = field("Found not to apply.")
+    open: int = field("Still open.")
+    overdue: int = field("Still open after their due date.")
+
+    @staticmethod
+    def of(line: Line) -> AdherenceLine:
+        return AdherenceLine(
+            group_id=strawberry.ID(str(line.group_id)) if line.group_id else None,
+            group_name=line.group_name,
+            code=line.code,
+            opened=line.opened,
+            met_on_time=line.met_on_time,
+            met_late=line.met_late,
+            late_median_days=line.late_median_days,
+            late_p90_days=line.late_p90_days,
+            waived=line.waived,
+            not_applicable=line.not_applicable,
+            open=line.open,
+            overdue=line.overdue,
+        )

@@ -21,7 +21,7 @@ from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
-from portal.api.types.adherence import AdherenceLine
+from portal.api.types.adherence import AdherenceLine, Perceived, Table1Line
 from portal.api.types.cases import Case, CaseConnection
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
@@ -37,6 +37,7 @@ from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
 from portal.dashboards import adherence as dashboards
+from portal.dashboards import table1
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import service as handovers
@@ -195,6 +196,28 @@ class Query:
             lambda s: dashboards.adherence(s, actor, start=start, end=end, by=by, today=today)
         )
         return [AdherenceLine.of(line) for line in lines]
+
+    @resolver
+    async def table1(self, info: Info, start: date, end: date) -> list[Table1Line]:
+        """The measured Table 1 over the proceedings in your scope that ran in the period, beside the
+        research's perceived figures (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        measured = await info.context.uow.run(lambda s: table1.table1(s, actor, start=start, end=end))
+        return [
+            Table1Line(
+                question=m.question,
+                label=table1.QUESTIONS[m.question],
+                cases=m.cases,
+                always_or_mostly=m.always_or_mostly,
+                sometimes=m.sometimes,
+                rarely_or_never=m.rarely_or_never,
+                perceived=[
+                    Perceived(respondent=who, always_or_mostly=mostly, rarely_or_never=rarely)
+                    for who, (mostly, rarely) in table1.PERCEIVED[m.question].items()
+                ],
+            )
+            for m in measured
+        ]
 
     @resolver
     async def adherence_cases(

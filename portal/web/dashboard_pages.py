@@ -57,6 +57,7 @@ async def _lines(request: Request) -> tuple[Any, dict[str, str], list[dict[str, 
         if not {"CAFCASS_MANAGER", "IRO_MANAGER"} & {r.name for r in actor.roles}:
             raise PageNotFound
         data = await operations(request).run(uow, actor, "Adherence", filters)
+    request.state.table1 = data["table1"]
     return actor, filters, data["adherence"]
 
 
@@ -105,6 +106,7 @@ async def dashboard(request: Request) -> Response:
             "filters": filters,
             "groups": groups,
             "columns": COLUMNS,
+            "table1": request.state.table1,
             "csv_link": "/dashboard.csv?" + urlencode(filters),
             "drill": lambda line, measure: (
                 "/dashboard/cases?"

@@ -179,7 +179,7 @@ BOUNDS = {
     "CaseHandover": 20,
     "CarePlans": 16,
     "ChildFile": 28,
-    "Adherence": 11,
+    "Adherence": 14,
     "AdherenceCases": 14,
 }
 

@@ -45,3 +45,27 @@ class AdherenceLine:
             open=line.open,
             overdue=line.overdue,
         )
+
+
+@object_type
+class Perceived:
+    """What respondents to the research said (Table 1 of the guardians paper), in per cent."""
+
+    respondent: str = field("IRO or guardian.")
+    always_or_mostly: int = field("Per cent answering always or mostly.")
+    rarely_or_never: int = field("Per cent answering rarely or never.")
+
+
+@object_type
+class Table1Line:
+    """One question of Table 1, measured over the proceedings in your scope: how many sets of proceedings
+    fell in each category (75% or more of their 30-day periods is always or mostly, under 25% rarely or
+    never; the final discussion: held or not), beside the research's perceived figures."""
+
+    question: str = field("guardian_contacts_iro, iro_contacts_guardian or final_discussion.")
+    label: str = field("The question in words.")
+    cases: int = field("Sets of proceedings counted.")
+    always_or_mostly: int = field("How many were always or mostly (for the final discussion: held).")
+    sometimes: int = field("How many were sometimes.")
+    rarely_or_never: int = field("How many were rarely or never (for the final discussion: not held).")
+    perceived: list[Perceived] = field("The research's figures, by respondent.")

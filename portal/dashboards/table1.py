@@ -1,0 +1,123 @@
+"""The measured Table 1 (PROTOCOL.md §2): for the proceedings in a manager's scope that ran during the period,
+how regularly the guardian initiated contact with the IRO and the IRO with the guardian, and whether the
+end-of-proceedings discussion happened, in the research's categories beside its perceived figures.
+
+Regularity is measured per set of proceedings as the share of its 30-day periods (from issue to its end, or
+to the period's end) in which that side initiated at least one contact: "always or mostly" at 75% or more,
+"sometimes" from 25% to under 75%, "rarely or never" under 25%. For the end-of-proceedings discussion, each
+set of proceedings concluded in the period either had a final discussion recorded or did not. All counted in
+SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Contact, Discussion, DiscussionKind, Proceedings, Side, Stage, StageChange
+from portal.access.cases import managed_cases
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.dashboards.adherence import require_viewer
+
+WINDOW_DAYS = 30
+MOSTLY, RARELY = 0.75, 0.25
+
+QUESTIONS = {
+    "guardian_contacts_iro": "The guardian contacts the IRO",
+    "iro_contacts_guardian": "The IRO contacts the guardian",
+    "final_discussion": "The IRO and the guardian discuss the care plan at the end",
+}
+# Table 1 of the guardians paper (IROs n=65, guardians n=39): always or mostly / rarely or never, in %.
+PERCEIVED = {
+    "guardian_contacts_iro": {"IRO": (27, 27), "guardian": (67, 10)},
+    "iro_contacts_guardian": {"IRO": (44, 19), "guardian": (8, 62)},
+    "final_discussion": {"IRO": (19, 45), "guardian": (54, 23)},
+}
+
+
+@dataclass(frozen=True)
+class Measured:
+    question: str
+    cases: int
+    always_or_mostly: int
+    sometimes: int
+    rarely_or_never: int
+
+
+def _days(dialect: str, later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement[int]:
+    if dialect == "postgresql":
+        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)  # type: ignore[return-value]
+    return sa.cast(sa.func.julianday(sa.func.substr(later, 1, 10)) - sa.func.julianday(earlier), sa.Integer)
+
+
+async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
+    require_viewer(actor)
+    dialect = session.get_bind().dialect.name
+    concluded = (
+        sa.select(StageChange.proceedings_id, sa.func.min(StageChange.changed_on).label("on"))
+        .where(StageChange.stage == Stage.CONCLUDED)
+        .group_by(StageChange.proceedings_id)
+        .subquery()
+    )
+    ends = sa.func.coalesce(concluded.c.on, sa.literal(end, sa.Date))
+    cases = (
+        sa.select(
+            Proceedings.id.label("id"),
+            Proceedings.issued_on.label("issued_on"),
+            concluded.c.on.label("concluded_on"),
+            (_days(dialect, ends, Proceedings.issued_on) // WINDOW_DAYS + 1).label("windows"),
+        )
+        .outerjoin(concluded, concluded.c.proceedings_id == Proceedings.id)
+        .where(
+            managed_cases(actor),
+            Proceedings.issued_on <= end,
+            sa.or_(concluded.c.on.is_(None), concluded.c.on >= start),
+        )
+        .cte("cases")
+    )
+    windows_with = (
+        sa.select(
+            Contact.proceedings_id.label("id"),
+            Contact.initiated_by.label("side"),
+            sa.func.count(
+                sa.distinct(_days(dialect, Contact.occurred_at, cases.c.issued_on) // WINDOW_DAYS)
+            ).label("windows"),
+        )
+        .join(cases, cases.c.id == Contact.proceedings_id)
+        .where(Contact.corrects_id.is_(None))
+        .group_by(Contact.proceedings_id, Contact.initiated_by)
+        .cte("windows_with")
+    )
+    measured = []
+    for question, side in (("guardian_contacts_iro", Side.GUARDIAN), ("iro_contacts_guardian", Side.IRO)):
+        theirs = sa.select(windows_with).where(windows_with.c.side == side).subquery()
+        share = sa.cast(sa.func.coalesce(theirs.c.windows, 0), sa.Float) / cases.c.windows
+        row = (
+            await session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(sa.case((share >= MOSTLY, 1), else_=0)),
+                    sa.func.sum(sa.case((sa.and_(share >= RARELY, share < MOSTLY), 1), else_=0)),
+                    sa.func.sum(sa.case((share < RARELY, 1), else_=0)),
+                )
+                .select_from(cases)
+                .outerjoin(theirs, theirs.c.id == cases.c.id)
+            )
+        ).one()
+        measured.append(Measured(question, row[0], row[1] or 0, row[2] or 0, row[3] or 0))
+    discussed = sa.exists().where(
+        Discussion.proceedings_id == cases.c.id, Discussion.kind == DiscussionKind.FINAL_DISCUSSION
+    )
+    row = (
+        await session.execute(
+            sa.select(sa.func.count(), sa.func.sum(sa.case((discussed, 1), else_=0)))
+            .select_from(cases)
+            .where(cases.c.concluded_on.is_not(None))
+        )
+    ).one()
+    measured.append(Measured("final_discussion", row[0], row[1] or 0, 0, row[0] - (row[1] or 0)))
+    audit.record(session, actor, "table1.read", subject_type="dashboard")
+    return measured

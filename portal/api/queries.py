@@ -21,7 +21,15 @@ from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
-from portal.api.types.adherence import AdherenceLine, Perceived, Table1Line
+from portal.api.types.adherence import (
+    AdherenceLine,
+    AtRisk,
+    IroWorkload,
+    Perceived,
+    ProceedingsTracker,
+    Table1Line,
+    TrackerBucket,
+)
 from portal.api.types.cases import Case, CaseConnection
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
@@ -37,7 +45,7 @@ from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
 from portal.dashboards import adherence as dashboards
-from portal.dashboards import table1
+from portal.dashboards import table1, workload
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import service as handovers
@@ -217,6 +225,44 @@ class Query:
                 ],
             )
             for m in measured
+        ]
+
+    @resolver
+    async def proceedings_tracker(self, info: Info) -> ProceedingsTracker:
+        """The 26-week tracker over the open proceedings in your scope (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        found = await info.context.uow.run(lambda s: workload.tracker(s, actor, today))
+        return ProceedingsTracker(
+            buckets=[TrackerBucket(label=label, count=count) for label, count in found.buckets],
+            extended=found.extended,
+            at_risk=[
+                AtRisk(
+                    case_id=strawberry.ID(str(case_id)),
+                    case_number=number,
+                    deadline=deadline,
+                    days_remaining=days,
+                )
+                for case_id, number, deadline, days in found.at_risk
+            ],
+        )
+
+    @resolver
+    async def iro_workload(self, info: Info) -> list[IroWorkload]:
+        """For an IRO manager: each IRO of your authority and their caseload; empty for anyone else."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        loads = await info.context.uow.run(lambda s: workload.iro_workload(s, actor, today))
+        return [
+            IroWorkload(
+                iro_id=strawberry.ID(str(load.iro_id)),
+                name=load.name,
+                children=load.children,
+                in_proceedings=load.in_proceedings,
+                overdue_reviews=load.overdue_reviews,
+                over_range=load.children > workload.HANDBOOK_RANGE[1],
+            )
+            for load in loads
         ]
 
     @resolver

@@ -58,6 +58,8 @@ async def _lines(request: Request) -> tuple[Any, dict[str, str], list[dict[str, 
             raise PageNotFound
         data = await operations(request).run(uow, actor, "Adherence", filters)
     request.state.table1 = data["table1"]
+    request.state.tracker = data["proceedingsTracker"]
+    request.state.workload = data["iroWorkload"]
     return actor, filters, data["adherence"]
 
 
@@ -107,6 +109,8 @@ async def dashboard(request: Request) -> Response:
             "groups": groups,
             "columns": COLUMNS,
             "table1": request.state.table1,
+            "tracker": request.state.tracker,
+            "workload": request.state.workload,
             "csv_link": "/dashboard.csv?" + urlencode(filters),
             "drill": lambda line, measure: (
                 "/dashboard/cases?"

@@ -179,7 +179,7 @@ BOUNDS = {
     "CaseHandover": 20,
     "CarePlans": 16,
     "ChildFile": 28,
-    "Adherence": 14,
+    "Adherence": 20,
     "AdherenceCases": 14,
 }
 

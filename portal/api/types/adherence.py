@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from portal.api.doc import enum_type, field, object_type
@@ -69,3 +71,42 @@ class Table1Line:
     sometimes: int = field("How many were sometimes.")
     rarely_or_never: int = field("How many were rarely or never (for the final discussion: not held).")
     perceived: list[Perceived] = field("The research's figures, by respondent.")
+
+
+@object_type
+class TrackerBucket:
+    """Open proceedings by weeks since issue."""
+
+    label: str = field("The bucket, e.g. 21 to 26 weeks.")
+    count: int = field("How many open proceedings.")
+
+
+@object_type
+class AtRisk:
+    """Open proceedings past their deadline, or near it with the final hearing not reached."""
+
+    case_id: strawberry.ID = field("The case.")
+    case_number: str = field("Its number.")
+    deadline: date = field("26 weeks from issue plus extensions.")
+    days_remaining: int = field("Days to the deadline (negative: past it).")
+
+
+@object_type
+class ProceedingsTracker:
+    """The 26-week tracker over the open proceedings in your scope."""
+
+    buckets: list[TrackerBucket] = field("Open proceedings by weeks since issue.")
+    extended: int = field("How many have had their timetable extended.")
+    at_risk: list[AtRisk] = field("Those at risk, most urgent first.")
+
+
+@object_type
+class IroWorkload:
+    """One IRO's caseload, against the IRO Handbook's range of 50 to 70 children for a full-time IRO."""
+
+    iro_id: strawberry.ID = field("The IRO.")
+    name: str = field("Their name.")
+    children: int = field("Children they are the IRO for (in the portal).")
+    in_proceedings: int = field("Of those, children in open proceedings.")
+    overdue_reviews: int = field("Reviews booked for a date passed and not recorded as held.")
+    over_range: bool = field("Whether the caseload is above the Handbook's 70.")

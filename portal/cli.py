@@ -234,6 +234,24 @@ def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_synth(settings: Settings, args: argparse.Namespace) -> None:
+    import time
+
+    from portal import synth  # only when asked for
+
+    _migrate(settings)
+    started = time.perf_counter()
+    summary = _run_in_transaction(
+        settings, lambda s: synth.generate(s, scale=args.scale, today=clock.today())
+    )
+    print(
+        f"Generated {summary.authorities} authorities, {summary.people} people, {summary.children} children, "
+        f"{summary.proceedings} sets of proceedings, {summary.contacts} contacts, "
+        f"{summary.papers} court papers and {summary.obligations} obligations "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+
+
 def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
     from portal.reminders.tick import tick
 
@@ -343,6 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_parser("status", help="how many emails wait, were sent, or gave up").set_defaults(
         func=cmd_outbox_status
     )
+
+    synth = commands.add_parser("synth", help="generate a synthetic national dataset (for benchmarks)")
+    synth.add_argument("--scale", type=float, default=1.0, help="1 is sized like England")
+    synth.set_defaults(func=cmd_synth)
 
     clock_commands = commands.add_parser(
         "clock", help="reminders, overdue notices and digests"

@@ -1,0 +1,355 @@
+"""A synthetic national dataset for benchmarks and load (issue 7): at scale 1, sized like England
+(PROTOCOL.md §5): 152 local authorities, about 85,000 looked-after children, about 10,000 children in open
+proceedings (fewer sets of proceedings: many are siblings), dozens of contacts and 20-100 court papers per set
+of proceedings, reviews, and obligations whose adherence varies by authority. Written with bulk inserts; every
+name is made up and marked as such. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    CaseMembership,
+    CaseRole,
+    Channel,
+    Child,
+    Confidentiality,
+    Contact,
+    CourtPaper,
+    FilingParty,
+    LawfulBasis,
+    LegalStatus,
+    Obligation,
+    ObligationRule,
+    ObligationState,
+    Organisation,
+    OrganisationKind,
+    PaperKind,
+    PaperShare,
+    PaperVersion,
+    Person,
+    PersonRole,
+    Proceedings,
+    ProceedingsChild,
+    Purpose,
+    Review,
+    ReviewKind,
+    Role,
+    Side,
+    Stage,
+)
+from portal.obligations.rules import sync_defaults
+
+AUTHORITIES, LOOKED_AFTER, IN_PROCEEDINGS = 152, 85_000, 10_000
+SERVICE_AREAS, COURTS = 18, 44
+BATCH = 5_000
+
+
+@dataclass
+class Summary:
+    authorities: int = 0
+    people: int = 0
+    children: int = 0
+    proceedings: int = 0
+    contacts: int = 0
+    papers: int = 0
+    obligations: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Writer:
+    """Rows gathered per table and written in bulk, parents before children."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.rows: dict[Any, list[dict[str, Any]]] = {}
+
+    def add(self, model: Any, **values: Any) -> uuid.UUID:
+        if "id" in model.__table__.c:
+            values.setdefault("id", uuid.uuid4())
+        self.rows.setdefault(model, []).append(values)
+        return values.get("id")  # type: ignore[return-value]
+
+    async def flush(self, order: Iterable[Any]) -> None:
+        for model in order:
+            rows = self.rows.pop(model, [])
+            for start in range(0, len(rows), BATCH):
+                await self.session.execute(sa.insert(model), rows[start : start + BATCH])
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+async def generate(session: AsyncSession, *, scale: float, today: date, seed: int = 2014) -> Summary:
+    pick = random.Random(seed)
+    write = _Writer(session)
+    summary = Summary()
+    await sync_defaults(session)
+    defaults = sa.select(ObligationRule).where(
+        ObligationRule.organisation_id.is_(None), ObligationRule.superseded_at.is_(None)
+    )
+    rules = {r.code: r for r in (await session.execute(defaults)).scalars()}
+    now = datetime.now(UTC)
+
+    def person(org: uuid.UUID, name: str, role: Role) -> uuid.UUID:
+        person_id = write.add(
+            Person,
+            organisation_id=org,
+            name=name,
+            email=f"{uuid.uuid4().hex[:12]}@synthetic.invalid",
+            active=True,
+            email_preference="immediate",
+            created_at=now,
+        )
+        write.add(PersonRole, person_id=person_id, role=role)
+        summary.people += 1
+        return person_id
+
+    areas = []
+    for n in range(max(1, round(SERVICE_AREAS * scale))):
+        area = write.add(
+            Organisation,
+            kind=OrganisationKind.CAFCASS_SERVICE_AREA,
+            name=f"Synthetic Cafcass area {n + 1}",
+            created_at=now,
+        )
+        guardians = [
+            person(area, f"Synthetic guardian {n + 1}.{g + 1}", Role.GUARDIAN)
+            for g in range(max(2, round(80 * min(scale, 1))))
+        ]
+        person(area, f"Synthetic Cafcass manager {n + 1}", Role.CAFCASS_MANAGER)
+        areas.append((area, guardians))
+    courts = []
+    for n in range(max(1, round(COURTS * scale))):
+        area = areas[n % len(areas)]
+        courts.append(
+            (
+                write.add(
+                    Organisation,
+                    kind=OrganisationKind.COURT,
+                    name=f"Synthetic family court {n + 1}",
+                    service_area_id=area[0],
+                    created_at=now,
+                ),
+                area,
+            )
+        )
+    authorities = []
+    children_per_la = LOOKED_AFTER * scale / max(1, round(AUTHORITIES * scale))
+    for n in range(max(1, round(AUTHORITIES * scale))):
+        la = write.add(
+            Organisation,
+            kind=OrganisationKind.LOCAL_AUTHORITY,
+            name=f"Synthetic council {n + 1}",
+            ons_code=f"E{6 + n % 5:02d}{n:06d}"[:9],
+            created_at=now,
+        )
+        iros = [
+            person(la, f"Synthetic IRO {n + 1}.{i + 1}", Role.IRO)
+            for i in range(max(1, round(children_per_la / 60)))
+        ]
+        solicitor = person(la, f"Synthetic LA solicitor {n + 1}", Role.LA_SOLICITOR)
+        person(la, f"Synthetic IRO manager {n + 1}", Role.IRO_MANAGER)
+        # How well this authority's cases keep to the protocol: it varies, as the research found.
+        authorities.append((la, iros, solicitor, pick.uniform(0.3, 0.95)))
+    summary.authorities = len(authorities)
+    await write.flush([Organisation, Person, PersonRole])
+
+    proceedings_target = IN_PROCEEDINGS * scale
+    in_proceedings = 0
+    for la, iros, solicitor, adherence in authorities:
+        for _ in range(round(children_per_la)):
+            write.add(
+                Child,
+                local_authority_id=la,
+                given_name="Synthetic",
+                family_name=f"Child {summary.children + 1}",
+                date_of_birth=today - timedelta(days=pick.randint(200, 17 * 365)),
+                looked_after_since=today - timedelta(days=pick.randint(30, 2000)),
+                legal_status=pick.choice(
+                    [LegalStatus.CARE_ORDER, LegalStatus.PLACEMENT_ORDER, LegalStatus.SECTION_20]
+                ),
+                created_at=now,
+            )
+            summary.children += 1
+        while in_proceedings < proceedings_target * (
+            authorities.index((la, iros, solicitor, adherence)) + 1
+        ) / len(authorities):
+            in_proceedings += _case(
+                write, pick, today, now, la, iros, solicitor, adherence, courts, rules, summary
+            )
+    await write.flush(
+        [
+            Child,
+            Proceedings,
+            ProceedingsChild,
+            CaseMembership,
+            Contact,
+            Obligation,
+            Review,
+            CourtPaper,
+            PaperVersion,
+            PaperShare,
+        ]
+    )
+    return summary
+
+
+def _case(
+    write: _Writer,
+    pick: random.Random,
+    today: date,
+    now: datetime,
+    la: uuid.UUID,
+    iros: list[uuid.UUID],
+    solicitor: uuid.UUID,
+    adherence: float,
+    courts: list,
+    rules: dict[str, ObligationRule],
+    summary: Summary,
+) -> int:
+    court, (_area, guardians) = pick.choice(courts)
+    issued = today - timedelta(days=pick.randint(1, 300))
+    concluded = issued + timedelta(weeks=26) < today and pick.random() < 0.5
+    case_id = write.add(
+        Proceedings,
+        court_id=court,
+        local_authority_id=la,
+        case_number=f"SY{summary.proceedings + 1:07d}",
+        issued_on=issued,
+        stage=Stage.CONCLUDED if concluded else pick.choice(list(Stage)[:4]),
+        created_at=now,
+    )
+    summary.proceedings += 1
+    guardian, iro = pick.choice(guardians), pick.choice(iros)
+    siblings = pick.choices([1, 2, 3], weights=[6, 3, 1])[0]
+    for _ in range(siblings):
+        child = write.add(
+            Child,
+            local_authority_id=la,
+            given_name="Synthetic",
+            family_name=f"Child {summary.children + 1}",
+            date_of_birth=today - timedelta(days=pick.randint(30, 10 * 365)),
+            looked_after_since=issued,
+            legal_status=LegalStatus.INTERIM_CARE_ORDER,
+            created_at=now,
+        )
+        summary.children += 1
+        write.add(ProceedingsChild, proceedings_id=case_id, child_id=child)
+        for role, who in (
+            (CaseRole.GUARDIAN, guardian),
+            (CaseRole.IRO, iro),
+            (CaseRole.LA_SOLICITOR, solicitor),
+        ):
+            write.add(
+                CaseMembership,
+                proceedings_id=case_id,
+                child_id=child,
+                person_id=who,
+                role=role,
+                started_at=_at(issued),
+            )
+        write.add(
+            Review,
+            proceedings_id=case_id,
+            child_id=child,
+            kind=ReviewKind.FIRST,
+            review_date=issued + timedelta(days=28),
+            arrangements="Synthetic",
+            scheduled_by_id=iro,
+            scheduled_at=_at(issued),
+            held_on=issued + timedelta(days=28) if issued + timedelta(days=28) < today else None,
+        )
+    days = (today - issued).days
+    for _ in range(pick.randint(10, 40)):
+        side = Side.GUARDIAN if pick.random() < 0.5 + (adherence - 0.6) / 2 else Side.IRO
+        sender, receiver = (guardian, iro) if side is Side.GUARDIAN else (iro, guardian)
+        write.add(
+            Contact,
+            proceedings_id=case_id,
+            from_person_id=sender,
+            to_person_id=receiver,
+            initiated_by=side,
+            occurred_at=_at(issued + timedelta(days=pick.randint(0, days))),
+            channel=pick.choice(list(Channel)),
+            purpose=pick.choice(list(Purpose)),
+            summary="Synthetic",
+            reply_expected=False,
+            recorded_by_id=sender,
+            recorded_at=now,
+        )
+        summary.contacts += 1
+    for code in ("P2", "P3", "P7", "P4", "P5"):
+        rule = rules[code]
+        opened = issued + timedelta(days=pick.randint(0, max(0, days - 1)))
+        due = opened + timedelta(days=rule.working_days * 7 // 5)
+        roll = pick.random()
+        state, closed = ObligationState.OPEN, None
+        if roll < adherence:
+            state, closed = ObligationState.MET, _at(due - timedelta(days=pick.randint(0, 3)))
+        elif roll < adherence + 0.1:
+            state, closed = ObligationState.MET, _at(due + timedelta(days=pick.randint(1, 30)))
+        elif roll < adherence + 0.13:
+            state, closed = ObligationState.WAIVED, _at(due)
+        if closed is not None and closed.date() > today:
+            state, closed = ObligationState.OPEN, None
+        write.add(
+            Obligation,
+            proceedings_id=case_id,
+            code=code,
+            rule_id=rule.id,
+            owner_person_id=iro if rule.owner.value == "iro" else guardian,
+            partner_person_id=iro if rule.owner.value == "both" else None,
+            opened_at=_at(opened),
+            due_on=due,
+            state=state,
+            closed_at=closed,
+        )
+        summary.obligations += 1
+    for n in range(pick.randint(20, 100) if days > 60 else pick.randint(1, 20)):
+        kind = pick.choice(list(PaperKind))
+        paper = write.add(
+            CourtPaper,
+            proceedings_id=case_id,
+            kind=kind,
+            title=f"Synthetic paper {n + 1}",
+            filed_by_party=FilingParty.LOCAL_AUTHORITY,
+            confidentiality=Confidentiality.STANDARD,
+            lawful_basis=LawfulBasis.FPR_12_73_IRO,
+            created_at=now,
+            created_by_id=solicitor,
+        )
+        filed = issued + timedelta(days=pick.randint(0, days))
+        version = write.add(
+            PaperVersion,
+            paper_id=paper,
+            proceedings_id=case_id,
+            version=1,
+            sha256=hashlib.sha256(f"{case_id}{n}".encode()).hexdigest(),
+            size=pick.randint(10_000, 5_000_000),
+            content_type="application/pdf",
+            filename=f"paper-{n + 1}.pdf",
+            filed_on=filed,
+            uploaded_by_id=solicitor,
+            uploaded_at=_at(filed),
+        )
+        opened_on = filed + timedelta(days=pick.randint(0, 20))
+        write.add(
+            PaperShare,
+            version_id=version,
+            person_id=iro,
+            shared_at=_at(filed),
+            first_opened_at=_at(opened_on) if opened_on < today and pick.random() < adherence else None,
+        )
+        summary.papers += 1
+    return siblings

@@ -46,6 +46,7 @@ from models import (
     Role,
     Side,
     Stage,
+    StageChange,
 )
 from portal.obligations.rules import sync_defaults
 
@@ -192,6 +193,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
         [
             Child,
             Proceedings,
+            StageChange,
             ProceedingsChild,
             CaseMembership,
             Contact,
@@ -227,10 +229,18 @@ def _case(
         local_authority_id=la,
         case_number=f"SY{summary.proceedings + 1:07d}",
         issued_on=issued,
-        stage=Stage.CONCLUDED if concluded else pick.choice(list(Stage)[:4]),
+        stage=Stage.ISSUED,
         created_at=now,
     )
     summary.proceedings += 1
+    stage = Stage.CONCLUDED if concluded else pick.choice(list(Stage)[:4])
+    write.rows[Proceedings][-1]["stage"] = stage
+    reached = [s for s in Stage if s.order <= stage.order]
+    for n, step in enumerate(reached):
+        changed = issued + timedelta(weeks=26) if step is Stage.CONCLUDED else issued + timedelta(days=20 * n)
+        write.add(
+            StageChange, proceedings_id=case_id, stage=step, changed_on=min(changed, today), recorded_at=now
+        )
     guardian, iro = pick.choice(guardians), pick.choice(iros)
     siblings = pick.choices([1, 2, 3], weights=[6, 3, 1])[0]
     for _ in range(siblings):

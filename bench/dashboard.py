@@ -29,7 +29,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import Person, PersonRole, Proceedings, Role  # noqa: E402
+from models import Person, PersonRole, Role  # noqa: E402
 from portal import clock  # noqa: E402
 from portal.api.context import Context  # noqa: E402
 from portal.api.schema import schema  # noqa: E402
@@ -52,7 +52,8 @@ FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
 JOIN organisation c ON c.id = p.court_id
 WHERE (c.service_area_id = :area OR EXISTS (
          SELECT 1 FROM case_membership m JOIN person g ON g.id = m.person_id
-         WHERE m.proceedings_id = p.id AND m.role = 'guardian' AND m.ended_at IS NULL AND g.organisation_id = :area))
+         WHERE m.proceedings_id = p.id AND m.role = 'guardian' AND m.ended_at IS NULL
+           AND g.organisation_id = :area))
   AND o.opened_at >= :start AND o.opened_at < :end
 GROUP BY p.local_authority_id, o.code
 """
@@ -100,7 +101,8 @@ async def measure(url: str, scale: float) -> dict[str, object]:
         busiest = (
             await session.execute(
                 sa.text(
-                    "SELECT proceedings_id FROM contact GROUP BY proceedings_id ORDER BY count(*) DESC LIMIT 1"
+                    "SELECT proceedings_id FROM contact GROUP BY proceedings_id "
+                    "ORDER BY count(*) DESC LIMIT 1"
                 )
             )
         ).scalar_one()
@@ -117,7 +119,8 @@ async def measure(url: str, scale: float) -> dict[str, object]:
 
     async def by_hand() -> object:
         async with sessions() as session:
-            from datetime import UTC, datetime, time as at
+            from datetime import UTC, datetime
+            from datetime import time as at
 
             params = {
                 "today": today,

@@ -85,6 +85,7 @@ async def measure(url: str, scale: float) -> dict[str, object]:
     await upgrade(engine)
     sessions = create_session_factory(engine)
     today = clock.today()
+    dialect = engine.dialect.name
     started = time.perf_counter()
     async with sessions() as session, session.begin():
         summary = await generate(session, scale=scale, today=today)
@@ -98,18 +99,20 @@ async def measure(url: str, scale: float) -> dict[str, object]:
                 .limit(1)
             )
         ).one()
+        # The busiest case in the manager's scope (by its court's service area).
         busiest = (
             await session.execute(
                 sa.text(
-                    "SELECT proceedings_id FROM contact GROUP BY proceedings_id "
-                    "ORDER BY count(*) DESC LIMIT 1"
-                )
+                    "SELECT k.proceedings_id FROM contact k JOIN proceedings p ON p.id = k.proceedings_id "
+                    "JOIN organisation c ON c.id = p.court_id WHERE c.service_area_id = :area "
+                    "GROUP BY k.proceedings_id ORDER BY count(*) DESC LIMIT 1"
+                ),
+                {"area": area if dialect == "postgresql" else area.hex},
             )
         ).scalar_one()
         actor = await actor_for_person(session, manager_id, via=Via.API)
     assert actor is not None
     start, end = today - timedelta(days=365), today
-    dialect = engine.dialect.name
 
     async def dashboard() -> object:
         async with sessions() as session:

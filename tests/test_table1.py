@@ -25,8 +25,6 @@ from portal.dashboards.table1 import table1
 from portal.db import create_session_factory
 from tests.support.world import World
 
-TODAY = clock.today()
-
 
 async def _contacts(
     engine: AsyncEngine, world: World, case_id: uuid.UUID, side: Side, days: list[int]
@@ -54,6 +52,7 @@ async def _contacts(
 async def test_each_set_of_proceedings_falls_in_the_research_categories(
     world: World, engine: AsyncEngine
 ) -> None:
+    today = clock.today()
     # Issued 119 days ago: four 30-day periods (days 0-29, 30-59, 60-89, 90-119).
     steady = await world.open_case(issued_weeks_ago=17)
     patchy = await world.open_case(issued_weeks_ago=17)
@@ -64,13 +63,13 @@ async def test_each_set_of_proceedings_falls_in_the_research_categories(
     await _contacts(engine, world, patchy, Side.IRO, [5, 35, 65])  # 3 of 4
     async with create_session_factory(engine)() as session, session.begin():
         for case_id, discussed in ((steady, True), (patchy, False)):
-            session.add(StageChange(proceedings_id=case_id, stage=Stage.CONCLUDED, changed_on=TODAY))
+            session.add(StageChange(proceedings_id=case_id, stage=Stage.CONCLUDED, changed_on=today))
             if discussed:
                 session.add(
                     Discussion(
                         proceedings_id=case_id,
                         kind=DiscussionKind.FINAL_DISCUSSION,
-                        held_on=TODAY,
+                        held_on=today,
                         mode=DiscussionMode.PHONE,
                         guardian_id=world.id("guardian"),
                         iro_id=world.id("iro"),
@@ -84,7 +83,7 @@ async def test_each_set_of_proceedings_falls_in_the_research_categories(
     async with create_session_factory(engine)() as session:
         measured = {
             m.question: (m.cases, m.always_or_mostly, m.sometimes, m.rarely_or_never)
-            for m in await table1(session, actor, start=TODAY - timedelta(days=200), end=TODAY)
+            for m in await table1(session, actor, start=today - timedelta(days=200), end=today)
         }
     assert measured == {
         # steady: 100%; patchy: 50%; silent: 0%. The case elsewhere is not counted.

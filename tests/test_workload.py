@@ -13,21 +13,20 @@ from portal.dashboards.workload import iro_workload, tracker
 from portal.db import create_session_factory
 from tests.support.world import World
 
-TODAY = clock.today()
-
 
 async def test_the_26_week_tracker_buckets_and_lists_the_cases_at_risk(
     world: World, engine: AsyncEngine
 ) -> None:
+    today = clock.today()
     young = await world.open_case(case_number="Y1", issued_weeks_ago=4)
     late = await world.open_case(case_number="L1", issued_weeks_ago=25)
     extended = await world.open_case(case_number="E1", issued_weeks_ago=30)
     overdue = await world.open_case(case_number="O1", issued_weeks_ago=28)
     async with create_session_factory(engine)() as session, session.begin():
-        session.add(Extension(proceedings_id=extended, weeks=8, reason="Expert report", granted_on=TODAY))
+        session.add(Extension(proceedings_id=extended, weeks=8, reason="Expert report", granted_on=today))
     manager, other = await world.actor("cafcass_manager"), await world.actor("other_cafcass_manager")
     async with create_session_factory(engine)() as session:
-        found = await tracker(session, manager, TODAY)
+        found = await tracker(session, manager, today)
     assert found.buckets == [
         ("Under 13 weeks", 1),
         ("13 to 20 weeks", 0),
@@ -41,7 +40,7 @@ async def test_the_26_week_tracker_buckets_and_lists_the_cases_at_risk(
     assert late
     assert overdue
     async with create_session_factory(engine)() as session:
-        assert (await tracker(session, other, TODAY)).buckets == [
+        assert (await tracker(session, other, today)).buckets == [
             ("Under 13 weeks", 0),
             ("13 to 20 weeks", 0),
             ("21 to 26 weeks", 0),
@@ -50,6 +49,7 @@ async def test_the_26_week_tracker_buckets_and_lists_the_cases_at_risk(
 
 
 async def test_iro_workload_for_the_iro_manager(world: World, engine: AsyncEngine) -> None:
+    today = clock.today()
     case = await world.open_case([("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.SECTION_20)])
     await world.open_case([("Cal", LegalStatus.INTERIM_CARE_ORDER)], iro="iro2")
     async with create_session_factory(engine)() as session, session.begin():
@@ -61,15 +61,15 @@ async def test_iro_workload_for_the_iro_manager(world: World, engine: AsyncEngin
                 proceedings_id=case,
                 child_id=amy.id,
                 kind=ReviewKind.FIRST,
-                review_date=TODAY - timedelta(days=3),
+                review_date=today - timedelta(days=3),
                 arrangements="Here",
                 scheduled_by_id=world.id("iro"),
             )
         )
     mine, theirs = await world.actor("iro_manager"), await world.actor("other_iro_manager")
     async with create_session_factory(engine)() as session:
-        loads = await iro_workload(session, mine, TODAY)
-        elsewhere = await iro_workload(session, theirs, TODAY)
+        loads = await iro_workload(session, mine, today)
+        elsewhere = await iro_workload(session, theirs, today)
     assert [(load.name, load.children, load.in_proceedings, load.overdue_reviews) for load in loads] == [
         ("Iris Second", 1, 1, 0),
         ("Ivan Reviewer", 2, 2, 1),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 
+from portal import clock
 from portal.web.operations import load_operations
 from tests.support.world import World
 
@@ -34,13 +35,20 @@ def payload_codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
 
+def a_moment_ago() -> datetime:
+    """An hour ago, but never before today's midnight in England: a contact "an hour ago" just after
+    midnight would fall on the day before the case's allocation."""
+    midnight = clock.london_datetime(clock.today(), time(0))
+    return max(datetime.now(UTC) - timedelta(hours=1), midnight.astimezone(UTC) + timedelta(seconds=1))
+
+
 def contact_input(world: World, case_id: uuid.UUID, counterpart: str, **changes: Any) -> dict[str, Any]:
     """A valid LogContactInput for a contact made an hour ago, with ``changes`` applied."""
     return {
         "caseId": str(case_id),
         "counterpartId": str(world.id(counterpart)),
         "direction": "OUTGOING",
-        "occurredAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "occurredAt": a_moment_ago().isoformat(),
         "channel": "PHONE",
         "purpose": "COURT_UPDATE",
         "summary": "Told the IRO the final hearing is listed for next month.",

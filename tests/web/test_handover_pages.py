@@ -11,7 +11,7 @@ import httpx
 from pypdf import PdfReader
 
 from tests.support.browsing import csrf_from, sign_in_as
-from tests.support.graphql import gql
+from tests.support.graphql import a_moment_ago, gql
 from tests.support.world import World
 from tests.test_handover import ANSWERS
 
@@ -149,7 +149,7 @@ async def test_the_childs_file_exports_everything_for_the_authoritys_record(
             "caseId": case_id,
             "counterpartId": str(world.id("iro")),
             "direction": "OUTGOING",
-            "occurredAt": date.today().isoformat() + "T09:00:00+00:00",
+            "occurredAt": a_moment_ago().isoformat(),
             "channel": "PHONE",
             "purpose": "END_OF_PROCEEDINGS_DISCUSSION",
             "summary": "Talked through the final plan.",

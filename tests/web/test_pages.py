@@ -112,7 +112,7 @@ async def test_logging_a_contact_shows_errors_then_saves(
 
     good = await web.post(
         f"/cases/{case_id}/contacts",
-        data=_contact_form(bad.text, counterpartId=str(world.id("iro")), occurredTime="9:15am"),
+        data=_contact_form(bad.text, counterpartId=str(world.id("iro")), occurredTime="12am"),
     )
     assert good.status_code == 303
     page = (await web.get(good.headers["location"])).text

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import OutboxMessage, OutboxState
+from models import OutboxMessage, OutboxState, Person
 from portal.db import create_session_factory
 from portal.mail.sender import send_due
 from portal.settings import Settings
@@ -107,3 +107,23 @@ async def test_an_email_that_keeps_failing_is_parked_with_its_error(
         messages = (await session.execute(sa.select(OutboxMessage))).scalars().all()
     assert {(m.state, m.attempts) for m in messages} == {(OutboxState.DEAD, 2)}
     assert all(m.last_error for m in messages)
+
+
+async def test_someone_no_longer_active_is_not_emailed(world: World, engine: AsyncEngine) -> None:
+    from portal.raised_issues import service as issues
+
+    case_id = await world.open_case()
+    guardian = await world.actor("guardian")
+    async with AsyncSession(engine) as session, session.begin():
+        iro = await session.get(Person, world.id("iro"))
+        assert iro is not None
+        iro.active = False
+        await session.execute(sa.delete(OutboxMessage))
+    async with AsyncSession(engine) as session, session.begin():
+        await issues.raise_issue(
+            session, guardian, issues.RaiseIssue(case_id, issues.IssueKind.CONCERN, "A concern")
+        )
+    async with AsyncSession(engine) as session:
+        assert (
+            await session.execute(sa.select(sa.func.count()).select_from(OutboxMessage))
+        ).scalar_one() == 0

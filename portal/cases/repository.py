@@ -158,6 +158,22 @@ async def live_memberships(
     return list((await session.execute(stmt)).scalars())
 
 
+async def live_people(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> list[Person]:
+    """The people currently in ``role`` on the case (the guardian, the IRO ...), in one query."""
+    stmt = (
+        sa.select(Person)
+        .join(CaseMembership, CaseMembership.person_id == Person.id)
+        .where(
+            CaseMembership.proceedings_id == case_id,
+            CaseMembership.role == role,
+            CaseMembership.ended_at.is_(None),
+        )
+        .distinct()
+        .order_by(Person.name)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def person_with_roles(session: AsyncSession, person_id: uuid.UUID) -> tuple[Person, set[str]] | None:
     person = await session.get(Person, person_id)
     if person is None or not person.active:

@@ -24,7 +24,6 @@ from models import (
     HandoverState,
     MonitoringItem,
     ObligationState,
-    Person,
     Trigger,
     utcnow,
 )
@@ -190,12 +189,10 @@ async def submit(session: AsyncSession, actor: Actor, handover_id: uuid.UUID, re
 async def _tell(
     session: AsyncSession, case_id: uuid.UUID, role: CaseRole, kind: str, subject: str, body: str
 ) -> None:
-    for person_id in {m.person_id for m in await cases.live_memberships(session, case_id, role)}:
-        person = await session.get(Person, person_id)
-        if person is not None and person.active:
-            enqueue(
-                session, person, kind=kind, subject=subject, body=body, link_path=f"/cases/{case_id}/handover"
-            )
+    for person in await cases.live_people(session, case_id, role):
+        enqueue(
+            session, person, kind=kind, subject=subject, body=body, link_path=f"/cases/{case_id}/handover"
+        )
 
 
 async def answer(

@@ -12,7 +12,9 @@ def enqueue(
 ) -> None:
     """An email to ``person``. It must carry no case content (no names, no case numbers): what kind of
     thing, by when, and a link to the portal, where they sign in to see it. For someone who chose a daily
-    digest it is held for the clock to gather into one."""
+    digest it is held for the clock to gather into one. Someone no longer active gets nothing."""
+    if not person.active:
+        return
     session.add(
         OutboxMessage(
             person_id=person.id,

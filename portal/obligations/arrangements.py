@@ -121,7 +121,7 @@ async def event_happened(session: AsyncSession, case_id: uuid.UUID, event: Consu
         return
     for person_id in (arrangement.guardian_id, arrangement.iro_id):
         person = await session.get(Person, person_id)
-        if person is not None and person.active:
+        if person is not None:
             enqueue(
                 session,
                 person,

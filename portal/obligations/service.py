@@ -265,7 +265,7 @@ async def _tell(
     """An email, through the outbox, to each person who now holds the duty: its kind and its date only."""
     for person_id in people - {None}:
         person = await session.get(Person, person_id)
-        if person is None or not person.active:
+        if person is None:
             continue
         enqueue(
             session,

@@ -275,7 +275,7 @@ async def _share(
     if final_plans:
         await obligations.meet(session, case_id, ["P12"], evidence_id=final_plans[-1].id, when=now, by=by)
     iro = await session.get(Person, iro_id)
-    if iro is not None and iro.active and versions:
+    if iro is not None and versions:
         count = len(versions)
         enqueue(
             session,

@@ -21,7 +21,6 @@ from models import (
     CaseRole,
     ConsultationEvent,
     IssueKind,
-    Person,
     Proceedings,
     RaisedIssue,
     Trigger,
@@ -84,7 +83,7 @@ async def raise_issue(session: AsyncSession, actor: Actor, data: RaiseIssue) -> 
             problems.add(ErrorCode.REQUIRED, "Say which meeting it arose in", "meeting")
         elif len(meeting) > 200:
             problems.add(ErrorCode.TOO_LONG, "The meeting must be 200 characters or fewer", "meeting")
-    if not await _counterpart(session, access.case.id, ACKNOWLEDGED_BY[data.kind]):
+    if not await cases.live_people(session, access.case.id, ACKNOWLEDGED_BY[data.kind]):
         problems.add(
             ErrorCode.NOT_ON_CASE, f"There is no {_side(ACKNOWLEDGED_BY[data.kind])} on the case to tell"
         )
@@ -121,15 +120,6 @@ def _side(role: CaseRole) -> str:
     return "guardian" if role is CaseRole.GUARDIAN else "IRO"
 
 
-async def _counterpart(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> list[Person]:
-    people = []
-    for person_id in {m.person_id for m in await cases.live_memberships(session, case_id, role)}:
-        person = await session.get(Person, person_id)
-        if person is not None:
-            people.append(person)
-    return people
-
-
 async def _issue(
     session: AsyncSession, actor: Actor, issue_id: uuid.UUID, need: Permission
 ) -> tuple[RaisedIssue, CaseAccess]:
@@ -161,17 +151,16 @@ async def _share(session: AsyncSession, actor: Actor, access: CaseAccess, issue:
             by=actor.person_id,
             triggers={issue.id},
         )
-    for person in await _counterpart(session, issue.proceedings_id, ACKNOWLEDGED_BY[issue.kind]):
-        if person.active:
-            enqueue(
-                session,
-                person,
-                kind=f"{issue.kind.value}.raised",
-                subject=f"A {NOUN[issue.kind]} has been raised with you",
-                body=f"A {NOUN[issue.kind]} has been raised with you under the guardian–IRO protocol. "
-                "Please read it and acknowledge it.",
-                link_path=f"/cases/{issue.proceedings_id}#issues",
-            )
+    for person in await cases.live_people(session, issue.proceedings_id, ACKNOWLEDGED_BY[issue.kind]):
+        enqueue(
+            session,
+            person,
+            kind=f"{issue.kind.value}.raised",
+            subject=f"A {NOUN[issue.kind]} has been raised with you",
+            body=f"A {NOUN[issue.kind]} has been raised with you under the guardian–IRO protocol. "
+            "Please read it and acknowledge it.",
+            link_path=f"/cases/{issue.proceedings_id}#issues",
+        )
     audit.record_on_case(
         session, actor, access, f"{issue.kind.value}.share", subject_type="raised_issue", subject_id=issue.id
     )
@@ -180,7 +169,9 @@ async def _share(session: AsyncSession, actor: Actor, access: CaseAccess, issue:
 async def acknowledge(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, response: str) -> RaisedIssue:
     """The other side has read it: the IRO a concern, the guardian a significant issue, with a response."""
     issue, access = await _issue(session, actor, issue_id, Permission.ACKNOWLEDGE_ISSUE)
-    receivers = {p.id for p in await _counterpart(session, issue.proceedings_id, ACKNOWLEDGED_BY[issue.kind])}
+    receivers = {
+        p.id for p in await cases.live_people(session, issue.proceedings_id, ACKNOWLEDGED_BY[issue.kind])
+    }
     if actor.person_id not in receivers:
         raise DomainError.one(
             ErrorCode.NOT_PERMITTED, f"Only the {_side(ACKNOWLEDGED_BY[issue.kind])} can acknowledge it", "id"

@@ -96,7 +96,7 @@ async def _people(session: AsyncSession, ids: set[uuid.UUID | None]) -> dict[uui
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = await session.execute(sa.select(Person).where(Person.id.in_(wanted), Person.active))
+    rows = await session.execute(sa.select(Person).where(Person.id.in_(wanted)))
     return {p.id: p for p in rows.scalars()}
 
 

@@ -228,8 +228,8 @@ async def tell_guardian(session: AsyncSession, actor: Actor, review_id: uuid.UUI
 
 
 async def _guardian(session: AsyncSession, case_id: uuid.UUID) -> Person | None:
-    members = await cases.live_memberships(session, case_id, CaseRole.GUARDIAN)
-    return await session.get(Person, members[0].person_id) if members else None
+    found = await cases.live_people(session, case_id, CaseRole.GUARDIAN)
+    return found[0] if found else None
 
 
 async def _send_notice(
@@ -254,17 +254,16 @@ async def _send_notice(
         by=actor.person_id,
         triggers={r.id for r in reviews},
     )
-    if guardian.active:
-        enqueue(
-            session,
-            guardian,
-            kind="review.notice",
-            subject="Arrangements for a looked-after review",
-            body=f"The arrangements for a looked-after review on {reviews[0].review_date:%-d %B %Y} have "
-            "been shared with you. Your attendance is generally not required; the IRO would welcome your "
-            "views beforehand.",
-            link_path=f"/cases/{access.case.id}#reviews",
-        )
+    enqueue(
+        session,
+        guardian,
+        kind="review.notice",
+        subject="Arrangements for a looked-after review",
+        body=f"The arrangements for a looked-after review on {reviews[0].review_date:%-d %B %Y} have "
+        "been shared with you. Your attendance is generally not required; the IRO would welcome your "
+        "views beforehand.",
+        link_path=f"/cases/{access.case.id}#reviews",
+    )
 
 
 async def record_held(
@@ -342,7 +341,7 @@ async def _share(session: AsyncSession, actor: Actor, access: CaseAccess, review
         triggers={review.id},
     )
     guardian = await _guardian(session, review.proceedings_id)
-    if guardian is not None and guardian.active:
+    if guardian is not None:
         enqueue(
             session,
             guardian,

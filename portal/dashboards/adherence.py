@@ -22,6 +22,7 @@ from portal.access.cases import managed_cases
 from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
+from portal.dashboards.sql import days_between, utc_day
 from portal.errors import DomainError, ErrorCode
 
 
@@ -62,13 +63,7 @@ class Line:
 
 def _days_late(dialect: str) -> sa.ColumnElement[int]:
     """Calendar days from the due date to the (UTC) day it was met."""
-    if dialect == "postgresql":
-        utc_day = sa.cast(sa.func.timezone("UTC", Obligation.closed_at), sa.Date)
-        return utc_day - Obligation.due_on  # type: ignore[return-value]
-    return sa.cast(
-        sa.func.julianday(sa.func.substr(Obligation.closed_at, 1, 10)) - sa.func.julianday(Obligation.due_on),
-        sa.Integer,
-    )
+    return days_between(dialect, utc_day(dialect, Obligation.closed_at), Obligation.due_on)
 
 
 def _group(

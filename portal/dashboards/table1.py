@@ -21,6 +21,7 @@ from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import require_viewer
+from portal.dashboards.sql import days_between, utc_day
 
 WINDOW_DAYS = 30
 MOSTLY, RARELY = 0.75, 0.25
@@ -47,12 +48,6 @@ class Measured:
     rarely_or_never: int
 
 
-def _days(dialect: str, later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement[int]:
-    if dialect == "postgresql":
-        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)  # type: ignore[return-value]
-    return sa.cast(sa.func.julianday(sa.func.substr(later, 1, 10)) - sa.func.julianday(earlier), sa.Integer)
-
-
 async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
     require_viewer(actor)
     dialect = session.get_bind().dialect.name
@@ -68,7 +63,7 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
             Proceedings.id.label("id"),
             Proceedings.issued_on.label("issued_on"),
             concluded.c.on.label("concluded_on"),
-            (_days(dialect, ends, Proceedings.issued_on) // WINDOW_DAYS + 1).label("windows"),
+            (days_between(dialect, ends, Proceedings.issued_on) // WINDOW_DAYS + 1).label("windows"),
         )
         .outerjoin(concluded, concluded.c.proceedings_id == Proceedings.id)
         .where(
@@ -83,7 +78,10 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
             Contact.proceedings_id.label("id"),
             Contact.initiated_by.label("side"),
             sa.func.count(
-                sa.distinct(_days(dialect, Contact.occurred_at, cases.c.issued_on) // WINDOW_DAYS)
+                sa.distinct(
+                    days_between(dialect, utc_day(dialect, Contact.occurred_at), cases.c.issued_on)
+                    // WINDOW_DAYS
+                )
             ).label("windows"),
         )
         .join(cases, cases.c.id == Contact.proceedings_id)

@@ -23,6 +23,7 @@ from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
 from portal.dashboards.adherence import require_viewer
+from portal.dashboards.sql import days_between
 
 # Weeks since issue: the buckets' lower bounds.
 BUCKETS = ((0, "Under 13 weeks"), (13, "13 to 20 weeks"), (21, "21 to 26 weeks"), (27, "Over 26 weeks"))
@@ -36,12 +37,6 @@ class Tracker:
     at_risk: list[tuple[uuid.UUID, str, date, int]]  # case id, number, deadline, days remaining
 
 
-def _days(dialect: str, later: date, earlier: sa.ColumnElement) -> sa.ColumnElement[int]:
-    if dialect == "postgresql":
-        return sa.literal(later, sa.Date) - earlier  # type: ignore[return-value]
-    return sa.cast(sa.func.julianday(sa.literal(later.isoformat())) - sa.func.julianday(earlier), sa.Integer)
-
-
 async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     require_viewer(actor)
     dialect = session.get_bind().dialect.name
@@ -51,7 +46,7 @@ async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
         .subquery()
     )
     weeks = sa.func.coalesce(extensions.c.weeks, 0)
-    elapsed = _days(dialect, today, Proceedings.issued_on)
+    elapsed = days_between(dialect, sa.literal(today, sa.Date), Proceedings.issued_on)
     remaining = (STATUTORY_WEEKS + weeks) * 7 - elapsed
     open_cases = (
         sa.select(

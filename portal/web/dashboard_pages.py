@@ -18,7 +18,7 @@ from portal import clock
 from portal.dashboards.adherence import GroupBy
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
-from portal.web.rendering import render
+from portal.web.rendering import render, sees_dashboards
 from portal.web.requests import signed_in
 
 PERIOD_DAYS = 182
@@ -54,7 +54,7 @@ def _filters(request: Request) -> dict[str, str]:
 async def _lines(request: Request) -> tuple[Any, dict[str, str], list[dict[str, Any]]]:
     filters = _filters(request)
     async with signed_in(request) as (uow, actor):
-        if not {"CAFCASS_MANAGER", "IRO_MANAGER"} & {r.name for r in actor.roles}:
+        if not sees_dashboards(actor):
             raise PageNotFound
         data = await operations(request).run(uow, actor, "Adherence", filters)
     request.state.table1 = data["table1"]
@@ -155,7 +155,7 @@ async def drill_down(request: Request) -> Response:
         "groupId": query.get("group") or None,
     }
     async with signed_in(request) as (uow, actor):
-        if not {"CAFCASS_MANAGER", "IRO_MANAGER"} & {r.name for r in actor.roles}:
+        if not sees_dashboards(actor):
             raise PageNotFound
         data = await operations(request).run(uow, actor, "AdherenceCases", variables)
     return render(

@@ -4,6 +4,7 @@ stores names uncompressed, in each entry's header and again in the directory at 
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 
 PDF, DOCX, XLSX, ODT = (
@@ -40,7 +41,8 @@ class Sniffer:
     _zip_found: set[str] = field(default_factory=set)
     _tail: bytes = b""
     _text_ok: bool = True
-    _pending_utf8: bytes = b""
+    # Decodes UTF-8 across chunk boundaries: a character split between two chunks is fine.
+    _utf8: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")())
 
     def feed(self, chunk: bytes) -> None:
         if len(self.head) < 16:
@@ -51,27 +53,20 @@ class Sniffer:
                 self._zip_found.add(kind)
         self._tail = window[-OVERLAP:]
         if self._text_ok:
-            self._check_text(chunk)
-
-    def _check_text(self, chunk: bytes) -> None:
-        data = self._pending_utf8 + chunk
-        if b"\x00" in data:
-            self._text_ok = False
-            return
-        try:
-            data.decode("utf-8")
-            self._pending_utf8 = b""
-        except UnicodeDecodeError as error:
-            # A character split across chunks is fine; anything else is not text.
-            if error.start >= len(data) - 3 and error.reason == "unexpected end of data":
-                self._pending_utf8 = data[error.start :]
-                self._text_ok = True
-                try:
-                    data[: error.start].decode("utf-8")
-                except UnicodeDecodeError:
-                    self._text_ok = False
-            else:
+            try:
+                self._text_ok = "\x00" not in self._utf8.decode(chunk)
+            except UnicodeDecodeError:
                 self._text_ok = False
+
+    def _text(self) -> bool:
+        """Valid UTF-8 to the end, with no NUL."""
+        if not self._text_ok:
+            return False
+        try:
+            self._utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
 
     def content_type(self) -> str | None:
         """The allowed type the content is, or None."""
@@ -87,7 +82,7 @@ class Sniffer:
         if head.startswith(b"PK\x03\x04"):
             found = [kind for kind in (DOCX, XLSX, ODT) if kind in self._zip_found]
             return found[0] if len(found) == 1 else None
-        if head and self._text_ok and not self._pending_utf8:
+        if head and self._text():
             return TEXT
         return None
 

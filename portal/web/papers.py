@@ -24,7 +24,7 @@ from portal.db import unit_of_work
 from portal.errors import DomainError, ErrorCode, NotFound
 from portal.papers import service as papers
 from portal.papers.multipart import MalformedForm, read_form
-from portal.papers.receive import Received, Receiver, too_large
+from portal.papers.receive import ALLOWED_EXTENSIONS, Received, Receiver, too_large
 from portal.web.forms import FormErrors, parse_date
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
@@ -158,6 +158,7 @@ async def papers_page(
                 done or ""
             ),
             "max_mb": request.app.state.settings.upload_max_bytes // (1024 * 1024),
+            "accept": ",".join(f".{e}" for e in sorted(ALLOWED_EXTENSIONS)),
         },
         status_code=400 if errors else 200,
     )

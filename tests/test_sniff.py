@@ -11,7 +11,7 @@ from portal.papers.sniff import TEXT, Sniffer
 @pytest.mark.parametrize(
     ("chunks", "expected"),
     [
-        (["caf".encode() + b"\xc3", b"\xa9 au lait"], TEXT),
+        ([b"caf" + b"\xc3", b"\xa9 au lait"], TEXT),
         ([b"abc\xc3"], None),
         ([b"abc", b"\x00def"], None),
         ([b"abc", b"\xff\xfe"], None),

@@ -78,7 +78,6 @@ LABELS: dict[str, dict[str, str]] = {
         "significant_issue.share": "Told the guardian of a significant issue",
         "significant_issue.acknowledge": "Acknowledged a significant issue",
         "proceedings.final_orders": "Recorded the final orders",
-        "discussion.export": "Exported a discussion record",
     },
     "review_kind": {
         "FIRST": "First review",

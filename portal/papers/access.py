@@ -3,6 +3,8 @@ the papers themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from models import Confidentiality, LawfulBasis, Role
 
 READERS: dict[Confidentiality, frozenset[Role]] = {
@@ -12,8 +14,14 @@ READERS: dict[Confidentiality, frozenset[Role]] = {
 }
 
 
-def may_read(roles: tuple[Role, ...] | list[Role], level: Confidentiality) -> bool:
+def may_read(roles: Iterable[Role], level: Confidentiality) -> bool:
     return any(role in READERS[level] for role in roles)
+
+
+def may_open(roles: Iterable[Role], level: Confidentiality, shared_with_them: bool) -> bool:
+    """Whether someone with ``roles`` on the case may open a version: any role the level admits, except that
+    an IRO opens only what has been shared with them (P6)."""
+    return may_read([r for r in roles if r is not Role.IRO or shared_with_them], level)
 
 
 def shareable_with_iro(level: Confidentiality, basis: LawfulBasis) -> bool:

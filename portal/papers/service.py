@@ -30,7 +30,6 @@ from models import (
     PaperVersion,
     Person,
     Proceedings,
-    Role,
     Trigger,
     Upload,
     utcnow,
@@ -46,7 +45,7 @@ from portal.errors import ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
-from portal.papers.access import may_read, shareable_with_iro
+from portal.papers.access import may_open, may_read, shareable_with_iro
 from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
 from portal.papers.receive import Received
 from portal.storage.blobs import BlobStore
@@ -350,8 +349,7 @@ async def open_version(
             PaperShare.version_id == version.id, PaperShare.person_id == actor.person_id
         )
     )
-    readers = [r for r in access.roles if r is not Role.IRO or share is not None]
-    if not may_read(readers, paper.confidentiality):
+    if not may_open(access.roles, paper.confidentiality, share is not None):
         audit.record(
             session,
             actor,

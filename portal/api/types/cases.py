@@ -37,7 +37,7 @@ from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
-from portal.papers.access import may_read
+from portal.papers.access import may_open
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
@@ -435,16 +435,12 @@ class Case:
         shares = await info.context.loaders.paper_shares.load(self._model.id)
         me = info.context.require_actor().person_id
         mine = {s.version_id for s in shares if s.person_id == me}
-        others = [r for r in self.viewer_roles if r is not Role.IRO]
         found = []
         versions_of = await info.context.loaders.paper_versions.load_many([p.id for p in models])
         for paper, versions in zip(models, versions_of, strict=True):
-            if may_read(others, paper.confidentiality):
-                visible = versions
-            elif Role.IRO in self.viewer_roles and may_read([Role.IRO], paper.confidentiality):
-                visible = [v for v in versions if v.id in mine]
-            else:
-                visible = []
+            visible = [
+                v for v in versions if may_open(self.viewer_roles, paper.confidentiality, v.id in mine)
+            ]
             if visible:
                 found.append((paper, visible))
         return found

@@ -31,6 +31,10 @@ class Permission(StrEnum):
     RECORD_SIGNIFICANT_ISSUE = "significant-issue:record"
     # Which side acknowledges what is in the service: the IRO a concern, the guardian a significant issue.
     ACKNOWLEDGE_ISSUE = "issue:acknowledge"
+    # Read the concerns and significant issues between guardian and IRO (P8, P9), and the handover (P14):
+    # theirs and their managers', never the authority's lawyers' or social workers'.
+    READ_ISSUES = "issue:read"
+    READ_HANDOVER = "handover:read"
     # File court papers (P6); which papers a role may open is their confidentiality (portal/papers/access.py).
     FILE_PAPER = "paper:file"
     # The guardian's confirmation that every paper is forwarded to the IRO (Practice Note 2.2).
@@ -63,6 +67,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_ARRANGEMENT,
             Permission.RAISE_CONCERN,
             Permission.ACKNOWLEDGE_ISSUE,
+            Permission.READ_ISSUES,
+            Permission.READ_HANDOVER,
             Permission.FILE_PAPER,
             Permission.CONFIRM_FORWARDING,
             Permission.WRITE_HANDOVER,
@@ -80,6 +86,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_DISCUSSION,
             Permission.RECORD_SIGNIFICANT_ISSUE,
             Permission.ACKNOWLEDGE_ISSUE,
+            Permission.READ_ISSUES,
+            Permission.READ_HANDOVER,
             Permission.ANSWER_HANDOVER,
             Permission.EXPORT_CHILD_FILE,
         }
@@ -102,6 +110,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_ACCESS_LOG,
             Permission.WAIVE_OBLIGATION,
             Permission.OVERRIDE_CLOSURE,
+            Permission.READ_ISSUES,
+            Permission.READ_HANDOVER,
         }
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
@@ -112,6 +122,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_ACCESS_LOG,
             Permission.WAIVE_OBLIGATION,
             Permission.EXPORT_CHILD_FILE,
+            Permission.READ_ISSUES,
+            Permission.READ_HANDOVER,
         }
     ),
     Role.ADMIN: frozenset(),

@@ -28,7 +28,7 @@ from models import (
     utcnow,
 )
 from portal.access.cases import CaseAccess, access_case, access_record
-from portal.access.policy import Permission
+from portal.access.policy import Permission, case_permissions
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -250,6 +250,14 @@ async def answer(
         session, actor, access, f"handover.{state.value}", subject_type="handover", subject_id=handover.id
     )
     return handover
+
+
+def visible(handovers: Sequence[Handover], roles: Sequence[Role]) -> list[Handover]:
+    """What a viewer with ``roles`` on the case sees: nothing unless their role reads the handover; a draft,
+    only the guardian writing it."""
+    if Permission.READ_HANDOVER not in case_permissions(roles):
+        return []
+    return [h for h in handovers if h.state is not HandoverState.DRAFT or Role.GUARDIAN in roles]
 
 
 async def handovers_by_case(

@@ -23,12 +23,13 @@ from models import (
     IssueKind,
     Proceedings,
     RaisedIssue,
+    Role,
     Trigger,
     utcnow,
 )
 from portal import clock
 from portal.access.cases import CaseAccess, access_case, access_record
-from portal.access.policy import Permission
+from portal.access.policy import Permission, case_permissions
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -195,6 +196,14 @@ async def acknowledge(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, 
         subject_id=issue.id,
     )
     return issue
+
+
+def visible(issues: Sequence[RaisedIssue], roles: Sequence[Role]) -> list[RaisedIssue]:
+    """What a viewer with ``roles`` on the case sees: nothing unless their role reads issues; a significant
+    issue not yet shared, only the IRO."""
+    if Permission.READ_ISSUES not in case_permissions(roles):
+        return []
+    return [i for i in issues if i.shared_at is not None or Role.IRO in roles]
 
 
 async def issues_by_case(

@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Trigger, utcnow
+from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Role, Trigger, utcnow
 from portal import clock
 from portal.access.cases import CaseAccess, access_case, access_record
 from portal.access.policy import Permission
@@ -55,6 +55,11 @@ async def held_reviews(
         .where(Review.child_id.in_(child_ids), Review.held_on.is_not(None))
         .order_by(Review.held_on),
     )
+
+
+def record_visible(review: Review, roles: Sequence[Role]) -> bool:
+    """A review's record shows once it is shared with the guardian; before that, only to the IRO."""
+    return review.record_shared_at is not None or Role.IRO in roles
 
 
 async def reviews_by_case(

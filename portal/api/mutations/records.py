@@ -217,7 +217,7 @@ class EmailPreferencePayload:
 
 
 def _review(model: object) -> Review:
-    return Review.of(model, sees_unshared=True)  # type: ignore[arg-type]
+    return Review.of(model, show_record=True)  # type: ignore[arg-type]
 
 
 @object_type

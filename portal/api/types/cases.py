@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 
-from models import CaseMembership, CaseRole, HandoverState, LegalStatus, Proceedings, Role, Stage
+from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
 from portal.access.cases import writable
 from portal.access.policy import Permission, case_permissions
@@ -41,12 +41,9 @@ from portal.papers.access import may_open
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
+from portal.raised_issues import service as raised_issues
+from portal.reviews import service as reviews
 from portal.reviews.schedule import next_review
-
-# Concerns and significant issues pass between the guardian and the IRO; their managers oversee them.
-ISSUE_READERS = frozenset({Role.GUARDIAN, Role.IRO, Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
-# The handover passes from the guardian to the IRO; the authority's lawyers and social workers do not see it.
-HANDOVER_READERS = ISSUE_READERS
 
 
 @object_type
@@ -386,9 +383,8 @@ class Case:
     @resolver
     async def reviews(self, info: Info) -> list[Review]:
         """The children's looked-after reviews, by date. A review's record shows once it is shared."""
-        sees_unshared = Role.IRO in self.viewer_roles
         models = await info.context.loaders.reviews.load(self._model.id)
-        return [Review.of(r, sees_unshared=sees_unshared) for r in models]
+        return [Review.of(r, show_record=reviews.record_visible(r, self.viewer_roles)) for r in models]
 
     @resolver
     async def discussions(self, info: Info) -> list[Discussion]:
@@ -406,11 +402,8 @@ class Case:
         """Concerns (P8) and significant issues (P9), newest first: between the guardian and the IRO (and
         their managers), never shown to the authority's lawyers or social workers. A significant issue not
         yet shared shows only to the IRO."""
-        roles = set(self.viewer_roles)
-        if not roles & ISSUE_READERS:
-            return []
         found = await info.context.loaders.raised_issues.load(self._model.id)
-        return [RaisedIssue.of(i) for i in found if i.shared_at is not None or Role.IRO in roles]
+        return [RaisedIssue.of(i) for i in raised_issues.visible(found, self.viewer_roles)]
 
     @resolver
     async def final_orders(self, info: Info) -> list[FinalOrder]:
@@ -506,11 +499,8 @@ class Case:
     async def handovers(self, info: Info) -> list[Handover]:
         """The guardian's handover to the IRO (P14), every version, newest first: for the guardian, the IRO
         and their managers; a draft only for the guardian."""
-        roles = set(self.viewer_roles)
-        if not roles & HANDOVER_READERS:
-            return []
         found = await info.context.loaders.handovers.load(self._model.id)
-        return [Handover.of(h) for h in found if h.state is not HandoverState.DRAFT or Role.GUARDIAN in roles]
+        return [Handover.of(h) for h in handovers_service.visible(found, self.viewer_roles)]
 
     @resolver
     async def closing_checklist(self, info: Info) -> list[ClosingCondition]:

@@ -60,8 +60,8 @@ class Review:
     record_shared_at: datetime | None = field("When its record was shared with the guardian (P5).")
 
     @staticmethod
-    def of(model: ReviewModel, *, sees_unshared: bool) -> Review:
-        shown = model.record if (model.record_shared_at or sees_unshared) else None
+    def of(model: ReviewModel, *, show_record: bool) -> Review:
+        shown = model.record if show_record else None
         return Review(
             id=strawberry.ID(str(model.id)),
             child_id=strawberry.ID(str(model.child_id)),

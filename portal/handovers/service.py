@@ -24,6 +24,7 @@ from models import (
     HandoverState,
     MonitoringItem,
     ObligationState,
+    Role,
     Trigger,
     utcnow,
 )

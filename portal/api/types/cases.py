@@ -12,7 +12,7 @@ import strawberry
 from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
 from portal.access.cases import writable
-from portal.access.policy import Permission, case_permissions
+from portal.access.policy import Permission, case_permissions, role_permitting
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
@@ -547,8 +547,11 @@ class Case:
     def viewer_can(self, info: Info) -> CaseAbilities:
         """What you may do on this case."""
         actor = info.context.require_actor()
-        roles = writable(actor, self._model.id, list(self.viewer_roles), Permission.LOG_CONTACT)
-        allowed = case_permissions(roles) | case_permissions(self.viewer_roles) & {Permission.READ_CASE}
+        allowed = {
+            need
+            for need in case_permissions(self.viewer_roles)
+            if role_permitting(writable(actor, self._model.id, list(self.viewer_roles), need), need)
+        }
         return CaseAbilities(
             log_contact=Permission.LOG_CONTACT in allowed,
             mark_reply=Permission.MARK_REPLY in allowed,

@@ -21,7 +21,7 @@ from models.obligations import (
     Owner,
     Trigger,
 )
-from models.organisations import Organisation, OrganisationKind
+from models.organisations import Organisation, OrganisationKind, Team
 from models.outbox import OutboxMessage, OutboxState
 from models.papers import (
     Confidentiality,
@@ -113,6 +113,7 @@ __all__ = [
     "SignInAttempt",
     "Stage",
     "StageChange",
+    "Team",
     "Trigger",
     "UTCDateTime",
     "Upload",

@@ -1,4 +1,4 @@
-"""Organisations: local authorities, Cafcass service areas and the family courts."""
+"""Organisations: local authorities, Cafcass service areas, the family courts, and teams within them."""
 
 from __future__ import annotations
 
@@ -34,4 +34,17 @@ class Organisation(SQLModel, table=True):
     ons_code: str | None = Field(default=None, max_length=9, unique=True)
     # For a court: the Cafcass service area whose guardians are appointed there.
     service_area_id: uuid.UUID | None = foreign_key("organisation.id", nullable=True)
+    created_at: datetime = timestamp_field()
+
+
+class Team(SQLModel, table=True):
+    """A team within an organisation (a Cafcass team of guardians, an authority's IRO service): managers
+    compare adherence team by team."""
+
+    __tablename__ = "team"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name", name="uq_team_name"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = foreign_key("organisation.id")
+    name: str = Field(max_length=200)
     created_at: datetime = timestamp_field()

@@ -36,6 +36,8 @@ class Person(SQLModel, table=True):
     name: str = Field(max_length=200)
     # Stored lower-cased: people are found by email at sign-in and on the command line.
     email: str = Field(max_length=320, unique=True)
+    # The team they work in within their organisation, if any.
+    team_id: uuid.UUID | None = foreign_key("team.id", nullable=True, index=True)
     active: bool = True
     # Emails as things happen, or one digest a day.
     email_preference: EmailPreference = Field(

@@ -134,6 +134,7 @@ def cmd_user_add(settings: Settings, args: argparse.Namespace) -> None:
             name=args.name,
             email=args.email,
             roles=[Role(r) for r in args.role],
+            team=args.team,
         )
         return f"Added {person.name} <{person.email}> to {organisation.name}."
 
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[r.value for r in Role],
         help="repeat for several roles",
     )
+    user_add.add_argument("--team", help="the team they work in (created the first time it is named)")
     user_add.set_defaults(func=cmd_user_add)
 
     rule = commands.add_parser("rules", help="the protocol's obligation rules").add_subparsers(

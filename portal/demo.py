@@ -80,6 +80,16 @@ PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("Hannah Moss", NORTHMOOR, [Role.SOCIAL_WORKER]),
     ("Kieran Walsh", NORTHMOOR, [Role.SOCIAL_WORKER]),
 ]
+# Teams, for the dashboards' comparison team by team.
+TEAMS = {
+    "Grace Okafor": "Riverside guardians",
+    "Tom Hughes": "Riverside guardians",
+    "Priya Nair": "Northmoor guardians",
+    "Daniel Price": "Riverside IRO service",
+    "Aisha Rahman": "Riverside IRO service",
+    "Fiona Campbell": "Northmoor IRO service",
+    "Owen Davies": "Northmoor IRO service",
+}
 
 
 @dataclass(frozen=True)
@@ -425,6 +435,7 @@ class _Loader:
                 name=name,
                 email=email,
                 roles=roles,
+                team=TEAMS.get(name),
             )
 
     def case(self, spec: CaseSpec) -> None:

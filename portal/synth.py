@@ -1,7 +1,8 @@
 """A synthetic national dataset for benchmarks and load (issue 7): at scale 1, sized like England
 (PROTOCOL.md §5): 152 local authorities, about 85,000 looked-after children, about 10,000 children in open
 proceedings (fewer sets of proceedings: many are siblings), dozens of contacts and 20-100 court papers per set
-of proceedings, reviews, and obligations whose adherence varies by authority. Written with bulk inserts; every
+of proceedings, reviews, handovers and final discussions at the end, extensions, teams, and obligations whose
+adherence varies by authority. Written with bulk inserts; every
 name is made up and marked as such. Deterministic for a given seed."""
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from models import (
     Confidentiality,
     Contact,
     CourtPaper,
+    Discussion,
+    DiscussionKind,
+    DiscussionMode,
+    Extension,
     FilingParty,
+    Handover,
+    HandoverState,
     LawfulBasis,
     LegalStatus,
     Obligation,
@@ -47,6 +54,7 @@ from models import (
     Side,
     Stage,
     StageChange,
+    Team,
 )
 from portal.obligations.rules import sync_defaults
 
@@ -102,10 +110,11 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
     rules = {r.code: r for r in (await session.execute(defaults)).scalars()}
     now = datetime.now(UTC)
 
-    def person(org: uuid.UUID, name: str, role: Role) -> uuid.UUID:
+    def person(org: uuid.UUID, name: str, role: Role, team: uuid.UUID | None = None) -> uuid.UUID:
         person_id = write.add(
             Person,
             organisation_id=org,
+            team_id=team,
             name=name,
             email=f"{uuid.uuid4().hex[:12]}@synthetic.invalid",
             active=True,
@@ -117,21 +126,26 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
         return person_id
 
     areas = []
-    for n in range(max(1, round(SERVICE_AREAS * scale))):
+    for n in range(max(2, round(SERVICE_AREAS * scale))):  # at least two, so that scopes differ
         area = write.add(
             Organisation,
             kind=OrganisationKind.CAFCASS_SERVICE_AREA,
             name=f"Synthetic Cafcass area {n + 1}",
             created_at=now,
         )
+        # Guardians work in teams of about eight.
+        teams = [
+            write.add(Team, organisation_id=area, name=f"Synthetic team {t + 1}", created_at=now)
+            for t in range(max(1, round(10 * min(scale, 1))))
+        ]
         guardians = [
-            person(area, f"Synthetic guardian {n + 1}.{g + 1}", Role.GUARDIAN)
+            person(area, f"Synthetic guardian {n + 1}.{g + 1}", Role.GUARDIAN, teams[g % len(teams)])
             for g in range(max(2, round(80 * min(scale, 1))))
         ]
         person(area, f"Synthetic Cafcass manager {n + 1}", Role.CAFCASS_MANAGER)
         areas.append((area, guardians))
     courts = []
-    for n in range(max(1, round(COURTS * scale))):
+    for n in range(max(2, round(COURTS * scale))):
         area = areas[n % len(areas)]
         courts.append(
             (
@@ -155,8 +169,9 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             ons_code=f"E{6 + n % 5:02d}{n:06d}"[:9],
             created_at=now,
         )
+        iro_service = write.add(Team, organisation_id=la, name="Synthetic IRO service", created_at=now)
         iros = [
-            person(la, f"Synthetic IRO {n + 1}.{i + 1}", Role.IRO)
+            person(la, f"Synthetic IRO {n + 1}.{i + 1}", Role.IRO, iro_service)
             for i in range(max(1, round(children_per_la / 60)))
         ]
         solicitor = person(la, f"Synthetic LA solicitor {n + 1}", Role.LA_SOLICITOR)
@@ -164,7 +179,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
         # How well this authority's cases keep to the protocol: it varies, as the research found.
         authorities.append((la, iros, solicitor, pick.uniform(0.3, 0.95)))
     summary.authorities = len(authorities)
-    await write.flush([Organisation, Person, PersonRole])
+    await write.flush([Organisation, Team, Person, PersonRole])
 
     proceedings_target = IN_PROCEEDINGS * scale
     in_proceedings = 0
@@ -194,6 +209,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             Child,
             Proceedings,
             StageChange,
+            Extension,
             ProceedingsChild,
             CaseMembership,
             Contact,
@@ -202,6 +218,8 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             CourtPaper,
             PaperVersion,
             PaperShare,
+            Discussion,
+            Handover,
         ]
     )
     return summary
@@ -240,6 +258,15 @@ def _case(
         changed = issued + timedelta(weeks=26) if step is Stage.CONCLUDED else issued + timedelta(days=20 * n)
         write.add(
             StageChange, proceedings_id=case_id, stage=step, changed_on=min(changed, today), recorded_at=now
+        )
+    if issued + timedelta(weeks=20) < today and pick.random() < 0.25:
+        write.add(
+            Extension,
+            proceedings_id=case_id,
+            weeks=pick.randint(1, 8),
+            reason="Synthetic",
+            granted_on=issued + timedelta(weeks=20),
+            recorded_at=now,
         )
     guardian, iro = pick.choice(guardians), pick.choice(iros)
     siblings = pick.choices([1, 2, 3], weights=[6, 3, 1])[0]
@@ -299,10 +326,26 @@ def _case(
             recorded_at=now,
         )
         summary.contacts += 1
-    for code in ("P2", "P3", "P7", "P4", "P5"):
+
+    def obligation(code: str, opened: date, state: ObligationState, closed: datetime | None) -> None:
         rule = rules[code]
+        write.add(
+            Obligation,
+            proceedings_id=case_id,
+            code=code,
+            rule_id=rule.id,
+            owner_person_id=iro if rule.owner.value == "iro" else guardian,
+            partner_person_id=iro if rule.owner.value == "both" else None,
+            opened_at=_at(opened),
+            due_on=_due(opened, rule),
+            state=state,
+            closed_at=closed,
+        )
+        summary.obligations += 1
+
+    for code in ("P2", "P3", "P7", "P4", "P5"):
         opened = issued + timedelta(days=pick.randint(0, max(0, days - 1)))
-        due = opened + timedelta(days=rule.working_days * 7 // 5)
+        due = _due(opened, rules[code])
         roll = pick.random()
         state, closed = ObligationState.OPEN, None
         if roll < adherence:
@@ -313,19 +356,9 @@ def _case(
             state, closed = ObligationState.WAIVED, _at(due)
         if closed is not None and closed.date() > today:
             state, closed = ObligationState.OPEN, None
-        write.add(
-            Obligation,
-            proceedings_id=case_id,
-            code=code,
-            rule_id=rule.id,
-            owner_person_id=iro if rule.owner.value == "iro" else guardian,
-            partner_person_id=iro if rule.owner.value == "both" else None,
-            opened_at=_at(opened),
-            due_on=due,
-            state=state,
-            closed_at=closed,
-        )
-        summary.obligations += 1
+        obligation(code, opened, state, closed)
+    if concluded:
+        _end_of_proceedings(write, pick, today, now, case_id, guardian, iro, adherence, obligation, rules)
     for n in range(pick.randint(20, 100) if days > 60 else pick.randint(1, 20)):
         kind = pick.choice(list(PaperKind))
         paper = write.add(
@@ -363,3 +396,84 @@ def _case(
         )
         summary.papers += 1
     return siblings
+
+
+def _due(opened: date, rule: ObligationRule) -> date:
+    # Roughly: working days as calendar days (the benchmark needs plausible dates, not exact ones).
+    return opened + timedelta(days=rule.working_days * 7 // 5)
+
+
+def _end_of_proceedings(
+    write: _Writer,
+    pick: random.Random,
+    today: date,
+    now: datetime,
+    case_id: uuid.UUID,
+    guardian: uuid.UUID,
+    iro: uuid.UUID,
+    adherence: float,
+    obligation: Any,
+    rules: dict[str, ObligationRule],
+) -> None:
+    """The final order's duties (P12-P14), the handover (on time, late or never; acknowledged or not, P15)
+    and the final discussion, each as likely as the authority's adherence."""
+    ended = next(
+        row["changed_on"]
+        for row in reversed(write.rows[StageChange])
+        if row["proceedings_id"] == case_id and row["stage"] is Stage.CONCLUDED
+    )
+    for code in ("P12", "P13"):
+        if pick.random() < adherence:
+            obligation(code, ended, ObligationState.MET, _at(min(_due(ended, rules[code]), today)))
+        else:
+            obligation(code, ended, ObligationState.OPEN, None)
+    due = _due(ended, rules["P14"])
+    roll = pick.random()
+    submitted = None
+    if roll < adherence:
+        submitted = due - timedelta(days=pick.randint(0, 5))
+    elif roll < adherence + 0.15:
+        submitted = due + timedelta(days=pick.randint(1, 20))
+    if submitted is not None and submitted > today:
+        submitted = None
+    if submitted is None:
+        obligation("P14", ended, ObligationState.OPEN, None)
+    else:
+        obligation("P14", ended, ObligationState.MET, _at(submitted))
+        acknowledged = pick.random() < adherence
+        write.add(
+            Handover,
+            proceedings_id=case_id,
+            version=1,
+            template_version=1,
+            state=HandoverState.ACKNOWLEDGED if acknowledged else HandoverState.SUBMITTED,
+            answers={},
+            revision=1,
+            created_by_id=guardian,
+            created_at=_at(submitted),
+            updated_by_id=guardian,
+            updated_at=_at(submitted),
+            submitted_at=_at(submitted),
+            submitted_by_id=guardian,
+            answered_at=_at(submitted) if acknowledged else None,
+            answered_by_id=iro if acknowledged else None,
+        )
+        obligation(
+            "P15",
+            submitted,
+            ObligationState.MET if acknowledged else ObligationState.OPEN,
+            _at(submitted) if acknowledged else None,
+        )
+    if pick.random() < adherence:
+        write.add(
+            Discussion,
+            proceedings_id=case_id,
+            kind=DiscussionKind.FINAL_DISCUSSION,
+            held_on=min(ended + timedelta(days=pick.randint(1, 10)), today),
+            mode=DiscussionMode.PHONE,
+            guardian_id=guardian,
+            iro_id=iro,
+            summary="Synthetic",
+            recorded_by_id=iro,
+            recorded_at=now,
+        )

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import LegalStatus, Obligation, ObligationState, Proceedings
+from models import LegalStatus, Obligation, ObligationState, Organisation, Person, Proceedings, Team
 from portal import clock
 from portal.dashboards.adherence import GroupBy, Measure, adherence, cases_behind
 from portal.db import create_session_factory
@@ -47,8 +47,17 @@ async def _world_with_known_adherence(world: World, engine: AsyncEngine) -> dict
     areas[northmoor] = "cafcass"
     picker = random.Random(7)
     async with create_session_factory(engine)() as session, session.begin():
+        # The guardian works in a team; the IROs in none (a group of its own).
+        guardian = await session.get(Person, world.people["guardian"].id)
+        assert guardian is not None
+        team = Team(organisation_id=guardian.organisation_id, name="North team")
+        session.add(team)
+        await session.flush()
+        guardian.team_id = team.id
         obligations = (await session.execute(sa.select(Obligation))).scalars().all()
-        for obligation in obligations:
+        for n, obligation in enumerate(obligations):
+            if n % 4 == 0:  # some owned by someone in no team
+                obligation.owner_person_id = world.people["iro"].id
             obligation.opened_at = datetime.combine(
                 TODAY - timedelta(days=picker.randint(0, 150)), time(9), tzinfo=UTC
             )
@@ -71,6 +80,8 @@ async def _expected(engine: AsyncEngine, in_scope: set[uuid.UUID], by: str) -> d
     """The same figures, counted in Python from the rows."""
     async with create_session_factory(engine)() as session:
         rows = (await session.execute(sa.select(Obligation, Proceedings).join(Proceedings))).all()
+        teams = dict((await session.execute(sa.select(Person.id, Person.team_id))).all())
+        areas = dict((await session.execute(sa.select(Organisation.id, Organisation.service_area_id))).all())
     groups: dict[tuple[str, str], list[Obligation]] = defaultdict(list)
     for obligation, case in rows:
         opened = obligation.opened_at.date()
@@ -78,7 +89,9 @@ async def _expected(engine: AsyncEngine, in_scope: set[uuid.UUID], by: str) -> d
             continue
         key = {
             "none": "",
+            "service_area": str(areas[case.court_id]),
             "local_authority": str(case.local_authority_id),
+            "team": str(teams[obligation.owner_person_id] or ""),
             "practitioner": str(obligation.owner_person_id),
         }[by]
         groups[(key, obligation.code)].append(obligation)
@@ -100,7 +113,7 @@ async def _expected(engine: AsyncEngine, in_scope: set[uuid.UUID], by: str) -> d
     return expected
 
 
-@pytest.mark.parametrize("by", ["none", "local_authority", "practitioner"])
+@pytest.mark.parametrize("by", ["none", "service_area", "local_authority", "team", "practitioner"])
 async def test_every_figure_equals_the_one_counted_in_python(
     world: World, engine: AsyncEngine, by: str
 ) -> None:
@@ -127,6 +140,8 @@ async def test_every_figure_equals_the_one_counted_in_python(
     for key in sorted(set(found) | set(expected)):
         assert found.get(key) == expected.get(key), key
     assert sum(v["met_late"] for v in expected.values()) > 3  # the data exercises the percentiles
+    if by == "team":  # both the team and the group of those in none
+        assert len({group for group, _ in expected}) == 2
 
 
 async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World, engine: AsyncEngine) -> None:

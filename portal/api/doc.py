@@ -21,8 +21,8 @@ def input_type(cls: T) -> T:
     return strawberry.input(cls, description=inspect.getdoc(cls))
 
 
-def enum_type(enum: E, description: str | None = None) -> E:
-    return strawberry.enum(enum, description=description or inspect.getdoc(enum))
+def enum_type(enum: E, description: str | None = None, name: str | None = None) -> E:
+    return strawberry.enum(enum, name=name, description=description or inspect.getdoc(enum))
 
 
 def resolver(fn: Callable[..., Any]) -> Any:

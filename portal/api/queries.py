@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import uuid
 from datetime import date
 
@@ -24,7 +25,9 @@ from portal.api.pagination import PageInfo, page_size
 from portal.api.types.adherence import (
     AdherenceLine,
     AtRisk,
+    HandoverFigures,
     IroWorkload,
+    PaperTimings,
     Perceived,
     ProceedingsTracker,
     Table1Line,
@@ -45,8 +48,11 @@ from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
 from portal.dashboards import adherence as dashboards
-from portal.dashboards import table1, workload
+from portal.dashboards import drill, table1, workload
+from portal.dashboards import handovers as handover_dashboard
+from portal.dashboards import papers as paper_dashboard
 from portal.dashboards.adherence import GroupBy, Measure
+from portal.dashboards.drill import Figure
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import service as handovers
 from portal.obligations import rules
@@ -264,6 +270,42 @@ class Query:
             )
             for load in loads
         ]
+
+    @resolver
+    async def handover_figures(self, info: Info, start: date, end: date) -> HandoverFigures:
+        """Handovers that fell due from ``start`` to ``end`` in your scope: on time, late, missing, awaited
+        and acknowledged (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: handover_dashboard.summary(s, actor, start=start, end=end, today=today)
+        )
+        return HandoverFigures(**dataclasses.asdict(found))
+
+    @resolver
+    async def paper_timings(self, info: Info, start: date, end: date) -> PaperTimings:
+        """Court papers filed from ``start`` to ``end`` in your scope and how fast they reached the IRO's eyes
+        (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: paper_dashboard.summary(s, actor, start=start, end=end, today=today)
+        )
+        return PaperTimings(**dataclasses.asdict(found))
+
+    @resolver
+    async def dashboard_cases(
+        self, info: Info, figure: Figure, start: date, end: date, iro_id: strawberry.ID | None = None
+    ) -> list[Case]:
+        """The cases behind one figure of Table 1, the tracker, handovers, court papers or (with ``iroId``)
+        an IRO's caseload, within your scope."""
+        actor = info.context.require_actor()
+        iro = parse_id(iro_id, "iroId") if iro_id else None
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: drill.cases_behind(s, actor, figure, start=start, end=end, today=today, iro_id=iro)
+        )
+        return [Case.of(case, cases.viewer_roles(actor, case.id)) for case in found]
 
     @resolver
     async def adherence_cases(

@@ -1,9 +1,9 @@
 """Adherence per obligation code over a period (issue 7): how many obligations opened, were met on time,
 were met late (with the median and 90th percentile of days late), were waived or did not apply, and are
-open, and of those overdue. Grouped by Cafcass service area, local authority or practitioner, always within
-the viewer's manager scope. Everything is computed in SQL, the percentiles with window functions, so that
-SQLite and PostgreSQL give the same answers; days late are calendar days from the due date to the day met
-(in UTC)."""
+open, and of those overdue. Grouped by Cafcass service area, local authority, the owner's team or
+practitioner, always within the viewer's manager scope. Everything is computed in SQL, the percentiles
+with window functions, so that SQLite and PostgreSQL give the same answers; days late are calendar days
+from the due date to the day met (in UTC)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Obligation, ObligationState, Organisation, Person, Proceedings
+from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
 from portal.access.cases import managed_cases
 from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.sql import days_between, utc_day
+from portal.dashboards.sql import days_between, nearest_rank, utc_day
 from portal.errors import DomainError, ErrorCode
 
 
@@ -30,6 +30,7 @@ class GroupBy(StrEnum):
     NONE = "none"
     SERVICE_AREA = "service_area"
     LOCAL_AUTHORITY = "local_authority"
+    TEAM = "team"
     PRACTITIONER = "practitioner"
 
 
@@ -66,9 +67,10 @@ def _days_late(dialect: str) -> sa.ColumnElement[int]:
     return days_between(dialect, utc_day(dialect, Obligation.closed_at), Obligation.due_on)
 
 
-def _group(
-    by: GroupBy,
-) -> tuple[sa.ColumnElement, sa.ColumnElement, list[tuple[type, sa.ColumnElement[bool]]]]:
+Joins = list[tuple[type, sa.ColumnElement[bool], bool]]  # target, on, outer
+
+
+def _group(by: GroupBy) -> tuple[sa.ColumnElement, sa.ColumnElement, Joins]:
     """The group's id and name columns, and the joins they need."""
     if by is GroupBy.SERVICE_AREA:
         court, area = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
@@ -76,16 +78,36 @@ def _group(
             area.id,
             area.name,
             [
-                (court, court.id == Proceedings.court_id),
-                (area, area.id == court.service_area_id),
+                (court, court.id == Proceedings.court_id, False),
+                (area, area.id == court.service_area_id, False),
             ],
         )
     if by is GroupBy.LOCAL_AUTHORITY:
         authority = sa.orm.aliased(Organisation)
-        return authority.id, authority.name, [(authority, authority.id == Proceedings.local_authority_id)]
+        on = authority.id == Proceedings.local_authority_id
+        return authority.id, authority.name, [(authority, on, False)]
+    if by is GroupBy.TEAM:
+        employer = sa.orm.aliased(Organisation)
+        # Team names are unique within an organisation only, so the organisation is named too.
+        name = sa.func.coalesce(Team.name, "No team") + " (" + employer.name + ")"
+        return (
+            Team.id,
+            name,
+            [
+                (Person, Person.id == Obligation.owner_person_id, False),
+                (employer, employer.id == Person.organisation_id, False),
+                (Team, Team.id == Person.team_id, True),
+            ],
+        )
     if by is GroupBy.PRACTITIONER:
-        return Person.id, Person.name, [(Person, Person.id == Obligation.owner_person_id)]
+        return Person.id, Person.name, [(Person, Person.id == Obligation.owner_person_id, False)]
     return sa.null(), sa.literal("All cases in your scope"), []
+
+
+def _joined(stmt: sa.Select, joins: Joins) -> sa.Select:
+    for target, on, outer in joins:
+        stmt = stmt.join(target, on, isouter=outer)
+    return stmt
 
 
 def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
@@ -119,37 +141,11 @@ async def adherence(
             (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < today), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    for target, on in joins:
-        base = base.join(target, on)
-    base_cte = base.where(managed_cases(actor), _in_period(start, end)).cte("base")
+    base_cte = _joined(base, joins).where(managed_cases(actor), _in_period(start, end)).cte("base")
 
-    # The late ones ranked within their group and code, for the median and 90th percentile (nearest rank).
-    late_rows = (
-        sa.select(
-            base_cte.c.group_id,
-            base_cte.c.code,
-            base_cte.c.days_late,
-            sa.func.row_number()
-            .over(partition_by=(base_cte.c.group_id, base_cte.c.code), order_by=base_cte.c.days_late)
-            .label("rank"),
-            sa.func.count().over(partition_by=(base_cte.c.group_id, base_cte.c.code)).label("n"),
-        )
-        .where(base_cte.c.days_late > 0)
-        .cte("late_rows")
-    )
-    percentiles = (
-        sa.select(
-            late_rows.c.group_id,
-            late_rows.c.code,
-            sa.func.max(sa.case((late_rows.c.rank == (late_rows.c.n + 1) // 2, late_rows.c.days_late))).label(
-                "p50"
-            ),
-            sa.func.max(
-                sa.case((late_rows.c.rank == (9 * late_rows.c.n + 9) // 10, late_rows.c.days_late))
-            ).label("p90"),
-        )
-        .group_by(late_rows.c.group_id, late_rows.c.code)
-        .cte("percentiles")
+    late_only = sa.select(base_cte).where(base_cte.c.days_late > 0).subquery()
+    percentiles = nearest_rank(
+        late_only, late_only.c.days_late, [late_only.c.group_id, late_only.c.code], "percentiles"
     )
 
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -236,11 +232,11 @@ async def cases_behind(
         Measure.OVERDUE: sa.and_(state == ObligationState.OPEN, Obligation.due_on < today),
     }[measure]
     stmt = sa.select(Proceedings).join(Obligation, Obligation.proceedings_id == Proceedings.id)
-    for target, on in joins:
-        stmt = stmt.join(target, on)
+    stmt = _joined(stmt, joins)
     stmt = stmt.where(managed_cases(actor), _in_period(start, end), Obligation.code == code, condition)
     if by is not GroupBy.NONE:
-        stmt = stmt.where(group == group_id)
+        # Obligations whose owner has no team form the group without an id.
+        stmt = stmt.where(group == group_id if group_id is not None else group.is_(None))
     rows = await session.execute(stmt.distinct().order_by(Proceedings.case_number))
     audit.record(session, actor, "adherence.drill_down", subject_type="dashboard")
     return list(rows.scalars())

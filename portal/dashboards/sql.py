@@ -3,9 +3,16 @@ as ISO text, PostgreSQL as timestamptz and date."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+
+from portal.calendar import bank_holiday
+
+# A Monday, from which weekdays are counted.
+EPOCH_MONDAY = date(2000, 1, 3)
 
 
 def utc_day(dialect: str, timestamp: Any) -> sa.ColumnElement[Any]:
@@ -20,3 +27,63 @@ def days_between(dialect: str, later: Any, earlier: Any) -> sa.ColumnElement[int
     if dialect == "postgresql":
         return later - earlier  # type: ignore[no-any-return]
     return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+
+
+def nearest_rank(
+    source: Any, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
+) -> Any:
+    """The median (``p50``) and 90th percentile (``p90``) of ``value`` over ``source``'s rows in each
+    ``partition``, by nearest rank, with window functions: one row per partition."""
+    ranked = (
+        sa.select(
+            *partition,
+            value.label("value"),
+            sa.func.row_number().over(partition_by=partition or None, order_by=value).label("rank"),
+            sa.func.count().over(partition_by=partition or None).label("n"),
+        )
+        .select_from(source)
+        .where(value.is_not(None))
+        .cte(f"{name}_ranked")
+    )
+    keys = [ranked.c[column.name] for column in partition]
+
+    def at(rank: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+        return sa.func.max(sa.case((ranked.c.rank == rank, ranked.c.value)))
+
+    return (
+        sa.select(
+            *keys,
+            at((ranked.c.n + 1) // 2).label("p50"),
+            at((9 * ranked.c.n + 9) // 10).label("p90"),
+        )
+        .group_by(*keys)
+        .cte(name)
+    )
+
+
+def _weekdays_to(dialect: str, day: Any) -> sa.ColumnElement[int]:
+    """Weekdays from EPOCH_MONDAY up to and including ``day``."""
+    n = days_between(dialect, day, sa.literal(EPOCH_MONDAY, sa.Date)) + 1
+    rest = n % 7
+    return 5 * (n // 7) + sa.case((rest > 5, 5), else_=rest)
+
+
+def bank_holidays_cte(first: date, last: date) -> Any:
+    """England's bank holidays falling on weekdays in the years from ``first`` to ``last``, as a table
+    (whole years, so never empty)."""
+    start = date(first.year, 1, 1)
+    every_day = (start + timedelta(days=n) for n in range((date(last.year, 12, 31) - start).days + 1))
+    days = [(day,) for day in every_day if day.weekday() < 5 and bank_holiday(day)]
+    return sa.values(sa.column("day", sa.Date), name="bank_holidays").data(days).cte()
+
+
+def working_days_between(dialect: str, earlier: Any, later: Any, holidays: Any) -> sa.ColumnElement[int]:
+    """Working days after ``earlier`` up to ``later`` (as portal.calendar.working_days_between, for
+    ``later`` not before ``earlier``): weekdays by arithmetic, less the bank holidays between."""
+    between = (
+        sa.select(sa.func.count())
+        .select_from(holidays)
+        .where(holidays.c.day > earlier, holidays.c.day <= later)
+        .scalar_subquery()
+    )
+    return _weekdays_to(dialect, later) - _weekdays_to(dialect, earlier) - between

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,9 +50,20 @@ class Measured:
     rarely_or_never: int
 
 
-async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
-    require_viewer(actor)
-    dialect = session.get_bind().dialect.name
+class Regularity(StrEnum):
+    ALWAYS_OR_MOSTLY = "always_or_mostly"
+    SOMETIMES = "sometimes"
+    RARELY_OR_NEVER = "rarely_or_never"
+
+
+class FinalDiscussion(StrEnum):
+    HELD = "held"
+    NOT_HELD = "not_held"
+
+
+def per_case(dialect: str, actor: Actor, start: date, end: date) -> Any:
+    """One row per set of proceedings that ran during the period: its id, the category of each side's
+    initiating, and (when it concluded) whether the final discussion was held."""
     concluded = (
         sa.select(StageChange.proceedings_id, sa.func.min(StageChange.changed_on).label("on"))
         .where(StageChange.stage == Stage.CONCLUDED)
@@ -89,33 +102,54 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
         .group_by(Contact.proceedings_id, Contact.initiated_by)
         .cte("windows_with")
     )
-    measured = []
-    for question, side in (("guardian_contacts_iro", Side.GUARDIAN), ("iro_contacts_guardian", Side.IRO)):
-        theirs = sa.select(windows_with).where(windows_with.c.side == side).subquery()
+    by_guardian, by_iro = windows_with.alias("by_guardian"), windows_with.alias("by_iro")
+
+    def regularity(theirs: Any) -> sa.ColumnElement[str]:
         share = sa.cast(sa.func.coalesce(theirs.c.windows, 0), sa.Float) / cases.c.windows
-        row = (
-            await session.execute(
-                sa.select(
-                    sa.func.count(),
-                    sa.func.sum(sa.case((share >= MOSTLY, 1), else_=0)),
-                    sa.func.sum(sa.case((sa.and_(share >= RARELY, share < MOSTLY), 1), else_=0)),
-                    sa.func.sum(sa.case((share < RARELY, 1), else_=0)),
-                )
-                .select_from(cases)
-                .outerjoin(theirs, theirs.c.id == cases.c.id)
-            )
-        ).one()
-        measured.append(Measured(question, row[0], row[1] or 0, row[2] or 0, row[3] or 0))
+        return sa.case(
+            (share >= MOSTLY, Regularity.ALWAYS_OR_MOSTLY.value),
+            (share >= RARELY, Regularity.SOMETIMES.value),
+            else_=Regularity.RARELY_OR_NEVER.value,
+        )
+
     discussed = sa.exists().where(
         Discussion.proceedings_id == cases.c.id, Discussion.kind == DiscussionKind.FINAL_DISCUSSION
     )
-    row = (
-        await session.execute(
-            sa.select(sa.func.count(), sa.func.sum(sa.case((discussed, 1), else_=0)))
-            .select_from(cases)
-            .where(cases.c.concluded_on.is_not(None))
+    return (
+        sa.select(
+            cases.c.id,
+            regularity(by_guardian).label("guardian_contacts_iro"),
+            regularity(by_iro).label("iro_contacts_guardian"),
+            sa.case(
+                (cases.c.concluded_on.is_(None), None),
+                (discussed, FinalDiscussion.HELD.value),
+                else_=FinalDiscussion.NOT_HELD.value,
+            ).label("final_discussion"),
         )
-    ).one()
-    measured.append(Measured("final_discussion", row[0], row[1] or 0, 0, row[0] - (row[1] or 0)))
+        .outerjoin(by_guardian, sa.and_(by_guardian.c.id == cases.c.id, by_guardian.c.side == Side.GUARDIAN))
+        .outerjoin(by_iro, sa.and_(by_iro.c.id == cases.c.id, by_iro.c.side == Side.IRO))
+        .cte("table1")
+    )
+
+
+async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
+    require_viewer(actor)
+    rows = per_case(session.get_bind().dialect.name, actor, start, end)
+
+    def count(column: str, value: str) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((rows.c[column] == value, 1), else_=0)), 0)
+
+    regular = [
+        count(question, category.value)
+        for question in ("guardian_contacts_iro", "iro_contacts_guardian")
+        for category in Regularity
+    ]
+    final = [count("final_discussion", outcome.value) for outcome in FinalDiscussion]
+    row = (await session.execute(sa.select(sa.func.count(), *regular, *final).select_from(rows))).one()
+    cases, guardian, iro, (held, not_held) = row[0], row[1:4], row[4:7], row[7:9]
     audit.record(session, actor, "table1.read", subject_type="dashboard")
-    return measured
+    return [
+        Measured("guardian_contacts_iro", cases, *guardian),
+        Measured("iro_contacts_guardian", cases, *iro),
+        Measured("final_discussion", held + not_held, held, 0, not_held),
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +38,9 @@ class Tracker:
     at_risk: list[tuple[uuid.UUID, str, date, int]]  # case id, number, deadline, days remaining
 
 
-async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
-    require_viewer(actor)
-    dialect = session.get_bind().dialect.name
+def per_case(dialect: str, actor: Actor, today: date) -> Any:
+    """One row per open set of proceedings in scope: its bucket (an index into BUCKETS), extension weeks,
+    days to its deadline and whether it is at risk."""
     extensions = (
         sa.select(Extension.proceedings_id, sa.func.sum(Extension.weeks).label("weeks"))
         .group_by(Extension.proceedings_id)
@@ -48,52 +49,42 @@ async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     weeks = sa.func.coalesce(extensions.c.weeks, 0)
     elapsed = days_between(dialect, sa.literal(today, sa.Date), Proceedings.issued_on)
     remaining = (STATUTORY_WEEKS + weeks) * 7 - elapsed
-    open_cases = (
+    bucket = sa.case(
+        *((elapsed // 7 >= low, index) for index, (low, _) in reversed(list(enumerate(BUCKETS)))), else_=0
+    )
+    before_final = [s for s in Stage if s.order < Stage.FINAL_HEARING.order]
+    at_risk = sa.or_(
+        remaining < 0, sa.and_(remaining < AT_RISK_WEEKS_REMAINING * 7, Proceedings.stage.in_(before_final))
+    )
+    return (
         sa.select(
-            Proceedings.id,
-            Proceedings.case_number,
-            Proceedings.issued_on,
-            Proceedings.stage,
-            (elapsed // 7).label("weeks_elapsed"),
+            Proceedings.id.label("id"),
+            Proceedings.case_number.label("case_number"),
+            Proceedings.issued_on.label("issued_on"),
+            bucket.label("bucket"),
             weeks.label("extension_weeks"),
             remaining.label("days_remaining"),
+            sa.case((at_risk, 1), else_=0).label("at_risk"),
         )
         .outerjoin(extensions, extensions.c.proceedings_id == Proceedings.id)
         .where(managed_cases(actor), Proceedings.stage != Stage.CONCLUDED)
         .cte("open_cases")
     )
-    bounds = [low for low, _ in BUCKETS]
-    bucket = sa.case(
-        *((open_cases.c.weeks_elapsed >= low, index) for index, low in reversed(list(enumerate(bounds)))),
-        else_=0,
-    )
+
+
+async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
+    require_viewer(actor)
+    rows = per_case(session.get_bind().dialect.name, actor, today)
     counts = dict(
-        (
-            await session.execute(sa.select(bucket, sa.func.count()).select_from(open_cases).group_by(bucket))
-        ).all()
+        (await session.execute(sa.select(rows.c.bucket, sa.func.count()).group_by(rows.c.bucket))).all()
     )
-    extended = await session.scalar(
-        sa.select(sa.func.count()).select_from(open_cases).where(open_cases.c.extension_weeks > 0)
-    )
-    before_final = [s for s in Stage if s.order < Stage.FINAL_HEARING.order]
+    extended = await session.scalar(sa.select(sa.func.count()).where(rows.c.extension_weeks > 0))
     risky = await session.execute(
         sa.select(
-            open_cases.c.id,
-            open_cases.c.case_number,
-            open_cases.c.issued_on,
-            open_cases.c.extension_weeks,
-            open_cases.c.days_remaining,
+            rows.c.id, rows.c.case_number, rows.c.issued_on, rows.c.extension_weeks, rows.c.days_remaining
         )
-        .where(
-            sa.or_(
-                open_cases.c.days_remaining < 0,
-                sa.and_(
-                    open_cases.c.days_remaining < AT_RISK_WEEKS_REMAINING * 7,
-                    open_cases.c.stage.in_(before_final),
-                ),
-            )
-        )
-        .order_by(open_cases.c.days_remaining, open_cases.c.case_number)
+        .where(rows.c.at_risk == 1)
+        .order_by(rows.c.days_remaining, rows.c.case_number)
     )
     at_risk = [
         (
@@ -121,57 +112,71 @@ class IroLoad:
     overdue_reviews: int
 
 
+def per_child(actor: Actor, today: date) -> Any:
+    """One row per child each IRO of the manager's authority is the live IRO for, in the manager's scope:
+    the IRO, the case, the child, whether the proceedings are open and the child's overdue reviews."""
+    overdue = (
+        sa.select(Review.proceedings_id, Review.child_id, sa.func.count().label("overdue"))
+        .where(Review.held_on.is_(None), Review.review_date < today)
+        .group_by(Review.proceedings_id, Review.child_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            CaseMembership.person_id.label("iro_id"),
+            CaseMembership.proceedings_id.label("id"),
+            CaseMembership.child_id.label("child_id"),
+            sa.case((Proceedings.stage != Stage.CONCLUDED, 1), else_=0).label("in_proceedings"),
+            sa.func.coalesce(overdue.c.overdue, 0).label("overdue_reviews"),
+        )
+        .join(Proceedings, Proceedings.id == CaseMembership.proceedings_id)
+        .join(Person, Person.id == CaseMembership.person_id)
+        .outerjoin(
+            overdue,
+            sa.and_(
+                overdue.c.proceedings_id == CaseMembership.proceedings_id,
+                overdue.c.child_id == CaseMembership.child_id,
+            ),
+        )
+        .where(
+            CaseMembership.role == CaseRole.IRO,
+            CaseMembership.ended_at.is_(None),
+            Person.organisation_id == actor.organisation_id,
+            managed_cases(actor),
+        )
+        .cte("iro_children")
+    )
+
+
 async def iro_workload(session: AsyncSession, actor: Actor, today: date) -> list[IroLoad]:
     """For an IRO manager: each IRO of their authority and their caseload."""
     require_viewer(actor)
     if not actor.has_role(Role.IRO_MANAGER):
         return []
-    live = sa.and_(CaseMembership.role == CaseRole.IRO, CaseMembership.ended_at.is_(None))
-    children = (
+    children = per_child(actor, today)
+    loads = (
         sa.select(
-            CaseMembership.person_id.label("iro_id"),
-            sa.func.count(sa.distinct(CaseMembership.child_id)).label("children"),
-            sa.func.count(
-                sa.distinct(sa.case((Proceedings.stage != Stage.CONCLUDED, CaseMembership.child_id)))
-            ).label("in_proceedings"),
-        )
-        .join(Proceedings, Proceedings.id == CaseMembership.proceedings_id)
-        .where(live)
-        .group_by(CaseMembership.person_id)
-        .subquery()
-    )
-    overdue = (
-        sa.select(
-            CaseMembership.person_id.label("iro_id"), sa.func.count(sa.distinct(Review.id)).label("overdue")
-        )
-        .join(
-            Review,
-            sa.and_(
-                Review.child_id == CaseMembership.child_id,
-                Review.proceedings_id == CaseMembership.proceedings_id,
+            children.c.iro_id,
+            sa.func.count(sa.distinct(children.c.child_id)).label("children"),
+            sa.func.count(sa.distinct(sa.case((children.c.in_proceedings == 1, children.c.child_id)))).label(
+                "in_proceedings"
             ),
+            sa.func.sum(children.c.overdue_reviews).label("overdue"),
         )
-        .where(live, Review.held_on.is_(None), Review.review_date < today)
-        .group_by(CaseMembership.person_id)
-        .subquery()
-    )
-    iros = (
-        sa.select(Person.id)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.organisation_id == actor.organisation_id, Person.active, PersonRole.role == Role.IRO)
+        .group_by(children.c.iro_id)
         .subquery()
     )
     rows = await session.execute(
         sa.select(
             Person.id,
             Person.name,
-            sa.func.coalesce(children.c.children, 0),
-            sa.func.coalesce(children.c.in_proceedings, 0),
-            sa.func.coalesce(overdue.c.overdue, 0),
+            sa.func.coalesce(loads.c.children, 0),
+            sa.func.coalesce(loads.c.in_proceedings, 0),
+            sa.func.coalesce(loads.c.overdue, 0),
         )
-        .join(iros, iros.c.id == Person.id)
-        .outerjoin(children, children.c.iro_id == Person.id)
-        .outerjoin(overdue, overdue.c.iro_id == Person.id)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .outerjoin(loads, loads.c.iro_id == Person.id)
+        .where(Person.organisation_id == actor.organisation_id, Person.active, PersonRole.role == Role.IRO)
         .order_by(Person.name)
     )
     audit.record(session, actor, "workload.read", subject_type="dashboard")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role
+from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role, Team
 from portal.access.policy import ROLE_ORGANISATION, Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -70,8 +70,9 @@ async def add_person(
     name: str,
     email: str,
     roles: Iterable[Role],
+    team: str | None = None,
 ) -> Person:
-    """A new person, with their email address (how their first sign-in finds them) and roles."""
+    """A new person, with their email address (how their first sign-in finds them), roles and team."""
     _require_administrator(actor)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
@@ -81,7 +82,12 @@ async def add_person(
     email = await _checked_email(session, problems, email, None)
     roles = _checked_roles(problems, roles, organisation)
     problems.raise_if_any()
-    person = Person(organisation_id=organisation.id, name=name, email=email)
+    person = Person(
+        organisation_id=organisation.id,
+        name=name,
+        email=email,
+        team_id=await _team_id(session, organisation.id, team),
+    )
     session.add(person)
     await session.flush()
     session.add_all(PersonRole(person_id=person.id, role=role) for role in roles)
@@ -99,9 +105,10 @@ async def update_person(
     email: str | None = None,
     roles: Iterable[Role] | None = None,
     active: bool | None = None,
+    team: str | None = None,
 ) -> Person:
-    """Change a person's details, roles or whether they may sign in at all. A person who leaves is made
-    inactive, never deleted: the records they wrote still name them."""
+    """Change a person's details, team (empty for none), roles or whether they may sign in at all. A person
+    who leaves is made inactive, never deleted: the records they wrote still name them."""
     _require_administrator(actor)
     person = await session.get(Person, person_id)
     if person is None:
@@ -117,12 +124,35 @@ async def update_person(
     problems.raise_if_any()
     if active is not None:
         person.active = active
+    if team is not None:
+        person.team_id = await _team_id(session, organisation.id, team)
     if new_roles is not None:
         await session.execute(sa.delete(PersonRole).where(PersonRole.person_id == person.id))
         session.add_all(PersonRole(person_id=person.id, role=role) for role in new_roles)
     await session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_id=person.id)
     return person
+
+
+async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
+    """The organisation's team of that name, created the first time it is named; None for no team."""
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        return None
+    found = await session.scalar(
+        sa.select(Team.id).where(Team.organisation_id == organisation_id, Team.name == name)
+    )
+    if found is not None:
+        return found
+    team = Team(organisation_id=organisation_id, name=name)
+    session.add(team)
+    await session.flush()
+    return team.id
+
+
+async def teams_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Team]:
+    rows = await session.execute(sa.select(Team).where(Team.id.in_(ids)))
+    return {team.id: team for team in rows.scalars()}
 
 
 async def people_of(session: AsyncSession, actor: Actor | None, organisation_id: uuid.UUID) -> list[Person]:

@@ -41,6 +41,7 @@ class AddPersonInput:
     name: str = field("Their name.")
     email: str = field("Their work email: their first sign-in is matched to them by it.")
     roles: list[Role] = field("Their roles; each must suit the organisation.")
+    team: str | None = field("The team they work in, created the first time it is named.", default=None)
 
 
 @input_type
@@ -52,6 +53,7 @@ class UpdatePersonInput:
     email: str | None = field("A new email address.", default=None)
     roles: list[Role] | None = field("Their roles from now on.", default=None)
     active: bool | None = field("False: they can no longer sign in or use their tokens.", default=None)
+    team: str | None = field("Their team from now on; empty for none.", default=None)
 
 
 @object_type
@@ -98,6 +100,7 @@ class AdminMutations:
                     name=input.name,
                     email=input.email,
                     roles=input.roles,
+                    team=input.team,
                 )
             )
             return Person.of(model)
@@ -121,6 +124,7 @@ class AdminMutations:
                     email=input.email,
                     roles=input.roles,
                     active=input.active,
+                    team=input.team,
                 )
             )
             return Person.of(model)

@@ -8,9 +8,16 @@ import strawberry
 
 from portal.api.doc import enum_type, field, object_type
 from portal.dashboards.adherence import GroupBy, Line, Measure
+from portal.dashboards.drill import Figure
 
 GroupByEnum = enum_type(GroupBy, "How adherence is grouped.")
 MeasureEnum = enum_type(Measure, "A figure on the adherence dashboard, to drill down to its cases.")
+FigureEnum = enum_type(
+    Figure,
+    "A figure on the dashboards other than adherence's, to drill down to its cases: a Table 1 category, a "
+    "tracker bucket, a handover or court paper status, or one of an IRO's caseload figures.",
+    name="DashboardFigure",
+)
 
 
 @object_type
@@ -110,3 +117,28 @@ class IroWorkload:
     in_proceedings: int = field("Of those, children in open proceedings.")
     overdue_reviews: int = field("Reviews booked for a date passed and not recorded as held.")
     over_range: bool = field("Whether the caseload is above the Handbook's 70.")
+
+
+@object_type
+class HandoverFigures:
+    """Handovers (P14) that fell due in the period on proceedings in your scope where one was needed."""
+
+    due: int = field("Handovers due in the period.")
+    on_time: int = field("First submitted by the due date.")
+    late: int = field("First submitted after it.")
+    missing: int = field("Past the due date with none submitted.")
+    awaited: int = field("Not yet due and not yet submitted.")
+    acknowledged: int = field("Acknowledged by the IRO (P15).")
+
+
+@object_type
+class PaperTimings:
+    """Court paper versions filed in the period on proceedings in your scope, and how they reached the IRO
+    (P6). Working days exclude weekends and England's bank holidays; percentiles are nearest-rank."""
+
+    filed: int = field("Versions filed in the period.")
+    opened: int = field("Opened by an IRO.")
+    unopened: int = field("With an IRO and not yet opened.")
+    not_with_iro: int = field("Not with any IRO (none assigned yet, or withheld by the court).")
+    median_working_days: int | None = field("Median working days from the date filed to the first opening.")
+    p90_working_days: int | None = field("90th percentile of the same.")

@@ -46,7 +46,16 @@ class Person:
     email: str = field("Their work email address, for contacting them outside the portal.")
     active: bool = field("Whether they may use the portal; people who leave are made inactive, not deleted.")
     _organisation_id: strawberry.Private[object]
+    _team_id: strawberry.Private[object]
     _id: strawberry.Private[object]
+
+    @resolver
+    async def team(self, info: Info) -> str | None:
+        """The team they work in within their organisation, if any."""
+        if self._team_id is None:
+            return None
+        team = await info.context.loaders.team.load(self._team_id)
+        return team.name if team else None
 
     @resolver
     async def roles(self, info: Info) -> list[Role]:
@@ -66,6 +75,7 @@ class Person:
             email=model.email,
             active=model.active,
             _organisation_id=model.organisation_id,
+            _team_id=model.team_id,
             _id=model.id,
         )
 

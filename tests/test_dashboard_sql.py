@@ -1,0 +1,55 @@
+"""The dashboards' date arithmetic in SQL agrees with portal.calendar on both databases: working days across
+weekends, Christmas, Easter and the spring bank holidays, and the nearest-rank percentiles."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portal.calendar import working_days_between
+from portal.dashboards.sql import bank_holidays_cte, nearest_rank
+from portal.dashboards.sql import working_days_between as sql_working_days
+from portal.db import create_session_factory
+
+
+async def test_working_days_between_equals_the_calendars(engine: AsyncEngine) -> None:
+    picker = random.Random(11)
+    first = date(2026, 11, 1)
+    pairs = []
+    for _ in range(300):
+        earlier = first + timedelta(days=picker.randint(0, 540))
+        pairs.append((earlier, earlier + timedelta(days=picker.randint(0, 60))))
+    pairs.append((date(2026, 12, 24), date(2027, 1, 4)))  # Christmas, Boxing Day (observed), New Year
+    table = (
+        sa.values(sa.column("earlier", sa.Date), sa.column("later", sa.Date), name="pairs").data(pairs).cte()
+    )
+    holidays = bank_holidays_cte(first, first + timedelta(days=600))
+    async with create_session_factory(engine)() as session:
+        dialect = session.get_bind().dialect.name
+        rows = await session.execute(
+            sa.select(
+                table.c.earlier,
+                table.c.later,
+                sql_working_days(dialect, table.c.earlier, table.c.later, holidays),
+            )
+        )
+        found = {(date.fromisoformat(str(a)), date.fromisoformat(str(b))): n for a, b, n in rows}
+    assert found == {(a, b): working_days_between(a, b) for a, b in pairs}
+    assert found[(date(2026, 12, 24), date(2027, 1, 4))] == 4  # 29, 30, 31 December and 4 January
+
+
+async def test_nearest_rank_percentiles(engine: AsyncEngine) -> None:
+    values = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 20]
+    table = (
+        sa.values(sa.column("g", sa.Integer), sa.column("v", sa.Integer), name="numbers")
+        .data([(1, v) for v in values] + [(2, 4)])
+        .cte()
+    )
+    ranks = nearest_rank(table, table.c.v, [table.c.g], "ranks")
+    async with create_session_factory(engine)() as session:
+        rows = (await session.execute(sa.select(ranks).order_by(ranks.c.g))).all()
+    # 11 values: the median is the 6th, the 90th percentile the 10th (ceil(0.9 x 11)).
+    assert [tuple(row) for row in rows] == [(1, 6, 10), (2, 4, 4)]

@@ -1,0 +1,345 @@
+"""Issue 7's acceptance on generated data (``portal synth`` at a small scale): every figure of the handover,
+court paper, tracker and workload sections, and of Table 1, equals one computed independently in plain Python
+from the rows; every drill-down lists exactly the cases behind its figure, all within the manager's scope
+(a Cafcass manager: their service area's courts; an IRO manager: their authority). Runs on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models import (
+    CaseMembership,
+    CaseRole,
+    Contact,
+    Discussion,
+    DiscussionKind,
+    Extension,
+    Handover,
+    HandoverState,
+    Obligation,
+    ObligationState,
+    Organisation,
+    PaperShare,
+    PaperVersion,
+    Person,
+    PersonRole,
+    Proceedings,
+    Review,
+    Role,
+    Side,
+    Stage,
+    StageChange,
+)
+from portal import clock
+from portal.auth.actor import Actor, Via
+from portal.auth.service import actor_for_person
+from portal.calendar import working_days_between
+from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
+from portal.dashboards import drill, handovers, papers, table1, workload
+from portal.db import create_session_factory
+from portal.synth import generate
+
+TODAY = clock.today()
+START, END = TODAY - timedelta(days=200), TODAY
+
+
+def _nearest_rank(values: list[int], p: int) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[-(-p * len(ordered) // 100) - 1]
+
+
+@pytest.fixture
+async def synthetic(engine: AsyncEngine) -> dict[str, Any]:
+    """A small synthetic England, and every row the figures are counted from."""
+    sessions = create_session_factory(engine)
+    async with sessions() as session, session.begin():
+        await generate(session, scale=0.02, today=TODAY, seed=7)
+    async with sessions() as session:
+
+        async def rows(model: Any) -> list[Any]:
+            return list((await session.execute(sa.select(model))).scalars())
+
+        data = {
+            model.__name__: await rows(model)
+            for model in (
+                Proceedings,
+                Organisation,
+                Obligation,
+                Handover,
+                PaperVersion,
+                PaperShare,
+                Extension,
+                StageChange,
+                Contact,
+                Discussion,
+                CaseMembership,
+                Review,
+                Person,
+                PersonRole,
+            )
+        }
+    return data
+
+
+async def _manager(engine: AsyncEngine, data: dict[str, Any], role: Role) -> Actor:
+    person_id = next(r.person_id for r in data["PersonRole"] if r.role is role)
+    async with create_session_factory(engine)() as session:
+        actor = await actor_for_person(session, person_id, via=Via.API)
+    assert actor is not None
+    return actor
+
+
+def _scope(data: dict[str, Any], actor: Actor) -> set[uuid.UUID]:
+    area_of = {o.id: o.service_area_id for o in data["Organisation"]}
+    return {
+        case.id
+        for case in data["Proceedings"]
+        if (
+            area_of[case.court_id] == actor.organisation_id
+            if actor.has_role(Role.CAFCASS_MANAGER)
+            else case.local_authority_id == actor.organisation_id
+        )
+    }
+
+
+def _handovers(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
+    due: dict[uuid.UUID, date] = {}
+    for o in data["Obligation"]:
+        if o.code == "P14" and o.state is not ObligationState.NOT_APPLICABLE and o.proceedings_id in scope:
+            due[o.proceedings_id] = min(o.due_on, due.get(o.proceedings_id, o.due_on))
+    written: dict[uuid.UUID, list[Handover]] = defaultdict(list)
+    for h in data["Handover"]:
+        written[h.proceedings_id].append(h)
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for case, on in due.items():
+        if not START <= on <= END:
+            continue
+        submitted = [h.submitted_at for h in written[case] if h.submitted_at]
+        status = (
+            ("on_time" if min(submitted).date() <= on else "late")
+            if submitted
+            else ("missing" if on < TODAY else "awaited")
+        )
+        found[status].add(case)
+        found["due"].add(case)
+        if any(h.state is HandoverState.ACKNOWLEDGED for h in written[case]):
+            found["acknowledged"].add(case)
+    return found
+
+
+def _papers(data: dict[str, Any], scope: set[uuid.UUID]) -> tuple[dict[str, list[uuid.UUID]], list[int]]:
+    shares: dict[uuid.UUID, list[PaperShare]] = defaultdict(list)
+    for share in data["PaperShare"]:
+        shares[share.version_id].append(share)
+    found: dict[str, list[uuid.UUID]] = defaultdict(list)
+    days = []
+    for version in data["PaperVersion"]:
+        if version.proceedings_id not in scope or not START <= version.filed_on <= END:
+            continue
+        opened = [s.first_opened_at for s in shares[version.id] if s.first_opened_at]
+        found["filed"].append(version.proceedings_id)
+        if opened:
+            found["opened"].append(version.proceedings_id)
+            days.append(working_days_between(version.filed_on, min(opened).date()))
+        else:
+            found["unopened" if shares[version.id] else "not_with_iro"].append(version.proceedings_id)
+    return found, days
+
+
+def _tracker(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
+    extension: dict[uuid.UUID, int] = defaultdict(int)
+    for e in data["Extension"]:
+        extension[e.proceedings_id] += e.weeks
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for case in data["Proceedings"]:
+        if case.id not in scope or case.stage is Stage.CONCLUDED:
+            continue
+        elapsed = (TODAY - case.issued_on).days
+        weeks = elapsed // 7
+        bucket = 3 if weeks >= 27 else 2 if weeks >= 21 else 1 if weeks >= 13 else 0
+        found[str(bucket)].add(case.id)
+        remaining = (STATUTORY_WEEKS + extension[case.id]) * 7 - elapsed
+        if extension[case.id]:
+            found["extended"].add(case.id)
+        if remaining < 0 or (
+            remaining < AT_RISK_WEEKS_REMAINING * 7 and case.stage.order < Stage.FINAL_HEARING.order
+        ):
+            found["at_risk"].add(case.id)
+    return found
+
+
+def _table1(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
+    concluded: dict[uuid.UUID, date] = {}
+    for change in data["StageChange"]:
+        if change.stage is Stage.CONCLUDED:
+            concluded[change.proceedings_id] = min(
+                change.changed_on, concluded.get(change.proceedings_id, date.max)
+            )
+    periods: dict[tuple[uuid.UUID, Side], set[int]] = defaultdict(set)
+    issued = {case.id: case.issued_on for case in data["Proceedings"]}
+    for contact in data["Contact"]:
+        if contact.corrects_id is None:
+            day = contact.occurred_at.date()
+            periods[(contact.proceedings_id, contact.initiated_by)].add(
+                (day - issued[contact.proceedings_id]).days // 30
+            )
+    held = {d.proceedings_id for d in data["Discussion"] if d.kind is DiscussionKind.FINAL_DISCUSSION}
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for case in data["Proceedings"]:
+        ended = concluded.get(case.id)
+        if case.id not in scope or case.issued_on > END or (ended is not None and ended < START):
+            continue
+        windows = ((ended or END) - case.issued_on).days // 30 + 1
+        for question, side in (("guardian_contacts_iro", Side.GUARDIAN), ("iro_contacts_guardian", Side.IRO)):
+            share = len(periods[(case.id, side)]) / windows
+            category = (
+                "always_or_mostly" if share >= 0.75 else "sometimes" if share >= 0.25 else "rarely_or_never"
+            )
+            found[f"{question}:{category}"].add(case.id)
+        if ended is not None:
+            found["final_discussion:" + ("held" if case.id in held else "not_held")].add(case.id)
+    return found
+
+
+def _workload(data: dict[str, Any], actor: Actor, scope: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    stage = {case.id: case.stage for case in data["Proceedings"]}
+    iros = {
+        p.id
+        for p in data["Person"]
+        if p.organisation_id == actor.organisation_id and p.active
+        for r in data["PersonRole"]
+        if r.person_id == p.id and r.role is Role.IRO
+    }
+    overdue = defaultdict(int)
+    for review in data["Review"]:
+        if review.held_on is None and review.review_date < TODAY:
+            overdue[(review.proceedings_id, review.child_id)] += 1
+    found: dict[uuid.UUID, dict[str, Any]] = {
+        iro: {"children": set(), "in_proceedings": set(), "overdue": 0, "cases": defaultdict(set)}
+        for iro in iros
+    }
+    for m in data["CaseMembership"]:
+        if m.role is not CaseRole.IRO or m.ended_at is not None or m.person_id not in iros:
+            continue
+        if m.proceedings_id not in scope:
+            continue
+        load = found[m.person_id]
+        load["children"].add(m.child_id)
+        load["cases"]["children"].add(m.proceedings_id)
+        if stage[m.proceedings_id] is not Stage.CONCLUDED:
+            load["in_proceedings"].add(m.child_id)
+            load["cases"]["in_proceedings"].add(m.proceedings_id)
+        if overdue[(m.proceedings_id, m.child_id)]:
+            load["overdue"] += overdue[(m.proceedings_id, m.child_id)]
+            load["cases"]["overdue_reviews"].add(m.proceedings_id)
+    return found
+
+
+async def _drill(
+    engine: AsyncEngine, actor: Actor, figure: drill.Figure, iro_id: uuid.UUID | None = None
+) -> set:
+    async with create_session_factory(engine)() as session:
+        found = await drill.cases_behind(
+            session, actor, figure, start=START, end=END, today=TODAY, iro_id=iro_id
+        )
+    return {case.id for case in found}
+
+
+@pytest.mark.parametrize("role", [Role.CAFCASS_MANAGER, Role.IRO_MANAGER])
+async def test_every_section_equals_python_and_drills_down_to_its_cases(
+    engine: AsyncEngine, synthetic: dict[str, Any], role: Role
+) -> None:
+    data = synthetic
+    actor = await _manager(engine, data, role)
+    scope = _scope(data, actor)
+    assert 0 < len(scope) < len(data["Proceedings"])  # a real scope, not everything
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        handed = await handovers.summary(session, actor, start=START, end=END, today=TODAY)
+        filed = await papers.summary(session, actor, start=START, end=END, today=TODAY)
+        tracked = await workload.tracker(session, actor, TODAY)
+        measured = await table1.table1(session, actor, start=START, end=END)
+        loads = await workload.iro_workload(session, actor, TODAY)
+
+    # Handovers (P14, P15)
+    expected_handovers = _handovers(data, scope)
+    assert handed == handovers.Handovers(
+        *(
+            len(expected_handovers[k])
+            for k in ("due", "on_time", "late", "missing", "awaited", "acknowledged")
+        )
+    )
+    # The data exercises each.
+    assert handed.on_time
+    assert handed.late
+    assert handed.missing
+    # Court papers (P6)
+    expected_papers, days = _papers(data, scope)
+    assert filed == papers.Papers(
+        *(len(expected_papers[k]) for k in ("filed", "opened", "unopened", "not_with_iro")),
+        median_working_days=_nearest_rank(days, 50),
+        p90_working_days=_nearest_rank(days, 90),
+    )
+    assert filed.opened
+    assert filed.unopened
+    # The 26-week tracker
+    expected_tracker = _tracker(data, scope)
+    assert [count for _, count in tracked.buckets] == [len(expected_tracker[str(n)]) for n in range(4)]
+    assert tracked.extended == len(expected_tracker["extended"]) > 0
+    assert {case for case, *_ in tracked.at_risk} == expected_tracker["at_risk"]
+    # Table 1
+    expected_table1 = _table1(data, scope)
+    for line in measured:
+        categories = (
+            ("held", "", "not_held")
+            if line.question == "final_discussion"
+            else ("always_or_mostly", "sometimes", "rarely_or_never")
+        )
+        counts = [len(expected_table1[f"{line.question}:{c}"]) for c in categories]
+        assert [line.always_or_mostly, line.sometimes, line.rarely_or_never] == counts, line.question
+
+    # Every drill-down: exactly the cases behind the figure, and none outside scope.
+    expected_cases = {
+        **{f"handovers:{k}": v for k, v in expected_handovers.items()},
+        **{f"papers:{k}": set(v) for k, v in expected_papers.items()},
+        **{f"tracker:{k}": v for k, v in expected_tracker.items()},
+        **expected_table1,
+    }
+    for figure in drill.Figure:
+        if figure.value.startswith("iro:"):
+            continue
+        behind = await _drill(engine, actor, figure)
+        assert behind == expected_cases.get(figure.value, set()), figure
+        assert behind <= scope
+
+    # IRO workload: for the IRO manager only, each IRO's figures and cases.
+    if role is Role.CAFCASS_MANAGER:
+        assert loads == []
+        return
+    expected_loads = _workload(data, actor, scope)
+    assert {load.iro_id for load in loads} == set(expected_loads)
+    for load in loads:
+        expected = expected_loads[load.iro_id]
+        assert (load.children, load.in_proceedings, load.overdue_reviews) == (
+            len(expected["children"]),
+            len(expected["in_proceedings"]),
+            expected["overdue"],
+        )
+    busiest = max(loads, key=lambda load: load.children)
+    for figure in (
+        drill.Figure.IRO_CHILDREN,
+        drill.Figure.IRO_IN_PROCEEDINGS,
+        drill.Figure.IRO_OVERDUE_REVIEWS,
+    ):
+        behind = await _drill(engine, actor, figure, busiest.iro_id)
+        assert behind == expected_loads[busiest.iro_id]["cases"][figure.value.split(":")[1]]
+    assert await _drill(engine, actor, drill.Figure.IRO_CHILDREN, busiest.iro_id)  # something to see

@@ -1,10 +1,12 @@
-"""The adherence dashboard for Cafcass and IRO managers: a table per group, a server-rendered SVG chart with
-the table as its alternative, each figure linking to the cases behind it, and the same figures as CSV."""
+"""The dashboards for Cafcass and IRO managers: adherence per code (a table per group with a server-rendered
+SVG chart, the table its alternative), Table 1 measured, the 26-week tracker, handovers, court papers and IRO
+workload. Every figure links to the cases behind it; each section and each list of cases downloads as CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
@@ -16,6 +18,7 @@ from starlette.routing import Route
 
 from portal import clock
 from portal.dashboards.adherence import GroupBy
+from portal.dashboards.drill import Figure
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render, sees_dashboards
@@ -31,6 +34,24 @@ COLUMNS = [
     ("open", "Open", "OPEN"),
     ("overdue", "Overdue", "OVERDUE"),
 ]
+HANDOVERS = [
+    ("onTime", "On time", "HANDOVERS_ON_TIME", "app-chart__on-time"),
+    ("late", "Late", "HANDOVERS_LATE", "app-chart__late"),
+    ("missing", "Missing", "HANDOVERS_MISSING", "app-chart__overdue"),
+    ("awaited", "Not yet due", "HANDOVERS_AWAITED", "app-chart__open"),
+]
+PAPERS = [
+    ("opened", "Opened by the IRO", "PAPERS_OPENED", "app-chart__on-time"),
+    ("unopened", "With the IRO, unopened", "PAPERS_UNOPENED", "app-chart__overdue"),
+    ("notWithIro", "Not with an IRO", "PAPERS_NOT_WITH_IRO", "app-chart__other"),
+]
+TRACKER_FIGURES = [
+    Figure.TRACKER_UNDER_13_WEEKS.name,
+    Figure.TRACKER_13_TO_20_WEEKS.name,
+    Figure.TRACKER_21_TO_26_WEEKS.name,
+    Figure.TRACKER_OVER_26_WEEKS.name,
+]
+SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -51,67 +72,107 @@ def _filters(request: Request) -> dict[str, str]:
     }
 
 
-async def _lines(request: Request) -> tuple[Any, dict[str, str], list[dict[str, Any]]]:
+async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, Any]]:
     filters = _filters(request)
     async with signed_in(request) as (uow, actor):
         if not sees_dashboards(actor):
             raise PageNotFound
         data = await operations(request).run(uow, actor, "Adherence", filters)
-    request.state.table1 = data["table1"]
-    request.state.tracker = data["proceedingsTracker"]
-    request.state.workload = data["iroWorkload"]
-    return actor, filters, data["adherence"]
+    return actor, filters, data
 
 
-def _chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """Bars per code, as shares of what opened: met on time, met late, open overdue, open, waived or not
-    applicable. Geometry only; the template draws it."""
-    width, row = 520, 28
-    bars = []
-    for index, line in enumerate(lines):
-        total = line["opened"] or 1
+def _table1_links(line: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Each count's key in a Table 1 line and the figure behind it (none for "sometimes" of the final
+    discussion, which was held or not)."""
+    categories = (
+        ("HELD", None, "NOT_HELD")
+        if line["question"] == "final_discussion"
+        else ("ALWAYS_OR_MOSTLY", "SOMETIMES", "RARELY_OR_NEVER")
+    )
+    return [
+        (key, f"{line['question'].upper()}_{category}" if category else None)
+        for key, category in zip(("alwaysOrMostly", "sometimes", "rarelyOrNever"), categories, strict=True)
+    ]
+
+
+def _stacked(rows: Iterable[tuple[str, int, list[tuple[str, str, int]]]], width: int = 520) -> dict[str, Any]:
+    """Horizontal bars, one per row (label, total, segments of (label, css class, value)), each segment a
+    share of the row's total. Geometry only; the template draws it."""
+    height, bars = 28, []
+    for index, (label, total, parts) in enumerate(rows):
         x, segments = 0.0, []
-        for key, label, css in (
-            ("metOnTime", "met on time", "app-chart__on-time"),
-            ("metLate", "met late", "app-chart__late"),
-            ("overdue", "overdue", "app-chart__overdue"),
-            ("openNotOverdue", "open", "app-chart__open"),
-            ("closedOtherwise", "waived or did not apply", "app-chart__other"),
-        ):
-            value = {
-                "openNotOverdue": line["open"] - line["overdue"],
-                "closedOtherwise": line["waived"] + line["notApplicable"],
-            }.get(key, line.get(key, 0))
-            share = value / total * width
+        for name, css, value in parts:
+            share = value / (total or 1) * width
             if value:
                 segments.append(
-                    {"x": round(x, 1), "width": round(share, 1), "css": css, "label": label, "value": value}
+                    {"x": round(x, 1), "width": round(share, 1), "css": css, "label": name, "value": value}
                 )
             x += share
-        bars.append({"y": index * row, "code": line["code"], "segments": segments, "opened": line["opened"]})
-    return {"bars": bars, "width": width, "height": max(1, len(bars)) * row}
+        bars.append({"y": index * height, "label": label, "segments": segments})
+    return {"bars": bars, "width": width, "height": max(1, len(bars)) * height}
+
+
+def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per code, shares of what opened: met on time, met late, overdue, open, waived or did not apply."""
+    return _stacked(
+        (
+            line["code"],
+            line["opened"],
+            [
+                ("met on time", "app-chart__on-time", line["metOnTime"]),
+                ("met late", "app-chart__late", line["metLate"]),
+                ("overdue", "app-chart__overdue", line["overdue"]),
+                ("open", "app-chart__open", line["open"] - line["overdue"]),
+                ("waived or did not apply", "app-chart__other", line["waived"] + line["notApplicable"]),
+            ],
+        )
+        for line in lines
+    )
 
 
 async def dashboard(request: Request) -> Response:
-    actor, filters, lines = await _lines(request)
+    actor, filters, data = await _figures(request)
     groups = [
-        {"id": group_id, "name": name, "lines": list(rows), "chart": None}
-        for (group_id, name), rows in groupby(lines, key=lambda line: (line["groupId"], line["groupName"]))
+        {"id": group_id, "name": name, "lines": list(rows)}
+        for (group_id, name), rows in groupby(
+            data["adherence"], key=lambda line: (line["groupId"], line["groupName"])
+        )
     ]
-    for group in groups:
-        group["chart"] = _chart(group["lines"])
+    handovers, papers = data["handoverFigures"], data["paperTimings"]
+    period = {"start": filters["start"], "end": filters["end"]}
     return render(
         request,
         "dashboard.html",
         {
             "actor": actor,
             "filters": filters,
-            "groups": groups,
+            "groups": [{**group, "chart": _adherence_chart(group["lines"])} for group in groups],
             "columns": COLUMNS,
-            "table1": request.state.table1,
-            "tracker": request.state.tracker,
-            "workload": request.state.workload,
-            "csv_link": "/dashboard.csv?" + urlencode(filters),
+            "table1": data["table1"],
+            "table1_links": _table1_links,
+            "tracker": data["proceedingsTracker"],
+            "tracker_figures": TRACKER_FIGURES,
+            "workload": data["iroWorkload"],
+            "handovers": handovers,
+            "handover_columns": HANDOVERS,
+            "handover_chart": _stacked(
+                [
+                    (
+                        "Handovers",
+                        handovers["due"],
+                        [(label, css, handovers[key]) for key, label, _, css in HANDOVERS],
+                    )
+                ]
+            ),
+            "papers": papers,
+            "paper_columns": PAPERS,
+            "paper_chart": _stacked(
+                [("Papers", papers["filed"], [(label, css, papers[key]) for key, label, _, css in PAPERS])]
+            ),
+            "csv_link": lambda section: "/dashboard.csv?" + urlencode({**filters, "section": section}),
+            "figure_link": lambda figure, iro=None: (
+                "/dashboard/cases?" + urlencode({**period, "figure": figure, **({"iro": iro} if iro else {})})
+            ),
             "drill": lambda line, measure: (
                 "/dashboard/cases?"
                 + urlencode(
@@ -127,17 +188,61 @@ async def dashboard(request: Request) -> Response:
     )
 
 
-async def dashboard_csv(request: Request) -> Response:
-    _, filters, lines = await _lines(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
+    """One section's figures as a table, its header first."""
+    if section == "table1":
+        return [["question", "proceedings", "always or mostly", "sometimes", "rarely or never"]] + [
+            [line["label"], line["cases"], line["alwaysOrMostly"], line["sometimes"], line["rarelyOrNever"]]
+            for line in data["table1"]
+        ]
+    if section == "tracker":
+        tracker = data["proceedingsTracker"]
+        return (
+            [["figure", "open proceedings"]]
+            + [[bucket["label"], bucket["count"]] for bucket in tracker["buckets"]]
+            + [["Extended", tracker["extended"]], ["At risk", len(tracker["atRisk"])]]
+        )
+    if section == "handovers":
+        figures = data["handoverFigures"]
+        header = ["due", *(label.lower() for _, label, _, _ in HANDOVERS), "acknowledged"]
+        return [
+            header,
+            [figures["due"], *(figures[key] for key, _, _, _ in HANDOVERS), figures["acknowledged"]],
+        ]
+    if section == "papers":
+        figures = data["paperTimings"]
+        keys = ["filed", "opened", "unopened", "notWithIro", "medianWorkingDays", "p90WorkingDays"]
+        return [
+            [
+                "filed",
+                "opened by the IRO",
+                "with the IRO, unopened",
+                "not with an IRO",
+                "median working days to opening",
+                "p90 working days to opening",
+            ],
+            ["" if figures[key] is None else figures[key] for key in keys],
+        ]
+    if section == "workload":
+        return [["IRO", "children", "in proceedings", "overdue reviews", "above 70"]] + [
+            [
+                load["name"],
+                load["children"],
+                load["inProceedings"],
+                load["overdueReviews"],
+                "yes" if load["overRange"] else "no",
+            ]
+            for load in data["iroWorkload"]
+        ]
     keys = ["groupName", "code", *(key for key, _, _ in COLUMNS), "lateMedianDays", "lateP90Days"]
-    writer.writerow(
+    return [
         ["group", "code", *(label.lower() for _, label, _ in COLUMNS), "median days late", "p90 days late"]
-    )
-    for line in lines:
-        writer.writerow(["" if line[k] is None else line[k] for k in keys])
-    name = f"adherence-{filters['start']}-to-{filters['end']}.csv"
+    ] + [["" if line[k] is None else line[k] for k in keys] for line in data["adherence"]]
+
+
+def _csv(rows: list[list[Any]], name: str) -> Response:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
     return Response(
         out.getvalue(),
         media_type="text/csv",
@@ -145,33 +250,77 @@ async def dashboard_csv(request: Request) -> Response:
     )
 
 
-async def drill_down(request: Request) -> Response:
+async def dashboard_csv(request: Request) -> Response:
+    _, filters, data = await _figures(request)
+    section = request.query_params.get("section", "adherence")
+    section = section if section in SECTIONS else "adherence"
+    return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}.csv")
+
+
+async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
+    """The cases behind the figure the query names: an adherence figure (code and measure) or another one."""
     filters = _filters(request)
     query = request.query_params
-    variables = {
-        **filters,
-        "code": query.get("code", ""),
-        "measure": query.get("measure", "OPENED"),
-        "groupId": query.get("group") or None,
-    }
+    figure = query.get("figure", "").upper()
     async with signed_in(request) as (uow, actor):
         if not sees_dashboards(actor):
             raise PageNotFound
+        if figure:
+            if figure not in Figure.__members__:
+                raise PageNotFound
+            variables: dict[str, Any] = {
+                "figure": figure,
+                "start": filters["start"],
+                "end": filters["end"],
+                "iroId": query.get("iro") or None,
+            }
+            data = await operations(request).run(uow, actor, "DashboardCases", variables)
+            return actor, data["dashboardCases"], figure.replace("_", " ").capitalize()
+        variables = {
+            **filters,
+            "code": query.get("code", ""),
+            "measure": query.get("measure", "OPENED"),
+            "groupId": query.get("group") or None,
+        }
         data = await operations(request).run(uow, actor, "AdherenceCases", variables)
+    title = f"{variables['code']}: {variables['measure'].lower().replace('_', ' ')}"
+    return actor, data["adherenceCases"], title
+
+
+async def drill_down(request: Request) -> Response:
+    actor, cases, title = await _cases(request)
+    filters = _filters(request)
     return render(
         request,
         "dashboard_cases.html",
         {
             "actor": actor,
-            "cases": data["adherenceCases"],
-            "variables": variables,
+            "cases": cases,
+            "title": title,
+            "csv_link": "/dashboard/cases.csv?" + request.url.query,
             "back": "/dashboard?" + urlencode(filters),
         },
     )
+
+
+async def drill_down_csv(request: Request) -> Response:
+    _, cases, title = await _cases(request)
+    rows = [["case number", "issued", "stage", "local authority", "children"]] + [
+        [
+            case["caseNumber"],
+            case["issuedOn"],
+            case["stage"].lower().replace("_", " "),
+            case["localAuthority"]["name"],
+            "; ".join(f"{c['givenName']} {c['familyName']}" for c in case["children"]),
+        ]
+        for case in cases
+    ]
+    return _csv(rows, title.lower().replace(" ", "-").replace(":", "") + "-cases.csv")
 
 
 routes = [
     Route("/dashboard", dashboard, methods=["GET"]),
     Route("/dashboard.csv", dashboard_csv, methods=["GET"]),
     Route("/dashboard/cases", drill_down, methods=["GET"]),
+    Route("/dashboard/cases.csv", drill_down_csv, methods=["GET"]),
 ]

@@ -91,6 +91,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "ChildFile": (CASE, Permission.READ_CASE),
     "Adherence": (GLOBAL, Permission.VIEW_ADHERENCE),
     "AdherenceCases": (GLOBAL, Permission.VIEW_ADHERENCE),
+    "DashboardCases": (GLOBAL, Permission.VIEW_ADHERENCE),
 }
 
 MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
@@ -572,6 +573,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
             "measure": "OPENED",
             "by": "NONE",
         },
+        "DashboardCases": {"figure": "TRACKER_UNDER_13_WEEKS", "start": "2020-01-01", "end": today},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

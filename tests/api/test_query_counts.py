@@ -181,6 +181,7 @@ BOUNDS = {
     "ChildFile": 28,
     "Adherence": 20,
     "AdherenceCases": 14,
+    "DashboardCases": 14,
 }
 
 
@@ -207,6 +208,8 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
             "measure": "OPEN",
             "by": "NONE",
         }
+    if name == "DashboardCases":
+        return "cafcass_manager", {"figure": "TRACKER_UNDER_13_WEEKS", "start": "2020-01-01", "end": today}
     if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
     if name in {"CaseView", "ArrangementForm"}:

@@ -37,3 +37,64 @@ async def test_a_cafcass_manager_reads_the_dashboard_csv_and_drills_down(
     await sign_in_as(web, world.id("guardian"))
     assert (await web.get("/dashboard")).status_code == 404
     assert (await web.get("/dashboard.csv")).status_code == 404
+
+
+def _links(page: str) -> dict[str, str]:
+    """The drill-down links of the page's other figures, by figure."""
+    return {
+        match.group(1): match.group(0).replace("&amp;", "&")
+        for match in re.finditer(r'/dashboard/cases\?[^"]*figure=([A-Z0-9_]+)[^"]*', page)
+    }
+
+
+async def test_every_section_drills_down_and_downloads_within_scope(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    mine = await world.open_case(case_number="RV1", issued_weeks_ago=30)
+    elsewhere = await world.open_case(
+        case_number="FA1", court="other_court", guardian=None, issued_weeks_ago=30
+    )
+    await world.allocate(elsewhere, "other_guardian", manager="other_cafcass_manager")
+    await sign_in_as(web, world.id("cafcass_manager"))
+    page = (await web.get("/dashboard")).text
+    for heading in (
+        "The 26-week limit",
+        "Handovers at the end of proceedings",
+        "Court papers reaching the IRO",
+    ):
+        assert heading in page
+    links = _links(page)
+    # Both cases are over 26 weeks and at risk: the cafcass manager's figures link to RV1 alone.
+    assert {"TRACKER_OVER_26_WEEKS", "TRACKER_AT_RISK", "GUARDIAN_CONTACTS_IRO_RARELY_OR_NEVER"} <= set(links)
+    for figure in ("TRACKER_OVER_26_WEEKS", "TRACKER_AT_RISK", "GUARDIAN_CONTACTS_IRO_RARELY_OR_NEVER"):
+        cases = (await web.get(links[figure])).text
+        assert str(mine) in cases
+        assert "FA1" not in cases
+        listed = list(
+            csv.reader(io.StringIO((await web.get(links[figure].replace("/cases?", "/cases.csv?"))).text))
+        )
+        assert [row[0] for row in listed] == ["case number", "RV1"]
+    for section, header in (
+        ("tracker", ["figure", "open proceedings"]),
+        ("handovers", ["due", "on time", "late", "missing", "not yet due", "acknowledged"]),
+        ("papers", ["filed", "opened by the IRO"]),
+        ("table1", ["question", "proceedings"]),
+    ):
+        rows = list(csv.reader(io.StringIO((await web.get(f"/dashboard.csv?section={section}")).text)))
+        assert rows[0][: len(header)] == header, section
+    tracker = list(csv.reader(io.StringIO((await web.get("/dashboard.csv?section=tracker")).text)))
+    assert ["Over 26 weeks", "1"] in tracker
+    assert (await web.get("/dashboard/cases?figure=NO_SUCH_FIGURE")).status_code == 404
+    # The IRO manager sees their IROs' caseloads, each figure linking to the IRO's cases.
+    await sign_in_as(web, world.id("iro_manager"))
+    page = (await web.get("/dashboard")).text
+    assert "IRO workload" in page
+    children = _links(page)["IRO_CHILDREN"]
+    assert "iro=" in children
+    assert str(mine) in (await web.get(children)).text
+    workload = list(csv.reader(io.StringIO((await web.get("/dashboard.csv?section=workload")).text)))
+    assert workload[0] == ["IRO", "children", "in proceedings", "overdue reviews", "above 70"]
+    # Nobody else reaches any of it.
+    await sign_in_as(web, world.id("guardian"))
+    assert (await web.get(links["TRACKER_AT_RISK"])).status_code == 404
+    assert (await web.get(links["TRACKER_AT_RISK"].replace("/cases?", "/cases.csv?"))).status_code == 404

@@ -112,6 +112,8 @@ class PaperVersion(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("paper_id", "version", name="uq_paper_version"),
         sa.Index("ix_paper_version_proceedings_sha256", "proceedings_id", "sha256"),
+        # The dashboards' court paper timings: a case's versions filed in a period.
+        sa.Index("ix_paper_version_proceedings_filed", "proceedings_id", "filed_on"),
     )
 
     id: uuid.UUID = id_field()
@@ -135,10 +137,14 @@ class PaperShare(SQLModel, table=True):
     """A version shared with a person (the IRO, P6), and when they first opened it."""
 
     __tablename__ = "paper_share"
-    __table_args__ = (sa.UniqueConstraint("version_id", "person_id", name="uq_paper_share"),)
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "person_id", name="uq_paper_share"),
+        # Covers the dashboards' first opening per version without reading the rows.
+        sa.Index("ix_paper_share_version_opened", "version_id", "first_opened_at"),
+    )
 
     id: uuid.UUID = id_field()
-    version_id: uuid.UUID = foreign_key("paper_version.id", index=True)
+    version_id: uuid.UUID = foreign_key("paper_version.id")
     person_id: uuid.UUID = foreign_key("person.id", index=True)
     shared_at: datetime = timestamp_field()
     first_opened_at: datetime | None = optional_timestamp_field()

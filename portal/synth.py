@@ -222,6 +222,9 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             Handover,
         ]
     )
+    # As after any bulk load: refresh the planner's statistics, as autovacuum (PostgreSQL) or PRAGMA optimize
+    # (SQLite) would in time.
+    await session.execute(sa.text("ANALYZE"))
     return summary
 
 

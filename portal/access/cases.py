@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import (
     AuditOutcome,
@@ -31,28 +32,32 @@ from portal.errors import NotFound
 
 def _cafcass_scope(organisation_id: uuid.UUID) -> sa.ColumnElement[bool]:
     """A Cafcass manager's cases: those issued at a court their service area serves, or with a live
-    guardian from their service area."""
-    courts = sa.select(Organisation.id).where(Organisation.service_area_id == organisation_id)
-    guardians = (
-        sa.select(CaseMembership.id)
+    guardian from their service area. As a list of ids, uncorrelated, so that the database can start from
+    the scope and reach each case's rows by its indexes."""
+    issued_here = aliased(Proceedings)
+    at_courts = sa.select(issued_here.id).where(
+        issued_here.court_id.in_(
+            sa.select(Organisation.id).where(Organisation.service_area_id == organisation_id)
+        )
+    )
+    with_guardians = (
+        sa.select(CaseMembership.proceedings_id)
         .join(Person, Person.id == CaseMembership.person_id)
         .where(
-            CaseMembership.proceedings_id == Proceedings.id,
             CaseMembership.role == CaseRole.GUARDIAN,
             CaseMembership.ended_at.is_(None),
             Person.organisation_id == organisation_id,
         )
     )
-    return sa.or_(Proceedings.court_id.in_(courts), guardians.exists())
+    return Proceedings.id.in_(sa.union(at_courts, with_guardians))
 
 
 def _iro_manager_scope(organisation_id: uuid.UUID) -> sa.ColumnElement[bool]:
     """An IRO manager's cases: those concerning a child of their authority."""
-    return (
-        sa.select(ProceedingsChild.child_id)
+    return Proceedings.id.in_(
+        sa.select(ProceedingsChild.proceedings_id)
         .join(Child, Child.id == ProceedingsChild.child_id)
-        .where(ProceedingsChild.proceedings_id == Proceedings.id, Child.local_authority_id == organisation_id)
-        .exists()
+        .where(Child.local_authority_id == organisation_id)
     )
 
 

@@ -40,33 +40,40 @@ class Papers:
 
 def per_version(dialect: str, actor: Actor, start: date, end: date, today: date) -> Any:
     """One row per version: its case, its status and the working days from filing to first opening."""
-    shares = (
-        sa.select(PaperShare.version_id, sa.func.min(PaperShare.first_opened_at).label("opened_at"))
-        .group_by(PaperShare.version_id)
-        .subquery()
+    filed = (
+        sa.select(
+            PaperVersion.proceedings_id,
+            PaperVersion.filed_on,
+            sa.func.count(PaperShare.id).label("shares"),
+            sa.func.min(PaperShare.first_opened_at).label("opened_at"),
+        )
+        .join(Proceedings, Proceedings.id == PaperVersion.proceedings_id)
+        .outerjoin(PaperShare, PaperShare.version_id == PaperVersion.id)
+        .where(managed_cases(actor), PaperVersion.filed_on >= start, PaperVersion.filed_on <= end)
+        .group_by(PaperVersion.id, PaperVersion.proceedings_id, PaperVersion.filed_on)
+        .cte("filed")
     )
     holidays = bank_holidays_cte(start, today)
-    opened_on = utc_day(dialect, shares.c.opened_at)
-    status = sa.case(
-        (shares.c.opened_at.is_not(None), PaperStatus.OPENED.value),
-        (shares.c.version_id.is_not(None), PaperStatus.UNOPENED.value),
-        else_=PaperStatus.NOT_WITH_IRO.value,
-    )
+    opened = filed.c.opened_at.is_not(None)
     return (
         sa.select(
-            PaperVersion.proceedings_id.label("id"),
-            status.label("status"),
+            filed.c.proceedings_id.label("id"),
+            sa.case(
+                (opened, PaperStatus.OPENED.value),
+                (filed.c.shares > 0, PaperStatus.UNOPENED.value),
+                else_=PaperStatus.NOT_WITH_IRO.value,
+            ).label("status"),
             sa.case(
                 (
-                    shares.c.opened_at.is_not(None),
-                    working_days_between(dialect, PaperVersion.filed_on, opened_on, holidays),
+                    opened,
+                    working_days_between(
+                        dialect, filed.c.filed_on, utc_day(dialect, filed.c.opened_at), holidays
+                    ),
                 ),
                 else_=None,
             ).label("working_days"),
         )
-        .join(Proceedings, Proceedings.id == PaperVersion.proceedings_id)
-        .outerjoin(shares, shares.c.version_id == PaperVersion.id)
-        .where(managed_cases(actor), PaperVersion.filed_on >= start, PaperVersion.filed_on <= end)
+        .select_from(filed)
         .cte("versions")
     )
 
@@ -74,17 +81,19 @@ def per_version(dialect: str, actor: Actor, start: date, end: date, today: date)
 async def summary(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Papers:
     require_viewer(actor)
     rows = per_version(session.get_bind().dialect.name, actor, start, end, today)
+    timing = nearest_rank(rows, rows.c.working_days, [], "paper_timing")
 
     def count(status: PaperStatus) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((rows.c.status == status.value, 1), else_=0)), 0)
 
-    counts = (
+    counts = sa.select(sa.func.count().label("filed"), *(count(status) for status in PaperStatus)).cte(
+        "counts"
+    )
+    # One statement: the counts, and the percentiles (no row when nothing was opened).
+    row = (
         await session.execute(
-            sa.select(sa.func.count(), *(count(status) for status in PaperStatus)).select_from(rows)
+            sa.select(counts, timing.c.p50, timing.c.p90).select_from(counts).outerjoin(timing, sa.true())
         )
     ).one()
-    timing = nearest_rank(rows, rows.c.working_days, [], "paper_timing")
-    percentiles = (await session.execute(sa.select(timing.c.p50, timing.c.p90))).one_or_none()
-    p50, p90 = percentiles if percentiles is not None else (None, None)
     audit.record(session, actor, "paper_timings.read", subject_type="dashboard")
-    return Papers(*counts, median_working_days=p50, p90_working_days=p90)
+    return Papers(*row[:4], median_working_days=row[4], p90_working_days=row[5])

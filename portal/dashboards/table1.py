@@ -98,7 +98,8 @@ def per_case(dialect: str, actor: Actor, start: date, end: date) -> Any:
             ).label("windows"),
         )
         .join(cases, cases.c.id == Contact.proceedings_id)
-        .where(Contact.corrects_id.is_(None))
+        # Also as a list, so that the contacts are reached by their index from the cases in scope.
+        .where(Contact.proceedings_id.in_(sa.select(cases.c.id)), Contact.corrects_id.is_(None))
         .group_by(Contact.proceedings_id, Contact.initiated_by)
         .cte("windows_with")
     )

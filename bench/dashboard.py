@@ -1,13 +1,17 @@
-"""The national dashboard and the case view on England-sized synthetic data, on SQLite and PostgreSQL, each
-reported as a ratio to one hand-written SQL query producing the same numbers.
+"""The national dashboards and the case view on England-sized synthetic data, on SQLite and PostgreSQL, each
+reported as a ratio to hand-written SQL producing the same numbers.
 
     .venv/bin/python bench/dashboard.py --scale 1 --db sqlite --db postgresql
 
-For each database it generates the data (`portal.synth`, timed), then times, best of five: the adherence
-dashboard by local authority for the Cafcass manager of the largest service area (`portal.dashboards`), and
-one hand-written query computing the same opened / met on time / met late / open / overdue counts; and the
-case view (the CaseView operation through the schema) of the busiest case against a hand-written query
-reading the same rows. It checks the two give the same figures.
+For each database it generates the data (`portal synth`, timed), then, best of three:
+
+- every section of the dashboard (adherence by authority, Table 1, the 26-week tracker, handovers, court
+  paper timings) for the Cafcass manager of every service area in turn, and IRO workload for the IRO manager
+  of every authority: the whole country, manager by manager, against one hand-written query per section and
+  manager (bench/hand_written.py), checking that each gives the same figures;
+- the case view (the CaseView operation through the schema, with its audit) of the busiest case, against one
+  query counting its rows and against hand-written queries fetching the rows it shows;
+- the indexes each section's statements use at this scale (EXPLAIN on the same statements).
 """
 
 from __future__ import annotations
@@ -21,57 +25,38 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import Person, PersonRole, Role  # noqa: E402
+import hand_written as hand  # noqa: E402
+
+from models import Person, PersonRole, Proceedings, Role  # noqa: E402
 from portal import clock  # noqa: E402
+from portal.access.cases import managed_cases  # noqa: E402
 from portal.api.context import Context  # noqa: E402
 from portal.api.schema import schema  # noqa: E402
-from portal.auth.actor import Via  # noqa: E402
+from portal.auth.actor import Actor, Via  # noqa: E402
 from portal.auth.service import actor_for_person  # noqa: E402
+from portal.dashboards import handovers, papers, table1, workload  # noqa: E402
 from portal.dashboards.adherence import GroupBy, adherence  # noqa: E402
 from portal.db import UnitOfWork, create_engine, create_session_factory  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from portal.synth import generate  # noqa: E402
 from portal.web.operations import load_operations  # noqa: E402
+from tests.support.plans import indexes_used, plan, statements  # noqa: E402
 
-HAND_WRITTEN = """
-SELECT p.local_authority_id, o.code, count(*),
-       sum(CASE WHEN o.state = 'met' AND {late} <= 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN o.state = 'met' AND {late} > 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN o.state = 'open' THEN 1 ELSE 0 END),
-       sum(CASE WHEN o.state = 'open' AND o.due_on < :today THEN 1 ELSE 0 END)
-FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
-JOIN organisation c ON c.id = p.court_id
-WHERE (c.service_area_id = :area OR EXISTS (
-         SELECT 1 FROM case_membership m JOIN person g ON g.id = m.person_id
-         WHERE m.proceedings_id = p.id AND m.role = 'guardian' AND m.ended_at IS NULL
-           AND g.organisation_id = :area))
-  AND o.opened_at >= :start AND o.opened_at < :end
-GROUP BY p.local_authority_id, o.code
-"""
-LATE = {
-    "sqlite": "CAST(julianday(substr(o.closed_at, 1, 10)) - julianday(o.due_on) AS INTEGER)",
-    "postgresql": "(CAST(timezone('UTC', o.closed_at) AS DATE) - o.due_on)",
-}
-CASE_ROWS = """
-SELECT count(*) FROM (
-  SELECT id FROM contact WHERE proceedings_id = :case UNION ALL
-  SELECT id FROM obligation WHERE proceedings_id = :case UNION ALL
-  SELECT m.id FROM case_membership m WHERE m.proceedings_id = :case UNION ALL
-  SELECT child_id FROM proceedings_child WHERE proceedings_id = :case
-) AS everything
-"""
+PERIOD_DAYS = 182
+SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
 
 
-async def best(work: Callable[[], Awaitable[object]], runs: int = 5) -> tuple[float, object]:
+async def best(work: Callable[[], Awaitable[object]], runs: int = 3) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
         started = time.perf_counter()
@@ -80,82 +65,152 @@ async def best(work: Callable[[], Awaitable[object]], runs: int = 5) -> tuple[fl
     return min(times), result
 
 
+def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any], Awaitable[Any]]:
+    """The portal's computation of a section, for one manager, reduced to comparable figures."""
+
+    async def run(session: Any) -> Any:
+        if section == "adherence":
+            lines = await adherence(
+                session, actor, start=start, end=today, by=GroupBy.LOCAL_AUTHORITY, today=today
+            )
+            return sorted(
+                (str(x.group_id), x.code, x.opened, x.met_on_time, x.met_late, x.open, x.overdue)
+                for x in lines
+            )
+        if section == "table1":
+            found = await table1.table1(session, actor, start=start, end=today)
+            guardian, iro, final = found
+            return (
+                guardian.cases,
+                guardian.always_or_mostly,
+                guardian.sometimes,
+                guardian.rarely_or_never,
+                iro.always_or_mostly,
+                iro.sometimes,
+                iro.rarely_or_never,
+                final.always_or_mostly,
+                final.rarely_or_never,
+            )
+        if section == "tracker":
+            found = await workload.tracker(session, actor, today)
+            return (*(count for _, count in found.buckets), found.extended, len(found.at_risk))
+        if section == "handovers":
+            return tuple(
+                vars(await handovers.summary(session, actor, start=start, end=today, today=today)).values()
+            )
+        if section == "papers":
+            return tuple(
+                vars(await papers.summary(session, actor, start=start, end=today, today=today)).values()
+            )
+        loads = await workload.iro_workload(session, actor, today)
+        return sorted((str(x.iro_id), x.children, x.in_proceedings, x.overdue_reviews) for x in loads)
+
+    return run
+
+
+def _theirs(
+    section: str, d: hand.Dialect, actor: Actor, start: date, today: date
+) -> Callable[[Any], Awaitable[Any]]:
+    """The hand-written query for the same section and manager, reduced the same way."""
+    sql = {
+        "adherence": hand.adherence(d),
+        "table1": hand.table1(d),
+        "tracker": hand.tracker(d),
+        "handovers": hand.handovers(d),
+        "papers": hand.papers(d, start, today),
+        "workload": hand.WORKLOAD,
+    }[section]
+    org = d.uuid(actor.organisation_id)
+    params = {**d.period(start, today, today), "area": org, "authority": org}
+    used = {name for name in params if f":{name}" in sql}
+
+    async def run(session: Any) -> Any:
+        rows = (await session.execute(sa.text(sql), {k: params[k] for k in used})).all()
+        if section == "adherence":
+            return sorted((str(uuid.UUID(str(r[0]))), *r[1:]) for r in rows)
+        if section == "workload":
+            return sorted((str(uuid.UUID(str(r[0]))), *r[1:]) for r in rows)
+        return tuple(0 if value is None and n < 6 else value for n, value in enumerate(rows[0]))
+
+    return run
+
+
 async def measure(url: str, scale: float) -> dict[str, object]:
     engine = create_engine(url)
     await upgrade(engine)
     sessions = create_session_factory(engine)
     today = clock.today()
-    dialect = engine.dialect.name
+    start = today - timedelta(days=PERIOD_DAYS)
+    d = hand.Dialect(engine.dialect.name)
     started = time.perf_counter()
     async with sessions() as session, session.begin():
         summary = await generate(session, scale=scale, today=today)
     generated = time.perf_counter() - started
+
     async with sessions() as session:
-        area, manager_id = (
-            await session.execute(
-                sa.select(Person.organisation_id, Person.id)
-                .join(PersonRole)
-                .where(PersonRole.role == Role.CAFCASS_MANAGER)
-                .limit(1)
-            )
-        ).one()
-        # The busiest case in the manager's scope (by its court's service area).
+        managers: dict[Role, list[Actor]] = {Role.CAFCASS_MANAGER: [], Role.IRO_MANAGER: []}
+        for role, people in managers.items():
+            ids = (
+                await session.execute(sa.select(Person.id).join(PersonRole).where(PersonRole.role == role))
+            ).scalars()
+            for person_id in list(ids):
+                actor = await actor_for_person(session, person_id, via=Via.API)
+                assert actor is not None
+                people.append(actor)
+
+    results: dict[str, dict[str, Any]] = {}
+    for section in SECTIONS:
+        who = managers[Role.IRO_MANAGER if section == "workload" else Role.CAFCASS_MANAGER]
+
+        async def ours_all(section: str = section, who: list[Actor] = who) -> list[Any]:
+            found = []
+            for actor in who:
+                async with sessions() as session:
+                    found.append(await _ours(section, actor, start, today)(session))
+            return found
+
+        async def theirs_all(section: str = section, who: list[Actor] = who) -> list[Any]:
+            found = []
+            for actor in who:
+                async with sessions() as session:
+                    found.append(await _theirs(section, d, actor, start, today)(session))
+            return found
+
+        our_seconds, our_figures = await best(ours_all)
+        their_seconds, their_figures = await best(theirs_all)
+        assert our_figures == their_figures, f"{section}: the portal and the hand-written query disagree"
+        async with statements(engine) as seen, sessions() as session:
+            await _ours(section, who[0], start, today)(session)
+        used: set[str] = set()
+        for statement, parameters in seen:
+            used |= indexes_used(await plan(engine, statement, parameters, analyse=True))
+        results[section] = {
+            "managers": len(who),
+            "portal_ms": round(our_seconds * 1000, 1),
+            "hand_written_ms": round(their_seconds * 1000, 1),
+            "ratio": round(our_seconds / their_seconds, 2),
+            "indexes_used": sorted(used),
+        }
+    national = sum(r["portal_ms"] for r in results.values())
+    national_by_hand = sum(r["hand_written_ms"] for r in results.values())
+
+    async with sessions() as session:
         busiest = (
             await session.execute(
-                sa.text(
-                    "SELECT k.proceedings_id FROM contact k JOIN proceedings p ON p.id = k.proceedings_id "
-                    "JOIN organisation c ON c.id = p.court_id WHERE c.service_area_id = :area "
-                    "GROUP BY k.proceedings_id ORDER BY count(*) DESC LIMIT 1"
-                ),
-                {"area": area if dialect == "postgresql" else area.hex},
+                sa.text("SELECT proceedings_id FROM contact GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
             )
         ).scalar_one()
-        actor = await actor_for_person(session, manager_id, via=Via.API)
-    assert actor is not None
-    start, end = today - timedelta(days=365), today
-
-    async def dashboard() -> object:
-        async with sessions() as session:
-            return await adherence(
-                session, actor, start=start, end=end, by=GroupBy.LOCAL_AUTHORITY, today=today
-            )
-
-    async def by_hand() -> object:
-        async with sessions() as session:
-            from datetime import UTC, datetime
-            from datetime import time as at
-
-            params = {
-                "today": today,
-                "area": area if dialect == "postgresql" else area.hex,
-                "start": datetime.combine(start, at(0), tzinfo=UTC)
-                if dialect == "postgresql"
-                else f"{start} 00:00:00.000000",
-                "end": datetime.combine(end + timedelta(days=1), at(0), tzinfo=UTC)
-                if dialect == "postgresql"
-                else f"{end + timedelta(days=1)} 00:00:00.000000",
-            }
-            return (await session.execute(sa.text(HAND_WRITTEN.format(late=LATE[dialect])), params)).all()
-
-    dashboard_seconds, lines = await best(dashboard)
-    hand_seconds, rows = await best(by_hand)
-    ours = sorted(
-        (line.group_id.hex, line.code, line.opened, line.met_on_time, line.met_late, line.open, line.overdue)
-        for line in lines
-    )  # type: ignore[union-attr]
-    theirs = sorted((uuid.UUID(str(r[0])).hex, r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows)  # type: ignore[union-attr]
-    assert ours == theirs, "the dashboard and the hand-written query disagree"
-
+    case_id = uuid.UUID(str(busiest))
+    viewer = await _manager_of(sessions, managers[Role.CAFCASS_MANAGER], case_id)
     document = load_operations()["CaseView"]
     settings = Settings(database_url=url)
 
     async def case_view() -> object:
         async with sessions() as session:
             uow = UnitOfWork(session)
-            viewer = await uow.run(lambda s: actor_for_person(s, manager_id, via=Via.API))
             result = await schema.execute(
                 document,
-                variable_values={"id": str(busiest)},
+                variable_values={"id": str(case_id)},
                 context_value=Context(settings=settings, uow=uow, actor=viewer),
                 operation_name="CaseView",
             )
@@ -164,27 +219,51 @@ async def measure(url: str, scale: float) -> dict[str, object]:
             assert not result.errors, result.errors
             return result.data
 
-    async def case_by_hand() -> object:
+    async def case_rows() -> object:
         async with sessions() as session:
-            key = busiest if dialect == "postgresql" else uuid.UUID(str(busiest)).hex
-            return (await session.execute(sa.text(CASE_ROWS), {"case": key})).scalar_one()
+            return [
+                (await session.execute(sa.text(sql), {"case": d.uuid(case_id)})).all()
+                for sql in hand.CASE_ROWS
+            ]
 
-    view_seconds, _ = await best(case_view)
-    case_hand_seconds, _ = await best(case_by_hand)
+    async def case_count() -> object:
+        async with sessions() as session:
+            return (await session.execute(sa.text(hand.CASE_COUNT), {"case": d.uuid(case_id)})).scalar_one()
+
+    view_seconds, _ = await best(case_view, runs=5)
+    rows_seconds, _ = await best(case_rows, runs=5)
+    count_seconds, _ = await best(case_count, runs=5)
     await engine.dispose()
     return {
-        "database": dialect,
+        "database": d.name,
         "generated": {
             "seconds": round(generated, 1),
             **{k: v for k, v in vars(summary).items() if k != "counts"},
         },
-        "dashboard_ms": round(dashboard_seconds * 1000, 1),
-        "dashboard_hand_written_ms": round(hand_seconds * 1000, 1),
-        "dashboard_ratio": round(dashboard_seconds / hand_seconds, 2),
-        "case_view_ms": round(view_seconds * 1000, 1),
-        "case_view_hand_written_ms": round(case_hand_seconds * 1000, 1),
-        "case_view_ratio": round(view_seconds / case_hand_seconds, 2),
+        "national_dashboard": {
+            "portal_ms": round(national, 1),
+            "hand_written_ms": round(national_by_hand, 1),
+            "ratio": round(national / national_by_hand, 2),
+            "sections": results,
+        },
+        "case_view": {
+            "portal_ms": round(view_seconds * 1000, 1),
+            "hand_written_rows_ms": round(rows_seconds * 1000, 1),
+            "ratio_to_rows": round(view_seconds / rows_seconds, 2),
+            "one_count_query_ms": round(count_seconds * 1000, 2),
+            "ratio_to_count": round(view_seconds / count_seconds, 1),
+        },
     }
+
+
+async def _manager_of(sessions: Any, managers: list[Actor], case_id: uuid.UUID) -> Actor:
+    """The manager whose scope holds the case."""
+    for actor in managers:
+        async with sessions() as session:
+            stmt = sa.select(Proceedings.id).where(Proceedings.id == case_id, managed_cases(actor))
+            if await session.scalar(stmt) is not None:
+                return actor
+    raise LookupError(case_id)
 
 
 def main() -> None:

@@ -75,10 +75,15 @@ def per_case(dialect: str, actor: Actor, today: date) -> Any:
 async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     require_viewer(actor)
     rows = per_case(session.get_bind().dialect.name, actor, today)
-    counts = dict(
-        (await session.execute(sa.select(rows.c.bucket, sa.func.count()).group_by(rows.c.bucket))).all()
-    )
-    extended = await session.scalar(sa.select(sa.func.count()).where(rows.c.extension_weeks > 0))
+    # Per bucket: how many, and how many of them extended.
+    counts = {
+        bucket: (n, extended)
+        for bucket, n, extended in await session.execute(
+            sa.select(
+                rows.c.bucket, sa.func.count(), sa.func.sum(sa.case((rows.c.extension_weeks > 0, 1), else_=0))
+            ).group_by(rows.c.bucket)
+        )
+    }
     risky = await session.execute(
         sa.select(
             rows.c.id, rows.c.case_number, rows.c.issued_on, rows.c.extension_weeks, rows.c.days_remaining
@@ -97,8 +102,8 @@ async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     ]
     audit.record(session, actor, "tracker.read", subject_type="dashboard")
     return Tracker(
-        buckets=[(label, counts.get(index, 0)) for index, (_, label) in enumerate(BUCKETS)],
-        extended=extended or 0,
+        buckets=[(label, counts.get(index, (0, 0))[0]) for index, (_, label) in enumerate(BUCKETS)],
+        extended=sum(extended for _, extended in counts.values()),
         at_risk=at_risk,
     )
 

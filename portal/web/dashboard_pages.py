@@ -109,7 +109,9 @@ def _stacked(rows: Iterable[tuple[str, int, list[tuple[str, str, int]]]], width:
                 )
             x += share
         bars.append({"y": index * height, "label": label, "segments": segments})
-    return {"bars": bars, "width": width, "height": max(1, len(bars)) * height}
+    # Room on the left for the longest label (about 8 units a character at the labels' size).
+    margin = 10 + 8 * max([4, *(len(bar["label"]) for bar in bars)])
+    return {"bars": bars, "width": width, "height": max(1, len(bars)) * height, "margin": margin}
 
 
 def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
@@ -127,6 +129,22 @@ def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
             ],
         )
         for line in lines
+    )
+
+
+def _workload_chart(loads: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each IRO's children on one scale (at least the Handbook's 70): in proceedings, and the rest."""
+    scale = max([70, *(load["children"] for load in loads)])
+    return _stacked(
+        (
+            load["name"],
+            scale,
+            [
+                ("in proceedings", "app-chart__late", load["inProceedings"]),
+                ("not in proceedings", "app-chart__open", load["children"] - load["inProceedings"]),
+            ],
+        )
+        for load in loads
     )
 
 
@@ -153,6 +171,7 @@ async def dashboard(request: Request) -> Response:
             "tracker": data["proceedingsTracker"],
             "tracker_figures": TRACKER_FIGURES,
             "workload": data["iroWorkload"],
+            "workload_chart": _workload_chart(data["iroWorkload"]),
             "handovers": handovers,
             "handover_columns": HANDOVERS,
             "handover_chart": _stacked(

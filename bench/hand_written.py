@@ -1,0 +1,223 @@
+"""Hand-written SQL for each dashboard figure and for the case view's rows: the baselines bench/dashboard.py
+times the portal against. Plain text SQL with a few per-database snippets (dates are ISO text in SQLite),
+written from the definitions in portal/dashboards, not from its code."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from models import Stage
+from portal.calendar import bank_holiday
+from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
+
+
+class Dialect:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pg = name == "postgresql"
+
+    def day(self, timestamp: str) -> str:
+        return f"CAST(timezone('UTC', {timestamp}) AS DATE)" if self.pg else f"substr({timestamp}, 1, 10)"
+
+    def days(self, later: str, earlier: str) -> str:
+        if self.pg:
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+    def date_literal(self, day: date) -> str:
+        return f"DATE '{day}'" if self.pg else f"'{day}'"
+
+    def float(self) -> str:
+        return "DOUBLE PRECISION" if self.pg else "REAL"
+
+    def uuid(self, value: uuid.UUID) -> Any:
+        return value if self.pg else value.hex
+
+    def date(self, value: date) -> Any:
+        return value if self.pg else value.isoformat()
+
+    def instant(self, day: date) -> Any:
+        moment = datetime.combine(day, time(0), tzinfo=UTC)
+        return moment if self.pg else f"{day} 00:00:00.000000"
+
+    def period(self, start: date, end: date, today: date) -> dict[str, Any]:
+        return {
+            "start": self.instant(start),
+            "end": self.instant(end + timedelta(days=1)),
+            "start_day": self.date(start),
+            "end_day": self.date(end),
+            "today": self.date(today),
+        }
+
+
+CAFCASS_SCOPE = """p.id IN (
+  SELECT q.id FROM proceedings q JOIN organisation c ON c.id = q.court_id WHERE c.service_area_id = :area
+  UNION
+  SELECT m.proceedings_id FROM case_membership m JOIN person g ON g.id = m.person_id
+  WHERE m.role = 'guardian' AND m.ended_at IS NULL AND g.organisation_id = :area)"""
+
+
+def adherence(d: Dialect) -> str:
+    late = d.days(d.day("o.closed_at"), "o.due_on")
+    return f"""
+SELECT p.local_authority_id, o.code, count(*),
+       sum(CASE WHEN o.state = 'met' AND {late} <= 0 THEN 1 ELSE 0 END),
+       sum(CASE WHEN o.state = 'met' AND {late} > 0 THEN 1 ELSE 0 END),
+       sum(CASE WHEN o.state = 'open' THEN 1 ELSE 0 END),
+       sum(CASE WHEN o.state = 'open' AND o.due_on < :today THEN 1 ELSE 0 END)
+FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
+WHERE {CAFCASS_SCOPE} AND o.opened_at >= :start AND o.opened_at < :end
+GROUP BY p.local_authority_id, o.code"""
+
+
+def table1(d: Dialect) -> str:
+    windows = d.days("coalesce(e.ended_on, :end_day)", "p.issued_on")
+    period = d.days(d.day("k.occurred_at"), "c.issued_on")
+    return f"""
+WITH ended AS (
+  SELECT proceedings_id, min(changed_on) AS ended_on FROM stage_change WHERE stage = 'concluded'
+  GROUP BY proceedings_id),
+cases AS (
+  SELECT p.id, p.issued_on, e.ended_on, {windows} / 30 + 1 AS windows
+  FROM proceedings p LEFT JOIN ended e ON e.proceedings_id = p.id
+  WHERE {CAFCASS_SCOPE} AND p.issued_on <= :end_day AND (e.ended_on IS NULL OR e.ended_on >= :start_day)),
+w AS (
+  SELECT k.proceedings_id AS id, k.initiated_by AS side, count(DISTINCT {period} / 30) AS n
+  FROM cases c JOIN contact k ON k.proceedings_id = c.id WHERE k.corrects_id IS NULL
+  GROUP BY k.proceedings_id, k.initiated_by),
+shares AS (
+  SELECT c.ended_on, CAST(coalesce(g.n, 0) AS {d.float()}) / c.windows AS g,
+         CAST(coalesce(i.n, 0) AS {d.float()}) / c.windows AS i,
+         EXISTS (SELECT 1 FROM discussion x
+                 WHERE x.proceedings_id = c.id AND x.kind = 'final_discussion') AS held
+  FROM cases c LEFT JOIN w g ON g.id = c.id AND g.side = 'guardian'
+  LEFT JOIN w i ON i.id = c.id AND i.side = 'iro')
+SELECT count(*),
+  sum(CASE WHEN g >= 0.75 THEN 1 ELSE 0 END), sum(CASE WHEN g >= 0.25 AND g < 0.75 THEN 1 ELSE 0 END),
+  sum(CASE WHEN g < 0.25 THEN 1 ELSE 0 END),
+  sum(CASE WHEN i >= 0.75 THEN 1 ELSE 0 END), sum(CASE WHEN i >= 0.25 AND i < 0.75 THEN 1 ELSE 0 END),
+  sum(CASE WHEN i < 0.25 THEN 1 ELSE 0 END),
+  sum(CASE WHEN ended_on IS NOT NULL AND held THEN 1 ELSE 0 END),
+  sum(CASE WHEN ended_on IS NOT NULL AND NOT held THEN 1 ELSE 0 END)
+FROM shares"""
+
+
+def tracker(d: Dialect) -> str:
+    before_final = ", ".join(f"'{s.value}'" for s in Stage if s.order < Stage.FINAL_HEARING.order)
+    left = f"({STATUTORY_WEEKS} + weeks) * 7 - elapsed"
+    return f"""
+WITH e AS (SELECT proceedings_id, sum(weeks) AS weeks FROM extension GROUP BY proceedings_id),
+o AS (
+  SELECT {d.days(":today", "p.issued_on")} AS elapsed, coalesce(e.weeks, 0) AS weeks, p.stage
+  FROM proceedings p LEFT JOIN e ON e.proceedings_id = p.id WHERE {CAFCASS_SCOPE} AND p.stage <> 'concluded')
+SELECT sum(CASE WHEN elapsed / 7 < 13 THEN 1 ELSE 0 END),
+       sum(CASE WHEN elapsed / 7 >= 13 AND elapsed / 7 < 21 THEN 1 ELSE 0 END),
+       sum(CASE WHEN elapsed / 7 >= 21 AND elapsed / 7 < 27 THEN 1 ELSE 0 END),
+       sum(CASE WHEN elapsed / 7 >= 27 THEN 1 ELSE 0 END),
+       sum(CASE WHEN weeks > 0 THEN 1 ELSE 0 END),
+       sum(CASE WHEN {left} < 0 OR ({left} < {AT_RISK_WEEKS_REMAINING * 7} AND stage IN ({before_final}))
+           THEN 1 ELSE 0 END)
+FROM o"""
+
+
+def handovers(d: Dialect) -> str:
+    submitted = d.day("h.submitted_at")
+    return f"""
+WITH due AS (
+  SELECT proceedings_id, min(due_on) AS due_on FROM obligation
+  WHERE code = 'P14' AND state <> 'not_applicable' GROUP BY proceedings_id),
+h AS (
+  SELECT proceedings_id, min(submitted_at) AS submitted_at,
+         max(CASE WHEN state = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged
+  FROM handover GROUP BY proceedings_id)
+SELECT count(*),
+  sum(CASE WHEN h.submitted_at IS NOT NULL AND {submitted} <= due.due_on THEN 1 ELSE 0 END),
+  sum(CASE WHEN h.submitted_at IS NOT NULL AND {submitted} > due.due_on THEN 1 ELSE 0 END),
+  sum(CASE WHEN h.submitted_at IS NULL AND due.due_on < :today THEN 1 ELSE 0 END),
+  sum(CASE WHEN h.submitted_at IS NULL AND due.due_on >= :today THEN 1 ELSE 0 END),
+  sum(coalesce(h.acknowledged, 0))
+FROM due JOIN proceedings p ON p.id = due.proceedings_id LEFT JOIN h ON h.proceedings_id = p.id
+WHERE {CAFCASS_SCOPE} AND due.due_on >= :start_day AND due.due_on <= :end_day"""
+
+
+def papers(d: Dialect, start: date, today: date) -> str:
+    first = date(start.year, 1, 1)
+    days = (first + timedelta(days=n) for n in range((date(today.year, 12, 31) - first).days + 1))
+    holidays = ", ".join(f"({d.date_literal(x)})" for x in days if x.weekday() < 5 and bank_holiday(x))
+
+    def weekdays(x: str) -> str:
+        n = f"({d.days(x, d.date_literal(date(2000, 1, 3)))} + 1)"
+        return f"(5 * ({n} / 7) + CASE WHEN {n} % 7 > 5 THEN 5 ELSE {n} % 7 END)"
+
+    opened_on = d.day("v.opened_at")
+    return f"""
+WITH hol(day) AS (VALUES {holidays}),
+v AS (
+  SELECT pv.filed_on, count(s.id) AS shares, min(s.first_opened_at) AS opened_at
+  FROM paper_version pv JOIN proceedings p ON p.id = pv.proceedings_id
+  LEFT JOIN paper_share s ON s.version_id = pv.id
+  WHERE {CAFCASS_SCOPE} AND pv.filed_on >= :start_day AND pv.filed_on <= :end_day
+  GROUP BY pv.id, pv.filed_on),
+w AS (
+  SELECT {weekdays(opened_on)} - {weekdays("v.filed_on")}
+         - (SELECT count(*) FROM hol WHERE hol.day > v.filed_on AND hol.day <= {opened_on}) AS days
+  FROM v WHERE v.opened_at IS NOT NULL),
+r AS (SELECT days, row_number() OVER (ORDER BY days) AS rn, count(*) OVER () AS n FROM w)
+SELECT (SELECT count(*) FROM v),
+       (SELECT count(*) FROM v WHERE opened_at IS NOT NULL),
+       (SELECT count(*) FROM v WHERE opened_at IS NULL AND shares > 0),
+       (SELECT count(*) FROM v WHERE shares = 0),
+       (SELECT max(CASE WHEN rn = (n + 1) / 2 THEN days END) FROM r),
+       (SELECT max(CASE WHEN rn = (9 * n + 9) / 10 THEN days END) FROM r)"""
+
+
+WORKLOAD = """
+WITH r AS (
+  SELECT proceedings_id, child_id, count(*) AS n FROM review
+  WHERE held_on IS NULL AND review_date < :today GROUP BY proceedings_id, child_id),
+m AS (
+  SELECT m.person_id, m.child_id, p.stage, coalesce(r.n, 0) AS overdue
+  FROM case_membership m JOIN proceedings p ON p.id = m.proceedings_id JOIN person i ON i.id = m.person_id
+  LEFT JOIN r ON r.proceedings_id = m.proceedings_id AND r.child_id = m.child_id
+  WHERE m.role = 'iro' AND m.ended_at IS NULL AND i.organisation_id = :authority
+    AND p.id IN (SELECT pc.proceedings_id FROM proceedings_child pc JOIN child c ON c.id = pc.child_id
+                 WHERE c.local_authority_id = :authority))
+SELECT person.id, count(DISTINCT m.child_id),
+       count(DISTINCT CASE WHEN m.stage <> 'concluded' THEN m.child_id END), coalesce(sum(m.overdue), 0)
+FROM person JOIN person_role pr ON pr.person_id = person.id AND pr.role = 'iro'
+LEFT JOIN m ON m.person_id = person.id
+WHERE person.organisation_id = :authority AND person.active
+GROUP BY person.id"""
+
+# The rows the case view shows, fetched by hand: the case, its court and authority, children and their legal
+# status, members, stage changes and extensions, obligations and their rules, reviews, discussions and their
+# actions, raised issues, final orders, contacts and replies, the consultation arrangement.
+CASE_ROWS = [
+    "SELECT p.*, c.name, a.name FROM proceedings p JOIN organisation c ON c.id = p.court_id "
+    "JOIN organisation a ON a.id = p.local_authority_id WHERE p.id = :case",
+    "SELECT ch.*, l.* FROM proceedings_child pc JOIN child ch ON ch.id = pc.child_id "
+    "LEFT JOIN legal_status_entry l ON l.child_id = ch.id WHERE pc.proceedings_id = :case",
+    "SELECT m.*, pe.name, pe.email FROM case_membership m JOIN person pe ON pe.id = m.person_id "
+    "WHERE m.proceedings_id = :case",
+    "SELECT * FROM stage_change WHERE proceedings_id = :case",
+    "SELECT * FROM extension WHERE proceedings_id = :case",
+    "SELECT o.*, r.* FROM obligation o JOIN obligation_rule r ON r.id = o.rule_id "
+    "WHERE o.proceedings_id = :case",
+    "SELECT * FROM review WHERE proceedings_id = :case",
+    "SELECT d.*, a.* FROM discussion d LEFT JOIN agreed_action a ON a.discussion_id = d.id "
+    "WHERE d.proceedings_id = :case",
+    "SELECT * FROM raised_issue WHERE proceedings_id = :case",
+    "SELECT * FROM final_order WHERE proceedings_id = :case",
+    "SELECT k.*, r.* FROM contact k LEFT JOIN contact_reply r ON r.contact_id = k.id "
+    "WHERE k.proceedings_id = :case",
+    "SELECT * FROM consultation_arrangement WHERE proceedings_id = :case",
+]
+CASE_COUNT = """
+SELECT count(*) FROM (
+  SELECT id FROM contact WHERE proceedings_id = :case UNION ALL
+  SELECT id FROM obligation WHERE proceedings_id = :case UNION ALL
+  SELECT m.id FROM case_membership m WHERE m.proceedings_id = :case UNION ALL
+  SELECT child_id FROM proceedings_child WHERE proceedings_id = :case
+) AS everything"""

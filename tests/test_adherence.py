@@ -140,8 +140,23 @@ async def test_every_figure_equals_the_one_counted_in_python(
     for key in sorted(set(found) | set(expected)):
         assert found.get(key) == expected.get(key), key
     assert sum(v["met_late"] for v in expected.values()) > 3  # the data exercises the percentiles
-    if by == "team":  # both the team and the group of those in none
+    if by == "team":  # both the team and the group of those in none, which drills down by itself
         assert len({group for group, _ in expected}) == 2
+        code = next(code for group, code in expected if group == "")
+        async with create_session_factory(engine)() as session:
+            behind = await cases_behind(
+                session,
+                actor,
+                start=START,
+                end=END,
+                code=code,
+                measure=Measure.OPENED,
+                by=GroupBy.TEAM,
+                group_id=None,
+                today=TODAY,
+            )
+        assert behind
+        assert {case.id for case in behind} <= in_scope
 
 
 async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World, engine: AsyncEngine) -> None:

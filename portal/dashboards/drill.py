@@ -51,7 +51,7 @@ class Figure(StrEnum):
     IRO_OVERDUE_REVIEWS = "iro:overdue_reviews"
 
 
-def case_ids(
+def _case_ids(
     dialect: str,
     actor: Actor,
     figure: Figure,
@@ -102,7 +102,7 @@ async def cases_behind(
     iro_id: uuid.UUID | None = None,
 ) -> Sequence[Proceedings]:
     require_viewer(actor)
-    ids = case_ids(
+    ids = _case_ids(
         session.get_bind().dialect.name, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
     rows = await session.execute(

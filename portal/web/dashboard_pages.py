@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import clock
-from portal.dashboards.adherence import GroupBy
+from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
@@ -298,9 +298,11 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
         variables = {
             **filters,
             "code": query.get("code", ""),
-            "measure": query.get("measure", "OPENED"),
+            "measure": query.get("measure", "OPENED").upper(),
             "groupId": query.get("group") or None,
         }
+        if variables["measure"] not in Measure.__members__:
+            raise PageNotFound
         data = await operations(request).run(uow, actor, "AdherenceCases", variables)
     title = f"{variables['code']}: {variables['measure'].lower().replace('_', ' ')}"
     return actor, data["adherenceCases"], title

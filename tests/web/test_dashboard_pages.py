@@ -98,3 +98,11 @@ async def test_every_section_drills_down_and_downloads_within_scope(
     await sign_in_as(web, world.id("guardian"))
     assert (await web.get(links["TRACKER_AT_RISK"])).status_code == 404
     assert (await web.get(links["TRACKER_AT_RISK"].replace("/cases?", "/cases.csv?"))).status_code == 404
+
+
+async def test_a_malformed_drill_down_is_not_found(web: httpx.AsyncClient, world: World) -> None:
+    await world.open_case(case_number="RV1")
+    await sign_in_as(web, world.id("iro_manager"))
+    for query in ("figure=IRO_CHILDREN&iro=not-an-id", "figure=tracker:0", "code=P2&measure=NOPE"):
+        response = await web.get(f"/dashboard/cases?{query}")
+        assert response.status_code in {400, 404}, query

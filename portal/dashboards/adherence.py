@@ -22,7 +22,7 @@ from portal.access.cases import managed_cases
 from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.sql import days_between, nearest_rank, utc_day
+from portal.dashboards.sql import count_where, days_between, nearest_rank, utc_day
 from portal.errors import DomainError, ErrorCode
 
 
@@ -148,9 +148,6 @@ async def adherence(
         late_only, late_only.c.days_late, [late_only.c.group_id, late_only.c.code], "percentiles"
     )
 
-    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
     met = base_cte.c.state == ObligationState.MET
     totals = (
         sa.select(
@@ -158,11 +155,11 @@ async def adherence(
             sa.func.max(base_cte.c.group_name).label("group_name"),
             base_cte.c.code,
             sa.func.count().label("opened"),
-            count(sa.and_(met, base_cte.c.days_late <= 0)).label("met_on_time"),
-            count(sa.and_(met, base_cte.c.days_late > 0)).label("met_late"),
-            count(base_cte.c.state == ObligationState.WAIVED).label("waived"),
-            count(base_cte.c.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
-            count(base_cte.c.state == ObligationState.OPEN).label("open"),
+            count_where(sa.and_(met, base_cte.c.days_late <= 0)).label("met_on_time"),
+            count_where(sa.and_(met, base_cte.c.days_late > 0)).label("met_late"),
+            count_where(base_cte.c.state == ObligationState.WAIVED).label("waived"),
+            count_where(base_cte.c.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
+            count_where(base_cte.c.state == ObligationState.OPEN).label("open"),
             sa.func.sum(base_cte.c.overdue).label("overdue"),
         )
         .group_by(base_cte.c.group_id, base_cte.c.code)

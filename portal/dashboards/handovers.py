@@ -19,7 +19,7 @@ from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import require_viewer
-from portal.dashboards.sql import utc_day
+from portal.dashboards.sql import count_where, utc_day
 
 
 class HandoverStatus(StrEnum):
@@ -85,15 +85,12 @@ async def summary(session: AsyncSession, actor: Actor, *, start: date, end: date
     require_viewer(actor)
     rows = per_case(session.get_bind().dialect.name, actor, start, end, today)
 
-    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
     row = (
         await session.execute(
             sa.select(
                 sa.func.count(),
-                *(count(rows.c.status == status.value) for status in HandoverStatus),
-                count(rows.c.acknowledged == 1),
+                *(count_where(rows.c.status == status.value) for status in HandoverStatus),
+                count_where(rows.c.acknowledged == 1),
             ).select_from(rows)
         )
     ).one()

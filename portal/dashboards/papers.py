@@ -19,7 +19,7 @@ from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import require_viewer
-from portal.dashboards.sql import bank_holidays_cte, nearest_rank, utc_day, working_days_between
+from portal.dashboards.sql import bank_holidays_cte, count_where, nearest_rank, utc_day, working_days_between
 
 
 class PaperStatus(StrEnum):
@@ -83,12 +83,10 @@ async def summary(session: AsyncSession, actor: Actor, *, start: date, end: date
     rows = per_version(session.get_bind().dialect.name, actor, start, end, today)
     timing = nearest_rank(rows, rows.c.working_days, [], "paper_timing")
 
-    def count(status: PaperStatus) -> sa.ColumnElement[int]:
-        return sa.func.coalesce(sa.func.sum(sa.case((rows.c.status == status.value, 1), else_=0)), 0)
-
-    counts = sa.select(sa.func.count().label("filed"), *(count(status) for status in PaperStatus)).cte(
-        "counts"
-    )
+    counts = sa.select(
+        sa.func.count().label("filed"),
+        *(count_where(rows.c.status == status.value) for status in PaperStatus),
+    ).cte("counts")
     # One statement: the counts, and the percentiles (no row when nothing was opened).
     row = (
         await session.execute(

@@ -29,6 +29,11 @@ def days_between(dialect: str, later: Any, earlier: Any) -> sa.ColumnElement[int
     return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
 
 
+def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows meet ``condition``: 0, not NULL, over no rows."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
 def nearest_rank(
     source: Any, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
 ) -> Any:

@@ -23,7 +23,7 @@ from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import require_viewer
-from portal.dashboards.sql import days_between, utc_day
+from portal.dashboards.sql import count_where, days_between, utc_day
 
 WINDOW_DAYS = 30
 MOSTLY, RARELY = 0.75, 0.25
@@ -137,15 +137,12 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
     require_viewer(actor)
     rows = per_case(session.get_bind().dialect.name, actor, start, end)
 
-    def count(column: str, value: str) -> sa.ColumnElement[int]:
-        return sa.func.coalesce(sa.func.sum(sa.case((rows.c[column] == value, 1), else_=0)), 0)
-
     regular = [
-        count(question, category.value)
+        count_where(rows.c[question] == category.value)
         for question in ("guardian_contacts_iro", "iro_contacts_guardian")
         for category in Regularity
     ]
-    final = [count("final_discussion", outcome.value) for outcome in FinalDiscussion]
+    final = [count_where(rows.c.final_discussion == outcome.value) for outcome in FinalDiscussion]
     row = (await session.execute(sa.select(sa.func.count(), *regular, *final).select_from(rows))).one()
     cases, guardian, iro, (held, not_held) = row[0], row[1:4], row[4:7], row[7:9]
     audit.record(session, actor, "table1.read", subject_type="dashboard")

@@ -74,7 +74,17 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
                 session, actor, start=start, end=today, by=GroupBy.LOCAL_AUTHORITY, today=today
             )
             return sorted(
-                (str(x.group_id), x.code, x.opened, x.met_on_time, x.met_late, x.open, x.overdue)
+                (
+                    str(x.group_id),
+                    x.code,
+                    x.opened,
+                    x.met_on_time,
+                    x.met_late,
+                    x.open,
+                    x.overdue,
+                    x.late_median_days,
+                    x.late_p90_days,
+                )
                 for x in lines
             )
         if section == "table1":

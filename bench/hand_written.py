@@ -62,14 +62,26 @@ CAFCASS_SCOPE = """p.id IN (
 def adherence(d: Dialect) -> str:
     late = d.days(d.day("o.closed_at"), "o.due_on")
     return f"""
-SELECT p.local_authority_id, o.code, count(*),
-       sum(CASE WHEN o.state = 'met' AND {late} <= 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN o.state = 'met' AND {late} > 0 THEN 1 ELSE 0 END),
+WITH o AS (
+  SELECT p.local_authority_id AS authority, o.code, o.state, o.due_on,
+         CASE WHEN o.state = 'met' THEN {late} END AS late
+  FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
+  WHERE {CAFCASS_SCOPE} AND o.opened_at >= :start AND o.opened_at < :end),
+r AS (
+  SELECT authority, code, late, row_number() OVER (PARTITION BY authority, code ORDER BY late) AS rn,
+         count(*) OVER (PARTITION BY authority, code) AS n
+  FROM o WHERE late > 0),
+p AS (
+  SELECT authority, code, max(CASE WHEN rn = (n + 1) / 2 THEN late END) AS p50,
+         max(CASE WHEN rn = (9 * n + 9) / 10 THEN late END) AS p90
+  FROM r GROUP BY authority, code)
+SELECT o.authority, o.code, count(*),
+       sum(CASE WHEN o.late <= 0 THEN 1 ELSE 0 END), sum(CASE WHEN o.late > 0 THEN 1 ELSE 0 END),
        sum(CASE WHEN o.state = 'open' THEN 1 ELSE 0 END),
-       sum(CASE WHEN o.state = 'open' AND o.due_on < :today THEN 1 ELSE 0 END)
-FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
-WHERE {CAFCASS_SCOPE} AND o.opened_at >= :start AND o.opened_at < :end
-GROUP BY p.local_authority_id, o.code"""
+       sum(CASE WHEN o.state = 'open' AND o.due_on < :today THEN 1 ELSE 0 END),
+       max(p.p50), max(p.p90)
+FROM o LEFT JOIN p ON p.authority = o.authority AND p.code = o.code
+GROUP BY o.authority, o.code"""
 
 
 def table1(d: Dialect) -> str:
@@ -85,7 +97,8 @@ cases AS (
   WHERE {CAFCASS_SCOPE} AND p.issued_on <= :end_day AND (e.ended_on IS NULL OR e.ended_on >= :start_day)),
 w AS (
   SELECT k.proceedings_id AS id, k.initiated_by AS side, count(DISTINCT {period} / 30) AS n
-  FROM cases c JOIN contact k ON k.proceedings_id = c.id WHERE k.corrects_id IS NULL
+  FROM cases c JOIN contact k ON k.proceedings_id = c.id
+  WHERE k.corrects_id IS NULL AND k.proceedings_id IN (SELECT id FROM cases)
   GROUP BY k.proceedings_id, k.initiated_by),
 shares AS (
   SELECT c.ended_on, CAST(coalesce(g.n, 0) AS {d.float()}) / c.windows AS g,

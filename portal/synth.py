@@ -3,7 +3,7 @@
 proceedings (fewer sets of proceedings: many are siblings), dozens of contacts and 20-100 court papers per set
 of proceedings, reviews, handovers and final discussions at the end, extensions, teams, and obligations whose
 adherence varies by authority. Written with bulk inserts; every
-name is made up and marked as such. Deterministic for a given seed."""
+name is made up and marked as such. Deterministic for a given seed, ids included."""
 
 from __future__ import annotations
 
@@ -78,13 +78,15 @@ class Summary:
 class _Writer:
     """Rows gathered per table and written in bulk, parents before children."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pick: random.Random) -> None:
         self.session = session
+        self.pick = pick
         self.rows: dict[Any, list[dict[str, Any]]] = {}
 
     def add(self, model: Any, **values: Any) -> uuid.UUID:
         if "id" in model.__table__.c:
-            values.setdefault("id", uuid.uuid4())
+            # From the seeded generator, so that one seed gives the same rows, ids and all, on every database.
+            values.setdefault("id", uuid.UUID(int=self.pick.getrandbits(128), version=4))
         self.rows.setdefault(model, []).append(values)
         return values.get("id")  # type: ignore[return-value]
 
@@ -101,7 +103,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 async def generate(session: AsyncSession, *, scale: float, today: date, seed: int = 2014) -> Summary:
     pick = random.Random(seed)
-    write = _Writer(session)
+    write = _Writer(session, random.Random(seed + 1))
     summary = Summary()
     await sync_defaults(session)
     defaults = sa.select(ObligationRule).where(
@@ -116,7 +118,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             organisation_id=org,
             team_id=team,
             name=name,
-            email=f"{uuid.uuid4().hex[:12]}@synthetic.invalid",
+            email=f"{name.lower().replace(' ', '.')}@synthetic.invalid",
             active=True,
             email_preference="immediate",
             created_at=now,

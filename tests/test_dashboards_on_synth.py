@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,8 +43,9 @@ from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person
 from portal.calendar import working_days_between
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards import drill, handovers, papers, table1, workload
-from portal.db import create_session_factory
+from portal.dashboards import adherence, drill, handovers, papers, table1, workload
+from portal.db import create_engine, create_session_factory
+from portal.migrations import upgrade
 from portal.synth import generate
 
 TODAY = clock.today()
@@ -343,3 +345,50 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         behind = await _drill(engine, actor, figure, busiest.iro_id)
         assert behind == expected_loads[busiest.iro_id]["cases"][figure.value.split(":")[1]]
     assert await _drill(engine, actor, drill.Figure.IRO_CHILDREN, busiest.iro_id)  # something to see
+
+
+async def _every_figure(engine: AsyncEngine) -> dict[str, Any]:
+    """Every section for every manager, as plain values."""
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        people = (
+            await session.execute(
+                sa.select(PersonRole.person_id, PersonRole.role).where(
+                    PersonRole.role.in_([Role.CAFCASS_MANAGER, Role.IRO_MANAGER])
+                )
+            )
+        ).all()
+    found: dict[str, Any] = {}
+    for person_id, role in sorted(people, key=lambda row: str(row[0])):
+        async with sessions() as session:
+            actor = await actor_for_person(session, person_id, via=Via.API)
+            assert actor is not None
+            found[f"{role}:{person_id}"] = (
+                await adherence.adherence(
+                    session, actor, start=START, end=END, by=adherence.GroupBy.TEAM, today=TODAY
+                ),
+                await table1.table1(session, actor, start=START, end=END),
+                await workload.tracker(session, actor, TODAY),
+                await handovers.summary(session, actor, start=START, end=END, today=TODAY),
+                await papers.summary(session, actor, start=START, end=END, today=TODAY),
+                await workload.iro_workload(session, actor, TODAY),
+            )
+    return found
+
+
+async def test_sqlite_and_postgresql_give_the_same_figures(engine: AsyncEngine, tmp_path: Path) -> None:
+    """The same generated data (one seed, the same ids) in both databases: every figure of every section for
+    every manager is the same. Runs in the PostgreSQL pass, beside a SQLite database of its own."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("compares PostgreSQL with SQLite: runs in the suite's PostgreSQL pass")
+    sqlite = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'same.db'}")
+    await upgrade(sqlite)
+    try:
+        for each in (engine, sqlite):
+            async with create_session_factory(each)() as session, session.begin():
+                await generate(session, scale=0.02, today=TODAY, seed=11)
+        on_postgresql, on_sqlite = await _every_figure(engine), await _every_figure(sqlite)
+    finally:
+        await sqlite.dispose()
+    assert len(on_postgresql) > 4
+    assert on_postgresql == on_sqlite

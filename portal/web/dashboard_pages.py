@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import groupby
@@ -259,13 +260,23 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
     ] + [["" if line[k] is None else line[k] for k in keys] for line in data["adherence"]]
 
 
+def _cell(value: Any) -> Any:
+    """A cell as a spreadsheet will read it: text that would start a formula (a child's or a team's name
+    beginning "=", say) is quoted, so that opening the file never runs it."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[list[Any]], name: str) -> Response:
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows([_cell(value) for value in row] for row in rows)
+    # The name is built from the query; only letters, digits and dashes reach the header.
+    safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "figures"
     return Response(
         out.getvalue(),
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
     )
 
 
@@ -273,7 +284,7 @@ async def dashboard_csv(request: Request) -> Response:
     _, filters, data = await _figures(request)
     section = request.query_params.get("section", "adherence")
     section = section if section in SECTIONS else "adherence"
-    return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}.csv")
+    return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}")
 
 
 async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
@@ -336,7 +347,7 @@ async def drill_down_csv(request: Request) -> Response:
         ]
         for case in cases
     ]
-    return _csv(rows, title.lower().replace(" ", "-").replace(":", "") + "-cases.csv")
+    return _csv(rows, f"{title}-cases")
 
 
 routes = [

@@ -8,6 +8,7 @@ import re
 
 import httpx
 
+from models import LegalStatus
 from tests.support.browsing import sign_in_as
 from tests.support.world import World
 
@@ -106,3 +107,18 @@ async def test_a_malformed_drill_down_is_not_found(web: httpx.AsyncClient, world
     for query in ("figure=IRO_CHILDREN&iro=not-an-id", "figure=tracker:0", "code=P2&measure=NOPE"):
         response = await web.get(f"/dashboard/cases?{query}")
         assert response.status_code in {400, 404}, query
+
+
+async def test_csv_files_carry_no_formulas_and_no_header_injection(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    await world.open_case([('=HYPERLINK("http://x")', LegalStatus.INTERIM_CARE_ORDER)], case_number="RV1")
+    await sign_in_as(web, world.id("cafcass_manager"))
+    response = await web.get("/dashboard/cases.csv?figure=TRACKER_UNDER_13_WEEKS")
+    assert (
+        response.headers["content-disposition"] == 'attachment; filename="tracker-under-13-weeks-cases.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[1][4] == '\'=HYPERLINK("http://x") Example'
+    forged = await web.get('/dashboard/cases.csv?code=x"%0d%0aSet-Cookie:a=b&measure=OPENED')
+    assert forged.headers["content-disposition"] == 'attachment; filename="x-set-cookie-a-b-opened-cases.csv"'

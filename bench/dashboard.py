@@ -103,7 +103,11 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
             )
         if section == "tracker":
             found = await workload.tracker(session, actor, today)
-            return (*(count for _, count in found.buckets), found.extended, len(found.at_risk))
+            return (
+                *(count for _, count in found.buckets),
+                found.extended,
+                [str(x[0]) for x in found.at_risk],
+            )
         if section == "handovers":
             return tuple(
                 vars(await handovers.summary(session, actor, start=start, end=today, today=today)).values()
@@ -122,7 +126,7 @@ def _theirs(
     section: str, d: hand.Dialect, actor: Actor, start: date, today: date
 ) -> Callable[[Any], Awaitable[Any]]:
     """The hand-written query for the same section and manager, reduced the same way."""
-    sql = {
+    sql: Any = {
         "adherence": hand.adherence(d),
         "table1": hand.table1(d),
         "tracker": hand.tracker(d),
@@ -132,10 +136,20 @@ def _theirs(
     }[section]
     org = d.uuid(actor.organisation_id)
     params = {**d.period(start, today, today), "area": org, "authority": org}
-    used = {name for name in params if f":{name}" in sql}
+
+    def params_for(query: str) -> dict[str, Any]:
+        return {name: value for name, value in params.items() if f":{name}" in query}
 
     async def run(session: Any) -> Any:
-        rows = (await session.execute(sa.text(sql), {k: params[k] for k in used})).all()
+        if section == "tracker":
+            at_risk = [
+                str(uuid.UUID(str(r[0]))) for r in await session.execute(sa.text(sql[1]), params_for(sql[1]))
+            ]
+            return (
+                *(n or 0 for n in (await session.execute(sa.text(sql[0]), params_for(sql[0]))).one()),
+                at_risk,
+            )
+        rows = (await session.execute(sa.text(sql), params_for(sql))).all()
         if section == "adherence":
             return sorted((str(uuid.UUID(str(r[0]))), *r[1:]) for r in rows)
         if section == "workload":

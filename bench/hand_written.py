@@ -117,22 +117,27 @@ SELECT count(*),
 FROM shares"""
 
 
-def tracker(d: Dialect) -> str:
+def tracker(d: Dialect) -> tuple[str, str]:
+    """The counts, and the cases at risk, most urgent first (as the page lists them)."""
     before_final = ", ".join(f"'{s.value}'" for s in Stage if s.order < Stage.FINAL_HEARING.order)
     left = f"({STATUTORY_WEEKS} + weeks) * 7 - elapsed"
-    return f"""
+    open_cases = f"""
 WITH e AS (SELECT proceedings_id, sum(weeks) AS weeks FROM extension GROUP BY proceedings_id),
 o AS (
-  SELECT {d.days(":today", "p.issued_on")} AS elapsed, coalesce(e.weeks, 0) AS weeks, p.stage
-  FROM proceedings p LEFT JOIN e ON e.proceedings_id = p.id WHERE {CAFCASS_SCOPE} AND p.stage <> 'concluded')
+  SELECT p.id, p.case_number, {d.days(":today", "p.issued_on")} AS elapsed, coalesce(e.weeks, 0) AS weeks,
+         p.stage
+  FROM proceedings p LEFT JOIN e ON e.proceedings_id = p.id
+  WHERE {CAFCASS_SCOPE} AND p.stage <> 'concluded')"""
+    at_risk = f"{left} < 0 OR ({left} < {AT_RISK_WEEKS_REMAINING * 7} AND stage IN ({before_final}))"
+    counts = f"""{open_cases}
 SELECT sum(CASE WHEN elapsed / 7 < 13 THEN 1 ELSE 0 END),
        sum(CASE WHEN elapsed / 7 >= 13 AND elapsed / 7 < 21 THEN 1 ELSE 0 END),
        sum(CASE WHEN elapsed / 7 >= 21 AND elapsed / 7 < 27 THEN 1 ELSE 0 END),
        sum(CASE WHEN elapsed / 7 >= 27 THEN 1 ELSE 0 END),
-       sum(CASE WHEN weeks > 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN {left} < 0 OR ({left} < {AT_RISK_WEEKS_REMAINING * 7} AND stage IN ({before_final}))
-           THEN 1 ELSE 0 END)
+       sum(CASE WHEN weeks > 0 THEN 1 ELSE 0 END)
 FROM o"""
+    listed = f"{open_cases}\nSELECT id FROM o WHERE {at_risk} ORDER BY {left}, case_number"
+    return counts, listed
 
 
 def handovers(d: Dialect) -> str:

@@ -185,7 +185,9 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
 
     proceedings_target = IN_PROCEEDINGS * scale
     in_proceedings = 0
-    for la, iros, solicitor, adherence in authorities:
+    for index, (la, iros, solicitor, adherence) in enumerate(authorities):
+        # Most of an authority's cases go to its local family court; a few elsewhere.
+        home = courts[index % len(courts)]
         for _ in range(round(children_per_la)):
             write.add(
                 Child,
@@ -200,11 +202,10 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
                 created_at=now,
             )
             summary.children += 1
-        while in_proceedings < proceedings_target * (
-            authorities.index((la, iros, solicitor, adherence)) + 1
-        ) / len(authorities):
+        while in_proceedings < proceedings_target * (index + 1) / len(authorities):
+            court = home if pick.random() < 0.9 else pick.choice(courts)
             in_proceedings += _case(
-                write, pick, today, now, la, iros, solicitor, adherence, courts, rules, summary
+                write, pick, today, now, la, iros, solicitor, adherence, court, rules, summary
             )
     await write.flush(
         [
@@ -239,11 +240,11 @@ def _case(
     iros: list[uuid.UUID],
     solicitor: uuid.UUID,
     adherence: float,
-    courts: list,
+    court_and_area: tuple[uuid.UUID, tuple[uuid.UUID, list[uuid.UUID]]],
     rules: dict[str, ObligationRule],
     summary: Summary,
 ) -> int:
-    court, (_area, guardians) = pick.choice(courts)
+    court, (_area, guardians) = court_and_area
     issued = today - timedelta(days=pick.randint(1, 300))
     concluded = issued + timedelta(weeks=26) < today and pick.random() < 0.5
     case_id = write.add(

@@ -22,7 +22,7 @@ from portal.access.cases import managed_cases
 from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.sql import count_where, days_between, nearest_rank, utc_day
+from portal.dashboards.sql import count_where, days_between, utc_day
 from portal.errors import DomainError, ErrorCode
 
 
@@ -143,39 +143,39 @@ async def adherence(
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
     base_cte = _joined(base, joins).where(managed_cases(actor), _in_period(start, end)).cte("base")
 
-    late_only = sa.select(base_cte).where(base_cte.c.days_late > 0).subquery()
-    percentiles = nearest_rank(
-        late_only, late_only.c.days_late, [late_only.c.group_id, late_only.c.code], "percentiles"
-    )
+    is_late = sa.case((base_cte.c.days_late > 0, 1), else_=0)
+    # Each row ranked among its group's and code's late ones (or the others), so that the nearest-rank median
+    # and 90th percentile come out of the same pass as the counts, with no join back on a group that may be
+    # NULL.
+    ranked = sa.select(
+        base_cte,
+        is_late.label("late"),
+        sa.func.row_number()
+        .over(partition_by=(base_cte.c.group_id, base_cte.c.code, is_late), order_by=base_cte.c.days_late)
+        .label("rank"),
+        sa.func.sum(is_late).over(partition_by=(base_cte.c.group_id, base_cte.c.code)).label("n_late"),
+    ).cte("ranked")
+    r = ranked.c
 
-    met = base_cte.c.state == ObligationState.MET
-    totals = (
-        sa.select(
-            base_cte.c.group_id,
-            sa.func.max(base_cte.c.group_name).label("group_name"),
-            base_cte.c.code,
-            sa.func.count().label("opened"),
-            count_where(sa.and_(met, base_cte.c.days_late <= 0)).label("met_on_time"),
-            count_where(sa.and_(met, base_cte.c.days_late > 0)).label("met_late"),
-            count_where(base_cte.c.state == ObligationState.WAIVED).label("waived"),
-            count_where(base_cte.c.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
-            count_where(base_cte.c.state == ObligationState.OPEN).label("open"),
-            sa.func.sum(base_cte.c.overdue).label("overdue"),
-        )
-        .group_by(base_cte.c.group_id, base_cte.c.code)
-        .cte("totals")
-    )
-    joined = sa.and_(
-        percentiles.c.code == totals.c.code,
-        sa.or_(
-            percentiles.c.group_id == totals.c.group_id,
-            sa.and_(percentiles.c.group_id.is_(None), totals.c.group_id.is_(None)),
-        ),
-    )
+    def late_at(rank: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+        return sa.func.max(sa.case((sa.and_(r.late == 1, r.rank == rank), r.days_late)))
+
+    met = r.state == ObligationState.MET
     rows = await session.execute(
-        sa.select(totals, percentiles.c.p50, percentiles.c.p90)
-        .outerjoin(percentiles, joined)
-        .order_by(totals.c.group_name, totals.c.code)
+        sa.select(
+            r.group_id,
+            sa.func.max(r.group_name).label("group_name"),
+            r.code,
+            sa.func.count().label("opened"),
+            count_where(sa.and_(met, r.late == 0)).label("met_on_time"),
+            count_where(r.late == 1).label("met_late"),
+            count_where(r.state == ObligationState.WAIVED).label("waived"),
+            count_where(r.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
+            count_where(r.state == ObligationState.OPEN).label("open"),
+            sa.func.sum(r.overdue).label("overdue"),
+            late_at((r.n_late + 1) // 2).label("p50"),
+            late_at((9 * r.n_late + 9) // 10).label("p90"),
+        ).group_by(r.group_id, r.code)
     )
     audit.record(session, actor, "adherence.read", subject_type="dashboard")
     lines = [

@@ -25,7 +25,9 @@ class AdherenceLine:
     """Adherence to one obligation code in one group over the period: obligations opened in it, and how they
     stand. Days late are calendar days from the due date to the day met; percentiles are nearest-rank."""
 
-    group_id: strawberry.ID | None = field("The service area, authority or practitioner; empty for all.")
+    group_id: strawberry.ID | None = field(
+        "The service area, authority, team or practitioner; empty for all (and for owners in no team)."
+    )
     group_name: str = field("Its name.")
     code: str = field("The protocol's code, e.g. P2.")
     opened: int = field("Obligations opened in the period.")

@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +19,7 @@ from portal import clock
 from portal.dashboards.adherence import GroupBy, Measure, adherence, cases_behind
 from portal.db import create_session_factory
 from portal.errors import DomainError
+from tests.support.graphql import error_codes, gql
 from tests.support.world import World
 
 TODAY = clock.today()
@@ -211,3 +213,15 @@ async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World,
             assert {c.id for c in cases} <= set(northmoor)
         with pytest.raises(DomainError, match="Cafcass and IRO managers"):
             await adherence(session, actors["guardian"], start=START, end=END, by=GroupBy.NONE, today=TODAY)
+
+
+async def test_a_period_the_dashboards_refuse_gets_a_stable_code(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    token = await world.token("cafcass_manager")
+    backwards = await gql(client, token, "Adherence", start="2026-06-01", end="2026-05-01", by="NONE")
+    assert set(error_codes(backwards)) == {"DATE_TOO_EARLY"}
+    decades = await gql(
+        client, token, "DashboardCases", figure="PAPERS_FILED", start="2001-01-01", end="2026-05-01"
+    )
+    assert error_codes(decades) == ["OUT_OF_RANGE"]

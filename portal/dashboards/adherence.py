@@ -19,11 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
 from portal.access.cases import managed_cases
-from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards.sql import count_where, days_between, utc_day
-from portal.errors import DomainError, ErrorCode
+from portal.dashboards.viewer import require_viewer_for
 
 
 class GroupBy(StrEnum):
@@ -117,17 +116,10 @@ def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
     )
 
 
-def require_viewer(actor: Actor) -> None:
-    if not has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes):
-        raise DomainError.one(
-            ErrorCode.NOT_PERMITTED, "The adherence dashboards are for Cafcass and IRO managers"
-        )
-
-
 async def adherence(
     session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
 ) -> list[Line]:
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     dialect = session.get_bind().dialect.name
     group_id, group_name, joins = _group(by)
     late = _days_late(dialect)
@@ -214,7 +206,7 @@ async def cases_behind(
     today: date,
 ) -> Sequence[Proceedings]:
     """The cases behind one figure, within the viewer's scope."""
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     dialect = session.get_bind().dialect.name
     group, _, joins = _group(by)
     late = _days_late(dialect)

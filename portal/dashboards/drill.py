@@ -16,7 +16,7 @@ from models import Proceedings
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.dashboards import handovers, papers, table1, workload
-from portal.dashboards.adherence import require_viewer
+from portal.dashboards.viewer import require_viewer_for
 
 
 class Figure(StrEnum):
@@ -101,7 +101,7 @@ async def cases_behind(
     today: date,
     iro_id: uuid.UUID | None = None,
 ) -> Sequence[Proceedings]:
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     ids = _case_ids(
         session.get_bind().dialect.name, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )

@@ -18,8 +18,8 @@ from models import Handover, HandoverState, Obligation, ObligationState, Proceed
 from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.adherence import require_viewer
 from portal.dashboards.sql import count_where, utc_day
+from portal.dashboards.viewer import require_viewer_for
 
 
 class HandoverStatus(StrEnum):
@@ -82,7 +82,7 @@ def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) ->
 
 
 async def summary(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Handovers:
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     rows = per_case(session.get_bind().dialect.name, actor, start, end, today)
 
     row = (

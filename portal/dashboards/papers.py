@@ -18,8 +18,8 @@ from models import PaperShare, PaperVersion, Proceedings
 from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.adherence import require_viewer
 from portal.dashboards.sql import bank_holidays_cte, count_where, nearest_rank, utc_day, working_days_between
+from portal.dashboards.viewer import require_viewer_for
 
 
 class PaperStatus(StrEnum):
@@ -79,7 +79,7 @@ def per_version(dialect: str, actor: Actor, start: date, end: date, today: date)
 
 
 async def summary(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Papers:
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     rows = per_version(session.get_bind().dialect.name, actor, start, end, today)
     timing = nearest_rank(rows, rows.c.working_days, [], "paper_timing")
 

@@ -22,8 +22,8 @@ from models import Contact, Discussion, DiscussionKind, Proceedings, Side, Stage
 from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.dashboards.adherence import require_viewer
 from portal.dashboards.sql import count_where, days_between, utc_day
+from portal.dashboards.viewer import require_viewer_for
 
 WINDOW_DAYS = 30
 MOSTLY, RARELY = 0.75, 0.25
@@ -134,7 +134,7 @@ def per_case(dialect: str, actor: Actor, start: date, end: date) -> Any:
 
 
 async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
-    require_viewer(actor)
+    require_viewer_for(actor, start, end)
     rows = per_case(session.get_bind().dialect.name, actor, start, end)
 
     regular = [

@@ -23,8 +23,8 @@ from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards.adherence import require_viewer
 from portal.dashboards.sql import days_between
+from portal.dashboards.viewer import require_viewer
 
 # Weeks since issue: the buckets' lower bounds.
 BUCKETS = ((0, "Under 13 weeks"), (13, "13 to 20 weeks"), (21, "21 to 26 weeks"), (27, "Over 26 weeks"))

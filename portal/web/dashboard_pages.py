@@ -14,12 +14,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal import clock
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
+from portal.dashboards.viewer import period_problems
+from portal.web.forms import FormErrors
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render, sees_dashboards
@@ -73,11 +75,29 @@ def _filters(request: Request) -> dict[str, str]:
     }
 
 
+class BadPeriod(Exception):
+    """The period asked for is one the dashboards refuse (the rule: portal.dashboards.viewer)."""
+
+    def __init__(self, actor: Any, errors: FormErrors) -> None:
+        self.actor, self.errors = actor, errors
+        super().__init__("; ".join(error.message for error in errors.summary))
+
+
+def _period(actor: Any, filters: dict[str, str]) -> None:
+    problems = period_problems(date.fromisoformat(filters["start"]), date.fromisoformat(filters["end"]))
+    if problems:
+        errors = FormErrors({"start": "start", "end": "end"})
+        for problem in problems:
+            errors.add(problem.field or "start", problem.message)
+        raise BadPeriod(actor, errors)
+
+
 async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, Any]]:
     filters = _filters(request)
     async with signed_in(request) as (uow, actor):
         if not sees_dashboards(actor):
             raise PageNotFound
+        _period(actor, filters)
         data = await operations(request).run(uow, actor, "Adherence", filters)
     return actor, filters, data
 
@@ -150,7 +170,11 @@ def _workload_chart(loads: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def dashboard(request: Request) -> Response:
-    actor, filters, data = await _figures(request)
+    try:
+        actor, filters, data = await _figures(request)
+    except BadPeriod as bad:
+        context = {"actor": bad.actor, "filters": _filters(request), "errors": bad.errors}
+        return render(request, "dashboard.html", context, status_code=400)
     groups = [
         {"id": group_id, "name": name, "lines": list(rows)}
         for (group_id, name), rows in groupby(
@@ -165,6 +189,7 @@ async def dashboard(request: Request) -> Response:
         {
             "actor": actor,
             "filters": filters,
+            "errors": FormErrors({}),
             "groups": [{**group, "chart": _adherence_chart(group["lines"])} for group in groups],
             "columns": COLUMNS,
             "table1": data["table1"],
@@ -281,7 +306,10 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 
 
 async def dashboard_csv(request: Request) -> Response:
-    _, filters, data = await _figures(request)
+    try:
+        _, filters, data = await _figures(request)
+    except BadPeriod as bad:
+        return PlainTextResponse(str(bad), status_code=400)
     section = request.query_params.get("section", "adherence")
     section = section if section in SECTIONS else "adherence"
     return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}")
@@ -295,6 +323,7 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
     async with signed_in(request) as (uow, actor):
         if not sees_dashboards(actor):
             raise PageNotFound
+        _period(actor, filters)
         if figure:
             if figure not in Figure.__members__:
                 raise PageNotFound
@@ -320,7 +349,10 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
 
 
 async def drill_down(request: Request) -> Response:
-    actor, cases, title = await _cases(request)
+    try:
+        actor, cases, title = await _cases(request)
+    except BadPeriod as bad:
+        return PlainTextResponse(str(bad), status_code=400)
     filters = _filters(request)
     return render(
         request,
@@ -336,7 +368,10 @@ async def drill_down(request: Request) -> Response:
 
 
 async def drill_down_csv(request: Request) -> Response:
-    _, cases, title = await _cases(request)
+    try:
+        _, cases, title = await _cases(request)
+    except BadPeriod as bad:
+        return PlainTextResponse(str(bad), status_code=400)
     rows = [["case number", "issued", "stage", "local authority", "children"]] + [
         [
             case["caseNumber"],

@@ -122,3 +122,19 @@ async def test_csv_files_carry_no_formulas_and_no_header_injection(
     assert rows[1][4] == '\'=HYPERLINK("http://x") Example'
     forged = await web.get('/dashboard/cases.csv?code=x"%0d%0aSet-Cookie:a=b&measure=OPENED')
     assert forged.headers["content-disposition"] == 'attachment; filename="x-set-cookie-a-b-opened-cases.csv"'
+
+
+async def test_a_period_ending_before_it_starts_is_explained_not_computed(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in_as(web, world.id("cafcass_manager"))
+    page = await web.get("/dashboard?start=2026-06-01&end=2026-05-01")
+    assert page.status_code == 400
+    assert "There is a problem" in page.text
+    assert "The end of the period must be on or after its start" in page.text
+    assert "Handovers at the end of proceedings" not in page.text
+    too_long = await web.get("/dashboard.csv?start=2010-01-01&end=2026-05-01")
+    assert too_long.status_code == 400
+    assert too_long.text == "Choose a period of 5 years or less"
+    drill = await web.get("/dashboard/cases?figure=PAPERS_FILED&start=2026-06-01&end=2026-05-01")
+    assert drill.status_code == 400

@@ -8,9 +8,6 @@ from portal.access.policy import Permission, has_global_permission
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, Problem
 
-# Long enough for any annual report and trend; short enough that no one asks the database for decades.
-MAX_PERIOD_DAYS = 5 * 366
-
 
 def require_viewer(actor: Actor) -> None:
     if not has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes):
@@ -24,8 +21,6 @@ def period_problems(start: date, end: date) -> list[Problem]:
         return [
             Problem(ErrorCode.DATE_TOO_EARLY, "The end of the period must be on or after its start", "end")
         ]
-    if (end - start).days > MAX_PERIOD_DAYS:
-        return [Problem(ErrorCode.OUT_OF_RANGE, "Choose a period of 5 years or less", "start")]
     return []
 
 

@@ -42,7 +42,7 @@ from portal import clock
 from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person
 from portal.calendar import working_days_between
-from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
+from portal.cases.timescale import timescale
 from portal.dashboards import adherence, drill, handovers, papers, table1, workload
 from portal.db import create_engine, create_session_factory
 from portal.migrations import upgrade
@@ -158,23 +158,20 @@ def _papers(data: dict[str, Any], scope: set[uuid.UUID]) -> tuple[dict[str, list
 
 
 def _tracker(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
-    extension: dict[uuid.UUID, int] = defaultdict(int)
+    """Buckets by weeks since issue; extended; at risk by the case view's own rule (timescale)."""
+    extensions: dict[uuid.UUID, list[int]] = defaultdict(list)
     for e in data["Extension"]:
-        extension[e.proceedings_id] += e.weeks
+        extensions[e.proceedings_id].append(e.weeks)
     found: dict[str, set[uuid.UUID]] = defaultdict(set)
     for case in data["Proceedings"]:
         if case.id not in scope or case.stage is Stage.CONCLUDED:
             continue
-        elapsed = (TODAY - case.issued_on).days
-        weeks = elapsed // 7
+        weeks = (TODAY - case.issued_on).days // 7
         bucket = 3 if weeks >= 27 else 2 if weeks >= 21 else 1 if weeks >= 13 else 0
         found[str(bucket)].add(case.id)
-        remaining = (STATUTORY_WEEKS + extension[case.id]) * 7 - elapsed
-        if extension[case.id]:
+        if extensions[case.id]:
             found["extended"].add(case.id)
-        if remaining < 0 or (
-            remaining < AT_RISK_WEEKS_REMAINING * 7 and case.stage.order < Stage.FINAL_HEARING.order
-        ):
+        if timescale(case.issued_on, case.stage, extensions[case.id], TODAY).at_risk:
             found["at_risk"].add(case.id)
     return found
 

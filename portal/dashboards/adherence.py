@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -21,6 +22,7 @@ from models import Obligation, ObligationState, Organisation, Person, Proceeding
 from portal.access.cases import managed_cases
 from portal.audit import service as audit
 from portal.auth.actor import Actor
+from portal.dashboards.drill import cases_in
 from portal.dashboards.sql import count_where, days_between, utc_day
 from portal.dashboards.viewer import require_viewer_for
 
@@ -116,55 +118,67 @@ def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
     )
 
 
-async def adherence(
-    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
-) -> list[Line]:
-    require_viewer_for(actor, start, end)
-    dialect = session.get_bind().dialect.name
+def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> Any:
+    """One row per obligation opened in the period on a case in scope: its case, group, code, state, days
+    late (when met) and whether it is open past its due date."""
     group_id, group_name, joins = _group(by)
-    late = _days_late(dialect)
-    base = sa.select(
+    stmt = sa.select(
+        Obligation.proceedings_id.label("id"),
         group_id.label("group_id"),
         group_name.label("group_name"),
         Obligation.code.label("code"),
         Obligation.state.label("state"),
-        sa.case((Obligation.state == ObligationState.MET, late), else_=None).label("days_late"),
+        sa.case((Obligation.state == ObligationState.MET, _days_late(dialect)), else_=None).label(
+            "days_late"
+        ),
         sa.case(
             (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < today), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    base_cte = _joined(base, joins).where(managed_cases(actor), _in_period(start, end)).cte("base")
+    return _joined(stmt, joins).where(managed_cases(actor), _in_period(start, end)).cte("obligations")
 
-    is_late = sa.case((base_cte.c.days_late > 0, 1), else_=0)
+
+def _measured(rows: Any, measure: Measure) -> sa.ColumnElement[bool]:
+    """Whether an obligation's row counts towards ``measure``: the one definition of each figure."""
+    return {
+        Measure.OPENED: sa.true(),
+        Measure.MET_ON_TIME: sa.and_(rows.state == ObligationState.MET, rows.days_late <= 0),
+        Measure.MET_LATE: rows.days_late > 0,
+        Measure.WAIVED: rows.state == ObligationState.WAIVED,
+        Measure.NOT_APPLICABLE: rows.state == ObligationState.NOT_APPLICABLE,
+        Measure.OPEN: rows.state == ObligationState.OPEN,
+        Measure.OVERDUE: rows.overdue == 1,
+    }[measure]
+
+
+async def adherence(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> list[Line]:
+    require_viewer_for(actor, start, end)
+    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+    is_late = sa.case((rows.days_late > 0, 1), else_=0)
     # Each row ranked among its group's and code's late ones (or the others), so that the nearest-rank median
     # and 90th percentile come out of the same pass as the counts, with no join back on a group that may be
     # NULL.
     ranked = sa.select(
-        base_cte,
+        *rows,
         is_late.label("late"),
         sa.func.row_number()
-        .over(partition_by=(base_cte.c.group_id, base_cte.c.code, is_late), order_by=base_cte.c.days_late)
+        .over(partition_by=(rows.group_id, rows.code, is_late), order_by=rows.days_late)
         .label("rank"),
-        sa.func.sum(is_late).over(partition_by=(base_cte.c.group_id, base_cte.c.code)).label("n_late"),
+        sa.func.sum(is_late).over(partition_by=(rows.group_id, rows.code)).label("n_late"),
     ).cte("ranked")
     r = ranked.c
 
     def late_at(rank: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
         return sa.func.max(sa.case((sa.and_(r.late == 1, r.rank == rank), r.days_late)))
 
-    met = r.state == ObligationState.MET
-    rows = await session.execute(
+    found = await session.execute(
         sa.select(
             r.group_id,
             sa.func.max(r.group_name).label("group_name"),
             r.code,
-            sa.func.count().label("opened"),
-            count_where(sa.and_(met, r.late == 0)).label("met_on_time"),
-            count_where(r.late == 1).label("met_late"),
-            count_where(r.state == ObligationState.WAIVED).label("waived"),
-            count_where(r.state == ObligationState.NOT_APPLICABLE).label("not_applicable"),
-            count_where(r.state == ObligationState.OPEN).label("open"),
-            sa.func.sum(r.overdue).label("overdue"),
+            *(count_where(_measured(r, measure)).label(measure.value) for measure in Measure),
             late_at((r.n_late + 1) // 2).label("p50"),
             late_at((9 * r.n_late + 9) // 10).label("p90"),
         ).group_by(r.group_id, r.code)
@@ -175,17 +189,11 @@ async def adherence(
             group_id=row.group_id if row.group_id is None else uuid.UUID(str(row.group_id)),
             group_name=row.group_name,
             code=row.code,
-            opened=row.opened,
-            met_on_time=row.met_on_time,
-            met_late=row.met_late,
             late_median_days=row.p50,
             late_p90_days=row.p90,
-            waived=row.waived,
-            not_applicable=row.not_applicable,
-            open=row.open,
-            overdue=row.overdue,
+            **{measure.value: row._mapping[measure.value] for measure in Measure},
         )
-        for row in rows
+        for row in found
     ]
     order = {
         code: n for n, code in enumerate(sorted({line.code for line in lines}, key=lambda c: int(c[1:])))
@@ -205,27 +213,11 @@ async def cases_behind(
     group_id: uuid.UUID | None,
     today: date,
 ) -> Sequence[Proceedings]:
-    """The cases behind one figure, within the viewer's scope."""
+    """The cases behind one figure, within the viewer's scope: the same rows the figure counts."""
     require_viewer_for(actor, start, end)
-    dialect = session.get_bind().dialect.name
-    group, _, joins = _group(by)
-    late = _days_late(dialect)
-    state = Obligation.state
-    condition = {
-        Measure.OPENED: sa.true(),
-        Measure.MET_ON_TIME: sa.and_(state == ObligationState.MET, late <= 0),
-        Measure.MET_LATE: sa.and_(state == ObligationState.MET, late > 0),
-        Measure.WAIVED: state == ObligationState.WAIVED,
-        Measure.NOT_APPLICABLE: state == ObligationState.NOT_APPLICABLE,
-        Measure.OPEN: state == ObligationState.OPEN,
-        Measure.OVERDUE: sa.and_(state == ObligationState.OPEN, Obligation.due_on < today),
-    }[measure]
-    stmt = sa.select(Proceedings).join(Obligation, Obligation.proceedings_id == Proceedings.id)
-    stmt = _joined(stmt, joins)
-    stmt = stmt.where(managed_cases(actor), _in_period(start, end), Obligation.code == code, condition)
+    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+    ids = sa.select(rows.id).where(rows.code == code, _measured(rows, measure))
     if by is not GroupBy.NONE:
         # Obligations whose owner has no team form the group without an id.
-        stmt = stmt.where(group == group_id if group_id is not None else group.is_(None))
-    rows = await session.execute(stmt.distinct().order_by(Proceedings.case_number))
-    audit.record(session, actor, "adherence.drill_down", subject_type="dashboard")
-    return list(rows.scalars())
+        ids = ids.where(rows.group_id == group_id if group_id is not None else rows.group_id.is_(None))
+    return await cases_in(session, actor, ids, "adherence.drill_down")

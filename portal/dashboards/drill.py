@@ -105,8 +105,13 @@ async def cases_behind(
     ids = _case_ids(
         session.get_bind().dialect.name, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
+    return await cases_in(session, actor, ids, "dashboard.drill_down")
+
+
+async def cases_in(session: AsyncSession, actor: Actor, ids: sa.Select, action: str) -> Sequence[Proceedings]:
+    """The cases whose ids ``ids`` selects, by number, the reading audited as ``action``."""
     rows = await session.execute(
         sa.select(Proceedings).where(Proceedings.id.in_(ids)).order_by(Proceedings.case_number)
     )
-    audit.record(session, actor, "dashboard.drill_down", subject_type="dashboard")
+    audit.record(session, actor, action, subject_type="dashboard")
     return list(rows.scalars())

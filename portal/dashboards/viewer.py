@@ -9,8 +9,13 @@ from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, Problem
 
 
+def may_view(actor: Actor | None) -> bool:
+    """Whether the dashboards are for this person: the role table says managers."""
+    return actor is not None and has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes)
+
+
 def require_viewer(actor: Actor) -> None:
-    if not has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes):
+    if not may_view(actor):
         raise DomainError.one(
             ErrorCode.NOT_PERMITTED, "The adherence dashboards are for Cafcass and IRO managers"
         )

@@ -302,7 +302,7 @@ async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, boo
     confirmed = await session.scalar(
         sa.select(sa.func.count()).where(ForwardingConfirmation.proceedings_id == case_id)
     )
-    conditions = [(label, found.get(code) in {ObligationState.MET}) for code, label in GATE.items()]
+    conditions = [(label, found.get(code) is ObligationState.MET) for code, label in GATE.items()]
     return [*conditions, (PAPERS_CONFIRMED, bool(confirmed))]
 
 

@@ -20,11 +20,11 @@ from starlette.routing import Route
 from portal import clock
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
-from portal.dashboards.viewer import period_problems
+from portal.dashboards.viewer import may_view, period_problems
 from portal.web.forms import FormErrors
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
-from portal.web.rendering import render, sees_dashboards
+from portal.web.rendering import render
 from portal.web.requests import signed_in
 
 PERIOD_DAYS = 182
@@ -95,7 +95,7 @@ def _period(actor: Any, filters: dict[str, str]) -> None:
 async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, Any]]:
     filters = _filters(request)
     async with signed_in(request) as (uow, actor):
-        if not sees_dashboards(actor):
+        if not may_view(actor):
             raise PageNotFound
         _period(actor, filters)
         data = await operations(request).run(uow, actor, "Adherence", filters)
@@ -321,7 +321,7 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
     query = request.query_params
     figure = query.get("figure", "").upper()
     async with signed_in(request) as (uow, actor):
-        if not sees_dashboards(actor):
+        if not may_view(actor):
             raise PageNotFound
         _period(actor, filters)
         if figure:

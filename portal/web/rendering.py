@@ -9,9 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from portal.access.policy import Permission, has_global_permission
-from portal.auth.actor import Actor
 from portal.auth.web import csrf_token
+from portal.dashboards.viewer import may_view
 from portal.web.labels import LABELS, date_time, label, long_date
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -22,11 +21,6 @@ TEMPLATES.env.globals["options"] = lambda kind: [(value, text, None) for value, 
 SERVICE_NAME = "Guardian–IRO portal"
 
 
-def sees_dashboards(actor: Actor | None) -> bool:
-    """Whether the adherence dashboards are for this person (the role table says: managers)."""
-    return actor is not None and has_global_permission(actor.roles, Permission.VIEW_ADHERENCE, actor.scopes)
-
-
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page. Pass ``actor`` in the context to show who is signed in."""
     base = {
@@ -34,6 +28,6 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "demo": request.app.state.settings.demo_sign_in,
         "service_name": SERVICE_NAME,
-        "sees_dashboards": sees_dashboards(context.get("actor")),
+        "sees_dashboards": may_view(context.get("actor")),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

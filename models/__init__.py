@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from models.audit import GENESIS_HASH, AuditEvent, AuditHead, AuditOutcome
+from models.audit import GENESIS_HASH, AuditEvent, AuditOutcome, AuditQueue, AuditSeal
 from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpose, Side
@@ -55,8 +55,9 @@ __all__ = [
     "AgreedAction",
     "ApiToken",
     "AuditEvent",
-    "AuditHead",
     "AuditOutcome",
+    "AuditQueue",
+    "AuditSeal",
     "CaseMembership",
     "CaseRole",
     "Channel",

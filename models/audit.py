@@ -1,8 +1,11 @@
-"""The audit trail: every read of a case and every write, committed with the work it records.
+"""The audit trail: every look at a case and every write, as an event that nothing may change.
 
-Rows are append-only (database triggers refuse UPDATE and DELETE) and hash-chained: each row's hash covers
-its contents and the previous row's hash, and ``audit_head`` holds the last one, so altering or deleting any
-row, the last included, is detected by ``portal audit verify``.
+A request appends its events in one INSERT and takes no lock that other requests share: there is no row
+that every request updates. A database trigger puts each new event on ``audit_queue``; the sealer takes
+the queue in order and appends one ``audit_seal`` row per event to a hash chain keyed with a secret the
+database never holds, then writes a signed checkpoint of the chain's head outside the database. Events and
+seals are append-only (triggers refuse UPDATE and DELETE), and ``portal audit verify`` checks both against
+the latest checkpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import enum_type, foreign_key, id_field, timestamp_field
+from models.base import UTCDateTime, enum_type, foreign_key, id_field, timestamp_field
 
 GENESIS_HASH = "0" * 64
 
@@ -27,11 +30,9 @@ class AuditOutcome(StrEnum):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_event_case_seq", "case_id", "seq"),)
+    __table_args__ = (sa.Index("ix_audit_event_case_occurred", "case_id", "occurred_at", "id"),)
 
     id: uuid.UUID = id_field()
-    # The position in the chain: 1, 2, 3 ... with no gaps.
-    seq: int = Field(unique=True)
     occurred_at: datetime = timestamp_field()
     # Empty for the system itself (the demo loader, the command line).
     person_id: uuid.UUID | None = foreign_key("person.id", nullable=True, index=True)
@@ -46,17 +47,29 @@ class AuditEvent(SQLModel, table=True):
     # How the request came ("api", "web", "cli") and from where (the client's address).
     channel: str = Field(default="", max_length=20)
     source: str = Field(default="", max_length=100)
-    prev_hash: str = Field(max_length=64)
+
+
+class AuditQueue(SQLModel, table=True):
+    """Events not yet sealed, filled by a trigger on ``audit_event`` and emptied by the sealer. It holds
+    seconds' worth of events, so the sealer finds the unsealed ones without scanning the trail."""
+
+    __tablename__ = "audit_queue"
+    __table_args__ = (sa.Index("ix_audit_queue_occurred", "occurred_at", "event_id"),)
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    # The event's own time, copied by the trigger: the sealer takes the queue in this order.
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditSeal(SQLModel, table=True):
+    """An event's place in the keyed hash chain: ``hash`` is HMAC-SHA256, under the key named ``key_id``,
+    of the position, the key's id, the previous seal's hash and every field of the event."""
+
+    __tablename__ = "audit_seal"
+
+    # The position in the chain: 1, 2, 3 ... with no gaps, in the order the sealer took the events.
+    seq: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
+    event_id: uuid.UUID = Field(unique=True)
+    key_id: str = Field(max_length=40)
     hash: str = Field(max_length=64)
-
-
-class AuditHead(SQLModel, table=True):
-    """The end of the chain: one row, locked by each append, so appends are serialised and deleting the
-    last events is detected."""
-
-    __tablename__ = "audit_head"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
-
-    id: int = Field(default=1, primary_key=True)
-    seq: int = 0
-    hash: str = Field(default=GENESIS_HASH, max_length=64)
+    sealed_at: datetime = timestamp_field()

@@ -68,3 +68,6 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = optional_timestamp_field()
     revoked_at: datetime | None = optional_timestamp_field()
     last_used_at: datetime | None = optional_timestamp_field()
+    # The token this one was made with, if it was made through the API with a token: it never outlives that
+    # token, and revoking that token revokes this one.
+    made_with_id: uuid.UUID | None = foreign_key("api_token.id", nullable=True, index=True)

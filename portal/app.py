@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.api.view import GraphQLView
+from portal.audit.sealer import run_forever as seal_forever
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
@@ -71,6 +72,7 @@ async def _healthz(_request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or Settings()
+    settings.audit_keyring  # noqa: B018 -- refuse to start without the audit keys, not at the first seal
     engine = engine or create_engine(settings.database_url, echo=settings.sql_echo)
     sessions = create_session_factory(engine)
     blobs = blob_store(settings)
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             tasks.append(asyncio.create_task(run_forever(sessions, settings)))
         if settings.clock_in_app:
             tasks.append(asyncio.create_task(clock_forever(sessions, settings)))
+        if settings.audit_seal_in_app:
+            tasks.append(asyncio.create_task(seal_forever(sessions, settings)))
         yield
         for task in tasks:
             task.cancel()

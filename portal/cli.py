@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import ApiToken, OrganisationKind, OutboxMessage, Role, utcnow
 from portal import clock, migrations
 from portal.access.policy import Permission
+from portal.audit.keys import KeyringError
 from portal.auth import tokens
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
@@ -281,14 +282,55 @@ def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
-    from portal.audit.chain import verify
+    from portal.audit.chain import Verdict, verify
+    from portal.audit.checkpoints import checkpoint_store
 
-    verdict = _run_in_transaction(settings, verify)
+    store, keyring = checkpoint_store(settings), settings.audit_keyring
+
+    async def check(session: AsyncSession) -> Verdict:
+        try:
+            latest = await store.latest()
+        except ValueError as error:
+            return Verdict(0, f"what {store.describe()} holds last is not a checkpoint ({error})")
+        return await verify(session, keyring, latest)
+
+    verdict: Verdict = _run_in_transaction(settings, check)
+    for note in verdict.notes:
+        print(note)
     if not verdict.clean:
         raise SystemExit(
             f"The audit trail is broken: {verdict.problem}. {verdict.rows} rows before it verify."
         )
-    print(f"The audit trail verifies: {verdict.rows} rows, none altered or removed.")
+    anchored = (
+        f"; it matches the checkpoint of row {verdict.checkpoint.seq} in {store.describe()}"
+        if verdict.checkpoint
+        else ""
+    )
+    print(f"The audit trail verifies: {verdict.rows} rows, none altered or removed{anchored}.")
+
+
+def cmd_audit_seal(settings: Settings, args: argparse.Namespace) -> None:
+    from portal.audit.sealer import run_forever, sealer_for
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        sessions = create_session_factory(engine)
+        try:
+            if args.forever:
+                await run_forever(sessions, settings)
+            sealed = await sealer_for(sessions, settings).run_once(checkpoint=True)
+        finally:
+            await engine.dispose()
+        checkpoint = f", checkpoint signed at row {sealed.checkpoint.seq}" if sealed.checkpoint else ""
+        print(f"Sealed {sealed.events} events: the chain has {sealed.head} rows{checkpoint}.")
+
+    asyncio.run(run())
+
+
+def cmd_audit_new_key(_settings: Settings, args: argparse.Namespace) -> None:
+    from portal.audit.keys import new_entry
+
+    print(new_entry(args.id))
 
 
 def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> None:
@@ -378,9 +420,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True
     )
-    audit.add_parser("verify", help="check that no audit event was altered or removed").set_defaults(
-        func=cmd_audit_verify
+    audit.add_parser(
+        "verify",
+        help="check that no audit event was altered, removed or added, against the latest checkpoint",
+    ).set_defaults(func=cmd_audit_verify)
+    audit_seal = audit.add_parser("seal", help="chain the events waiting to be sealed and sign a checkpoint")
+    audit_seal.add_argument("--forever", action="store_true", help="keep sealing (when web processes do not)")
+    audit_seal.set_defaults(func=cmd_audit_seal)
+    new_key = audit.add_parser(
+        "new-key", help="print a new audit key entry: put it first in the keyring to rotate to it"
     )
+    new_key.add_argument("--id", required=True, help="the key's name, e.g. 2027-01")
+    new_key.set_defaults(func=cmd_audit_new_key)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", required=True
@@ -413,7 +464,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings()
         args.func(settings, args)
-    except (SettingsError, ValidationError) as error:
+    except (SettingsError, ValidationError, KeyringError) as error:
         raise SystemExit(f"portal: the settings are not valid: {error}") from None
     except DomainError as error:
         for problem in error.problems:

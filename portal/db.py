@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from portal.audit import pending
 
 T = TypeVar("T")
+log = logging.getLogger("portal.db")
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -28,7 +31,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -39,18 +42,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-    # The driver's own BEGIN is deferred; ours (below) takes the write lock up front.
+    # The driver's own BEGIN is deferred; ours (below) says what the transaction is for.
     dbapi_connection.isolation_level = None
 
 
-def _begin_immediate(connection: Any) -> None:
+# An execution option on a session's connection: the transaction only reads.
+READ_ONLY = "portal_read_only"
+
+
+def _sqlite_begin(connection: Any) -> None:
     """SQLite allows one writer. A transaction that read first and writes later fails if another wrote in
-    between, so each one takes the write lock as it begins; the embedded default serves a few people."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    between, so a writing transaction takes the write lock as it begins. A reading one takes no lock at all
+    (WAL gives it a snapshot), and the database refuses it any write, so none can creep in."""
+    read_only = bool(connection.get_execution_options().get(READ_ONLY))
+    connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class Intent(StrEnum):
+    """What a request's transaction is for. A read runs in a read-only transaction (on SQLite, one that
+    holds no lock) and its looks are written after it, in a short transaction of their own."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+AfterWork = Callable[[AsyncSession], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -62,11 +83,13 @@ class UnitOfWork:
     a lock, and shielded from cancellation, so it finishes even if the field that asked for it is gone.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, intent: Intent = Intent.WRITE) -> None:
         self._session = session
         self._lock = asyncio.Lock()
         self._running: set[asyncio.Future[Any]] = set()
+        self.intent = intent
         self.failed = False
+        self.afterwards: dict[object, AfterWork] = {}
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async def locked() -> T:
@@ -84,25 +107,57 @@ class UnitOfWork:
             await asyncio.gather(*self._running, return_exceptions=True)
 
     def fail(self) -> None:
-        """Mark the request as failed: nothing it wrote will be committed."""
+        """Mark the request as failed: nothing it wrote will be committed (its looks and refusals are)."""
         self.failed = True
+
+    def after(self, key: object, work: AfterWork) -> None:
+        """Bookkeeping to do after the request, outside its transaction, once per ``key``: stamping a
+        token's or a session's last use must not make every request with it queue on one row."""
+        self.afterwards.setdefault(key, work)
 
 
 @asynccontextmanager
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(
+    factory: async_sessionmaker[AsyncSession], intent: Intent = Intent.WRITE
+) -> AsyncIterator[UnitOfWork]:
+    """The request's unit of work. Its audit events are written before the caller goes on to send anything:
+    if they cannot be, this raises, and the caller must send no data."""
     async with factory() as session:
-        uow = UnitOfWork(session)
+        if intent is Intent.READ:
+            await session.connection(execution_options={READ_ONLY: True, "postgresql_readonly": True})
+        uow = UnitOfWork(session, intent)
         try:
             yield uow
         except BaseException:
             await uow.settle()
-            await pending.rollback(session)
+            await _end(session, uow, failed=True)
             raise
         await uow.settle()
-        if uow.failed:
-            await pending.rollback(session)
-        else:
-            await session.commit()
+        await _end(session, uow, failed=uow.failed)
+    for work in uow.afterwards.values():
+        await _afterwards(factory, work)
+
+
+async def _end(session: AsyncSession, uow: UnitOfWork, *, failed: bool) -> None:
+    """A write that succeeded commits with its events. Otherwise the work is rolled back, and the events
+    that must outlive it (all of a read's; a failed request's looks and refusals) are written on their own."""
+    if uow.intent is Intent.WRITE and not failed:
+        await session.commit()
+        return
+    events = pending.take(session)
+    await session.rollback()
+    kept = [e for e in events if e.kept or not failed]
+    if kept:
+        pending.put(session, kept)
+        await session.commit()
+
+
+async def _afterwards(factory: async_sessionmaker[AsyncSession], work: AfterWork) -> None:
+    try:
+        async with factory() as session, session.begin():
+            await work(session)
+    except Exception:  # bookkeeping: the request itself has succeeded
+        log.warning("after-request bookkeeping failed", exc_info=True)
 
 
 async def grouped(session: AsyncSession, stmt: sa.Select[tuple[uuid.UUID, T]]) -> dict[uuid.UUID, list[T]]:

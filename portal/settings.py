@@ -15,6 +15,9 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from portal.audit import keys
+from portal.audit.keys import Keyring
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -100,6 +103,19 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=7, ge=0, le=23)
     # A contact that expects a reply with no date given expects it within this many working days.
     reply_working_days: int = Field(default=3, ge=1, le=30)
+    # The audit trail's keyring (portal/audit/keys.py): the secret that seals it, never in the database.
+    # The embedded default generates one in var/audit.keys; production must be given one.
+    audit_key: str = Field(default="", repr=False)
+    audit_key_file: Path | None = None
+    # The sealer chains new audit events this often (in each web process, and `portal audit seal`), and
+    # signs a checkpoint of the chain's head at most this often: into this file (by default
+    # var/audit-checkpoints) or, when court papers live in S3 and no file is named, into their bucket,
+    # each kept this long under Object Lock.
+    audit_seal_in_app: bool = True
+    audit_seal_every_seconds: float = Field(default=2, gt=0)
+    audit_checkpoint_every_seconds: float = Field(default=60, ge=0)
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_retain_days: int = Field(default=3650, ge=1)
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 
@@ -116,6 +132,8 @@ class Settings(BaseSettings):
             )
         if self.environment is Environment.PRODUCTION and not self.secret_key:
             raise SettingsError("PORTAL_SECRET_KEY must be set in production")
+        if self.environment is Environment.PRODUCTION and not (self.audit_key or self.audit_key_file):
+            raise SettingsError("PORTAL_AUDIT_KEY or PORTAL_AUDIT_KEY_FILE must be set in production")
         names = [p.name for p in self.oidc_providers]
         if len(set(names)) != len(names) or "demo" in names:
             raise SettingsError(
@@ -135,6 +153,12 @@ class Settings(BaseSettings):
     @property
     def graphiql(self) -> bool:
         return self.environment is Environment.DEVELOPMENT
+
+    @cached_property
+    def audit_keyring(self) -> Keyring:
+        """The keys that seal the audit trail; KeyringError when they are missing or malformed."""
+        generated = None if self.environment is Environment.PRODUCTION else self.var_dir / "audit.keys"
+        return keys.load(self.audit_key, self.audit_key_file, generated)
 
     @cached_property
     def session_secret(self) -> str:

@@ -76,17 +76,16 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 
 async def empty_database(engine: AsyncEngine) -> None:
-    """Every table emptied, the audit trail's head back at its start. The audit trail refuses DELETE, so
-    on SQLite its triggers are set aside and put back (PostgreSQL's TRUNCATE does not fire them)."""
+    """Every table emptied. The audit trail refuses DELETE, so on SQLite its triggers are set aside and put
+    back (PostgreSQL's TRUNCATE does not fire them)."""
     tables = [t.name for t in reversed(models.metadata.sorted_tables)]
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         else:
-            async with audit_triggers_set_aside(connection, ("audit_event", "handover")):
+            async with audit_triggers_set_aside(connection, ("audit_event", "audit_seal", "handover")):
                 for table in tables:
                     await connection.execute(sa.text(f"DELETE FROM {table}"))
-        await connection.execute(sa.insert(models.AuditHead).values(id=1, seq=0, hash=models.GENESIS_HASH))
 
 
 @pytest.fixture
@@ -102,10 +101,15 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         var_dir=tmp_path / "var",
         secret_key="test-secret-key-for-signing-cookies",
+        audit_key=TEST_AUDIT_KEY,
         outbox_in_app=False,
         clock_in_app=False,
+        audit_seal_in_app=False,
     )
 
+
+# The audit key of the tests' settings and commands: 32 bytes, in base64.
+TEST_AUDIT_KEY = "test:" + "dGVzdC1hdWRpdC1rZXktZm9yLXRoZS1wb3J0YWwtc3VpdGU"
 
 Travel = Callable[[datetime], None]
 
@@ -140,15 +144,12 @@ def count_queries(engine: AsyncEngine) -> QueryCounter:
 
 
 @pytest.fixture
-def portal(
-    engine: AsyncEngine,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path_factory: pytest.TempPathFactory,
-):
-    """Run ``portal ARGS`` against the test database; return what it printed (and its exit status)."""
-    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path_factory.mktemp("var")))
+def portal(engine: AsyncEngine, settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """Run ``portal ARGS`` against the test database, with the test settings' audit keys and checkpoints;
+    return what it printed (and its exit status)."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("PORTAL_AUDIT_KEY", settings.audit_key)
 
     async def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         # In a thread: the command runs its own event loop, as it does from a shell.

@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import models
 from portal.audit.chain import verify
-from portal.db import create_engine
+from portal.audit.sealer import sealer_for
+from portal.db import create_engine, create_session_factory
 from portal.migrations import alembic_config, upgrade
+from portal.settings import Settings
 
 
 def _differences(connection: sa.Connection) -> list[object]:
@@ -61,7 +63,9 @@ async def scratch(
         await connection.execute(sa.text(f"DROP DATABASE {name}"))
 
 
-async def test_the_audit_chain_migration_chains_events_recorded_before_it(scratch: AsyncEngine) -> None:
+async def test_events_recorded_before_the_keyed_trail_are_sealed_with_the_key(
+    scratch: AsyncEngine, settings: Settings
+) -> None:
     await upgrade(scratch, "0001")
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     async with scratch.begin() as connection:
@@ -75,12 +79,17 @@ async def test_the_audit_chain_migration_chains_events_recorded_before_it(scratc
                 ),
                 {"id": uuid.uuid4(), "at": start + timedelta(minutes=minutes), "action": action},
             )
+    # 0002 chained them without a key; the keyed trail takes them over in that order.
     await upgrade(scratch)
+    sessions = create_session_factory(scratch)
+    sealed = await sealer_for(sessions, settings).run_once(checkpoint=True)
     async with AsyncSession(scratch) as session:
-        verdict = await verify(session)
-        actions = (
-            await session.execute(sa.select(models.AuditEvent.action).order_by(models.AuditEvent.seq))
-        ).all()
+        verdict = await verify(session, settings.audit_keyring, sealed.checkpoint)
+        actions = await session.execute(
+            sa.select(models.AuditEvent.action)
+            .join(models.AuditSeal, models.AuditSeal.event_id == models.AuditEvent.id)
+            .order_by(models.AuditSeal.seq)
+        )
     assert verdict.clean, verdict.problem
-    assert verdict.rows == 3
+    assert (verdict.rows, sealed.head) == (3, 3)
     assert [a for (a,) in actions] == ["case.list", "contact.log", "case.read"]

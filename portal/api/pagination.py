@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import uuid
+from datetime import datetime
+
 from portal.api.context import Info
 from portal.api.doc import field, object_type
 from portal.errors import DomainError, ErrorCode
@@ -26,10 +31,19 @@ def page_size(info: Info, first: int | None) -> int:
     return size
 
 
-def decode_seq_cursor(cursor: str) -> int:
+def encode_time_cursor(at: datetime, id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{id}".encode()).decode()
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A cursor of a list in time order; anything else is INVALID_VALUE, never an error further in."""
     try:
-        return int(cursor)
-    except ValueError:
+        at, id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError("naive")
+        return moment, uuid.UUID(id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
         raise DomainError.one(
             ErrorCode.INVALID_VALUE, "That is not a cursor from this list", "after"
         ) from None

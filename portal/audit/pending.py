@@ -1,36 +1,57 @@
-"""Audit events wait on the session until its transaction commits, then are chained in one short append.
+"""Audit events wait on the session until its transaction commits, then go in with one INSERT.
 
-Appending at commit keeps the lock on the chain's head for milliseconds, not for the whole request. Events
-of a transaction that rolls back are dropped, except refusals: those are kept, in a transaction of their own.
+Appending takes no lock that other requests share: a trigger queues the new events for the sealer. Events
+of a transaction that rolls back are dropped, except those that record a look or a refusal (``kept``):
+those are written in a transaction of their own, because what someone saw, or was refused, happened
+whether or not the rest of their request succeeded.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, AuditOutcome
-from portal.audit import chain
+from portal.audit import repository
 
 KEY = "audit_events"
+SEEN = "audit_looks"
 
 
-def add(session: AsyncSession | Session, audit_event: AuditEvent) -> None:
-    session.info.setdefault(KEY, []).append(audit_event)
+@dataclass(frozen=True)
+class Pending:
+    row: dict[str, Any]
+    # Written even if the request's work is rolled back: a look, a refusal, a token's use.
+    kept: bool
+
+
+def add(session: AsyncSession | Session, row: dict[str, Any], *, kept: bool) -> None:
+    session.info.setdefault(KEY, []).append(Pending(row, kept))
+
+
+def first_time(session: AsyncSession | Session, key: tuple[Any, ...]) -> bool:
+    """Whether ``key`` (a case and a kind of look) is new in this transaction: one event per look."""
+    seen: set[tuple[Any, ...]] = session.info.setdefault(SEEN, set())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def take(session: AsyncSession | Session) -> list[Pending]:
+    session.info.pop(SEEN, None)
+    return session.info.pop(KEY, [])
+
+
+def put(session: AsyncSession | Session, events: list[Pending]) -> None:
+    session.info[KEY] = events
 
 
 @event.listens_for(Session, "before_commit")
 def _append_on_commit(session: Session) -> None:
-    events = session.info.pop(KEY, None)
+    events = take(session)
     if events:
-        chain.append(session, events)
-
-
-async def rollback(session: AsyncSession) -> None:
-    """Roll back the request's work, but keep the record of what it was refused."""
-    refusals = [e for e in session.info.pop(KEY, []) if e.outcome is AuditOutcome.REFUSED]
-    await session.rollback()
-    if refusals:
-        session.info[KEY] = refusals
-        await session.commit()
+        repository.insert_events(session, [e.row for e in events])

@@ -1,5 +1,6 @@
 """Recording audit events in the caller's transaction, so a write and its record commit together: who,
-acting as what, did what to what, from where, and with what outcome."""
+acting as what, did what to what, from where, and with what outcome. Looks at a case are recorded once per
+request and case, and kept even when the rest of the request fails."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditEvent, AuditOutcome, Role
+from models import AuditOutcome, Role, utcnow
 from portal.audit import pending
 from portal.auth.actor import Actor
 
@@ -26,23 +27,26 @@ def record(
     case_id: uuid.UUID | None = None,
     acting_as: Role | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    kept: bool = False,
 ) -> None:
+    """An event, written when the transaction commits; ``kept`` events (and refusals) are written even if
+    it rolls back."""
     pending.add(
         session,
-        AuditEvent(
-            person_id=actor.person_id if actor else None,
-            acting_as=acting_as.value if acting_as else "",
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            case_id=case_id,
-            outcome=outcome,
-            channel=actor.via.value if actor else "cli",
-            source=actor.source[:100] if actor else "",
-            seq=0,  # given when the event is chained, at commit
-            prev_hash="",
-            hash="",
-        ),
+        {
+            "id": uuid.uuid4(),
+            "occurred_at": utcnow(),
+            "person_id": actor.person_id if actor else None,
+            "acting_as": acting_as.value if acting_as else "",
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "case_id": case_id,
+            "outcome": outcome,
+            "channel": actor.via.value if actor else "cli",
+            "source": actor.source[:100] if actor else "",
+        },
+        kept=kept or outcome is AuditOutcome.REFUSED,
     )
 
 
@@ -65,3 +69,19 @@ def record_on_case(
         case_id=access.case.id,
         acting_as=access.acting_as,
     )
+
+
+def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: str, acting_as: Role | None) -> None:
+    """The actor saw the case's content (``kind``: "case.view", "case.list", "case.export.child_file" ...):
+    one event per case and kind in a request, kept whatever else the request does."""
+    if pending.first_time(session, (case_id, kind)):
+        record(
+            session,
+            actor,
+            kind,
+            subject_type="case",
+            subject_id=case_id,
+            case_id=case_id,
+            acting_as=acting_as,
+            kept=True,
+        )

@@ -34,6 +34,8 @@ class Actor:
     source: str = ""
     # The scopes of the API token the request came with; None for a signed-in person (or the command line).
     scopes: frozenset[str] | None = None
+    # The API token the request came with, if it came with one.
+    token_id: uuid.UUID | None = None
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

@@ -19,6 +19,7 @@ async def actor_for_person(
     via: Via,
     source: str = "",
     scopes: frozenset[str] | None = None,
+    token_id: uuid.UUID | None = None,
 ) -> Actor | None:
     """The Actor for an active person, or None: three queries, whatever the caseload."""
     row = (
@@ -62,4 +63,5 @@ async def actor_for_person(
         via=via,
         source=source,
         scopes=scopes,
+        token_id=token_id,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -39,26 +40,50 @@ async def start(
     return token
 
 
+@dataclass(frozen=True)
+class Resumed:
+    """A session looked up for a request: the live one (or None), and what to record of it afterwards,
+    outside the request's transaction (which may only read)."""
+
+    live: WebSession | None
+    id: uuid.UUID | None = None
+    # The session has just ended, for this reason ("idle", "expired").
+    ended: str | None = None
+    # Its last use is worth moving on.
+    touched: bool = False
+
+    @property
+    def bookkeeping(self) -> bool:
+        return self.ended is not None or self.touched
+
+
 async def resume(
     session: AsyncSession, token: str, *, idle: timedelta, absolute: timedelta, now: datetime | None = None
-) -> WebSession | None:
-    """The live session for ``token``, or None. A session idle too long, or older than the absolute limit,
-    is ended here."""
+) -> Resumed:
+    """The live session for ``token``. A session idle too long, or older than the absolute limit, is not
+    live, and ``record_use`` ends it."""
     now = now or utcnow()
     found = (
         await session.execute(sa.select(WebSession).where(WebSession.token_hash == _hash(token)))
     ).scalar_one_or_none()
     if found is None or found.ended_at is not None:
-        return None
+        return Resumed(None)
     if now - found.last_seen_at > idle:
-        found.ended_at, found.end_reason = now, "idle"
-        return None
+        return Resumed(None, found.id, ended="idle")
     if now - found.created_at > absolute:
-        found.ended_at, found.end_reason = now, "expired"
-        return None
-    if now - found.last_seen_at > TOUCH_EVERY:
-        found.last_seen_at = now
-    return found
+        return Resumed(None, found.id, ended="expired")
+    return Resumed(found, found.id, touched=now - found.last_seen_at > TOUCH_EVERY)
+
+
+async def record_use(session: AsyncSession, resumed: Resumed, now: datetime) -> None:
+    """End the session, or move its last use on, as ``resume`` found (a no-op if another request did)."""
+    if resumed.id is None:
+        return
+    stmt = sa.update(WebSession).where(WebSession.id == resumed.id, WebSession.ended_at.is_(None))
+    if resumed.ended:
+        await session.execute(stmt.values(ended_at=now, end_reason=resumed.ended))
+    elif resumed.touched:
+        await session.execute(stmt.where(WebSession.last_seen_at < now).values(last_seen_at=now))
 
 
 async def end(session: AsyncSession, token: str, *, reason: str = "signed out") -> WebSession | None:

@@ -21,6 +21,8 @@ from portal.validation import clean_required
 PREFIX = "gip_"
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
+# A token's last use is stamped at most this often.
+STAMP_EVERY = timedelta(minutes=1)
 
 
 def hash_token(secret: str) -> str:
@@ -40,7 +42,7 @@ def _may_manage(actor: Actor | None, person_id: uuid.UUID) -> bool:
 
 
 async def live_token(session: AsyncSession, secret: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The token for ``secret`` if it is neither revoked nor expired; stamps its use."""
+    """The token for ``secret`` if it is neither revoked nor expired."""
     if not secret.startswith(PREFIX):
         return None
     token = (
@@ -49,8 +51,26 @@ async def live_token(session: AsyncSession, secret: str, *, now: datetime | None
     now = now or utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
-    token.last_used_at = now
     return token
+
+
+def use_is_stale(token: ApiToken, now: datetime) -> bool:
+    """Whether the token's last use is worth stamping again: at most once a minute, so that requests with
+    one token do not all queue to update its row."""
+    return token.last_used_at is None or now - token.last_used_at >= STAMP_EVERY
+
+
+async def stamp_use(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> None:
+    """Record the token's use, in a short transaction of its own after the request (never inside it); a
+    stamp from another process in the same minute makes this one do nothing."""
+    await session.execute(
+        sa.update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - STAMP_EVERY),
+        )
+        .values(last_used_at=now)
+    )
 
 
 async def create_token(
@@ -64,9 +84,14 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """A token for a person: by themselves, or (``actor`` None) by an administrator at the command line.
     Returns the token and its secret, which is shown once and never stored. A token never carries more
-    than its person may do, nor, when made with another token, more than that token."""
+    than its person may do, nor, when made with another token, more than that token, nor does it outlive
+    it: its expiry is brought forward to that token's."""
     if not _may_manage(actor, person_id):
         raise DomainError.one(ErrorCode.NOT_PERMITTED, "You can make tokens only for yourself")
+    # Locked, so that revoking the parent (which locks it too) cannot miss a child made at the same moment.
+    parent = await _locked_live(session, actor.token_id) if actor and actor.token_id else None
+    if actor and actor.token_id and parent is None:
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "The token this request came with is no longer live")
     roles = frozenset(
         (await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))).scalars()
     )
@@ -87,12 +112,16 @@ async def create_token(
         problems.add(ErrorCode.OUT_OF_RANGE, f"A token lasts between 1 and {MAX_DAYS} days", "expiresInDays")
     problems.raise_if_any()
     secret = PREFIX + secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    if parent is not None and parent.expires_at is not None:
+        expires_at = min(expires_at or parent.expires_at, parent.expires_at)
     token = ApiToken(
         person_id=person_id,
         token_hash=hash_token(secret),
         label=label,
         scopes=" ".join(wanted),
-        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+        expires_at=expires_at,
+        made_with_id=parent.id if parent else None,
     )
     session.add(token)
     await session.flush()
@@ -112,10 +141,35 @@ async def revoke_token(
     """Revoke one of the person's tokens; revoking it again changes nothing."""
     if not _may_manage(actor, person_id):
         raise NotFound("Token", "id")
-    token = await session.get(ApiToken, token_id)
+    token = await session.get(ApiToken, token_id, with_for_update=True)
     if token is None or token.person_id != person_id:
         raise NotFound("Token", "id")
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        now = utcnow()
+        token.revoked_at = now
         audit.record(session, actor, "token.revoke", subject_type="api_token", subject_id=token.id)
+        for made_with in await _revoke_made_with(session, token.id, now):
+            audit.record(session, actor, "token.revoke", subject_type="api_token", subject_id=made_with)
     return token
+
+
+async def _locked_live(session: AsyncSession, token_id: uuid.UUID) -> ApiToken | None:
+    token = await session.get(ApiToken, token_id, with_for_update=True)
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    return token
+
+
+async def _revoke_made_with(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+    """Revoke every live token made with ``token_id``, and those made with them, in one statement; their
+    ids."""
+    made = sa.select(ApiToken.id).where(ApiToken.made_with_id == token_id).cte("made", recursive=True)
+    made = made.union_all(sa.select(ApiToken.id).where(ApiToken.made_with_id == made.c.id))
+    revoked = await session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id.in_(sa.select(made.c.id)), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(ApiToken.id)
+    )
+    return list(revoked.scalars())

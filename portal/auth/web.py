@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from models import utcnow
 from portal.audit import service as audit
 from portal.auth import sessions, tokens
 from portal.auth.actor import Actor, Via
@@ -37,7 +38,8 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
         raise BadToken
 
     async def lookup(session: AsyncSession) -> Actor | None:
-        token = await tokens.live_token(session, secret.strip())
+        now = utcnow()
+        token = await tokens.live_token(session, secret.strip(), now=now)
         if token is None:
             return None
         actor = await actor_for_person(
@@ -46,9 +48,15 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
             via=Via.API,
             source=client_address(connection),
             scopes=tokens.scopes_of(token),
+            token_id=token.id,
         )
         if actor is not None:
-            audit.record(session, actor, "token.use", subject_type="api_token", subject_id=token.id)
+            audit.record(
+                session, actor, "token.use", subject_type="api_token", subject_id=token.id, kept=True
+            )
+            if tokens.use_is_stale(token, now):
+                token_id = token.id
+                uow.after(("token", token_id), lambda s: tokens.stamp_use(s, token_id, now))
         return actor
 
     actor = await uow.run(lookup)
@@ -64,15 +72,21 @@ async def session_actor(connection: HTTPConnection, uow: UnitOfWork, settings: S
         return None
 
     async def lookup(session: AsyncSession) -> Actor | None:
-        live = await sessions.resume(
+        now = utcnow()
+        resumed = await sessions.resume(
             session,
             token,
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolute=timedelta(hours=settings.session_absolute_hours),
+            now=now,
         )
-        if live is None:
+        if resumed.bookkeeping:
+            uow.after(("session", resumed.id), lambda s: sessions.record_use(s, resumed, now))
+        if resumed.live is None:
             return None
-        return await actor_for_person(session, live.person_id, via=Via.WEB, source=client_address(connection))
+        return await actor_for_person(
+            session, resumed.live.person_id, via=Via.WEB, source=client_address(connection)
+        )
 
     actor = await uow.run(lookup)
     if actor is None:

@@ -92,13 +92,18 @@ async def list_cases(
 
 
 async def access_log(
-    session: AsyncSession, actor: Actor, case_id: uuid.UUID, *, first: int, before_seq: int | None = None
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID,
+    *,
+    first: int,
+    before: audit_repository.Cursor | None = None,
 ) -> tuple[list[AuditEvent], bool]:
     """Who looked at and changed the case, newest first: for the managers whose scope covers it (PROTOCOL.md
     §6). Reading the log is itself recorded."""
     access = await access_case(session, actor, case_id, Permission.VIEW_ACCESS_LOG)
     audit.record_on_case(session, actor, access, "case.access_log")
-    return await audit_repository.events_for_case(session, case_id, first=first, before_seq=before_seq)
+    return await audit_repository.events_for_case(session, case_id, first=first, before=before)
 
 
 def viewer_roles(actor: Actor, case_id: uuid.UUID) -> list[Role]:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from portal.auth.actor import Actor
 from portal.auth.web import csrf_valid, session_actor
-from portal.db import UnitOfWork, unit_of_work
+from portal.db import Intent, UnitOfWork, unit_of_work
 
 
 class SignInRequired(Exception):
@@ -22,7 +22,9 @@ class CsrfFailed(Exception):
 
 @asynccontextmanager
 async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]:
-    async with unit_of_work(request.app.state.sessions) as uow:
+    """The signed-in person, in a unit of work that only reads for GET and writes for a form post."""
+    intent = Intent.READ if request.method in {"GET", "HEAD"} else Intent.WRITE
+    async with unit_of_work(request.app.state.sessions, intent) as uow:
         actor = await session_actor(request, uow, request.app.state.settings)
         if actor is None:
             raise SignInRequired

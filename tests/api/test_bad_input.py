@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from models import LegalStatus
 from portal.cases import repository
 from tests.support.graphql import contact_input, gql, payload_codes
-from tests.support.queries import audit_head, audit_since, row_counts
+from tests.support.queries import audit_mark, audit_since, row_counts
 from tests.support.world import World
 
 Act = Callable[[], Awaitable[dict[str, Any]]]
@@ -223,14 +223,17 @@ async def test_bad_input_gets_a_stable_code_and_writes_nothing(
     act, expected = await scenario(client, world, case_id)
     for person in World.STAFF:  # tokens are made before counting; their use only stamps them
         await world.token(person)
-    before, head = await row_counts(engine), await audit_head(engine)
+    before, mark = await row_counts(engine), await audit_mark(engine)
     payload = await act()
     assert payload_codes(payload) == expected
     assert all(e["message"] for e in payload["errors"])
     assert next(v for k, v in payload.items() if k != "errors") is None
     assert await row_counts(engine) == before
-    # The only trace is the record of a refusal, when the case was not the caller's to touch.
-    assert all(outcome == "refused" for _, outcome in await audit_since(engine, head))
+    # The only traces are the token's use and the record of a refusal, when the case was not the caller's
+    # to touch.
+    assert all(
+        outcome == "refused" or action == "token.use" for action, outcome in await audit_since(engine, mark)
+    )
 
 
 async def test_a_race_caught_by_a_constraint_is_a_conflict_and_writes_nothing(

@@ -84,7 +84,8 @@ async def _count(
     with counter() as statements:
         body = await gql(client, token, name, **variables)
     assert "errors" not in body, body
-    return len(statements)
+    # A token's last use is stamped at most once a minute, after the request: not part of its cost.
+    return len([s for s in statements if not s.startswith("UPDATE api_token SET last_used_at")])
 
 
 async def test_the_case_view_does_not_grow_with_children_members_or_contacts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import ApiToken, utcnow
 from tests.support.graphql import error_codes, gql, log_contact, payload_codes
-from tests.support.queries import audit_head, audit_since
+from tests.support.queries import audit_mark, audit_since
 from tests.support.world import World
 
 
@@ -98,10 +99,10 @@ async def test_every_use_of_a_token_is_audited(
 ) -> None:
     case_id = await world.open_case()
     token = await world.token("guardian")
-    head = await audit_head(engine)
+    mark = await audit_mark(engine)
     await gql(client, token, "Me")
     await log_contact(client, world, "guardian", "iro", case_id)
-    assert await audit_since(engine, head) == [
+    assert await audit_since(engine, mark) == [
         ("token.use", "success"),
         ("token.use", "success"),
         ("contact.log", "success"),
@@ -122,3 +123,68 @@ async def test_an_inactive_persons_token_stops_working(client: httpx.AsyncClient
     )
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+async def _status(client: httpx.AsyncClient, secret: str) -> int:
+    response = await client.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    return response.status_code
+
+
+async def test_a_token_made_with_a_token_never_outlives_it(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    full = await world.token("guardian")
+    parent = await _make(client, full, "READ_CASE", "MANAGE_TOKENS")
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == uuid.UUID(parent["token"]["id"]))
+            .values(expires_at=utcnow() + timedelta(days=3))
+        )
+    asked = await gql(
+        client,
+        parent["secret"],
+        "CreateApiToken",
+        input={"label": "Longer", "scopes": ["READ_CASE"], "expiresInDays": 365},
+    )
+    child = asked["data"]["createApiToken"]
+    assert child["errors"] == []
+    async with AsyncSession(engine) as session:
+        parent_row = await session.get(ApiToken, uuid.UUID(parent["token"]["id"]))
+        child_row = await session.get(ApiToken, uuid.UUID(child["token"]["id"]))
+    assert parent_row is not None
+    assert child_row is not None
+    assert child_row.made_with_id == parent_row.id
+    assert child_row.expires_at == parent_row.expires_at
+
+
+async def test_revoking_a_token_revokes_the_tokens_made_with_it(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    full = await world.token("iro")
+    parent = await _make(client, full, "READ_CASE", "MANAGE_TOKENS")
+    child = await _make(client, parent["secret"], "READ_CASE", "MANAGE_TOKENS")
+    grandchild = await _make(client, child["secret"], "READ_CASE")
+    sibling = await _make(client, full, "READ_CASE")
+    assert [await _status(client, t["secret"]) for t in (parent, child, grandchild, sibling)] == [200] * 4
+    mark = await audit_mark(engine)
+    revoked = await gql(client, full, "RevokeApiToken", input={"id": parent["token"]["id"]})
+    assert revoked["data"]["revokeApiToken"]["errors"] == []
+    assert [await _status(client, t["secret"]) for t in (parent, child, grandchild, sibling)] == [
+        401,
+        401,
+        401,
+        200,
+    ]
+    assert [a for a in await audit_since(engine, mark) if a[0] == "token.revoke"] == [
+        ("token.revoke", "success")
+    ] * 3
+    listed = {t["id"]: t["live"] for t in (await gql(client, full, "ApiTokens"))["data"]["apiTokens"]}
+    assert [listed[t["token"]["id"]] for t in (parent, child, grandchild, sibling)] == [
+        False,
+        False,
+        False,
+        True,
+    ]

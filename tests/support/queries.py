@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 import models
 
@@ -23,11 +23,12 @@ class QueryCounter:
         statements: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            # Transaction control is not a query (and SQLite's explicit BEGIN has no PostgreSQL twin).
+            # Transaction control is not a query (and SQLite's explicit BEGIN and PRAGMAs have no PostgreSQL
+            # twin).
             if (
                 not statement.lstrip()
                 .upper()
-                .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+                .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"))
             ):
                 statements.append(statement)
 
@@ -38,7 +39,9 @@ class QueryCounter:
             event.remove(self.engine.sync_engine, "before_cursor_execute", record)
 
 
-AUDIT_TABLES = {"audit_event", "audit_head"}
+AUDIT_TABLES = {"audit_event", "audit_queue", "audit_seal"}
+# The tables whose triggers refuse UPDATE and DELETE.
+AUDIT_GUARDED = ("audit_event", "audit_seal")
 
 
 async def row_counts(engine: AsyncEngine) -> dict[str, int]:
@@ -52,38 +55,44 @@ async def row_counts(engine: AsyncEngine) -> dict[str, int]:
         }
 
 
-async def audit_since(engine: AsyncEngine, seq: int) -> list[tuple[str, str]]:
-    """The (action, outcome) of each audit event after row ``seq``."""
+async def audit_mark(engine: AsyncEngine) -> set[object]:
+    """The events recorded so far, to tell the ones that come after."""
     async with engine.connect() as connection:
-        rows = await connection.execute(
-            sa.select(models.AuditEvent.action, models.AuditEvent.outcome)
-            .where(models.AuditEvent.seq > seq)
-            .order_by(models.AuditEvent.seq)
-        )
-        return [(action, outcome.value) for action, outcome in rows]
+        return set((await connection.execute(sa.select(models.AuditEvent.id))).scalars())
 
 
-async def audit_head(engine: AsyncEngine) -> int:
-    async with engine.connect() as connection:
-        return (await connection.execute(sa.select(models.AuditHead.seq))).scalar_one()
+async def audit_events(engine: AsyncEngine, after: set[object] | None = None) -> list[models.AuditEvent]:
+    """The audit events (those recorded since ``after``, a mark), in the order they occurred."""
+    async with AsyncSession(engine) as session:
+        stmt = sa.select(models.AuditEvent).order_by(models.AuditEvent.occurred_at, models.AuditEvent.id)
+        return [e for e in (await session.execute(stmt)).scalars() if after is None or e.id not in after]
+
+
+async def audit_since(engine: AsyncEngine, after: set[object]) -> list[tuple[str, str]]:
+    """The (action, outcome) of each audit event recorded since ``after``, in order."""
+    return [(e.action, e.outcome.value) for e in await audit_events(engine, after)]
 
 
 @asynccontextmanager
 async def audit_triggers_set_aside(
-    connection: AsyncConnection, tables: tuple[str, ...] = ("audit_event",)
+    connection: AsyncConnection, tables: tuple[str, ...] = ("audit_event", "audit_seal")
 ) -> AsyncIterator[None]:
     """Inside the block the audit trail takes UPDATE and DELETE, as it would for someone with the database
-    owner's rights; its append-only triggers are back afterwards. On SQLite, ``tables`` names other tables
-    whose guarding triggers to set aside too (emptying the database between tests)."""
+    owner's rights; its append-only triggers are back afterwards (the trigger that queues new events stays).
+    On SQLite, ``tables`` names the tables whose guarding triggers to set aside (emptying the database
+    between tests adds the handover's)."""
     if connection.dialect.name == "postgresql":
-        await connection.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+        for table in AUDIT_GUARDED:
+            await connection.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
         yield
-        await connection.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+        for table in AUDIT_GUARDED:
+            await connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only"))
         return
     triggers = (
         await connection.execute(
             sa.text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN :tables"
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN :tables "
+                "AND name != 'audit_event_enqueue'"
             ).bindparams(sa.bindparam("tables", expanding=True)),
             {"tables": list(tables)},
         )

@@ -20,16 +20,20 @@ class S3Server:
         self._server.start()
         self.endpoint = f"http://127.0.0.1:{self.port}"
 
-    def bucket(self, name: str) -> str:
-        client = boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=KEY,
-            aws_secret_access_key=SECRET,
+    def bucket(self, name: str, *, object_lock: bool = False) -> str:
+        """A new bucket; with S3 Object Lock turned on, if asked."""
+        self._client().create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration={"LocationConstraint": REGION},
+            ObjectLockEnabledForBucket=object_lock,
         )
-        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         return name
+
+    def retention(self, bucket: str, key: str) -> dict[str, Any]:
+        """An object's Object Lock retention: its mode and until when (from HEAD: moto answers
+        GetObjectRetention with a 500)."""
+        head = self._client().head_object(Bucket=bucket, Key=key)
+        return {"Mode": head.get("ObjectLockMode"), "RetainUntilDate": head.get("ObjectLockRetainUntilDate")}
 
     def keys(self, bucket: str) -> list[str]:
         listed = self._client().list_objects_v2(Bucket=bucket)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -178,31 +178,28 @@ async def test_sign_in_attempts_are_rate_limited(
 
 async def test_sessions_end_when_idle_and_at_their_absolute_limit(engine: AsyncEngine, world: World) -> None:
     idle, absolute = timedelta(minutes=30), timedelta(hours=10)
-    async with AsyncSession(engine) as session:
+
+    async def resume(token: str, at: datetime) -> bool:
+        """A request at ``at``: the session looked up, then its use recorded after the request."""
+        async with AsyncSession(engine) as session, session.begin():
+            resumed = await sessions.resume(session, token, idle=idle, absolute=absolute, now=at)
+            await sessions.record_use(session, resumed, at)
+        return resumed.live is not None
+
+    async with AsyncSession(engine) as session, session.begin():
         token = await sessions.start(session, world.id("guardian"), issuer=None, id_token=None, source="")
-        now = utcnow()
-        assert await sessions.resume(
-            session, token, idle=idle, absolute=absolute, now=now + timedelta(minutes=29)
-        )
-        # Kept alive by use every 20 minutes, a session still ends at its absolute limit.
-        for minutes in range(20, 600, 20):
-            live = await sessions.resume(
-                session, token, idle=idle, absolute=absolute, now=now + timedelta(minutes=minutes)
-            )
-            assert live is not None, minutes
-        ended_at = now + timedelta(hours=10, minutes=1)
-        assert await sessions.resume(session, token, idle=idle, absolute=absolute, now=ended_at) is None
         other = await sessions.start(session, world.id("guardian"), issuer=None, id_token=None, source="")
-        assert (
-            await sessions.resume(
-                session, other, idle=idle, absolute=absolute, now=utcnow() + timedelta(minutes=31)
-            )
-            is None
-        )
+    now = utcnow()
+    assert await resume(token, now + timedelta(minutes=29))
+    # Kept alive by use every 20 minutes, a session still ends at its absolute limit.
+    for minutes in range(20, 600, 20):
+        assert await resume(token, now + timedelta(minutes=minutes)), minutes
+    assert not await resume(token, now + timedelta(hours=10, minutes=1))
+    assert not await resume(other, now + timedelta(minutes=31))
+    async with AsyncSession(engine) as session:
         ended = (
             await session.execute(sa.select(WebSession.end_reason).order_by(WebSession.created_at))
         ).all()
-        await session.rollback()
     assert [r for (r,) in ended] == ["expired", "idle"]
 
 

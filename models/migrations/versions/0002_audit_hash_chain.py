@@ -6,14 +6,18 @@ Revises: 0001
 Create Date: 2026-11-22 13:01:06.632784
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from models import GENESIS_HASH, AuditEvent
-from portal.audit.chain import digest
+import models
+
+GENESIS_HASH = "0" * 64
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -59,24 +63,60 @@ def upgrade() -> None:
     _create_triggers()
 
 
+def _digest(row: Any, seq: int, prev_hash: str) -> str:
+    """The unkeyed chain's hash of an event, as it was at this revision (0013 replaced it)."""
+    fields = [
+        seq,
+        row.occurred_at.isoformat(timespec="microseconds"),
+        str(row.person_id or ""),
+        row.acting_as,
+        row.action,
+        row.subject_type,
+        str(row.subject_id or ""),
+        str(row.case_id or ""),
+        row.outcome,
+        row.channel,
+        row.source,
+        str(row.id),
+        prev_hash,
+    ]
+    return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
+
+
 def _chain_existing_events() -> tuple[int, str]:
     """Events recorded before the chain existed are chained in the order they happened."""
-    table = AuditEvent.__table__
-    columns = [c for c in table.columns if c.name not in {"seq", "prev_hash", "hash"}]
+    table = sa.table(
+        "audit_event",
+        *(
+            sa.column(name)
+            for name in (
+                "person_id",
+                "acting_as",
+                "action",
+                "subject_type",
+                "subject_id",
+                "case_id",
+                "outcome",
+                "channel",
+                "source",
+            )
+        ),
+        sa.column("id", sa.Uuid()),
+        sa.column("occurred_at", models.UTCDateTime()),
+    )
     bind = op.get_bind()
-    rows = bind.execute(sa.select(*columns).order_by(table.c.occurred_at, table.c.id)).mappings().all()
+    rows = bind.execute(sa.select(table).order_by(table.c.occurred_at, table.c.id)).all()
     seq, prev = 0, GENESIS_HASH
     for row in rows:
         seq += 1
-        event = AuditEvent(**row, seq=seq, prev_hash=prev, hash="")
-        event.hash = digest(event, prev)
+        digest = _digest(row, seq, prev)
         bind.execute(
             sa.text(
                 "UPDATE audit_event SET seq = :seq, prev_hash = :prev, hash = :hash WHERE id = :id"
             ).bindparams(sa.bindparam("id", type_=sa.Uuid())),
-            {"seq": seq, "prev": prev, "hash": event.hash, "id": row["id"]},
+            {"seq": seq, "prev": prev, "hash": digest, "id": row.id},
         )
-        prev = event.hash
+        prev = digest
     return seq, prev
 
 

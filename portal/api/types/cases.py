@@ -15,7 +15,7 @@ from portal.access.cases import writable
 from portal.access.policy import Permission, case_permissions, role_permitting
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
-from portal.api.pagination import PageInfo, decode_seq_cursor, page_size
+from portal.api.pagination import PageInfo, decode_time_cursor, encode_time_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import ClosingCondition, Closure, Handover
@@ -534,11 +534,11 @@ class Case:
         covers it. Anyone else gets NOT_FOUND, as for a case they cannot see."""
         actor = info.context.require_actor()
         size = page_size(info, first)
-        before = decode_seq_cursor(after) if after else None
+        before = decode_time_cursor(after) if after else None
         events, more = await info.context.uow.run(
-            lambda s: cases_service.access_log(s, actor, self._model.id, first=size, before_seq=before)
+            lambda s: cases_service.access_log(s, actor, self._model.id, first=size, before=before)
         )
-        end = str(events[-1].seq) if events else None
+        end = encode_time_cursor(events[-1].occurred_at, events[-1].id) if events else None
         return AccessLog(
             nodes=[AccessEvent.of(e) for e in events], page_info=PageInfo(has_next_page=more, end_cursor=end)
         )

@@ -47,7 +47,6 @@ from portal.obligations import arrangements
 from portal.obligations import repository as obligations
 from portal.papers import service as papers
 from portal.people import repository as people
-from portal.people import service as people_service
 from portal.raised_issues import service as raised_issues
 from portal.reviews import service as reviews
 
@@ -73,7 +72,7 @@ class Loaders:
             uow, cases.organisations_by_id, _none
         )
         self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
-        self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people_service.teams_by_id, _none)
+        self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people.teams_by_id, _none)
         self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
         self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, cases.children_by_case, list)
         # Live and ended together: a case has few, and one query serves both views of them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -14,12 +14,12 @@ from models import (
     CaseMembership,
     CaseRole,
     Child,
+    Closure,
     Extension,
     LegalStatusEntry,
     Organisation,
     OrganisationKind,
     Person,
-    PersonRole,
     Proceedings,
     ProceedingsChild,
     Stage,
@@ -28,6 +28,7 @@ from models import (
 from portal.access.cases import readable_cases
 from portal.auth.actor import Actor
 from portal.db import grouped
+from portal.people import repository as people
 
 Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
@@ -175,13 +176,24 @@ async def live_people(session: AsyncSession, case_id: uuid.UUID, role: CaseRole)
 
 
 async def person_with_roles(session: AsyncSession, person_id: uuid.UUID) -> tuple[Person, set[str]] | None:
+    """An active person and their roles; None for someone unknown or inactive."""
     person = await session.get(Person, person_id)
     if person is None or not person.active:
         return None
-    roles = (
-        await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))
-    ).scalars()
-    return person, set(roles)
+    return person, set(await people.roles_of(session, person_id))
+
+
+async def live_case_roles_of(
+    session: AsyncSession, person_id: uuid.UUID
+) -> list[tuple[uuid.UUID, CaseRole, datetime | None]]:
+    """Each of the person's live memberships as (case id, role, until when the guardian may read the case
+    after closing their involvement, or None while it is open), in no particular order."""
+    rows = await session.execute(
+        sa.select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
+        .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
+        .where(CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None))
+    )
+    return [(case_id, role, read_only_until) for case_id, role, read_only_until in rows]
 
 
 async def open_proceedings_of_children(

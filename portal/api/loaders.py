@@ -43,7 +43,6 @@ from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
 from portal.discussions import service as discussions
 from portal.handovers import service as handovers
-from portal.obligations import arrangements
 from portal.obligations import repository as obligations
 from portal.papers import service as papers
 from portal.people import repository as people
@@ -93,7 +92,7 @@ class Loaders:
             uow, obligations.history_by_obligation, list
         )
         self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
-            uow, arrangements.current_by_case, _none
+            uow, obligations.current_arrangements_by_case, _none
         )
         self.reviews: DataLoader[uuid.UUID, list[Review]] = _loader(uow, reviews.reviews_by_case, list)
         self.discussions: DataLoader[uuid.UUID, list[Discussion]] = _loader(

@@ -37,17 +37,16 @@ from models import (
     StageChange,
     Team,
 )
-from portal.cases import final_orders
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
-from portal.discussions import service as discussions
-from portal.handovers import service as handovers
+from portal.discussions import repository as discussions
+from portal.handovers import repository as handovers
 from portal.obligations import repository as obligations
-from portal.papers import service as papers
+from portal.papers import repository as papers
 from portal.people import repository as people
-from portal.raised_issues import service as raised_issues
-from portal.reviews import service as reviews
+from portal.raised_issues import repository as raised_issues
+from portal.reviews import repository as reviews
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
@@ -105,7 +104,7 @@ class Loaders:
             uow, raised_issues.issues_by_case, list
         )
         self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
-            uow, final_orders.final_orders_by_case, list
+            uow, cases.final_orders_by_case, list
         )
         self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(uow, papers.papers_by_case, list)
         self.paper_versions: DataLoader[uuid.UUID, list[PaperVersion]] = _loader(

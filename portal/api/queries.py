@@ -54,7 +54,7 @@ from portal.dashboards import papers as paper_dashboard
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.errors import DomainError, ErrorCode
-from portal.handovers import service as handovers
+from portal.handovers import repository as handover_rows
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
@@ -336,7 +336,7 @@ class Query:
 
         async def load(s: AsyncSession) -> list[MonitoringItemModel]:
             audit.record(s, actor, "monitoring.read", subject_type="task_list")
-            return await handovers.monitoring_items_of(s, actor.person_id)
+            return await handover_rows.open_monitoring_items_of(s, actor.person_id)
 
         return [MonitoringItem.of(m) for m in await info.context.uow.run(load)]
 

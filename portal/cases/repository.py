@@ -16,6 +16,7 @@ from models import (
     Child,
     Closure,
     Extension,
+    FinalOrder,
     LegalStatusEntry,
     Organisation,
     OrganisationKind,
@@ -218,3 +219,24 @@ async def case_number_taken(session: AsyncSession, court_id: uuid.UUID, case_num
 async def organisations_of_kind(session: AsyncSession, kind: OrganisationKind) -> list[Organisation]:
     stmt = sa.select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
     return list((await session.execute(stmt)).scalars())
+
+
+async def final_orders_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FinalOrder]]:
+    """Each case's final orders (one for each child), in no particular order."""
+    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids))
+    return await grouped(session, stmt)
+
+
+async def final_orders_recorded(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    """Whether the case's final orders have been recorded."""
+    count = await session.scalar(sa.select(sa.func.count()).where(FinalOrder.proceedings_id == case_id))
+    return bool(count)
+
+
+async def final_orders_made_on(session: AsyncSession, case_id: uuid.UUID) -> date | None:
+    """The day the case's (first) final order was made, or None before the final orders."""
+    return await session.scalar(
+        sa.select(sa.func.min(FinalOrder.made_on)).where(FinalOrder.proceedings_id == case_id)
+    )

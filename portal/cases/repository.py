@@ -197,6 +197,16 @@ async def live_case_roles_of(
     return [(case_id, role, read_only_until) for case_id, role, read_only_until in rows]
 
 
+async def live_case_counts(session: AsyncSession) -> dict[uuid.UUID, int]:
+    """For each person on any case: how many cases they are live on (people on none are absent)."""
+    rows = await session.execute(
+        sa.select(CaseMembership.person_id, sa.func.count(sa.distinct(CaseMembership.proceedings_id)))
+        .where(CaseMembership.ended_at.is_(None))
+        .group_by(CaseMembership.person_id)
+    )
+    return {person_id: count for person_id, count in rows}
+
+
 async def open_proceedings_of_children(
     session: AsyncSession, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, uuid.UUID]:

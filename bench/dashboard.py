@@ -43,8 +43,8 @@ from portal.api.context import Context  # noqa: E402
 from portal.api.schema import schema  # noqa: E402
 from portal.auth.actor import Actor, Via  # noqa: E402
 from portal.auth.service import actor_for_person  # noqa: E402
-from portal.dashboards import handovers, papers, table1, workload  # noqa: E402
-from portal.dashboards.adherence import GroupBy, adherence  # noqa: E402
+from portal.dashboards import service as dashboards  # noqa: E402
+from portal.dashboards.adherence import GroupBy  # noqa: E402
 from portal.db import UnitOfWork, create_engine, create_session_factory  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
 from portal.settings import Settings  # noqa: E402
@@ -70,7 +70,7 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
 
     async def run(session: Any) -> Any:
         if section == "adherence":
-            lines = await adherence(
+            lines = await dashboards.adherence(
                 session, actor, start=start, end=today, by=GroupBy.LOCAL_AUTHORITY, today=today
             )
             return sorted(
@@ -88,7 +88,7 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
                 for x in lines
             )
         if section == "table1":
-            found = await table1.table1(session, actor, start=start, end=today)
+            found = await dashboards.table1(session, actor, start=start, end=today)
             guardian, iro, final = found
             return (
                 guardian.cases,
@@ -102,7 +102,7 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
                 final.rarely_or_never,
             )
         if section == "tracker":
-            found = await workload.tracker(session, actor, today)
+            found = await dashboards.tracker(session, actor, today)
             return (
                 *(count for _, count in found.buckets),
                 found.extended,
@@ -110,13 +110,13 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
             )
         if section == "handovers":
             return tuple(
-                vars(await handovers.summary(session, actor, start=start, end=today, today=today)).values()
+                vars(await dashboards.handovers(session, actor, start=start, end=today, today=today)).values()
             )
         if section == "papers":
             return tuple(
-                vars(await papers.summary(session, actor, start=start, end=today, today=today)).values()
+                vars(await dashboards.papers(session, actor, start=start, end=today, today=today)).values()
             )
-        loads = await workload.iro_workload(session, actor, today)
+        loads = await dashboards.iro_workload(session, actor, today)
         return sorted((str(x.iro_id), x.children, x.in_proceedings, x.overdue_reviews) for x in loads)
 
     return run

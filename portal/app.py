@@ -24,7 +24,7 @@ from portal.audit.sealer import run_forever as seal_forever
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
-from portal.reminders.tick import run_forever as clock_forever
+from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.web import sign_in

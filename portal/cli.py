@@ -11,11 +11,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, OrganisationKind, OutboxMessage, Role, utcnow
+from models import ApiToken, OrganisationKind, Role, utcnow
 from portal import clock, migrations
 from portal.access.policy import Permission
 from portal.audit.keys import KeyringError
@@ -255,7 +254,7 @@ def cmd_synth(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
-    from portal.reminders.tick import tick
+    from portal.reminders.service import tick
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
@@ -272,11 +271,10 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
+    from portal.mail import repository as outbox
+
     async def count(session: AsyncSession) -> list[str]:
-        rows = await session.execute(
-            sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
-        )
-        return [f"{state.value}: {n}" for state, n in rows]
+        return [f"{state.value}: {n}" for state, n in await outbox.count_by_state(session)]
 
     print("\n".join(_run_in_transaction(settings, count)) or "The outbox is empty.")
 

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -30,11 +29,9 @@ from models import (
     Extension,
     LegalStatus,
     LegalStatusEntry,
-    Obligation,
     Organisation,
     OrganisationKind,
     Person,
-    PersonRole,
     Proceedings,
     ProceedingsChild,
     Purpose,
@@ -45,9 +42,12 @@ from models import (
     metadata,
     utcnow,
 )
+from portal.cases import repository as case_rows
 from portal.clock import LONDON, london_datetime
 from portal.obligations import service as obligations
+from portal.people import repository as people_rows
 from portal.people.service import add_organisation, add_person
+from portal.reminders import repository as reminder_rows
 
 S = Stage
 L = LegalStatus
@@ -357,7 +357,7 @@ class Persona:
 
 
 async def database_is_empty(session: AsyncSession) -> bool:
-    return (await session.execute(sa.select(Organisation.id).limit(1))).first() is None
+    return not await people_rows.any_organisation(session)
 
 
 async def load_demo(session: AsyncSession, *, today: date) -> DemoSummary:
@@ -689,11 +689,7 @@ class _Loader:
                 await self._discussion(contact)
         await self.session.flush()
         # The past is past: its reminders and overdue notices are not sent now.
-        await self.session.execute(
-            sa.update(Obligation)
-            .where(Obligation.due_on < self.today)
-            .values(reminded_at=utcnow(), overdue_notice_at=utcnow())
-        )
+        await reminder_rows.mark_notices_sent(self.session, self.today, utcnow())
 
     async def _discussion(self, contact: Contact) -> None:
         guardian, iro = (
@@ -744,24 +740,8 @@ def _names(names: list[str]) -> str:
 
 async def personas(session: AsyncSession) -> list[Persona]:
     """Everyone who can sign in to the demo, by organisation then name, with what they will see."""
-    rows = (
-        await session.execute(
-            sa.select(Person, Organisation.name, PersonRole.role)
-            .join(Organisation, Organisation.id == Person.organisation_id)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(Person.active)
-            .order_by(Organisation.name, Person.name)
-        )
-    ).all()
-    cases = dict(
-        (
-            await session.execute(
-                sa.select(CaseMembership.person_id, sa.func.count(sa.distinct(CaseMembership.proceedings_id)))
-                .where(CaseMembership.ended_at.is_(None))
-                .group_by(CaseMembership.person_id)
-            )
-        ).all()
-    )
+    rows = await people_rows.active_people_with_roles(session)
+    cases = await case_rows.live_case_counts(session)
     people: dict[uuid.UUID, tuple[Person, str]] = {}
     roles: dict[uuid.UUID, list[Role]] = defaultdict(list)
     for person, organisation, role in rows:

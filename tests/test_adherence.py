@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import LegalStatus, Obligation, ObligationState, Organisation, Person, Proceedings, Team
 from portal import clock
-from portal.dashboards.adherence import GroupBy, Measure, adherence, cases_behind
+from portal.dashboards.adherence import GroupBy, Measure
+from portal.dashboards.service import adherence
+from portal.dashboards.service import cases_behind_adherence as cases_behind
 from portal.db import create_session_factory
 from portal.errors import DomainError
 from tests.support.graphql import error_codes, gql

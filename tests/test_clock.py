@@ -15,7 +15,7 @@ from models import OutboxMessage, OutboxState, Person
 from portal.clock import london_datetime
 from portal.db import create_session_factory
 from portal.mail.sender import send_due
-from portal.reminders.tick import tick
+from portal.reminders.service import tick
 from portal.settings import Settings
 from tests.conftest import Travel
 from tests.support.graphql import gql

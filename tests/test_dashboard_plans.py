@@ -16,7 +16,8 @@ from models import Person, PersonRole, Role
 from portal import clock
 from portal.auth.actor import Via
 from portal.auth.service import actor_for_person
-from portal.dashboards import adherence, papers, table1
+from portal.dashboards import service as dashboards
+from portal.dashboards.adherence import GroupBy
 from portal.db import create_session_factory
 from portal.synth import generate
 from tests.support.plans import indexes_used, plan, statements
@@ -48,10 +49,10 @@ async def test_the_dashboards_use_their_indexes(
         actor = await actor_for_person(session, manager_id, via=Via.API)
     assert actor is not None
     work = {
-        "papers": lambda s: papers.summary(s, actor, start=START, end=TODAY, today=TODAY),
-        "table1": lambda s: table1.table1(s, actor, start=START, end=TODAY),
-        "adherence": lambda s: adherence.adherence(
-            s, actor, start=START, end=TODAY, by=adherence.GroupBy.LOCAL_AUTHORITY, today=TODAY
+        "papers": lambda s: dashboards.papers(s, actor, start=START, end=TODAY, today=TODAY),
+        "table1": lambda s: dashboards.table1(s, actor, start=START, end=TODAY),
+        "adherence": lambda s: dashboards.adherence(
+            s, actor, start=START, end=TODAY, by=GroupBy.LOCAL_AUTHORITY, today=TODAY
         ),
     }[section]
     async with statements(engine) as seen, sessions() as session:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portal.calendar import working_days_between
-from portal.dashboards.sql import bank_holidays_cte, nearest_rank
-from portal.dashboards.sql import working_days_between as sql_working_days
+from portal.dashboards.repository.sql import bank_holidays_cte, nearest_rank
+from portal.dashboards.repository.sql import working_days_between as sql_working_days
 from portal.db import create_session_factory
 
 

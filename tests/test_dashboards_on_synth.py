@@ -43,7 +43,11 @@ from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person
 from portal.calendar import working_days_between
 from portal.cases.timescale import timescale
-from portal.dashboards import adherence, drill, handovers, papers, table1, workload
+from portal.dashboards import service as dashboards
+from portal.dashboards.adherence import GroupBy
+from portal.dashboards.drill import Figure
+from portal.dashboards.handovers import Handovers
+from portal.dashboards.papers import Papers
 from portal.db import create_engine, create_session_factory
 from portal.migrations import upgrade
 from portal.synth import generate
@@ -243,11 +247,9 @@ def _workload(data: dict[str, Any], actor: Actor, scope: set[uuid.UUID]) -> dict
     return found
 
 
-async def _drill(
-    engine: AsyncEngine, actor: Actor, figure: drill.Figure, iro_id: uuid.UUID | None = None
-) -> set:
+async def _drill(engine: AsyncEngine, actor: Actor, figure: Figure, iro_id: uuid.UUID | None = None) -> set:
     async with create_session_factory(engine)() as session:
-        found = await drill.cases_behind(
+        found = await dashboards.cases_behind(
             session, actor, figure, start=START, end=END, today=TODAY, iro_id=iro_id
         )
     return {case.id for case in found}
@@ -263,15 +265,15 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
     assert 0 < len(scope) < len(data["Proceedings"])  # a real scope, not everything
     sessions = create_session_factory(engine)
     async with sessions() as session:
-        handed = await handovers.summary(session, actor, start=START, end=END, today=TODAY)
-        filed = await papers.summary(session, actor, start=START, end=END, today=TODAY)
-        tracked = await workload.tracker(session, actor, TODAY)
-        measured = await table1.table1(session, actor, start=START, end=END)
-        loads = await workload.iro_workload(session, actor, TODAY)
+        handed = await dashboards.handovers(session, actor, start=START, end=END, today=TODAY)
+        filed = await dashboards.papers(session, actor, start=START, end=END, today=TODAY)
+        tracked = await dashboards.tracker(session, actor, TODAY)
+        measured = await dashboards.table1(session, actor, start=START, end=END)
+        loads = await dashboards.iro_workload(session, actor, TODAY)
 
     # Handovers (P14, P15)
     expected_handovers = _handovers(data, scope)
-    assert handed == handovers.Handovers(
+    assert handed == Handovers(
         *(
             len(expected_handovers[k])
             for k in ("due", "on_time", "late", "missing", "awaited", "acknowledged")
@@ -283,7 +285,7 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
     assert handed.missing
     # Court papers (P6)
     expected_papers, days = _papers(data, scope)
-    assert filed == papers.Papers(
+    assert filed == Papers(
         *(len(expected_papers[k]) for k in ("filed", "opened", "unopened", "not_with_iro")),
         median_working_days=_nearest_rank(days, 50),
         p90_working_days=_nearest_rank(days, 90),
@@ -314,7 +316,7 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         **{f"tracker:{k}": v for k, v in expected_tracker.items()},
         **expected_table1,
     }
-    for figure in drill.Figure:
+    for figure in Figure:
         if figure.value.startswith("iro:"):
             continue
         behind = await _drill(engine, actor, figure)
@@ -336,13 +338,13 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         )
     busiest = max(loads, key=lambda load: load.children)
     for figure in (
-        drill.Figure.IRO_CHILDREN,
-        drill.Figure.IRO_IN_PROCEEDINGS,
-        drill.Figure.IRO_OVERDUE_REVIEWS,
+        Figure.IRO_CHILDREN,
+        Figure.IRO_IN_PROCEEDINGS,
+        Figure.IRO_OVERDUE_REVIEWS,
     ):
         behind = await _drill(engine, actor, figure, busiest.iro_id)
         assert behind == expected_loads[busiest.iro_id]["cases"][figure.value.split(":")[1]]
-    assert await _drill(engine, actor, drill.Figure.IRO_CHILDREN, busiest.iro_id)  # something to see
+    assert await _drill(engine, actor, Figure.IRO_CHILDREN, busiest.iro_id)  # something to see
 
 
 async def _every_figure(engine: AsyncEngine) -> dict[str, Any]:
@@ -362,14 +364,14 @@ async def _every_figure(engine: AsyncEngine) -> dict[str, Any]:
             actor = await actor_for_person(session, person_id, via=Via.API)
             assert actor is not None
             found[f"{role}:{person_id}"] = (
-                await adherence.adherence(
-                    session, actor, start=START, end=END, by=adherence.GroupBy.TEAM, today=TODAY
+                await dashboards.adherence(
+                    session, actor, start=START, end=END, by=GroupBy.TEAM, today=TODAY
                 ),
-                await table1.table1(session, actor, start=START, end=END),
-                await workload.tracker(session, actor, TODAY),
-                await handovers.summary(session, actor, start=START, end=END, today=TODAY),
-                await papers.summary(session, actor, start=START, end=END, today=TODAY),
-                await workload.iro_workload(session, actor, TODAY),
+                await dashboards.table1(session, actor, start=START, end=END),
+                await dashboards.tracker(session, actor, TODAY),
+                await dashboards.handovers(session, actor, start=START, end=END, today=TODAY),
+                await dashboards.papers(session, actor, start=START, end=END, today=TODAY),
+                await dashboards.iro_workload(session, actor, TODAY),
             )
     return found
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from models import OutboxMessage, Person
 from portal.clock import london_datetime
 from portal.db import create_session_factory
-from portal.reminders.tick import tick
+from portal.reminders.service import tick
 from portal.settings import Settings
 from tests.conftest import Travel
 from tests.support.graphql import gql

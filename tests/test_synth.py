@@ -12,7 +12,8 @@ from models import Child, Obligation, Organisation, OrganisationKind, Person, Pe
 from portal import clock
 from portal.auth.actor import Via
 from portal.auth.service import actor_for_person
-from portal.dashboards.adherence import GroupBy, adherence
+from portal.dashboards.adherence import GroupBy
+from portal.dashboards.service import adherence
 from portal.db import create_session_factory
 from portal.synth import generate
 

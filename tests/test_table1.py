@@ -21,7 +21,7 @@ from models import (
     StageChange,
 )
 from portal import clock
-from portal.dashboards.table1 import table1
+from portal.dashboards.service import table1
 from portal.db import create_session_factory
 from tests.support.world import World
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Extension, LegalStatus, Review, ReviewKind
 from portal import clock
-from portal.dashboards.workload import iro_workload, tracker
+from portal.dashboards.service import iro_workload, tracker
 from portal.db import create_session_factory
 from tests.support.world import World
 

@@ -37,19 +37,16 @@ from models import (
     StageChange,
     Team,
 )
-from portal.cases import final_orders
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
-from portal.discussions import service as discussions
-from portal.handovers import service as handovers
-from portal.obligations import arrangements
+from portal.discussions import repository as discussions
+from portal.handovers import repository as handovers
 from portal.obligations import repository as obligations
-from portal.papers import service as papers
+from portal.papers import repository as papers
 from portal.people import repository as people
-from portal.people import service as people_service
-from portal.raised_issues import service as raised_issues
-from portal.reviews import service as reviews
+from portal.raised_issues import repository as raised_issues
+from portal.reviews import repository as reviews
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
@@ -73,7 +70,7 @@ class Loaders:
             uow, cases.organisations_by_id, _none
         )
         self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
-        self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people_service.teams_by_id, _none)
+        self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people.teams_by_id, _none)
         self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
         self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, cases.children_by_case, list)
         # Live and ended together: a case has few, and one query serves both views of them.
@@ -94,7 +91,7 @@ class Loaders:
             uow, obligations.history_by_obligation, list
         )
         self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
-            uow, arrangements.current_by_case, _none
+            uow, obligations.current_arrangements_by_case, _none
         )
         self.reviews: DataLoader[uuid.UUID, list[Review]] = _loader(uow, reviews.reviews_by_case, list)
         self.discussions: DataLoader[uuid.UUID, list[Discussion]] = _loader(
@@ -107,7 +104,7 @@ class Loaders:
             uow, raised_issues.issues_by_case, list
         )
         self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
-            uow, final_orders.final_orders_by_case, list
+            uow, cases.final_orders_by_case, list
         )
         self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(uow, papers.papers_by_case, list)
         self.paper_versions: DataLoader[uuid.UUID, list[PaperVersion]] = _loader(

@@ -47,14 +47,12 @@ from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
-from portal.dashboards import adherence as dashboards
-from portal.dashboards import drill, table1, workload
-from portal.dashboards import handovers as handover_dashboard
-from portal.dashboards import papers as paper_dashboard
+from portal.dashboards import service as dashboards
+from portal.dashboards import table1, workload
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.errors import DomainError, ErrorCode
-from portal.handovers import service as handovers
+from portal.handovers import repository as handover_rows
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
@@ -216,7 +214,7 @@ class Query:
         """The measured Table 1 over the proceedings in your scope that ran in the period, beside the
         research's perceived figures (Cafcass and IRO managers)."""
         actor = info.context.require_actor()
-        measured = await info.context.uow.run(lambda s: table1.table1(s, actor, start=start, end=end))
+        measured = await info.context.uow.run(lambda s: dashboards.table1(s, actor, start=start, end=end))
         return [
             Table1Line(
                 question=m.question,
@@ -238,7 +236,7 @@ class Query:
         """The 26-week tracker over the open proceedings in your scope (Cafcass and IRO managers)."""
         actor = info.context.require_actor()
         today = info.context.today
-        found = await info.context.uow.run(lambda s: workload.tracker(s, actor, today))
+        found = await info.context.uow.run(lambda s: dashboards.tracker(s, actor, today))
         return ProceedingsTracker(
             buckets=[TrackerBucket(label=label, count=count) for label, count in found.buckets],
             extended=found.extended,
@@ -258,7 +256,7 @@ class Query:
         """For an IRO manager: each IRO of your authority and their caseload; empty for anyone else."""
         actor = info.context.require_actor()
         today = info.context.today
-        loads = await info.context.uow.run(lambda s: workload.iro_workload(s, actor, today))
+        loads = await info.context.uow.run(lambda s: dashboards.iro_workload(s, actor, today))
         return [
             IroWorkload(
                 iro_id=strawberry.ID(str(load.iro_id)),
@@ -278,7 +276,7 @@ class Query:
         actor = info.context.require_actor()
         today = info.context.today
         found = await info.context.uow.run(
-            lambda s: handover_dashboard.summary(s, actor, start=start, end=end, today=today)
+            lambda s: dashboards.handovers(s, actor, start=start, end=end, today=today)
         )
         return HandoverFigures(**dataclasses.asdict(found))
 
@@ -289,7 +287,7 @@ class Query:
         actor = info.context.require_actor()
         today = info.context.today
         found = await info.context.uow.run(
-            lambda s: paper_dashboard.summary(s, actor, start=start, end=end, today=today)
+            lambda s: dashboards.papers(s, actor, start=start, end=end, today=today)
         )
         return PaperTimings(**dataclasses.asdict(found))
 
@@ -303,7 +301,7 @@ class Query:
         iro = parse_id(iro_id, "iroId") if iro_id else None
         today = info.context.today
         found = await info.context.uow.run(
-            lambda s: drill.cases_behind(s, actor, figure, start=start, end=end, today=today, iro_id=iro)
+            lambda s: dashboards.cases_behind(s, actor, figure, start=start, end=end, today=today, iro_id=iro)
         )
         return [Case.of(case, cases.viewer_roles(actor, case.id)) for case in found]
 
@@ -323,7 +321,7 @@ class Query:
         group = parse_id(group_id, "groupId") if group_id else None
         today = info.context.today
         found = await info.context.uow.run(
-            lambda s: dashboards.cases_behind(
+            lambda s: dashboards.cases_behind_adherence(
                 s, actor, start=start, end=end, code=code, measure=measure, by=by, group_id=group, today=today
             )
         )
@@ -336,7 +334,7 @@ class Query:
 
         async def load(s: AsyncSession) -> list[MonitoringItemModel]:
             audit.record(s, actor, "monitoring.read", subject_type="task_list")
-            return await handovers.monitoring_items_of(s, actor.person_id)
+            return await handover_rows.open_monitoring_items_of(s, actor.person_id)
 
         return [MonitoringItem.of(m) for m in await info.context.uow.run(load)]
 

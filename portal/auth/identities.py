@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Organisation, Person, PersonIdentity, utcnow
+from portal.auth import repository
+from portal.people import repository as people
 
 
 class SignInRefused(Exception):
@@ -38,19 +39,11 @@ async def person_for_sign_in(
     organisations: Sequence[str],
 ) -> Person:
     """The person signing in, binding the account to them on their first sign-in with this provider."""
-    identity = (
-        await session.execute(
-            sa.select(PersonIdentity).where(
-                PersonIdentity.issuer == issuer, PersonIdentity.subject == subject
-            )
-        )
-    ).scalar_one_or_none()
+    identity = await repository.identity_at(session, issuer, subject)
     if identity is not None:
         person = await session.get(Person, identity.person_id)
     elif email and email_verified is not False:
-        person = (
-            await session.execute(sa.select(Person).where(Person.email == email.strip().lower()))
-        ).scalar_one_or_none()
+        person = await people.person_with_email(session, email)
     else:
         person = None
     if person is None or not person.active:
@@ -63,14 +56,7 @@ async def person_for_sign_in(
                 "This sign-in service is for another organisation's staff: use your own organisation's.",
             )
     if identity is None:
-        taken = (
-            await session.execute(
-                sa.select(PersonIdentity.id).where(
-                    PersonIdentity.person_id == person.id, PersonIdentity.issuer == issuer
-                )
-            )
-        ).first()
-        if taken:
+        if await repository.has_identity_at(session, person.id, issuer):
             raise SignInRefused(
                 "identity_taken",
                 "Your portal account is linked to a different account at this sign-in service. Ask your "

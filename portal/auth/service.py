@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseMembership, CaseRole, Closure, Organisation, Person, PersonRole, utcnow
+from models import CaseRole, utcnow
 from portal.auth.actor import Actor, Via
+from portal.cases import repository as cases
+from portal.people import repository as people
 
 
 async def actor_for_person(
@@ -22,24 +23,12 @@ async def actor_for_person(
     token_id: uuid.UUID | None = None,
 ) -> Actor | None:
     """The Actor for an active person, or None: three queries, whatever the caseload."""
-    row = (
-        await session.execute(
-            select(Person, Organisation)
-            .join(Organisation, Organisation.id == Person.organisation_id)
-            .where(Person.id == person_id, Person.active)
-        )
-    ).first()
+    row = await people.active_person_with_organisation(session, person_id)
     if row is None:
         return None
     person, organisation = row
-    roles = (
-        await session.execute(select(PersonRole.role).where(PersonRole.person_id == person_id))
-    ).scalars()
-    memberships = await session.execute(
-        select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
-        .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
-        .where(CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None))
-    )
+    roles = await people.roles_of(session, person_id)
+    memberships = await cases.live_case_roles_of(session, person_id)
     case_roles: dict[uuid.UUID, set[CaseRole]] = defaultdict(set)
     read_only: set[uuid.UUID] = set()
     now = utcnow()

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -30,7 +29,6 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository
-from portal.db import grouped
 from portal.errors import ErrorCode, Problems
 from portal.obligations import service as obligations
 from portal.papers import service as papers
@@ -63,8 +61,7 @@ async def record_final_orders(
     case = access.case
     children = {c.id: c for c in await repository.case_children(session, case.id)}
     problems = Problems()
-    existing = await session.scalar(sa.select(sa.func.count()).where(FinalOrder.proceedings_id == case.id))
-    if existing:
+    if await repository.final_orders_recorded(session, case.id):
         problems.add(ErrorCode.ALREADY_DONE, "The final orders have been recorded already")
     check_past_date(
         problems,
@@ -157,10 +154,3 @@ async def record_final_orders(
             )
     audit.record_on_case(session, actor, access, "proceedings.final_orders")
     return made
-
-
-async def final_orders_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[FinalOrder]]:
-    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids))
-    return await grouped(session, stmt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -14,12 +14,13 @@ from models import (
     CaseMembership,
     CaseRole,
     Child,
+    Closure,
     Extension,
+    FinalOrder,
     LegalStatusEntry,
     Organisation,
     OrganisationKind,
     Person,
-    PersonRole,
     Proceedings,
     ProceedingsChild,
     Stage,
@@ -28,6 +29,7 @@ from models import (
 from portal.access.cases import readable_cases
 from portal.auth.actor import Actor
 from portal.db import grouped
+from portal.people import repository as people
 
 Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
@@ -175,13 +177,34 @@ async def live_people(session: AsyncSession, case_id: uuid.UUID, role: CaseRole)
 
 
 async def person_with_roles(session: AsyncSession, person_id: uuid.UUID) -> tuple[Person, set[str]] | None:
+    """An active person and their roles; None for someone unknown or inactive."""
     person = await session.get(Person, person_id)
     if person is None or not person.active:
         return None
-    roles = (
-        await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))
-    ).scalars()
-    return person, set(roles)
+    return person, set(await people.roles_of(session, person_id))
+
+
+async def live_case_roles_of(
+    session: AsyncSession, person_id: uuid.UUID
+) -> list[tuple[uuid.UUID, CaseRole, datetime | None]]:
+    """Each of the person's live memberships as (case id, role, until when the guardian may read the case
+    after closing their involvement, or None while it is open), in no particular order."""
+    rows = await session.execute(
+        sa.select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
+        .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
+        .where(CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None))
+    )
+    return [(case_id, role, read_only_until) for case_id, role, read_only_until in rows]
+
+
+async def live_case_counts(session: AsyncSession) -> dict[uuid.UUID, int]:
+    """For each person on any case: how many cases they are live on (people on none are absent)."""
+    rows = await session.execute(
+        sa.select(CaseMembership.person_id, sa.func.count(sa.distinct(CaseMembership.proceedings_id)))
+        .where(CaseMembership.ended_at.is_(None))
+        .group_by(CaseMembership.person_id)
+    )
+    return {person_id: count for person_id, count in rows}
 
 
 async def open_proceedings_of_children(
@@ -206,3 +229,24 @@ async def case_number_taken(session: AsyncSession, court_id: uuid.UUID, case_num
 async def organisations_of_kind(session: AsyncSession, kind: OrganisationKind) -> list[Organisation]:
     stmt = sa.select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
     return list((await session.execute(stmt)).scalars())
+
+
+async def final_orders_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FinalOrder]]:
+    """Each case's final orders (one for each child), in no particular order."""
+    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids))
+    return await grouped(session, stmt)
+
+
+async def final_orders_recorded(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    """Whether the case's final orders have been recorded."""
+    count = await session.scalar(sa.select(sa.func.count()).where(FinalOrder.proceedings_id == case_id))
+    return bool(count)
+
+
+async def final_orders_made_on(session: AsyncSession, case_id: uuid.UUID) -> date | None:
+    """The day the case's (first) final order was made, or None before the final orders."""
+    return await session.scalar(
+        sa.select(sa.func.min(FinalOrder.made_on)).where(FinalOrder.proceedings_id == case_id)
+    )

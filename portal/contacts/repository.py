@@ -66,3 +66,8 @@ async def awaited_replies(
         .order_by(Contact.reply_due_on, Contact.occurred_at)
     )
     return [(c, p) for c, p in rows]
+
+
+async def contacts_with_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Contact]:
+    """The ledger entries with these ids, in no particular order."""
+    return list((await session.execute(sa.select(Contact).where(Contact.id.in_(ids)))).scalars())

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -19,7 +18,6 @@ from models import (
     Discussion,
     DiscussionKind,
     DiscussionMode,
-    FinalOrder,
     Proceedings,
     Trigger,
 )
@@ -29,7 +27,6 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
-from portal.db import grouped
 from portal.errors import ErrorCode, Problems
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
@@ -83,9 +80,7 @@ async def record_discussion(session: AsyncSession, actor: Actor, data: RecordDis
     if len(others) > 500:
         problems.add(ErrorCode.TOO_LONG, "Others present must be 500 characters or fewer", "othersPresent")
     if data.kind is DiscussionKind.FINAL_DISCUSSION:
-        made = await session.scalar(
-            sa.select(sa.func.min(FinalOrder.made_on)).where(FinalOrder.proceedings_id == case.id)
-        )
+        made = await cases.final_orders_made_on(session, case.id)
         if made is None:
             problems.add(
                 ErrorCode.NO_FINAL_ORDER,
@@ -212,26 +207,4 @@ async def _already_met(session: AsyncSession, discussion: Discussion) -> bool:
         return False
     return await obligation_rows.met_by_trigger(
         session, discussion.proceedings_id, "P7", discussion.contact_id
-    )
-
-
-async def discussions_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Discussion]]:
-    return await grouped(
-        session,
-        sa.select(Discussion.proceedings_id, Discussion)
-        .where(Discussion.proceedings_id.in_(case_ids))
-        .order_by(Discussion.held_on.desc(), Discussion.recorded_at.desc()),
-    )
-
-
-async def actions_by_discussion(
-    session: AsyncSession, discussion_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[AgreedAction]]:
-    return await grouped(
-        session,
-        sa.select(AgreedAction.discussion_id, AgreedAction)
-        .where(AgreedAction.discussion_id.in_(discussion_ids))
-        .order_by(AgreedAction.position),
     )

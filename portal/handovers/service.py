@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handover.template import CURRENT, ISSUES_FIELD, TEMPLATES
@@ -18,8 +17,6 @@ from handover.validation import clean, missing
 from models import (
     CaseRole,
     Closure,
-    FinalOrder,
-    ForwardingConfirmation,
     Handover,
     HandoverState,
     MonitoringItem,
@@ -33,11 +30,12 @@ from portal.access.policy import Permission, case_permissions
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
-from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, Problem, Problems
+from portal.handovers import repository
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
+from portal.papers import repository as papers
 
 QUESTIONS_MAX_LENGTH = 4000
 
@@ -58,25 +56,15 @@ class Conflict(DomainError):
         self.current = current
 
 
-async def _latest(session: AsyncSession, case_id: uuid.UUID) -> Handover | None:
-    return await session.scalar(
-        sa.select(Handover)
-        .where(Handover.proceedings_id == case_id)
-        .order_by(Handover.version.desc())
-        .limit(1)
-    )
-
-
 async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Handover:
     """The guardian's draft to work on: the open draft, or a new one (copying the last version, when
     amending one submitted or returned). Only after the final orders."""
     access = await access_case(session, actor, case_id, Permission.WRITE_HANDOVER)
-    made = await session.scalar(sa.select(sa.func.count()).where(FinalOrder.proceedings_id == case_id))
-    if not made:
+    if not await cases.final_orders_recorded(session, case_id):
         raise DomainError.one(
             ErrorCode.NO_FINAL_ORDER, "The handover is written after the final orders", "caseId"
         )
-    latest = await _latest(session, case_id)
+    latest = await repository.latest(session, case_id)
     if latest is not None and latest.state is HandoverState.DRAFT:
         return latest
     now = utcnow()
@@ -120,15 +108,10 @@ async def save_draft(
     tidy, problems = clean(TEMPLATES[handover.template_version], answers)
     if problems:
         raise DomainError([_problem(ErrorCode.INVALID_VALUE, message, path) for path, message in problems])
-    claimed = await session.execute(
-        sa.update(Handover)
-        .where(
-            Handover.id == handover.id, Handover.revision == revision, Handover.state == HandoverState.DRAFT
-        )
-        .values(answers=tidy, revision=revision + 1, updated_by_id=actor.person_id, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    saved = await repository.save_draft_at_revision(
+        session, handover.id, revision, answers=tidy, by=actor.person_id, at=utcnow()
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not saved:
         await session.refresh(handover)
         raise Conflict(handover)
     await session.refresh(handover)
@@ -154,12 +137,7 @@ async def submit(session: AsyncSession, actor: Actor, handover_id: uuid.UUID, re
     if gaps:
         raise DomainError([_problem(ErrorCode.REQUIRED, message, path) for path, message in gaps])
     now = utcnow()
-    await session.execute(
-        sa.update(Handover)
-        .where(Handover.id == handover.id)
-        .values(state=HandoverState.SUBMITTED, submitted_at=now, submitted_by_id=actor.person_id)
-        .execution_options(synchronize_session=False)
-    )
+    await repository.mark_submitted(session, handover.id, by=actor.person_id, at=now)
     await session.refresh(handover)
     await obligations.meet(
         session, handover.proceedings_id, ["P14"], evidence_id=handover.id, when=now, by=actor.person_id
@@ -215,11 +193,8 @@ async def answer(
     problems.raise_if_any()
     now = utcnow()
     state = HandoverState.ACKNOWLEDGED if acknowledge else HandoverState.RETURNED
-    await session.execute(
-        sa.update(Handover)
-        .where(Handover.id == handover.id)
-        .values(state=state, answered_at=now, answered_by_id=actor.person_id, questions=text or None)
-        .execution_options(synchronize_session=False)
+    await repository.mark_answered(
+        session, handover.id, state, questions=text or None, by=actor.person_id, at=now
     )
     await session.refresh(handover)
     if acknowledge:
@@ -261,31 +236,6 @@ def visible(handovers: Sequence[Handover], roles: Sequence[Role]) -> list[Handov
     return [h for h in handovers if h.state is not HandoverState.DRAFT or Role.GUARDIAN in roles]
 
 
-async def handovers_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Handover]]:
-    return await grouped(
-        session,
-        sa.select(Handover.proceedings_id, Handover)
-        .where(Handover.proceedings_id.in_(case_ids))
-        .order_by(Handover.version.desc()),
-    )
-
-
-async def closures_by_case(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Closure]:
-    rows = await session.execute(sa.select(Closure).where(Closure.proceedings_id.in_(case_ids)))
-    return {c.proceedings_id: c for c in rows.scalars()}
-
-
-async def monitoring_items_of(session: AsyncSession, person_id: uuid.UUID) -> list[MonitoringItem]:
-    rows = await session.execute(
-        sa.select(MonitoringItem)
-        .where(MonitoringItem.iro_id == person_id, MonitoringItem.done_at.is_(None))
-        .order_by(MonitoringItem.due_on)
-    )
-    return list(rows.scalars())
-
-
 # What the gate asks before the guardian's involvement can close (P12, P13, P14, Practice Note 2.2).
 GATE = {
     "P12": "The final care plan is with the IRO (P12)",
@@ -299,11 +249,9 @@ async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, boo
     """Each condition for closing, and whether it is met."""
     rows = (await obligation_rows.obligations_by_case(session, [case_id])).get(case_id, [])
     found = {obligation.code: obligation.state for obligation, _ in rows if obligation.code in GATE}
-    confirmed = await session.scalar(
-        sa.select(sa.func.count()).where(ForwardingConfirmation.proceedings_id == case_id)
-    )
+    confirmed = await papers.forwarding_confirmed(session, case_id)
     conditions = [(label, found.get(code) is ObligationState.MET) for code, label in GATE.items()]
-    return [*conditions, (PAPERS_CONFIRMED, bool(confirmed))]
+    return [*conditions, (PAPERS_CONFIRMED, confirmed)]
 
 
 async def close_involvement(

@@ -13,10 +13,10 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import aiosmtplib
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import OutboxMessage, OutboxState, utcnow
+from portal.mail import repository
 from portal.settings import Settings
 
 log = logging.getLogger("portal.mail")
@@ -50,18 +50,7 @@ async def _claim(
     sessions: async_sessionmaker[AsyncSession], worker: str, limit: int, now: datetime
 ) -> list[OutboxMessage]:
     async with sessions() as session, session.begin():
-        stmt = (
-            sa.select(OutboxMessage)
-            .where(
-                OutboxMessage.state == OutboxState.PENDING,
-                OutboxMessage.deliver_after <= now,
-                sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-            )
-            .order_by(OutboxMessage.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        messages = list((await session.execute(stmt)).scalars())
+        messages = await repository.due_for_sending(session, now, limit)
         for message in messages:
             message.claimed_until, message.claimed_by = now + LEASE, worker
     return messages
@@ -72,11 +61,7 @@ async def _settle(
 ) -> None:
     """Record how sending went, if the claim is still ours."""
     async with sessions() as session, session.begin():
-        await session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id_, OutboxMessage.claimed_by == worker)
-            .values(claimed_until=None, claimed_by=None, **values)
-        )
+        await repository.settle(session, message_id_, worker, **values)
 
 
 async def send_due(

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, ConsultationArrangement, ConsultationEvent, ObligationState, Person, utcnow
@@ -66,13 +65,7 @@ async def record_arrangement(
     problems.raise_if_any()
     assert data.agreed_on is not None
     now = utcnow()
-    await session.execute(
-        sa.update(ConsultationArrangement)
-        .where(
-            ConsultationArrangement.proceedings_id == case.id, ConsultationArrangement.replaced_at.is_(None)
-        )
-        .values(replaced_at=now)
-    )
+    await repository.replace_current_arrangement(session, case.id, now)
     arrangement = ConsultationArrangement(
         proceedings_id=case.id,
         guardian_id=guardian[0].person_id,
@@ -116,7 +109,7 @@ EVENT_WORDS = {
 
 async def event_happened(session: AsyncSession, case_id: uuid.UUID, event: ConsultationEvent) -> None:
     """Something the guardian and the IRO agreed to talk about happened (P3): both are reminded to."""
-    arrangement = (await current_by_case(session, [case_id])).get(case_id)
+    arrangement = (await repository.current_arrangements_by_case(session, [case_id])).get(case_id)
     if arrangement is None or event.value not in arrangement.on_events.split():
         return
     for person_id in (arrangement.guardian_id, arrangement.iro_id):
@@ -131,12 +124,3 @@ async def event_happened(session: AsyncSession, case_id: uuid.UUID, event: Consu
                 "happens (the guardian–IRO protocol, P3).",
                 link_path=f"/cases/{case_id}#ledger",
             )
-
-
-async def current_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ConsultationArrangement]:
-    stmt = sa.select(ConsultationArrangement).where(
-        ConsultationArrangement.proceedings_id.in_(case_ids), ConsultationArrangement.replaced_at.is_(None)
-    )
-    return {a.proceedings_id: a for a in (await session.execute(stmt)).scalars()}

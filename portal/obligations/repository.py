@@ -1,4 +1,4 @@
-"""Queries on obligations."""
+"""Queries on obligations, the versioned rules they are opened under, and consultation arrangements (P3)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Obligation, ObligationEvent, ObligationRule, ObligationState, Proceedings
+from models import (
+    ConsultationArrangement,
+    Obligation,
+    ObligationEvent,
+    ObligationRule,
+    ObligationState,
+    Proceedings,
+)
 
 
 async def open_obligations(
     session: AsyncSession, case_id: uuid.UUID, codes: Sequence[str]
 ) -> list[Obligation]:
+    """The case's obligations with these codes that are open, as far as this transaction knows."""
     stmt = sa.select(Obligation).where(
         Obligation.proceedings_id == case_id,
         Obligation.code.in_(codes),
@@ -26,6 +34,7 @@ async def open_obligations(
 
 
 async def met_by_trigger(session: AsyncSession, case_id: uuid.UUID, code: str, trigger_id: uuid.UUID) -> bool:
+    """Whether an obligation with this code that ``trigger_id`` opened on the case has been met."""
     stmt = sa.select(Obligation.id).where(
         Obligation.proceedings_id == case_id,
         Obligation.code == code,
@@ -36,6 +45,7 @@ async def met_by_trigger(session: AsyncSession, case_id: uuid.UUID, code: str, t
 
 
 async def rule_of(session: AsyncSession, obligation: Obligation) -> ObligationRule:
+    """The rule version the obligation was opened under."""
     rule = await session.get(ObligationRule, obligation.rule_id)
     assert rule is not None
     return rule
@@ -60,6 +70,7 @@ async def obligations_by_case(
 async def history_by_obligation(
     session: AsyncSession, obligation_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ObligationEvent]]:
+    """Each obligation's history of events, oldest first."""
     rows = await session.execute(
         sa.select(ObligationEvent)
         .where(ObligationEvent.obligation_id.in_(obligation_ids))
@@ -88,3 +99,82 @@ async def tasks_of(
         .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code)
     )
     return [(o, r, p) for o, r, p in rows]
+
+
+async def obligations_with_rules(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[tuple[Obligation, ObligationRule]]:
+    """The obligations with these ids, each with the rule it was opened under, in no particular order."""
+    rows = await session.execute(
+        sa.select(Obligation, ObligationRule)
+        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
+        .where(Obligation.id.in_(ids))
+    )
+    return [(o, r) for o, r in rows]
+
+
+async def current_rule(
+    session: AsyncSession, code: str, organisation_id: uuid.UUID | None
+) -> ObligationRule | None:
+    """The version in force of the rule for ``code``: the organisation's override, or with
+    ``organisation_id`` None the default; None if there is none."""
+    stmt = (
+        sa.select(ObligationRule)
+        .where(ObligationRule.code == code, ObligationRule.superseded_at.is_(None))
+        .where(
+            ObligationRule.organisation_id.is_(None)
+            if organisation_id is None
+            else ObligationRule.organisation_id == organisation_id
+        )
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def current_defaults(session: AsyncSession) -> dict[str, ObligationRule]:
+    """The default rule in force for each code, by code."""
+    stmt = sa.select(ObligationRule).where(
+        ObligationRule.organisation_id.is_(None), ObligationRule.superseded_at.is_(None)
+    )
+    return {rule.code: rule for rule in (await session.execute(stmt)).scalars()}
+
+
+async def current_rules_for(
+    session: AsyncSession, codes: Sequence[str], organisation_ids: Sequence[uuid.UUID]
+) -> list[ObligationRule]:
+    """The rules in force for these codes: the defaults and the overrides of these organisations, in no
+    particular order (the caller chooses among them)."""
+    stmt = sa.select(ObligationRule).where(
+        ObligationRule.code.in_(codes),
+        ObligationRule.superseded_at.is_(None),
+        sa.or_(
+            ObligationRule.organisation_id.is_(None), ObligationRule.organisation_id.in_(organisation_ids)
+        ),
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def rules_in_force(session: AsyncSession) -> list[ObligationRule]:
+    """Every rule in force, defaults and every organisation's overrides, in no particular order."""
+    stmt = sa.select(ObligationRule).where(ObligationRule.superseded_at.is_(None))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def current_arrangements_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ConsultationArrangement]:
+    """Each case's consultation arrangement in force (not replaced), for the cases that have one."""
+    stmt = sa.select(ConsultationArrangement).where(
+        ConsultationArrangement.proceedings_id.in_(case_ids), ConsultationArrangement.replaced_at.is_(None)
+    )
+    return {a.proceedings_id: a for a in (await session.execute(stmt)).scalars()}
+
+
+async def replace_current_arrangement(session: AsyncSession, case_id: uuid.UUID, at: datetime) -> None:
+    """Mark the case's arrangement in force, if any, as replaced at ``at``."""
+    await session.execute(
+        sa.update(ConsultationArrangement)
+        .where(
+            ConsultationArrangement.proceedings_id == case_id, ConsultationArrangement.replaced_at.is_(None)
+        )
+        .values(replaced_at=at)
+    )

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -31,6 +30,7 @@ from portal.access.policy import Permission, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.obligations import repository
 
 AFTER, BEFORE = DeadlineKind.AFTER, DeadlineKind.BEFORE
 
@@ -186,21 +186,6 @@ def _roles(roles: Iterable[Role]) -> str:
     return " ".join(sorted(r.value for r in roles))
 
 
-async def _current(
-    session: AsyncSession, code: str, organisation_id: uuid.UUID | None
-) -> ObligationRule | None:
-    stmt = (
-        sa.select(ObligationRule)
-        .where(ObligationRule.code == code, ObligationRule.superseded_at.is_(None))
-        .where(
-            ObligationRule.organisation_id.is_(None)
-            if organisation_id is None
-            else ObligationRule.organisation_id == organisation_id
-        )
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def _replace(session: AsyncSession, current: ObligationRule | None, **values: object) -> ObligationRule:
     if current is not None:
         current.superseded_at = utcnow()
@@ -213,10 +198,7 @@ async def _replace(session: AsyncSession, current: ObligationRule | None, **valu
 async def sync_defaults(session: AsyncSession) -> list[ObligationRule]:
     """Record a new default version for every code whose default here differs from the database's (one
     query when nothing has changed)."""
-    stmt = sa.select(ObligationRule).where(
-        ObligationRule.organisation_id.is_(None), ObligationRule.superseded_at.is_(None)
-    )
-    current = {rule.code: rule for rule in (await session.execute(stmt)).scalars()}
+    current = await repository.current_defaults(session)
     changed = []
     for code, spec in DEFAULTS.items():
         rule = current.get(code)
@@ -251,14 +233,9 @@ async def rules_for(
     codes = list(codes)
     assert set(codes) <= set(DEFAULTS), codes
     organisations = [o for o in (local_authority_id, service_area_id) if o is not None]
-    stmt = sa.select(ObligationRule).where(
-        ObligationRule.code.in_(codes),
-        ObligationRule.superseded_at.is_(None),
-        sa.or_(ObligationRule.organisation_id.is_(None), ObligationRule.organisation_id.in_(organisations)),
-    )
     precedence = {organisation: rank for rank, organisation in enumerate([*organisations, None])}
     found: dict[str, ObligationRule] = {}
-    for rule in (await session.execute(stmt)).scalars():
+    for rule in await repository.current_rules_for(session, codes, organisations):
         held = found.get(rule.code)
         if held is None or precedence[rule.organisation_id] < precedence[held.organisation_id]:
             found[rule.code] = rule
@@ -296,11 +273,12 @@ async def set_override(
         problems.add(ErrorCode.OUT_OF_RANGE, "A deadline is between 0 and 100 working days", "workingDays")
     problems.raise_if_any()
     await sync_defaults(session)
-    base = await _current(session, code, organisation_id) or await _current(session, code, None)
+    current = repository.current_rule
+    base = await current(session, code, organisation_id) or await current(session, code, None)
     assert base is not None
     rule = await _replace(
         session,
-        await _current(session, code, organisation_id),
+        await current(session, code, organisation_id),
         code=code,
         organisation_id=organisation_id,
         owner=base.owner,
@@ -318,8 +296,7 @@ async def set_override(
 
 async def current_rules(session: AsyncSession) -> list[ObligationRule]:
     """Every rule in force: the defaults and each organisation's overrides, by code."""
-    stmt = sa.select(ObligationRule).where(ObligationRule.superseded_at.is_(None))
-    rules = list((await session.execute(stmt)).scalars())
+    rules = await repository.rules_in_force(session)
     order = list(DEFAULTS)
     return sorted(
         rules, key=lambda r: (order.index(r.code), r.organisation_id is not None, str(r.organisation_id))

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -40,11 +39,11 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
-from portal.db import grouped
 from portal.errors import ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
+from portal.papers import repository
 from portal.papers.access import may_open, may_read, shareable_with_iro
 from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
 from portal.papers.receive import Received
@@ -148,14 +147,7 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
             )
     kind = paper.kind if paper is not None else data.kind
     brief = _check_brief(problems, data.plan_in_brief, kind)
-    duplicate = (
-        await session.execute(
-            sa.select(PaperVersion, CourtPaper)
-            .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
-            .where(PaperVersion.proceedings_id == case.id, PaperVersion.sha256 == upload.sha256)
-            .limit(1)
-        )
-    ).first()
+    duplicate = await repository.version_with_content(session, case.id, upload.sha256)
     if duplicate is not None:
         problems.add(
             ErrorCode.DUPLICATE,
@@ -180,9 +172,7 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
         )
         session.add(paper)
         await session.flush()
-    latest = await session.scalar(
-        sa.select(sa.func.max(PaperVersion.version)).where(PaperVersion.paper_id == paper.id)
-    )
+    latest = await repository.latest_version_number(session, paper.id)
     version = PaperVersion(
         paper_id=paper.id,
         proceedings_id=case.id,
@@ -270,7 +260,7 @@ async def _share(
         session, case_id, ["P6"], evidence_id=None, when=now, by=by, triggers={v.id for v in versions}
     )
     # P12: the final care plan in the IRO's hands, at the end of the proceedings.
-    final_plans = [v for v in versions if v.paper_id in await _final_care_plans(session, case_id)]
+    final_plans = [v for v in versions if v.paper_id in await repository.final_care_plans(session, case_id)]
     if final_plans:
         await obligations.meet(session, case_id, ["P12"], evidence_id=final_plans[-1].id, when=now, by=by)
     iro = await session.get(Person, iro_id)
@@ -287,46 +277,18 @@ async def _share(
         )
 
 
-async def _final_care_plans(session: AsyncSession, case_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = await session.execute(
-        sa.select(CourtPaper.id).where(
-            CourtPaper.proceedings_id == case_id, CourtPaper.kind == PaperKind.CARE_PLAN_FINAL
-        )
-    )
-    return set(rows.scalars())
-
-
 async def final_care_plan_with_iro(session: AsyncSession, case_id: uuid.UUID) -> uuid.UUID | None:
     """The latest version of a final care plan that the case's IRO has (P12's evidence), if any."""
     iros = [m.person_id for m in await cases.live_memberships(session, case_id, CaseRole.IRO)]
-    return await session.scalar(
-        sa.select(PaperVersion.id)
-        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
-        .join(PaperShare, PaperShare.version_id == PaperVersion.id)
-        .where(
-            CourtPaper.proceedings_id == case_id,
-            CourtPaper.kind == PaperKind.CARE_PLAN_FINAL,
-            PaperShare.person_id.in_(iros),
-        )
-        .order_by(PaperVersion.uploaded_at.desc())
-        .limit(1)
-    )
+    return await repository.latest_final_care_plan_shared_with(session, case_id, iros)
 
 
 async def iro_assigned(
     session: AsyncSession, case_id: uuid.UUID, iro_id: uuid.UUID, by: uuid.UUID | None
 ) -> None:
     """A new IRO receives every paper they may have that they do not have yet (P6)."""
-    rows = await session.execute(
-        sa.select(PaperVersion, CourtPaper)
-        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
-        .where(
-            PaperVersion.proceedings_id == case_id,
-            ~sa.exists().where(PaperShare.version_id == PaperVersion.id, PaperShare.person_id == iro_id),
-        )
-        .order_by(PaperVersion.uploaded_at)
-    )
-    versions = [v for v, paper in rows if shareable_with_iro(paper.confidentiality, paper.lawful_basis)]
+    unshared = await repository.versions_not_shared_with(session, case_id, iro_id)
+    versions = [v for v, paper in unshared if shareable_with_iro(paper.confidentiality, paper.lawful_basis)]
     if versions:
         await _share(session, case_id, versions, iro_id, by)
 
@@ -344,11 +306,7 @@ async def open_version(
         access = await access_case(session, actor, version.proceedings_id, Permission.READ_CASE)
     except NotFound:
         raise NotFound("Paper", "id") from None
-    share = await session.scalar(
-        sa.select(PaperShare).where(
-            PaperShare.version_id == version.id, PaperShare.person_id == actor.person_id
-        )
-    )
+    share = await repository.share_of(session, version.id, actor.person_id)
     if not may_open(access.roles, paper.confidentiality, share is not None):
         audit.record(
             session,
@@ -366,50 +324,6 @@ async def open_version(
         session, actor, access, "paper.read", subject_type="paper_version", subject_id=version.id
     )
     return version, paper
-
-
-async def papers_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[CourtPaper]]:
-    return await grouped(
-        session,
-        sa.select(CourtPaper.proceedings_id, CourtPaper)
-        .where(CourtPaper.proceedings_id.in_(case_ids))
-        .order_by(CourtPaper.created_at),
-    )
-
-
-async def versions_by_paper(
-    session: AsyncSession, paper_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[PaperVersion]]:
-    return await grouped(
-        session,
-        sa.select(PaperVersion.paper_id, PaperVersion)
-        .where(PaperVersion.paper_id.in_(paper_ids))
-        .order_by(PaperVersion.version.desc()),
-    )
-
-
-async def shares_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[PaperShare]]:
-    return await grouped(
-        session,
-        sa.select(PaperVersion.proceedings_id, PaperShare)
-        .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
-        .where(PaperVersion.proceedings_id.in_(case_ids)),
-    )
-
-
-async def confirmations_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[ForwardingConfirmation]]:
-    return await grouped(
-        session,
-        sa.select(ForwardingConfirmation.proceedings_id, ForwardingConfirmation)
-        .where(ForwardingConfirmation.proceedings_id.in_(case_ids))
-        .order_by(ForwardingConfirmation.confirmed_at.desc()),
-    )
 
 
 async def confirm_forwarded(
@@ -431,16 +345,10 @@ async def confirm_forwarded(
     if len(note) > 1000:
         problems.add(ErrorCode.TOO_LONG, "The note must be 1,000 characters or fewer", "note")
     problems.raise_if_any()
-    forwarded = await session.scalar(
-        sa.select(sa.func.count())
-        .select_from(PaperShare)
-        .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
-        .where(PaperVersion.proceedings_id == case_id, PaperShare.person_id.in_(iros))
-    )
     confirmation = ForwardingConfirmation(
         proceedings_id=case_id,
         guardian_id=actor.person_id,
-        versions_forwarded=forwarded or 0,
+        versions_forwarded=await repository.count_shared_with(session, case_id, list(iros)),
         note=note.strip(),
     )
     session.add(confirmation)
@@ -465,18 +373,8 @@ async def sweep(session: AsyncSession, store: BlobStore) -> tuple[int, int]:
     """Remove uploads never filed (and their blobs, unless something else holds the same content) and
     blobs left half-written. Returns (uploads removed, blobs removed)."""
     cutoff = utcnow() - UPLOAD_LIFETIME
-    stale = list(
-        (
-            await session.execute(
-                sa.delete(Upload)
-                .where(Upload.filed_version_id.is_(None), Upload.uploaded_at < cutoff)
-                .returning(Upload.sha256)
-            )
-        ).scalars()
-    )
-    held = set(
-        (await session.execute(sa.select(PaperVersion.sha256).union(sa.select(Upload.sha256)))).scalars()
-    )
+    stale = await repository.delete_unfiled_uploads(session, cutoff)
+    held = await repository.held_digests(session)
     blobs = 0
     for digest, age in await store.digests():
         # A blob nobody holds, and not one whose record is still being written: an orphan.

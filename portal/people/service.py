@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role, Team
@@ -14,6 +13,7 @@ from portal.access.policy import ROLE_ORGANISATION, Permission, has_global_permi
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.people import repository
 from portal.validation import clean_required
 
 # GSS codes of English (E06-E10) and Welsh (W06) councils with children's services, e.g. E08000025.
@@ -34,7 +34,7 @@ async def add_organisation(
     _require_administrator(actor)
     problems = Problems()
     name = clean_required(problems, name, "name", "Enter the organisation's name", 200)
-    if name and await _exists(session, Organisation.name, name):
+    if name and await repository.organisation_name_taken(session, name):
         problems.add(ErrorCode.DUPLICATE, f"An organisation called {name} exists already", "name")
     code = (ons_code or "").strip().upper() or None
     if kind is OrganisationKind.LOCAL_AUTHORITY:
@@ -42,7 +42,7 @@ async def add_organisation(
             problems.add(ErrorCode.REQUIRED, "A local authority needs its ONS code", "onsCode")
         elif not ONS_CODE.match(code):
             problems.add(ErrorCode.INVALID_VALUE, "An ONS code looks like E08000025", "onsCode")
-        elif await _exists(session, Organisation.ons_code, code):
+        elif await repository.ons_code_taken(session, code):
             problems.add(ErrorCode.DUPLICATE, f"ONS code {code} is in use already", "onsCode")
     elif code is not None:
         problems.add(ErrorCode.INVALID_VALUE, "Only local authorities have an ONS code", "onsCode")
@@ -127,7 +127,7 @@ async def update_person(
     if team is not None:
         person.team_id = await _team_id(session, organisation.id, team)
     if new_roles is not None:
-        await session.execute(sa.delete(PersonRole).where(PersonRole.person_id == person.id))
+        await repository.remove_roles(session, person.id)
         session.add_all(PersonRole(person_id=person.id, role=role) for role in new_roles)
     await session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_id=person.id)
@@ -139,9 +139,7 @@ async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str 
     name = " ".join((name or "").split())[:200]
     if not name:
         return None
-    found = await session.scalar(
-        sa.select(Team.id).where(Team.organisation_id == organisation_id, Team.name == name)
-    )
+    found = await repository.team_named(session, organisation_id, name)
     if found is not None:
         return found
     team = Team(organisation_id=organisation_id, name=name)
@@ -150,21 +148,15 @@ async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str 
     return team.id
 
 
-async def teams_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Team]:
-    rows = await session.execute(sa.select(Team).where(Team.id.in_(ids)))
-    return {team.id: team for team in rows.scalars()}
-
-
 async def people_of(session: AsyncSession, actor: Actor | None, organisation_id: uuid.UUID) -> list[Person]:
+    """Everyone in an organisation, by name (administrators)."""
     _require_administrator(actor)
-    stmt = sa.select(Person).where(Person.organisation_id == organisation_id).order_by(Person.name)
-    return list((await session.execute(stmt)).scalars())
+    return await repository.people_of_organisation(session, organisation_id)
 
 
 async def organisations(session: AsyncSession) -> list[Organisation]:
     """Every organisation, by kind and name: who exists is not secret."""
-    stmt = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
-    return list((await session.execute(stmt)).scalars())
+    return await repository.organisations(session)
 
 
 def _require_administrator(actor: Actor | None) -> None:
@@ -179,8 +171,8 @@ async def _checked_email(
     if not EMAIL.match(email) or len(email) > 320:
         problems.add(ErrorCode.INVALID_VALUE, "Enter an email address like name@example.gov.uk", "email")
         return email
-    owner = (await session.execute(sa.select(Person.id).where(Person.email == email))).scalar_one_or_none()
-    if owner is not None and owner != person_id:
+    owner = await repository.person_with_email(session, email)
+    if owner is not None and owner.id != person_id:
         problems.add(ErrorCode.DUPLICATE, f"{email} belongs to someone already", "email")
     return email
 
@@ -197,29 +189,17 @@ def _checked_roles(problems: Problems, roles: Iterable[Role], organisation: Orga
 
 
 async def organisation_by_name(session: AsyncSession, name: str) -> Organisation:
-    found = (
-        await session.execute(
-            sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
-        )
-    ).scalar_one_or_none()
+    found = await repository.organisation_named(session, name)
     if found is None:
         raise NotFound("Organisation", "organisation")
     return found
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person:
-    found = (
-        await session.execute(sa.select(Person).where(Person.email == email.strip().lower()))
-    ).scalar_one_or_none()
+    found = await repository.person_with_email(session, email)
     if found is None:
         raise DomainError.one(ErrorCode.NOT_FOUND, f"Nobody has the email address {email}", "email")
     return found
-
-
-async def _exists(session: AsyncSession, column: sa.ColumnElement[str], value: str) -> bool:
-    return (
-        await session.execute(sa.select(sa.literal(1)).where(sa.func.lower(column) == value.lower()))
-    ).first() is not None
 
 
 async def set_email_preference(session: AsyncSession, actor: Actor, preference: EmailPreference) -> Person:

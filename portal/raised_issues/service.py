@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
-    CaseMembership,
     CaseRole,
     ConsultationEvent,
     IssueKind,
@@ -33,11 +32,11 @@ from portal.access.policy import Permission, case_permissions
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
-from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements
 from portal.obligations import service as obligations
+from portal.raised_issues import repository
 from portal.validation import check_past_date, clean, clean_required
 
 SUMMARY_MAX_LENGTH = 4000
@@ -206,42 +205,9 @@ def visible(issues: Sequence[RaisedIssue], roles: Sequence[Role]) -> list[Raised
     return [i for i in issues if i.shared_at is not None or Role.IRO in roles]
 
 
-async def issues_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[RaisedIssue]]:
-    return await grouped(
-        session,
-        sa.select(RaisedIssue.proceedings_id, RaisedIssue)
-        .where(RaisedIssue.proceedings_id.in_(case_ids))
-        .order_by(RaisedIssue.raised_at.desc()),
-    )
-
-
 async def to_acknowledge(
     session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool]
 ) -> list[tuple[RaisedIssue, Proceedings]]:
     """Concerns and significant issues shared with the person (as the IRO or the guardian on the case) and
     not yet acknowledged, oldest first. One query."""
-    receiving = sa.or_(
-        *(
-            sa.and_(RaisedIssue.kind == kind, CaseMembership.role == role)
-            for kind, role in ACKNOWLEDGED_BY.items()
-        )
-    )
-    mine = (
-        sa.select(CaseMembership.proceedings_id)
-        .where(
-            CaseMembership.person_id == person_id,
-            CaseMembership.ended_at.is_(None),
-            CaseMembership.proceedings_id == RaisedIssue.proceedings_id,
-            receiving,
-        )
-        .exists()
-    )
-    rows = await session.execute(
-        sa.select(RaisedIssue, Proceedings)
-        .join(Proceedings, Proceedings.id == RaisedIssue.proceedings_id)
-        .where(RaisedIssue.shared_at.is_not(None), RaisedIssue.acknowledged_at.is_(None), mine, readable)
-        .order_by(RaisedIssue.shared_at)
-    )
-    return [(i, p) for i, p in rows]
+    return await repository.awaiting_acknowledgement(session, person_id, readable, ACKNOWLEDGED_BY)

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Role, Trigger, utcnow
@@ -19,11 +18,11 @@ from portal.access.policy import Permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
-from portal.db import grouped
 from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements as consultation
 from portal.obligations import service as obligations
+from portal.reviews import repository
 from portal.reviews.schedule import add_months, information_gathering_allowed, next_review
 from portal.validation import check_past_date, clean_required
 
@@ -45,33 +44,9 @@ class ScheduleReview:
     tell_guardian: bool = True
 
 
-async def held_reviews(
-    session: AsyncSession, child_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Review]]:
-    """Each child's reviews held so far, oldest first."""
-    return await grouped(
-        session,
-        sa.select(Review.child_id, Review)
-        .where(Review.child_id.in_(child_ids), Review.held_on.is_not(None))
-        .order_by(Review.held_on),
-    )
-
-
 def record_visible(review: Review, roles: Sequence[Role]) -> bool:
     """A review's record shows once it is shared with the guardian; before that, only to the IRO."""
     return review.record_shared_at is not None or Role.IRO in roles
-
-
-async def reviews_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Review]]:
-    """Each case's reviews, by date."""
-    return await grouped(
-        session,
-        sa.select(Review.proceedings_id, Review)
-        .where(Review.proceedings_id.in_(case_ids))
-        .order_by(Review.review_date, Review.id),
-    )
 
 
 async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:
@@ -108,8 +83,8 @@ async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleRev
         ARRANGEMENTS_MAX_LENGTH,
     )
     chosen = [mine[c] for c in data.child_ids if c in mine]
-    held = await held_reviews(session, [c.id for c in chosen])
-    booked = await _booked(session, [c.id for c in chosen])
+    held = await repository.held_reviews(session, [c.id for c in chosen])
+    booked = await repository.booked_reviews(session, [c.id for c in chosen])
     for child in chosen:
         if child.id in booked:
             problems.add(
@@ -173,13 +148,6 @@ def _check_review_date(problems: Problems, review_date: date | None, today: date
         problems.add(ErrorCode.DATE_IN_PAST, "The review's date must be today or later", "reviewDate")
     elif review_date > add_months(today, MAX_MONTHS_AHEAD):
         problems.add(ErrorCode.DATE_TOO_LATE, "The review's date must be within a year", "reviewDate")
-
-
-async def _booked(session: AsyncSession, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Review]:
-    rows = await session.execute(
-        sa.select(Review).where(Review.child_id.in_(child_ids), Review.held_on.is_(None))
-    )
-    return {r.child_id: r for r in rows.scalars()}
 
 
 async def _review(

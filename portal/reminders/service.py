@@ -1,7 +1,7 @@
-"""One tick of the clock. Each kind of notice is sent once: the row that records it is claimed by an UPDATE
-(or an INSERT ... ON CONFLICT DO NOTHING) that only one of several clocks running at once can win, in the
-same transaction as the emails it puts in the outbox. A tick that fails leaves nothing claimed, and the
-next one tries again."""
+"""The clock: one tick sends what is due now. Each kind of notice is sent once: the row that records it is
+claimed by an UPDATE (or an INSERT ... ON CONFLICT DO NOTHING) that only one of several clocks running at
+once can win (portal/reminders/repository.py), in the same transaction as the emails it puts in the outbox.
+A tick that fails leaves nothing claimed, and the next one tries again."""
 
 from __future__ import annotations
 
@@ -12,27 +12,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import (
-    ConsultationArrangement,
-    Contact,
-    ContactChase,
-    ContactReply,
-    Obligation,
-    ObligationRule,
-    ObligationState,
-    OutboxMessage,
-    OutboxState,
-    Person,
-    utcnow,
-)
+from models import Obligation, ObligationRule, OutboxMessage, Person, utcnow
 from portal import calendar, clock
+from portal.cases import repository as cases
+from portal.contacts import repository as contacts
+from portal.mail import repository as outbox
 from portal.mail.outbox import enqueue
+from portal.obligations import repository as obligations
 from portal.obligations.service import REMIND_WORKING_DAYS
 from portal.papers import service as papers
+from portal.reminders import repository
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.storage.blobs import BlobStore
@@ -81,23 +72,11 @@ async def _sweep(session: AsyncSession, store: BlobStore) -> int:
     return uploads + blobs
 
 
-async def _obligations_with_rules(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[tuple[Obligation, ObligationRule]]:
-    rows = await session.execute(
-        sa.select(Obligation, ObligationRule)
-        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
-        .where(Obligation.id.in_(ids))
-    )
-    return [(o, r) for o, r in rows]
-
-
 async def _people(session: AsyncSession, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, Person]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = await session.execute(sa.select(Person).where(Person.id.in_(wanted)))
-    return {p.id: p for p in rows.scalars()}
+    return await cases.people_by_id(session, wanted)
 
 
 def _long(day: date) -> str:
@@ -110,7 +89,7 @@ async def _notify_holders(
     kind: str,
     write: Callable[[Obligation, ObligationRule], tuple[str, str]],
 ) -> int:
-    found = await _obligations_with_rules(session, ids)
+    found = await obligations.obligations_with_rules(session, ids)
     people = await _people(session, {p for o, _ in found for p in (o.owner_person_id, o.partner_person_id)})
     for obligation, rule in found:
         subject, body = write(obligation, rule)
@@ -127,28 +106,10 @@ async def _notify_holders(
     return len(found)
 
 
-async def _claim(
-    session: AsyncSession, stamp: sa.ColumnElement, at: datetime, *where: sa.ColumnElement[bool]
-) -> list[uuid.UUID]:
-    result = await session.execute(
-        sa.update(Obligation)
-        .where(Obligation.state == ObligationState.OPEN, stamp.is_(None), *where)
-        .values({stamp.key: at})
-        .returning(Obligation.id)
-    )
-    return list(result.scalars())
-
-
 async def _remind(session: AsyncSession, today: date, now: datetime) -> int:
     """Open obligations falling due within the next REMIND_WORKING_DAYS working days: a reminder, once."""
     horizon = calendar.add_working_days(today, REMIND_WORKING_DAYS)
-    ids = await _claim(
-        session,
-        Obligation.reminded_at,
-        now,
-        Obligation.due_on >= today,
-        Obligation.due_on <= horizon,  # type: ignore[arg-type]
-    )
+    ids = await repository.claim_reminders(session, today, horizon, now)
     return await _notify_holders(
         session,
         ids,
@@ -162,7 +123,7 @@ async def _remind(session: AsyncSession, today: date, now: datetime) -> int:
 
 async def _overdue(session: AsyncSession, today: date, now: datetime) -> int:
     """Open obligations past their due date: a notice, once."""
-    ids = await _claim(session, Obligation.overdue_notice_at, now, Obligation.due_on < today)  # type: ignore[arg-type]
+    ids = await repository.claim_overdue_notices(session, today, now)
     return await _notify_holders(
         session,
         ids,
@@ -175,33 +136,15 @@ async def _overdue(session: AsyncSession, today: date, now: datetime) -> int:
     )
 
 
-def _insert(session: AsyncSession, table: type) -> sa.Insert:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)  # type: ignore[return-value]
-
-
 async def _chase(session: AsyncSession, today: date, now: datetime) -> int:
     """Contacts that expected a reply by a day now past and have none: the recipient is chased and the
     sender told, once. A corrected entry is chased through its correction."""
-    corrected = sa.select(sa.literal(1)).where(Contact.__table__.alias("later").c.corrects_id == Contact.id)
-    unanswered = sa.select(Contact.id, sa.literal(now, type_=ContactChase.__table__.c.chased_at.type)).where(
-        Contact.reply_expected,
-        Contact.reply_due_on < today,
-        ~sa.exists(sa.select(ContactReply.contact_id).where(ContactReply.contact_id == Contact.id)),
-        ~sa.exists(corrected),
-    )
-    stmt = (
-        _insert(session, ContactChase)
-        .from_select(["contact_id", "chased_at"], unanswered)
-        .on_conflict_do_nothing(index_elements=["contact_id"])  # type: ignore[attr-defined]
-        .returning(ContactChase.contact_id)
-    )
-    ids = list((await session.execute(stmt)).scalars())
+    ids = await repository.claim_chases(session, today, now)
     if not ids:
         return 0
-    contacts = list((await session.execute(sa.select(Contact).where(Contact.id.in_(ids)))).scalars())
-    people = await _people(session, {p for c in contacts for p in (c.from_person_id, c.to_person_id)})
-    for contact in contacts:
+    chased = await contacts.contacts_with_ids(session, ids)
+    people = await _people(session, {p for c in chased for p in (c.from_person_id, c.to_person_id)})
+    for contact in chased:
         due = _long(contact.reply_due_on) if contact.reply_due_on else "now"
         if contact.to_person_id in people:
             enqueue(
@@ -223,44 +166,21 @@ async def _chase(session: AsyncSession, today: date, now: datetime) -> int:
                 "reminded the other side; it is on both your task lists until the reply is marked.",
                 link_path=f"/cases/{contact.proceedings_id}#ledger",
             )
-    return len(contacts)
+    return len(chased)
 
 
 async def _catch_ups(session: AsyncSession, today: date) -> int:
     """A consultation arrangement to talk every so many weeks (P3): when that long has passed since the
     last contact between the two (or since they agreed it), both are reminded, once for each gap."""
-    last_contact = (
-        sa.select(Contact.proceedings_id, sa.func.max(Contact.occurred_at).label("last"))
-        .group_by(Contact.proceedings_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        sa.select(ConsultationArrangement, last_contact.c.last)
-        .outerjoin(last_contact, last_contact.c.proceedings_id == ConsultationArrangement.proceedings_id)
-        .where(
-            ConsultationArrangement.replaced_at.is_(None), ConsultationArrangement.every_weeks.is_not(None)
-        )
-    )
     count = 0
-    for arrangement, last in rows:
+    for arrangement, last in await repository.regular_arrangements(session):
         since = arrangement.agreed_on
         if last is not None:
             since = max(since, clock.in_england(last).astimezone(clock.LONDON).date())  # type: ignore[union-attr]
         due = since + timedelta(weeks=arrangement.every_weeks)
         if due > today:
             continue
-        claimed = await session.execute(
-            sa.update(ConsultationArrangement)
-            .where(
-                ConsultationArrangement.id == arrangement.id,
-                sa.or_(
-                    ConsultationArrangement.reminded_on.is_(None), ConsultationArrangement.reminded_on < due
-                ),
-            )
-            .values(reminded_on=today)
-            .returning(ConsultationArrangement.id)
-        )
-        if claimed.first() is None:
+        if not await repository.claim_catch_up(session, arrangement.id, due, today):
             continue
         people = await _people(session, {arrangement.guardian_id, arrangement.iro_id})
         for person in people.values():
@@ -286,53 +206,24 @@ async def _digests(sessions: async_sessionmaker[AsyncSession], settings: Setting
         return 0
     day_start = clock.london_datetime(local.date(), time(0))
     async with sessions() as session:
-        waiting = (
-            (
-                await session.execute(
-                    sa.select(OutboxMessage.person_id)
-                    .where(OutboxMessage.state == OutboxState.HELD)
-                    .group_by(OutboxMessage.person_id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        waiting = await outbox.people_with_held_messages(session)
     sent = 0
     for person_id in waiting:
         async with sessions() as session, session.begin():
             person = await session.get(Person, person_id)
-            already = await session.scalar(
-                sa.select(sa.func.count()).where(
-                    OutboxMessage.person_id == person_id,
-                    OutboxMessage.kind == "digest",
-                    OutboxMessage.created_at >= day_start,
-                )
-            )
-            if person is None or already:
+            if person is None or await outbox.digest_written_since(session, person_id, day_start):
                 continue
             digest = OutboxMessage(
                 person_id=person.id,
                 to_address=person.email,
-                kind="digest",
+                kind=outbox.DIGEST,
                 subject="Your daily summary from the guardian–IRO portal",
                 body="",
                 link_path="/tasks",
             )
             session.add(digest)
             await session.flush()
-            held = (
-                await session.execute(
-                    sa.update(OutboxMessage)
-                    .where(OutboxMessage.person_id == person_id, OutboxMessage.state == OutboxState.HELD)
-                    .values(state=OutboxState.DIGESTED, digest_id=digest.id)
-                    .returning(
-                        OutboxMessage.subject,
-                        OutboxMessage.body,
-                        OutboxMessage.link_path,
-                        OutboxMessage.created_at,
-                    )
-                )
-            ).all()
+            held = await outbox.gather_held(session, person_id, digest.id)
             if not held:
                 await session.delete(digest)
                 continue

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -56,11 +55,12 @@ from models import (
     StageChange,
     Team,
 )
+from portal.obligations import repository as obligation_rows
 from portal.obligations.rules import sync_defaults
+from portal.synth import repository
 
 AUTHORITIES, LOOKED_AFTER, IN_PROCEEDINGS = 152, 85_000, 10_000
 SERVICE_AREAS, COURTS = 18, 44
-BATCH = 5_000
 
 
 @dataclass
@@ -92,9 +92,7 @@ class _Writer:
 
     async def flush(self, order: Iterable[Any]) -> None:
         for model in order:
-            rows = self.rows.pop(model, [])
-            for start in range(0, len(rows), BATCH):
-                await self.session.execute(sa.insert(model), rows[start : start + BATCH])
+            await repository.insert_rows(self.session, model, self.rows.pop(model, []))
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -106,10 +104,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
     write = _Writer(session, random.Random(seed + 1))
     summary = Summary()
     await sync_defaults(session)
-    defaults = sa.select(ObligationRule).where(
-        ObligationRule.organisation_id.is_(None), ObligationRule.superseded_at.is_(None)
-    )
-    rules = {r.code: r for r in (await session.execute(defaults)).scalars()}
+    rules = await obligation_rows.current_defaults(session)
     now = datetime.now(UTC)
 
     def person(org: uuid.UUID, name: str, role: Role, team: uuid.UUID | None = None) -> uuid.UUID:
@@ -227,7 +222,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
     )
     # As after any bulk load: refresh the planner's statistics, as autovacuum (PostgreSQL) or PRAGMA optimize
     # (SQLite) would in time.
-    await session.execute(sa.text("ANALYZE"))
+    await repository.analyze(session)
     return summary
 
 

@@ -1,0 +1,168 @@
+"""Adherence's statements: one row per obligation opened in the period on a case in the viewer's scope, its
+counts per group and code (the percentiles of days late in the same pass), and the cases behind a count.
+Days late are calendar days from the due date to the day met (in UTC)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
+from portal.access.cases import managed_cases
+from portal.auth.actor import Actor
+from portal.dashboards.adherence import GroupBy, Measure
+from portal.dashboards.repository.drill import cases_with_ids
+from portal.dashboards.repository.sql import count_where, days_between, utc_day
+
+
+def _days_late(dialect: str) -> sa.ColumnElement[int]:
+    """Calendar days from the due date to the (UTC) day it was met."""
+    return days_between(dialect, utc_day(dialect, Obligation.closed_at), Obligation.due_on)
+
+
+Joins = list[tuple[type, sa.ColumnElement[bool], bool]]  # target, on, outer
+
+
+def _group(by: GroupBy) -> tuple[sa.ColumnElement, sa.ColumnElement, Joins]:
+    """The group's id and name columns, and the joins they need."""
+    if by is GroupBy.SERVICE_AREA:
+        court, area = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+        return (
+            area.id,
+            area.name,
+            [
+                (court, court.id == Proceedings.court_id, False),
+                (area, area.id == court.service_area_id, False),
+            ],
+        )
+    if by is GroupBy.LOCAL_AUTHORITY:
+        authority = sa.orm.aliased(Organisation)
+        on = authority.id == Proceedings.local_authority_id
+        return authority.id, authority.name, [(authority, on, False)]
+    if by is GroupBy.TEAM:
+        employer = sa.orm.aliased(Organisation)
+        # Team names are unique within an organisation only, so the organisation is named too.
+        name = sa.func.coalesce(Team.name, "No team") + " (" + employer.name + ")"
+        return (
+            Team.id,
+            name,
+            [
+                (Person, Person.id == Obligation.owner_person_id, False),
+                (employer, employer.id == Person.organisation_id, False),
+                (Team, Team.id == Person.team_id, True),
+            ],
+        )
+    if by is GroupBy.PRACTITIONER:
+        return Person.id, Person.name, [(Person, Person.id == Obligation.owner_person_id, False)]
+    return sa.null(), sa.literal("All cases in your scope"), []
+
+
+def _joined(stmt: sa.Select, joins: Joins) -> sa.Select:
+    for target, on, outer in joins:
+        stmt = stmt.join(target, on, isouter=outer)
+    return stmt
+
+
+def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Obligation.opened_at >= datetime.combine(start, time(0), tzinfo=UTC),
+        Obligation.opened_at < datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
+    )
+
+
+def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> Any:
+    """One row per obligation opened in the period on a case in scope: its case, group, code, state, days
+    late (when met) and whether it is open past its due date."""
+    group_id, group_name, joins = _group(by)
+    stmt = sa.select(
+        Obligation.proceedings_id.label("id"),
+        group_id.label("group_id"),
+        group_name.label("group_name"),
+        Obligation.code.label("code"),
+        Obligation.state.label("state"),
+        sa.case((Obligation.state == ObligationState.MET, _days_late(dialect)), else_=None).label(
+            "days_late"
+        ),
+        sa.case(
+            (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < today), 1), else_=0
+        ).label("overdue"),
+    ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
+    return _joined(stmt, joins).where(managed_cases(actor), _in_period(start, end)).cte("obligations")
+
+
+def _measured(rows: Any, measure: Measure) -> sa.ColumnElement[bool]:
+    """Whether an obligation's row counts towards ``measure``: the one definition of each figure."""
+    return {
+        Measure.OPENED: sa.true(),
+        Measure.MET_ON_TIME: sa.and_(rows.state == ObligationState.MET, rows.days_late <= 0),
+        Measure.MET_LATE: rows.days_late > 0,
+        Measure.WAIVED: rows.state == ObligationState.WAIVED,
+        Measure.NOT_APPLICABLE: rows.state == ObligationState.NOT_APPLICABLE,
+        Measure.OPEN: rows.state == ObligationState.OPEN,
+        Measure.OVERDUE: rows.overdue == 1,
+    }[measure]
+
+
+async def counts(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> Sequence[sa.RowMapping]:
+    """One row per group and code with any obligation opened in the period, in no particular order:
+    ``group_id`` (None for everything, or for the owners without a team), ``group_name``, ``code``, a count
+    for each Measure (keyed by its value), and ``p50`` and ``p90``, the nearest-rank median and 90th
+    percentile of days late over those met late (None when none was)."""
+    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+    is_late = sa.case((rows.days_late > 0, 1), else_=0)
+    # Each row ranked among its group's and code's late ones (or the others), so that the nearest-rank median
+    # and 90th percentile come out of the same pass as the counts, with no join back on a group that may be
+    # NULL.
+    ranked = sa.select(
+        *rows,
+        is_late.label("late"),
+        sa.func.row_number()
+        .over(partition_by=(rows.group_id, rows.code, is_late), order_by=rows.days_late)
+        .label("rank"),
+        sa.func.sum(is_late).over(partition_by=(rows.group_id, rows.code)).label("n_late"),
+    ).cte("ranked")
+    r = ranked.c
+
+    def late_at(rank: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+        return sa.func.max(sa.case((sa.and_(r.late == 1, r.rank == rank), r.days_late)))
+
+    found = await session.execute(
+        sa.select(
+            r.group_id,
+            sa.func.max(r.group_name).label("group_name"),
+            r.code,
+            *(count_where(_measured(r, measure)).label(measure.value) for measure in Measure),
+            late_at((r.n_late + 1) // 2).label("p50"),
+            late_at((9 * r.n_late + 9) // 10).label("p90"),
+        ).group_by(r.group_id, r.code)
+    )
+    return found.mappings().all()
+
+
+async def cases_behind(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    code: str,
+    measure: Measure,
+    by: GroupBy,
+    group_id: uuid.UUID | None,
+    today: date,
+) -> list[Proceedings]:
+    """The cases behind one count of ``counts`` (the same rows it counts), by case number."""
+    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+    ids = sa.select(rows.id).where(rows.code == code, _measured(rows, measure))
+    if by is not GroupBy.NONE:
+        # Obligations whose owner has no team form the group without an id.
+        ids = ids.where(rows.group_id == group_id if group_id is not None else rows.group_id.is_(None))
+    return await cases_with_ids(session, ids)

@@ -1,0 +1,83 @@
+"""The handovers section's statements: one row per set of proceedings in scope whose handover (P14) fell due
+in the period, with its status and whether the IRO acknowledged it, and their counts. Proceedings whose
+P14 did not apply are left out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Handover, HandoverState, Obligation, ObligationState, Proceedings
+from portal.access.cases import managed_cases
+from portal.auth.actor import Actor
+from portal.dashboards.handovers import HandoverStatus
+from portal.dashboards.repository.sql import count_where, utc_day
+
+
+def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) -> Any:
+    """One row per set of proceedings: its id, its status and whether the IRO acknowledged it."""
+    due = (
+        sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))
+        .where(Obligation.code == "P14", Obligation.state != ObligationState.NOT_APPLICABLE)
+        .group_by(Obligation.proceedings_id)
+        .subquery()
+    )
+    written = (
+        sa.select(
+            Handover.proceedings_id,
+            sa.func.min(Handover.submitted_at).label("submitted_at"),
+            sa.func.max(sa.case((Handover.state == HandoverState.ACKNOWLEDGED, 1), else_=0)).label(
+                "acknowledged"
+            ),
+        )
+        .group_by(Handover.proceedings_id)
+        .subquery()
+    )
+    submitted_on = utc_day(dialect, written.c.submitted_at)
+    status = sa.case(
+        (
+            sa.and_(written.c.submitted_at.is_not(None), submitted_on <= due.c.due_on),
+            HandoverStatus.ON_TIME.value,
+        ),
+        (written.c.submitted_at.is_not(None), HandoverStatus.LATE.value),
+        (due.c.due_on < today, HandoverStatus.MISSING.value),
+        else_=HandoverStatus.AWAITED.value,
+    )
+    return (
+        sa.select(
+            Proceedings.id.label("id"),
+            status.label("status"),
+            sa.func.coalesce(written.c.acknowledged, 0).label("acknowledged"),
+        )
+        .join(due, due.c.proceedings_id == Proceedings.id)
+        .outerjoin(written, written.c.proceedings_id == Proceedings.id)
+        .where(managed_cases(actor), due.c.due_on >= start, due.c.due_on <= end)
+        .cte("handovers")
+    )
+
+
+async def counts(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, today: date
+) -> sa.RowMapping:
+    """How many sets of proceedings had their handover due in the period (``due``), how many of those are in
+    each HandoverStatus (keyed by its value) and how many the IRO ``acknowledged``."""
+    rows = per_case(session.get_bind().dialect.name, actor, start, end, today)
+    return (
+        (
+            await session.execute(
+                sa.select(
+                    sa.func.count().label("due"),
+                    *(
+                        count_where(rows.c.status == status.value).label(status.value)
+                        for status in HandoverStatus
+                    ),
+                    count_where(rows.c.acknowledged == 1).label("acknowledged"),
+                ).select_from(rows)
+            )
+        )
+        .mappings()
+        .one()
+    )

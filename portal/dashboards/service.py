@@ -1,0 +1,184 @@
+"""The dashboards for Cafcass and IRO managers: each section's figures over the cases in the viewer's scope,
+and the cases behind any figure. Each asks first whether the viewer may see the dashboards for that period
+(portal/dashboards/viewer.py), counts in SQL (portal/dashboards/repository/), audits the reading and
+assembles the figures."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Proceedings, Role
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.cases.timescale import STATUTORY_WEEKS
+from portal.dashboards.adherence import GroupBy, Line, Measure
+from portal.dashboards.drill import Figure
+from portal.dashboards.handovers import Handovers, HandoverStatus
+from portal.dashboards.papers import Papers, PaperStatus
+from portal.dashboards.repository import adherence as adherence_rows
+from portal.dashboards.repository import drill as drill_rows
+from portal.dashboards.repository import handovers as handover_rows
+from portal.dashboards.repository import papers as paper_rows
+from portal.dashboards.repository import table1 as table1_rows
+from portal.dashboards.repository import workload as workload_rows
+from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
+from portal.dashboards.viewer import require_viewer, require_viewer_for
+from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
+
+
+def _id(value: object) -> uuid.UUID:
+    """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
+    return uuid.UUID(str(value))
+
+
+async def adherence(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> list[Line]:
+    """Adherence per group and code, by group name then code number."""
+    require_viewer_for(actor, start, end)
+    found = await adherence_rows.counts(session, actor, start=start, end=end, by=by, today=today)
+    audit.record(session, actor, "adherence.read", subject_type="dashboard")
+    lines = [
+        Line(
+            group_id=row["group_id"] if row["group_id"] is None else _id(row["group_id"]),
+            group_name=row["group_name"],
+            code=row["code"],
+            late_median_days=row["p50"],
+            late_p90_days=row["p90"],
+            **{measure.value: row[measure.value] for measure in Measure},
+        )
+        for row in found
+    ]
+    order = {
+        code: n for n, code in enumerate(sorted({line.code for line in lines}, key=lambda c: int(c[1:])))
+    }
+    return sorted(lines, key=lambda line: (line.group_name, order[line.code]))
+
+
+async def cases_behind_adherence(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    code: str,
+    measure: Measure,
+    by: GroupBy,
+    group_id: uuid.UUID | None,
+    today: date,
+) -> Sequence[Proceedings]:
+    """The cases behind one adherence figure, within the viewer's scope: the same rows the figure counts."""
+    require_viewer_for(actor, start, end)
+    found = await adherence_rows.cases_behind(
+        session,
+        actor,
+        start=start,
+        end=end,
+        code=code,
+        measure=measure,
+        by=by,
+        group_id=group_id,
+        today=today,
+    )
+    audit.record(session, actor, "adherence.drill_down", subject_type="dashboard")
+    return found
+
+
+async def cases_behind(
+    session: AsyncSession,
+    actor: Actor,
+    figure: Figure,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    iro_id: uuid.UUID | None = None,
+) -> Sequence[Proceedings]:
+    """The cases behind any other figure (for an IRO's figures, ``iro_id``'s), within the viewer's scope."""
+    require_viewer_for(actor, start, end)
+    found = await drill_rows.cases_behind(
+        session, actor, figure, start=start, end=end, today=today, iro_id=iro_id
+    )
+    audit.record(session, actor, "dashboard.drill_down", subject_type="dashboard")
+    return found
+
+
+async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
+    """The measured Table 1: each side's initiating of contact, and the final discussion."""
+    require_viewer_for(actor, start, end)
+    row = await table1_rows.counts(session, actor, start=start, end=end)
+    audit.record(session, actor, "table1.read", subject_type="dashboard")
+
+    def regularity(question: str) -> list[int]:
+        return [row[f"{question}:{category.value}"] for category in Regularity]
+
+    held, not_held = (row[f"final_discussion:{outcome.value}"] for outcome in FinalDiscussion)
+    return [
+        Measured("guardian_contacts_iro", row["cases"], *regularity("guardian_contacts_iro")),
+        Measured("iro_contacts_guardian", row["cases"], *regularity("iro_contacts_guardian")),
+        Measured("final_discussion", held + not_held, held, 0, not_held),
+    ]
+
+
+async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
+    """The 26-week tracker: open cases by weeks since issue, those extended, and those at risk."""
+    require_viewer(actor)
+    counts = await workload_rows.bucket_counts(session, actor, today)
+    risky = await workload_rows.at_risk(session, actor, today)
+    at_risk = [
+        (
+            _id(row["id"]),
+            row["case_number"],
+            row["issued_on"] + timedelta(weeks=STATUTORY_WEEKS + row["extension_weeks"]),
+            row["days_remaining"],
+        )
+        for row in risky
+    ]
+    audit.record(session, actor, "tracker.read", subject_type="dashboard")
+    return Tracker(
+        buckets=[(label, counts.get(index, (0, 0))[0]) for index, (_, label) in enumerate(BUCKETS)],
+        extended=sum(extended for _, extended in counts.values()),
+        at_risk=at_risk,
+    )
+
+
+async def iro_workload(session: AsyncSession, actor: Actor, today: date) -> list[IroLoad]:
+    """For an IRO manager: each IRO of their authority and their caseload, by name."""
+    require_viewer(actor)
+    if not actor.has_role(Role.IRO_MANAGER):
+        return []
+    loads = await workload_rows.iro_loads(session, actor, today)
+    audit.record(session, actor, "workload.read", subject_type="dashboard")
+    return [
+        IroLoad(_id(iro_id), name, children, in_proceedings, overdue)
+        for iro_id, name, children, in_proceedings, overdue in loads
+    ]
+
+
+async def handovers(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Handovers:
+    """The handovers that fell due in the period: on time, late, missing, awaited, acknowledged."""
+    require_viewer_for(actor, start, end)
+    row = await handover_rows.counts(session, actor, start=start, end=end, today=today)
+    audit.record(session, actor, "handovers_dashboard.read", subject_type="dashboard")
+    return Handovers(
+        due=row["due"],
+        acknowledged=row["acknowledged"],
+        **{status.value: row[status.value] for status in HandoverStatus},
+    )
+
+
+async def papers(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Papers:
+    """The versions filed in the period: opened by an IRO (and how soon), unopened, or with no IRO."""
+    require_viewer_for(actor, start, end)
+    row = await paper_rows.counts(session, actor, start=start, end=end, today=today)
+    audit.record(session, actor, "paper_timings.read", subject_type="dashboard")
+    return Papers(
+        filed=row["filed"],
+        median_working_days=row["p50"],
+        p90_working_days=row["p90"],
+        **{status.value: row[status.value] for status in PaperStatus},
+    )

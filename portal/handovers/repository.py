@@ -1,0 +1,105 @@
+"""Queries on handovers, the closing of the guardian's involvement, and the IRO's monitoring items."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Closure, Handover, HandoverState, MonitoringItem
+from portal.db import grouped
+
+
+async def latest(session: AsyncSession, case_id: uuid.UUID) -> Handover | None:
+    """The case's handover with the highest version (draft, submitted or answered), if any."""
+    return await session.scalar(
+        sa.select(Handover)
+        .where(Handover.proceedings_id == case_id)
+        .order_by(Handover.version.desc())
+        .limit(1)
+    )
+
+
+async def save_draft_at_revision(
+    session: AsyncSession,
+    handover_id: uuid.UUID,
+    revision: int,
+    *,
+    answers: dict[str, Any],
+    by: uuid.UUID,
+    at: datetime,
+) -> bool:
+    """Write the draft's answers and move it to the next revision, only if it is still a draft at
+    ``revision`` (nobody saved it since): whether it was written. The session's copy is not updated."""
+    claimed = await session.execute(
+        sa.update(Handover)
+        .where(
+            Handover.id == handover_id, Handover.revision == revision, Handover.state == HandoverState.DRAFT
+        )
+        .values(answers=answers, revision=revision + 1, updated_by_id=by, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def mark_submitted(
+    session: AsyncSession, handover_id: uuid.UUID, *, by: uuid.UUID, at: datetime
+) -> None:
+    """Record the handover as submitted. The session's copy is not updated."""
+    await session.execute(
+        sa.update(Handover)
+        .where(Handover.id == handover_id)
+        .values(state=HandoverState.SUBMITTED, submitted_at=at, submitted_by_id=by)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_answered(
+    session: AsyncSession,
+    handover_id: uuid.UUID,
+    state: HandoverState,
+    *,
+    questions: str | None,
+    by: uuid.UUID,
+    at: datetime,
+) -> None:
+    """Record the IRO's answer: ``state`` (acknowledged or returned), with their questions if any. The
+    session's copy is not updated."""
+    await session.execute(
+        sa.update(Handover)
+        .where(Handover.id == handover_id)
+        .values(state=state, answered_at=at, answered_by_id=by, questions=questions)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def handovers_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Handover]]:
+    """Each case's handovers, every version, the latest first (drafts included: the caller filters)."""
+    return await grouped(
+        session,
+        sa.select(Handover.proceedings_id, Handover)
+        .where(Handover.proceedings_id.in_(case_ids))
+        .order_by(Handover.version.desc()),
+    )
+
+
+async def closures_by_case(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Closure]:
+    """The closing of the guardian's involvement on each case where it has closed."""
+    rows = await session.execute(sa.select(Closure).where(Closure.proceedings_id.in_(case_ids)))
+    return {c.proceedings_id: c for c in rows.scalars()}
+
+
+async def open_monitoring_items_of(session: AsyncSession, person_id: uuid.UUID) -> list[MonitoringItem]:
+    """The IRO's monitoring items not yet done, the soonest due first."""
+    rows = await session.execute(
+        sa.select(MonitoringItem)
+        .where(MonitoringItem.iro_id == person_id, MonitoringItem.done_at.is_(None))
+        .order_by(MonitoringItem.due_on)
+    )
+    return list(rows.scalars())

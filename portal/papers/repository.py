@@ -1,0 +1,174 @@
+"""Queries on court papers: papers, their versions, their shares with IROs, the guardian's confirmations that
+every paper was forwarded, and uploads not yet filed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import CourtPaper, ForwardingConfirmation, PaperKind, PaperShare, PaperVersion, Upload
+from portal.db import grouped
+
+
+async def papers_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CourtPaper]]:
+    """Each case's papers, in the order they were first filed."""
+    return await grouped(
+        session,
+        sa.select(CourtPaper.proceedings_id, CourtPaper)
+        .where(CourtPaper.proceedings_id.in_(case_ids))
+        .order_by(CourtPaper.created_at),
+    )
+
+
+async def versions_by_paper(
+    session: AsyncSession, paper_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[PaperVersion]]:
+    """Each paper's versions, the latest first."""
+    return await grouped(
+        session,
+        sa.select(PaperVersion.paper_id, PaperVersion)
+        .where(PaperVersion.paper_id.in_(paper_ids))
+        .order_by(PaperVersion.version.desc()),
+    )
+
+
+async def shares_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[PaperShare]]:
+    """Every share of each case's paper versions, with whoever it was shared with, in no particular order."""
+    return await grouped(
+        session,
+        sa.select(PaperVersion.proceedings_id, PaperShare)
+        .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
+        .where(PaperVersion.proceedings_id.in_(case_ids)),
+    )
+
+
+async def confirmations_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ForwardingConfirmation]]:
+    """Each case's confirmations that every paper was forwarded, the latest first."""
+    return await grouped(
+        session,
+        sa.select(ForwardingConfirmation.proceedings_id, ForwardingConfirmation)
+        .where(ForwardingConfirmation.proceedings_id.in_(case_ids))
+        .order_by(ForwardingConfirmation.confirmed_at.desc()),
+    )
+
+
+async def forwarding_confirmed(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    """Whether the guardian has confirmed, at least once, that every paper on the case was forwarded."""
+    count = await session.scalar(
+        sa.select(sa.func.count()).where(ForwardingConfirmation.proceedings_id == case_id)
+    )
+    return bool(count)
+
+
+async def version_with_content(
+    session: AsyncSession, case_id: uuid.UUID, sha256: str
+) -> tuple[PaperVersion, CourtPaper] | None:
+    """A version on the case with exactly this content (by its SHA-256), and its paper; None if there is
+    none (if several, any one of them)."""
+    row = (
+        await session.execute(
+            sa.select(PaperVersion, CourtPaper)
+            .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+            .where(PaperVersion.proceedings_id == case_id, PaperVersion.sha256 == sha256)
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def latest_version_number(session: AsyncSession, paper_id: uuid.UUID) -> int | None:
+    """The paper's highest version number, or None before its first version."""
+    return await session.scalar(
+        sa.select(sa.func.max(PaperVersion.version)).where(PaperVersion.paper_id == paper_id)
+    )
+
+
+async def final_care_plans(session: AsyncSession, case_id: uuid.UUID) -> set[uuid.UUID]:
+    """The ids of the case's papers that are final care plans."""
+    rows = await session.execute(
+        sa.select(CourtPaper.id).where(
+            CourtPaper.proceedings_id == case_id, CourtPaper.kind == PaperKind.CARE_PLAN_FINAL
+        )
+    )
+    return set(rows.scalars())
+
+
+async def latest_final_care_plan_shared_with(
+    session: AsyncSession, case_id: uuid.UUID, people: Sequence[uuid.UUID]
+) -> uuid.UUID | None:
+    """The id of the most recently uploaded version of a final care plan on the case that has been shared
+    with any of ``people``, or None."""
+    return await session.scalar(
+        sa.select(PaperVersion.id)
+        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+        .join(PaperShare, PaperShare.version_id == PaperVersion.id)
+        .where(
+            CourtPaper.proceedings_id == case_id,
+            CourtPaper.kind == PaperKind.CARE_PLAN_FINAL,
+            PaperShare.person_id.in_(people),
+        )
+        .order_by(PaperVersion.uploaded_at.desc())
+        .limit(1)
+    )
+
+
+async def versions_not_shared_with(
+    session: AsyncSession, case_id: uuid.UUID, person_id: uuid.UUID
+) -> list[tuple[PaperVersion, CourtPaper]]:
+    """Every version on the case not yet shared with the person, with its paper, oldest upload first
+    (whatever the paper's confidentiality: the caller decides what may be shared)."""
+    rows = await session.execute(
+        sa.select(PaperVersion, CourtPaper)
+        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+        .where(
+            PaperVersion.proceedings_id == case_id,
+            ~sa.exists().where(PaperShare.version_id == PaperVersion.id, PaperShare.person_id == person_id),
+        )
+        .order_by(PaperVersion.uploaded_at)
+    )
+    return [(version, paper) for version, paper in rows]
+
+
+async def share_of(session: AsyncSession, version_id: uuid.UUID, person_id: uuid.UUID) -> PaperShare | None:
+    """The version's share with the person, if it has been shared with them."""
+    return await session.scalar(
+        sa.select(PaperShare).where(PaperShare.version_id == version_id, PaperShare.person_id == person_id)
+    )
+
+
+async def count_shared_with(session: AsyncSession, case_id: uuid.UUID, people: Sequence[uuid.UUID]) -> int:
+    """How many shares of the case's versions there are with any of ``people``."""
+    count = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PaperShare)
+        .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
+        .where(PaperVersion.proceedings_id == case_id, PaperShare.person_id.in_(people))
+    )
+    return count or 0
+
+
+async def delete_unfiled_uploads(session: AsyncSession, uploaded_before: datetime) -> list[str]:
+    """Delete the uploads never filed that were made before ``uploaded_before``; the SHA-256 of each one
+    deleted (one per upload, so repeated when several held the same content)."""
+    result = await session.execute(
+        sa.delete(Upload)
+        .where(Upload.filed_version_id.is_(None), Upload.uploaded_at < uploaded_before)
+        .returning(Upload.sha256)
+    )
+    return list(result.scalars())
+
+
+async def held_digests(session: AsyncSession) -> set[str]:
+    """The SHA-256 of every content some version or upload holds."""
+    rows = await session.execute(sa.select(PaperVersion.sha256).union(sa.select(Upload.sha256)))
+    return set(rows.scalars())

@@ -1,0 +1,58 @@
+"""Queries on concerns and significant issues."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
+from portal.db import grouped
+
+
+async def issues_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[RaisedIssue]]:
+    """Each case's concerns and significant issues, shared or not, the most recently raised first."""
+    return await grouped(
+        session,
+        sa.select(RaisedIssue.proceedings_id, RaisedIssue)
+        .where(RaisedIssue.proceedings_id.in_(case_ids))
+        .order_by(RaisedIssue.raised_at.desc()),
+    )
+
+
+async def awaiting_acknowledgement(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    readable: sa.ColumnElement[bool],
+    acknowledged_by: Mapping[IssueKind, CaseRole],
+) -> list[tuple[RaisedIssue, Proceedings]]:
+    """Issues shared and not yet acknowledged, on cases matching ``readable``, where the person is live on
+    the case in the role that acknowledges the issue's kind (``acknowledged_by``), each with its case, the
+    longest shared first. One query."""
+    receiving = sa.or_(
+        *(
+            sa.and_(RaisedIssue.kind == kind, CaseMembership.role == role)
+            for kind, role in acknowledged_by.items()
+        )
+    )
+    mine = (
+        sa.select(CaseMembership.proceedings_id)
+        .where(
+            CaseMembership.person_id == person_id,
+            CaseMembership.ended_at.is_(None),
+            CaseMembership.proceedings_id == RaisedIssue.proceedings_id,
+            receiving,
+        )
+        .exists()
+    )
+    rows = await session.execute(
+        sa.select(RaisedIssue, Proceedings)
+        .join(Proceedings, Proceedings.id == RaisedIssue.proceedings_id)
+        .where(RaisedIssue.shared_at.is_not(None), RaisedIssue.acknowledged_at.is_(None), mine, readable)
+        .order_by(RaisedIssue.shared_at)
+    )
+    return [(i, p) for i, p in rows]

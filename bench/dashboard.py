@@ -38,7 +38,7 @@ import hand_written as hand  # noqa: E402
 
 from models import Person, PersonRole, Proceedings, Role  # noqa: E402
 from portal import clock  # noqa: E402
-from portal.access.cases import managed_cases  # noqa: E402
+from portal.access.repository import managed_cases  # noqa: E402
 from portal.api.context import Context  # noqa: E402
 from portal.api.schema import schema  # noqa: E402
 from portal.auth.actor import Actor, Via  # noqa: E402

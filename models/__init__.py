@@ -7,7 +7,7 @@ from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpose, Side
 from models.discussions import AgreedAction, Discussion, DiscussionKind, DiscussionMode
-from models.handovers import Closure, Handover, HandoverState, MonitoringItem
+from models.handovers import Closure, Handover, HandoverState, MonitoringItem, MonitoringItemMove
 from models.memberships import CaseMembership, CaseRole
 from models.obligations import (
     ConsultationArrangement,
@@ -88,6 +88,7 @@ __all__ = [
     "LegalStatus",
     "LegalStatusEntry",
     "MonitoringItem",
+    "MonitoringItemMove",
     "Obligation",
     "ObligationEvent",
     "ObligationRule",

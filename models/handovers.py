@@ -65,6 +65,20 @@ class MonitoringItem(SQLModel, table=True):
     done_at: datetime | None = optional_timestamp_field()
 
 
+class MonitoringItemMove(SQLModel, table=True):
+    """A monitoring item passed from one IRO to the next when the child's IRO changes: the items follow the
+    case's live IRO (P15), and this is their history."""
+
+    __tablename__ = "monitoring_item_move"
+
+    id: uuid.UUID = id_field()
+    item_id: uuid.UUID = foreign_key("monitoring_item.id", index=True)
+    from_iro_id: uuid.UUID = foreign_key("person.id")
+    to_iro_id: uuid.UUID = foreign_key("person.id")
+    moved_at: datetime = timestamp_field()
+    moved_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+
+
 class Closure(SQLModel, table=True):
     """The close of the guardian's involvement in a case: through the gate (P12, P13, P14 and every paper
     forwarded), or by a Cafcass manager's reasoned override. After it the guardian reads the case until

@@ -20,7 +20,10 @@ class Role(StrEnum):
     IRO_MANAGER = "iro_manager"
     LA_SOLICITOR = "la_solicitor"
     SOCIAL_WORKER = "social_worker"
+    # Manages the people (and the protocol's local rules) of their own organisation.
     ADMIN = "admin"
+    # Manages every organisation: adds organisations, and the people and rules of any.
+    NATIONAL_ADMIN = "national_admin"
 
 
 class EmailPreference(StrEnum):

@@ -18,6 +18,7 @@ from models import ApiToken, OrganisationKind, Role, utcnow
 from portal import clock, migrations
 from portal.access.policy import Permission
 from portal.audit.keys import KeyringError
+from portal.audit.sealer import BATCH
 from portal.auth import tokens
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
@@ -315,8 +316,8 @@ def cmd_audit_seal(settings: Settings, args: argparse.Namespace) -> None:
         sessions = create_session_factory(engine)
         try:
             if args.forever:
-                await run_forever(sessions, settings)
-            sealed = await sealer_for(sessions, settings).run_once(checkpoint=True)
+                await run_forever(sessions, settings, batch=args.batch)
+            sealed = await sealer_for(sessions, settings, batch=args.batch).run_once(checkpoint=True)
         finally:
             await engine.dispose()
         checkpoint = f", checkpoint signed at row {sealed.checkpoint.seq}" if sealed.checkpoint else ""
@@ -424,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_audit_verify)
     audit_seal = audit.add_parser("seal", help="chain the events waiting to be sealed and sign a checkpoint")
     audit_seal.add_argument("--forever", action="store_true", help="keep sealing (when web processes do not)")
+    audit_seal.add_argument(
+        "--batch", type=int, default=BATCH, help=f"events sealed in each transaction (default {BATCH})"
+    )
     audit_seal.set_defaults(func=cmd_audit_seal)
     new_key = audit.add_parser(
         "new-key", help="print a new audit key entry: put it first in the keyring to rotate to it"

@@ -98,13 +98,26 @@ class UnitOfWork:
 
         task = asyncio.ensure_future(locked())
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task.add_done_callback(self._finished)
         return await asyncio.shield(task)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            # Its caller may have been cancelled (a sibling field failed): the error is theirs, not a
+            # "never retrieved" warning in the log.
+            task.exception()
 
     async def settle(self) -> None:
         """Wait for work whose caller was cancelled, so the transaction ends in a known state."""
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session, for bookkeeping that runs no statement (noting an audit event to write). Anything
+        that talks to the database goes through ``run``."""
+        return self._session
 
     def fail(self) -> None:
         """Mark the request as failed: nothing it wrote will be committed (its looks and refusals are)."""

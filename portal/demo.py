@@ -767,7 +767,9 @@ def _describe(roles: list[Role], organisation: str, cases: int) -> str:
         elif role is Role.IRO_MANAGER:
             parts.append(f"IRO manager: sees the cases of {organisation}'s children and assigns IROs")
         elif role is Role.ADMIN:
-            parts.append("Administrator: provisions people, and sees no case")
+            parts.append(f"Administrator: provisions {organisation}'s people, and sees no case")
+        elif role is Role.NATIONAL_ADMIN:
+            parts.append("National administrator: adds organisations and provisions anyone, and sees no case")
         else:
             label = {
                 Role.GUARDIAN: "Children's guardian",

@@ -115,7 +115,7 @@ async def test_an_open_duty_past_its_date_is_overdue_in_working_days(
 async def test_administrators_override_rules_through_the_api_and_everyone_reads_them(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    admin, guardian = await world.token("admin"), await world.token("guardian")
+    admin, guardian = await world.token("national_admin"), await world.token("guardian")
     northmoor = str(world.orgs["northmoor"].id)
     body = await gql(
         client,
@@ -138,6 +138,22 @@ async def test_administrators_override_rules_through_the_api_and_everyone_reads_
         input={"code": "P7", "organisationId": northmoor, "workingDays": 1},
     )
     assert refused["data"]["overrideObligationRule"]["errors"][0]["code"] == "NOT_PERMITTED"
+    # Riverside's administrator sets Riverside's rules, and finds no other authority to set.
+    riverside_admin = await world.token("admin")
+    elsewhere = await gql(
+        client,
+        riverside_admin,
+        "OverrideObligationRule",
+        input={"code": "P7", "organisationId": northmoor, "workingDays": 1},
+    )
+    assert elsewhere["data"]["overrideObligationRule"]["errors"][0]["code"] == "NOT_FOUND"
+    own = await gql(
+        client,
+        riverside_admin,
+        "OverrideObligationRule",
+        input={"code": "P2", "organisationId": str(world.orgs["riverside"].id), "workingDays": 4},
+    )
+    assert own["data"]["overrideObligationRule"]["errors"] == []
     court = await gql(
         client,
         admin,

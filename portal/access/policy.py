@@ -7,10 +7,12 @@ of their organisation.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from enum import StrEnum
 
 from models import CaseRole, OrganisationKind, Role
+from portal.auth.actor import Actor
 
 
 class Permission(StrEnum):
@@ -51,7 +53,10 @@ class Permission(StrEnum):
     # The adherence dashboards, over the cases in a manager's scope.
     VIEW_ADHERENCE = "adherence:view"
     MANAGE_TOKENS = "tokens:manage"
+    # An organisation's people and local rules: an administrator's own organisation's only.
     ADMINISTER = "admin"
+    # Every organisation's, and adding organisations: a national administrator.
+    ADMINISTER_NATIONALLY = "admin:national"
 
 
 # What each role may do on a case it is related to (as a member, or as a manager in scope).
@@ -127,6 +132,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADMIN: frozenset(),
+    Role.NATIONAL_ADMIN: frozenset(),
 }
 
 GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -134,6 +140,7 @@ GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CAFCASS_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
     Role.IRO_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
     Role.ADMIN: frozenset({Permission.ADMINISTER}),
+    Role.NATIONAL_ADMIN: frozenset({Permission.ADMINISTER, Permission.ADMINISTER_NATIONALLY}),
 }
 # Everyone who has a role may make API tokens for themselves (never with more than they may do).
 EVERYONE: frozenset[Permission] = frozenset({Permission.MANAGE_TOKENS})
@@ -150,6 +157,7 @@ ROLE_ORGANISATION: dict[Role, OrganisationKind | None] = {
     Role.LA_SOLICITOR: OrganisationKind.LOCAL_AUTHORITY,
     Role.SOCIAL_WORKER: OrganisationKind.LOCAL_AUTHORITY,
     Role.ADMIN: None,
+    Role.NATIONAL_ADMIN: None,
 }
 
 # A case role is held by a person with the matching organisation role.
@@ -159,6 +167,18 @@ CASE_ROLE_REQUIRES: dict[CaseRole, Role] = {
     CaseRole.LA_SOLICITOR: Role.LA_SOLICITOR,
     CaseRole.SOCIAL_WORKER: Role.SOCIAL_WORKER,
 }
+
+
+# What a closed guardian may still do on the case, for a while: read it (PROTOCOL.md §6 keeps the record).
+READS = frozenset({Permission.READ_CASE, Permission.READ_ISSUES, Permission.READ_HANDOVER})
+
+
+def usable_roles(actor: Actor, case_id: uuid.UUID, roles: list[Role], need: Permission) -> list[Role]:
+    """The actor's ``roles`` on the case that may be used for ``need``: after the guardian's involvement
+    closes, their guardian role only reads."""
+    if case_id in actor.read_only_cases and need not in READS:
+        return [r for r in roles if r is not Role.GUARDIAN]
+    return roles
 
 
 def acting_roles(
@@ -197,4 +217,14 @@ def grantable(person_roles: frozenset[Role]) -> frozenset[Permission]:
     """Every permission a person's roles can give them somewhere: what a token of theirs may be scoped to."""
     return frozenset(p for p in Permission if has_global_permission(person_roles, p)) | case_permissions(
         r for r in person_roles
+    )
+
+
+def administers(actor: Actor, organisation_id: uuid.UUID) -> bool:
+    """Whether the actor may manage the organisation's people and rules: an administrator their own
+    organisation's, a national administrator anyone's."""
+    if has_global_permission(actor.roles, Permission.ADMINISTER_NATIONALLY, actor.scopes):
+        return True
+    return actor.organisation_id == organisation_id and has_global_permission(
+        actor.roles, Permission.ADMINISTER, actor.scopes
     )

@@ -1,4 +1,5 @@
-"""DataLoaders: every list on a GraphQL type is loaded for all its parents in one query."""
+"""DataLoaders: every list on a GraphQL type is loaded for all its parents in one query, through the read
+layer: each fetch of case data takes the request's viewer and returns only what they may see."""
 
 from __future__ import annotations
 
@@ -31,12 +32,15 @@ from models import (
     PaperShare,
     PaperVersion,
     Person,
+    Proceedings,
     RaisedIssue,
     Review,
     Role,
     StageChange,
     Team,
 )
+from portal.access import repository as access
+from portal.auth.actor import Viewer
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.db import UnitOfWork
@@ -50,6 +54,7 @@ from portal.reviews import repository as reviews
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
+ScopedFetch = Callable[[AsyncSession, Viewer, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
 
 
 def _loader(uow: UnitOfWork, fetch: Fetch[V], missing: Callable[[], V]) -> DataLoader[uuid.UUID, V]:
@@ -65,59 +70,79 @@ def _none() -> None:
 
 
 class Loaders:
-    def __init__(self, uow: UnitOfWork) -> None:
+    """The request's loaders. Directory data (people, organisations, teams) is keyed by ids that come from
+    records already fetched through the read layer; every fetch of case data is scoped to ``viewer``."""
+
+    def __init__(self, uow: UnitOfWork, viewer: Viewer) -> None:
+        def scoped(fetch: ScopedFetch[V]) -> Fetch[V]:
+            return lambda session, keys: fetch(session, viewer, keys)
+
         self.organisation: DataLoader[uuid.UUID, Organisation | None] = _loader(
             uow, cases.organisations_by_id, _none
         )
         self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
         self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people.teams_by_id, _none)
         self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
-        self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, cases.children_by_case, list)
+        self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, scoped(cases.children_by_case), list)
         # Live and ended together: a case has few, and one query serves both views of them.
         self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = _loader(
-            uow, cases.memberships_by_case, list
+            uow, scoped(cases.memberships_by_case), list
         )
-        self.extensions: DataLoader[uuid.UUID, list[Extension]] = _loader(uow, cases.extensions_by_case, list)
+        self.extensions: DataLoader[uuid.UUID, list[Extension]] = _loader(
+            uow, scoped(cases.extensions_by_case), list
+        )
         self.stage_changes: DataLoader[uuid.UUID, list[StageChange]] = _loader(
-            uow, cases.stage_changes_by_case, list
+            uow, scoped(cases.stage_changes_by_case), list
         )
         self.legal_status: DataLoader[uuid.UUID, list[LegalStatusEntry]] = _loader(
-            uow, cases.legal_status_by_child, list
+            uow, scoped(cases.legal_status_by_child), list
         )
         self.obligations: DataLoader[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = _loader(
-            uow, obligations.obligations_by_case, list
+            uow, scoped(obligations.obligations_by_case), list
         )
         self.obligation_history: DataLoader[uuid.UUID, list[ObligationEvent]] = _loader(
-            uow, obligations.history_by_obligation, list
+            uow, scoped(obligations.history_by_obligation), list
         )
         self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
-            uow, obligations.current_arrangements_by_case, _none
+            uow, scoped(obligations.current_arrangements_by_case), _none
         )
-        self.reviews: DataLoader[uuid.UUID, list[Review]] = _loader(uow, reviews.reviews_by_case, list)
+        self.reviews: DataLoader[uuid.UUID, list[tuple[Review, bool]]] = _loader(
+            uow, scoped(reviews.reviews_by_case), list
+        )
         self.discussions: DataLoader[uuid.UUID, list[Discussion]] = _loader(
-            uow, discussions.discussions_by_case, list
+            uow, scoped(discussions.discussions_by_case), list
         )
         self.agreed_actions: DataLoader[uuid.UUID, list[AgreedAction]] = _loader(
-            uow, discussions.actions_by_discussion, list
+            uow, scoped(discussions.actions_by_discussion), list
         )
         self.raised_issues: DataLoader[uuid.UUID, list[RaisedIssue]] = _loader(
-            uow, raised_issues.issues_by_case, list
+            uow, scoped(raised_issues.issues_by_case), list
         )
         self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
-            uow, cases.final_orders_by_case, list
+            uow, scoped(cases.final_orders_by_case), list
         )
-        self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(uow, papers.papers_by_case, list)
+        self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(
+            uow, scoped(papers.papers_by_case), list
+        )
         self.paper_versions: DataLoader[uuid.UUID, list[PaperVersion]] = _loader(
-            uow, papers.versions_by_paper, list
+            uow, scoped(papers.versions_by_paper), list
         )
-        self.paper_shares: DataLoader[uuid.UUID, list[PaperShare]] = _loader(uow, papers.shares_by_case, list)
+        self.paper_shares: DataLoader[uuid.UUID, list[PaperShare]] = _loader(
+            uow, scoped(papers.shares_by_case), list
+        )
         self.forwarding: DataLoader[uuid.UUID, list[ForwardingConfirmation]] = _loader(
-            uow, papers.confirmations_by_case, list
+            uow, scoped(papers.confirmations_by_case), list
         )
         self.handovers: DataLoader[uuid.UUID, list[Handover]] = _loader(
-            uow, handovers.handovers_by_case, list
+            uow, scoped(handovers.handovers_by_case), list
         )
-        self.closure: DataLoader[uuid.UUID, Closure | None] = _loader(uow, handovers.closures_by_case, _none)
+        self.closure: DataLoader[uuid.UUID, Closure | None] = _loader(
+            uow, scoped(handovers.closures_by_case), _none
+        )
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
-            uow, contacts.contacts_by_case, list
+            uow, scoped(contacts.contacts_by_case), list
+        )
+        # A case by id, if the viewer may read it (a dashboard's list of cases links to each).
+        self.readable_case: DataLoader[uuid.UUID, Proceedings | None] = _loader(
+            uow, scoped(access.readable_by_id), _none
         )

@@ -12,12 +12,10 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handover.template import CURRENT
-from models import Contact as ContactModel
-from models import MonitoringItem as MonitoringItemModel
-from models import ObligationRule, Proceedings, Stage
-from models import RaisedIssue as RaisedIssueModel
-from portal.access.cases import readable_cases
+from models import ObligationRule, Stage
 from portal.access.policy import Permission, has_global_permission
+from portal.access.repository import readable_cases
+from portal.access.service import access_case
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
@@ -33,7 +31,7 @@ from portal.api.types.adherence import (
     Table1Line,
     TrackerBucket,
 )
-from portal.api.types.cases import Case, CaseConnection
+from portal.api.types.cases import Case, CaseConnection, CaseReference, case_node, record_look
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
 from portal.api.types.obligations import Obligation
@@ -42,7 +40,7 @@ from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.records import RaisedIssue
 from portal.api.types.tasks import AwaitedReply, IssueToAcknowledge, Task
 from portal.api.types.tokens import ApiToken
-from portal.audit import service as audit
+from portal.audit.service import Look
 from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
@@ -103,7 +101,7 @@ class Query:
                 s, actor, first=size, after=cursor, stage=stage, local_authority_id=authority
             )
         )
-        nodes = [Case.of(c, cases.viewer_roles(actor, c.id)) for c in page.cases]
+        nodes = [case_node(info, c, cases.viewer_roles(actor, c.id), Look.LIST) for c in page.cases]
         end = encode_cursor(nodes[-1]) if nodes else None
         return CaseConnection(
             nodes=nodes,
@@ -117,8 +115,9 @@ class Query:
         NOT_FOUND error."""
         actor = info.context.require_actor()
         case_id = parse_id(id, "id")
-        access = await info.context.uow.run(lambda s: cases.view_case(s, actor, case_id))
-        return Case.of(access.case, access.roles)
+        need = info.context.case_need
+        access = await info.context.uow.run(lambda s: access_case(s, actor, case_id, need))
+        return case_node(info, access.case, access.roles, Look.VIEW)
 
     @resolver
     async def api_tokens(self, info: Info) -> list[ApiToken]:
@@ -153,7 +152,7 @@ class Query:
         return [
             Task(
                 obligation=Obligation.of(o, rule, info.context.today),
-                case=Case.of(case, cases.viewer_roles(actor, case.id)),
+                case=case_node(info, case, cases.viewer_roles(actor, case.id), Look.TASK_LIST),
             )
             for o, rule, case in rows
         ]
@@ -164,15 +163,13 @@ class Query:
         side sees the same list, so neither can think the other never called (P1)."""
         actor = info.context.require_actor()
 
-        async def load(s: AsyncSession) -> list[tuple[ContactModel, Proceedings]]:
-            audit.record(s, actor, "replies.read", subject_type="task_list")
-            return await contact_rows.awaited_replies(s, actor.person_id, readable_cases(actor))
-
-        rows = await info.context.uow.run(load)
+        rows = await info.context.uow.run(
+            lambda s: contact_rows.awaited_replies(s, actor.person_id, readable_cases(actor))
+        )
         return [
             AwaitedReply(
                 contact=Contact.of(c, None, None),
-                case=Case.of(case, cases.viewer_roles(actor, case.id)),
+                case=case_node(info, case, cases.viewer_roles(actor, case.id), Look.TASK_LIST),
                 waiting_on_you=c.to_person_id == actor.person_id,
             )
             for c, case in rows
@@ -184,14 +181,11 @@ class Query:
         acknowledged."""
         actor = info.context.require_actor()
 
-        async def load(s: AsyncSession) -> list[tuple[RaisedIssueModel, Proceedings]]:
-            audit.record(s, actor, "issues.read", subject_type="task_list")
-            return await raised_issues.to_acknowledge(s, actor.person_id, readable_cases(actor))
-
-        rows = await info.context.uow.run(load)
+        rows = await info.context.uow.run(lambda s: raised_issues.to_acknowledge(s, actor))
         return [
             IssueToAcknowledge(
-                issue=RaisedIssue.of(i), case=Case.of(case, cases.viewer_roles(actor, case.id))
+                issue=RaisedIssue.of(i),
+                case=case_node(info, case, cases.viewer_roles(actor, case.id), Look.TASK_LIST),
             )
             for i, case in rows
         ]
@@ -237,6 +231,8 @@ class Query:
         actor = info.context.require_actor()
         today = info.context.today
         found = await info.context.uow.run(lambda s: dashboards.tracker(s, actor, today))
+        for case_id, *_ in found.at_risk:  # their numbers are shown: recorded as looks behind a figure
+            record_look(info, case_id, Look.DRILL_DOWN)
         return ProceedingsTracker(
             buckets=[TrackerBucket(label=label, count=count) for label, count in found.buckets],
             extended=found.extended,
@@ -294,16 +290,16 @@ class Query:
     @resolver
     async def dashboard_cases(
         self, info: Info, figure: Figure, start: date, end: date, iro_id: strawberry.ID | None = None
-    ) -> list[Case]:
+    ) -> list[CaseReference]:
         """The cases behind one figure of Table 1, the tracker, handovers, court papers or (with ``iroId``)
-        an IRO's caseload, within your scope."""
+        an IRO's caseload, within your scope: their numbers, and each case itself if you may read it."""
         actor = info.context.require_actor()
         iro = parse_id(iro_id, "iroId") if iro_id else None
         today = info.context.today
         found = await info.context.uow.run(
             lambda s: dashboards.cases_behind(s, actor, figure, start=start, end=end, today=today, iro_id=iro)
         )
-        return [Case.of(case, cases.viewer_roles(actor, case.id)) for case in found]
+        return [CaseReference.of(info, case) for case in found]
 
     @resolver
     async def adherence_cases(
@@ -315,8 +311,9 @@ class Query:
         measure: Measure,
         by: GroupBy = GroupBy.NONE,
         group_id: strawberry.ID | None = None,
-    ) -> list[Case]:
-        """The cases behind one adherence figure, within your scope."""
+    ) -> list[CaseReference]:
+        """The cases behind one adherence figure, within your scope: their numbers, and each case itself if
+        you may read it."""
         actor = info.context.require_actor()
         group = parse_id(group_id, "groupId") if group_id else None
         today = info.context.today
@@ -325,18 +322,17 @@ class Query:
                 s, actor, start=start, end=end, code=code, measure=measure, by=by, group_id=group, today=today
             )
         )
-        return [Case.of(case, cases.viewer_roles(actor, case.id)) for case in found]
+        return [CaseReference.of(info, case) for case in found]
 
     @resolver
     async def my_monitoring_items(self, info: Info) -> list[MonitoringItem]:
-        """For an IRO: the issues handed over by guardians to keep under review, by date (P15)."""
+        """For an IRO: the issues handed over by guardians to keep under review, by date (P15), on the cases
+        where you are the IRO now."""
         actor = info.context.require_actor()
-
-        async def load(s: AsyncSession) -> list[MonitoringItemModel]:
-            audit.record(s, actor, "monitoring.read", subject_type="task_list")
-            return await handover_rows.open_monitoring_items_of(s, actor.person_id)
-
-        return [MonitoringItem.of(m) for m in await info.context.uow.run(load)]
+        items = await info.context.uow.run(lambda s: handover_rows.open_monitoring_items(s, actor))
+        for item in items:
+            record_look(info, item.proceedings_id, Look.TASK_LIST)
+        return [MonitoringItem.of(m) for m in items]
 
     @resolver
     async def handover_template(self, info: Info) -> HandoverTemplate:

@@ -102,18 +102,23 @@ class Sealer:
         return seq, made
 
 
-def sealer_for(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Sealer:
+def sealer_for(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, batch: int = BATCH
+) -> Sealer:
     return Sealer(
         sessions,
         settings.audit_keyring,
         checkpoint_store(settings),
         checkpoint_every=settings.audit_checkpoint_every_seconds,
+        batch=batch,
     )
 
 
-async def run_forever(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+async def run_forever(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, batch: int = BATCH
+) -> None:
     """The sealer's loop, for a web process's background task and for `portal audit seal --forever`."""
-    sealer = sealer_for(sessions, settings)
+    sealer = sealer_for(sessions, settings, batch=batch)
     while True:
         try:
             await sealer.run_once()

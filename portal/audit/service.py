@@ -5,6 +5,7 @@ request and case, and kept even when the rest of the request fails."""
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from portal.audit import pending
 from portal.auth.actor import Actor
 
 if TYPE_CHECKING:
-    from portal.access.cases import CaseAccess
+    from portal.access.service import CaseAccess
 
 
 def record(
@@ -71,9 +72,23 @@ def record_on_case(
     )
 
 
-def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: str, acting_as: Role | None) -> None:
-    """The actor saw the case's content (``kind``: "case.view", "case.list", "case.export.child_file" ...):
-    one event per case and kind in a request, kept whatever else the request does."""
+class Look(StrEnum):
+    """The kinds of look at a case, as its access log names them."""
+
+    VIEW = "case.view"
+    LIST = "case.list"
+    TASK_LIST = "case.task_list"
+    DRILL_DOWN = "case.drill_down"
+    EXPORT_CHILD_FILE_JSON = "case.export.child_file.json"
+    EXPORT_CHILD_FILE_PDF = "case.export.child_file.pdf"
+    EXPORT_DISCUSSION_JSON = "case.export.discussion.json"
+    EXPORT_DISCUSSION_PDF = "case.export.discussion.pdf"
+    EXPORT_HANDOVER_PDF = "case.export.handover.pdf"
+
+
+def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: Look, acting_as: Role | None) -> None:
+    """The actor saw the case's content, in a ``kind`` of look: one event per case and kind in a request,
+    kept whatever else the request does."""
     if pending.first_time(session, (case_id, kind)):
         record(
             session,

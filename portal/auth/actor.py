@@ -39,3 +39,16 @@ class Actor:
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+
+class System:
+    """The portal itself, reading for its own rules (the clock, a service working on a case the actor's
+    access already allowed): the read layer's fetches take it as their viewer and apply no scope."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = System()
+# Whom a fetch of case data is for: a person (the request's Actor), or the portal itself.
+Viewer = Actor | System

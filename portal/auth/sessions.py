@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import WebSession, utcnow
+from portal.auth import repository
 
 # last_seen_at is moved at most this often, so that reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -63,9 +63,7 @@ async def resume(
     """The live session for ``token``. A session idle too long, or older than the absolute limit, is not
     live, and ``record_use`` ends it."""
     now = now or utcnow()
-    found = (
-        await session.execute(sa.select(WebSession).where(WebSession.token_hash == _hash(token)))
-    ).scalar_one_or_none()
+    found = await repository.web_session_by_hash(session, _hash(token))
     if found is None or found.ended_at is not None:
         return Resumed(None)
     if now - found.last_seen_at > idle:
@@ -79,20 +77,13 @@ async def record_use(session: AsyncSession, resumed: Resumed, now: datetime) -> 
     """End the session, or move its last use on, as ``resume`` found (a no-op if another request did)."""
     if resumed.id is None:
         return
-    stmt = sa.update(WebSession).where(WebSession.id == resumed.id, WebSession.ended_at.is_(None))
-    if resumed.ended:
-        await session.execute(stmt.values(ended_at=now, end_reason=resumed.ended))
-    elif resumed.touched:
-        await session.execute(stmt.where(WebSession.last_seen_at < now).values(last_seen_at=now))
+    if resumed.bookkeeping:
+        await repository.record_session_use(session, resumed.id, now, ended=resumed.ended)
 
 
 async def end(session: AsyncSession, token: str, *, reason: str = "signed out") -> WebSession | None:
     """End the session (if it is live); returns it, so that it can be ended at its provider too."""
-    found = (
-        await session.execute(
-            sa.select(WebSession).where(WebSession.token_hash == _hash(token), WebSession.ended_at.is_(None))
-        )
-    ).scalar_one_or_none()
+    found = await repository.web_session_by_hash(session, _hash(token), live_only=True)
     if found is not None:
         found.ended_at, found.end_reason = utcnow(), reason
     return found

@@ -8,14 +8,15 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, Person, PersonRole, utcnow
+from models import ApiToken, Person, utcnow
 from portal.access.policy import Permission, grantable, has_global_permission
 from portal.audit import service as audit
+from portal.auth import repository
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.people import repository as people
 from portal.validation import clean_required
 
 PREFIX = "gip_"
@@ -45,9 +46,7 @@ async def live_token(session: AsyncSession, secret: str, *, now: datetime | None
     """The token for ``secret`` if it is neither revoked nor expired."""
     if not secret.startswith(PREFIX):
         return None
-    token = (
-        await session.execute(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    ).scalar_one_or_none()
+    token = await repository.token_by_hash(session, hash_token(secret))
     now = now or utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
@@ -63,14 +62,7 @@ def use_is_stale(token: ApiToken, now: datetime) -> bool:
 async def stamp_use(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> None:
     """Record the token's use, in a short transaction of its own after the request (never inside it); a
     stamp from another process in the same minute makes this one do nothing."""
-    await session.execute(
-        sa.update(ApiToken)
-        .where(
-            ApiToken.id == token_id,
-            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - STAMP_EVERY),
-        )
-        .values(last_used_at=now)
-    )
+    await repository.stamp_token_use(session, token_id, now, STAMP_EVERY)
 
 
 async def create_token(
@@ -92,9 +84,7 @@ async def create_token(
     parent = await _locked_live(session, actor.token_id) if actor and actor.token_id else None
     if actor and actor.token_id and parent is None:
         raise DomainError.one(ErrorCode.NOT_PERMITTED, "The token this request came with is no longer live")
-    roles = frozenset(
-        (await session.execute(sa.select(PersonRole.role).where(PersonRole.person_id == person_id))).scalars()
-    )
+    roles = frozenset(await people.roles_of(session, person_id))
     if await session.get(Person, person_id) is None:
         raise NotFound("Person", "personId")
     problems = Problems()
@@ -131,8 +121,7 @@ async def create_token(
 
 async def tokens_of(session: AsyncSession, person_id: uuid.UUID) -> list[ApiToken]:
     """A person's tokens, live and ended, newest first."""
-    stmt = sa.select(ApiToken).where(ApiToken.person_id == person_id).order_by(ApiToken.created_at.desc())
-    return list((await session.execute(stmt)).scalars())
+    return await repository.tokens_of(session, person_id)
 
 
 async def revoke_token(
@@ -148,7 +137,7 @@ async def revoke_token(
         now = utcnow()
         token.revoked_at = now
         audit.record(session, actor, "token.revoke", subject_type="api_token", subject_id=token.id)
-        for made_with in await _revoke_made_with(session, token.id, now):
+        for made_with in await repository.revoke_made_with(session, token.id, now):
             audit.record(session, actor, "token.revoke", subject_type="api_token", subject_id=made_with)
     return token
 
@@ -159,17 +148,3 @@ async def _locked_live(session: AsyncSession, token_id: uuid.UUID) -> ApiToken |
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
     return token
-
-
-async def _revoke_made_with(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
-    """Revoke every live token made with ``token_id``, and those made with them, in one statement; their
-    ids."""
-    made = sa.select(ApiToken.id).where(ApiToken.made_with_id == token_id).cte("made", recursive=True)
-    made = made.union_all(sa.select(ApiToken.id).where(ApiToken.made_with_id == made.c.id))
-    revoked = await session.execute(
-        sa.update(ApiToken)
-        .where(ApiToken.id.in_(sa.select(made.c.id)), ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .returning(ApiToken.id)
-    )
-    return list(revoked.scalars())

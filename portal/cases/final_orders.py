@@ -24,8 +24,8 @@ from models import (
     utcnow,
 )
 from portal import clock
-from portal.access.cases import access_case
 from portal.access.policy import Permission
+from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository

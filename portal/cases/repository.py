@@ -26,8 +26,9 @@ from models import (
     Stage,
     StageChange,
 )
-from portal.access.cases import readable_cases
-from portal.auth.actor import Actor
+from portal.access.policy import Permission
+from portal.access.repository import granted, readable_cases
+from portal.auth.actor import SYSTEM, Actor, Viewer
 from portal.db import grouped
 from portal.people import repository as people
 
@@ -70,59 +71,79 @@ async def count_readable(
 
 
 async def children_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Child]]:
     """The children of each case, eldest first."""
     return await grouped(
         session,
         sa.select(ProceedingsChild.proceedings_id, Child)
         .join(Child, Child.id == ProceedingsChild.child_id)
-        .where(ProceedingsChild.proceedings_id.in_(case_ids))
+        .where(
+            ProceedingsChild.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, ProceedingsChild.proceedings_id),
+        )
         .order_by(Child.date_of_birth, Child.given_name),
     )
 
 
 async def memberships_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CaseMembership]]:
     """Every membership of each case, live and ended, oldest first."""
     return await grouped(
         session,
         sa.select(CaseMembership.proceedings_id, CaseMembership)
-        .where(CaseMembership.proceedings_id.in_(case_ids))
+        .where(
+            CaseMembership.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, CaseMembership.proceedings_id),
+        )
         .order_by(CaseMembership.started_at, CaseMembership.id),
     )
 
 
 async def extensions_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Extension]]:
     return await grouped(
         session,
         sa.select(Extension.proceedings_id, Extension)
-        .where(Extension.proceedings_id.in_(case_ids))
+        .where(
+            Extension.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Extension.proceedings_id),
+        )
         .order_by(Extension.granted_on, Extension.recorded_at),
     )
 
 
 async def stage_changes_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StageChange]]:
     return await grouped(
         session,
         sa.select(StageChange.proceedings_id, StageChange)
-        .where(StageChange.proceedings_id.in_(case_ids))
+        .where(
+            StageChange.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, StageChange.proceedings_id),
+        )
         .order_by(StageChange.changed_on, StageChange.recorded_at),
     )
 
 
 async def legal_status_by_child(
-    session: AsyncSession, child_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalStatusEntry]]:
     return await grouped(
         session,
         sa.select(LegalStatusEntry.child_id, LegalStatusEntry)
-        .where(LegalStatusEntry.child_id.in_(child_ids))
+        .where(
+            LegalStatusEntry.child_id.in_(child_ids),
+            sa.select(ProceedingsChild.proceedings_id)
+            .where(
+                ProceedingsChild.child_id == LegalStatusEntry.child_id,
+                granted(viewer, Permission.READ_CASE, ProceedingsChild.proceedings_id),
+            )
+            .exists(),
+        )
         .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at),
     )
 
@@ -145,7 +166,7 @@ async def people_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[
 
 
 async def case_children(session: AsyncSession, case_id: uuid.UUID) -> list[Child]:
-    return (await children_by_case(session, [case_id])).get(case_id, [])
+    return (await children_by_case(session, SYSTEM, [case_id])).get(case_id, [])
 
 
 async def live_memberships(
@@ -232,10 +253,13 @@ async def organisations_of_kind(session: AsyncSession, kind: OrganisationKind) -
 
 
 async def final_orders_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FinalOrder]]:
     """Each case's final orders (one for each child), in no particular order."""
-    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(FinalOrder.proceedings_id.in_(case_ids))
+    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(
+        FinalOrder.proceedings_id.in_(case_ids),
+        granted(viewer, Permission.READ_CASE, FinalOrder.proceedings_id),
+    )
     return await grouped(session, stmt)
 
 

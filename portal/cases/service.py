@@ -32,7 +32,6 @@ from models import (
     utcnow,
 )
 from portal import clock
-from portal.access.cases import CaseAccess, access_case
 from portal.access.policy import (
     CASE_ROLE_REQUIRES,
     MANAGER_ROLES,
@@ -40,12 +39,14 @@ from portal.access.policy import (
     acting_roles,
     has_global_permission,
 )
+from portal.access.service import CaseAccess, access_case
 from portal.audit import repository as audit_repository
 from portal.audit import service as audit
-from portal.auth.actor import Actor
+from portal.auth.actor import SYSTEM, Actor
 from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.handovers import service as handovers
 from portal.obligations import arrangements
 from portal.obligations import service as obligations
 from portal.papers import service as papers
@@ -55,13 +56,6 @@ from portal.validation import check_past_date, clean, clean_required
 EARLIEST_DATE = date(2000, 1, 1)
 # A care order cannot be made for a child of 17 or over (CA 1989 s31(3)).
 MAX_AGE_AT_ISSUE = 17
-
-
-async def view_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> CaseAccess:
-    """The case for reading: audited as a read of the case."""
-    access = await access_case(session, actor, case_id, Permission.READ_CASE)
-    audit.record_on_case(session, actor, access, "case.read")
-    return access
 
 
 @dataclass(frozen=True)
@@ -80,14 +74,14 @@ async def list_cases(
     stage: Stage | None = None,
     local_authority_id: uuid.UUID | None = None,
 ) -> CasePage:
-    """A page of the cases the actor may read, newest issued first: audited as one read of the list."""
+    """A page of the cases the actor may read, newest issued first (each case in it is recorded as a look
+    when the API hands it out)."""
     cases, has_next = await repository.readable_page(
         session, actor, first=first, after=after, stage=stage, local_authority_id=local_authority_id
     )
     total = await repository.count_readable(
         session, actor, stage=stage, local_authority_id=local_authority_id
     )
-    audit.record(session, actor, "case.list", subject_type="case_list")
     return CasePage(cases, has_next, total)
 
 
@@ -98,10 +92,12 @@ async def access_log(
     *,
     first: int,
     before: audit_repository.Cursor | None = None,
+    need: Permission = Permission.VIEW_ACCESS_LOG,
 ) -> tuple[list[AuditEvent], bool]:
     """Who looked at and changed the case, newest first: for the managers whose scope covers it (PROTOCOL.md
-    §6). Reading the log is itself recorded."""
-    access = await access_case(session, actor, case_id, Permission.VIEW_ACCESS_LOG)
+    §6), and, as part of a child's file (``need`` EXPORT_CHILD_FILE), for those who export it. Reading the
+    log is itself recorded."""
+    access = await access_case(session, actor, case_id, need)
     audit.record_on_case(session, actor, access, "case.access_log")
     return await audit_repository.events_for_case(session, case_id, first=first, before=before)
 
@@ -456,6 +452,7 @@ async def _allocate(
     elif role is CaseRole.IRO:
         await obligations.iro_assigned(session, access.case, data.person_id, actor.person_id)
         await papers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
+        await handovers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
     audit.record_on_case(session, actor, access, f"{role.value}.allocate")
     return started
 
@@ -524,7 +521,7 @@ async def advance_stage(
     """Proceedings move forward through the PLO stages (PD12A); a stage may be skipped, never undone."""
     access = await access_case(session, actor, case_id, Permission.MANAGE_PROCEEDINGS)
     case = access.case
-    history = (await repository.stage_changes_by_case(session, [case.id])).get(case.id, [])
+    history = (await repository.stage_changes_by_case(session, SYSTEM, [case.id])).get(case.id, [])
     problems = Problems()
     if stage.order <= case.stage.order:
         problems.add(
@@ -571,7 +568,7 @@ async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordL
     )
     if child is None:
         raise NotFound("Child", "childId")
-    history = (await repository.legal_status_by_child(session, [child.id])).get(child.id, [])
+    history = (await repository.legal_status_by_child(session, SYSTEM, [child.id])).get(child.id, [])
     problems = Problems()
     when = data.effective_from
     check_past_date(

@@ -11,16 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models import Contact, ContactReply, Proceedings
+from portal.access.policy import Permission
+from portal.access.repository import granted
+from portal.auth.actor import Viewer
 
 
 async def contacts_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]]:
     """Each case's ledger, newest first, with the reply to each entry where one came."""
     rows = await session.execute(
         sa.select(Contact, ContactReply)
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-        .where(Contact.proceedings_id.in_(case_ids))
+        .where(
+            Contact.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
+        )
         .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
     )
     grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = defaultdict(list)

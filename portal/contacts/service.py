@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Channel, Contact, ContactReply, Purpose, Role, Side, utcnow
 from portal import clock
-from portal.access.cases import access_case
 from portal.access.policy import Permission
+from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.calendar import add_working_days

@@ -84,7 +84,6 @@ async def cases_behind_adherence(
         group_id=group_id,
         today=today,
     )
-    audit.record(session, actor, "adherence.drill_down", subject_type="dashboard")
     return found
 
 
@@ -103,7 +102,6 @@ async def cases_behind(
     found = await drill_rows.cases_behind(
         session, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
-    audit.record(session, actor, "dashboard.drill_down", subject_type="dashboard")
     return found
 
 

@@ -9,29 +9,39 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AgreedAction, Discussion
+from portal.access.policy import Permission
+from portal.access.repository import granted
+from portal.auth.actor import Viewer
 from portal.db import grouped
 
 
 async def discussions_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Discussion]]:
     """Each case's discussion records, the most recently held first (and, on one day, the latest
     recorded first)."""
     return await grouped(
         session,
         sa.select(Discussion.proceedings_id, Discussion)
-        .where(Discussion.proceedings_id.in_(case_ids))
+        .where(
+            Discussion.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Discussion.proceedings_id),
+        )
         .order_by(Discussion.held_on.desc(), Discussion.recorded_at.desc()),
     )
 
 
 async def actions_by_discussion(
-    session: AsyncSession, discussion_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, discussion_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[AgreedAction]]:
     """Each discussion's agreed actions, in the order they were recorded."""
     return await grouped(
         session,
         sa.select(AgreedAction.discussion_id, AgreedAction)
-        .where(AgreedAction.discussion_id.in_(discussion_ids))
+        .join(Discussion, Discussion.id == AgreedAction.discussion_id)
+        .where(
+            AgreedAction.discussion_id.in_(discussion_ids),
+            granted(viewer, Permission.READ_CASE, Discussion.proceedings_id),
+        )
         .order_by(AgreedAction.position),
     )

@@ -22,8 +22,8 @@ from models import (
     Trigger,
 )
 from portal import clock
-from portal.access.cases import access_case
 from portal.access.policy import Permission
+from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases

@@ -10,7 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Closure, Handover, HandoverState, MonitoringItem
+from models import CaseRole, Closure, Handover, HandoverState, MonitoringItem
+from portal.access.policy import Permission
+from portal.access.repository import granted, member_as, readable_cases
+from portal.auth.actor import System, Viewer
 from portal.db import grouped
 
 
@@ -78,28 +81,65 @@ async def mark_answered(
 
 
 async def handovers_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Handover]]:
-    """Each case's handovers, every version, the latest first (drafts included: the caller filters)."""
+    """Each case's handovers that the viewer may read, every version, the latest first: for the guardian,
+    the IRO and their managers (P14); a draft, only for the guardian writing it."""
     return await grouped(
         session,
         sa.select(Handover.proceedings_id, Handover)
-        .where(Handover.proceedings_id.in_(case_ids))
+        .where(
+            Handover.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_HANDOVER, Handover.proceedings_id),
+            sa.or_(
+                Handover.state != HandoverState.DRAFT,
+                member_as(viewer, [CaseRole.GUARDIAN], Handover.proceedings_id),
+            ),
+        )
         .order_by(Handover.version.desc()),
     )
 
 
-async def closures_by_case(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Closure]:
+async def closures_by_case(
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Closure]:
     """The closing of the guardian's involvement on each case where it has closed."""
-    rows = await session.execute(sa.select(Closure).where(Closure.proceedings_id.in_(case_ids)))
+    rows = await session.execute(
+        sa.select(Closure).where(
+            Closure.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Closure.proceedings_id),
+        )
+    )
     return {c.proceedings_id: c for c in rows.scalars()}
 
 
-async def open_monitoring_items_of(session: AsyncSession, person_id: uuid.UUID) -> list[MonitoringItem]:
-    """The IRO's monitoring items not yet done, the soonest due first."""
+async def open_monitoring_items(session: AsyncSession, viewer: Viewer) -> list[MonitoringItem]:
+    """The viewer's open monitoring items, the soonest due first: theirs, on cases where they are the live
+    IRO and may read the handover (P15)."""
+    if isinstance(viewer, System):
+        return []
     rows = await session.execute(
         sa.select(MonitoringItem)
-        .where(MonitoringItem.iro_id == person_id, MonitoringItem.done_at.is_(None))
+        .where(
+            MonitoringItem.iro_id == viewer.person_id,
+            MonitoringItem.done_at.is_(None),
+            member_as(viewer, [CaseRole.IRO], MonitoringItem.proceedings_id),
+            readable_cases(viewer, MonitoringItem.proceedings_id, Permission.READ_HANDOVER),
+        )
         .order_by(MonitoringItem.due_on)
+    )
+    return list(rows.scalars())
+
+
+async def items_left_with_former_iros(
+    session: AsyncSession, case_id: uuid.UUID, live_iros: Sequence[uuid.UUID]
+) -> list[MonitoringItem]:
+    """The case's open monitoring items whose IRO is none of ``live_iros``."""
+    rows = await session.execute(
+        sa.select(MonitoringItem).where(
+            MonitoringItem.proceedings_id == case_id,
+            MonitoringItem.done_at.is_(None),
+            MonitoringItem.iro_id.not_in(list(live_iros)),
+        )
     )
     return list(rows.scalars())

@@ -6,7 +6,7 @@ items) or returns it with questions. A submitted version never changes; an amend
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,15 +20,16 @@ from models import (
     Handover,
     HandoverState,
     MonitoringItem,
+    MonitoringItemMove,
+    Obligation,
     ObligationState,
-    Role,
     Trigger,
     utcnow,
 )
-from portal.access.cases import CaseAccess, access_case, access_record
-from portal.access.policy import Permission, case_permissions
+from portal.access.policy import Permission
+from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
-from portal.auth.actor import Actor
+from portal.auth.actor import SYSTEM, Actor
 from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, Problem, Problems
 from portal.handovers import repository
@@ -228,14 +229,6 @@ async def answer(
     return handover
 
 
-def visible(handovers: Sequence[Handover], roles: Sequence[Role]) -> list[Handover]:
-    """What a viewer with ``roles`` on the case sees: nothing unless their role reads the handover; a draft,
-    only the guardian writing it."""
-    if Permission.READ_HANDOVER not in case_permissions(roles):
-        return []
-    return [h for h in handovers if h.state is not HandoverState.DRAFT or Role.GUARDIAN in roles]
-
-
 # What the gate asks before the guardian's involvement can close (P12, P13, P14, Practice Note 2.2).
 GATE = {
     "P12": "The final care plan is with the IRO (P12)",
@@ -245,13 +238,32 @@ GATE = {
 PAPERS_CONFIRMED = "Every court paper is confirmed forwarded to the IRO"
 
 
-async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, bool]]:
-    """Each condition for closing, and whether it is met."""
-    rows = (await obligation_rows.obligations_by_case(session, [case_id])).get(case_id, [])
-    found = {obligation.code: obligation.state for obligation, _ in rows if obligation.code in GATE}
-    confirmed = await papers.forwarding_confirmed(session, case_id)
+async def iro_assigned(session: AsyncSession, case_id: uuid.UUID, iro_id: uuid.UUID, by: uuid.UUID) -> None:
+    """The monitoring items follow the case's live IRO (P15): those left with an IRO who has left the case
+    pass to the new one, with their history."""
+    live = [m.person_id for m in await cases.live_memberships(session, case_id, CaseRole.IRO)]
+    now = utcnow()
+    for item in await repository.items_left_with_former_iros(session, case_id, live):
+        session.add(
+            MonitoringItemMove(
+                item_id=item.id, from_iro_id=item.iro_id, to_iro_id=iro_id, moved_at=now, moved_by_id=by
+            )
+        )
+        item.iro_id = iro_id
+
+
+def closing_conditions(obligations: Iterable[Obligation], confirmed: bool) -> list[tuple[str, bool]]:
+    """Each condition for closing, and whether it is met, from the case's obligations and whether every
+    paper is confirmed forwarded."""
+    found = {o.code: o.state for o in obligations if o.code in GATE}
     conditions = [(label, found.get(code) is ObligationState.MET) for code, label in GATE.items()]
     return [*conditions, (PAPERS_CONFIRMED, confirmed)]
+
+
+async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, bool]]:
+    """Each condition for closing the case (already authorised), and whether it is met."""
+    rows = (await obligation_rows.obligations_by_case(session, SYSTEM, [case_id])).get(case_id, [])
+    return closing_conditions((o for o, _ in rows), await papers.forwarding_confirmed(session, case_id))
 
 
 async def close_involvement(

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, ConsultationArrangement, ConsultationEvent, ObligationState, Person, utcnow
 from portal import clock
-from portal.access.cases import access_case
 from portal.access.policy import Permission
+from portal.access.service import access_case
 from portal.audit import service as audit
-from portal.auth.actor import Actor
+from portal.auth.actor import SYSTEM, Actor
 from portal.cases import repository as cases
 from portal.errors import ErrorCode, Problems
 from portal.mail.outbox import enqueue
@@ -109,7 +109,7 @@ EVENT_WORDS = {
 
 async def event_happened(session: AsyncSession, case_id: uuid.UUID, event: ConsultationEvent) -> None:
     """Something the guardian and the IRO agreed to talk about happened (P3): both are reminded to."""
-    arrangement = (await repository.current_arrangements_by_case(session, [case_id])).get(case_id)
+    arrangement = (await repository.current_arrangements_by_case(session, SYSTEM, [case_id])).get(case_id)
     if arrangement is None or event.value not in arrangement.on_events.split():
         return
     for person_id in (arrangement.guardian_id, arrangement.iro_id):

@@ -18,6 +18,9 @@ from models import (
     ObligationState,
     Proceedings,
 )
+from portal.access.policy import Permission
+from portal.access.repository import granted
+from portal.auth.actor import Viewer
 
 
 async def open_obligations(
@@ -52,13 +55,16 @@ async def rule_of(session: AsyncSession, obligation: Obligation) -> ObligationRu
 
 
 async def obligations_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]]:
     """Each case's obligations with the rule each was opened under, in the order they fall due."""
     rows = await session.execute(
         sa.select(Obligation, ObligationRule)
         .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
-        .where(Obligation.proceedings_id.in_(case_ids))
+        .where(
+            Obligation.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Obligation.proceedings_id),
+        )
         .order_by(Obligation.due_on, Obligation.code)
     )
     grouped: dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = defaultdict(list)
@@ -68,12 +74,16 @@ async def obligations_by_case(
 
 
 async def history_by_obligation(
-    session: AsyncSession, obligation_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, obligation_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ObligationEvent]]:
     """Each obligation's history of events, oldest first."""
     rows = await session.execute(
         sa.select(ObligationEvent)
-        .where(ObligationEvent.obligation_id.in_(obligation_ids))
+        .join(Obligation, Obligation.id == ObligationEvent.obligation_id)
+        .where(
+            ObligationEvent.obligation_id.in_(obligation_ids),
+            granted(viewer, Permission.READ_CASE, Obligation.proceedings_id),
+        )
         .order_by(ObligationEvent.occurred_at, ObligationEvent.id)
     )
     grouped: dict[uuid.UUID, list[ObligationEvent]] = defaultdict(list)
@@ -160,11 +170,13 @@ async def rules_in_force(session: AsyncSession) -> list[ObligationRule]:
 
 
 async def current_arrangements_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ConsultationArrangement]:
     """Each case's consultation arrangement in force (not replaced), for the cases that have one."""
     stmt = sa.select(ConsultationArrangement).where(
-        ConsultationArrangement.proceedings_id.in_(case_ids), ConsultationArrangement.replaced_at.is_(None)
+        ConsultationArrangement.proceedings_id.in_(case_ids),
+        ConsultationArrangement.replaced_at.is_(None),
+        granted(viewer, Permission.READ_CASE, ConsultationArrangement.proceedings_id),
     )
     return {a.proceedings_id: a for a in (await session.execute(stmt)).scalars()}
 

@@ -26,7 +26,7 @@ from models import (
     Trigger,
     utcnow,
 )
-from portal.access.policy import Permission, has_global_permission
+from portal.access.policy import Permission, administers, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
@@ -266,7 +266,9 @@ async def set_override(
     if spec is None:
         raise NotFound("Obligation code", "code")
     organisation = await session.get(Organisation, organisation_id)
-    if organisation is None or organisation.kind is OrganisationKind.COURT:
+    # An administrator sets their own organisation's rules; a national administrator anyone's.
+    mine = actor is None or (organisation is not None and administers(actor, organisation.id))
+    if organisation is None or organisation.kind is OrganisationKind.COURT or not mine:
         raise NotFound("Local authority or Cafcass service area", "organisationId")
     problems = Problems()
     if not 0 <= working_days <= 100:

@@ -31,8 +31,9 @@ from models import (
     utcnow,
 )
 from portal import calendar, clock
-from portal.access.cases import access_case, readable_cases
 from portal.access.policy import Permission
+from portal.access.repository import readable_cases
+from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -423,6 +424,4 @@ RECENT_DAYS = 14
 async def tasks(session: AsyncSession, actor: Actor) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
     """The actor's task list: their open obligations, and those met or waived in the last fortnight."""
     since = clock.london_datetime(clock.today() - timedelta(days=RECENT_DAYS), time(0))
-    found = await repository.tasks_of(session, actor.person_id, readable_cases(actor), since)
-    audit.record(session, actor, "tasks.read", subject_type="task_list")
-    return found
+    return await repository.tasks_of(session, actor.person_id, readable_cases(actor), since)

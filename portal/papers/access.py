@@ -18,12 +18,6 @@ def may_read(roles: Iterable[Role], level: Confidentiality) -> bool:
     return any(role in READERS[level] for role in roles)
 
 
-def may_open(roles: Iterable[Role], level: Confidentiality, shared_with_them: bool) -> bool:
-    """Whether someone with ``roles`` on the case may open a version: any role the level admits, except that
-    an IRO opens only what has been shared with them (P6)."""
-    return may_read([r for r in roles if r is not Role.IRO or shared_with_them], level)
-
-
 def shareable_with_iro(level: Confidentiality, basis: LawfulBasis) -> bool:
     """P6: the IRO is supplied with every court paper, unless the court withheld it."""
     return Role.IRO in READERS[level] and basis is not LawfulBasis.WITHHELD_BY_COURT

@@ -10,54 +10,111 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CourtPaper, ForwardingConfirmation, PaperKind, PaperShare, PaperVersion, Upload
+from models import (
+    CaseRole,
+    CourtPaper,
+    ForwardingConfirmation,
+    PaperKind,
+    PaperShare,
+    PaperVersion,
+    Role,
+    Upload,
+)
+from portal.access.policy import CASE_ROLE_REQUIRES, Permission
+from portal.access.repository import granted, member_as
+from portal.auth.actor import System, Viewer
 from portal.db import grouped
+from portal.papers.access import READERS
 
 
 async def papers_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CourtPaper]]:
     """Each case's papers, in the order they were first filed."""
     return await grouped(
         session,
         sa.select(CourtPaper.proceedings_id, CourtPaper)
-        .where(CourtPaper.proceedings_id.in_(case_ids))
+        .where(
+            CourtPaper.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, CourtPaper.proceedings_id),
+        )
         .order_by(CourtPaper.created_at),
     )
 
 
+def openable(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """The viewer may open a version (of a statement joining ``PaperVersion`` to its ``CourtPaper``): in a
+    role on its case that the paper's level admits; an IRO, once it is shared with them (P6). Managers
+    oversee the checklist, not the papers."""
+    if isinstance(viewer, System):
+        return sa.true()
+    case = PaperVersion.proceedings_id
+    by_level = [
+        sa.and_(
+            CourtPaper.confidentiality == level,
+            member_as(
+                viewer, [c for c, r in CASE_ROLE_REQUIRES.items() if r in readers and r is not Role.IRO], case
+            ),
+        )
+        for level, readers in READERS.items()
+    ]
+    shared_with_iro = sa.and_(
+        CourtPaper.confidentiality.in_([level for level, readers in READERS.items() if Role.IRO in readers]),
+        member_as(viewer, [CaseRole.IRO], case),
+        sa.exists().where(PaperShare.version_id == PaperVersion.id, PaperShare.person_id == viewer.person_id),
+    )
+    return sa.and_(granted(viewer, Permission.READ_CASE, case), sa.or_(*by_level, shared_with_iro))
+
+
 async def versions_by_paper(
-    session: AsyncSession, paper_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, paper_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaperVersion]]:
-    """Each paper's versions, the latest first."""
+    """Each paper's versions that the viewer may open, the latest first."""
     return await grouped(
         session,
         sa.select(PaperVersion.paper_id, PaperVersion)
-        .where(PaperVersion.paper_id.in_(paper_ids))
+        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+        .where(PaperVersion.paper_id.in_(paper_ids), openable(viewer))
         .order_by(PaperVersion.version.desc()),
     )
 
 
+async def may_open(session: AsyncSession, viewer: Viewer, version_id: uuid.UUID) -> bool:
+    """Whether the viewer may open the version (the download's check, the same as the case's papers')."""
+    stmt = (
+        sa.select(PaperVersion.id)
+        .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
+        .where(PaperVersion.id == version_id, openable(viewer))
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
 async def shares_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaperShare]]:
     """Every share of each case's paper versions, with whoever it was shared with, in no particular order."""
     return await grouped(
         session,
         sa.select(PaperVersion.proceedings_id, PaperShare)
         .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
-        .where(PaperVersion.proceedings_id.in_(case_ids)),
+        .where(
+            PaperVersion.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, PaperVersion.proceedings_id),
+        ),
     )
 
 
 async def confirmations_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ForwardingConfirmation]]:
     """Each case's confirmations that every paper was forwarded, the latest first."""
     return await grouped(
         session,
         sa.select(ForwardingConfirmation.proceedings_id, ForwardingConfirmation)
-        .where(ForwardingConfirmation.proceedings_id.in_(case_ids))
+        .where(
+            ForwardingConfirmation.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, ForwardingConfirmation.proceedings_id),
+        )
         .order_by(ForwardingConfirmation.confirmed_at.desc()),
     )
 

@@ -34,8 +34,8 @@ from models import (
     utcnow,
 )
 from portal import clock
-from portal.access.cases import CaseAccess, access_case
 from portal.access.policy import Permission
+from portal.access.service import CaseAccess, access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -44,7 +44,7 @@ from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
 from portal.papers import repository
-from portal.papers.access import may_open, may_read, shareable_with_iro
+from portal.papers.access import may_read, shareable_with_iro
 from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
 from portal.papers.receive import Received
 from portal.storage.blobs import BlobStore
@@ -306,8 +306,7 @@ async def open_version(
         access = await access_case(session, actor, version.proceedings_id, Permission.READ_CASE)
     except NotFound:
         raise NotFound("Paper", "id") from None
-    share = await repository.share_of(session, version.id, actor.person_id)
-    if not may_open(access.roles, paper.confidentiality, share is not None):
+    if not await repository.may_open(session, actor, version.id):
         audit.record(
             session,
             actor,
@@ -318,6 +317,7 @@ async def open_version(
             outcome=AuditOutcome.REFUSED,
         )
         raise NotFound("Paper", "id")
+    share = await repository.share_of(session, version.id, actor.person_id)
     if share is not None and share.first_opened_at is None:
         share.first_opened_at = utcnow()
     audit.record_on_case(

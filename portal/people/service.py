@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role, Team
-from portal.access.policy import ROLE_ORGANISATION, Permission, has_global_permission
+from portal.access.policy import ROLE_ORGANISATION, Permission, administers, has_global_permission
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
@@ -30,8 +30,11 @@ async def add_organisation(
     ons_code: str | None = None,
     service_area_id: uuid.UUID | None = None,
 ) -> Organisation:
-    """A new organisation (administrators, or the command line with ``actor`` None)."""
-    _require_administrator(actor)
+    """A new organisation (national administrators, or the command line with ``actor`` None)."""
+    if actor is not None and not has_global_permission(
+        actor.roles, Permission.ADMINISTER_NATIONALLY, actor.scopes
+    ):
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only a national administrator can add organisations")
     problems = Problems()
     name = clean_required(problems, name, "name", "Enter the organisation's name", 200)
     if name and await repository.organisation_name_taken(session, name):
@@ -75,12 +78,12 @@ async def add_person(
     """A new person, with their email address (how their first sign-in finds them), roles and team."""
     _require_administrator(actor)
     organisation = await session.get(Organisation, organisation_id)
-    if organisation is None:
+    if organisation is None or not _administers(actor, organisation.id):
         raise NotFound("Organisation", "organisationId")
     problems = Problems()
     name = clean_required(problems, name, "name", "Enter the person's name", 200)
     email = await _checked_email(session, problems, email, None)
-    roles = _checked_roles(problems, roles, organisation)
+    roles = _checked_roles(problems, roles, organisation, actor)
     problems.raise_if_any()
     person = Person(
         organisation_id=organisation.id,
@@ -111,7 +114,9 @@ async def update_person(
     who leaves is made inactive, never deleted: the records they wrote still name them."""
     _require_administrator(actor)
     person = await session.get(Person, person_id)
-    if person is None:
+    held = await repository.roles_of(session, person_id)
+    # A national administrator is managed by national administrators only, wherever they work.
+    if person is None or not _administers(actor, person.organisation_id) or not _may_grant(actor, held):
         raise NotFound("Person", "id")
     organisation = await session.get(Organisation, person.organisation_id)
     assert organisation is not None
@@ -120,7 +125,7 @@ async def update_person(
         person.name = clean_required(problems, name, "name", "Enter the person's name", 200)
     if email is not None:
         person.email = await _checked_email(session, problems, email, person.id)
-    new_roles = _checked_roles(problems, roles, organisation) if roles is not None else None
+    new_roles = _checked_roles(problems, roles, organisation, actor) if roles is not None else None
     problems.raise_if_any()
     if active is not None:
         person.active = active
@@ -149,8 +154,11 @@ async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str 
 
 
 async def people_of(session: AsyncSession, actor: Actor | None, organisation_id: uuid.UUID) -> list[Person]:
-    """Everyone in an organisation, by name (administrators)."""
+    """Everyone in an organisation, by name (its administrators, and national administrators); for anyone
+    else the organisation is not found."""
     _require_administrator(actor)
+    if not _administers(actor, organisation_id):
+        raise NotFound("Organisation", "organisationId")
     return await repository.people_of_organisation(session, organisation_id)
 
 
@@ -162,6 +170,12 @@ async def organisations(session: AsyncSession) -> list[Organisation]:
 def _require_administrator(actor: Actor | None) -> None:
     if actor is not None and not has_global_permission(actor.roles, Permission.ADMINISTER, actor.scopes):
         raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only an administrator can do this")
+
+
+def _administers(actor: Actor | None, organisation_id: uuid.UUID) -> bool:
+    """The command line administers everything; a person, by the role table (their own organisation, or
+    every one for a national administrator)."""
+    return actor is None or administers(actor, organisation_id)
 
 
 async def _checked_email(
@@ -177,10 +191,21 @@ async def _checked_email(
     return email
 
 
-def _checked_roles(problems: Problems, roles: Iterable[Role], organisation: Organisation) -> list[Role]:
+def _may_grant(actor: Actor | None, roles: Iterable[Role]) -> bool:
+    """Only a national administrator (or the command line) makes, or manages, a national administrator."""
+    if Role.NATIONAL_ADMIN not in set(roles) or actor is None:
+        return True
+    return has_global_permission(actor.roles, Permission.ADMINISTER_NATIONALLY, actor.scopes)
+
+
+def _checked_roles(
+    problems: Problems, roles: Iterable[Role], organisation: Organisation, actor: Actor | None
+) -> list[Role]:
     chosen = sorted(set(roles))
     if not chosen:
         problems.add(ErrorCode.REQUIRED, "Give the person at least one role", "roles")
+    if not _may_grant(actor, chosen):
+        problems.add(ErrorCode.NOT_PERMITTED, "Only a national administrator can make one", "roles")
     for role in chosen:
         needed = ROLE_ORGANISATION[role]
         if needed is not None and organisation.kind is not needed:

@@ -9,17 +9,29 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
+from portal.access.policy import Permission
+from portal.access.repository import granted, member_as
+from portal.auth.actor import Viewer
 from portal.db import grouped
 
 
 async def issues_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[RaisedIssue]]:
-    """Each case's concerns and significant issues, shared or not, the most recently raised first."""
+    """Each case's concerns and significant issues that the viewer may read, the most recently raised
+    first: for the guardian, the IRO and their managers (P8, P9), never the authority's lawyers or social
+    workers; a significant issue not yet shared with the guardian, only for the IRO."""
     return await grouped(
         session,
         sa.select(RaisedIssue.proceedings_id, RaisedIssue)
-        .where(RaisedIssue.proceedings_id.in_(case_ids))
+        .where(
+            RaisedIssue.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_ISSUES, RaisedIssue.proceedings_id),
+            sa.or_(
+                RaisedIssue.shared_at.is_not(None),
+                member_as(viewer, [CaseRole.IRO], RaisedIssue.proceedings_id),
+            ),
+        )
         .order_by(RaisedIssue.raised_at.desc()),
     )
 

@@ -9,11 +9,9 @@ guardian acknowledges.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -22,13 +20,13 @@ from models import (
     IssueKind,
     Proceedings,
     RaisedIssue,
-    Role,
     Trigger,
     utcnow,
 )
 from portal import clock
-from portal.access.cases import CaseAccess, access_case, access_record
-from portal.access.policy import Permission, case_permissions
+from portal.access.policy import Permission
+from portal.access.repository import readable_cases
+from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -197,17 +195,8 @@ async def acknowledge(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, 
     return issue
 
 
-def visible(issues: Sequence[RaisedIssue], roles: Sequence[Role]) -> list[RaisedIssue]:
-    """What a viewer with ``roles`` on the case sees: nothing unless their role reads issues; a significant
-    issue not yet shared, only the IRO."""
-    if Permission.READ_ISSUES not in case_permissions(roles):
-        return []
-    return [i for i in issues if i.shared_at is not None or Role.IRO in roles]
-
-
-async def to_acknowledge(
-    session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool]
-) -> list[tuple[RaisedIssue, Proceedings]]:
-    """Concerns and significant issues shared with the person (as the IRO or the guardian on the case) and
-    not yet acknowledged, oldest first. One query."""
-    return await repository.awaiting_acknowledgement(session, person_id, readable, ACKNOWLEDGED_BY)
+async def to_acknowledge(session: AsyncSession, actor: Actor) -> list[tuple[RaisedIssue, Proceedings]]:
+    """Concerns and significant issues shared with the actor (as the IRO or the guardian on the case) and
+    not yet acknowledged, on cases where they may read them, oldest first. One query."""
+    readable = readable_cases(actor, need=Permission.READ_ISSUES)
+    return await repository.awaiting_acknowledgement(session, actor.person_id, readable, ACKNOWLEDGED_BY)

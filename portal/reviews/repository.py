@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Review
+from models import CaseRole, Review
+from portal.access.policy import Permission
+from portal.access.repository import granted, member_as
+from portal.auth.actor import Viewer
 from portal.db import grouped
 
 
@@ -25,15 +29,25 @@ async def held_reviews(
 
 
 async def reviews_by_case(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Review]]:
-    """Each case's reviews, held or booked, by date."""
-    return await grouped(
-        session,
-        sa.select(Review.proceedings_id, Review)
-        .where(Review.proceedings_id.in_(case_ids))
-        .order_by(Review.review_date, Review.id),
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Review, bool]]]:
+    """Each case's reviews, held or booked, by date, each with whether the viewer may read its record: once
+    it is shared with the guardian (P5); before that, only the IRO."""
+    record_visible = sa.or_(
+        Review.record_shared_at.is_not(None), member_as(viewer, [CaseRole.IRO], Review.proceedings_id)
     )
+    rows = await session.execute(
+        sa.select(Review, record_visible.label("record_visible"))
+        .where(
+            Review.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Review.proceedings_id),
+        )
+        .order_by(Review.review_date, Review.id)
+    )
+    found: dict[uuid.UUID, list[tuple[Review, bool]]] = defaultdict(list)
+    for review, visible in rows:
+        found[review.proceedings_id].append((review, bool(visible)))
+    return found
 
 
 async def booked_reviews(session: AsyncSession, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Review]:

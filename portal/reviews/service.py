@@ -11,10 +11,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Role, Trigger, utcnow
+from models import CaseRole, Child, ConsultationEvent, Person, Review, ReviewKind, Trigger, utcnow
 from portal import clock
-from portal.access.cases import CaseAccess, access_case, access_record
 from portal.access.policy import Permission
+from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
@@ -42,11 +42,6 @@ class ScheduleReview:
     kind: ReviewKind | None = None
     guardian_invited: bool = False
     tell_guardian: bool = True
-
-
-def record_visible(review: Review, roles: Sequence[Role]) -> bool:
-    """A review's record shows once it is shared with the guardian; before that, only to the IRO."""
-    return review.record_shared_at is not None or Role.IRO in roles
 
 
 async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:

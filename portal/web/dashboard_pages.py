@@ -334,7 +334,7 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
                 "iroId": query.get("iro") or None,
             }
             data = await operations(request).run(uow, actor, "DashboardCases", variables)
-            return actor, data["dashboardCases"], figure.replace("_", " ").capitalize()
+            return actor, _readable(data["dashboardCases"]), figure.replace("_", " ").capitalize()
         variables = {
             **filters,
             "code": query.get("code", ""),
@@ -345,7 +345,12 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
             raise PageNotFound
         data = await operations(request).run(uow, actor, "AdherenceCases", variables)
     title = f"{variables['code']}: {variables['measure'].lower().replace('_', ' ')}"
-    return actor, data["adherenceCases"], title
+    return actor, _readable(data["adherenceCases"]), title
+
+
+def _readable(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases behind a figure, as the manager (signed in, so they may read them) sees them."""
+    return [{"id": r["id"], "caseNumber": r["caseNumber"], **r["case"]} for r in references if r["case"]]
 
 
 async def drill_down(request: Request) -> Response:

@@ -66,7 +66,7 @@ def discussion_pdf(case: dict[str, Any]) -> bytes:
 def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
     """One child's file: the case and the child, their reviews and final order, and the case's discussion
     records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
-    of siblings shares these)."""
+    of siblings shares these), and who looked at and changed the case (its access log)."""
     child = next(c for c in case["children"] if c["id"] == child_id)
     return {
         "format": "guardian-iro-portal/child-file",
@@ -90,6 +90,7 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
             for h in case["handovers"]
         ],
         "courtPapers": case["papers"],
+        "accessLog": case.get("accessLog", []),
     }
 
 

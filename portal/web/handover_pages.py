@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from weasyprint import HTML
 
+from portal.audit.service import Look
 from portal.web.exports import no_fetching
 from portal.web.forms import FormErrors, parse_date
 from portal.web.operations import PageNotFound
@@ -26,10 +27,10 @@ FLASH = {
 }
 
 
-async def _case(request: Request) -> tuple[Any, dict[str, Any]]:
+async def _case(request: Request, look: Look | None = None) -> tuple[Any, dict[str, Any]]:
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(
-            uow, actor, "CaseHandover", {"id": request.path_params["case_id"]}
+            uow, actor, "CaseHandover", {"id": request.path_params["case_id"]}, look=look
         )
     return actor, data["case"]
 
@@ -224,7 +225,7 @@ async def close(request: Request) -> Response:
 
 async def pdf(request: Request) -> Response:
     """One version of the handover as a tagged PDF, with its template."""
-    _, case = await _case(request)
+    _, case = await _case(request, Look.EXPORT_HANDOVER_PDF)
     handover = next((h for h in case["handovers"] if h["id"] == request.path_params["handover_id"]), None)
     if handover is None:
         raise PageNotFound

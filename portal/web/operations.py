@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
+from portal.access.policy import Permission
 from portal.api.context import Context
 from portal.api.schema import schema
+from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.migrations import ROOT
@@ -35,14 +37,21 @@ class Operations:
         self.documents = load_operations()
 
     async def run(
-        self, uow: UnitOfWork, actor: Actor, name: str, variables: dict[str, Any]
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        name: str,
+        variables: dict[str, Any],
+        *,
+        look: Look | None = None,
+        need: Permission = Permission.READ_CASE,
     ) -> dict[str, Any]:
-        """The operation's data. NOT_FOUND and INVALID_ID become PageNotFound; other errors fail the page."""
+        """The operation's data. NOT_FOUND and INVALID_ID become PageNotFound; other errors fail the page.
+        An export names its ``look`` (how the audit trail records it) and what the viewer ``need``s on the
+        case it opens."""
+        context = Context(settings=self.settings, uow=uow, actor=actor, look=look, case_need=need)
         result = await schema.execute(
-            self.documents[name],
-            variable_values=variables,
-            context_value=Context(settings=self.settings, uow=uow, actor=actor),
-            operation_name=name,
+            self.documents[name], variable_values=variables, context_value=context, operation_name=name
         )
         if result.errors:
             if all(_code(e) in {"NOT_FOUND", "INVALID_ID"} for e in result.errors):

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.access.policy import Permission
+from portal.audit.service import Look
 from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.labels import LABELS
@@ -268,17 +271,17 @@ async def record_discussion(request: Request) -> Response:
     )
 
 
-async def _discussion(request: Request) -> dict[str, Any]:
+async def _discussion(request: Request, look: Look) -> dict[str, Any]:
     variables = {"id": request.path_params["case_id"], "discussionId": request.path_params["discussion_id"]}
     async with signed_in(request) as (uow, actor):
-        case = (await operations(request).run(uow, actor, "DiscussionRecord", variables))["case"]
+        case = (await operations(request).run(uow, actor, "DiscussionRecord", variables, look=look))["case"]
     if case["discussion"] is None:
         raise PageNotFound
     return case
 
 
 async def discussion_export_pdf(request: Request) -> Response:
-    case = await _discussion(request)
+    case = await _discussion(request, Look.EXPORT_DISCUSSION_PDF)
     return Response(
         discussion_pdf(case),
         media_type="application/pdf",
@@ -289,7 +292,7 @@ async def discussion_export_pdf(request: Request) -> Response:
 
 
 async def discussion_export_json(request: Request) -> Response:
-    case = await _discussion(request)
+    case = await _discussion(request, Look.EXPORT_DISCUSSION_JSON)
     return Response(
         json.dumps(discussion_json(case), indent=2, ensure_ascii=False),
         media_type="application/json",
@@ -300,22 +303,31 @@ async def discussion_export_json(request: Request) -> Response:
 
 
 async def child_file(request: Request) -> Response:
-    """One child's file for the authority's statutory record, as JSON or PDF (IRO, LA legal, IRO manager)."""
-    async with signed_in(request) as (uow, actor):
-        case = (
-            await operations(request).run(uow, actor, "ChildFile", {"id": request.path_params["case_id"]})
-        )["case"]
+    """One child's file for the authority's statutory record, as JSON or PDF (IRO, LA legal, IRO manager):
+    anyone else finds no such page, and nothing of the case is read for them."""
     child_id, extension = request.path_params["child_id"], request.path_params["format"]
-    if not case["viewerCan"]["exportChildFile"] or all(c["id"] != child_id for c in case["children"]):
+    look = {"json": Look.EXPORT_CHILD_FILE_JSON, "pdf": Look.EXPORT_CHILD_FILE_PDF}.get(extension)
+    if look is None:
         raise PageNotFound
+    async with signed_in(request) as (uow, actor):
+        variables = {"id": request.path_params["case_id"]}
+        run = partial(operations(request).run, uow, actor, look=look, need=Permission.EXPORT_CHILD_FILE)
+        case = (await run("ChildFile", variables))["case"]
+        if all(c["id"] != child_id for c in case["children"]):
+            raise PageNotFound
+        case["accessLog"], after = [], None
+        while True:  # the whole log, a page at a time
+            page = (await run("AccessLog", {**variables, "first": 100, "after": after}))["case"]["accessLog"]
+            case["accessLog"] += page["nodes"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
     name = f"child-file-{case['caseNumber']}-{child_id[:8]}.{extension}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if extension == "json":
         body = json.dumps(child_file_json(case, child_id), indent=2, ensure_ascii=False)
         return Response(body, media_type="application/json", headers=headers)
-    if extension == "pdf":
-        return Response(child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
-    raise PageNotFound
+    return Response(child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
 
 
 CONCERN = Form("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})

@@ -20,7 +20,7 @@ async def test_a_manager_in_scope_sees_who_looked_newest_first(
     assert [(e["action"], e["person"]["name"], e["outcome"]) for e in events[:3]] == [
         ("refused:case:read", "Gareth Second", "REFUSED"),
         ("contact.log", "Gina Guardian", "SUCCESS"),
-        ("case.read", "Ivan Reviewer", "SUCCESS"),
+        ("case.view", "Ivan Reviewer", "SUCCESS"),
     ]
     assert events[0]["channel"] == "api"
     # Reading the log is itself recorded, for the next reader.

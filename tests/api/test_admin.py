@@ -8,10 +8,10 @@ from tests.support.graphql import error_codes, gql, payload_codes
 from tests.support.world import World
 
 
-async def test_an_administrator_provisions_an_organisation_and_its_people(
+async def test_a_national_administrator_provisions_an_organisation_and_its_people(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    admin = await world.token("admin")
+    admin = await world.token("national_admin")
     org = await gql(
         client,
         admin,
@@ -44,7 +44,7 @@ async def test_an_administrator_provisions_an_organisation_and_its_people(
 
 
 async def test_bad_provisioning_gets_stable_codes(client: httpx.AsyncClient, world: World) -> None:
-    admin = await world.token("admin")
+    admin = await world.token("national_admin")
     cafcass = str(world.orgs["cafcass"].id)
     wrong = await gql(
         client,
@@ -87,3 +87,68 @@ async def test_only_administrators_provision(client: httpx.AsyncClient, world: W
     assert error_codes(
         await gql(client, manager, "People", organisationId=str(world.orgs["riverside"].id))
     ) == ["NOT_PERMITTED"]
+
+
+async def test_an_administrator_manages_their_own_organisations_people_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Riverside's administrator provisions Riverside's people; Northmoor's and Cafcass's look absent, no
+    organisation can be added, and nobody is made a national administrator (least privilege)."""
+    admin = await world.token("admin")
+    riverside, northmoor = str(world.orgs["riverside"].id), str(world.orgs["northmoor"].id)
+    promote = await gql(
+        client, admin, "UpdatePerson", input={"id": str(world.id("other_iro")), "roles": ["IRO_MANAGER"]}
+    )
+    assert payload_codes(promote["data"]["updatePerson"]) == [("NOT_FOUND", "id")]
+    email = await gql(
+        client,
+        admin,
+        "UpdatePerson",
+        input={"id": str(world.id("guardian")), "email": "taken.over@riverside.example.gov.uk"},
+    )
+    assert payload_codes(email["data"]["updatePerson"]) == [("NOT_FOUND", "id")]
+    elsewhere = await gql(
+        client,
+        admin,
+        "AddPerson",
+        input={
+            "organisationId": northmoor,
+            "name": "Nat",
+            "email": "nat@northmoor.example.gov.uk",
+            "roles": ["IRO"],
+        },
+    )
+    assert payload_codes(elsewhere["data"]["addPerson"]) == [("NOT_FOUND", "organisationId")]
+    assert error_codes(await gql(client, admin, "People", organisationId=northmoor)) == ["NOT_FOUND"]
+    organisation = await gql(
+        client, admin, "AddOrganisation", input={"kind": "COURT", "name": "Family Court at Nowhere"}
+    )
+    assert payload_codes(organisation["data"]["addOrganisation"]) == [("NOT_PERMITTED", None)]
+    national = await gql(
+        client,
+        admin,
+        "AddPerson",
+        input={
+            "organisationId": riverside,
+            "name": "Nell",
+            "email": "nell@riverside.example.gov.uk",
+            "roles": ["NATIONAL_ADMIN"],
+        },
+    )
+    assert payload_codes(national["data"]["addPerson"]) == [("NOT_PERMITTED", "roles")]
+    # A national administrator, wherever they work, is not theirs to change.
+    demote = await gql(
+        client, admin, "UpdatePerson", input={"id": str(world.id("national_admin")), "active": False}
+    )
+    assert payload_codes(demote["data"]["updatePerson"]) == [("NOT_FOUND", "id")]
+    # Their own organisation's people are theirs.
+    own = await gql(
+        client, admin, "UpdatePerson", input={"id": str(world.id("iro2")), "roles": ["IRO_MANAGER"]}
+    )
+    assert own["data"]["updatePerson"]["person"]["roles"] == ["IRO_MANAGER"]
+    assert {
+        p["name"] for p in (await gql(client, admin, "People", organisationId=riverside))["data"]["people"]
+    } >= {
+        "Ivan Reviewer",
+        "Iris Second",
+    }

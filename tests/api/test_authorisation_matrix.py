@@ -9,25 +9,31 @@ back, so that every combination meets the same case.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from models import CaseMembership, CaseRole, FinalOrderKind, LegalStatus, Obligation, Person, Role, utcnow
+from models import Role
 from portal.access.policy import CASE_PERMISSIONS, EVERYONE, GLOBAL_PERMISSIONS, Permission
 from portal.api.context import Context
 from portal.api.schema import schema
 from portal.auth.actor import Via
 from portal.auth.service import actor_for_person
-from portal.auth.tokens import create_token
 from portal.db import UnitOfWork, create_session_factory
 from portal.obligations.rules import DEFAULTS
 from portal.settings import Settings
 from tests.support.graphql import OPERATIONS, contact_input
+from tests.support.setting import (
+    IN_SCOPE,
+    MEMBER,
+    PEOPLE,
+    WAIVED,
+    Setting,
+    Someone,
+    make_setting,
+)
 from tests.support.world import World
 
 CASE, GLOBAL, ANYONE, LIST = "case", "global", "anyone", "list"
@@ -54,7 +60,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "CreateApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
     "RevokeApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
     "People": (GLOBAL, Permission.ADMINISTER),
-    "AddOrganisation": (GLOBAL, Permission.ADMINISTER),
+    "AddOrganisation": (GLOBAL, Permission.ADMINISTER_NATIONALLY),
     "AddPerson": (GLOBAL, Permission.ADMINISTER),
     "UpdatePerson": (GLOBAL, Permission.ADMINISTER),
     "ObligationRules": (ANYONE, None),
@@ -94,49 +100,6 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "DashboardCases": (GLOBAL, Permission.VIEW_ADHERENCE),
 }
 
-MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
-    "member",
-    "ended member",
-    "manager in scope",
-    "manager out of scope",
-    "another organisation",
-    "no role",
-)
-
-
-@dataclass(frozen=True)
-class Someone:
-    key: str
-    role: Role | None
-    relation: str
-
-
-# Who is asked, by their role and their relationship to the case.
-PEOPLE = [
-    Someone("guardian", Role.GUARDIAN, MEMBER),
-    Someone("guardian2", Role.GUARDIAN, ENDED),
-    Someone("other_guardian", Role.GUARDIAN, ELSEWHERE),
-    Someone("iro", Role.IRO, MEMBER),
-    Someone("iro2", Role.IRO, ENDED),
-    Someone("other_iro", Role.IRO, ELSEWHERE),
-    Someone("solicitor", Role.LA_SOLICITOR, MEMBER),
-    Someone("solicitor2", Role.LA_SOLICITOR, ENDED),
-    Someone("other_solicitor", Role.LA_SOLICITOR, ELSEWHERE),
-    Someone("social_worker", Role.SOCIAL_WORKER, MEMBER),
-    Someone("social_worker2", Role.SOCIAL_WORKER, ENDED),
-    Someone("other_social_worker", Role.SOCIAL_WORKER, ELSEWHERE),
-    Someone("cafcass_manager", Role.CAFCASS_MANAGER, IN_SCOPE),
-    Someone("other_cafcass_manager", Role.CAFCASS_MANAGER, OUT_OF_SCOPE),
-    Someone("iro_manager", Role.IRO_MANAGER, IN_SCOPE),
-    Someone("other_iro_manager", Role.IRO_MANAGER, OUT_OF_SCOPE),
-    Someone("admin", Role.ADMIN, ELSEWHERE),
-    Someone("nobody", None, NO_ROLE),
-]
-
-
-# The obligation the matrix asks to waive, and the roles its rule lets waive it.
-WAIVED = "P3"
-
 
 def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
     """What the role table says: a role's case permissions through membership or a manager's scope (and,
@@ -160,270 +123,6 @@ def test_every_operation_and_mutation_is_classified() -> None:
     mutations = set(schema._schema.mutation_type.fields)  # type: ignore[union-attr]
     used = {name for text in OPERATIONS.values() for name in mutations if f" {name}(" in text}
     assert used == mutations, f"mutations without an operation: {mutations - used}"
-
-
-@dataclass
-class Setting:
-    """The case every combination meets, and the ids the operations need."""
-
-    world: World
-    case_id: uuid.UUID
-    child_id: str
-    contact_id: str
-    token_ids: dict[str, str]
-    obligation_id: str
-    child_ids: list[str]
-    # A review booked (not yet told or held), and one held without its record shared.
-    booked_review_id: str
-    held_review_id: str
-    discussion_id: str
-    # A significant issue not yet shared with the guardian, and a concern the IRO has to acknowledge.
-    issue_id: str
-    concern_id: str
-    # An upload of each person who may file papers, not yet filed.
-    upload_ids: dict[str, str]
-    # A second case at its end: a submitted handover, and its amendment in draft.
-    handover_case_id: str
-    submitted_handover_id: str
-    draft_handover_id: str
-    draft_revision: int
-
-
-async def _setting(world: World, sessions: async_sessionmaker) -> Setting:
-    extra = {
-        "social_worker2": ("riverside", Role.SOCIAL_WORKER),
-        "solicitor2": ("riverside", Role.LA_SOLICITOR),
-        "other_social_worker": ("northmoor", Role.SOCIAL_WORKER),
-    }
-    from portal.people.service import add_person
-
-    async with sessions() as session, session.begin():
-        for key, (org, role) in extra.items():
-            world.people[key] = await add_person(
-                session,
-                None,
-                organisation_id=world.orgs[org].id,
-                name=key,
-                email=f"{key}@{org}.example.gov.uk",
-                roles=[role],
-            )
-        # Someone whose roles were all taken away: signed in, but nothing more.
-        world.people["nobody"] = Person(
-            organisation_id=world.orgs["riverside"].id,
-            name="No Role",
-            email="nobody@riverside.example.gov.uk",
-        )
-        session.add(world.people["nobody"])
-    case_id = await _case_with_history(world, sessions)
-    handover_case_id = await _case_with_history(world, sessions)
-    token_ids = {}
-    async with sessions() as session, session.begin():
-        from models import ApiToken
-
-        for someone in PEOPLE:
-            if someone.role is None:
-                continue
-            token, _ = await create_token(
-                session, None, world.id(someone.key), label="mine", scopes=["tokens:manage"]
-            )
-            token_ids[someone.key] = str(token.id)
-        session.add(
-            ApiToken(person_id=world.id("nobody"), token_hash=uuid.uuid4().hex, label="old", scopes="")
-        )
-        await session.flush()
-        token_ids["nobody"] = str(
-            (
-                await session.execute(sa.select(ApiToken.id).where(ApiToken.person_id == world.id("nobody")))
-            ).scalar_one()
-        )
-    async with sessions() as session, session.begin():
-        from portal.contacts import service as contacts
-
-        actor = await actor_for_person(session, world.id("guardian"), via=Via.API)
-        assert actor is not None
-        contact = await contacts.log_contact(
-            session,
-            actor,
-            contacts.LogContact(
-                case_id=case_id,
-                counterpart_id=world.id("iro"),
-                direction=contacts.Direction.OUTGOING,
-                occurred_at=utcnow(),
-                channel=contacts.Channel.PHONE,
-                purpose=contacts.Purpose.INTRODUCTION,
-                summary="Hello",
-                reply_expected=True,
-            ),
-        )
-        child = (
-            await session.execute(
-                sa.select(CaseMembership.child_id).where(CaseMembership.proceedings_id == case_id).limit(1)
-            )
-        ).scalar_one()
-        obligation = (
-            await session.execute(
-                sa.select(Obligation.id).where(
-                    Obligation.proceedings_id == case_id, Obligation.code == WAIVED
-                )
-            )
-        ).scalar_one()
-    records = await _records(world, sessions, case_id)
-    handover = await _handovers(world, sessions, handover_case_id)
-    return Setting(
-        world, case_id, str(child), str(contact.id), token_ids, str(obligation), **records, **handover
-    )
-
-
-async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
-    """A second case, at its end: the final orders, a submitted handover and an amendment in draft."""
-    from portal.cases import final_orders
-    from portal.cases import repository as cases
-    from portal.handovers import service as handovers
-    from tests.test_handover import ANSWERS
-
-    async with sessions() as session, session.begin():
-        solicitor = await actor_for_person(session, world.id("solicitor"), via=Via.API)
-        guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
-        assert solicitor is not None
-        assert guardian is not None
-        orders = [
-            final_orders.ChildOrder(c.id, FinalOrderKind.CARE_ORDER)
-            for c in await cases.case_children(session, case_id)
-        ]
-        await final_orders.record_final_orders(
-            session, solicitor, final_orders.RecordFinalOrders(case_id, date.today(), orders)
-        )
-        first = await handovers.start(session, guardian, case_id)
-        first = await handovers.save_draft(session, guardian, first.id, first.revision, ANSWERS)
-        await handovers.submit(session, guardian, first.id, first.revision)
-        draft = await handovers.start(session, guardian, case_id)
-    return {
-        "handover_case_id": str(case_id),
-        "submitted_handover_id": str(first.id),
-        "draft_handover_id": str(draft.id),
-        "draft_revision": draft.revision,
-    }
-
-
-async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
-    from portal.discussions import service as discussions
-    from portal.raised_issues import service as issues
-    from portal.reviews import service as reviews
-
-    async with sessions() as session, session.begin():
-        iro = await actor_for_person(session, world.id("iro"), via=Via.API)
-        guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
-        assert iro is not None
-        assert guardian is not None
-        child_ids = list(
-            (
-                await session.execute(
-                    sa.select(CaseMembership.child_id)
-                    .where(CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.IRO)
-                    .distinct()
-                    .order_by(CaseMembership.child_id)
-                )
-            ).scalars()
-        )
-        today = date.today()
-
-        async def book(child_id: uuid.UUID) -> str:
-            data = reviews.ScheduleReview(case_id, [child_id], today, "At the office", tell_guardian=False)
-            return str((await reviews.schedule_review(session, iro, data))[0].id)
-
-        booked, held = await book(child_ids[0]), await book(child_ids[1])
-        await reviews.record_held(session, iro, uuid.UUID(held), today, None)
-        discussion = await discussions.record_discussion(
-            session,
-            iro,
-            discussions.RecordDiscussion(case_id, today, discussions.DiscussionMode.PHONE, "Talked"),
-        )
-        issue = await issues.raise_issue(
-            session,
-            iro,
-            issues.RaiseIssue(
-                case_id, issues.IssueKind.SIGNIFICANT_ISSUE, "An issue", today, "Review", False
-            ),
-        )
-        concern = await issues.raise_issue(
-            session, guardian, issues.RaiseIssue(case_id, issues.IssueKind.CONCERN, "A concern")
-        )
-    return {
-        "child_ids": [str(c) for c in child_ids],
-        "booked_review_id": booked,
-        "held_review_id": held,
-        "discussion_id": str(discussion.id),
-        "issue_id": str(issue.id),
-        "concern_id": str(concern.id),
-        "upload_ids": await _uploads(world, sessions, case_id),
-    }
-
-
-async def _uploads(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
-    from portal.papers.receive import Received
-    from portal.papers.service import record_upload
-
-    found = {}
-    async with sessions() as session, session.begin():
-        for key in ("guardian", "solicitor"):
-            actor = await actor_for_person(session, world.id(key), via=Via.API)
-            assert actor is not None
-            digest = uuid.uuid4().hex * 2
-            received = Received(digest, 10, "application/pdf", f"{key}.pdf")
-            found[key] = str((await record_upload(session, actor, case_id, received)).id)
-    return found
-
-
-async def _case_with_history(world: World, sessions: async_sessionmaker) -> uuid.UUID:
-    """A case whose guardian, IRO, solicitor and social worker changed, so that every relationship in
-    PEOPLE holds on it."""
-    case_id = await world.open_case(
-        [("Amy", LegalStatus.INTERIM_CARE_ORDER), ("Ben", LegalStatus.INTERIM_CARE_ORDER)],
-        solicitor="solicitor2",
-        guardian="guardian2",
-        iro="iro2",
-    )
-    await world.allocate(case_id, "guardian", reason="Reallocated")
-    await world.assign_iro(case_id, "iro", reason="Reallocated")
-    async with sessions() as session, session.begin():
-        now = utcnow()
-        rows = (
-            (
-                await session.execute(
-                    sa.select(CaseMembership).where(
-                        CaseMembership.proceedings_id == case_id, CaseMembership.role == CaseRole.LA_SOLICITOR
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for old in rows:  # the authority's solicitor changed, as happens; and so did its social worker
-            old.ended_at, old.end_reason = now, "Reallocated"
-            for key, role in (
-                ("solicitor", CaseRole.LA_SOLICITOR),
-                ("social_worker2", CaseRole.SOCIAL_WORKER),
-            ):
-                session.add(
-                    CaseMembership(
-                        proceedings_id=case_id,
-                        child_id=old.child_id,
-                        person_id=world.id(key),
-                        role=role,
-                        started_at=now,
-                        ended_at=now if key == "social_worker2" else None,
-                    )
-                )
-            session.add(
-                CaseMembership(
-                    proceedings_id=case_id,
-                    child_id=old.child_id,
-                    person_id=world.id("social_worker"),
-                    role=CaseRole.SOCIAL_WORKER,
-                    started_at=now,
-                )
-            )
-    return case_id
 
 
 def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, Any]:
@@ -625,7 +324,7 @@ async def test_the_role_table_holds_for(
     name: str, world: World, engine: AsyncEngine, settings: Settings
 ) -> None:
     sessions = create_session_factory(engine)
-    setting = await _setting(world, sessions)
+    setting = await make_setting(world, sessions)
     kind, need = NEEDS[name]
     case, absent = str(setting.case_id), str(uuid.uuid4())
     wrong = []

@@ -295,6 +295,6 @@ async def test_reads_and_writes_are_audited(
         ("proceedings.open", "la_solicitor"),
         ("guardian.allocate", "cafcass_manager"),
         ("iro.allocate", "iro_manager"),
-        ("case.read", "iro"),
+        ("case.view", "iro"),
     ]
     assert events[-1][2] == world.id("iro")

@@ -258,7 +258,7 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         "Organisations": ("guardian", {}),
         "People": ("admin", {"organisationId": riverside}),
         "AddOrganisation": (
-            "admin",
+            "national_admin",
             {
                 "input": {
                     "kind": "LOCAL_AUTHORITY",
@@ -278,7 +278,7 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
                 }
             },
         ),
-        "UpdatePerson": ("admin", {"input": {"id": str(world.id("guardian2")), "active": False}}),
+        "UpdatePerson": ("admin", {"input": {"id": str(world.id("iro2")), "active": False}}),
         "ObligationRules": ("guardian", {}),
         "OverrideObligationRule": (
             "admin",

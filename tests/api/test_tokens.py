@@ -113,7 +113,7 @@ async def test_an_inactive_persons_token_stops_working(client: httpx.AsyncClient
     token = await world.token("guardian2")
     body = await gql(
         client,
-        await world.token("admin"),
+        await world.token("national_admin"),
         "UpdatePerson",
         input={"id": str(world.id("guardian2")), "active": False},
     )

@@ -43,6 +43,7 @@ class World:
         "other_iro_manager": ("northmoor", "Ned Northmoor", [Role.IRO_MANAGER]),
         "other_solicitor": ("northmoor", "Nell Northmoor", [Role.LA_SOLICITOR]),
         "admin": ("riverside", "Ada Admin", [Role.ADMIN]),
+        "national_admin": ("cafcass", "Nadia National", [Role.NATIONAL_ADMIN]),
     }
 
     @classmethod

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal.api import queries
 from portal.app import create_app
-from portal.cases import service
 from portal.settings import Settings
 from tests.support.browsing import sign_in_as
 from tests.support.graphql import gql
@@ -30,7 +30,7 @@ async def test_an_unexpected_api_error_is_masked_and_logged(
 ) -> None:
     case_id = await world.open_case()
     token = await world.token("guardian")
-    monkeypatch.setattr(service, "view_case", _explode)
+    monkeypatch.setattr(queries, "access_case", _explode)
     before = await row_counts(engine)
     with caplog.at_level(logging.ERROR, logger="portal.api"):
         body = await gql(client, token, "CaseView", id=str(case_id))

@@ -257,7 +257,7 @@ async def test_a_manager_reads_the_access_log_page(web: httpx.AsyncClient, world
     log = await web.get(f"/cases/{case_id}/access-log")
     assert log.status_code == 200
     assert "Gina Guardian" in log.text
-    assert "Read the case" in log.text
+    assert "Viewed the case" in log.text
 
 
 async def test_the_case_page_shows_the_protocol_panel(web: httpx.AsyncClient, world: World) -> None:

@@ -9,13 +9,14 @@ from datetime import date
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import LegalStatus, Role, Stage
-from portal.access.cases import access_case
+from models import CaseRole, LegalStatus, Role, Stage
 from portal.access.policy import Permission
+from portal.access.service import access_case
 from portal.api.context import Info
 from portal.api.doc import field, input_type, mutation, object_type
 from portal.api.errors import UserError, attempt, parse_id
-from portal.api.types.cases import Case
+from portal.api.types.cases import Case, case_node
+from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.cases import service
 
@@ -120,7 +121,7 @@ async def _change_case(info: Info, change: Change) -> CasePayload:
         async def changed(session: AsyncSession) -> Case:
             case_id = await change(session, actor)
             access = await access_case(session, actor, case_id, Permission.READ_CASE)
-            return Case.of(access.case, access.roles)
+            return case_node(info, access.case, access.roles, Look.VIEW)
 
         return await info.context.uow.run(changed)
 
@@ -168,7 +169,8 @@ class CaseMutations:
             actor = info.context.require_actor()
             proceedings = await info.context.uow.run(lambda s: service.open_proceedings(s, actor, data))
             # The actor was computed before they joined the case: they hold it as its solicitor now.
-            return Case.of(proceedings, [Role.LA_SOLICITOR])
+            info.context.joined(proceedings.id, CaseRole.LA_SOLICITOR)
+            return case_node(info, proceedings, [Role.LA_SOLICITOR], Look.VIEW)
 
         case, errors = await attempt(info.context, work())
         return CasePayload(case=case, errors=errors)

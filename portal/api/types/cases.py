@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -11,8 +13,7 @@ import strawberry
 
 from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
-from portal.access.cases import writable
-from portal.access.policy import Permission, case_permissions, role_permitting
+from portal.access.policy import Permission, case_permissions, role_permitting, token_allows, usable_roles
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_time_cursor, encode_time_cursor, page_size
@@ -31,18 +32,17 @@ from portal.api.types.papers import (
 )
 from portal.api.types.people import Organisation, Person, load_organisation, load_person
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
+from portal.audit import service as audit
+from portal.audit.service import Look
 from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
-from portal.papers.access import may_open
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
-from portal.raised_issues import service as raised_issues
-from portal.reviews import service as reviews
 from portal.reviews.schedule import next_review
 
 
@@ -159,7 +159,9 @@ class Child:
         if not self.looked_after or self.looked_after_since is None:
             return None
         mine = [
-            r for r in await info.context.loaders.reviews.load(self._case_id) if r.child_id == self._model_id
+            r
+            for r, _ in await info.context.loaders.reviews.load(self._case_id)
+            if r.child_id == self._model_id
         ]
         due = next_review(self.looked_after_since, [r.held_on for r in mine if r.held_on])
         booked = min((r.review_date for r in mine if r.held_on is None), default=None)
@@ -382,9 +384,10 @@ class Case:
 
     @resolver
     async def reviews(self, info: Info) -> list[Review]:
-        """The children's looked-after reviews, by date. A review's record shows once it is shared."""
+        """The children's looked-after reviews, by date. A review's record shows once it is shared with
+        the guardian (before that, only to the IRO)."""
         models = await info.context.loaders.reviews.load(self._model.id)
-        return [Review.of(r, show_record=reviews.record_visible(r, self.viewer_roles)) for r in models]
+        return [Review.of(r, show_record=visible) for r, visible in models]
 
     @resolver
     async def discussions(self, info: Info) -> list[Discussion]:
@@ -402,8 +405,7 @@ class Case:
         """Concerns (P8) and significant issues (P9), newest first: between the guardian and the IRO (and
         their managers), never shown to the authority's lawyers or social workers. A significant issue not
         yet shared shows only to the IRO."""
-        found = await info.context.loaders.raised_issues.load(self._model.id)
-        return [RaisedIssue.of(i) for i in raised_issues.visible(found, self.viewer_roles)]
+        return [RaisedIssue.of(i) for i in await info.context.loaders.raised_issues.load(self._model.id)]
 
     @resolver
     async def final_orders(self, info: Info) -> list[FinalOrder]:
@@ -423,20 +425,11 @@ class Case:
         ]
 
     async def _visible_papers(self, info: Info) -> list[tuple[Any, list[Any]]]:
-        """Each paper the viewer may open, with the versions they may open, newest first."""
+        """Each paper the viewer may open, with the versions they may open, newest first (the loader
+        returns only those)."""
         models = await info.context.loaders.papers.load(self._model.id)
-        shares = await info.context.loaders.paper_shares.load(self._model.id)
-        me = info.context.require_actor().person_id
-        mine = {s.version_id for s in shares if s.person_id == me}
-        found = []
         versions_of = await info.context.loaders.paper_versions.load_many([p.id for p in models])
-        for paper, versions in zip(models, versions_of, strict=True):
-            visible = [
-                v for v in versions if may_open(self.viewer_roles, paper.confidentiality, v.id in mine)
-            ]
-            if visible:
-                found.append((paper, visible))
-        return found
+        return [(paper, versions) for paper, versions in zip(models, versions_of, strict=True) if versions]
 
     @resolver
     async def care_plans(self, info: Info) -> list[CarePlanVersion]:
@@ -499,16 +492,17 @@ class Case:
     async def handovers(self, info: Info) -> list[Handover]:
         """The guardian's handover to the IRO (P14), every version, newest first: for the guardian, the IRO
         and their managers; a draft only for the guardian."""
-        found = await info.context.loaders.handovers.load(self._model.id)
-        return [Handover.of(h) for h in handovers_service.visible(found, self.viewer_roles)]
+        return [Handover.of(h) for h in await info.context.loaders.handovers.load(self._model.id)]
 
     @resolver
     async def closing_checklist(self, info: Info) -> list[ClosingCondition]:
         """What the guardian must have done before closing their involvement (P12, P13, P14, every paper
         confirmed forwarded)."""
+        obligations = await info.context.loaders.obligations.load(self._model.id)
+        confirmed = bool(await info.context.loaders.forwarding.load(self._model.id))
         return [
             ClosingCondition(label=label, met=met)
-            for label, met in await info.context.uow.run(lambda s: handovers_service.gate(s, self._model.id))
+            for label, met in handovers_service.closing_conditions((o for o, _ in obligations), confirmed)
         ]
 
     @resolver
@@ -531,12 +525,15 @@ class Case:
     @resolver
     async def access_log(self, info: Info, first: int = 50, after: str | None = None) -> AccessLog | None:
         """Who looked at and changed the case, newest first, a page at a time: for the managers whose scope
-        covers it. Anyone else gets NOT_FOUND, as for a case they cannot see."""
+        covers it (and in the child's file the pages export, for those who may export it). Anyone else gets
+        NOT_FOUND, as for a case they cannot see."""
         actor = info.context.require_actor()
         size = page_size(info, first)
         before = decode_time_cursor(after) if after else None
+        exporting = info.context.case_need is Permission.EXPORT_CHILD_FILE
+        need = Permission.EXPORT_CHILD_FILE if exporting else Permission.VIEW_ACCESS_LOG
         events, more = await info.context.uow.run(
-            lambda s: cases_service.access_log(s, actor, self._model.id, first=size, before=before)
+            lambda s: cases_service.access_log(s, actor, self._model.id, first=size, before=before, need=need)
         )
         end = encode_time_cursor(events[-1].occurred_at, events[-1].id) if events else None
         return AccessLog(
@@ -550,7 +547,8 @@ class Case:
         allowed = {
             need
             for need in case_permissions(self.viewer_roles)
-            if role_permitting(writable(actor, self._model.id, list(self.viewer_roles), need), need)
+            if token_allows(actor.scopes, need)
+            and role_permitting(usable_roles(actor, self._model.id, list(self.viewer_roles), need), need)
         }
         return CaseAbilities(
             log_contact=Permission.LOG_CONTACT in allowed,
@@ -574,17 +572,6 @@ class Case:
             acknowledge_issue=Permission.ACKNOWLEDGE_ISSUE in allowed,
         )
 
-    @staticmethod
-    def of(model: Proceedings, roles: tuple[Role, ...] | list[Role]) -> Case:
-        return Case(
-            id=strawberry.ID(str(model.id)),
-            case_number=model.case_number,
-            issued_on=model.issued_on,
-            stage=model.stage,
-            viewer_roles=list(roles),
-            _model=model,
-        )
-
 
 @object_type
 class CaseConnection:
@@ -593,3 +580,49 @@ class CaseConnection:
     nodes: list[Case] = field("The cases on this page.")
     page_info: PageInfo = field("How to get the next page.")
     total_count: int = field("How many cases match, across all pages.")
+
+
+def record_look(info: Info, case_id: uuid.UUID, look: Look, acting_as: Role | None = None) -> None:
+    """Note that the response carries the case's content, to be recorded in the audit trail before the
+    response leaves (one event per case and kind of look in a request). A page exporting the case names
+    its own kind of look in the context."""
+    actor = info.context.require_actor()
+    audit.look(info.context.uow.session, actor, case_id, info.context.look or look, acting_as)
+
+
+def case_node(info: Info, model: Proceedings, roles: Sequence[Role], look: Look) -> Case:
+    """The only way a ``Case`` is made, so that every path to one records its look."""
+    record_look(info, model.id, look, roles[0] if roles else None)
+    return Case(
+        id=strawberry.ID(str(model.id)),
+        case_number=model.case_number,
+        issued_on=model.issued_on,
+        stage=model.stage,
+        viewer_roles=list(roles),
+        _model=model,
+    )
+
+
+@object_type
+class CaseReference:
+    """A case behind a dashboard figure: its number, which the figures' viewers (with adherence:view) may
+    see, and the case itself for those who may also read it."""
+
+    id: strawberry.ID = field("The case's id.")
+    case_number: str = field("The court's case number.")
+    _model: strawberry.Private[Proceedings]
+
+    @resolver
+    async def case(self, info: Info) -> Case | None:
+        """The case, if you may read it (signed in, or a token with case:read); otherwise empty."""
+        actor = info.context.require_actor()
+        model = await info.context.loaders.readable_case.load(self._model.id)
+        if model is None:
+            return None
+        return case_node(info, model, cases_service.viewer_roles(actor, model.id), Look.DRILL_DOWN)
+
+    @staticmethod
+    def of(info: Info, model: Proceedings) -> CaseReference:
+        roles = cases_service.viewer_roles(info.context.require_actor(), model.id)
+        record_look(info, model.id, Look.DRILL_DOWN, roles[0] if roles else None)
+        return CaseReference(id=strawberry.ID(str(model.id)), case_number=model.case_number, _model=model)

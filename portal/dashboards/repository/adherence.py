@@ -14,7 +14,7 @@ import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
-from portal.access.cases import managed_cases
+from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.repository.drill import cases_with_ids

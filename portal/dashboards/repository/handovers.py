@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Handover, HandoverState, Obligation, ObligationState, Proceedings
-from portal.access.cases import managed_cases
+from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.handovers import HandoverStatus
 from portal.dashboards.repository.sql import count_where, utc_day

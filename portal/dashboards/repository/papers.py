@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import PaperShare, PaperVersion, Proceedings
-from portal.access.cases import managed_cases
+from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.papers import PaperStatus
 from portal.dashboards.repository.sql import (

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Contact, Discussion, DiscussionKind, Proceedings, Side, Stage, StageChange
-from portal.access.cases import managed_cases
+from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.repository.sql import count_where, days_between, utc_day
 from portal.dashboards.table1 import MOSTLY, RARELY, WINDOW_DAYS, FinalDiscussion, Regularity

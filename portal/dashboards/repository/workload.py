@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, Extension, Person, PersonRole, Proceedings, Review, Role, Stage
-from portal.access.cases import managed_cases
+from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
 from portal.dashboards.repository.sql import days_between

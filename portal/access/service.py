@@ -1,0 +1,87 @@
+"""Fetch-and-authorise for cases: the case only if the actor may do what they ask on it; otherwise not found,
+exactly as for a case that does not exist, and the refusal is recorded.
+
+Which cases a viewer may read, and may do each thing on, is one set of predicates (repository.py), so what
+a list shows, what a lookup allows and what every fetch below a case returns can't drift.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuditOutcome, Proceedings, Role
+from portal.access import repository
+from portal.access.policy import (
+    Permission,
+    acting_roles,
+    case_permissions,
+    role_permitting,
+    token_allows,
+    usable_roles,
+)
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Proceedings
+    # The roles the actor holds on this case, strongest first.
+    roles: tuple[Role, ...]
+    # The role that granted the permission asked for; recorded in the audit trail.
+    acting_as: Role
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return case_permissions(self.roles)
+
+
+async def access_case(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID, need: Permission
+) -> CaseAccess:
+    """The case, if ``actor`` may do ``need`` on it; otherwise NotFound, exactly as if it did not exist."""
+    found = await repository.case_in_scopes(session, actor, case_id)
+    granting, roles = None, []
+    if found is not None:
+        roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), found[1])
+        if token_allows(actor.scopes, need):
+            granting = role_permitting(usable_roles(actor, case_id, roles, need), need)
+    if found is None or granting is None:
+        # Refused: kept in the audit trail even though the request's own work is rolled back.
+        audit.record(
+            session,
+            actor,
+            f"refused:{need.value}",
+            subject_type="case",
+            subject_id=case_id,
+            case_id=case_id,
+            outcome=AuditOutcome.REFUSED,
+        )
+        raise NotFound("Case")
+    return CaseAccess(case=found[0], roles=tuple(roles), acting_as=granting)
+
+
+class CaseRecord(Protocol):
+    proceedings_id: uuid.UUID
+
+
+R = TypeVar("R", bound=CaseRecord)
+
+
+async def access_record(
+    session: AsyncSession, actor: Actor, model: type[R], record_id: uuid.UUID, need: Permission, what: str
+) -> tuple[R, CaseAccess]:
+    """A record on a case (a review, an issue, a handover ...) if the actor may do ``need`` on its case;
+    otherwise NotFound for the record, exactly as if it did not exist."""
+    record = await session.get(model, record_id)
+    if record is None:
+        raise NotFound(what, "id")
+    try:
+        return record, await access_case(session, actor, record.proceedings_id, need)
+    except NotFound:
+        raise NotFound(what, "id") from None

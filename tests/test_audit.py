@@ -385,7 +385,7 @@ async def test_a_sealer_killed_mid_seal_resumes_without_a_gap(
     engine: AsyncEngine, settings: Settings, database_url: str
 ) -> None:
     """A real `portal audit seal` process, killed with SIGKILL while it works through a long queue."""
-    total = 40_000
+    total = 20_000
     start = utcnow() - timedelta(hours=1)
     async with engine.begin() as connection:
         for offset in range(0, total, 1000):

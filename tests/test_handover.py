@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AuditEvent, LegalStatus
+from models import AuditEvent, LegalStatus, MonitoringItemMove
 from portal.db import create_session_factory
 from tests.conftest import Travel
 from tests.support import files
@@ -287,3 +287,34 @@ async def test_each_handover_keeps_the_template_version_it_was_written_on(
     assert submitted["handover"]["state"] == "SUBMITTED"
     refused = await new.run("guardian", "SubmitHandover", id=new_view["id"], revision=1)
     assert "answers.school" in {e["field"] for e in refused["errors"]}
+
+
+async def test_monitoring_items_follow_the_childs_iro(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """P15: once the handover is acknowledged, its issues are on the IRO's list. When the IRO changes, they
+    move to the new IRO, with their history; the old IRO no longer sees them."""
+    case_id = await world.open_case()
+    case = Case(client, world, case_id)
+    await filed(client, world, case_id, files.PDF, kind="CARE_PLAN_FINAL", title="Final care plan")
+    await _final_orders(case)
+    draft = (await case.ok("guardian", "StartHandover", caseId=case.id))["handover"]
+    saved = (await case.ok("guardian", "SaveHandover", id=draft["id"], revision=1, answers=ANSWERS))[
+        "handover"
+    ]
+    await case.ok("guardian", "SubmitHandover", id=draft["id"], revision=saved["revision"])
+    await case.ok("iro", "AcknowledgeHandover", id=draft["id"])
+
+    async def items(who: str) -> list[str]:
+        body = await gql(client, await world.token(who), "MyTasks")
+        return sorted(t["issue"] for t in body["data"]["myMonitoringItems"])
+
+    issues = sorted(i["issue"] for i in ANSWERS["issues_for_iro"])
+    assert (await items("iro"), await items("iro2")) == (issues, [])
+    await world.assign_iro(case_id, "iro2", reason="Ivan has moved to another team")
+    assert (await items("iro"), await items("iro2")) == ([], issues)
+    async with engine.connect() as connection:
+        moves = (
+            await connection.execute(sa.select(MonitoringItemMove.from_iro_id, MonitoringItemMove.to_iro_id))
+        ).all()
+    assert sorted(moves) == [(world.id("iro"), world.id("iro2"))] * len(issues)

@@ -4,7 +4,6 @@ statement is in a repository module, and every domain has a service and a reposi
 from __future__ import annotations
 
 import ast
-import fnmatch
 from pathlib import Path
 
 import pytest
@@ -70,28 +69,12 @@ NOT_A_DATABASE = {
 # The engine's set-up (SQLite's pragmas and BEGIN IMMEDIATE on each connection) and the unit of work, whose
 # grouped() runs the statement a repository gives it.
 ENGINE = {"portal/db.py"}
-# Still allowed to hold SQL: being moved under issue 12 (someone else is rewriting these). A folder ends in
-# "/"; "path::pattern" allows only inside the functions matching the pattern. Empty this set as they move.
-# (portal/api/view.py and the audit subcommands hold no SQL today.)
-NOT_YET = {
-    "portal/access/",
-}
 
 
 def is_repository(relative: str) -> bool:
     """A repository module: a file named repository.py, or any module in a package named repository."""
     parts = relative.split("/")
     return parts[-1] == "repository.py" or "repository" in parts[:-1]
-
-
-def _not_yet(relative: str, functions: tuple[str, ...]) -> bool:
-    for entry in NOT_YET:
-        path, _, pattern = entry.partition("::")
-        if (relative.startswith(path) if path.endswith("/") else relative == path) and (
-            not pattern or any(fnmatch.fnmatch(function, pattern) for function in functions)
-        ):
-            return True
-    return False
 
 
 class _SqlCalls(ast.NodeVisitor):
@@ -196,15 +179,14 @@ def test_every_sql_statement_is_in_a_repository_module() -> None:
         f"{relative}:{line}: {call}"
         for relative, path in _modules()
         if not is_repository(relative) and relative not in ENGINE
-        for line, call, functions in sql_calls(path.read_text())
-        if not _not_yet(relative, functions)
+        for line, call, _ in sql_calls(path.read_text())
     ]
     assert not misplaced, "SQL outside a repository module:\n" + "\n".join(misplaced)
 
 
 def test_what_may_hold_sql_exists() -> None:
-    for entry in {*ENGINE, *NOT_YET}:
-        assert (ROOT / entry.partition("::")[0]).exists(), entry
+    for entry in ENGINE:
+        assert (ROOT / entry).exists(), entry
 
 
 @pytest.mark.parametrize(
@@ -255,7 +237,6 @@ NOT_DOMAINS = {
     "api": "the GraphQL schema: types, loaders and resolvers over the services",
     "web": "the pages, a client of the API",
     "auth": "sign-in, sessions, API tokens and the Actor, for every domain (its queries: auth/repository.py)",
-    "access": "the policy every service asks: who may do what, and which cases they may see",
     "storage": "the blob stores, which hold no database rows",
     "mail": "the outbox and its sender: how notices travel, with no rules of their own (mail/repository.py)",
     "synth": "synthetic national data for the benchmarks (its bulk statements: synth/repository.py)",

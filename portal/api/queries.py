@@ -9,10 +9,9 @@ import uuid
 from datetime import date
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handover.template import CURRENT
-from models import ObligationRule, Stage
+from models import Stage
 from portal.access.policy import Permission, has_global_permission
 from portal.access.repository import readable_cases
 from portal.access.service import access_case
@@ -342,14 +341,10 @@ class Query:
 
     @resolver
     async def obligation_rules(self, info: Info) -> list[ObligationRuleType]:
-        """The protocol's rules in force: each code's default and every organisation's override."""
+        """The protocol's rules in force: each code's default and every organisation's override. (The
+        defaults are recorded as the database is migrated: a read writes nothing.)"""
         info.context.require_actor()
-
-        async def current(s: AsyncSession) -> list[ObligationRule]:
-            await rules.sync_defaults(s)
-            return await rules.current_rules(s)
-
-        return [ObligationRuleType.of(r) for r in await info.context.uow.run(current)]
+        return [ObligationRuleType.of(r) for r in await info.context.uow.run(rules.current_rules)]
 
     @resolver
     async def local_authorities(self, info: Info) -> list[Organisation]:

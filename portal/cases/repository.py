@@ -27,7 +27,7 @@ from models import (
     StageChange,
 )
 from portal.access.policy import Permission
-from portal.access.repository import granted, readable_cases
+from portal.access.repository import granted, readable_cases, rows_by_case
 from portal.auth.actor import SYSTEM, Actor, Viewer
 from portal.db import grouped
 from portal.people import repository as people
@@ -90,43 +90,24 @@ async def memberships_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CaseMembership]]:
     """Every membership of each case, live and ended, oldest first."""
-    return await grouped(
-        session,
-        sa.select(CaseMembership.proceedings_id, CaseMembership)
-        .where(
-            CaseMembership.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, CaseMembership.proceedings_id),
-        )
-        .order_by(CaseMembership.started_at, CaseMembership.id),
-    )
+    order = (CaseMembership.started_at, CaseMembership.id)
+    return await rows_by_case(session, viewer, CaseMembership, case_ids, order_by=order)
 
 
 async def extensions_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Extension]]:
-    return await grouped(
-        session,
-        sa.select(Extension.proceedings_id, Extension)
-        .where(
-            Extension.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Extension.proceedings_id),
-        )
-        .order_by(Extension.granted_on, Extension.recorded_at),
-    )
+    """Each case's extensions, oldest first."""
+    order = (Extension.granted_on, Extension.recorded_at)
+    return await rows_by_case(session, viewer, Extension, case_ids, order_by=order)
 
 
 async def stage_changes_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StageChange]]:
-    return await grouped(
-        session,
-        sa.select(StageChange.proceedings_id, StageChange)
-        .where(
-            StageChange.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, StageChange.proceedings_id),
-        )
-        .order_by(StageChange.changed_on, StageChange.recorded_at),
-    )
+    """Each case's stages reached, oldest first."""
+    order = (StageChange.changed_on, StageChange.recorded_at)
+    return await rows_by_case(session, viewer, StageChange, case_ids, order_by=order)
 
 
 async def legal_status_by_child(
@@ -256,11 +237,7 @@ async def final_orders_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FinalOrder]]:
     """Each case's final orders (one for each child), in no particular order."""
-    stmt = sa.select(FinalOrder.proceedings_id, FinalOrder).where(
-        FinalOrder.proceedings_id.in_(case_ids),
-        granted(viewer, Permission.READ_CASE, FinalOrder.proceedings_id),
-    )
-    return await grouped(session, stmt)
+    return await rows_by_case(session, viewer, FinalOrder, case_ids)
 
 
 async def final_orders_recorded(session: AsyncSession, case_id: uuid.UUID) -> bool:

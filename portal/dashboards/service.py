@@ -73,7 +73,7 @@ async def cases_behind_adherence(
 ) -> Sequence[Proceedings]:
     """The cases behind one adherence figure, within the viewer's scope: the same rows the figure counts."""
     require_viewer_for(actor, start, end)
-    found = await adherence_rows.cases_behind(
+    return await adherence_rows.cases_behind(
         session,
         actor,
         start=start,
@@ -84,7 +84,6 @@ async def cases_behind_adherence(
         group_id=group_id,
         today=today,
     )
-    return found
 
 
 async def cases_behind(
@@ -99,10 +98,9 @@ async def cases_behind(
 ) -> Sequence[Proceedings]:
     """The cases behind any other figure (for an IRO's figures, ``iro_id``'s), within the viewer's scope."""
     require_viewer_for(actor, start, end)
-    found = await drill_rows.cases_behind(
+    return await drill_rows.cases_behind(
         session, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
-    return found
 
 
 async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AgreedAction, Discussion
 from portal.access.policy import Permission
-from portal.access.repository import granted
+from portal.access.repository import granted, rows_by_case
 from portal.auth.actor import Viewer
 from portal.db import grouped
 
@@ -20,15 +20,8 @@ async def discussions_by_case(
 ) -> dict[uuid.UUID, list[Discussion]]:
     """Each case's discussion records, the most recently held first (and, on one day, the latest
     recorded first)."""
-    return await grouped(
-        session,
-        sa.select(Discussion.proceedings_id, Discussion)
-        .where(
-            Discussion.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Discussion.proceedings_id),
-        )
-        .order_by(Discussion.held_on.desc(), Discussion.recorded_at.desc()),
-    )
+    order = (Discussion.held_on.desc(), Discussion.recorded_at.desc())
+    return await rows_by_case(session, viewer, Discussion, case_ids, order_by=order)
 
 
 async def actions_by_discussion(

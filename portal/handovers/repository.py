@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Closure, Handover, HandoverState, MonitoringItem
 from portal.access.policy import Permission
-from portal.access.repository import granted, member_as, readable_cases
+from portal.access.repository import granted, member_as, readable_cases, rows_by_case
 from portal.auth.actor import System, Viewer
-from portal.db import grouped
 
 
 async def latest(session: AsyncSession, case_id: uuid.UUID) -> Handover | None:
@@ -85,18 +84,17 @@ async def handovers_by_case(
 ) -> dict[uuid.UUID, list[Handover]]:
     """Each case's handovers that the viewer may read, every version, the latest first: for the guardian,
     the IRO and their managers (P14); a draft, only for the guardian writing it."""
-    return await grouped(
+    draft_only_for_guardian = sa.or_(
+        Handover.state != HandoverState.DRAFT, member_as(viewer, [CaseRole.GUARDIAN], Handover.proceedings_id)
+    )
+    return await rows_by_case(
         session,
-        sa.select(Handover.proceedings_id, Handover)
-        .where(
-            Handover.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_HANDOVER, Handover.proceedings_id),
-            sa.or_(
-                Handover.state != HandoverState.DRAFT,
-                member_as(viewer, [CaseRole.GUARDIAN], Handover.proceedings_id),
-            ),
-        )
-        .order_by(Handover.version.desc()),
+        viewer,
+        Handover,
+        case_ids,
+        need=Permission.READ_HANDOVER,
+        where=(draft_only_for_guardian,),
+        order_by=(Handover.version.desc(),),
     )
 
 

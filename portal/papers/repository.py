@@ -21,7 +21,7 @@ from models import (
     Upload,
 )
 from portal.access.policy import CASE_ROLE_REQUIRES, Permission
-from portal.access.repository import granted, member_as
+from portal.access.repository import granted, member_as, rows_by_case
 from portal.auth.actor import System, Viewer
 from portal.db import grouped
 from portal.papers.access import READERS
@@ -30,16 +30,9 @@ from portal.papers.access import READERS
 async def papers_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CourtPaper]]:
-    """Each case's papers, in the order they were first filed."""
-    return await grouped(
-        session,
-        sa.select(CourtPaper.proceedings_id, CourtPaper)
-        .where(
-            CourtPaper.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, CourtPaper.proceedings_id),
-        )
-        .order_by(CourtPaper.created_at),
-    )
+    """Each case's papers, in the order they were first filed (which versions the viewer may open is
+    ``versions_by_paper``'s)."""
+    return await rows_by_case(session, viewer, CourtPaper, case_ids, order_by=(CourtPaper.created_at,))
 
 
 def openable(viewer: Viewer) -> sa.ColumnElement[bool]:
@@ -108,15 +101,8 @@ async def confirmations_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ForwardingConfirmation]]:
     """Each case's confirmations that every paper was forwarded, the latest first."""
-    return await grouped(
-        session,
-        sa.select(ForwardingConfirmation.proceedings_id, ForwardingConfirmation)
-        .where(
-            ForwardingConfirmation.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, ForwardingConfirmation.proceedings_id),
-        )
-        .order_by(ForwardingConfirmation.confirmed_at.desc()),
-    )
+    order = (ForwardingConfirmation.confirmed_at.desc(),)
+    return await rows_by_case(session, viewer, ForwardingConfirmation, case_ids, order_by=order)
 
 
 async def forwarding_confirmed(session: AsyncSession, case_id: uuid.UUID) -> bool:

@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
 from portal.access.policy import Permission
-from portal.access.repository import granted, member_as
+from portal.access.repository import member_as, rows_by_case
 from portal.auth.actor import Viewer
-from portal.db import grouped
 
 
 async def issues_by_case(
@@ -21,18 +20,17 @@ async def issues_by_case(
     """Each case's concerns and significant issues that the viewer may read, the most recently raised
     first: for the guardian, the IRO and their managers (P8, P9), never the authority's lawyers or social
     workers; a significant issue not yet shared with the guardian, only for the IRO."""
-    return await grouped(
+    unshared_only_for_iro = sa.or_(
+        RaisedIssue.shared_at.is_not(None), member_as(viewer, [CaseRole.IRO], RaisedIssue.proceedings_id)
+    )
+    return await rows_by_case(
         session,
-        sa.select(RaisedIssue.proceedings_id, RaisedIssue)
-        .where(
-            RaisedIssue.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_ISSUES, RaisedIssue.proceedings_id),
-            sa.or_(
-                RaisedIssue.shared_at.is_not(None),
-                member_as(viewer, [CaseRole.IRO], RaisedIssue.proceedings_id),
-            ),
-        )
-        .order_by(RaisedIssue.raised_at.desc()),
+        viewer,
+        RaisedIssue,
+        case_ids,
+        need=Permission.READ_ISSUES,
+        where=(unshared_only_for_iro,),
+        order_by=(RaisedIssue.raised_at.desc(),),
     )
 
 

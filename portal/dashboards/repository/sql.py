@@ -11,6 +11,9 @@ import sqlalchemy as sa
 
 from portal.calendar import bank_holiday
 
+# The columns of a CTE or subquery.
+Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
+
 # A Monday, from which weekdays are counted.
 EPOCH_MONDAY = date(2000, 1, 3)
 

@@ -12,6 +12,7 @@ run: setup
 test: setup system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest --db sqlite
 	$(BIN)/pytest --db postgresql
 

@@ -19,7 +19,7 @@ def clean(template: Template, answers: Answers) -> tuple[Answers, list[tuple[str
     for field in template.fields():
         value = answers.get(field.key)
         if field.kind is FieldKind.ITEMS:
-            items = []
+            items: list[Answers] = []
             for raw in value if isinstance(value, list) else []:
                 if not isinstance(raw, dict):
                     continue

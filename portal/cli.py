@@ -193,7 +193,7 @@ def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_rules_list(settings: Settings, _args: argparse.Namespace) -> None:
     async def listing(session: AsyncSession) -> list[str]:
         await rules.sync_defaults(session)
-        names = {o.id: o.name for o in await people.organisations(session)}
+        names: dict[uuid.UUID | None, str] = {o.id: o.name for o in await people.organisations(session)}
         return [
             f"{r.code:<4} v{r.version}  {names.get(r.organisation_id, 'default'):<32} "
             f"{r.deadline_kind.value} {r.working_days} working days  {r.description}"

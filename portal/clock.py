@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from models import utcnow
@@ -14,6 +15,10 @@ def today() -> date:
     return utcnow().astimezone(LONDON).date()
 
 
+@overload
+def in_england(value: datetime) -> datetime: ...
+@overload
+def in_england(value: None) -> None: ...
 def in_england(value: datetime | None) -> datetime | None:
     """A datetime without an offset is taken as time in England, where the portal's users are."""
     if value is None or value.tzinfo is not None:

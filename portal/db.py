@@ -173,7 +173,7 @@ async def _afterwards(factory: async_sessionmaker[AsyncSession], work: AfterWork
         log.warning("after-request bookkeeping failed", exc_info=True)
 
 
-async def grouped(session: AsyncSession, stmt: sa.Select[tuple[uuid.UUID, T]]) -> dict[uuid.UUID, list[T]]:
+async def grouped(session: AsyncSession, stmt: sa.Select[uuid.UUID, T]) -> dict[uuid.UUID, list[T]]:
     """Rows of (key, record), in the statement's order, as a list of records per key: what a DataLoader
     fetches for many parents in one query."""
     found: dict[uuid.UUID, list[T]] = defaultdict(list)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -396,13 +397,13 @@ class _Loader:
         self.rows.append(row)
 
     async def write(self) -> None:
-        by_table: dict[str, list[SQLModel]] = defaultdict(list)
+        by_table: dict[sa.FromClause, list[SQLModel]] = defaultdict(list)
         for row in self.rows:
-            by_table[row.__tablename__].append(row)  # type: ignore[attr-defined]
+            by_table[sa.inspect(type(row)).local_table].append(row)
         for table in metadata.sorted_tables:
-            rows = by_table.pop(table.name, [])
+            rows = by_table.pop(table, [])
             if table.name == "contact":  # corrections refer to the entries they correct
-                rows.sort(key=lambda c: c.corrects_id is not None)  # type: ignore[attr-defined]
+                rows.sort(key=lambda c: isinstance(c, Contact) and c.corrects_id is not None)
             self.session.add_all(rows)
             await self.session.flush()
         assert not by_table
@@ -580,13 +581,13 @@ class _Loader:
             plan = [p for p in plan if p[1] is Side.IRO]
 
         previous: Contact | None = None
-        for day, side, purpose in sorted(plan, key=lambda p: p[0]):
-            day = self._working_day(min(max(day, start), end))
+        for planned, side, purpose in sorted(plan, key=lambda p: p[0]):
+            on = self._working_day(min(max(planned, start), end))
             sender, receiver = (guardian, iro) if side is Side.GUARDIAN else (iro, guardian)
             answered = spec.contact == "both" or (
                 spec.contact == "guardian only" and purpose is Purpose.INTRODUCTION
             )
-            contact = self._contact(proceedings, sender, receiver, side, day, purpose, names, answered)
+            contact = self._contact(proceedings, sender, receiver, side, on, purpose, names, answered)
             if spec.contact == "both" and previous is not None and purpose is Purpose.SIGNIFICANT_ISSUE:
                 self._correct(previous)
             previous = contact

@@ -34,10 +34,12 @@ from portal.db import grouped
 
 T = TypeVar("T")
 
-Column = sa.ColumnElement[uuid.UUID]
+# A case's id: a table's column, or an expression in a query.
+Column = sa.SQLColumnExpression[uuid.UUID]
+ScopeIds = sa.Select[uuid.UUID] | sa.CompoundSelect[uuid.UUID]
 
 
-def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect:
+def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect[uuid.UUID]:
     """A Cafcass manager's cases: those issued at a court their service area serves, or with a live
     guardian from their service area."""
     issued_here = aliased(Proceedings)
@@ -58,7 +60,7 @@ def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect:
     return sa.union(at_courts, with_guardians)
 
 
-def _iro_manager_scope_ids(organisation_id: uuid.UUID) -> sa.Select[tuple[uuid.UUID]]:
+def _iro_manager_scope_ids(organisation_id: uuid.UUID) -> sa.Select[uuid.UUID]:
     """An IRO manager's cases: those concerning a child of their authority."""
     return (
         sa.select(ProceedingsChild.proceedings_id)
@@ -105,11 +107,11 @@ def _in_scope(role: Role, organisation_id: uuid.UUID, column: Column) -> sa.Colu
     return sa.or_(at_court, with_guardian)
 
 
-def manager_scope_ids(actor: Viewer) -> dict[Role, sa.Select[tuple[uuid.UUID]] | sa.CompoundSelect]:
+def manager_scope_ids(actor: Viewer) -> dict[Role, ScopeIds]:
     """The ids of the cases in each manager scope the actor holds (an uncorrelated list)."""
     if isinstance(actor, System):
         return {}
-    scopes: dict[Role, sa.Select[tuple[uuid.UUID]] | sa.CompoundSelect] = {}
+    scopes: dict[Role, ScopeIds] = {}
     if actor.has_role(Role.CAFCASS_MANAGER):
         scopes[Role.CAFCASS_MANAGER] = _cafcass_scope_ids(actor.organisation_id)
     if actor.has_role(Role.IRO_MANAGER):

@@ -22,10 +22,9 @@ class ExpectedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if not errors:
+        if result is None or not result.errors:
             return
-        result.errors = [self._format(error) for error in errors]  # type: ignore[union-attr]
+        result.errors = [self._format(error) for error in result.errors]
 
     def _format(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

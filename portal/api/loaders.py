@@ -4,7 +4,7 @@ layer: each fetch of case data takes the request's viewer and returns only what 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,8 +53,8 @@ from portal.raised_issues import repository as raised_issues
 from portal.reviews import repository as reviews
 
 V = TypeVar("V")
-Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
-ScopedFetch = Callable[[AsyncSession, Viewer, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]]
+Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, V]]]
+ScopedFetch = Callable[[AsyncSession, Viewer, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, V]]]
 
 
 def _loader(uow: UnitOfWork, fetch: Fetch[V], missing: Callable[[], V]) -> DataLoader[uuid.UUID, V]:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from portal.api.context import Context
@@ -93,5 +94,7 @@ class GraphQLView(GraphQL[Context, None]):
                 uow.fail()
                 return PlainTextResponse(error.reason, status_code=error.status_code)
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return request.state.context
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        # Made by _respond for this request (websockets are refused before they get here).
+        context: Context = request.state.context
+        return context

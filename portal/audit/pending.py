@@ -43,7 +43,8 @@ def first_time(session: AsyncSession | Session, key: tuple[Any, ...]) -> bool:
 
 def take(session: AsyncSession | Session) -> list[Pending]:
     session.info.pop(SEEN, None)
-    return session.info.pop(KEY, [])
+    events: list[Pending] = session.info.pop(KEY, [])
+    return events
 
 
 def put(session: AsyncSession | Session, events: list[Pending]) -> None:

@@ -44,7 +44,7 @@ async def events_for_case(
 async def take_sealer_lock(session: AsyncSession) -> bool:
     """Whether this transaction may seal: on PostgreSQL one sealer at a time holds an advisory lock until
     it commits (the others skip their round); SQLite's single writer already serialises sealers."""
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True
     return bool((await session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(SEALER_LOCK)))).scalar())
 

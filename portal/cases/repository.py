@@ -36,7 +36,9 @@ Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
 
 
-def _filtered(actor: Actor, stage: Stage | None, local_authority_id: uuid.UUID | None) -> sa.Select:
+def _filtered(
+    actor: Actor, stage: Stage | None, local_authority_id: uuid.UUID | None
+) -> sa.Select[Proceedings]:
     stmt = sa.select(Proceedings).where(readable_cases(actor))
     if stage is not None:
         stmt = stmt.where(Proceedings.stage == stage)

@@ -164,8 +164,8 @@ async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProcee
     if not data.new_children and not data.existing_child_ids:
         problems.add(ErrorCode.REQUIRED, "Proceedings must concern at least one child", "children")
     existing = await _existing_children(session, actor, data.existing_child_ids, problems)
-    for index, child in enumerate(data.new_children):
-        _check_new_child(problems, child, f"newChildren.{index}", issued_on or today, today)
+    for index, new_child in enumerate(data.new_children):
+        _check_new_child(problems, new_child, f"newChildren.{index}", issued_on or today, today)
     problems.raise_if_any()
     assert issued_on is not None
     assert court is not None

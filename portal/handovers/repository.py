@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +37,7 @@ async def save_draft_at_revision(
 ) -> bool:
     """Write the draft's answers and move it to the next revision, only if it is still a draft at
     ``revision`` (nobody saved it since): whether it was written. The session's copy is not updated."""
-    claimed = await session.execute(
+    stmt = (
         sa.update(Handover)
         .where(
             Handover.id == handover_id, Handover.revision == revision, Handover.state == HandoverState.DRAFT
@@ -45,7 +45,9 @@ async def save_draft_at_revision(
         .values(answers=answers, revision=revision + 1, updated_by_id=by, updated_at=at)
         .execution_options(synchronize_session=False)
     )
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    # An UPDATE's result is a CursorResult, with a rowcount (AsyncSession.execute is typed as any Result).
+    claimed = cast(sa.CursorResult[Any], await session.execute(stmt))
+    return claimed.rowcount == 1
 
 
 async def mark_submitted(

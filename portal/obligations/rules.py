@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -186,10 +187,27 @@ def _roles(roles: Iterable[Role]) -> str:
     return " ".join(sorted(r.value for r in roles))
 
 
-async def _replace(session: AsyncSession, current: ObligationRule | None, **values: object) -> ObligationRule:
+class _RuleValues(TypedDict):
+    """A rule version's fields other than its version."""
+
+    code: str
+    organisation_id: uuid.UUID | None
+    owner: Owner
+    trigger: Trigger
+    deadline_kind: DeadlineKind
+    working_days: int
+    evidence: Evidence
+    waivable_by: str
+    description: str
+    created_by_id: NotRequired[uuid.UUID | None]
+
+
+async def _replace(
+    session: AsyncSession, current: ObligationRule | None, **values: Unpack[_RuleValues]
+) -> ObligationRule:
     if current is not None:
         current.superseded_at = utcnow()
-    rule = ObligationRule(version=(current.version + 1) if current else 1, **values)  # type: ignore[arg-type]
+    rule = ObligationRule(version=(current.version + 1) if current else 1, **values)
     session.add(rule)
     await session.flush()
     return rule

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
@@ -16,6 +17,15 @@ FIELDS_LIMIT = 50
 
 class MalformedForm(ValueError):
     pass
+
+
+# What the parser's callbacks saw in one chunk: a part begins, a header (name, value), the headers end,
+# some of the part's data, the part ends.
+Event = (
+    tuple[Literal["begin", "headers_done", "end"], None]
+    | tuple[Literal["header"], tuple[bytes, bytes]]
+    | tuple[Literal["data"], bytes]
+)
 
 
 @dataclass
@@ -35,7 +45,7 @@ async def read_form(
     """The form's text fields. When the file part starts, ``on_file_start(field, filename, fields so far)``
     runs (it may refuse by raising); its bytes then go to ``on_file_data``."""
     fields: dict[str, str] = {}
-    events: list[tuple[str, object]] = []
+    events: list[Event] = []
     current = _Part()
     header_field = bytearray()
     header_value = bytearray()
@@ -80,29 +90,29 @@ async def read_form(
             parser.write(chunk)
         except Exception as error:  # the parser's own errors: the body is not a valid form
             raise MalformedForm(str(error)) from None
-        for kind, value in events:
-            if kind == "begin":
-                current = _Part()
-            elif kind == "header":
-                name, raw = value  # type: ignore[misc]
-                current.headers[name] = raw
-            elif kind == "headers_done":
-                _, options = parse_options_header(current.headers.get(b"content-disposition", b""))
-                current.name = options.get(b"name", b"").decode("utf-8", "replace")
-                if b"filename" in options:
-                    current.filename = options[b"filename"].decode("utf-8", "replace")
-                    await on_file_start(current.name, current.filename, dict(fields))
-            elif kind == "data":
-                if current.filename is not None:
-                    await on_file_data(value)  # type: ignore[arg-type]
-                else:
-                    current.data.extend(value)  # type: ignore[arg-type]
-                    if len(current.data) > FIELD_LIMIT:
-                        raise MalformedForm("a form field is too long")
-            elif kind == "end" and current.filename is None:
-                if len(fields) >= FIELDS_LIMIT:
-                    raise MalformedForm("the form has too many fields")
-                fields[current.name] = current.data.decode("utf-8", "replace")
+        for event in events:
+            match event:
+                case ("begin", _):
+                    current = _Part()
+                case ("header", (name, raw)):
+                    current.headers[name] = raw
+                case ("headers_done", _):
+                    _, options = parse_options_header(current.headers.get(b"content-disposition", b""))
+                    current.name = options.get(b"name", b"").decode("utf-8", "replace")
+                    if b"filename" in options:
+                        current.filename = options[b"filename"].decode("utf-8", "replace")
+                        await on_file_start(current.name, current.filename, dict(fields))
+                case ("data", data):
+                    if current.filename is not None:
+                        await on_file_data(data)
+                    else:
+                        current.data.extend(data)
+                        if len(current.data) > FIELD_LIMIT:
+                            raise MalformedForm("a form field is too long")
+                case ("end", _) if current.filename is None:
+                    if len(fields) >= FIELDS_LIMIT:
+                        raise MalformedForm("the form has too many fields")
+                    fields[current.name] = current.data.decode("utf-8", "replace")
         events.clear()
     try:
         parser.finalize()

@@ -102,9 +102,9 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
     if upload.filed_version_id is not None:  # submitted twice: the first one stands
         version = await session.get(PaperVersion, upload.filed_version_id)
         assert version is not None
-        paper = await session.get(CourtPaper, version.paper_id)
-        assert paper is not None
-        return paper, version
+        filed = await session.get(CourtPaper, version.paper_id)
+        assert filed is not None
+        return filed, version
     case = access.case
     problems = Problems()
     check_past_date(

@@ -92,7 +92,9 @@ async def organisation_named(session: AsyncSession, name: str) -> Organisation |
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def _organisation_where_lower(session: AsyncSession, column: sa.ColumnElement[str], value: str) -> bool:
+async def _organisation_where_lower(
+    session: AsyncSession, column: sa.SQLColumnExpression[str | None], value: str
+) -> bool:
     stmt = sa.select(sa.literal(1)).where(sa.func.lower(column) == value.lower())
     return (await session.execute(stmt)).first() is not None
 

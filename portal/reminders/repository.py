@@ -10,12 +10,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models import ConsultationArrangement, Contact, ContactChase, ContactReply, Obligation, ObligationState
 
 
 async def _claim_open_obligations(
-    session: AsyncSession, stamp: sa.ColumnElement, at: datetime, *where: sa.ColumnElement[bool]
+    session: AsyncSession,
+    stamp: InstrumentedAttribute[datetime | None],
+    at: datetime,
+    *where: sa.ColumnElement[bool],
 ) -> list[uuid.UUID]:
     result = await session.execute(
         sa.update(Obligation)
@@ -36,7 +40,7 @@ async def claim_reminders(
         Obligation.reminded_at,
         at,
         Obligation.due_on >= due_from,
-        Obligation.due_on <= due_by,  # type: ignore[arg-type]
+        Obligation.due_on <= due_by,
     )
 
 
@@ -47,7 +51,7 @@ async def claim_overdue_notices(session: AsyncSession, due_before: date, at: dat
         session,
         Obligation.overdue_notice_at,
         at,
-        Obligation.due_on < due_before,  # type: ignore[arg-type]
+        Obligation.due_on < due_before,
     )
 
 
@@ -61,17 +65,20 @@ async def mark_notices_sent(session: AsyncSession, due_before: date, at: datetim
     )
 
 
-def _insert(session: AsyncSession, table: type) -> sa.Insert:
+def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's dialect, which has ON CONFLICT."""
     dialect = session.get_bind().dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)  # type: ignore[return-value]
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 async def claim_chases(session: AsyncSession, replies_due_before: date, at: datetime) -> list[uuid.UUID]:
     """Record as chased at ``at`` every contact that expected a reply before ``replies_due_before``, has none
     and has not been corrected (a corrected entry is chased through its correction), unless chased before:
     the ids of those recorded now."""
-    corrected = sa.select(sa.literal(1)).where(Contact.__table__.alias("later").c.corrects_id == Contact.id)
-    unanswered = sa.select(Contact.id, sa.literal(at, type_=ContactChase.__table__.c.chased_at.type)).where(
+    later = sa.inspect(Contact).local_table.alias("later")
+    corrected = sa.select(sa.literal(1)).where(later.c.corrects_id == Contact.id)
+    chased_at = sa.inspect(ContactChase).columns.chased_at
+    unanswered = sa.select(Contact.id, sa.literal(at, type_=chased_at.type)).where(
         Contact.reply_expected,
         Contact.reply_due_on < replies_due_before,
         ~sa.exists(sa.select(ContactReply.contact_id).where(ContactReply.contact_id == Contact.id)),
@@ -80,7 +87,7 @@ async def claim_chases(session: AsyncSession, replies_due_before: date, at: date
     stmt = (
         _insert(session, ContactChase)
         .from_select(["contact_id", "chased_at"], unanswered)
-        .on_conflict_do_nothing(index_elements=["contact_id"])  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=["contact_id"])
         .returning(ContactChase.contact_id)
     )
     return list((await session.execute(stmt)).scalars())

@@ -176,7 +176,8 @@ async def _catch_ups(session: AsyncSession, today: date) -> int:
     for arrangement, last in await repository.regular_arrangements(session):
         since = arrangement.agreed_on
         if last is not None:
-            since = max(since, clock.in_england(last).astimezone(clock.LONDON).date())  # type: ignore[union-attr]
+            since = max(since, clock.in_england(last).astimezone(clock.LONDON).date())
+        assert arrangement.every_weeks is not None  # regular_arrangements has only those with a period
         due = since + timedelta(weeks=arrangement.every_weeks)
         if due > today:
             continue

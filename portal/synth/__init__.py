@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from models import (
     CaseMembership,
@@ -81,16 +82,20 @@ class _Writer:
     def __init__(self, session: AsyncSession, pick: random.Random) -> None:
         self.session = session
         self.pick = pick
-        self.rows: dict[Any, list[dict[str, Any]]] = {}
+        self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
 
-    def add(self, model: Any, **values: Any) -> uuid.UUID:
-        if "id" in model.__table__.c:
-            # From the seeded generator, so that one seed gives the same rows, ids and all, on every database.
-            values.setdefault("id", uuid.UUID(int=self.pick.getrandbits(128), version=4))
+    def add(self, model: type[SQLModel], **values: Any) -> uuid.UUID:
+        """Gather a row of a table with an id: its id, from the seeded generator, so that one seed gives the
+        same rows, ids and all, on every database."""
+        row_id = uuid.UUID(int=self.pick.getrandbits(128), version=4)
+        self.link(model, **values, id=row_id)
+        return row_id
+
+    def link(self, model: type[SQLModel], **values: Any) -> None:
+        """Gather a row of a table without an id (one that links two others)."""
         self.rows.setdefault(model, []).append(values)
-        return values.get("id")  # type: ignore[return-value]
 
-    async def flush(self, order: Iterable[Any]) -> None:
+    async def flush(self, order: Iterable[type[SQLModel]]) -> None:
         for model in order:
             await repository.insert_rows(self.session, model, self.rows.pop(model, []))
 
@@ -118,7 +123,7 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             email_preference="immediate",
             created_at=now,
         )
-        write.add(PersonRole, person_id=person_id, role=role)
+        write.link(PersonRole, person_id=person_id, role=role)
         summary.people += 1
         return person_id
 
@@ -143,17 +148,17 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
         areas.append((area, guardians))
     courts = []
     for n in range(max(2, round(COURTS * scale))):
-        area = areas[n % len(areas)]
+        served_by = areas[n % len(areas)]
         courts.append(
             (
                 write.add(
                     Organisation,
                     kind=OrganisationKind.COURT,
                     name=f"Synthetic family court {n + 1}",
-                    service_area_id=area[0],
+                    service_area_id=served_by[0],
                     created_at=now,
                 ),
-                area,
+                served_by,
             )
         )
     authorities = []
@@ -283,7 +288,7 @@ def _case(
             created_at=now,
         )
         summary.children += 1
-        write.add(ProceedingsChild, proceedings_id=case_id, child_id=child)
+        write.link(ProceedingsChild, proceedings_id=case_id, child_id=child)
         for role, who in (
             (CaseRole.GUARDIAN, guardian),
             (CaseRole.IRO, iro),

@@ -7,11 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 BATCH = 5_000
 
 
-async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (column values) into ``model``'s table, ``BATCH`` at a time, without loading them into
     the session."""
     for start in range(0, len(rows), BATCH):

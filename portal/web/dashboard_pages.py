@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import groupby
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -116,12 +116,28 @@ def _table1_links(line: dict[str, Any]) -> list[tuple[str, str | None]]:
     ]
 
 
+class _Segment(TypedDict):
+    x: float
+    width: float
+    css: str
+    label: str
+    value: int
+
+
+class _Bar(TypedDict):
+    y: int
+    label: str
+    segments: list[_Segment]
+
+
 def _stacked(rows: Iterable[tuple[str, int, list[tuple[str, str, int]]]], width: int = 520) -> dict[str, Any]:
     """Horizontal bars, one per row (label, total, segments of (label, css class, value)), each segment a
     share of the row's total. Geometry only; the template draws it."""
-    height, bars = 28, []
+    height = 28
+    bars: list[_Bar] = []
     for index, (label, total, parts) in enumerate(rows):
-        x, segments = 0.0, []
+        x = 0.0
+        segments: list[_Segment] = []
         for name, css, value in parts:
             share = value / (total or 1) * width
             if value:

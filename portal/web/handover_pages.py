@@ -8,10 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from weasyprint import HTML
 
 from portal.audit.service import Look
-from portal.web.exports import no_fetching
+from portal.web.exports import tagged_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
@@ -230,7 +229,7 @@ async def pdf(request: Request) -> Response:
     if handover is None:
         raise PageNotFound
     html = TEMPLATES.get_template("handover_record.html").render(case=case, handover=handover)
-    document = HTML(string=html, url_fetcher=no_fetching).write_pdf(pdf_variant="pdf/ua-1")
+    document = tagged_pdf(html)
     name = f"handover-{case['caseNumber']}-v{handover['version']}.pdf"
     disposition = f'attachment; filename="{name}"'
     return Response(document, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -26,7 +26,8 @@ from portal.web.requests import posted_form, signed_in
 
 
 def operations(request: Request) -> Operations:
-    return request.app.state.operations
+    ops: Operations = request.app.state.operations
+    return ops
 
 
 async def cases_page(request: Request) -> Response:
@@ -250,17 +251,19 @@ def _render_contact_form(
     )
 
 
-async def _contact_form_case(request: Request, uow: UnitOfWork, actor: Actor, corrects: str | None) -> dict:
+async def _contact_form_case(
+    request: Request, uow: UnitOfWork, actor: Actor, corrects: str | None
+) -> dict[str, Any]:
     data = await operations(request).run(
         uow, actor, "ContactForm", {"id": request.path_params["case_id"], "correcting": bool(corrects)}
     )
-    case = data["case"]
+    case: dict[str, Any] = data["case"]
     if not case["viewerCan"]["logContact"]:
         raise PageNotFound
     return case
 
 
-def _values_from_entry(case: dict, entry_id: str, actor: Actor) -> dict[str, str]:
+def _values_from_entry(case: dict[str, Any], entry_id: str, actor: Actor) -> dict[str, str]:
     """The form's starting values when correcting an entry: the entry as it stands."""
     entry = next(
         (c for c in case.get("contacts", []) if c["id"] == entry_id and not c["correctedById"]), None
@@ -394,9 +397,10 @@ async def _arrangement_case(request: Request, uow: UnitOfWork, actor: Actor) -> 
     data = await operations(request).run(
         uow, actor, "ArrangementForm", {"id": request.path_params["case_id"]}
     )
-    if not data["case"]["viewerCan"]["recordArrangement"]:
+    case: dict[str, Any] = data["case"]
+    if not case["viewerCan"]["recordArrangement"]:
         raise PageNotFound
-    return data["case"]
+    return case
 
 
 async def waive_obligation(request: Request) -> Response:

@@ -38,9 +38,10 @@ def _iso(day: date | None) -> str | None:
 async def _case(request: Request, uow: Any, actor: Any, ability: str) -> dict[str, Any]:
     """The form's case, if the viewer may do ``ability`` on it; otherwise not found."""
     data = await operations(request).run(uow, actor, "RecordForm", {"id": request.path_params["case_id"]})
-    if not data["case"]["viewerCan"][ability]:
+    case: dict[str, Any] = data["case"]
+    if not case["viewerCan"][ability]:
         raise PageNotFound
-    return data["case"]
+    return case
 
 
 class Form:
@@ -125,7 +126,7 @@ OUTCOME = Form(
 
 
 def _review(case: dict[str, Any], review_id: str) -> dict[str, Any]:
-    review = next((r for r in case["reviews"] if r["id"] == review_id), None)
+    review: dict[str, Any] | None = next((r for r in case["reviews"] if r["id"] == review_id), None)
     if review is None:
         raise PageNotFound
     return review
@@ -240,7 +241,7 @@ async def record_discussion(request: Request) -> Response:
     form = await posted_form(request)
     errors = FormErrors(DISCUSSION.anchors)
     held = parse_date(form, "heldOn", "The date of the discussion", errors, "heldOn")
-    actions = []
+    actions: list[dict[str, str | None]] = []
     for n in range(ACTION_ROWS):
         description = form.get(f"actions-{n}-description", "").strip()
         owner = form.get(f"actions-{n}-ownerId", "")
@@ -274,7 +275,8 @@ async def record_discussion(request: Request) -> Response:
 async def _discussion(request: Request, look: Look) -> dict[str, Any]:
     variables = {"id": request.path_params["case_id"], "discussionId": request.path_params["discussion_id"]}
     async with signed_in(request) as (uow, actor):
-        case = (await operations(request).run(uow, actor, "DiscussionRecord", variables, look=look))["case"]
+        data = await operations(request).run(uow, actor, "DiscussionRecord", variables, look=look)
+    case: dict[str, Any] = data["case"]
     if case["discussion"] is None:
         raise PageNotFound
     return case

@@ -35,7 +35,8 @@ log = logging.getLogger("portal.sign_in")
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def home(request: Request) -> Response:
@@ -140,7 +141,8 @@ async def start_oidc(request: Request) -> Response:
             return _too_many(request)
     client = client_for(request.app.state.oidc, provider)
     try:
-        return await client.authorize_redirect(request, _callback_url(request, provider))
+        redirect: Response = await client.authorize_redirect(request, _callback_url(request, provider))
+        return redirect
     except httpx2.HTTPError as error:
         log.error("sign-in service %s is not answering: %r", provider.name, error)
         return render(

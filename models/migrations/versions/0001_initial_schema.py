@@ -8,7 +8,7 @@ Create Date: 2026-11-22 12:07:05.088212
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.base

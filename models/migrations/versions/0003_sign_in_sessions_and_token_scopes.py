@@ -9,7 +9,7 @@ Create Date: 2026-11-22 13:07:54.607261
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.base

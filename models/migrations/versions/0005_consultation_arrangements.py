@@ -8,7 +8,7 @@ Create Date: 2026-11-22 14:01:23.607004
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.base

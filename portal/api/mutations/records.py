@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import DiscussionKind, DiscussionMode, EmailPreference, FinalOrderKind, IssueKind, ReviewKind
+from models import Review as ReviewModel
 from portal.api.context import Info
 from portal.api.doc import field, input_type, mutation, object_type
 from portal.api.errors import UserError, attempt, parse_id
@@ -216,8 +217,8 @@ class EmailPreferencePayload:
     errors: list[UserError] = field("What was wrong; empty on success.")
 
 
-def _review(model: object) -> Review:
-    return Review.of(model, show_record=True)  # type: ignore[arg-type]
+def _review(model: ReviewModel) -> Review:
+    return Review.of(model, show_record=True)
 
 
 @object_type

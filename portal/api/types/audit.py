@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -26,7 +27,7 @@ class AccessEvent:
     outcome: AuditOutcome = field("Done, or refused.")
     channel: str = field("How the request came: web, api or cli.")
     source: str = field("Where it came from (the client's address).")
-    _person_id: strawberry.Private[object]
+    _person_id: strawberry.Private[uuid.UUID | None]
 
     @resolver
     async def person(self, info: Info) -> Person | None:

@@ -13,6 +13,7 @@ import strawberry
 
 from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
+from models import PaperShare as PaperShareModel
 from portal.access.policy import Permission, case_permissions, role_permitting, token_allows, usable_roles
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
@@ -116,8 +117,8 @@ class Child:
     legal_status: LegalStatus = field("The current legal status.")
     looked_after: bool = field("Whether the child is looked after (care order of any kind, or section 20).")
     looked_after_since: date | None = field("When the current period of being looked after began.")
-    _case_id: strawberry.Private[object]
-    _model_id: strawberry.Private[object]
+    _case_id: strawberry.Private[uuid.UUID]
+    _model_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def legal_status_history(self, info: Info) -> list[LegalStatusChange]:
@@ -181,7 +182,7 @@ class Child:
         return await load_person(info, holder.person_id) if holder else None
 
     @staticmethod
-    def of(model: ChildModel, case_id: object, today: date) -> Child:
+    def of(model: ChildModel, case_id: uuid.UUID, today: date) -> Child:
         return Child(
             id=strawberry.ID(str(model.id)),
             given_name=model.given_name,
@@ -209,9 +210,9 @@ class CaseMember:
     started_at: datetime = field("When they took the role (the earliest, across the children).")
     ended_at: datetime | None = field("When they left the role, if they have.")
     end_reason: str | None = field("Why they left it, if they have.")
-    _person_id: strawberry.Private[object]
-    _case_id: strawberry.Private[object]
-    _child_ids: strawberry.Private[list[object]]
+    _person_id: strawberry.Private[uuid.UUID]
+    _case_id: strawberry.Private[uuid.UUID]
+    _child_ids: strawberry.Private[list[uuid.UUID]]
 
     @resolver
     async def person(self, info: Info) -> Person:
@@ -225,9 +226,9 @@ class CaseMember:
         return [Child.of(c, self._case_id, info.context.today) for c in children if c.id in self._child_ids]
 
 
-def _members(case_id: object, memberships: list[CaseMembership]) -> list[CaseMember]:
+def _members(case_id: uuid.UUID, memberships: list[CaseMembership]) -> list[CaseMember]:
     """One row per person, role and whether the role has ended; siblings share a row."""
-    grouped: dict[tuple[object, CaseRole, bool], list[CaseMembership]] = defaultdict(list)
+    grouped: dict[tuple[uuid.UUID, CaseRole, bool], list[CaseMembership]] = defaultdict(list)
     for m in memberships:
         grouped[(m.person_id, m.role, m.ended_at is not None)].append(m)
     rows = []
@@ -416,7 +417,7 @@ class Case:
     async def papers(self, info: Info) -> list[CourtPaper]:
         """The court papers you may open, with their versions (an IRO: those shared with them)."""
         shares = await info.context.loaders.paper_shares.load(self._model.id)
-        by_version: dict[object, list] = defaultdict(list)
+        by_version: dict[uuid.UUID, list[PaperShareModel]] = defaultdict(list)
         for share in shares:
             by_version[share.version_id].append(share)
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import strawberry
@@ -20,7 +21,7 @@ class ContactReply:
     """The reply to a contact that expected one."""
 
     replied_at: datetime = field("When the reply came.")
-    _recorded_by_id: strawberry.Private[object]
+    _recorded_by_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def recorded_by(self, info: Info) -> Person:
@@ -49,9 +50,9 @@ class Contact:
     recorded_at: datetime = field("When the entry was recorded.")
     awaiting_reply: bool = field("A reply is expected and has not been marked as received.")
     reply_overdue: bool = field("A reply is awaited and its due date has passed.")
-    _from_id: strawberry.Private[object]
-    _to_id: strawberry.Private[object]
-    _recorded_by_id: strawberry.Private[object]
+    _from_id: strawberry.Private[uuid.UUID]
+    _to_id: strawberry.Private[uuid.UUID]
+    _recorded_by_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def from_person(self, info: Info) -> Person:
@@ -69,7 +70,7 @@ class Contact:
         return await load_person(info, self._recorded_by_id)
 
     @staticmethod
-    def of(model: ContactModel, reply: ReplyModel | None, corrected_by: object | None) -> Contact:
+    def of(model: ContactModel, reply: ReplyModel | None, corrected_by: uuid.UUID | None) -> Contact:
         awaiting = model.reply_expected and reply is None and corrected_by is None
         return Contact(
             id=strawberry.ID(str(model.id)),

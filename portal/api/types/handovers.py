@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import strawberry
@@ -114,7 +115,7 @@ class Handover:
             id=strawberry.ID(str(model.id)),
             version=model.version,
             state=model.state,
-            answers=model.answers,
+            answers=JSON(model.answers),
             revision=model.revision,
             updated_at=model.updated_at,
             submitted_at=model.submitted_at,
@@ -140,7 +141,7 @@ class Closure:
     closed_at: datetime = field("When.")
     override_reason: str | None = field("The Cafcass manager's reason, when closed without every step.")
     read_only_until: datetime = field("Until when the guardian may still read the case.")
-    _closed_by: strawberry.Private[object]
+    _closed_by: strawberry.Private[uuid.UUID]
 
     @resolver
     async def closed_by(self, info: Info) -> Person:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import strawberry
@@ -55,9 +56,9 @@ class Obligation:
     waivable_by: list[Role] = field(
         "The roles that may waive it under its rule (on a case they are related to), with a reason."
     )
-    _owner_id: strawberry.Private[object]
-    _partner_id: strawberry.Private[object]
-    _model_id: strawberry.Private[object]
+    _owner_id: strawberry.Private[uuid.UUID | None]
+    _partner_id: strawberry.Private[uuid.UUID | None]
+    _model_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def owner_person(self, info: Info) -> Person | None:
@@ -164,8 +165,8 @@ class ConsultationArrangement:
     on_events: list[ConsultationEvent] = field("The events they talk on.")
     notes: str = field("Anything else they agreed.")
     recorded_at: datetime = field("When it was recorded.")
-    _guardian_id: strawberry.Private[object]
-    _iro_id: strawberry.Private[object]
+    _guardian_id: strawberry.Private[uuid.UUID]
+    _iro_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def guardian(self, info: Info) -> Person:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import strawberry
@@ -35,7 +36,7 @@ class PaperReceipt:
 
     shared_at: datetime = field("When it was shared.")
     first_opened_at: datetime | None = field("When they first opened it; empty while unopened.")
-    _person_id: strawberry.Private[object]
+    _person_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def person(self, info: Info) -> Person:
@@ -57,7 +58,7 @@ class PaperVersion:
     uploaded_at: datetime = field("When it reached the portal.")
     download_url: str = field("Where to download it (for those who may open it).")
     receipts: list[PaperReceipt] = field("Whom it was shared with and whether they have opened it.")
-    _uploaded_by: strawberry.Private[object]
+    _uploaded_by: strawberry.Private[uuid.UUID]
 
     @resolver
     async def uploaded_by(self, info: Info) -> Person:
@@ -128,7 +129,7 @@ class ForwardingConfirmation:
     confirmed_at: datetime = field("When.")
     versions_forwarded: int = field("How many versions the IRO had then.")
     note: str = field("The guardian's note.")
-    _guardian_id: strawberry.Private[object]
+    _guardian_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def guardian(self, info: Info) -> Person:

@@ -30,7 +30,7 @@ class Organisation:
         )
 
 
-async def load_organisation(info: Info, organisation_id: object) -> Organisation:
+async def load_organisation(info: Info, organisation_id: uuid.UUID) -> Organisation:
     model = await info.context.loaders.organisation.load(organisation_id)
     assert model is not None
     return Organisation.of(model)
@@ -45,9 +45,9 @@ class Person:
     name: str = field("Their name.")
     email: str = field("Their work email address, for contacting them outside the portal.")
     active: bool = field("Whether they may use the portal; people who leave are made inactive, not deleted.")
-    _organisation_id: strawberry.Private[object]
-    _team_id: strawberry.Private[object]
-    _id: strawberry.Private[object]
+    _organisation_id: strawberry.Private[uuid.UUID]
+    _team_id: strawberry.Private[uuid.UUID | None]
+    _id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def team(self, info: Info) -> str | None:
@@ -80,7 +80,7 @@ class Person:
         )
 
 
-async def load_person(info: Info, person_id: object) -> Person:
+async def load_person(info: Info, person_id: uuid.UUID) -> Person:
     model = await info.context.loaders.person.load(person_id)
     assert model is not None
     return Person.of(model)
@@ -95,7 +95,7 @@ class Me:
     email: str = field("Your email address.")
     roles: list[Role] = field("Your roles in your organisation.")
     can_open_proceedings: bool = field("Whether you may open proceedings (LA solicitors).")
-    _organisation_id: strawberry.Private[object]
+    _organisation_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def organisation(self, info: Info) -> Organisation:

@@ -3,6 +3,7 @@ significant issues, and the final orders."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import strawberry
@@ -83,7 +84,7 @@ class AgreedAction:
     description: str = field("What was agreed.")
     due_on: date = field("When it is due.")
     done_at: datetime | None = field("When it was done.")
-    _owner_id: strawberry.Private[object]
+    _owner_id: strawberry.Private[uuid.UUID]
 
     @resolver
     async def owner(self, info: Info) -> Person:

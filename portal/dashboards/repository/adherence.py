@@ -7,18 +7,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.repository.drill import cases_with_ids
-from portal.dashboards.repository.sql import count_where, days_between, utc_day
+from portal.dashboards.repository.sql import Columns, count_where, days_between, utc_day
 
 
 def _days_late(dialect: str) -> sa.ColumnElement[int]:
@@ -26,10 +27,13 @@ def _days_late(dialect: str) -> sa.ColumnElement[int]:
     return days_between(dialect, utc_day(dialect, Obligation.closed_at), Obligation.due_on)
 
 
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+Column = sa.ColumnElement[T] | InstrumentedAttribute[T]
 Joins = list[tuple[type, sa.ColumnElement[bool], bool]]  # target, on, outer
 
 
-def _group(by: GroupBy) -> tuple[sa.ColumnElement, sa.ColumnElement, Joins]:
+def _group(by: GroupBy) -> tuple[Column[Any], Column[str], Joins]:
     """The group's id and name columns, and the joins they need."""
     if by is GroupBy.SERVICE_AREA:
         court, area = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
@@ -63,7 +67,7 @@ def _group(by: GroupBy) -> tuple[sa.ColumnElement, sa.ColumnElement, Joins]:
     return sa.null(), sa.literal("All cases in your scope"), []
 
 
-def _joined(stmt: sa.Select, joins: Joins) -> sa.Select:
+def _joined(stmt: sa.Select[*Ts], joins: Joins) -> sa.Select[*Ts]:
     for target, on, outer in joins:
         stmt = stmt.join(target, on, isouter=outer)
     return stmt
@@ -76,7 +80,7 @@ def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
     )
 
 
-def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> Any:
+def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> sa.CTE:
     """One row per obligation opened in the period on a case in scope: its case, group, code, state, days
     late (when met) and whether it is open past its due date."""
     group_id, group_name, joins = _group(by)
@@ -96,7 +100,7 @@ def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: Group
     return _joined(stmt, joins).where(managed_cases(actor), _in_period(start, end)).cte("obligations")
 
 
-def _measured(rows: Any, measure: Measure) -> sa.ColumnElement[bool]:
+def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
     """Whether an obligation's row counts towards ``measure``: the one definition of each figure."""
     return {
         Measure.OPENED: sa.true(),

@@ -26,7 +26,7 @@ def _case_ids(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
-) -> sa.Select:
+) -> sa.Select[uuid.UUID]:
     """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s)."""
     section, _, category = figure.value.partition(":")
     if section in QUESTIONS:
@@ -75,7 +75,7 @@ async def cases_behind(
     return await cases_with_ids(session, ids)
 
 
-async def cases_with_ids(session: AsyncSession, ids: sa.Select) -> list[Proceedings]:
+async def cases_with_ids(session: AsyncSession, ids: sa.Select[uuid.UUID]) -> list[Proceedings]:
     """The cases whose ids ``ids`` selects, by case number."""
     rows = await session.execute(
         sa.select(Proceedings).where(Proceedings.id.in_(ids)).order_by(Proceedings.case_number)

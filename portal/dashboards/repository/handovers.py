@@ -5,7 +5,6 @@ P14 did not apply are left out."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,7 @@ from portal.dashboards.handovers import HandoverStatus
 from portal.dashboards.repository.sql import count_where, utc_day
 
 
-def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) -> Any:
+def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) -> sa.CTE:
     """One row per set of proceedings: its id, its status and whether the IRO acknowledged it."""
     due = (
         sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))

@@ -5,7 +5,6 @@ percentiles. Working days as the protocol counts them (weekends and England's ba
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,7 @@ from portal.dashboards.repository.sql import (
 )
 
 
-def per_version(dialect: str, actor: Actor, start: date, end: date, today: date) -> Any:
+def per_version(dialect: str, actor: Actor, start: date, end: date, today: date) -> sa.CTE:
     """One row per version: its case, its status and the working days from filing to first opening."""
     filed = (
         sa.select(

@@ -11,21 +11,26 @@ import sqlalchemy as sa
 
 from portal.calendar import bank_holiday
 
+# The columns of a CTE or subquery.
+Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
+# A column or an expression of any SQL type.
+Expression = sa.SQLColumnExpression[Any]
+
 # A Monday, from which weekdays are counted.
 EPOCH_MONDAY = date(2000, 1, 3)
 
 
-def utc_day(dialect: str, timestamp: Any) -> sa.ColumnElement[Any]:
+def utc_day(dialect: str, timestamp: Expression) -> sa.ColumnElement[Any]:
     """The (UTC) calendar day of a timestamp column."""
     if dialect == "postgresql":
         return sa.cast(sa.func.timezone("UTC", timestamp), sa.Date)
     return sa.func.substr(timestamp, 1, 10)
 
 
-def days_between(dialect: str, later: Any, earlier: Any) -> sa.ColumnElement[int]:
+def days_between(dialect: str, later: Expression, earlier: Expression) -> sa.ColumnElement[int]:
     """Whole calendar days from ``earlier`` to ``later`` (dates, or days from ``utc_day``)."""
     if dialect == "postgresql":
-        return later - earlier  # type: ignore[no-any-return]
+        return later - earlier
     return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
 
 
@@ -35,8 +40,8 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def nearest_rank(
-    source: Any, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
-) -> Any:
+    source: sa.FromClause, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
+) -> sa.CTE:
     """The median (``p50``) and 90th percentile (``p90``) of ``value`` over ``source``'s rows in each
     ``partition``, by nearest rank, with window functions: one row per partition."""
     ranked = (
@@ -66,14 +71,14 @@ def nearest_rank(
     )
 
 
-def _weekdays_to(dialect: str, day: Any) -> sa.ColumnElement[int]:
+def _weekdays_to(dialect: str, day: Expression) -> sa.ColumnElement[int]:
     """Weekdays from EPOCH_MONDAY up to and including ``day``."""
     n = days_between(dialect, day, sa.literal(EPOCH_MONDAY, sa.Date)) + 1
     rest = n % 7
     return 5 * (n // 7) + sa.case((rest > 5, 5), else_=rest)
 
 
-def bank_holidays_cte(first: date, last: date) -> Any:
+def bank_holidays_cte(first: date, last: date) -> sa.CTE:
     """England's bank holidays falling on weekdays in the years from ``first`` to ``last``, as a table
     (whole years, so never empty)."""
     start = date(first.year, 1, 1)
@@ -82,7 +87,9 @@ def bank_holidays_cte(first: date, last: date) -> Any:
     return sa.values(sa.column("day", sa.Date), name="bank_holidays").data(days).cte()
 
 
-def working_days_between(dialect: str, earlier: Any, later: Any, holidays: Any) -> sa.ColumnElement[int]:
+def working_days_between(
+    dialect: str, earlier: Expression, later: Expression, holidays: sa.CTE
+) -> sa.ColumnElement[int]:
     """Working days after ``earlier`` up to ``later`` (as portal.calendar.working_days_between, for
     ``later`` not before ``earlier``): weekdays by arithmetic, less the bank holidays between."""
     between = (

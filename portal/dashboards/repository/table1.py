@@ -5,7 +5,6 @@ category of each side's initiating of contact and whether the final discussion w
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +18,7 @@ from portal.dashboards.table1 import MOSTLY, RARELY, WINDOW_DAYS, FinalDiscussio
 REGULARITY_QUESTIONS = ("guardian_contacts_iro", "iro_contacts_guardian")
 
 
-def per_case(dialect: str, actor: Actor, start: date, end: date) -> Any:
+def per_case(dialect: str, actor: Actor, start: date, end: date) -> sa.CTE:
     """One row per set of proceedings that ran during the period: its id, the category of each side's
     initiating, and (when it concluded) whether the final discussion was held."""
     concluded = (
@@ -63,7 +62,7 @@ def per_case(dialect: str, actor: Actor, start: date, end: date) -> Any:
     )
     by_guardian, by_iro = windows_with.alias("by_guardian"), windows_with.alias("by_iro")
 
-    def regularity(theirs: Any) -> sa.ColumnElement[str]:
+    def regularity(theirs: sa.CTE) -> sa.ColumnElement[str]:
         share = sa.cast(sa.func.coalesce(theirs.c.windows, 0), sa.Float) / cases.c.windows
         return sa.case(
             (share >= MOSTLY, Regularity.ALWAYS_OR_MOSTLY.value),

@@ -19,7 +19,7 @@ from portal.dashboards.repository.sql import days_between
 from portal.dashboards.workload import BUCKETS
 
 
-def per_case(dialect: str, actor: Actor, today: date) -> Any:
+def per_case(dialect: str, actor: Actor, today: date) -> sa.CTE:
     """One row per open set of proceedings in scope: its bucket (an index into BUCKETS), extension weeks,
     days to its deadline and whether it is at risk."""
     extensions = (
@@ -79,7 +79,7 @@ async def at_risk(session: AsyncSession, actor: Actor, today: date) -> Sequence[
     return found.mappings().all()
 
 
-def per_child(actor: Actor, today: date) -> Any:
+def per_child(actor: Actor, today: date) -> sa.CTE:
     """One row per child each IRO of the manager's authority is the live IRO for, in the manager's scope:
     the IRO, the case, the child, whether the proceedings are open and the child's overdue reviews."""
     overdue = (

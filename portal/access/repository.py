@@ -197,7 +197,7 @@ async def rows_by_case(
     model: type[T],
     case_ids: Sequence[uuid.UUID],
     *,
-    order_by: Sequence[sa.ColumnElement[Any]] = (),
+    order_by: Sequence[sa.SQLColumnExpression[Any]] = (),
     where: Sequence[sa.ColumnElement[bool]] = (),
     need: Permission = Permission.READ_CASE,
 ) -> dict[uuid.UUID, list[T]]:

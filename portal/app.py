@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from portal.api.view import GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
+from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
@@ -72,9 +73,10 @@ async def _healthz(_request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or Settings()
-    settings.audit_keyring  # noqa: B018 -- refuse to start without the audit keys, not at the first seal
     engine = engine or create_engine(settings.database_url, echo=settings.sql_echo)
     sessions = create_session_factory(engine)
+    # Made now, so that the portal refuses to start without its audit keys rather than at the first seal.
+    sealer = sealer_for(sessions, settings)
     blobs = blob_store(settings)
 
     @asynccontextmanager
@@ -85,7 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         if settings.clock_in_app:
             tasks.append(asyncio.create_task(clock_forever(sessions, settings)))
         if settings.audit_seal_in_app:
-            tasks.append(asyncio.create_task(seal_forever(sessions, settings)))
+            tasks.append(asyncio.create_task(seal_forever(sealer, settings.audit_seal_every_seconds)))
         yield
         for task in tasks:
             task.cancel()

@@ -315,9 +315,10 @@ def cmd_audit_seal(settings: Settings, args: argparse.Namespace) -> None:
         engine = create_engine(settings.database_url)
         sessions = create_session_factory(engine)
         try:
+            sealer = sealer_for(sessions, settings, batch=args.batch)
             if args.forever:
-                await run_forever(sessions, settings, batch=args.batch)
-            sealed = await sealer_for(sessions, settings, batch=args.batch).run_once(checkpoint=True)
+                await run_forever(sealer, settings.audit_seal_every_seconds)
+            sealed = await sealer.run_once(checkpoint=True)
         finally:
             await engine.dispose()
         checkpoint = f", checkpoint signed at row {sealed.checkpoint.seq}" if sealed.checkpoint else ""

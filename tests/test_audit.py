@@ -592,3 +592,14 @@ async def test_a_refusal_is_kept_though_the_request_wrote_nothing(
     assert {e.channel for e in events} == {"api"}
     await _seal(engine, settings)
     assert (await _verdict(engine, settings)).clean
+
+
+def test_the_portal_refuses_to_start_without_good_audit_keys(settings: Settings, tmp_path: Path) -> None:
+    from portal.app import create_app
+
+    with pytest.raises(KeyringError, match="at least 32 bytes"):
+        create_app(Settings(**{**settings.model_dump(), "audit_key": "k1:c2hvcnQ"}))
+    with pytest.raises(KeyringError, match="cannot read the audit key file"):
+        create_app(
+            Settings(**{**settings.model_dump(), "audit_key": "", "audit_key_file": tmp_path / "none"})
+        )

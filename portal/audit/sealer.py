@@ -114,14 +114,11 @@ def sealer_for(
     )
 
 
-async def run_forever(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, batch: int = BATCH
-) -> None:
+async def run_forever(sealer: Sealer, every: float) -> None:
     """The sealer's loop, for a web process's background task and for `portal audit seal --forever`."""
-    sealer = sealer_for(sessions, settings, batch=batch)
     while True:
         try:
             await sealer.run_once()
         except Exception:  # a failed round is logged and the next one tries again
             log.exception("the audit sealer failed a round")
-        await asyncio.sleep(settings.audit_seal_every_seconds)
+        await asyncio.sleep(every)

@@ -173,12 +173,14 @@ CASE_ROLE_REQUIRES: dict[CaseRole, Role] = {
 READS = frozenset({Permission.READ_CASE, Permission.READ_ISSUES, Permission.READ_HANDOVER})
 
 
-def usable_roles(actor: Actor, case_id: uuid.UUID, roles: list[Role], need: Permission) -> list[Role]:
-    """The actor's ``roles`` on the case that may be used for ``need``: after the guardian's involvement
-    closes, their guardian role only reads."""
+def granting_role(actor: Actor, case_id: uuid.UUID, roles: Iterable[Role], need: Permission) -> Role | None:
+    """The first of the actor's ``roles`` on the case that lets them ``need``, if their token allows it too;
+    None if nothing does. After the guardian's involvement closes, their guardian role only reads."""
+    if not token_allows(actor.scopes, need):
+        return None
     if case_id in actor.read_only_cases and need not in READS:
-        return [r for r in roles if r is not Role.GUARDIAN]
-    return roles
+        roles = [r for r in roles if r is not Role.GUARDIAN]
+    return role_permitting(roles, need)
 
 
 def acting_roles(

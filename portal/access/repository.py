@@ -25,11 +25,10 @@ from portal.access.policy import (
     MANAGER_ROLES,
     Permission,
     acting_roles,
-    role_permitting,
+    granting_role,
     token_allows,
-    usable_roles,
 )
-from portal.auth.actor import System, Viewer
+from portal.auth.actor import Actor, System, Viewer
 from portal.db import grouped
 
 T = TypeVar("T")
@@ -135,10 +134,13 @@ def _member_cases(actor: Viewer, need: Permission) -> list[uuid.UUID]:
     return [
         case_id
         for case_id, case_roles in actor.case_roles.items()
-        if role_permitting(
-            usable_roles(actor, case_id, acting_roles(actor.roles, case_roles, ()), need), need
-        )
+        if granting_role(actor, case_id, acting_roles(actor.roles, case_roles, ()), need)
     ]
+
+
+def _token_reads(actor: Actor, need: Permission) -> bool:
+    """Whether the request's token allows reading cases at all, and ``need`` on them."""
+    return token_allows(actor.scopes, Permission.READ_CASE) and token_allows(actor.scopes, need)
 
 
 def readable_cases(
@@ -148,7 +150,7 @@ def readable_cases(
     lists of cases and task lists start from."""
     if isinstance(actor, System):
         return sa.true()
-    if not (token_allows(actor.scopes, Permission.READ_CASE) and token_allows(actor.scopes, need)):
+    if not _token_reads(actor, need):
         return sa.false()
     clauses = [
         column.in_(ids) for role, ids in manager_scope_ids(actor).items() if need in CASE_PERMISSIONS[role]
@@ -165,7 +167,7 @@ def granted(viewer: Viewer, need: Permission, column: Column) -> sa.ColumnElemen
     clock, the services working on a case already authorised) is granted everything."""
     if isinstance(viewer, System):
         return sa.true()
-    if not (token_allows(viewer.scopes, Permission.READ_CASE) and token_allows(viewer.scopes, need)):
+    if not _token_reads(viewer, need):
         return sa.false()
     clauses: list[sa.ColumnElement[bool]] = [
         _in_scope(role, viewer.organisation_id, column)

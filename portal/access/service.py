@@ -19,9 +19,7 @@ from portal.access.policy import (
     Permission,
     acting_roles,
     case_permissions,
-    role_permitting,
-    token_allows,
-    usable_roles,
+    granting_role,
 )
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -49,8 +47,7 @@ async def access_case(
     granting, roles = None, []
     if found is not None:
         roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), found[1])
-        if token_allows(actor.scopes, need):
-            granting = role_permitting(usable_roles(actor, case_id, roles, need), need)
+        granting = granting_role(actor, case_id, roles, need)
     if found is None or granting is None:
         # Refused: kept in the audit trail even though the request's own work is rolled back.
         audit.record(

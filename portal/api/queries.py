@@ -13,7 +13,6 @@ import strawberry
 from handover.template import CURRENT
 from models import Stage
 from portal.access.policy import Permission, has_global_permission
-from portal.access.repository import readable_cases
 from portal.access.service import access_case
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
@@ -162,9 +161,7 @@ class Query:
         side sees the same list, so neither can think the other never called (P1)."""
         actor = info.context.require_actor()
 
-        rows = await info.context.uow.run(
-            lambda s: contact_rows.awaited_replies(s, actor.person_id, readable_cases(actor))
-        )
+        rows = await info.context.uow.run(lambda s: contact_rows.awaited_replies(s, actor))
         return [
             AwaitedReply(
                 contact=Contact.of(c, None, None),

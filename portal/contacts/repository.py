@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from models import Contact, ContactReply, Proceedings
 from portal.access.policy import Permission
-from portal.access.repository import granted
-from portal.auth.actor import Viewer
+from portal.access.repository import granted, readable_cases
+from portal.auth.actor import Actor, Viewer
 
 
 async def contacts_by_case(
@@ -51,11 +51,10 @@ async def contact_in_case(
     return None if row is None else (row[0], row[1], row[2])
 
 
-async def awaited_replies(
-    session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool]
-) -> list[tuple[Contact, Proceedings]]:
-    """Contacts to or from the person still waiting for their reply (current entries only), on cases they
+async def awaited_replies(session: AsyncSession, viewer: Actor) -> list[tuple[Contact, Proceedings]]:
+    """Contacts to or from the viewer still waiting for their reply (current entries only), on cases they
     may read, the longest overdue first. One query."""
+    person_id = viewer.person_id
     correction = aliased(Contact)
     rows = await session.execute(
         sa.select(Contact, Proceedings)
@@ -67,7 +66,7 @@ async def awaited_replies(
             Contact.reply_expected,
             ContactReply.contact_id.is_(None),
             correction.id.is_(None),
-            readable,
+            readable_cases(viewer),
         )
         .order_by(Contact.reply_due_on, Contact.occurred_at)
     )

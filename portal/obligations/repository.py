@@ -19,8 +19,8 @@ from models import (
     Proceedings,
 )
 from portal.access.policy import Permission
-from portal.access.repository import granted
-from portal.auth.actor import Viewer
+from portal.access.repository import granted, readable_cases
+from portal.auth.actor import Actor, Viewer
 
 
 async def open_obligations(
@@ -93,17 +93,18 @@ async def history_by_obligation(
 
 
 async def tasks_of(
-    session: AsyncSession, person_id: uuid.UUID, readable: sa.ColumnElement[bool], closed_since: datetime
+    session: AsyncSession, viewer: Actor, closed_since: datetime
 ) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
-    """A person's obligations (theirs, or shared with them) on cases they may read: the open ones, and those
-    closed since ``closed_since``, by due date. One query, however many there are."""
+    """The viewer's obligations (theirs, or shared with them) on cases they may read: the open ones, and
+    those closed since ``closed_since``, by due date. One query, however many there are."""
+    person_id = viewer.person_id
     rows = await session.execute(
         sa.select(Obligation, ObligationRule, Proceedings)
         .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
         .join(Proceedings, Proceedings.id == Obligation.proceedings_id)
         .where(
             sa.or_(Obligation.owner_person_id == person_id, Obligation.partner_person_id == person_id),
-            readable,
+            readable_cases(viewer),
             sa.or_(Obligation.state == ObligationState.OPEN, Obligation.closed_at >= closed_since),
         )
         .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code)

@@ -32,7 +32,6 @@ from models import (
 )
 from portal import calendar, clock
 from portal.access.policy import Permission
-from portal.access.repository import readable_cases
 from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -424,4 +423,4 @@ RECENT_DAYS = 14
 async def tasks(session: AsyncSession, actor: Actor) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
     """The actor's task list: their open obligations, and those met or waived in the last fortnight."""
     since = clock.london_datetime(clock.today() - timedelta(days=RECENT_DAYS), time(0))
-    return await repository.tasks_of(session, actor.person_id, readable_cases(actor), since)
+    return await repository.tasks_of(session, actor, since)

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
 from portal.access.policy import Permission
-from portal.access.repository import member_as, rows_by_case
-from portal.auth.actor import Viewer
+from portal.access.repository import member_as, readable_cases, rows_by_case
+from portal.auth.actor import Actor, Viewer
 
 
 async def issues_by_case(
@@ -35,14 +35,13 @@ async def issues_by_case(
 
 
 async def awaiting_acknowledgement(
-    session: AsyncSession,
-    person_id: uuid.UUID,
-    readable: sa.ColumnElement[bool],
-    acknowledged_by: Mapping[IssueKind, CaseRole],
+    session: AsyncSession, viewer: Actor, acknowledged_by: Mapping[IssueKind, CaseRole]
 ) -> list[tuple[RaisedIssue, Proceedings]]:
-    """Issues shared and not yet acknowledged, on cases matching ``readable``, where the person is live on
-    the case in the role that acknowledges the issue's kind (``acknowledged_by``), each with its case, the
-    longest shared first. One query."""
+    """Issues shared and not yet acknowledged, on cases where the viewer may read them, where the viewer is
+    live on the case in the role that acknowledges the issue's kind (``acknowledged_by``), each with its
+    case, the longest shared first. One query."""
+    person_id = viewer.person_id
+    readable = readable_cases(viewer, RaisedIssue.proceedings_id, Permission.READ_ISSUES)
     receiving = sa.or_(
         *(
             sa.and_(RaisedIssue.kind == kind, CaseMembership.role == role)

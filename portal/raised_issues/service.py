@@ -25,7 +25,6 @@ from models import (
 )
 from portal import clock
 from portal.access.policy import Permission
-from portal.access.repository import readable_cases
 from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
 from portal.auth.actor import Actor
@@ -198,5 +197,4 @@ async def acknowledge(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, 
 async def to_acknowledge(session: AsyncSession, actor: Actor) -> list[tuple[RaisedIssue, Proceedings]]:
     """Concerns and significant issues shared with the actor (as the IRO or the guardian on the case) and
     not yet acknowledged, on cases where they may read them, oldest first. One query."""
-    readable = readable_cases(actor, need=Permission.READ_ISSUES)
-    return await repository.awaiting_acknowledgement(session, actor.person_id, readable, ACKNOWLEDGED_BY)
+    return await repository.awaiting_acknowledgement(session, actor, ACKNOWLEDGED_BY)

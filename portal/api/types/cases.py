@@ -14,7 +14,7 @@ import strawberry
 from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
 from models import Child as ChildModel
 from models import PaperShare as PaperShareModel
-from portal.access.policy import Permission, case_permissions, role_permitting, token_allows, usable_roles
+from portal.access.policy import Permission, case_permissions, granting_role
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo, decode_time_cursor, encode_time_cursor, page_size
@@ -548,8 +548,7 @@ class Case:
         allowed = {
             need
             for need in case_permissions(self.viewer_roles)
-            if token_allows(actor.scopes, need)
-            and role_permitting(usable_roles(actor, self._model.id, list(self.viewer_roles), need), need)
+            if granting_role(actor, self._model.id, self.viewer_roles, need)
         }
         return CaseAbilities(
             log_contact=Permission.LOG_CONTACT in allowed,

@@ -40,6 +40,7 @@ from models import Person, PersonRole, Proceedings, Role  # noqa: E402
 from portal import clock  # noqa: E402
 from portal.access.repository import managed_cases  # noqa: E402
 from portal.api.context import Context  # noqa: E402
+from portal.api.documents import load_operations  # noqa: E402
 from portal.api.schema import schema  # noqa: E402
 from portal.auth.actor import Actor, Via  # noqa: E402
 from portal.auth.service import actor_for_person  # noqa: E402
@@ -49,7 +50,6 @@ from portal.db import UnitOfWork, create_engine, create_session_factory  # noqa:
 from portal.migrations import upgrade  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from portal.synth import generate  # noqa: E402
-from portal.web.operations import load_operations  # noqa: E402
 from tests.support.plans import indexes_used, plan, statements  # noqa: E402
 
 PERIOD_DAYS = 182

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from portal.api.documents import documents_for
 from portal.api.view import GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
 from portal.audit.sealer import sealer_for
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     # Made now, so that the portal refuses to start without its audit keys rather than at the first seal.
     sealer = sealer_for(sessions, settings)
     blobs = blob_store(settings)
+    documents = documents_for(settings)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -100,7 +102,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app = Starlette(
         debug=False,
         routes=[
-            Route("/graphql", GraphQLView(settings, sessions), methods=["GET", "POST"]),
+            # Every method reaches the view, which answers the ones it does not take in JSON (405).
+            Route("/graphql", GraphQLView(settings, sessions, documents)),
             Route("/healthz", _healthz),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             *sign_in.routes,
@@ -139,6 +142,6 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.blobs = blobs
-    app.state.operations = Operations(settings)
+    app.state.operations = Operations(settings, documents)
     app.state.oidc = build_clients(settings)
     return app

@@ -116,11 +116,17 @@ class Settings(BaseSettings):
     audit_checkpoint_every_seconds: float = Field(default=60, ge=0)
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_retain_days: int = Field(default=3650, ge=1)
+    # The API: the largest request body /graphql reads, and whether signed-in callers may introspect the
+    # schema (and see "Did you mean" suggestions); by default, everywhere but production.
+    graphql_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    graphql_introspection: bool | None = None
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 
     @model_validator(mode="after")
     def _embedded_defaults(self) -> Settings:
+        if self.graphql_introspection is None:
+            self.graphql_introspection = self.environment is not Environment.PRODUCTION
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'portal.db'}"
         if self.blob_dir is None:

@@ -13,6 +13,7 @@ import strawberry
 from models import CaseRole
 from portal import clock
 from portal.access.policy import Permission
+from portal.api.documents import Documents
 from portal.api.loaders import Loaders
 from portal.audit.service import Look
 from portal.auth.actor import Actor
@@ -37,6 +38,9 @@ class Context:
     today: date = field(default_factory=lambda: clock.today())
     look: Look | None = None
     case_need: Permission = Permission.READ_CASE
+    # How documents are prepared and judged (portal/api/documents.py); None only in tests that run the
+    # schema directly.
+    documents: Documents | None = None
 
     @cached_property
     def loaders(self) -> Loaders:

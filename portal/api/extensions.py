@@ -1,18 +1,43 @@
-"""Schema extensions: expected errors get their stable code; unexpected ones are masked and logged."""
+"""Schema extensions: documents come prepared (portal/api/documents.py); expected errors get their stable
+code; unexpected ones are masked and logged."""
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from graphql import GraphQLError, VariableDefinitionNode
+from graphql import GraphQLError
 from portal.api.errors import graphql_error
 from portal.errors import DomainError
 
 log = logging.getLogger("portal.api")
+# graphql-core's words for a variable that does not fit: "Variable '$input' has invalid value at .channel:"
+_VARIABLE = re.compile(
+    r"^Variable '\$(\w+)' (?:has invalid (?:default )?value(?: at ((?:\.\w+|\[\d+\])+))?)"
+)
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+class PreparedDocuments(SchemaExtension):
+    """Hands strawberry the document the request's ``Documents`` prepared (parsed, measured and validated,
+    once for all requests that send it), so it neither parses nor validates it again. A document that was
+    refused is refused again here with its code, whichever way it came in."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        documents = getattr(context.context, "documents", None)
+        if documents is not None and context.query is not None:
+            prepared = documents.prepare(context.query)
+            if prepared.document is None:
+                raise prepared.errors[0]
+            context.graphql_document = prepared.document
+            # Validated already: strawberry validates only while this is None.
+            context.pre_execution_errors = []
+        yield
 
 
 class ExpectedErrors(SchemaExtension):
@@ -26,32 +51,37 @@ class ExpectedErrors(SchemaExtension):
             return
         result.errors = [self._format(error) for error in result.errors]
 
+    @property
+    def _suggestions(self) -> bool:
+        """Whether "Did you mean" may be shown: only where introspection is open (it tells as much)."""
+        documents = getattr(self.execution_context.context, "documents", None)
+        return documents is None or documents.rules.introspection
+
     def _format(self, error: GraphQLError) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error  # refused by one of our own checks, with its code
-        original = error.original_error
+        variable = _variable_of(error)
         domain = _domain_error(error)
         if domain is not None:
             # A service's refusal, or a scalar's (a date the portal cannot handle, say), however deep
             # graphql-core wrapped it while coercing variables.
             formatted = graphql_error(domain)
             extensions = dict(formatted.extensions or {})
-            if error.path is None and error.nodes:
-                extensions["field"] = extensions.get("field") or _variable_of(error)
+            extensions["field"] = extensions.get("field") or variable
             return GraphQLError(formatted.message, nodes=error.nodes, path=error.path, extensions=extensions)
-        if original is None or isinstance(original, GraphQLError):
-            # A syntax or validation error, or a variable that does not fit its type: the caller's
-            # mistake, safe to show and not worth a traceback.
-            code = "BAD_USER_INPUT" if _variable_of(error) else "GRAPHQL_VALIDATION_FAILED"
+        if error.original_error is None or isinstance(error.original_error, GraphQLError):
+            # A variable that does not fit its type (or a document refused in the schema's own checks):
+            # the caller's mistake, safe to show and not worth a traceback.
             log.info("refused request: %s", error.message)
-            return GraphQLError(
-                error.message,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": code, **({"field": v} if (v := _variable_of(error)) else {})},
+            message = error.message if self._suggestions else _SUGGESTION.sub("", error.message)
+            extensions = (
+                {"code": "BAD_USER_INPUT", "field": variable}
+                if variable
+                else {"code": "GRAPHQL_VALIDATION_FAILED"}
             )
+            return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=extensions)
         correlation_id = uuid.uuid4().hex
-        log.error("unexpected error %s in %s", correlation_id, error.path, exc_info=original)
+        log.error("unexpected error %s in %s", correlation_id, error.path, exc_info=error.original_error)
         self.execution_context.context.uow.fail()
         return GraphQLError(
             "Something went wrong. If it keeps happening, quote this reference to support: " + correlation_id,
@@ -70,8 +100,10 @@ def _domain_error(error: BaseException | None) -> DomainError | None:
 
 
 def _variable_of(error: GraphQLError) -> str | None:
-    """The variable (with its path inside, e.g. ``input.occurredAt``) that failed coercion, if any."""
-    for node in error.nodes or ():
-        if isinstance(node, VariableDefinitionNode):
-            return node.variable.name.value
-    return None
+    """The variable that failed coercion, with the path inside it as UserError.field writes it (e.g.
+    ``input.occurredAt``, ``input.newChildren.0.dateOfBirth``); None for any other error."""
+    found = _VARIABLE.match(error.message)
+    if found is None:
+        return None
+    name, path = found.groups()
+    return name + re.sub(r"\[(\d+)\]", r".\1", path or "")

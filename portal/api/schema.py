@@ -1,14 +1,13 @@
-"""The schema: queries, mutations, limits and error handling."""
+"""The schema: queries, mutations and error handling."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
 from portal.api.doc import object_type
-from portal.api.extensions import ExpectedErrors
+from portal.api.extensions import ExpectedErrors, PreparedDocuments
 from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
@@ -48,12 +47,8 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
-    extensions=[
-        lambda: QueryDepthLimiter(max_depth=10),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        lambda: MaxTokensLimiter(max_token_count=2000),
-        ExpectedErrors,
-    ],
+    # The cost limits are applied as documents are prepared (portal/api/documents.py), before any run.
+    extensions=[PreparedDocuments, ExpectedErrors],
 )
 
 

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
 from portal.access.policy import Permission
 from portal.api.context import Context
+from portal.api.documents import Documents
 from portal.api.schema import schema
 from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
-from portal.migrations import ROOT
 from portal.settings import Settings
-
-OPERATIONS_DIR = ROOT / "graphql" / "operations"
-
-
-def load_operations(directory: Path = OPERATIONS_DIR) -> dict[str, str]:
-    """Every operation document, by its file name (which is also the operation's name)."""
-    return {path.stem: path.read_text() for path in sorted(directory.glob("*.graphql"))}
 
 
 class PageNotFound(Exception):
@@ -32,9 +24,11 @@ class OperationFailed(Exception):
 
 
 class Operations:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.documents = load_operations()
+    """The pages' way into the API: only the trusted documents, run by name, each parsed and validated
+    once when the portal starts."""
+
+    def __init__(self, settings: Settings, documents: Documents) -> None:
+        self.settings, self.documents = settings, documents
 
     async def run(
         self,
@@ -49,9 +43,14 @@ class Operations:
         """The operation's data. NOT_FOUND and INVALID_ID become PageNotFound; other errors fail the page.
         An export names its ``look`` (how the audit trail records it) and what the viewer ``need``s on the
         case it opens."""
-        context = Context(settings=self.settings, uow=uow, actor=actor, look=look, case_need=need)
+        context = Context(
+            settings=self.settings, uow=uow, actor=actor, look=look, case_need=need, documents=self.documents
+        )
         result = await schema.execute(
-            self.documents[name], variable_values=variables, context_value=context, operation_name=name
+            self.documents.trusted_text[name],
+            variable_values=variables,
+            context_value=context,
+            operation_name=name,
         )
         if result.errors:
             if all(_code(e) in {"NOT_FOUND", "INVALID_ID"} for e in result.errors):

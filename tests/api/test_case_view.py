@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from models import LegalStatus
-from tests.support.graphql import error_codes, gql, log_contact
+from tests.support.graphql import OPERATIONS, error_codes, gql, log_contact
 from tests.support.world import World
 
 
@@ -136,8 +136,16 @@ async def test_the_view_shows_children_timeline_and_people(client: httpx.AsyncCl
 
 async def test_unauthenticated_and_bad_tokens_are_refused(client: httpx.AsyncClient, world: World) -> None:
     case_id = await world.open_case()
-    body = await gql(client, None, "CaseView", id=str(case_id))
-    assert error_codes(body) == ["UNAUTHENTICATED"]
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": OPERATIONS["CaseView"],
+            "operationName": "CaseView",
+            "variables": {"id": str(case_id)},
+        },
+    )
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
     response = await client.post(
         "/graphql", json={"query": "{ me { id } }"}, headers={"Authorization": "Bearer gip_not-a-real-token"}
     )

@@ -8,10 +8,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, parse, validate
+from portal.api.documents import load_operations
 from portal.api.schema import schema, sdl
 from portal.app import create_app
 from portal.settings import Environment, Settings
-from portal.web.operations import load_operations
+from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -46,7 +47,8 @@ def test_every_operation_is_valid_and_named_after_its_file() -> None:
 
 
 async def test_graphiql_is_served_in_development_only(settings: Settings, engine: AsyncEngine) -> None:
-    for environment, expected in ((Environment.DEVELOPMENT, 200), (Environment.TEST, 404)):
+    # Elsewhere a page of HTML is not on offer: the refusal is JSON (issue 13).
+    for environment, expected in ((Environment.DEVELOPMENT, 200), (Environment.TEST, 406)):
         app = create_app(settings.model_copy(update={"environment": environment}), engine=engine)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
@@ -54,10 +56,17 @@ async def test_graphiql_is_served_in_development_only(settings: Settings, engine
             response = await c.get("/graphql", headers={"Accept": "text/html"})
         assert response.status_code == expected, environment
         assert ("graphiql" in response.text.lower()) is (expected == 200)
+        if expected != 200:
+            assert response.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
 
 
-async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None:
+async def test_mutations_are_refused_over_get(client: httpx.AsyncClient, world: World) -> None:
+    """GraphQL over HTTP: a mutation over GET is 405 with Allow: POST (issue 13)."""
     response = await client.get(
-        "/graphql", params={"query": "mutation { logContact(input: {}) { errors { code } } }"}
+        "/graphql",
+        params={"query": "mutation { logContact(input: {}) { errors { code } } }"},
+        headers={"Authorization": f"Bearer {await world.token('guardian')}"},
     )
-    assert response.status_code in {400, 405}
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"

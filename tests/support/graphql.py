@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from portal import clock
-from portal.web.operations import load_operations
+from portal.api.documents import load_operations
 from tests.support.world import World
 
 OPERATIONS = load_operations()

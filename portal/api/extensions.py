@@ -16,9 +16,7 @@ from portal.errors import DomainError
 
 log = logging.getLogger("portal.api")
 # graphql-core's words for a variable that does not fit: "Variable '$input' has invalid value at .channel:"
-_VARIABLE = re.compile(
-    r"^Variable '\$(\w+)' (?:has invalid (?:default )?value(?: at ((?:\.\w+|\[\d+\])+))?)"
-)
+_VARIABLE = re.compile(r"^Variable '\$(\w+)' (?:has invalid (?:default )?value(?: at ((?:\.\w+|\[\d+\])+))?)")
 _SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 

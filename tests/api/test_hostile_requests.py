@@ -281,6 +281,8 @@ async def test_a_body_over_the_limit_is_refused_while_it_arrives(
     response = await client.post("/graphql", content=big, headers=headers)
     assert response.status_code == 413
     assert code(response) == "REQUEST_TOO_LARGE"
+    # The rest is not read and thrown away: the connection closes instead.
+    assert response.headers["connection"] == "close"
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
         yield b'{"query": "'

@@ -88,6 +88,8 @@ class GraphQLView:
             response = _refusal(refusal)
         except ClientDisconnect:
             return
+        except Exception:
+            response = _fault("INTERNAL", 500, "the request failed")
         if _body_left_unread(request):
             # Refused before its body was read (no token, too large ...): close the connection rather
             # than read and discard the rest, which for a 100 MB body costs more than everything else.
@@ -123,17 +125,7 @@ class GraphQLView:
         except Exception:
             # The work or its audit could not be committed (the database is unreachable, say): nothing
             # the request read may leave without its record.
-            reference = uuid.uuid4().hex
-            log.exception("request %s failed to complete", reference)
-            message = (
-                "The portal could not complete this request. Try again in a moment; if it keeps happening, "
-                "quote this reference to support: " + reference
-            )
-            error: GraphQLFormattedError = {
-                "message": message,
-                "extensions": {"code": "UNAVAILABLE", "correlationId": reference},
-            }
-            return _errors([error], 503, media, {"Retry-After": "5"})
+            return _fault("UNAVAILABLE", 503, "the request failed to complete", media, {"Retry-After": "5"})
 
     def _wants_ide(self, request: Request) -> bool:
         accept = request.headers.get("accept", "")
@@ -229,6 +221,23 @@ class GraphQLView:
                 return JSONResponse(body, status_code=_request_error(media), media_type=media)
             body["data"] = result.data
             return JSONResponse(body, media_type=media)
+
+
+def _fault(
+    code: str, status: int, logged: str, media: str = JSON, headers: dict[str, str] | None = None
+) -> Response:
+    """The portal's own failure, logged with its traceback under a reference the caller can quote."""
+    reference = uuid.uuid4().hex
+    log.exception("%s: %s", logged, reference)
+    message = (
+        "The portal could not complete this request. Try again in a moment; if it keeps happening, "
+        "quote this reference to support: " + reference
+    )
+    error: GraphQLFormattedError = {
+        "message": message,
+        "extensions": {"code": code, "correlationId": reference},
+    }
+    return _errors([error], status, media, headers)
 
 
 def _body_left_unread(request: Request) -> bool:

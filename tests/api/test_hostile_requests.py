@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graphql import parse
-from portal.api.documents import Rules, documents_for, load_operations
+from portal.api.documents import Documents, Rules, documents_for, load_operations
 from portal.api.limits import Limits, Measure, _Meter, exceeded
 from portal.api.schema import schema
 from portal.app import create_app
@@ -382,3 +382,20 @@ def test_documents_are_prepared_once(settings: Settings) -> None:
     query = "{ me { id } }"
     assert documents.prepare(query) is documents.prepare(query)
     assert Rules(Limits(), introspection=False) != Rules(Limits(), introspection=True)
+
+
+async def test_a_fault_of_the_portals_own_is_json_too(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even the portal's own bug before the operation runs answers in JSON, with a reference to quote."""
+    token = await world.token("guardian")
+
+    def broken(self: object, query: str) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Documents, "prepare", broken)
+    response = await post(client, token, {"query": "{ me { id } }"})
+    assert response.status_code == 500
+    assert code(response) == "INTERNAL"
+    reference = response.json()["errors"][0]["extensions"]["correlationId"]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)

@@ -111,6 +111,8 @@ class GraphQLView:
         try:
             params = await self._params(request)
         except Refusal as refusal:
+            if refusal.status == 400:  # malformed: a request error, which plain JSON answers with 200
+                refusal.status = _request_error(media)
             return _refusal(refusal, media)
         prepared = self.documents.prepare(params.query)
         intent = prepared.intent(params.operation_name) or Intent.READ

@@ -37,6 +37,12 @@ from graphql import (
     get_named_type,
 )
 
+# A field asked for more often than this in one selection is refused: nobody needs it twice, and checking
+# that the copies agree (graphql-core's OverlappingFieldsCanBeMerged) takes time in the square of their
+# number (300 copies of `me { id }` took 0.6 s of CPU to validate).
+MAX_REPEATS = 3
+# Fragments in one document: the same check compares every pair of fragments spread together.
+MAX_FRAGMENTS = 20
 # A list that is not paged (the children of a case, the members, a paper's versions) is expected to hold
 # about this many items: enough that nesting such lists is costly, few enough that a case page is cheap.
 UNPAGED_LIST_ITEMS = 10
@@ -76,6 +82,12 @@ def exceeded(document: DocumentNode, schema: GraphQLSchema, limits: Limits) -> E
         return Exceeded(
             "TOO_MANY_ALIASES", f"The query uses {aliases} aliases; at most {limits.max_aliases} are allowed."
         )
+    fragments = sum(isinstance(d, FragmentDefinitionNode) for d in document.definitions)
+    if fragments > MAX_FRAGMENTS:
+        return Exceeded(
+            "QUERY_TOO_COSTLY",
+            f"The query defines {fragments} fragments; at most {MAX_FRAGMENTS} are allowed.",
+        )
     meter = _Meter(document, schema, limits)
     depth = cost = 0
     try:
@@ -86,6 +98,12 @@ def exceeded(document: DocumentNode, schema: GraphQLSchema, limits: Limits) -> E
                 depth, cost = max(depth, measure.depth), meter.add(cost, measure.cost)
     except RecursionError:
         depth = limits.max_depth + 1  # nested past what Python's stack holds: far too deep
+    if meter.repeated is not None:
+        return Exceeded(
+            "QUERY_TOO_COSTLY",
+            f"The query asks for {meter.repeated} more than {MAX_REPEATS} times in one selection; once is "
+            "enough.",
+        )
     if depth > limits.max_depth:
         return Exceeded(
             "QUERY_TOO_DEEP", f"The query nests fields {limits.max_depth} deep at most; this one goes deeper."
@@ -122,6 +140,7 @@ class _Meter:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self.measured: dict[tuple[str, int | None], Measure] = {}
+        self.repeated: str | None = None
         self.measuring: set[tuple[str, int | None]] = set()
         # Saturation: nothing above this matters, and keeping numbers small keeps the arithmetic cheap.
         self.ceiling = max(limits.max_cost, limits.max_depth) + 1
@@ -134,8 +153,13 @@ class _Meter:
     ) -> Measure:
         """``page``: the page size of the paged field this selection is inside, for the list it holds."""
         depth = cost = 0
+        names: dict[str, int] = {}
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
+                name = (node.alias or node.name).value
+                names[name] = names.get(name, 0) + 1
+                if names[name] > MAX_REPEATS:
+                    self.repeated = name
                 measure = self.field(node, parent, page)
             elif isinstance(node, InlineFragmentNode):
                 named = self.schema.get_type(node.type_condition.name.value) if node.type_condition else None

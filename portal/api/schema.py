@@ -19,6 +19,7 @@ from portal.api.mutations.records import RecordMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
+from portal.api.scalars import OVERRIDES
 
 
 @object_type
@@ -48,6 +49,7 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
+    scalar_overrides=OVERRIDES,
     extensions=[
         lambda: QueryDepthLimiter(max_depth=10),
         lambda: MaxAliasesLimiter(max_alias_count=30),

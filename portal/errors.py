@@ -102,3 +102,13 @@ class Problems:
     def raise_if_any(self) -> None:
         if self._items:
             raise DomainError(self._items)
+
+
+def domain_error_in(error: BaseException | None) -> DomainError | None:
+    """The expected error behind ``error``, however deep it is wrapped (graphql-core wraps a scalar's
+    OUT_OF_RANGE while coercing a variable or validating a literal)."""
+    while error is not None:
+        if isinstance(error, DomainError):
+            return error
+        error = getattr(error, "original_error", None) or error.__cause__
+    return None

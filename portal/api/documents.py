@@ -33,6 +33,7 @@ from graphql import (
 )
 from portal.api.limits import Limits, exceeded
 from portal.db import Intent
+from portal.errors import domain_error_in
 from portal.migrations import ROOT
 from portal.settings import Settings
 
@@ -79,11 +80,17 @@ class Prepared:
 
 
 def _refused(errors: list[GraphQLError], code: str, operations: Operations | None = None) -> Prepared:
-    coded = tuple(
-        GraphQLError(e.message, source=e.source, positions=e.positions, extensions={"code": code})
-        for e in errors
-    )
-    return Prepared(None, coded, operations or {})
+    """The errors that refuse a document, each with ``code``, or the code of the domain error behind it
+    (a literal date out of the portal's range is OUT_OF_RANGE, not a mere validation failure)."""
+    coded = []
+    for error in errors:
+        domain = domain_error_in(error)
+        extensions = {"code": domain.problems[0].code.value if domain else code}
+        message = domain.problems[0].message if domain else error.message
+        coded.append(
+            GraphQLError(message, source=error.source, positions=error.positions, extensions=extensions)
+        )
+    return Prepared(None, tuple(coded), operations or {})
 
 
 def _prepare(schema: GraphQLSchema, query: str, rules: Rules) -> Prepared:

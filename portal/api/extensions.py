@@ -12,7 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from graphql import GraphQLError
 from portal.api.errors import graphql_error
-from portal.errors import DomainError
+from portal.errors import domain_error_in
 
 log = logging.getLogger("portal.api")
 # graphql-core's words for a variable that does not fit: "Variable '$input' has invalid value at .channel:"
@@ -59,7 +59,7 @@ class ExpectedErrors(SchemaExtension):
         if error.extensions and "code" in error.extensions:
             return error  # refused by one of our own checks, with its code
         variable = _variable_of(error)
-        domain = _domain_error(error)
+        domain = domain_error_in(error)
         if domain is not None:
             # A service's refusal, or a scalar's (a date the portal cannot handle, say), however deep
             # graphql-core wrapped it while coercing variables.
@@ -87,14 +87,6 @@ class ExpectedErrors(SchemaExtension):
             path=error.path,
             extensions={"code": "INTERNAL", "correlationId": correlation_id},
         )
-
-
-def _domain_error(error: BaseException | None) -> DomainError | None:
-    while error is not None:
-        if isinstance(error, DomainError):
-            return error
-        error = getattr(error, "original_error", None) or error.__cause__
-    return None
 
 
 def _variable_of(error: GraphQLError) -> str | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from portal.api.context import Info
 from portal.api.doc import field, object_type
 from portal.errors import DomainError, ErrorCode
+from portal.validation import in_date_range
 
 
 @object_type
@@ -42,6 +43,8 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive")
+        if not in_date_range(moment):  # none of the list's; at year 1 or 9999, not even a time in UTC
+            raise ValueError("out of range")
         return moment, uuid.UUID(id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise DomainError.one(

@@ -18,6 +18,7 @@ from portal.api.mutations.records import RecordMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
+from portal.api.scalars import OVERRIDES
 
 
 @object_type
@@ -47,6 +48,7 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
+    scalar_overrides=OVERRIDES,
     # The cost limits are applied as documents are prepared (portal/api/documents.py), before any run.
     extensions=[PreparedDocuments, ExpectedErrors],
 )

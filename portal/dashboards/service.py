@@ -168,9 +168,10 @@ async def handovers(session: AsyncSession, actor: Actor, *, start: date, end: da
 
 
 async def papers(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Papers:
-    """The versions filed in the period: opened by an IRO (and how soon), unopened, or with no IRO."""
+    """The versions filed in the period: opened by an IRO (and how soon), unopened, or with no IRO. (``today``
+    as for every section; the figures are the same whatever the day.)"""
     require_viewer_for(actor, start, end)
-    row = await paper_rows.counts(session, actor, start=start, end=end, today=today)
+    row = await paper_rows.counts(session, actor, start=start, end=end)
     audit.record(session, actor, "paper_timings.read", subject_type="dashboard")
     return Papers(
         filed=row["filed"],

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from portal import clock
+from portal.validation import DATE_RANGE, in_date_range
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,14 @@ def parse_date(form: dict[str, str], prefix: str, label: str, errors: FormErrors
         day, month, year = (int(p) for p in parts)
         if year < 1000:
             raise ValueError
-        return date(year, month, day)
+        value = date(year, month, day)
     except ValueError:
         errors.add(field, f"{label} must be a real date")
         return None
+    if not in_date_range(value):  # as the API's Date scalar refuses it (issue 13)
+        errors.add(field, f"{label} must be {DATE_RANGE}")
+        return None
+    return value
 
 
 def parse_time(value: str, label: str, errors: FormErrors, field: str) -> time | None:

@@ -35,6 +35,7 @@ from portal.access.policy import grantable
 from portal.api.context import Context
 from portal.api.extensions import ExpectedErrors
 from portal.api.queries import Query
+from portal.api.scalars import OVERRIDES
 from portal.api.schema import Mutation, PortalSchema
 from portal.audit import pending
 from portal.audit.service import Look
@@ -237,7 +238,9 @@ LOOKS = {
 
 MAX_DEPTH = 7
 # The schema without its cost limits: the generated documents are far larger than any client's.
-UNLIMITED = PortalSchema(query=Query, mutation=Mutation, extensions=[ExpectedErrors])
+UNLIMITED = PortalSchema(
+    query=Query, mutation=Mutation, extensions=[ExpectedErrors], scalar_overrides=OVERRIDES
+)
 
 
 @dataclass

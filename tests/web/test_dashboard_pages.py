@@ -138,3 +138,20 @@ async def test_a_period_ending_before_it_starts_is_explained_not_computed(
     assert backwards.text == "The end of the period must be on or after its start"
     drill = await web.get("/dashboard/cases?figure=PAPERS_FILED&start=2026-06-01&end=2026-05-01")
     assert drill.status_code == 400
+
+
+async def test_a_period_beyond_the_portals_dates_is_explained_not_computed(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    """Issue 13: a period from year 1 to 9999 (the day after its end overflowed) is refused as the API
+    refuses it, with the range named against each date, and nothing is computed."""
+    await sign_in_as(web, world.id("cafcass_manager"))
+    page = await web.get("/dashboard?start=0001-01-01&end=9999-12-31")
+    assert page.status_code == 400
+    assert "There is a problem" in page.text
+    assert "Dates must be between 1 January 1900 and 31 December 2099; 0001-01-01 is not" in page.text
+    assert "Dates must be between 1 January 1900 and 31 December 2099; 9999-12-31 is not" in page.text
+    assert "Handovers at the end of proceedings" not in page.text
+    assert (await web.get("/dashboard.csv?start=2020-01-01&end=9999-12-31")).status_code == 400
+    drill = await web.get("/dashboard/cases?figure=PAPERS_FILED&start=0001-01-01&end=2020-01-01")
+    assert drill.status_code == 400

@@ -137,6 +137,18 @@ async def test_a_real_date_is_asked_for(web: httpx.AsyncClient, world: World) ->
     assert bad.status_code == 400
     assert "The date of the contact must be a real date" in bad.text
     assert "The time of the contact must be a real time" in bad.text
+    # Issue 13: a real date outside the ones the portal handles is explained on the form, as the API
+    # refuses it (OUT_OF_RANGE), rather than failing the page.
+    beyond = await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(
+            form.text,
+            counterpartId=str(world.id("iro")),
+            **{"occurredAt-year": "1066", "occurredAt-month": "10"},
+        ),
+    )
+    assert beyond.status_code == 400
+    assert "The date of the contact must be between 1 January 1900 and 31 December 2099" in beyond.text
 
 
 async def test_a_form_without_the_csrf_token_is_refused(

@@ -46,7 +46,7 @@ def _case_ids(
         )
         return sa.select(rows.c.id).where(condition)
     if section == "papers":
-        rows = papers.per_version(dialect, actor, start, end, today)
+        rows = papers.per_version(actor, start, end)
         return sa.select(rows.c.id).where(sa.true() if category == "filed" else rows.c.status == category)
     rows = workload.per_child(actor, today)
     condition = {

@@ -5,6 +5,7 @@ percentiles. Working days as the protocol counts them (weekends and England's ba
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +23,9 @@ from portal.dashboards.repository.sql import (
 )
 
 
-def per_version(dialect: str, actor: Actor, start: date, end: date, today: date) -> sa.CTE:
-    """One row per version: its case, its status and the working days from filing to first opening."""
+def per_version(actor: Actor, start: date, end: date) -> sa.CTE:
+    """One row per version: its case (``id``), its ``status``, when it was ``filed_on`` and when an IRO
+    first opened it (``opened_at``, NULL if none has)."""
     filed = (
         sa.select(
             PaperVersion.proceedings_id,
@@ -37,39 +39,44 @@ def per_version(dialect: str, actor: Actor, start: date, end: date, today: date)
         .group_by(PaperVersion.id, PaperVersion.proceedings_id, PaperVersion.filed_on)
         .cte("filed")
     )
-    holidays = bank_holidays_cte(start, today)
-    opened = filed.c.opened_at.is_not(None)
     return (
         sa.select(
             filed.c.proceedings_id.label("id"),
             sa.case(
-                (opened, PaperStatus.OPENED.value),
+                (filed.c.opened_at.is_not(None), PaperStatus.OPENED.value),
                 (filed.c.shares > 0, PaperStatus.UNOPENED.value),
                 else_=PaperStatus.NOT_WITH_IRO.value,
             ).label("status"),
-            sa.case(
-                (
-                    opened,
-                    working_days_between(
-                        dialect, filed.c.filed_on, utc_day(dialect, filed.c.opened_at), holidays
-                    ),
-                ),
-                else_=None,
-            ).label("working_days"),
+            filed.c.filed_on,
+            filed.c.opened_at,
         )
         .select_from(filed)
         .cte("versions")
     )
 
 
-async def counts(
-    session: AsyncSession, actor: Actor, *, start: date, end: date, today: date
-) -> sa.RowMapping:
+async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date) -> sa.RowMapping:
     """How many versions were ``filed`` in the period, how many are in each PaperStatus (keyed by its
     value), and ``p50`` and ``p90``, the nearest-rank median and 90th percentile of working days from filing
-    to first opening (None when none was opened). One statement."""
-    rows = per_version(session.get_bind().dialect.name, actor, start, end, today)
-    timing = nearest_rank(rows, rows.c.working_days, [], "paper_timing")
+    to first opening (None when none was opened).
+
+    Two statements: the first finds the days the versions were filed and opened on, so that the second
+    carries only the bank holidays between them (issue 13: not every one since the period's start, which
+    a client chose, so a period starting in 1900 costs what a period starting last year does), and counts
+    the working days in SQL, weekdays by arithmetic less the bank holidays."""
+    dialect = session.get_bind().dialect.name
+    rows = per_version(actor, start, end)
+    opened_on = utc_day(dialect, rows.c.opened_at)
+    span = sa.select(sa.func.min(rows.c.filed_on), sa.func.max(opened_on))
+    first, last = (await session.execute(span)).one()
+    if last is None:  # none opened: no timings
+        working_days: sa.ColumnElement[Any] = sa.null()
+    else:
+        holidays = bank_holidays_cte(_day(first), _day(last))
+        working_days = working_days_between(dialect, rows.c.filed_on, opened_on, holidays)
+    timing = nearest_rank(
+        rows, sa.case((rows.c.opened_at.is_not(None), working_days), else_=None), [], "paper_timing"
+    )
 
     totals = sa.select(
         sa.func.count().label("filed"),
@@ -85,3 +92,8 @@ async def counts(
         .mappings()
         .one()
     )
+
+
+def _day(value: object) -> date:
+    """A day as the database gives it: a date, or its ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -4,20 +4,23 @@ as ISO text, PostgreSQL as timestamptz and date."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from portal.calendar import bank_holiday
+from portal.calendar import weekday_bank_holidays
 
 # The columns of a CTE or subquery.
 Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
 # A column or an expression of any SQL type.
 Expression = sa.SQLColumnExpression[Any]
 
-# A Monday, from which weekdays are counted.
-EPOCH_MONDAY = date(2000, 1, 3)
+# A Monday, from which weekdays are counted: long before the first date the portal handles, so that the
+# counts are never negative (SQL's integer division and remainder truncate towards zero, so counting from a
+# later Monday went wrong for the days before it: from 3 January 2000, as it was, for the 1990s). Not
+# 1 January of year 1, though that is a Monday: asyncpg sends Python's first day as -infinity.
+EPOCH_MONDAY = date(1800, 1, 6)
 
 
 def utc_day(dialect: str, timestamp: Expression) -> sa.ColumnElement[Any]:
@@ -79,12 +82,12 @@ def _weekdays_to(dialect: str, day: Expression) -> sa.ColumnElement[int]:
 
 
 def bank_holidays_cte(first: date, last: date) -> sa.CTE:
-    """England's bank holidays falling on weekdays in the years from ``first`` to ``last``, as a table
-    (whole years, so never empty)."""
-    start = date(first.year, 1, 1)
-    every_day = (start + timedelta(days=n) for n in range((date(last.year, 12, 31) - start).days + 1))
-    days = [(day,) for day in every_day if day.weekday() < 5 and bank_holiday(day)]
-    return sa.values(sa.column("day", sa.Date), name="bank_holidays").data(days).cte()
+    """England's bank holidays falling on weekdays from ``first`` to ``last``, as a table (with no rows
+    when there are none: an empty VALUES list is not SQL)."""
+    days = weekday_bank_holidays(first, last)
+    if not days:
+        return sa.select(sa.cast(sa.null(), sa.Date).label("day")).where(sa.false()).cte("bank_holidays")
+    return sa.values(sa.column("day", sa.Date), name="bank_holidays").data([(day,) for day in days]).cte()
 
 
 def working_days_between(

@@ -54,7 +54,8 @@ def _unverified(person_id: uuid.UUID | None) -> SignInRefused:
     return SignInRefused(
         "email_not_verified",
         "Your organisation's sign-in service has not confirmed your email address, so the portal cannot "
-        f"tell which account is yours. {ASK_ADMINISTRATOR}",
+        "tell which account is yours. Ask your organisation's portal administrator to link your sign-in "
+        "account to your portal account.",
         person_id,
     )
 

@@ -46,7 +46,7 @@ from models.proceedings import (
 )
 from models.raised_issues import IssueKind, RaisedIssue
 from models.reviews import Review, ReviewKind
-from models.sessions import PersonIdentity, SignInAttempt, WebSession
+from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
 
 metadata = SQLModel.metadata
 
@@ -58,6 +58,7 @@ __all__ = [
     "AuditOutcome",
     "AuditQueue",
     "AuditSeal",
+    "BoundBy",
     "CaseMembership",
     "CaseRole",
     "Channel",
@@ -69,6 +70,7 @@ __all__ = [
     "Contact",
     "ContactChase",
     "ContactReply",
+    "Counted",
     "CourtPaper",
     "DeadlineKind",
     "Discussion",

@@ -20,6 +20,7 @@ from portal.access.policy import Permission
 from portal.audit.keys import KeyringError
 from portal.audit.sealer import BATCH
 from portal.auth import tokens
+from portal.auth.identities import InvitedSubject
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
 from portal.obligations import rules
@@ -136,10 +137,29 @@ def cmd_user_add(settings: Settings, args: argparse.Namespace) -> None:
             email=args.email,
             roles=[Role(r) for r in args.role],
             team=args.team,
+            invited_subject=_invited(args),
+            providers=settings.oidc_providers,
         )
         return f"Added {person.name} <{person.email}> to {organisation.name}."
 
     print(_run_in_transaction(settings, add))
+
+
+def _invited(args: argparse.Namespace) -> InvitedSubject | None:
+    if (args.provider is None) != (args.subject is None):
+        raise SystemExit("portal: name the sign-in service (--provider) and the account (--subject) together")
+    return None if args.provider is None else InvitedSubject(provider=args.provider, subject=args.subject)
+
+
+def cmd_user_invite(settings: Settings, args: argparse.Namespace) -> None:
+    async def invite(session: AsyncSession) -> str:
+        person = await people.person_by_email(session, args.email)
+        await people.update_person(
+            session, None, person.id, invited_subject=_invited(args), providers=settings.oidc_providers
+        )
+        return f"{person.name} can sign in with that account at {args.provider}."
+
+    print(_run_in_transaction(settings, invite))
 
 
 def cmd_token_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -381,7 +401,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeat for several roles",
     )
     user_add.add_argument("--team", help="the team they work in (created the first time it is named)")
+    _account_arguments(user_add, required=False)
     user_add.set_defaults(func=cmd_user_add)
+    user_invite = user.add_parser(
+        "invite",
+        help="name a person's account at a sign-in service, to sign in with even if the service does not "
+        "confirm their email address (in place of any account they had there)",
+    )
+    user_invite.add_argument("--email", required=True, help="the person's email address in the portal")
+    _account_arguments(user_invite, required=True)
+    user_invite.set_defaults(func=cmd_user_invite)
 
     rule = commands.add_parser("rules", help="the protocol's obligation rules").add_subparsers(
         dest="rules_command", required=True
@@ -460,6 +489,18 @@ def build_parser() -> argparse.ArgumentParser:
     token_revoke.set_defaults(func=cmd_token_revoke)
     token_create.set_defaults(func=cmd_token_create)
     return parser
+
+
+def _account_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--provider", required=required, help="the sign-in service, by its name in PORTAL_OIDC_PROVIDERS"
+    )
+    parser.add_argument(
+        "--subject",
+        required=required,
+        help="the person's account there, for good: its subject_claims' values separated by '/' (their "
+        "'sub'; for Microsoft Entra ID, the tenant id and their object id)",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,14 +5,15 @@ The embedded default needs nothing installed: a SQLite file and a blob folder un
 
 from __future__ import annotations
 
+import json
 import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from portal.audit import keys
@@ -42,6 +43,13 @@ class OidcProvider(BaseModel):
     organisations: list[str] = []
     # Microsoft Entra ID tenants accepted (the ID token's "tid" claim); empty: not checked.
     tenants: list[str] = []
+    # The claims that together say who someone is at this provider, for good: their account is bound to
+    # them by these, and an administrator invites them by these. OpenID Connect's "sub" by default. For
+    # Microsoft Entra ID, ["tid", "oid"] (the tenant and the object id): its "sub" differs for every
+    # application, and "preferred_username" and "email" can be changed.
+    subject_claims: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]] = Field(
+        default=["sub"], min_length=1
+    )
     # Where the provider's discovery document is, if not under the issuer (as OpenID Connect expects).
     discovery_url: str | None = None
 
@@ -71,9 +79,17 @@ class Settings(BaseSettings):
     # A signed-in session ends after this long without a request, and this long after sign-in regardless.
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=10, ge=1)
-    # Sign-in attempts allowed from one address in the window before it is asked to wait.
+    # Sign-in attempts allowed from one address in the window before it is asked to wait (a sign-in that
+    # succeeds does not count against its address: see portal/auth/throttle.py) ...
     sign_in_attempts: int = Field(default=20, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
+    # ... and sign-ins allowed to one account at an identity provider in its window, from anywhere.
+    sign_in_account_attempts: int = Field(default=10, ge=1)
+    sign_in_account_window_minutes: int = Field(default=15, ge=1)
+    # The reverse proxies in front of the portal (IP addresses or networks, e.g. "10.0.0.0/8, 192.0.2.7",
+    # or a JSON list) whose X-Forwarded-For is believed. Empty: nobody's, and a request comes from the
+    # address that connected. See portal/auth/web.py's client_address.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = []
     # Email goes out through the outbox: to this SMTP server (the organisation's relay in production).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -123,6 +139,15 @@ class Settings(BaseSettings):
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        """A JSON list, or addresses and networks separated by commas or spaces."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else text.replace(",", " ").split()
+        return value
+
     @model_validator(mode="after")
     def _embedded_defaults(self) -> Settings:
         if self.graphql_introspection is None:
@@ -145,6 +170,13 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "PORTAL_OIDC_PROVIDERS: each provider needs a name of its own, other than 'demo'"
             )
+        subjects: dict[str, list[str]] = {}
+        for p in self.oidc_providers:
+            # Accounts are bound by issuer and subject: one issuer, one kind of subject.
+            if subjects.setdefault(p.issuer, p.subject_claims) != p.subject_claims:
+                raise SettingsError(
+                    f"PORTAL_OIDC_PROVIDERS: the providers with issuer {p.issuer} differ in subject_claims"
+                )
         return self
 
     @property

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -93,3 +94,82 @@ async def test_events_recorded_before_the_keyed_trail_are_sealed_with_the_key(
     assert verdict.clean, verdict.problem
     assert (verdict.rows, sealed.head) == (3, 3)
     assert [a for (a,) in actions] == ["case.list", "contact.log", "case.read"]
+
+
+async def test_accounts_bound_before_0016_keep_working_and_it_goes_down_again(
+    scratch: AsyncEngine, settings: Settings
+) -> None:
+    """Issue 13: 0016 keeps the accounts already bound (as bound by email) and forgets only the attempts
+    (minutes of rate limiting); down again, an account named but never used gets a last sign-in."""
+    await upgrade(scratch, "0015")
+    org, person, identity = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    bound = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    at = sa.bindparam("at", type_=models.UTCDateTime())
+    ids = {name: sa.bindparam(name, type_=sa.Uuid()) for name in ("org", "person", "identity")}
+    async with scratch.begin() as connection:
+        await connection.execute(
+            sa.text(
+                "INSERT INTO organisation (id, kind, name, created_at) VALUES (:org, 'cafcass_service_area', "
+                "'Cafcass Riverside', :at)"
+            ).bindparams(ids["org"], at),
+            {"org": org, "at": bound},
+        )
+        await connection.execute(
+            sa.text(
+                "INSERT INTO person (id, organisation_id, name, email, active, email_preference, "
+                "created_at) VALUES (:person, :org, 'Gina Guardian', 'gina@cafcass.example.gov.uk', true, "
+                "'immediate', :at)"
+            ).bindparams(ids["person"], ids["org"], at),
+            {"person": person, "org": org, "at": bound},
+        )
+        await connection.execute(
+            sa.text(
+                "INSERT INTO person_identity (id, person_id, issuer, subject, bound_at, last_signed_in_at) "
+                "VALUES (:identity, :person, 'https://issuer.example', 'gina-sub', :at, :at)"
+            ).bindparams(ids["identity"], ids["person"], at),
+            {"identity": identity, "person": person, "at": bound},
+        )
+        await connection.execute(
+            sa.text(
+                "INSERT INTO sign_in_attempt (id, source, attempted_at) "
+                "VALUES (:identity, '198.51.100.7', :at)"
+            ).bindparams(ids["identity"], at),
+            {"identity": uuid.uuid4(), "at": bound},
+        )
+    await upgrade(scratch)
+    async with AsyncSession(scratch) as session:
+        [kept] = (await session.execute(sa.select(models.PersonIdentity))).scalars().all()
+        assert (kept.id, kept.person_id, kept.subject, kept.bound_by, kept.last_signed_in_at) == (
+            identity,
+            person,
+            "gina-sub",
+            models.BoundBy.EMAIL,
+            bound,
+        )
+        assert (
+            await session.execute(sa.select(sa.func.count()).select_from(models.SignInAttempt))
+        ).scalar_one() == 0
+        session.add(
+            models.PersonIdentity(
+                person_id=person,
+                issuer="https://other.example",
+                subject="named",
+                bound_by=models.BoundBy.ADMINISTRATOR,
+            )
+        )
+        await session.commit()
+
+    def down(connection: sa.Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+
+    async with scratch.begin() as connection:
+        await connection.run_sync(down)
+        rows = (
+            await connection.execute(
+                sa.text("SELECT subject FROM person_identity WHERE last_signed_in_at IS NOT NULL")
+            )
+        ).all()
+    assert sorted(r for (r,) in rows) == ["gina-sub", "named"]
+    await upgrade(scratch)

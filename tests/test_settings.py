@@ -62,3 +62,40 @@ def test_the_embedded_secret_key_is_made_once_and_kept(tmp_path: Path) -> None:
     assert len(first) > 40
     assert Settings(var_dir=tmp_path).session_secret == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "networks"),
+    [
+        ("", []),
+        ("10.0.0.0/8, 192.0.2.7 2001:db8::/32", ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]),
+        ('["10.0.0.0/8", "192.0.2.7"]', ["10.0.0.0/8", "192.0.2.7/32"]),
+    ],
+)
+def test_trusted_proxies_are_addresses_and_networks(
+    monkeypatch: pytest.MonkeyPatch, value: str, networks: list[str]
+) -> None:
+    """Issue 13: PORTAL_TRUSTED_PROXIES names the proxies whose X-Forwarded-For is believed; none by
+    default."""
+    monkeypatch.delenv("PORTAL_TRUSTED_PROXIES", raising=False)
+    assert Settings().trusted_proxies == []
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", value)
+    assert [str(n) for n in Settings().trusted_proxies] == networks
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "proxy.internal", "*"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """Issue 13: no wildcard, no host name, no network with host bits."""
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", value)
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        Settings()
+
+
+def test_providers_with_one_issuer_name_one_kind_of_subject() -> None:
+    """Issue 13: accounts are bound by issuer and subject, so an issuer's providers agree on its subject
+    claims ("sub" unless said otherwise)."""
+    provider = {"label": "L", "issuer": "https://issuer.example", "client_id": "c", "client_secret": "s"}
+    entra = {**provider, "name": "b", "subject_claims": ["tid", "oid"]}
+    assert Settings(oidc_providers=[{**provider, "name": "a"}]).oidc_providers[0].subject_claims == ["sub"]
+    with pytest.raises(ValidationError, match="subject_claims"):
+        Settings(oidc_providers=[{**provider, "name": "a"}, entra])

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditOutcome, Role, utcnow
 from portal.audit import pending
-from portal.auth.actor import Actor
+from portal.auth.actor import Actor, Via
 
 if TYPE_CHECKING:
     from portal.access.service import CaseAccess
@@ -29,9 +29,11 @@ def record(
     acting_as: Role | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     kept: bool = False,
+    via: Via | None = None,
+    source: str | None = None,
 ) -> None:
     """An event, written when the transaction commits; ``kept`` events (and refusals) are written even if
-    it rolls back."""
+    it rolls back. ``via`` and ``source`` say how and where from when there is no actor (a sign-in)."""
     pending.add(
         session,
         {
@@ -44,8 +46,8 @@ def record(
             "subject_id": subject_id,
             "case_id": case_id,
             "outcome": outcome,
-            "channel": actor.via.value if actor else "cli",
-            "source": actor.source[:100] if actor else "",
+            "channel": actor.via.value if actor else (via or Via.CLI).value,
+            "source": (actor.source if actor else source or "")[:100],
         },
         kept=kept or outcome is AuditOutcome.REFUSED,
     )

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, PersonIdentity, SignInAttempt, WebSession
+from models import ApiToken, Counted, PersonIdentity, SignInAttempt, WebSession
 
 
 async def identity_at(session: AsyncSession, issuer: str, subject: str) -> PersonIdentity | None:
@@ -19,23 +19,33 @@ async def identity_at(session: AsyncSession, issuer: str, subject: str) -> Perso
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def has_identity_at(session: AsyncSession, person_id: uuid.UUID, issuer: str) -> bool:
-    """Whether the person is bound to some account at this issuer already."""
-    stmt = sa.select(PersonIdentity.id).where(
+async def identity_of(session: AsyncSession, person_id: uuid.UUID, issuer: str) -> PersonIdentity | None:
+    """The account at this issuer the person is bound to, if any (there is at most one)."""
+    stmt = sa.select(PersonIdentity).where(
         PersonIdentity.person_id == person_id, PersonIdentity.issuer == issuer
     )
-    return (await session.execute(stmt)).first() is not None
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def forget_attempts_before(session: AsyncSession, before: datetime) -> None:
-    """Delete every sign-in attempt made before ``before``, from anywhere."""
-    await session.execute(sa.delete(SignInAttempt).where(SignInAttempt.attempted_at < before))
+async def forget_attempts_before(session: AsyncSession, before: datetime, *, at_most: int) -> int:
+    """Delete up to ``at_most`` sign-in attempts made before ``before``, of any address or account; how
+    many. Rows another transaction is deleting are skipped (PostgreSQL), so sweepers never queue on each
+    other."""
+    old = (
+        sa.select(SignInAttempt.id)
+        .where(SignInAttempt.attempted_at < before)
+        .limit(at_most)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(sa.delete(SignInAttempt).where(SignInAttempt.id.in_(old)))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def attempts_since(session: AsyncSession, source: str, since: datetime) -> int:
-    """How many sign-in attempts ``source`` has made since ``since``."""
+async def attempts_since(session: AsyncSession, counted: Counted, key: str, since: datetime) -> int:
+    """How many sign-in attempts have been counted against ``key`` (an address or an account) since
+    ``since``."""
     stmt = sa.select(sa.func.count()).where(
-        SignInAttempt.source == source, SignInAttempt.attempted_at >= since
+        SignInAttempt.counted == counted, SignInAttempt.key == key, SignInAttempt.attempted_at >= since
     )
     return (await session.execute(stmt)).scalar_one()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +26,61 @@ class BadToken(Exception):
     """A bearer token was sent but is unknown, expired or revoked."""
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 def client_address(connection: HTTPConnection) -> str:
-    return connection.client.host if connection.client else ""
+    """Where the request came from: for rate limiting sign-in, the audit trail and sessions, the one place
+    that decides it.
+
+    The address that connected, unless it is one of the trusted proxies (the ``trusted_proxies`` setting):
+    then the right-most address in X-Forwarded-For that is not a trusted proxy. Every proxy appends the
+    address that connected to it, so everything right of that address was written by a trusted proxy, and
+    anything left of it may have been made up by the client."""
+    peer = connection.client.host if connection.client else ""
+    settings: Settings = connection.app.state.settings
+    return forwarded_client(peer, connection.headers.getlist("x-forwarded-for"), settings.trusted_proxies)
+
+
+def forwarded_client(peer: str, forwarded_for: Sequence[str], trusted: Sequence[IPNetwork]) -> str:
+    """The client's address, given the address that connected, the X-Forwarded-For headers (in order) and
+    the trusted proxies."""
+    if not trusted or not _trusted(_address(peer), trusted):
+        return peer
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",")]
+    client = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            # A trusted proxy wrote something that is not an address ("unknown"): the last address we
+            # know is the nearest we can say.
+            return client
+        client = str(address)
+        if not _trusted(address, trusted):
+            return client
+    # Every hop is a trusted proxy: the request came from inside; the left-most is where.
+    return client
+
+
+def _address(text: str) -> IPAddress | None:
+    """An IP address as X-Forwarded-For may give it: bare, with a port, or in brackets (IPv6)."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(address: IPAddress | None, trusted: Sequence[IPNetwork]) -> bool:
+    return address is not None and any(address in network for network in trusted)
 
 
 async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None:

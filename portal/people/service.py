@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import EmailPreference, Organisation, OrganisationKind, Person, PersonRole, Role, Team
 from portal.access.policy import ROLE_ORGANISATION, Permission, administers, has_global_permission
 from portal.audit import service as audit
+from portal.auth import identities
 from portal.auth.actor import Actor
+from portal.auth.identities import InvitedSubject
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.people import repository
+from portal.settings import OidcProvider
 from portal.validation import clean_required
 
 # GSS codes of English (E06-E10) and Welsh (W06) councils with children's services, e.g. E08000025.
@@ -74,8 +77,12 @@ async def add_person(
     email: str,
     roles: Iterable[Role],
     team: str | None = None,
+    invited_subject: InvitedSubject | None = None,
+    providers: Sequence[OidcProvider] = (),
 ) -> Person:
-    """A new person, with their email address (how their first sign-in finds them), roles and team."""
+    """A new person, with their email address (how their first sign-in finds them, if their provider has
+    verified it), roles and team; and, optionally, their account at one of the ``providers`` (the
+    settings' identity providers), which they may then sign in with whatever it says of their email."""
     _require_administrator(actor)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not _administers(actor, organisation.id):
@@ -84,6 +91,7 @@ async def add_person(
     name = clean_required(problems, name, "name", "Enter the person's name", 200)
     email = await _checked_email(session, problems, email, None)
     roles = _checked_roles(problems, roles, organisation, actor)
+    account = await _checked_invitation(session, problems, invited_subject, providers, None)
     problems.raise_if_any()
     person = Person(
         organisation_id=organisation.id,
@@ -96,6 +104,7 @@ async def add_person(
     session.add_all(PersonRole(person_id=person.id, role=role) for role in roles)
     await session.flush()
     audit.record(session, actor, "person.add", subject_type="person", subject_id=person.id)
+    await _invite(session, actor, person.id, account)
     return person
 
 
@@ -109,9 +118,12 @@ async def update_person(
     roles: Iterable[Role] | None = None,
     active: bool | None = None,
     team: str | None = None,
+    invited_subject: InvitedSubject | None = None,
+    providers: Sequence[OidcProvider] = (),
 ) -> Person:
-    """Change a person's details, team (empty for none), roles or whether they may sign in at all. A person
-    who leaves is made inactive, never deleted: the records they wrote still name them."""
+    """Change a person's details, team (empty for none), roles or whether they may sign in at all, or name
+    their account at one of the ``providers`` (in place of any they had there). A person who leaves is made
+    inactive, never deleted: the records they wrote still name them."""
     _require_administrator(actor)
     person = await session.get(Person, person_id)
     held = await repository.roles_of(session, person_id)
@@ -126,6 +138,7 @@ async def update_person(
     if email is not None:
         person.email = await _checked_email(session, problems, email, person.id)
     new_roles = _checked_roles(problems, roles, organisation, actor) if roles is not None else None
+    account = await _checked_invitation(session, problems, invited_subject, providers, person.id)
     problems.raise_if_any()
     if active is not None:
         person.active = active
@@ -136,7 +149,54 @@ async def update_person(
         session.add_all(PersonRole(person_id=person.id, role=role) for role in new_roles)
     await session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_id=person.id)
+    await _invite(session, actor, person.id, account)
     return person
+
+
+async def _checked_invitation(
+    session: AsyncSession,
+    problems: Problems,
+    invited: InvitedSubject | None,
+    providers: Sequence[OidcProvider],
+    person_id: uuid.UUID | None,
+) -> tuple[str, str] | None:
+    """The issuer and stable subject of the account an administrator names, if it is one that can be the
+    person's."""
+    if invited is None:
+        return None
+    provider = next((p for p in providers if p.name == invited.provider.strip()), None)
+    if provider is None:
+        names = ", ".join(p.name for p in providers) or "none"
+        problems.add(
+            ErrorCode.NOT_FOUND,
+            f"There is no sign-in service called {invited.provider.strip()!r} (the portal has: {names})",
+            "invitedSubject.provider",
+        )
+        return None
+    subject = identities.parse_subject(provider, invited.subject)
+    if subject is None or len(subject) > 300:
+        claims = "/".join(provider.subject_claims)
+        problems.add(
+            ErrorCode.INVALID_VALUE,
+            f"Enter the account's {claims} as {provider.label}'s sign-in service gives it",
+            "invitedSubject.subject",
+        )
+        return None
+    if await identities.subject_taken(session, provider.issuer, subject, person_id):
+        problems.add(
+            ErrorCode.DUPLICATE, "That account is linked to someone else already", "invitedSubject.subject"
+        )
+        return None
+    return provider.issuer, subject
+
+
+async def _invite(
+    session: AsyncSession, actor: Actor | None, person_id: uuid.UUID, account: tuple[str, str] | None
+) -> None:
+    if account is None:
+        return
+    await identities.invite(session, person_id, *account)
+    audit.record(session, actor, "person.invite_account", subject_type="person", subject_id=person_id)
 
 
 async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str | None) -> uuid.UUID | None:

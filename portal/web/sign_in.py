@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx2
@@ -16,16 +15,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from models import WebSession
+from models import AuditOutcome, WebSession
 from portal.audit import service as audit
-from portal.auth import sessions
+from portal.auth import sessions, throttle
 from portal.auth.actor import Actor, Via
-from portal.auth.identities import SignInRefused, person_for_sign_in
+from portal.auth.identities import ASK_ADMINISTRATOR, SignInRefused, person_for_sign_in, stable_subject
 from portal.auth.oidc import client_for
 from portal.auth.service import actor_for_person
-from portal.auth.throttle import allow_sign_in_attempt
 from portal.auth.web import begin_session, client_address, end_session
-from portal.db import UnitOfWork, unit_of_work
+from portal.db import Intent, UnitOfWork, unit_of_work
 from portal.settings import OidcProvider, Settings
 from portal.web.operations import PageNotFound
 from portal.web.rendering import render
@@ -55,41 +53,99 @@ async def sign_in_page(request: Request) -> Response:
     return render(request, "sign_in.html", {"personas": personas, "providers": settings.oidc_providers})
 
 
-async def _throttled(request: Request, uow: UnitOfWork) -> bool:
+# How sign-in is rate limited (limits and windows in the settings; the counting in portal/auth/throttle.py).
+# A sign-in counts once against each of two things:
+# - its account at the provider (issuer and stable subject), as soon as the provider has said who it is,
+#   whether the sign-in then succeeds or not; a burst at one account is refused, from wherever it comes;
+# - its address, only if it fails: a callback that is forged, replayed, cancelled or refused. Those are what
+#   an attacker can repeat (a callback needs no start) and each costs a request to the provider.
+# Pressing "Sign in" (the start) counts nothing: it only sends the browser to the provider. An address over
+# its limit is refused at the start and at the callback, before the provider is asked anything.
+
+
+def _address_key(request: Request) -> str:
+    return throttle.address_key(client_address(request))
+
+
+async def _address_within_limit(request: Request) -> bool:
+    limit = throttle.address_limit(_settings(request))
+    async with unit_of_work(request.app.state.sessions, Intent.READ) as uow:
+        return await uow.run(lambda session: throttle.within(session, _address_key(request), limit))
+
+
+async def _account_attempt(request: Request, account: str) -> bool:
+    """Count a sign-in against the account (its own transaction: it counts even if the sign-in is then
+    refused); False if the account has had too many."""
+    limit = throttle.account_limit(_settings(request))
+    async with unit_of_work(request.app.state.sessions) as uow:
+        allowed = await uow.run(lambda session: throttle.attempt(session, account, limit))
+        _sweep_attempts(request, uow)
+    return allowed
+
+
+def _sweep_attempts(request: Request, uow: UnitOfWork) -> None:
+    window = throttle.longest_window(_settings(request))
+    uow.after("sign_in_attempts", lambda session: throttle.forget_old_attempts(session, window))
+
+
+def _too_many(request: Request, *, account: bool = False) -> Response:
     settings = _settings(request)
-    allowed = await uow.run(
-        lambda session: allow_sign_in_attempt(
-            session,
-            client_address(request),
-            limit=settings.sign_in_attempts,
-            window=timedelta(minutes=settings.sign_in_window_minutes),
-        )
+    log.warning(
+        "sign-in from %s: too many attempts (%s)",
+        client_address(request),
+        "account" if account else "address",
     )
-    return not allowed
-
-
-def _too_many(request: Request) -> Response:
-    minutes = _settings(request).sign_in_window_minutes
+    if account:
+        minutes = settings.sign_in_account_window_minutes
+        message = "There have been too many attempts to sign in to your account."
+    else:
+        minutes = settings.sign_in_window_minutes
+        message = "There have been too many attempts to sign in from your network."
     return render(
         request,
         "sign_in_refused.html",
         {
             "title": "Too many attempts to sign in",
-            "message": f"There have been too many attempts to sign in from your network. Wait {minutes} "
-            "minutes and try again.",
+            "message": f"{message} Wait {minutes} minutes and try again.",
         },
         status_code=429,
     )
 
 
-def _refused(request: Request, refusal: SignInRefused) -> Response:
-    log.warning("sign-in refused from %s: %s", client_address(request), refusal.reason)
+async def _refused(request: Request, refusal: SignInRefused) -> Response:
+    """A sign-in that failed, explained (and noted)."""
+    await _note_refusal(request, refusal)
     return render(
         request,
         "sign_in_refused.html",
         {"title": "You cannot sign in", "message": refusal.message},
         status_code=403,
     )
+
+
+async def _note_refusal(request: Request, refusal: SignInRefused) -> None:
+    """A sign-in that failed: counted against its address, and recorded in the audit trail (with the person
+    it would have been, if the portal could tell)."""
+    address = client_address(request)
+    log.warning("sign-in refused from %s: %s", address, refusal.reason)
+    limit = throttle.address_limit(_settings(request))
+
+    async def note(session: AsyncSession) -> None:
+        throttle.count(session, throttle.address_key(address), limit)
+        audit.record(
+            session,
+            None,
+            f"refused:sign_in:{refusal.reason}",
+            subject_type="person",
+            subject_id=refusal.person_id,
+            outcome=AuditOutcome.REFUSED,
+            via=Via.WEB,
+            source=address,
+        )
+
+    async with unit_of_work(request.app.state.sessions) as uow:
+        await uow.run(note)
+        _sweep_attempts(request, uow)
 
 
 async def _signed_in(
@@ -114,15 +170,17 @@ async def demo_sign_in(request: Request) -> Response:
         person_id = uuid.UUID(form.get("person_id", ""))
     except ValueError:
         return RedirectResponse("/sign-in", status_code=303)
+    # Limited like any sign-in by its address; it has no account to protect (anyone may be anyone).
+    if not await _address_within_limit(request):
+        return _too_many(request)
     async with unit_of_work(request.app.state.sessions) as uow:
-        if await _throttled(request, uow):
-            return _too_many(request)
         actor = await uow.run(
             lambda session: actor_for_person(session, person_id, via=Via.WEB, source=client_address(request))
         )
-        if actor is None:
-            return RedirectResponse("/sign-in", status_code=303)
-        return await _signed_in(request, uow, actor, issuer=None, id_token=None)
+        if actor is not None:
+            return await _signed_in(request, uow, actor, issuer=None, id_token=None)
+    await _note_refusal(request, SignInRefused("unknown_person", "", person_id))
+    return RedirectResponse("/sign-in", status_code=303)
 
 
 def _provider(request: Request) -> OidcProvider:
@@ -136,24 +194,28 @@ async def start_oidc(request: Request) -> Response:
     """Send the person to their organisation's sign-in service (a form post, so no other site can)."""
     provider = _provider(request)
     await posted_form(request)
-    async with unit_of_work(request.app.state.sessions) as uow:
-        if await _throttled(request, uow):
-            return _too_many(request)
+    if not await _address_within_limit(request):
+        return _too_many(request)
     client = client_for(request.app.state.oidc, provider)
     try:
         redirect: Response = await client.authorize_redirect(request, _callback_url(request, provider))
         return redirect
     except httpx2.HTTPError as error:
-        log.error("sign-in service %s is not answering: %r", provider.name, error)
-        return render(
-            request,
-            "sign_in_refused.html",
-            {
-                "title": "Sorry, you cannot sign in at the moment",
-                "message": f"{provider.label}'s sign-in service is not answering. Try again soon.",
-            },
-            status_code=503,
-        )
+        return _not_answering(request, provider, error)
+
+
+def _not_answering(request: Request, provider: OidcProvider, error: Exception) -> Response:
+    """The provider is down: nobody's fault here, so nothing is counted against anyone."""
+    log.error("sign-in service %s is not answering: %r", provider.name, error)
+    return render(
+        request,
+        "sign_in_refused.html",
+        {
+            "title": "Sorry, you cannot sign in at the moment",
+            "message": f"{provider.label}'s sign-in service is not answering. Try again soon.",
+        },
+        status_code=503,
+    )
 
 
 def _callback_url(request: Request, provider: OidcProvider) -> str:
@@ -163,18 +225,19 @@ def _callback_url(request: Request, provider: OidcProvider) -> str:
 async def oidc_callback(request: Request) -> Response:
     """The provider sends the person back with a code: exchange it, check who they are, start a session."""
     provider = _provider(request)
-    async with unit_of_work(request.app.state.sessions) as uow:
-        if await _throttled(request, uow):
-            return _too_many(request)
+    if not await _address_within_limit(request):
+        return _too_many(request)
     client = client_for(request.app.state.oidc, provider)
     try:
         token = await client.authorize_access_token(request)
         # Some providers (oidc-provider among them) put only the subject in the ID token: ask for the rest.
         profile = {**(token.get("userinfo") or {}), **(await client.userinfo(token=token))}
-    except (OAuthError, JoseError, httpx2.HTTPError) as error:
-        # Cancelled at the provider, a replayed or forged callback, a bad ID token, or the provider down.
+    except httpx2.HTTPError as error:
+        return _not_answering(request, provider, error)
+    except (OAuthError, JoseError) as error:
+        # Cancelled at the provider, a replayed or forged callback, or a bad ID token.
         log.warning("sign-in with %s did not complete: %r", provider.name, error)
-        return _refused(
+        return await _refused(
             request,
             SignInRefused(
                 "incomplete",
@@ -185,30 +248,47 @@ async def oidc_callback(request: Request) -> Response:
     if profile.get("sub") != claims.get(
         "sub"
     ):  # OpenID Connect Core 5.3.2: userinfo is about the same person
-        return _refused(request, SignInRefused("subject_mismatch", "Signing in did not complete. Try again."))
+        return await _refused(
+            request, SignInRefused("subject_mismatch", "Signing in did not complete. Try again.")
+        )
     if claims.get("iss") != provider.issuer:
-        return _refused(
+        return await _refused(
             request,
             SignInRefused(
                 "issuer_not_allowed", "The sign-in service you used is not one the portal accepts."
             ),
         )
     if provider.tenants and claims.get("tid") not in provider.tenants:
-        return _refused(
+        return await _refused(
             request,
             SignInRefused("tenant_not_allowed", "Your organisation's account is not one the portal accepts."),
         )
-    email = profile.get("email") or profile.get("preferred_username")
+    # Who they are at the provider, for good: the signed ID token's claims first, then userinfo's.
+    subject = stable_subject(provider, claims, profile)
+    if subject is None:
+        return await _refused(
+            request,
+            SignInRefused(
+                "no_subject",
+                f"Your organisation's sign-in service did not say who you are. {ASK_ADMINISTRATOR}",
+            ),
+        )
+    if not await _account_attempt(request, throttle.account_key(provider.issuer, subject)):
+        return _too_many(request, account=True)
+    email = profile.get("email")
+    refused: SignInRefused | None = None
     async with unit_of_work(request.app.state.sessions) as uow:
 
         async def who(session: AsyncSession) -> Actor | None:
             person = await person_for_sign_in(
                 session,
                 issuer=provider.issuer,
-                subject=str(claims["sub"]),
-                email=email,
+                subject=subject,
+                email=email if isinstance(email, str) else None,
+                # Only an exact true will do: a provider that does not say has not verified the address.
                 email_verified=profile.get("email_verified"),
                 organisations=provider.organisations,
+                former_subject=str(claims["sub"]) if claims.get("sub") else None,
             )
             return await actor_for_person(session, person.id, via=Via.WEB, source=client_address(request))
 
@@ -216,9 +296,14 @@ async def oidc_callback(request: Request) -> Response:
             actor = await uow.run(who)
         except SignInRefused as refusal:
             uow.fail()
-            return _refused(request, refusal)
-        assert actor is not None
-        return await _signed_in(request, uow, actor, issuer=provider.issuer, id_token=token.get("id_token"))
+            refused = refusal
+        else:
+            assert actor is not None
+            return await _signed_in(
+                request, uow, actor, issuer=provider.issuer, id_token=token.get("id_token")
+            )
+    # Outside the failed unit of work, which has rolled back whatever it did.
+    return await _refused(request, refused)
 
 
 async def sign_out(request: Request) -> Response:

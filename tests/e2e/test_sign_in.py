@@ -53,3 +53,34 @@ async def test_a_provisioned_person_signs_in_with_their_organisations_account(
         await page.goto(f"{portal}/cases")
         await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         await context.close()
+
+
+async def test_an_account_whose_email_is_not_verified_is_told_to_ask_an_administrator(
+    browser: Browser, serve: Serve, world: World, screenshots: Path
+) -> None:
+    """Issue 13: a provider that does not confirm the email address binds no account; the page says why,
+    and what to do, and passes axe."""
+    port = free_port()
+    accounts = {"ivan-unverified": {"email": "iro@riverside.example.gov.uk", "email_verified": False}}
+    with oidc_provider([f"http://127.0.0.1:{port}"], accounts) as issuer:
+        provider = OidcProvider(
+            name="test",
+            label="Riverside City Council",
+            issuer=issuer,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+        )
+        portal = serve(port, oidc_providers=[provider], demo_sign_in=False)
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(f"{portal}/sign-in")
+        await page.get_by_role("button", name="Sign in with Riverside City Council").click()
+        await page.locator("input[name=login]").fill("ivan-unverified")
+        await page.locator("input[name=password]").fill("any password")
+        await page.locator("button[type=submit]").click()
+        await expect(page.get_by_role("heading", name="You cannot sign in")).to_be_visible()
+        await expect(page.get_by_text("has not confirmed your email address")).to_be_visible()
+        await check_accessibility(page, screenshots, "04-email-not-verified")
+        await page.goto(f"{portal}/cases")
+        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        await context.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -13,16 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import PersonIdentity, WebSession, utcnow
-from portal.app import create_app
 from portal.auth import sessions
 from portal.settings import OidcProvider, Settings
 from tests.support.browsing import csrf_from
-from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, oidc_provider
+from tests.support.oidc import PORTAL, browser, oidc_provider, portal_app
+from tests.support.oidc import provider_at as _provider
+from tests.support.oidc import sign_in_at as _sign_in
 from tests.support.ports import free_port
 from tests.support.queries import row_counts
 from tests.support.world import World
 
-PORTAL = "http://portal.test"
 ACCOUNTS = {"gina-at-cafcass": {"email": "GUARDIAN@cafcass.example.gov.uk", "email_verified": True}}
 
 
@@ -32,55 +31,12 @@ def issuer() -> Iterator[str]:
         yield issuer
 
 
-def _provider(provider_at: str, **changes: object) -> OidcProvider:
-    """The test provider as the portal is configured for it; ``changes`` override the configuration."""
-    settings = {
-        "name": "test",
-        "label": "Test Council",
-        "issuer": provider_at,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-    }
-    return OidcProvider.model_validate({**settings, **changes})
-
-
 @asynccontextmanager
 async def _portal(
     settings: Settings, engine: AsyncEngine, provider: OidcProvider, **changes: object
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        settings.model_copy(update={"oidc_providers": [provider], "base_url": PORTAL, **changes}),
-        engine=engine,
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PORTAL) as client:
+    async with browser(portal_app(settings, engine, provider, **changes)) as client:
         yield client
-
-
-async def _sign_in(portal: httpx.AsyncClient, login: str) -> httpx.Response:
-    """Press "Sign in with Test Council", log in at the provider, and come back: the portal's answer."""
-    page = await portal.get("/sign-in")
-    start = await portal.post("/sign-in/test", data={"csrf_token": csrf_from(page.text)})
-    assert start.status_code in {302, 303}, start.text
-    async with httpx.AsyncClient() as browser_at_provider:
-        response = await browser_at_provider.get(start.headers["location"])
-        while True:
-            if response.is_redirect:
-                location = (
-                    str(response.next_request.url) if response.next_request else response.headers["location"]
-                )
-                if location.startswith(PORTAL):
-                    return await portal.get(location.removeprefix(PORTAL))
-                response = await browser_at_provider.get(location)
-                continue
-            form = re.search(r'<form[^>]*action="([^"]+)"', response.text)
-            assert form, response.text
-            fields = dict(
-                re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text)
-            )
-            response = await browser_at_provider.post(
-                httpx.URL(str(response.url)).join(form.group(1)),
-                data={**fields, "login": login, "password": "x"},
-            )
 
 
 async def test_a_provisioned_person_signs_in_and_lands_on_your_cases(
@@ -161,19 +117,6 @@ async def test_signing_out_ends_the_session_here_and_at_the_provider(
         portal.cookies.clear()
         portal.cookies.update(stolen)
         assert (await portal.get("/cases")).status_code == 303
-
-
-async def test_sign_in_attempts_are_rate_limited(
-    settings: Settings, engine: AsyncEngine, world: World, issuer: str
-) -> None:
-    async with _portal(settings, engine, _provider(issuer), sign_in_attempts=2) as portal:
-        page = await portal.get("/sign-in")
-        answers = [
-            (await portal.post("/sign-in/test", data={"csrf_token": csrf_from(page.text)})).status_code
-            for _ in range(3)
-        ]
-    assert answers[:2] == [302, 302]
-    assert answers[2] == 429
 
 
 async def test_sessions_end_when_idle_and_at_their_absolute_limit(engine: AsyncEngine, world: World) -> None:

@@ -10,6 +10,7 @@ from portal.api.context import Info
 from portal.api.doc import field, input_type, mutation, object_type
 from portal.api.errors import UserError, attempt, parse_id
 from portal.api.types.people import Organisation, Person
+from portal.auth.identities import InvitedSubject
 from portal.people import service
 
 
@@ -34,6 +35,23 @@ class OrganisationPayload:
 
 
 @input_type
+class InvitedSubjectInput:
+    """An account at one of the portal's sign-in services, named by an administrator before its first
+    sign-in: it signs the person in whether or not the service confirms their email address."""
+
+    provider: str = field("The sign-in service, by the name the portal's settings give it.")
+    subject: str = field(
+        "Who the person is at that service, for good: the values of the claims its settings name "
+        "(subject_claims), separated by '/'. For OpenID Connect, their 'sub'; for Microsoft Entra ID, the "
+        "tenant id and their object id, e.g. "
+        "'72f988bf-86f1-41af-91ab-2d7cd011db47/7a9f2c1e-0b4d-4c8e-9f51-3e2d6a8b1c40'."
+    )
+
+    def of(self) -> InvitedSubject:
+        return InvitedSubject(provider=self.provider, subject=self.subject)
+
+
+@input_type
 class AddPersonInput:
     """Someone who will use the portal."""
 
@@ -42,6 +60,11 @@ class AddPersonInput:
     email: str = field("Their work email: their first sign-in is matched to them by it.")
     roles: list[Role] = field("Their roles; each must suit the organisation.")
     team: str | None = field("The team they work in, created the first time it is named.", default=None)
+    invited_subject: InvitedSubjectInput | None = field(
+        "Their account at a sign-in service, to sign in with even if the service does not confirm their "
+        "email address (Microsoft Entra ID does not).",
+        default=None,
+    )
 
 
 @input_type
@@ -54,6 +77,9 @@ class UpdatePersonInput:
     roles: list[Role] | None = field("Their roles from now on.", default=None)
     active: bool | None = field("False: they can no longer sign in or use their tokens.", default=None)
     team: str | None = field("Their team from now on; empty for none.", default=None)
+    invited_subject: InvitedSubjectInput | None = field(
+        "Their account at a sign-in service from now on, in place of any they had there.", default=None
+    )
 
 
 @object_type
@@ -87,7 +113,7 @@ class AdminMutations:
 
     @mutation
     async def add_person(self, info: Info, input: AddPersonInput) -> PersonPayload:
-        """Add a person with their email address and roles."""
+        """Add a person with their email address and roles, and perhaps their account at a sign-in service."""
 
         async def work() -> Person:
             actor = info.context.require_actor()
@@ -101,6 +127,8 @@ class AdminMutations:
                     email=input.email,
                     roles=input.roles,
                     team=input.team,
+                    invited_subject=input.invited_subject.of() if input.invited_subject else None,
+                    providers=info.context.settings.oidc_providers,
                 )
             )
             return Person.of(model)
@@ -110,7 +138,8 @@ class AdminMutations:
 
     @mutation
     async def update_person(self, info: Info, input: UpdatePersonInput) -> PersonPayload:
-        """Change a person's name, email, roles, or whether they may use the portal at all."""
+        """Change a person's name, email, roles, account at a sign-in service, or whether they may use the
+        portal at all."""
 
         async def work() -> Person:
             actor = info.context.require_actor()
@@ -125,6 +154,8 @@ class AdminMutations:
                     roles=input.roles,
                     active=input.active,
                     team=input.team,
+                    invited_subject=input.invited_subject.of() if input.invited_subject else None,
+                    providers=info.context.settings.oidc_providers,
                 )
             )
             return Person.of(model)

@@ -504,6 +504,9 @@ def _account_arguments(parser: argparse.ArgumentParser, *, required: bool) -> No
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Whatever the portal creates (the database, blobs, keys, checkpoints, temporary files) is its user's
+    # alone, whatever umask it was started with.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()

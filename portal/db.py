@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from portal.audit import pending
+from portal.storage.private import create_private_file, private_folder
 
 T = TypeVar("T")
 log = logging.getLogger("portal.db")
@@ -27,8 +28,10 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        # Made here, readable by the portal's user only; SQLite gives its -wal and -shm files the same mode.
+        private_folder(Path(url.database).parent)
+        create_private_file(Path(url.database))
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)

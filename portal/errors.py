@@ -57,6 +57,11 @@ class ErrorCode(StrEnum):
     UPLOAD_INCOMPLETE = "UPLOAD_INCOMPLETE"
     # Someone else changed the same thing at the same moment; trying again will show what they did.
     CONFLICT = "CONFLICT"
+    # Files, again: more than one file in one upload; content that runs (scripts, macros, launch actions,
+    # attachments); an archive that would expand past the limits when opened.
+    TOO_MANY_FILES = "TOO_MANY_FILES"
+    FILE_ACTIVE_CONTENT = "FILE_ACTIVE_CONTENT"
+    FILE_EXPANDS_TOO_MUCH = "FILE_EXPANDS_TOO_MUCH"
 
 
 @dataclass(frozen=True)

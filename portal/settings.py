@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     outbox_in_app: bool = True
     # Court papers: the largest file accepted, and where blobs live (a local folder, or S3-compatible).
     upload_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    # A Word, Excel or OpenDocument file (a ZIP archive) may expand to at most this much when opened, and a
+    # PDF's compressed object streams, which are decompressed to be checked for scripts, to at most this.
+    upload_max_expanded_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     blob_backend: Literal["local", "s3"] = "local"
     s3_bucket: str = ""
     s3_endpoint_url: str | None = None

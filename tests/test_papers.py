@@ -4,7 +4,11 @@ receipts and the checklist show what the IRO has, and the sweeper removes what w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -49,12 +53,40 @@ def _blobs(settings: Settings) -> Path:
 
 
 def stored(settings: Settings) -> tuple[list[str], list[str]]:
-    """The committed blobs and the half-written ones."""
+    """The committed blobs and the half-written ones (and no temporary copy of an upload left open)."""
     root = _blobs(settings)
+    assert open_temporary_files() == []
     return (
         sorted(p.name for p in (root / "blobs").glob("*/*/*")),
         sorted(p.name for p in (root / "tmp").glob("*")),
     )
+
+
+def temporary_files() -> set[str]:
+    """The files in the temporary folder this process holds open (an upload's copy while it is checked;
+    pytest's captured output)."""
+    folder = os.path.realpath(tempfile.gettempdir())
+    found = set()
+    for descriptor in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(descriptor)
+            if target.startswith(folder + "/"):
+                found.add(target)
+    return found
+
+
+HELD_BEFORE: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _temporary_files_held_before() -> None:
+    HELD_BEFORE.clear()
+    HELD_BEFORE.update(temporary_files())
+
+
+def open_temporary_files() -> list[str]:
+    """The temporary files opened since the test began and still open."""
+    return sorted(temporary_files() - HELD_BEFORE)
 
 
 async def upload(
@@ -144,6 +176,19 @@ async def test_an_upload_is_hashed_sniffed_and_stored_once(
         (files.PDF, "plan%E2%80%AE.pdf", 400, "FILE_NAME_INVALID"),  # a right-to-left override
         (files.PDF, "", 400, "FILE_NAME_INVALID"),
         (b"x" * (LIMIT + 1), "big.txt", 413, "FILE_TOO_LARGE"),
+        # Issue 13: a ZIP is the document its central directory says, holding nothing that runs or explodes.
+        (files.DOCX_NAMES_IN_COMMENT, "report.docx", 415, "FILE_TYPE_NOT_ALLOWED"),
+        (files.DOCX_NAMES_IN_CONTENT, "report.docx", 415, "FILE_TYPE_NOT_ALLOWED"),
+        (files.DOCX_WITH_MACROS, "report.docx", 415, "FILE_ACTIVE_CONTENT"),
+        (files.DOCM_RENAMED, "report.docx", 415, "FILE_ACTIVE_CONTENT"),
+        (files.docx_expanding_to(16 * 1024 * 1024), "report.docx", 413, "FILE_EXPANDS_TOO_MUCH"),
+        # Issue 13: the PDF policy.
+        (files.PDF_WITH_JAVASCRIPT, "plan.pdf", 415, "FILE_ACTIVE_CONTENT"),
+        (files.PDF_WITH_ESCAPED_JAVASCRIPT, "plan.pdf", 415, "FILE_ACTIVE_CONTENT"),
+        (files.PDF_WITH_JAVASCRIPT_IN_AN_OBJECT_STREAM, "plan.pdf", 415, "FILE_ACTIVE_CONTENT"),
+        (files.PDF_WITH_LAUNCH, "plan.pdf", 415, "FILE_ACTIVE_CONTENT"),
+        (files.PDF_WITH_ATTACHMENT, "plan.pdf", 415, "FILE_ACTIVE_CONTENT"),
+        (files.PDF_ENCRYPTED, "plan.pdf", 415, "FILE_TYPE_NOT_ALLOWED"),
     ],
 )
 async def test_a_refused_upload_says_why_and_stores_nothing(
@@ -156,6 +201,8 @@ async def test_a_refused_upload_says_why_and_stores_nothing(
     status: int,
     code: str,
 ) -> None:
+    """A refusal answers its status and stable code, and keeps no record, no blob and no temporary file (the
+    checks of what a ZIP or a PDF holds are issue 13's)."""
     case_id = await world.open_case()
     response = await upload(api, world, "solicitor", case_id, content, name)
     assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code)
@@ -200,6 +247,231 @@ async def test_a_truncated_upload_is_refused_and_leaves_nothing(
         api, world, "solicitor", case_id, body(), "plan.pdf", **{"Content-Length": str(len(files.PDF) + 500)}
     )
     assert (response.status_code, response.json()["errors"][0]["code"]) == (400, "UPLOAD_INCOMPLETE")
+    assert await _counts(engine) == (0, 0)
+    assert stored(paper_settings) == ([], [])
+
+
+async def test_documents_that_are_what_they_say_are_accepted(
+    api: httpx.AsyncClient, world: World, paper_settings: Settings
+) -> None:
+    """Issue 13: the stricter checks let real documents through: an XLSX, an ODT, a PDF that opens at a
+    page, and one whose objects are compressed in object streams."""
+    case_id = await world.open_case()
+    for content, name in (
+        (files.XLSX, "figures.xlsx"),
+        (files.ODT, "statement.odt"),
+        (files.PDF_OPENING_AT_A_PAGE, "bundle.pdf"),
+        (files.PDF_WITH_A_CLEAN_OBJECT_STREAM, "compressed.pdf"),
+    ):
+        response = await upload(api, world, "solicitor", case_id, content, name)
+        assert response.status_code == 201, (name, response.text)
+    assert len(stored(paper_settings)[0]) == 4
+
+
+def form_upload(
+    files_: list[tuple[str, tuple[str, bytes, str]]], fields: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {"files": files_, "data": fields or {}}
+
+
+async def post_form(client: httpx.AsyncClient, world: World, case_id: object, **form: Any) -> httpx.Response:
+    token = await world.token("solicitor")
+    return await client.post(
+        f"/cases/{case_id}/papers/uploads", headers={"Authorization": f"Bearer {token}"}, **form
+    )
+
+
+async def test_an_upload_carries_one_file(
+    api: httpx.AsyncClient, world: World, engine: AsyncEngine, paper_settings: Settings
+) -> None:
+    """Issue 13: a form with a second file part, or a file in any field but ``file``, is refused as a whole
+    (TOO_MANY_FILES), and neither file is kept: four files in one request leave nothing."""
+    case_id = await world.open_case()
+    part = files.PDF + b"%" + b"0" * 200_000
+    four = [("file", (f"plan-{n}.pdf", part + bytes([n]), "application/pdf")) for n in range(4)]
+    for form in (
+        form_upload(four),
+        form_upload(
+            [("file", ("plan.pdf", files.PDF, "application/pdf")), ("also", ("x.txt", b"x", "text/plain"))]
+        ),
+        form_upload([("attachment", ("plan.pdf", files.PDF, "application/pdf"))]),
+    ):
+        response = await post_form(api, world, case_id, **form)
+        assert (response.status_code, response.json()["errors"][0]["code"]) == (400, "TOO_MANY_FILES")
+        assert await _counts(engine) == (0, 0)
+        assert stored(paper_settings) == ([], [])
+    # One file, in a form, is an upload like any other.
+    response = await post_form(
+        api,
+        world,
+        case_id,
+        **form_upload([("file", ("plan.pdf", files.PDF, "application/pdf"))], {"note": "x"}),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["filename"] == "plan.pdf"
+    assert await _counts(engine) == (1, 0)
+
+
+BOUNDARY = "issue-13-boundary"
+
+
+def multipart(*parts: tuple[str, str | None, bytes], header: bytes = b"") -> list[bytes]:
+    """A multipart/form-data body, a part at a time: (field, filename or None, content)."""
+    chunks = []
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (
+            f'; filename="{filename}"' if filename is not None else ""
+        )
+        chunks.append(
+            f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n".encode()
+            + header
+            + b"\r\n"
+            + content
+            + b"\r\n"
+        )
+    return [*chunks, f"--{BOUNDARY}--\r\n".encode()]
+
+
+async def chunked(chunks: list[bytes], sent: list[int]) -> AsyncIterator[bytes]:
+    """The chunks, in pieces of 64 KB, with no length declared; ``sent`` counts the pieces sent."""
+    for chunk in chunks:
+        for at in range(0, len(chunk), 65536):
+            sent.append(1)
+            yield chunk[at : at + 65536]
+
+
+@pytest.mark.parametrize(
+    ("parts", "header", "status", "code"),
+    [
+        ([("file", "big.pdf", files.PDF + b"0" * (4 * LIMIT))], b"", 413, "FILE_TOO_LARGE"),
+        ([("file", "", b"0" * (8 * 1024 * 1024))], b"", 413, "FILE_TOO_LARGE"),  # unchosen, yet sent
+        ([("title", None, b"t" * (128 * 1024))], b"", 400, "TOO_LONG"),
+        ([(f"field{n}", None, b"x") for n in range(60)], b"", 400, "TOO_LONG"),
+        # A part's headers are limited by the parser: too long a header is a malformed form.
+        (
+            [("file", "plan.pdf", files.PDF)],
+            b"X-Padding: " + b"p" * (16 * 1024) + b"\r\n",
+            400,
+            "UPLOAD_INCOMPLETE",
+        ),
+    ],
+)
+async def test_a_chunked_form_is_limited_as_it_streams(
+    api: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    paper_settings: Settings,
+    parts: list[tuple[str, str | None, bytes]],
+    header: bytes,
+    status: int,
+    code: str,
+) -> None:
+    """Issue 13: a form that declares no length is cut off while it streams: its file at the largest file,
+    the whole body at that and a little more, a field, the number of fields and a part's headers at theirs."""
+    case_id = await world.open_case()
+    body, sent = multipart(*parts, header=header), []
+    response = await api.post(
+        f"/cases/{case_id}/papers/uploads",
+        content=chunked(body, sent),
+        headers={
+            "Authorization": f"Bearer {await world.token('solicitor')}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+    )
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code)
+    assert len(sent) < sum(-(-len(c) // 65536) for c in body) or len(sent) <= 3
+    assert await _counts(engine) == (0, 0)
+    assert stored(paper_settings) == ([], [])
+
+
+async def test_every_answer_of_the_upload_route_is_json_with_a_code(
+    api: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    paper_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13: API clients get JSON with a stable code whatever the status: 401 without a valid token,
+    404 for a case that is not theirs or not a case, 400 for a cut-off body, 500 (masked, with a reference)
+    for the unexpected; and nothing is kept."""
+    case_id = await world.open_case()
+    url = f"/cases/{case_id}/papers/uploads"
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        response = await api.post(url, content=files.PDF, headers={"X-Filename": "a.pdf", **headers})
+        assert (response.status_code, response.json()["errors"][0]["code"]) == (401, "UNAUTHENTICATED")
+        assert response.headers["www-authenticate"] == "Bearer"
+    response = await upload(api, world, "solicitor", "not-a-case", files.PDF, "a.pdf")
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (404, "NOT_FOUND")
+    response = await upload(
+        api,
+        world,
+        "solicitor",
+        case_id,
+        files.PDF,
+        "a.pdf",
+        **{"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (400, "UPLOAD_INCOMPLETE")
+
+    from portal.papers import office
+
+    def broken(*_: object) -> str:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(office, "identify", broken)
+    response = await upload(api, world, "solicitor", case_id, files.DOCX, "a.docx")
+    assert response.status_code == 500
+    [error] = response.json()["errors"]
+    assert error["code"] == "INTERNAL"
+    assert "a bug" not in error["message"]
+    assert "reference" in error["message"]
+    assert await _counts(engine) == (0, 0)
+    assert stored(paper_settings) == ([], [])
+
+
+async def test_a_client_that_goes_away_mid_upload_leaves_nothing(
+    world: World, engine: AsyncEngine, paper_settings: Settings
+) -> None:
+    """Issue 13: the client disconnects half-way through its body: the answer (which it will not read) is
+    still JSON with a code, and nothing of what it sent is kept."""
+    case_id = await world.open_case()
+    app = create_app(paper_settings, engine=engine)
+    token = await world.token("solicitor")
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": files.PDF, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"/cases/{case_id}/papers/uploads",
+        "raw_path": f"/cases/{case_id}/papers/uploads".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"portal.test"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"x-filename", b"plan.pdf"),
+        ],
+        "client": ("127.0.0.1", 1234),
+        "server": ("portal.test", 80),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert start["status"] == 400
+    assert json.loads(body)["errors"][0]["code"] == "UPLOAD_INCOMPLETE"
     assert await _counts(engine) == (0, 0)
     assert stored(paper_settings) == ([], [])
 
@@ -330,7 +602,10 @@ async def test_downloads_follow_the_papers_level_and_outsiders_get_not_found(
         urls["standard"], headers={"Authorization": f"Bearer {await world.token('iro')}"}
     )
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''plan.pdf"
+    assert (
+        response.headers["content-disposition"]
+        == "attachment; filename=\"plan.pdf\"; filename*=UTF-8''plan.pdf"
+    )
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-security-policy"] == "sandbox; default-src 'none'"
     assert (
@@ -459,6 +734,8 @@ async def test_the_final_care_plan_with_the_iro_meets_p12(api: httpx.AsyncClient
 async def test_papers_go_through_s3_storage_too(
     paper_settings: Settings, engine: AsyncEngine, world: World
 ) -> None:
+    """Through S3 too, and (issue 13) a refusal after a multipart upload to S3 has begun leaves no object
+    and no unfinished upload: a second file in the form, a PDF with JavaScript found once it is whole."""
     from tests.support.s3 import KEY, REGION, SECRET, S3Server
 
     server = S3Server()
@@ -471,6 +748,7 @@ async def test_papers_go_through_s3_storage_too(
                 "s3_region": REGION,
                 "s3_access_key": KEY,
                 "s3_secret_key": SECRET,
+                "upload_max_bytes": 20 * 1024 * 1024,  # room for more than one S3 part (8 MB)
             }
         )
         app = create_app(s3_settings, engine=engine)
@@ -487,6 +765,17 @@ async def test_papers_go_through_s3_storage_too(
             assert response.content == big
             refused = await upload(client, world, "solicitor", case_id, files.EXE, "x.pdf")
             assert refused.status_code == 415
+            nine_mb = b"%" + b"0" * (9 * 1024 * 1024) + b"\n"
+            two = [
+                ("file", ("a.pdf", files.PDF + nine_mb, "application/pdf")),
+                ("file", ("b.pdf", files.PDF, "application/pdf")),
+            ]
+            refused = await post_form(client, world, case_id, files=two)
+            assert (refused.status_code, refused.json()["errors"][0]["code"]) == (400, "TOO_MANY_FILES")
+            scripted = files.PDF_WITH_JAVASCRIPT + nine_mb
+            refused = await upload(client, world, "solicitor", case_id, scripted, "scripted.pdf")
+            assert (refused.status_code, refused.json()["errors"][0]["code"]) == (415, "FILE_ACTIVE_CONTENT")
+            assert await app.state.blobs.staged() == []
             await app.state.blobs.close()
         assert server.keys("court-papers") == [f"blobs/{hashlib.sha256(big).hexdigest()}"]
     finally:

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 from models import utcnow
 from portal.audit.keys import Key, Keyring
 from portal.settings import Settings
+from portal.storage.private import open_private, private_folder
 
 ORIGIN = "guardian-iro-portal/audit"
 PURPOSE = b"audit checkpoint"
@@ -105,8 +106,8 @@ class FileStore:
         return f"the file {self.path}"
 
     async def append(self, checkpoint: Checkpoint) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        private_folder(self.path.parent)
+        descriptor = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(descriptor, (checkpoint.to_json() + "\n").encode())
             os.fsync(descriptor)

@@ -1,5 +1,8 @@
 """Reading a multipart/form-data body as it streams in, without spooling it: small fields are collected as
-text; the file part's bytes go straight to a callback, so memory stays flat whatever the file's size."""
+text; the file part's bytes go straight to a callback, so memory stays flat whatever the file's size. A
+field and the number of fields are limited (what is over is refused as TOO_LONG), and a part's headers by
+the parser (8 of at most 4 KB each; more is a malformed form); the body as a whole is limited by whoever
+gives its chunks."""
 
 from __future__ import annotations
 
@@ -10,9 +13,22 @@ from typing import Literal
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 
+from portal.errors import DomainError, ErrorCode
+
 # A form field other than the file may be at most this long; a form, at most this many fields.
 FIELD_LIMIT = 64 * 1024
 FIELDS_LIMIT = 50
+
+
+def too_long(what: str) -> DomainError:
+    return DomainError.one(ErrorCode.TOO_LONG, f"The form is too long: {what}", "form")
+
+
+def boundary_of(content_type: str) -> bytes | None:
+    """The boundary of a multipart/form-data body, from its Content-Type; None for any other body."""
+    kind, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary", b"")
+    return boundary if kind == b"multipart/form-data" and 0 < len(boundary) <= 70 else None
 
 
 class MalformedForm(ValueError):
@@ -88,6 +104,8 @@ async def read_form(
     async for chunk in chunks:
         try:
             parser.write(chunk)
+        except DomainError:  # a limit, from a callback
+            raise
         except Exception as error:  # the parser's own errors: the body is not a valid form
             raise MalformedForm(str(error)) from None
         for event in events:
@@ -108,10 +126,10 @@ async def read_form(
                     else:
                         current.data.extend(data)
                         if len(current.data) > FIELD_LIMIT:
-                            raise MalformedForm("a form field is too long")
+                            raise too_long(f"a field may be at most {FIELD_LIMIT // 1024} KB")
                 case ("end", _) if current.filename is None:
                     if len(fields) >= FIELDS_LIMIT:
-                        raise MalformedForm("the form has too many fields")
+                        raise too_long(f"it may have at most {FIELDS_LIMIT} fields")
                     fields[current.name] = current.data.decode("utf-8", "replace")
         events.clear()
     try:

@@ -1,5 +1,6 @@
 """Blobs in a local folder: written to a temporary file, fsynced, then renamed into place under their hash
-(``ab/cd/abcd…``), so a blob is either whole or absent."""
+(``ab/cd/abcd…``), so a blob is either whole or absent. The folders are 0700 and the files 0600: only the
+portal's user may read them."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from portal.storage.blobs import CHUNK, check_digest
+from portal.storage.private import open_private, private_folder
 
 
 class LocalWriter:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._temp = root / "tmp" / f"{uuid.uuid4().hex}.part"
-        self._file = self._temp.open("wb")
+        self._file = os.fdopen(open_private(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb")
         self.sha256 = hashlib.sha256()
         self.size = 0
 
@@ -35,7 +37,7 @@ class LocalWriter:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(target.parent)
             os.replace(self._temp, target)  # atomic; the same content already there is simply replaced
             directory = os.open(target.parent, os.O_RDONLY)
             try:
@@ -62,8 +64,8 @@ def _path(root: Path, digest: str) -> Path:
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / "tmp").mkdir(parents=True, exist_ok=True)
-        (root / "blobs").mkdir(parents=True, exist_ok=True)
+        private_folder(root / "tmp")
+        private_folder(root / "blobs")
 
     async def writer(self) -> LocalWriter:
         return LocalWriter(self.root)

@@ -22,6 +22,7 @@ from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.dashboards.viewer import may_view, period_problems
 from portal.web.forms import FormErrors
+from portal.web.headers import attachment
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
@@ -317,7 +318,7 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
     return Response(
         out.getvalue(),
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
+        headers={"Content-Disposition": attachment(f"{safe}.csv")},
     )
 
 

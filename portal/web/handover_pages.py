@@ -12,6 +12,7 @@ from starlette.routing import Route
 from portal.audit.service import Look
 from portal.web.exports import tagged_pdf
 from portal.web.forms import FormErrors, parse_date
+from portal.web.headers import attachment
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import TEMPLATES, render
@@ -231,8 +232,7 @@ async def pdf(request: Request) -> Response:
     html = TEMPLATES.get_template("handover_record.html").render(case=case, handover=handover)
     document = tagged_pdf(html)
     name = f"handover-{case['caseNumber']}-v{handover['version']}.pdf"
-    disposition = f'attachment; filename="{name}"'
-    return Response(document, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    return Response(document, media_type="application/pdf", headers={"Content-Disposition": attachment(name)})
 
 
 routes = [

@@ -2,16 +2,22 @@
 papers tab, the guardian's confirmation, and downloads.
 
 An upload is checked before its body is read (who is asking, may they file on this case, is the declared
-size too large), then streamed to the blob store with no database transaction open, and recorded after. A
-download is streamed from the store as an attachment, with nosniff and a sandboxing CSP.
+size too large), then streamed to the blob store with no database transaction open, and recorded after. It
+carries one file: a second file in a form refuses the whole upload, and nothing of it is kept. A body is
+limited while it streams whether or not it declares its length: to the largest file for a file sent as the
+body, and to that plus ``FORM_ALLOWANCE`` for a form. The API route answers JSON with a stable code whatever
+happens (400, 401, 404, 413, 415, 500); the page route answers with the page and its error summary.
+
+A download is streamed from the store as an attachment, with nosniff and a sandboxing CSP.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
@@ -23,21 +29,29 @@ from portal.auth.web import BadToken, api_actor, csrf_valid, session_actor
 from portal.db import unit_of_work
 from portal.errors import DomainError, ErrorCode, NotFound
 from portal.papers import service as papers
-from portal.papers.multipart import MalformedForm, read_form
-from portal.papers.receive import ALLOWED_EXTENSIONS, Received, Receiver, too_large
+from portal.papers.multipart import MalformedForm, boundary_of, read_form, too_long
+from portal.papers.receive import ALLOWED_EXTENSIONS, Received, Receiver, too_large, too_many_files
 from portal.web.forms import FormErrors, parse_date
+from portal.web.headers import attachment
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, SignInRequired, posted_form, signed_in
 
+log = logging.getLogger("portal.papers")
+
 STATUS = {
     ErrorCode.FILE_TOO_LARGE: 413,
+    ErrorCode.FILE_EXPANDS_TOO_MUCH: 413,
     ErrorCode.FILE_TYPE_NOT_ALLOWED: 415,
     ErrorCode.FILE_TYPE_MISMATCH: 415,
+    ErrorCode.FILE_ACTIVE_CONTENT: 415,
     ErrorCode.NOT_FOUND: 404,
 }
+# What a form may add to its file: its other fields, the boundaries and the parts' headers.
+FORM_ALLOWANCE = 1024 * 1024
+INCOMPLETE = "The upload did not arrive whole: choose the file and send it again"
 
 
 def _case_id(request: Request) -> uuid.UUID:
@@ -47,9 +61,27 @@ def _case_id(request: Request) -> uuid.UUID:
         raise NotFound("Case") from None
 
 
-def _declared_too_large(request: Request) -> bool:
+def _body_limit(request: Request, *, form: bool) -> int:
+    largest_file: int = request.app.state.settings.upload_max_bytes
+    return largest_file + (FORM_ALLOWANCE if form else 0)
+
+
+def _declared_too_large(request: Request, limit: int) -> bool:
     declared = request.headers.get("content-length", "")
-    return declared.isdigit() and int(declared) > request.app.state.settings.upload_max_bytes
+    return declared.isdigit() and int(declared) > limit
+
+
+async def _limited(
+    request: Request, limit: int, refusal: Callable[[], DomainError] | None = None
+) -> AsyncIterator[bytes]:
+    """The request's body as it streams, refused as soon as it passes ``limit`` (as too large a file,
+    unless ``refusal`` says otherwise): a chunked body declares no length, and a declared one may be false."""
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise refusal() if refusal else too_large(request.app.state.settings.upload_max_bytes)
+        yield chunk
 
 
 def _errors_json(error: DomainError) -> JSONResponse:
@@ -57,6 +89,11 @@ def _errors_json(error: DomainError) -> JSONResponse:
     status = STATUS.get(problems[0].code, 400)
     body = {"errors": [{"code": p.code.value, "message": p.message, "field": p.field} for p in problems]}
     return JSONResponse(body, status_code=status)
+
+
+def _error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"errors": [{"code": code, "message": message, "field": None}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _may_file(request: Request, actor: Actor, case_id: uuid.UUID) -> None:
@@ -72,48 +109,90 @@ async def _record(request: Request, actor: Actor, case_id: uuid.UUID, received: 
 
 def _check_complete(request: Request, received_size: int) -> None:
     declared = request.headers.get("content-length", "")
-    if request.headers.get("content-type", "").startswith("multipart/"):
-        return  # the multipart parser checks the closing boundary
     if declared.isdigit() and int(declared) != received_size:
         raise DomainError.one(ErrorCode.UPLOAD_INCOMPLETE, "The upload was cut short: send it again", "file")
 
 
-async def upload_api(request: Request) -> Response:
-    """``POST /cases/{id}/papers/uploads`` with the file as the body and its name in ``X-Filename``
-    (percent-encoded), for API clients with a bearer token. Answers the upload's id, hash, size and type."""
+def _receiver(request: Request) -> Receiver:
     settings = request.app.state.settings
+    return Receiver(request.app.state.blobs, settings.upload_max_bytes, settings.upload_max_expanded_bytes)
+
+
+async def _receive_form(
+    request: Request, receiver: Receiver, boundary: bytes, *, csrf: bool
+) -> dict[str, str]:
+    """A multipart form's fields, its one file streamed into ``receiver`` (started only if a file was
+    chosen). Any part after the first that carries a file, or a file in a field other than ``file``, refuses
+    the upload. With ``csrf``, the form's token is checked before any byte of the file is kept."""
+    file_parts = 0
+
+    async def on_file_start(name: str, filename: str, fields: dict[str, str]) -> None:
+        nonlocal file_parts
+        if csrf and not csrf_valid(request, fields.get("csrf_token")):
+            raise CsrfFailed
+        file_parts += 1
+        if file_parts > 1 or (filename and name != "file"):
+            raise too_many_files()
+        if filename:
+            await receiver.start(filename)
+
+    async def on_file_data(chunk: bytes) -> None:
+        if receiver.started:
+            await receiver.write(chunk)
+
+    return await read_form(
+        boundary, _limited(request, _body_limit(request, form=True)), on_file_start, on_file_data
+    )
+
+
+async def upload_api(request: Request) -> Response:
+    """``POST /cases/{id}/papers/uploads``, for API clients with a bearer token: the file as the body with
+    its name in ``X-Filename`` (percent-encoded), or as the one file of a multipart/form-data body, in its
+    field ``file``. Answers the upload's id, hash, size and type; anything else, JSON with a stable code."""
     try:
-        case_id = _case_id(request)
-        async with unit_of_work(request.app.state.sessions) as uow:
-            actor = await api_actor(request, uow)
-        if actor is None:
-            raise BadToken
-        await _may_file(request, actor, case_id)
-        if _declared_too_large(request):
-            raise too_large(settings.upload_max_bytes)
-        receiver = Receiver(request.app.state.blobs, settings.upload_max_bytes)
-        await receiver.start(unquote(request.headers.get("x-filename", "")))
-        try:
-            async for chunk in request.stream():
-                await receiver.write(chunk)
-            _check_complete(request, receiver.size)
-            received = await receiver.finish()
-        except BaseException:
-            await receiver.abort()
-            raise
-        upload = await _record(request, actor, case_id, received)
+        return await _upload_api(request)
     except BadToken:
-        return JSONResponse(
-            {"errors": [{"code": "UNAUTHENTICATED", "message": "Send a valid API token", "field": None}]},
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        return _error_json(401, "UNAUTHENTICATED", "Send a valid API token", {"WWW-Authenticate": "Bearer"})
     except NotFound as missing:
         return _errors_json(DomainError.one(ErrorCode.NOT_FOUND, missing.problems[0].message, None))
     except DomainError as error:
         return _errors_json(error)
+    except MalformedForm:
+        return _error_json(400, ErrorCode.UPLOAD_INCOMPLETE, INCOMPLETE)
     except ClientDisconnect:
-        return Response(status_code=400)
+        return _error_json(400, ErrorCode.UPLOAD_INCOMPLETE, INCOMPLETE)
+    except Exception:
+        reference = uuid.uuid4().hex
+        log.exception("unexpected error %s in an upload", reference)
+        message = "Something went wrong. If it keeps happening, quote this reference to support: "
+        return _error_json(500, "INTERNAL", message + reference)
+
+
+async def _upload_api(request: Request) -> Response:
+    case_id = _case_id(request)
+    async with unit_of_work(request.app.state.sessions) as uow:
+        actor = await api_actor(request, uow)
+    if actor is None:
+        raise BadToken
+    await _may_file(request, actor, case_id)
+    boundary = boundary_of(request.headers.get("content-type", ""))
+    limit = _body_limit(request, form=boundary is not None)
+    if _declared_too_large(request, limit):
+        raise too_large(request.app.state.settings.upload_max_bytes)
+    receiver = _receiver(request)
+    try:
+        if boundary is not None:
+            await _receive_form(request, receiver, boundary, csrf=False)
+        else:
+            await receiver.start(unquote(request.headers.get("x-filename", "")))
+            async for chunk in _limited(request, limit):
+                await receiver.write(chunk)
+            _check_complete(request, receiver.size)
+        received = await receiver.finish()
+    except BaseException:
+        await receiver.abort()
+        raise
+    upload = await _record(request, actor, case_id, received)
     return JSONResponse(
         {
             "uploadId": str(upload.id),
@@ -167,53 +246,41 @@ async def papers_page(
 async def upload_page(request: Request) -> Response:
     """The papers tab's form: the file and what it is, in one multipart post, streamed as it arrives."""
     settings = request.app.state.settings
-    case_id = _case_id(request)
     async with unit_of_work(request.app.state.sessions) as uow:
         actor = await session_actor(request, uow, settings)
     if actor is None:
         raise SignInRequired
     try:
+        case_id = _case_id(request)
         await _may_file(request, actor, case_id)
     except NotFound:
         raise PageNotFound from None
     errors = FormErrors(FORM_FIELDS)
-    receiver = Receiver(request.app.state.blobs, settings.upload_max_bytes)
-    started = False
-
-    async def on_file_start(name: str, filename: str, fields: dict[str, str]) -> None:
-        nonlocal started
-        if not csrf_valid(request, fields.get("csrf_token")):
-            raise CsrfFailed
-        if name == "file" and filename:
-            await receiver.start(filename)
-            started = True
-
-    async def on_file_data(chunk: bytes) -> None:
-        if started:
-            await receiver.write(chunk)
-
-    content_type = request.headers.get("content-type", "")
-    boundary = content_type.partition("boundary=")[2].strip('"').encode()
+    receiver = _receiver(request)
+    boundary = boundary_of(request.headers.get("content-type", ""))
     fields: dict[str, str] = {}
     received: Received | None = None
-    if not content_type.startswith("multipart/form-data") or not boundary:
-        await posted_form(request)  # a small form without the file: its CSRF token first
-        errors.add("file", "Choose a file to upload")
+    if boundary is None:
+        try:
+            await _small_form(request)  # a form without the file: its CSRF token first
+            errors.add("file", "Choose a file to upload")
+        except DomainError as error:
+            errors.add_api_errors([{"field": p.field, "message": p.message} for p in error.problems])
         return await papers_page(request, errors)
     try:
-        if _declared_too_large(request):
+        if _declared_too_large(request, _body_limit(request, form=True)):
             raise too_large(settings.upload_max_bytes)
-        fields = await read_form(boundary, request.stream(), on_file_start, on_file_data)
+        fields = await _receive_form(request, receiver, boundary, csrf=True)
         if not csrf_valid(request, fields.get("csrf_token")):
             raise CsrfFailed
-        if started:
+        if receiver.started:
             received = await receiver.finish()
     except DomainError as error:
         await receiver.abort()
         errors.add_api_errors([{"field": p.field, "message": p.message} for p in error.problems])
     except (MalformedForm, ClientDisconnect):
         await receiver.abort()
-        errors.add("file", "The upload did not arrive whole: choose the file and send it again")
+        errors.add("file", INCOMPLETE)
     except BaseException:
         await receiver.abort()
         raise
@@ -236,6 +303,17 @@ async def upload_page(request: Request) -> Response:
             request, errors, {**fields, "uploadId": upload_id if received or fields.get("uploadId") else ""}
         )
     return RedirectResponse(f"/cases/{case_id}/papers?done=filed", status_code=303)
+
+
+async def _small_form(request: Request) -> dict[str, str]:
+    """A URL-encoded form post (no file), read up to ``FORM_ALLOWANCE``, after checking its CSRF token."""
+    body = bytearray()
+    async for chunk in _limited(request, FORM_ALLOWANCE, lambda: too_long("choose a file to upload")):
+        body += chunk
+    fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if not csrf_valid(request, fields.get("csrf_token")):
+        raise CsrfFailed
+    return fields
 
 
 def _file_input(upload_id: str, fields: dict[str, str], filed_on: str | None) -> dict[str, Any]:
@@ -308,7 +386,7 @@ async def download(request: Request) -> Response:
         media_type=version.content_type,
         headers={
             "Content-Length": str(version.size),
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(version.filename)}",
+            "Content-Disposition": attachment(version.filename),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox; default-src 'none'",
             "Cache-Control": "private, no-store",

@@ -17,6 +17,7 @@ from portal.access.policy import Permission
 from portal.audit.service import Look
 from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
 from portal.web.forms import FormErrors, parse_date
+from portal.web.headers import attachment
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
@@ -287,9 +288,7 @@ async def discussion_export_pdf(request: Request) -> Response:
     return Response(
         discussion_pdf(case),
         media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="discussion-{case["discussion"]["heldOn"]}.pdf"'
-        },
+        headers={"Content-Disposition": attachment(f"discussion-{case['discussion']['heldOn']}.pdf")},
     )
 
 
@@ -298,9 +297,7 @@ async def discussion_export_json(request: Request) -> Response:
     return Response(
         json.dumps(discussion_json(case), indent=2, ensure_ascii=False),
         media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="discussion-{case["discussion"]["heldOn"]}.json"'
-        },
+        headers={"Content-Disposition": attachment(f"discussion-{case['discussion']['heldOn']}.json")},
     )
 
 
@@ -325,7 +322,7 @@ async def child_file(request: Request) -> Response:
                 break
             after = page["pageInfo"]["endCursor"]
     name = f"child-file-{case['caseNumber']}-{child_id[:8]}.{extension}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": attachment(name)}
     if extension == "json":
         body = json.dumps(child_file_json(case, child_id), indent=2, ensure_ascii=False)
         return Response(body, media_type="application/json", headers=headers)

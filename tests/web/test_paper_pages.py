@@ -4,17 +4,19 @@ already sent, the CSRF token checked before any of the file is kept, receipts an
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal.app import create_app
 from portal.settings import Settings
 from tests.support import files
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.world import World
-from tests.test_papers import _counts
+from tests.test_papers import LIMIT, _counts
 
 
 def _details(page: str, **changes: str) -> dict[str, str]:
@@ -151,3 +153,66 @@ async def test_la_legal_reads_the_care_plans_page(web: httpx.AsyncClient, world:
     assert "Changed from the version before" in page
     assert "Foster care" in page
     assert "With the Greens" in page
+
+
+async def _small_limit_web(settings: Settings, engine: AsyncEngine) -> httpx.AsyncClient:
+    app = create_app(
+        settings.model_copy(update={"demo_sign_in": True, "upload_max_bytes": LIMIT}), engine=engine
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test")
+
+
+async def test_the_form_takes_one_file_and_refuses_what_runs_keeping_nothing(
+    world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    """Issue 13, the page route: a second file in the form, a PDF with JavaScript, a document with macros, a
+    chunked form past the limit and an oversized form without a file are each answered with the page and its
+    error summary (never JSON, never a 500), and nothing is kept."""
+    case_id = await world.open_case()
+    async with await _small_limit_web(settings, engine) as web:
+        await sign_in_as(web, world.id("solicitor"))
+        page = (await web.get(f"/cases/{case_id}/papers")).text
+        pdf = ("application/pdf",)
+        for chosen, message in (
+            (
+                [("file", ("a.pdf", files.PDF, *pdf)), ("file", ("b.pdf", files.PDF + b"%b", *pdf))],
+                "Upload one file at a time",
+            ),
+            ([("file", ("plan.pdf", files.PDF_WITH_JAVASCRIPT, *pdf))], "The PDF contains JavaScript"),
+            (
+                [("file", ("plan.docx", files.DOCX_WITH_MACROS, "application/octet-stream"))],
+                "contains macros",
+            ),
+        ):
+            refused = await web.post(f"/cases/{case_id}/papers", data=_details(page), files=chosen)
+            assert refused.status_code == 400
+            assert refused.headers["content-type"].startswith("text/html")
+            assert 'class="govuk-error-summary"' in refused.text
+            assert message in refused.text, message
+        boundary = "page-boundary"
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf_from(page)}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
+        ).encode()
+
+        async def endless() -> AsyncIterator[bytes]:
+            yield head + files.PDF
+            for _ in range(64):
+                yield b"0" * 65536
+
+        refused = await web.post(
+            f"/cases/{case_id}/papers",
+            content=endless(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert refused.status_code == 400
+        assert "The file must be smaller than" in refused.text
+        refused = await web.post(
+            f"/cases/{case_id}/papers",
+            content=b"csrf_token=x&title=" + b"t" * (2 * 1024 * 1024),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert refused.status_code == 400
+        assert "The form is too long" in refused.text
+    assert await _counts(engine) == (0, 0)
+    assert _blob_count(settings) == 0

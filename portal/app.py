@@ -38,7 +38,7 @@ from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
 from portal.web.record_pages import routes as record_routes
 from portal.web.rendering import render
-from portal.web.requests import CsrfFailed, SignInRequired
+from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -61,6 +61,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _csrf_failed(request: Request, _exc: Exception) -> Response:
     return render(request, "csrf.html", {}, status_code=403)
+
+
+async def _form_too_large(request: Request, _exc: Exception) -> Response:
+    response = render(request, "form_too_large.html", {}, status_code=413)
+    response.headers["Connection"] = "close"  # the rest of the body is not worth reading
+    return response
 
 
 async def _server_error(request: Request, _exc: Exception) -> Response:
@@ -133,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             SignInRequired: _sign_in_required,
             PageNotFound: _not_found,
             CsrfFailed: _csrf_failed,
+            FormTooLarge: _form_too_large,
             HTTPException: _http_error,
             Exception: _server_error,
         },

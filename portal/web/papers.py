@@ -37,7 +37,7 @@ from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
-from portal.web.requests import CsrfFailed, SignInRequired, posted_form, signed_in
+from portal.web.requests import FORM_MAX_BYTES, CsrfFailed, SignInRequired, posted_form, signed_in
 
 log = logging.getLogger("portal.papers")
 
@@ -50,7 +50,7 @@ STATUS = {
     ErrorCode.NOT_FOUND: 404,
 }
 # What a form may add to its file: its other fields, the boundaries and the parts' headers.
-FORM_ALLOWANCE = 1024 * 1024
+FORM_ALLOWANCE = FORM_MAX_BYTES
 INCOMPLETE = "The upload did not arrive whole: choose the file and send it again"
 
 

@@ -20,6 +20,16 @@ class CsrfFailed(Exception):
     """A form post without this session's CSRF token."""
 
 
+class FormTooLarge(Exception):
+    """A form post larger than any of the portal's forms can be."""
+
+
+# The largest form post a page takes (a handover's longest answers fit many times over); a file upload
+# may add this to its file.
+FORM_MAX_BYTES = 1024 * 1024
+FORM_MAX_FIELDS = 500
+
+
 @asynccontextmanager
 async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]:
     """The signed-in person, in a unit of work that only reads for GET and writes for a form post."""
@@ -32,8 +42,19 @@ async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]
 
 
 async def posted_form(request: Request) -> dict[str, str]:
-    """The fields of a form post, after checking it carries this session's CSRF token."""
-    form = await request.form()
+    """The fields of a form post, after checking it carries this session's CSRF token. The body is read
+    only up to FORM_MAX_BYTES, however it is sent (a chunked body declares no length)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > FORM_MAX_BYTES:
+        raise FormTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_MAX_BYTES:
+            raise FormTooLarge
+    # Starlette reads a body it has kept (``_body``) for the form, and for any later request.form().
+    request._body = bytes(body)
+    form = await request.form(max_files=0, max_fields=FORM_MAX_FIELDS)
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     if not csrf_valid(request, fields.get("csrf_token")):
         raise CsrfFailed

@@ -227,3 +227,17 @@ async def test_a_period_the_dashboards_refuse_gets_a_stable_code(
         client, token, "DashboardCases", figure="PAPERS_FILED", start="2026-06-01", end="2026-05-01"
     )
     assert error_codes(drilled) == ["DATE_TOO_EARLY"]
+
+
+@pytest.mark.parametrize("code", ["P2\x00", "\x00", "P99"])
+async def test_a_drill_down_into_a_code_with_a_nul_is_answered(
+    client: httpx.AsyncClient, world: World, code: str
+) -> None:
+    """Found by the fuzzer (tests/api/test_fuzz.py): the code went into the statement as it came, so a NUL
+    in it was an INTERNAL on PostgreSQL (its text cannot hold one)."""
+    await world.open_case()
+    token = await world.token("cafcass_manager")
+    period = {"start": START.isoformat(), "end": END.isoformat(), "measure": "OPENED", "by": "NONE"}
+    body = await gql(client, token, "AdherenceCases", code=code, **period)
+    assert "errors" not in body
+    assert len(body["data"]["adherenceCases"]) == (1 if code.startswith("P2") else 0)

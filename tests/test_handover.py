@@ -246,6 +246,34 @@ async def test_a_cafcass_manager_closes_with_a_reason_which_is_recorded(
     assert "handover.close_override" in actions
 
 
+async def test_control_characters_in_questions_and_reasons_are_cleaned(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Found by the fuzzer (tests/api/test_fuzz.py): the IRO's questions and a manager's reason for closing
+    were stored as sent, so a NUL in either was an INTERNAL on PostgreSQL (its text cannot hold one) and
+    stored on SQLite. They are free text, cleaned like the rest (portal/validation.py)."""
+    case_id = await world.open_case()
+    case = Case(client, world, case_id)
+    await _final_orders(case)
+    draft = (await case.ok("guardian", "StartHandover", caseId=case.id))["handover"]
+    saved = (await case.ok("guardian", "SaveHandover", id=draft["id"], revision=1, answers=ANSWERS))[
+        "handover"
+    ]
+    await case.ok("guardian", "SubmitHandover", id=draft["id"], revision=saved["revision"])
+    returned = await case.ok(
+        "iro", "ReturnHandover", id=draft["id"], questions="Who\x00 supervises contact?\x07"
+    )
+    assert returned["handover"]["questions"] == "Who supervises contact?"
+    blank = await case.run(
+        "cafcass_manager", "CloseGuardianInvolvement", caseId=case.id, overrideReason="\x00"
+    )
+    assert [(e["code"], e["field"]) for e in blank["errors"]] == [("REQUIRED", "overrideReason")]
+    closed = await case.ok(
+        "cafcass_manager", "CloseGuardianInvolvement", caseId=case.id, overrideReason="The guardian\x00 left."
+    )
+    assert closed["closure"]["overrideReason"] == "The guardian left."
+
+
 async def test_each_handover_keeps_the_template_version_it_was_written_on(
     client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

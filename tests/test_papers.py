@@ -667,6 +667,18 @@ async def test_papers_wait_for_an_iro_and_the_checklist_and_confirmation_follow(
     assert [o["state"] for o in obligations if o["code"] == "P6"] == ["MET", "MET"]
 
 
+async def test_a_forwarding_note_is_cleaned_of_control_characters(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    """Found by the fuzzer (tests/api/test_fuzz.py): the note was stored as sent, so a NUL in it was an
+    INTERNAL on PostgreSQL (its text cannot hold one). It is free text, cleaned like the rest."""
+    case_id = await world.open_case()
+    token = await world.token("guardian")
+    input = {"caseId": str(case_id), "note": " All\x00 sent.\x1b "}
+    payload = (await gql(api, token, "ConfirmPapersForwarded", input=input))["data"]["confirmPapersForwarded"]
+    assert (payload["errors"], payload["confirmation"]["note"]) == ([], "All sent.")
+
+
 async def test_the_sweeper_removes_uploads_never_filed_and_orphaned_blobs(
     api: httpx.AsyncClient, world: World, engine: AsyncEngine, paper_settings: Settings, travel: Any
 ) -> None:

@@ -28,6 +28,7 @@ from portal.dashboards.repository import workload as workload_rows
 from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
 from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
+from portal.validation import clean
 
 
 def _id(value: object) -> uuid.UUID:
@@ -73,6 +74,9 @@ async def cases_behind_adherence(
 ) -> Sequence[Proceedings]:
     """The cases behind one adherence figure, within the viewer's scope: the same rows the figure counts."""
     require_viewer_for(actor, start, end)
+    # Compared as text in SQL, which cannot hold every character (PostgreSQL's no NUL): cleaned as free
+    # text is. A code of no obligation has no cases behind it.
+    code = clean(code)
     return await adherence_rows.cases_behind(
         session,
         actor,

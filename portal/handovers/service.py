@@ -37,6 +37,7 @@ from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
 from portal.papers import repository as papers
+from portal.validation import clean as clean_text
 
 QUESTIONS_MAX_LENGTH = 4000
 
@@ -186,7 +187,7 @@ async def answer(
         problems.add(
             ErrorCode.ALREADY_DONE, "Only a submitted handover can be acknowledged or returned", "id"
         )
-    text = questions.strip()
+    text = clean_text(questions)
     if not acknowledge and not text:
         problems.add(ErrorCode.REQUIRED, "Write your questions for the guardian", "questions")
     if len(text) > QUESTIONS_MAX_LENGTH:
@@ -284,11 +285,12 @@ async def close_involvement(
     guardians = await cases.live_memberships(session, case_id, CaseRole.GUARDIAN)
     if not guardians:
         problems.add(ErrorCode.NOT_ON_CASE, "There is no guardian on the case")
-    if override_reason is None:
+    reason = clean_text(override_reason) if override_reason is not None else None
+    if reason is None:
         for label, met in await gate(session, case_id):
             if not met:
                 problems.add(ErrorCode.NOT_PERMITTED, f"Not yet: {label[0].lower()}{label[1:]}")
-    elif not override_reason.strip():
+    elif not reason:
         problems.add(
             ErrorCode.REQUIRED, "Give the reason for closing without every step done", "overrideReason"
         )
@@ -299,7 +301,7 @@ async def close_involvement(
         guardian_id=guardians[0].person_id,
         closed_at=now,
         closed_by_id=actor.person_id,
-        override_reason=override_reason.strip() if override_reason else None,
+        override_reason=reason,
         read_only_until=now + timedelta(days=read_only_days),
     )
     session.add(closure)

@@ -48,7 +48,7 @@ from portal.papers.access import may_read, shareable_with_iro
 from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
 from portal.papers.receive import Received
 from portal.storage.blobs import BlobStore
-from portal.validation import check_past_date, clean_required
+from portal.validation import check_past_date, clean, clean_required
 
 TITLE_MAX_LENGTH = 300
 
@@ -342,6 +342,7 @@ async def confirm_forwarded(
             ErrorCode.INVALID_VALUE,
             f"{len(missing)} {'paper has' if len(missing) == 1 else 'papers have'} not reached the IRO yet",
         )
+    note = clean(note)
     if len(note) > 1000:
         problems.add(ErrorCode.TOO_LONG, "The note must be 1,000 characters or fewer", "note")
     problems.raise_if_any()
@@ -349,7 +350,7 @@ async def confirm_forwarded(
         proceedings_id=case_id,
         guardian_id=actor.person_id,
         versions_forwarded=await repository.count_shared_with(session, case_id, list(iros)),
-        note=note.strip(),
+        note=note,
     )
     session.add(confirmation)
     await session.flush()

@@ -17,11 +17,12 @@ from portal.auth.identities import InvitedSubject
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.people import repository
 from portal.settings import OidcProvider
-from portal.validation import clean_required
+from portal.validation import clean, clean_required
 
 # GSS codes of English (E06-E10) and Welsh (W06) councils with children's services, e.g. E08000025.
 ONS_CODE = re.compile(r"^(E0[6-9]|E10|W06)\d{6}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces and no control characters (PostgreSQL's text cannot even hold NUL).
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
 async def add_organisation(
@@ -201,7 +202,7 @@ async def _invite(
 
 async def _team_id(session: AsyncSession, organisation_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
     """The organisation's team of that name, created the first time it is named; None for no team."""
-    name = " ".join((name or "").split())[:200]
+    name = " ".join(clean(name or "").split())[:200]
     if not name:
         return None
     found = await repository.team_named(session, organisation_id, name)

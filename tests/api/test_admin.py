@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models import Team
+from portal.db import create_session_factory
 from tests.support.graphql import error_codes, gql, payload_codes
 from tests.support.world import World
 
@@ -152,3 +156,26 @@ async def test_an_administrator_manages_their_own_organisations_people_only(
         "Ivan Reviewer",
         "Iris Second",
     }
+
+
+async def test_a_nul_in_an_email_or_a_team_never_reaches_the_database(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Found by the fuzzer (tests/api/test_fuzz.py): an email address with a NUL was looked up as it came,
+    and a team's name stored as it came, each an INTERNAL on PostgreSQL (its text cannot hold NUL). An email
+    address has no control characters; a team's name is free text, cleaned like the rest."""
+    admin = await world.token("admin")
+    person = {"organisationId": str(world.orgs["riverside"].id), "name": "Tess", "roles": ["IRO"]}
+    nul = await gql(
+        client, admin, "AddPerson", input={**person, "email": "tess\x00@riverside.example.gov.uk"}
+    )
+    assert payload_codes(nul["data"]["addPerson"]) == [("INVALID_VALUE", "email")]
+    added = await gql(
+        client,
+        admin,
+        "AddPerson",
+        input={**person, "email": "tess@riverside.example.gov.uk", "team": " Court\x00 team\x07 "},
+    )
+    assert payload_codes(added["data"]["addPerson"]) == []
+    async with create_session_factory(engine)() as session:
+        assert (await session.execute(sa.select(Team.name))).scalars().all() == ["Court team"]

@@ -6,8 +6,12 @@ STATIC := portal/web/static/build
 
 .PHONY: run test setup lint system-packages
 
+# `make run PORT=8080` (or HOST=0.0.0.0) to serve elsewhere.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
 run: setup
-	$(BIN)/portal serve --demo
+	$(BIN)/portal serve --demo --host $(HOST) --port $(PORT)
 
 test: setup system-packages
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -26,6 +26,7 @@ from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
+from portal.migrations import at_head
 from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
@@ -75,7 +76,25 @@ async def _server_error(request: Request, _exc: Exception) -> Response:
 
 
 async def _healthz(_request: Request) -> Response:
+    """Liveness: the process answers. It says nothing of the database (that is /readyz)."""
     return PlainTextResponse("ok")
+
+
+async def _readyz(request: Request) -> Response:
+    """Readiness: the database answers within 2 s and is migrated to this code's version, so a load
+    balancer sends no requests to a process that would fail them."""
+    try:
+        async with asyncio.timeout(2):
+            migrated = await at_head(request.app.state.engine)
+    except Exception:
+        log.warning("not ready: the database does not answer", exc_info=True)
+        return JSONResponse(
+            {"status": "unavailable", "reason": "the database does not answer"}, status_code=503
+        )
+    if not migrated:
+        reason = "the database is not migrated to this version: run `portal migrate`"
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+    return JSONResponse({"status": "ready"})
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
@@ -111,6 +130,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             # Every method reaches the view, which answers the ones it does not take in JSON (405).
             Route("/graphql", GraphQLView(settings, sessions, documents)),
             Route("/healthz", _healthz),
+            Route("/readyz", _readyz),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             *sign_in.routes,
             *page_routes,

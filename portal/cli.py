@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiToken, OrganisationKind, Role, utcnow
@@ -517,6 +518,16 @@ def main(argv: list[str] | None = None) -> None:
         for problem in error.problems:
             print(f"portal: {problem.message} [{problem.code}]", file=sys.stderr)
         raise SystemExit(2) from None
+    except DBAPIError as error:
+        raise SystemExit(f"portal: {database_problem(error)}") from None
+
+
+def database_problem(error: DBAPIError) -> str:
+    """One line for a command the database refused: most often, one run before `portal migrate`."""
+    detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return "the database has no portal tables yet (or an older version's): run `portal migrate` first"
+    return f"the database refused the command ({detail}); check PORTAL_DATABASE_URL and that it is running"
 
 
 if __name__ == "__main__":

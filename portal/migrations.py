@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -33,3 +36,19 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         await sync_defaults(session)
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration this code has."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def at_head(engine: AsyncEngine) -> bool:
+    """Whether the database is migrated to this code's newest migration (False for an empty one)."""
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(current) == head_revision()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.e2e.test_journey import check_accessibility, sign_in
+from tests.e2e.support import check_accessibility, sign_in
 from tests.support.world import World
 from tests.test_handover import ANSWERS
 

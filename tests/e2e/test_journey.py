@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, Response, expect
+from playwright.async_api import Browser, ConsoleMessage, Response, expect
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.support import check_accessibility, sign_in
 from tests.support.world import World
 
 pytestmark = pytest.mark.browser
-
-AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-async def check_accessibility(page: Page, screenshots: Path, name: str) -> None:
-    """axe finds no violations on the page as it stands; a full-page screenshot is kept either way."""
-    await page.screenshot(path=screenshots / f"{name}.png", full_page=True)
-    if not await page.evaluate("typeof axe !== 'undefined'"):
-        await page.evaluate(AXE.read_text())
-    result = await page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    violations = [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-    ]
-    assert violations == [], f"{name}: {json.dumps(violations, indent=1)}"
-
-
-async def sign_in(page: Page, base: str, label: str) -> None:
-    await page.goto(f"{base}/sign-in")
-    await page.get_by_label(label).check()
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
 
 
 async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, expect
 
 from portal.settings import OidcProvider
 from tests.e2e.conftest import Serve
-from tests.e2e.test_journey import check_accessibility
+from tests.e2e.support import check_accessibility
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, oidc_provider
 from tests.support.ports import free_port
 from tests.support.world import World

@@ -27,6 +27,7 @@ from portal.errors import DomainError
 from portal.obligations import rules
 from portal.people import service as people
 from portal.settings import Settings, SettingsError
+from portal.storage import blob_store
 
 ORGANISATION_KINDS = {
     "local-authority": OrganisationKind.LOCAL_AUTHORITY,
@@ -73,7 +74,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     async def load(session: AsyncSession) -> Any:
         if not await demo.database_is_empty(session):
             return None
-        return await demo.load_demo(session, today=clock.today())
+        store = blob_store(settings)
+        try:
+            return await demo.load_demo(session, today=clock.today(), store=store)
+        finally:
+            await store.close()
 
     summary = _run_in_transaction(settings, load)
     if summary is None:

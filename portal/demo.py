@@ -28,6 +28,7 @@ from models import (
     DiscussionKind,
     DiscussionMode,
     Extension,
+    FinalOrderKind,
     LegalStatus,
     LegalStatusEntry,
     Organisation,
@@ -45,13 +46,16 @@ from models import (
 )
 from portal.cases import repository as case_rows
 from portal.clock import LONDON, london_datetime
+from portal.demo_records import DemoCase, Records
 from portal.obligations import service as obligations
 from portal.people import repository as people_rows
 from portal.people.service import add_organisation, add_person
 from portal.reminders import repository as reminder_rows
+from portal.storage.blobs import BlobStore
 
 S = Stage
 L = LegalStatus
+F = FinalOrderKind
 
 RIVERSIDE, NORTHMOOR, CAFCASS = "Riverside City Council", "Northmoor County Council", "Cafcass North Midlands"
 DOMAINS = {
@@ -123,6 +127,11 @@ class CaseSpec:
     previous_guardian: tuple[str, int, str] | None = None
     # The IRO's start, in days from issue, when the child was looked after (and had an IRO) before.
     iro_from_day: int = 2
+    # Concluded: the day (from issue) of the final orders and each child's order, recorded through the
+    # service (which concludes the proceedings and sets each child's status).
+    final_orders: tuple[int, tuple[FinalOrderKind, ...]] | None = None
+    # What became of the guardian's handover after the final orders (see portal/demo_records.py).
+    handover: str | None = None
 
 
 CASES: tuple[CaseSpec, ...] = (
@@ -195,20 +204,54 @@ CASES: tuple[CaseSpec, ...] = (
         "RV25C00171",
         RIVERSIDE,
         40,
-        (
-            ChildSpec("Noah", "Evans", 5, ((L.INTERIM_CARE_ORDER, 0), (L.CARE_ORDER, 189))),
-            ChildSpec("Isla", "Evans", 0, ((L.INTERIM_CARE_ORDER, 0), (L.PLACEMENT_ORDER, 189))),
-        ),
-        stages=(
-            (S.CASE_MANAGEMENT_HEARING, 14),
-            (S.ISSUES_RESOLUTION_HEARING, 126),
-            (S.FINAL_HEARING, 180),
-            (S.CONCLUDED, 189),
-        ),
+        (ChildSpec("Noah", "Evans", 5), ChildSpec("Isla", "Evans", 0)),
+        stages=((S.CASE_MANAGEMENT_HEARING, 14), (S.ISSUES_RESOLUTION_HEARING, 126), (S.FINAL_HEARING, 180)),
         guardian="Priya Nair",
         iro="Daniel Price",
         solicitor="James Whitfield",
         social_worker="Marcus Reid",
+        final_orders=(189, (F.CARE_ORDER, F.PLACEMENT_ORDER)),
+        handover="acknowledged",
+    ),
+    # Three more concluded lately, their handovers returned with questions, waiting for the IRO, and a draft.
+    CaseSpec(
+        "NM25C00190",
+        NORTHMOOR,
+        31,
+        (ChildSpec("Amelia", "Scott", 6),),
+        stages=((S.CASE_MANAGEMENT_HEARING, 13), (S.ISSUES_RESOLUTION_HEARING, 120), (S.FINAL_HEARING, 195)),
+        guardian="Grace Okafor",
+        iro="Owen Davies",
+        solicitor="Laura Finch",
+        social_worker="Hannah Moss",
+        final_orders=(199, (F.CARE_ORDER,)),
+        handover="returned",
+    ),
+    CaseSpec(
+        "RV25C00205",
+        RIVERSIDE,
+        28,
+        (ChildSpec("Oscar", "Bell", 8), ChildSpec("Ruby", "Bell", 5)),
+        stages=((S.CASE_MANAGEMENT_HEARING, 15), (S.ISSUES_RESOLUTION_HEARING, 119), (S.FINAL_HEARING, 175)),
+        guardian="Tom Hughes",
+        iro="Aisha Rahman",
+        solicitor="James Whitfield",
+        social_worker="Chloe Bennett",
+        final_orders=(180, (F.CARE_ORDER, F.CARE_ORDER)),
+        handover="submitted",
+    ),
+    CaseSpec(
+        "RV26C00092",
+        RIVERSIDE,
+        27,
+        (ChildSpec("Alfie", "Ward", 2),),
+        stages=((S.CASE_MANAGEMENT_HEARING, 14), (S.ISSUES_RESOLUTION_HEARING, 117), (S.FINAL_HEARING, 178)),
+        guardian="Grace Okafor",
+        iro="Daniel Price",
+        solicitor="James Whitfield",
+        social_worker="Marcus Reid",
+        final_orders=(182, (F.PLACEMENT_ORDER,)),
+        handover="draft",
     ),
     CaseSpec(
         "RV26C00131",
@@ -361,14 +404,16 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return not await people_rows.any_organisation(session)
 
 
-async def load_demo(session: AsyncSession, *, today: date) -> DemoSummary:
-    """Add the demo world to an empty database, in the caller's transaction."""
+async def load_demo(session: AsyncSession, *, today: date, store: BlobStore) -> DemoSummary:
+    """Add the demo world to an empty database, in the caller's transaction; its court papers (real PDFs,
+    made now) go into ``store``."""
     world = _Loader(session, today)
     await world.organisations_and_people()
     for spec in CASES:
         world.case(spec)
     await world.write()
     await world.protocol()
+    await Records(session, store, today).replay(world.demo_cases())
     return DemoSummary(
         organisations=len(world.orgs),
         people=len(world.people),
@@ -547,16 +592,13 @@ class _Loader:
         start = issued + timedelta(days=(spec.previous_guardian[1] if spec.previous_guardian else 2) + 1)
         end = min(
             self.today - timedelta(days=1),
-            issued + timedelta(days=spec.stages[-1][1])
-            if spec.stages and spec.stages[-1][0] is S.CONCLUDED
-            else self.today,
+            issued + timedelta(days=spec.final_orders[0]) if spec.final_orders else self.today,
         )
         plan: list[tuple[date, Side, Purpose]] = []
         if spec.contact != "iro only":
             plan.append((start, Side.GUARDIAN, Purpose.INTRODUCTION))
-        for stage, day in spec.stages:
-            if stage is not S.CONCLUDED:
-                plan.append((issued + timedelta(days=day + 1), Side.GUARDIAN, Purpose.COURT_UPDATE))
+        for _, day in spec.stages:
+            plan.append((issued + timedelta(days=day + 1), Side.GUARDIAN, Purpose.COURT_UPDATE))
         if spec.contact in {"both", "iro only"}:
             step = (end - start).days // 4
             for n, purpose in enumerate(
@@ -573,8 +615,6 @@ class _Loader:
             )
         if spec.contact == "both":
             plan.append((start + timedelta(days=(end - start).days * 2 // 3), Side.GUARDIAN, Purpose.CONCERN))
-        if any(stage is S.CONCLUDED for stage, _ in spec.stages):
-            plan.append((end - timedelta(days=1), Side.GUARDIAN, Purpose.END_OF_PROCEEDINGS_DISCUSSION))
         if spec.contact == "introduction only":
             plan = plan[:1]
         if spec.contact == "iro only":
@@ -724,6 +764,28 @@ class _Loader:
             by=iro,
             triggers={contact.id},
         )
+
+    def demo_cases(self) -> list[DemoCase]:
+        def person(name: str | None) -> uuid.UUID | None:
+            return self.people[name].id if name else None
+
+        return [
+            DemoCase(
+                proceedings=proceedings,
+                children=children,
+                guardian=person(spec.guardian),
+                iro=person(spec.iro),
+                solicitor=self.people[spec.solicitor].id,
+                contact=spec.contact,
+                final_orders=(
+                    (proceedings.issued_on + timedelta(days=spec.final_orders[0]), spec.final_orders[1])
+                    if spec.final_orders
+                    else None
+                ),
+                handover=spec.handover,
+            )
+            for spec, proceedings, children in self.cases
+        ]
 
     def _working_day(self, day: date) -> date:
         while day.weekday() >= 5:

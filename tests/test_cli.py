@@ -116,7 +116,7 @@ async def test_migrate_is_repeatable_and_the_demo_loads_only_into_an_empty_datab
     assert (await portal(capsys, "migrate"))[0] == 0
     status, out, _ = await portal(capsys, "demo")
     assert status == 0
-    assert "20 children" in out
+    assert "24 children" in out
     status, out, _ = await portal(capsys, "demo", "--if-empty")
     assert (status, out.strip()) == (0, "The database has data already: the demo was not loaded.")
     status, _, _ = await portal(capsys, "demo")

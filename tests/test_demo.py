@@ -13,27 +13,36 @@ from models import (
     CaseMembership,
     CaseRole,
     Child,
+    Closure,
     Contact,
+    CourtPaper,
+    FinalOrder,
+    Handover,
     LegalStatusEntry,
     Obligation,
     OutboxMessage,
+    PaperVersion,
     Proceedings,
     ProceedingsChild,
+    RaisedIssue,
+    Review,
     StageChange,
 )
 from portal import clock
 from portal.cases.timescale import timescale
 from portal.demo import database_is_empty, load_demo, personas
+from portal.settings import Settings
+from portal.storage import blob_store
 from tests.support.queries import QueryCounter
 
 
-async def _loaded(session: AsyncSession) -> date:
+async def _loaded(session: AsyncSession, settings: Settings) -> date:
     today = clock.today()
     assert await database_is_empty(session)
-    summary = await load_demo(session, today=today)
+    summary = await load_demo(session, today=today, store=blob_store(settings))
     await session.commit()
     assert not await database_is_empty(session)
-    assert summary.children == 20
+    assert summary.children == 24
     assert summary.proceedings >= 10
     assert summary.contacts >= 60
     return today
@@ -43,8 +52,9 @@ async def _scalars(session: AsyncSession, stmt: sa.Select) -> list:
     return list((await session.execute(stmt)).all())
 
 
-async def test_every_contact_is_between_the_cases_guardian_and_iro(session: AsyncSession) -> None:
-    today = await _loaded(session)
+async def _every_contact_is_between_the_cases_guardian_and_iro(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
     member = aliased(CaseMembership)
 
     def party(person: sa.ColumnElement, role: CaseRole) -> sa.ColumnElement[bool]:
@@ -85,8 +95,9 @@ async def test_every_contact_is_between_the_cases_guardian_and_iro(session: Asyn
     assert corrections
 
 
-async def test_memberships_keep_the_rules(session: AsyncSession) -> None:
-    await _loaded(session)
+async def _memberships_keep_the_rules(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
     doubled = await _scalars(
         session,
         sa.select(CaseMembership.proceedings_id, CaseMembership.child_id, CaseMembership.role)
@@ -107,8 +118,9 @@ async def test_memberships_keep_the_rules(session: AsyncSession) -> None:
     assert ended, "one guardian was reallocated"
 
 
-async def test_histories_end_in_the_current_state(session: AsyncSession) -> None:
-    await _loaded(session)
+async def _histories_end_in_the_current_state(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
     for (proceedings,) in await _scalars(session, sa.select(Proceedings)):
         stages = [
             s
@@ -134,8 +146,9 @@ async def test_histories_end_in_the_current_state(session: AsyncSession) -> None
         assert (child.looked_after_since is not None) == child.legal_status.is_looked_after
 
 
-async def test_the_world_has_the_cases_people_ask_about(session: AsyncSession) -> None:
-    today = await _loaded(session)
+async def _the_world_has_the_cases_people_ask_about(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
     sizes = [
         n
         for (n,) in await _scalars(
@@ -171,10 +184,9 @@ async def test_the_world_has_the_cases_people_ask_about(session: AsyncSession) -
     assert any(t.overdue for t in flags)
 
 
-async def test_personas_describe_everyone_in_two_statements(
-    session: AsyncSession, count_queries: QueryCounter
+async def _personas_describe_everyone_in_two_statements(
+    session: AsyncSession, today: date, count_queries: QueryCounter
 ) -> None:
-    await _loaded(session)
     with count_queries() as statements:
         people = await personas(session)
     assert len(statements) <= 2
@@ -184,10 +196,9 @@ async def test_personas_describe_everyone_in_two_statements(
     assert grace.description.startswith("Children's guardian on ")
 
 
-async def test_the_demo_replays_allocations_and_contacts_through_the_protocol_engine(
-    session: AsyncSession,
+async def _the_demo_replays_allocations_and_contacts_through_the_protocol_engine(
+    session: AsyncSession, today: date, count_queries: QueryCounter
 ) -> None:
-    await _loaded(session)
     rows = (
         await session.execute(
             sa.select(Obligation.code, Obligation.state, sa.func.count()).group_by(
@@ -204,6 +215,63 @@ async def test_the_demo_replays_allocations_and_contacts_through_the_protocol_en
     )
 
 
-async def test_the_demo_sends_no_email_about_its_past(session: AsyncSession) -> None:
-    await _loaded(session)
+async def _the_demo_sends_no_email_about_its_past(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
     assert (await session.execute(sa.select(sa.func.count()).select_from(OutboxMessage))).scalar_one() == 0
+
+
+async def _has_something_for_every_page(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
+    """Papers (real PDFs in the store), reviews held with records shared, concerns and significant issues,
+    final orders and a handover in each state: every page and dashboard section has data on first run."""
+    count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    for model in (CourtPaper, RaisedIssue, FinalOrder, Closure):
+        assert (await count(model)).scalar_one() > 0, model
+    states = set((await session.execute(sa.select(Handover.state))).scalars())
+    assert {s.value for s in states} == {"draft", "submitted", "returned", "acknowledged"}
+    shared = (await session.execute(sa.select(Review).where(Review.record_shared_at.is_not(None)))).scalars()
+    assert list(shared)
+    booked = await session.execute(sa.select(Review).where(Review.review_date > today))
+    assert list(booked.scalars())
+    kinds = set((await session.execute(sa.select(RaisedIssue.kind))).scalars())
+    assert {k.value for k in kinds} == {"concern", "significant_issue"}
+    # A second version of a care plan, with its plan in brief changed in one field only.
+    versions = (
+        (await session.execute(sa.select(PaperVersion).where(PaperVersion.version == 2))).scalars().all()
+    )
+    assert versions
+    first = (
+        await session.execute(
+            sa.select(PaperVersion).where(
+                PaperVersion.paper_id == versions[0].paper_id, PaperVersion.version == 1
+            )
+        )
+    ).scalar_one()
+    assert first.plan_in_brief
+    assert versions[0].plan_in_brief
+    changed = {k for k in first.plan_in_brief if first.plan_in_brief[k] != versions[0].plan_in_brief[k]}
+    assert changed == {"placement"}
+
+
+async def test_the_demo_world_is_believable(
+    session: AsyncSession, settings: Settings, count_queries: QueryCounter
+) -> None:
+    """One load (it takes seconds), every check on it."""
+    today = await _loaded(session, settings)
+    store = blob_store(settings)
+    digest = (await session.execute(sa.select(PaperVersion.sha256).limit(1))).scalar_one()
+    content = b"".join([chunk async for chunk in store.read(digest)])
+    assert content.startswith(b"%PDF-")
+    for check in (
+        _every_contact_is_between_the_cases_guardian_and_iro,
+        _memberships_keep_the_rules,
+        _histories_end_in_the_current_state,
+        _the_world_has_the_cases_people_ask_about,
+        _personas_describe_everyone_in_two_statements,
+        _the_demo_replays_allocations_and_contacts_through_the_protocol_engine,
+        _the_demo_sends_no_email_about_its_past,
+        _has_something_for_every_page,
+    ):
+        await check(session, today, count_queries)

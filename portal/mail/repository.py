@@ -88,3 +88,10 @@ async def gather_held(
         )
     )
     return [(subject, body, link, created_at) for subject, body, link, created_at in rows]
+
+
+async def discard_unsent(session: AsyncSession) -> None:
+    """Drop every message not yet sent: only for the demo, whose past was never mailed to anyone."""
+    await session.execute(
+        sa.delete(OutboxMessage).where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.HELD]))
+    )

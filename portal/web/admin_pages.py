@@ -98,18 +98,15 @@ async def add_organisation(request: Request) -> Response:
     kind = form.get("kind", "")
     if kind not in LABELS["organisation_kind"]:
         errors.add("kind", "Select what kind of organisation it is")
-    # The ONS code belongs to a local authority and the service area to a court: the others' are ignored.
-    local_authority, court = (
-        kind == OrganisationKind.LOCAL_AUTHORITY.name,
-        kind == OrganisationKind.COURT.name,
-    )
+    # Without a kind, one that needs nothing more, so that the API still checks the name; which kinds take
+    # an ONS code or a service area is the API's to say once the kind is known.
+    chosen = not errors
     variables = {
         "input": {
-            # Without a kind, one that needs nothing more, so the API still checks the name.
-            "kind": kind if not errors else OrganisationKind.CAFCASS_SERVICE_AREA.name,
+            "kind": kind if chosen else OrganisationKind.CAFCASS_SERVICE_AREA.name,
             "name": form.get("name", ""),
-            "onsCode": form.get("onsCode", "") if local_authority else None,
-            "serviceAreaId": (form.get("serviceAreaId") or None) if court else None,
+            "onsCode": (form.get("onsCode") or None) if chosen else None,
+            "serviceAreaId": (form.get("serviceAreaId") or None) if chosen else None,
         }
     }
     confirmed = form.get("confirmed") == "yes" and not errors
@@ -215,6 +212,7 @@ async def add_person(request: Request) -> Response:
     form = await posted_form(request)
     roles = await _chosen_roles(request)
     errors = FormErrors(PERSON_FIELDS)
+    _required_email(form, errors)
     async with signed_in(request) as (uow, actor):
         organisation = await _administered(request, uow, actor, form.get("organisation"))
         variables = {
@@ -251,6 +249,7 @@ async def update_person(request: Request) -> Response:
     form = await posted_form(request)
     roles = await _chosen_roles(request)
     errors = FormErrors(PERSON_FIELDS)
+    _required_email(form, errors)
     async with signed_in(request) as (uow, actor):
         organisation = await _administered(request, uow, actor, form.get("organisation"))
         person = await _person(request, uow, actor, organisation)
@@ -415,6 +414,12 @@ def _invited(request: Request, form: dict[str, str], organisation: dict[str, Any
     providers = _providers(request, organisation)
     provider = form.get("invitedProvider") or (providers[0].name if len(providers) == 1 else "")
     return {"provider": provider, "subject": subject}
+
+
+def _required_email(form: dict[str, str], errors: FormErrors) -> None:
+    """An empty email address is missing, not malformed (the API says only how it should look)."""
+    if not form.get("email", "").strip():
+        errors.add("email", "Enter their work email address")
 
 
 def _raise_if_not_found(errors: list[dict[str, Any]], field: str) -> None:

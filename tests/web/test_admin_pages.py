@@ -10,11 +10,14 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import OrganisationKind, Role
+from models import OrganisationKind, PersonIdentity, Role
 from portal.access.policy import Permission
+from portal.app import create_app
 from portal.auth.actor import Actor
+from portal.settings import OidcProvider, Settings
 from portal.web.admin_pages import SCOPES, admin_home
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.graphql import gql
@@ -180,6 +183,57 @@ async def test_an_administrator_removing_their_own_administrator_role_is_asked_f
     done = await web.post(page, data={"csrf_token": csrf_from(asked.text), **fields, "confirmed": "yes"})
     assert done.status_code == 303
     assert (await web.get(page)).status_code == 404  # no longer an administrator
+
+
+ENTRA = OidcProvider(
+    name="riverside",
+    label="Riverside City Council",
+    issuer="https://login.example.com/riverside/v2.0",
+    client_id="portal",
+    client_secret="secret",
+    subject_claims=["tid", "oid"],
+)
+
+
+async def test_an_administrator_names_a_persons_sign_in_account(
+    settings: Settings, engine: AsyncEngine, world: World
+) -> None:
+    """An account at a sign-in service that does not confirm email addresses (Entra ID) is named when the
+    person is added; a malformed one is reported with every other problem."""
+    app = create_app(
+        settings.model_copy(update={"demo_sign_in": True, "oidc_providers": [ENTRA]}), engine=engine
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+    ) as web:
+        await sign_in_as(web, world.id("admin"))
+        form = await _form(web, "/admin/people/new")
+        assert "Link their account at a sign-in service" in form
+        assert "the values of tid, oid, separated by /" in form
+        fields = {"organisation": str(world.orgs["riverside"].id), "invitedProvider": "riverside"}
+        refused = await web.post(
+            "/admin/people/new",
+            data={"csrf_token": csrf_from(form), **fields, "name": "", "invitedSubject": "just-one-part"},
+        )
+        assert refused.status_code == 400
+        for message in ("Enter the person", "Enter their work email address", "Enter the account"):
+            assert message in refused.text
+        added = await web.post(
+            "/admin/people/new",
+            data={
+                "csrf_token": csrf_from(form),
+                **fields,
+                "name": "Eve Entra",
+                "email": "eve@riverside.example.gov.uk",
+                "roles": "IRO",
+                "invitedSubject": "72f988bf-86f1-41af-91ab-2d7cd011db47/7a9f2c1e-0b4d-4c8e-9f51-3e2d6a8b1c40",
+            },
+        )
+        assert added.status_code == 303
+    async with AsyncSession(engine) as session:
+        [identity] = (await session.execute(sa.select(PersonIdentity))).scalars()
+    assert identity.subject == "72f988bf-86f1-41af-91ab-2d7cd011db47/7a9f2c1e-0b4d-4c8e-9f51-3e2d6a8b1c40"
+    assert identity.issuer == ENTRA.issuer
 
 
 @pytest.mark.parametrize(

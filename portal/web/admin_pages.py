@@ -25,7 +25,7 @@ from portal.web.forms import FormErrors
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import Flash, operations
-from portal.web.rendering import render
+from portal.web.rendering import TEMPLATES, render
 from portal.web.requests import posted_form, signed_in
 
 ADMIN_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_ADMIN})
@@ -42,6 +42,17 @@ def admin_home(actor: Actor) -> str | None:
     if _administrator(actor):
         return "/admin/people"
     return None
+
+
+def admin_nav(actor: Actor | None) -> tuple[str, str] | None:
+    """The service navigation's link to the administrators' pages, (href, label), for any administrator."""
+    if actor is None or not _administrator(actor):
+        return None
+    return ("/admin/organisations", "Organisations") if _national(actor) else ("/admin/people", "People")
+
+
+# For the service navigation in base.html: {% set admin_link = admin_nav(actor) %}.
+TEMPLATES.env.globals["admin_nav"] = admin_nav
 
 
 def _administrator(actor: Actor) -> bool:
@@ -244,8 +255,8 @@ async def person_page(request: Request) -> Response:
 
 
 async def update_person(request: Request) -> Response:
-    """Save changes to a name, email, roles or sign-in account. Taking away your own administrator role
-    locks you out of these pages: it is asked about once more."""
+    """Save changes to a name, email, roles or sign-in account. Taking an administrator role from yourself
+    takes away what these pages let you do: it is asked about once more."""
     form = await posted_form(request)
     roles = await _chosen_roles(request)
     errors = FormErrors(PERSON_FIELDS)
@@ -257,7 +268,9 @@ async def update_person(request: Request) -> Response:
             errors.add(
                 "roles", "Give the person at least one role. To stop them using the portal, end their access"
             )
-        lose_admin = person["id"] == str(actor.person_id) and not ADMIN_ROLES & {Role[r] for r in roles}
+        # The administrator roles you would take from yourself (an empty set for anyone else).
+        yourself = person["id"] == str(actor.person_id)
+        lost = (actor.roles & ADMIN_ROLES) - {Role[r] for r in roles} if yourself and roles else frozenset()
         variables = {
             "input": {
                 "id": person["id"],
@@ -271,7 +284,7 @@ async def update_person(request: Request) -> Response:
         result = (await operations(request).run(uow, actor, "UpdatePerson", variables))["updatePerson"]
         _raise_if_not_found(result["errors"], "id")
         errors.add_api_errors(_in_words(result["errors"], organisation))
-        confirm = lose_admin and form.get("confirmed") != "yes"
+        confirm = bool(lost) and form.get("confirmed") != "yes"
         if errors or confirm:
             uow.fail()
         if errors:
@@ -286,12 +299,15 @@ async def update_person(request: Request) -> Response:
                     "person": person,
                     "values": form,
                     "roles": roles,
-                    "invited": variables["input"]["invitedSubject"],
+                    "national_only": Role.ADMIN not in lost,
                 },
             )
-    if lose_admin:
-        # These pages are no longer theirs: their cases are.
-        return RedirectResponse("/", status_code=303)
+    if lost:
+        # Their reach is less now: their own organisation's people, or (no administrator at all) their cases.
+        still_admin = bool({Role[r] for r in roles} & ADMIN_ROLES)
+        return RedirectResponse(
+            _people_url(str(actor.organisation_id)) if still_admin else "/", status_code=303
+        )
     return RedirectResponse(_people_url(organisation["id"], done="updated"), status_code=303)
 
 

@@ -18,7 +18,7 @@ from portal.access.policy import Permission
 from portal.app import create_app
 from portal.auth.actor import Actor
 from portal.settings import OidcProvider, Settings
-from portal.web.admin_pages import SCOPES, admin_home
+from portal.web.admin_pages import SCOPES, admin_home, admin_nav
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.graphql import gql
 from tests.support.queries import audit_mark, audit_since
@@ -236,6 +236,31 @@ async def test_an_administrator_names_a_persons_sign_in_account(
     assert identity.issuer == ENTRA.issuer
 
 
+async def test_a_national_administrator_keeping_only_the_administrator_role_is_asked_first(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in_as(web, world.id("national_admin"))
+    cafcass = str(world.orgs["cafcass"].id)
+    page = f"/admin/people/{world.id('national_admin')}?organisation={cafcass}"
+    fields = {
+        "organisation": cafcass,
+        "name": "Nadia National",
+        "email": "national_admin@cafcass.example.gov.uk",
+    }
+    asked = await _post(
+        web, page, f"/admin/people/{world.id('national_admin')}", {**fields, "roles": "ADMIN"}
+    )
+    assert "Stop being a national administrator?" in asked.text
+    done = await web.post(
+        f"/admin/people/{world.id('national_admin')}",
+        data={"csrf_token": csrf_from(asked.text), **fields, "roles": "ADMIN", "confirmed": "yes"},
+    )
+    assert done.headers["location"] == f"/admin/people?organisation={cafcass}"
+    # Their own organisation's people only, from now on.
+    assert (await web.get("/admin/organisations")).status_code == 303
+    assert (await web.get(f"/admin/people?organisation={world.orgs['riverside'].id}")).status_code == 404
+
+
 @pytest.mark.parametrize(
     "who", ["guardian", "cafcass_manager", "iro", "iro_manager", "solicitor", "social_worker"]
 )
@@ -424,6 +449,10 @@ def test_administrators_land_on_their_admin_pages() -> None:
     # Someone who also works on cases lands on their cases.
     assert admin_home(actor(Role.ADMIN, Role.IRO)) is None
     assert admin_home(actor(Role.IRO)) is None
+    assert admin_nav(actor(Role.NATIONAL_ADMIN)) == ("/admin/organisations", "Organisations")
+    assert admin_nav(actor(Role.ADMIN, Role.IRO)) == ("/admin/people", "People")
+    assert admin_nav(actor(Role.IRO)) is None
+    assert admin_nav(None) is None
 
 
 # --- API tokens ----------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.web import sign_in
+from portal.web.allocation_pages import routes as allocation_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *paper_routes,
             *handover_routes,
             *dashboard_routes,
+            *allocation_routes,
         ],
         middleware=[
             Middleware(

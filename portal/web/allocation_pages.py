@@ -49,10 +49,11 @@ class Staffing:
 
     key: str  # the child's field for the holder, and the flash on the case page
     for_actor: Callable[[Actor | None], bool]
+    queue_operation: str
     form_operation: str
     mutation: str
     ability: str
-    loads: str  # the form operation's list of people and their caseloads
+    loads: str  # the operation giving the people to choose from, with their caseloads
     person_id: str  # each load's id field
     holder_words: str  # "guardian", "IRO"
     a_holder: str  # "a guardian", "an IRO"
@@ -62,10 +63,11 @@ class Staffing:
 GUARDIAN = Staffing(
     key="guardian",
     for_actor=staffing.allocates_guardians,
+    queue_operation="AllocationQueue",
     form_operation="AllocationForm",
     mutation="AllocateGuardian",
     ability="allocateGuardian",
-    loads="guardianCaseloads",
+    loads="GuardianCaseloads",
     person_id="guardianId",
     holder_words="guardian",
     a_holder="a guardian",
@@ -74,10 +76,11 @@ GUARDIAN = Staffing(
 IRO = Staffing(
     key="iro",
     for_actor=staffing.assigns_iros,
+    queue_operation="AssignmentQueue",
     form_operation="AssignmentForm",
     mutation="AssignIro",
     ability="assignIro",
-    loads="iroWorkload",
+    loads="IroWorkload",
     person_id="iroId",
     holder_words="IRO",
     a_holder="an IRO",
@@ -107,7 +110,14 @@ def _days_since(day: str) -> int:
     return (clock.today() - date.fromisoformat(day)).days
 
 
-async def _queue(request: Request, staff: Staffing, operation: str, template: str) -> Response:
+async def _loads(request: Request, uow: UnitOfWork, actor: Actor, staff: Staffing) -> list[dict[str, Any]]:
+    """The people the manager may choose from, with their caseloads now."""
+    data = await _operations(request).run(uow, actor, staff.loads, {})
+    loads: list[dict[str, Any]] = next(iter(data.values()))
+    return loads
+
+
+async def _queue(request: Request, staff: Staffing, template: str) -> Response:
     query = request.query_params
     variables: dict[str, Any] = {"first": QUEUE_PAGE}
     for param, name in (("after", "after"), ("waiting-after", "waitingAfter")):
@@ -117,12 +127,13 @@ async def _queue(request: Request, staff: Staffing, operation: str, template: st
         if not staff.for_actor(actor):
             raise PageNotFound
         try:
-            data = await _operations(request).run(uow, actor, operation, variables)
+            data = await _operations(request).run(uow, actor, staff.queue_operation, variables)
         except OperationFailed:
             if len(variables) == 1:
                 raise
             # A cursor from an older page that no longer reads: start the lists again.
             return RedirectResponse(request.url.path, status_code=303)
+        loads = await _loads(request, uow, actor, staff)
     links = {}
     for alias, param in (("waiting", "waiting-after"), (_other(staff), "after")):
         info = data[alias]["pageInfo"]
@@ -135,6 +146,7 @@ async def _queue(request: Request, staff: Staffing, operation: str, template: st
         {
             "actor": actor,
             "data": data,
+            "loads": loads,
             "links": links,
             "today": clock.today().isoformat(),
             "days_since": _days_since,
@@ -151,11 +163,11 @@ def _other(staff: Staffing) -> str:
 
 
 async def allocations_page(request: Request) -> Response:
-    return await _queue(request, GUARDIAN, "AllocationQueue", "allocations.html")
+    return await _queue(request, GUARDIAN, "allocations.html")
 
 
 async def assignments_page(request: Request) -> Response:
-    return await _queue(request, IRO, "AssignmentQueue", "assignments.html")
+    return await _queue(request, IRO, "assignments.html")
 
 
 async def _form_data(request: Request, uow: UnitOfWork, actor: Actor, staff: Staffing) -> dict[str, Any]:
@@ -167,7 +179,7 @@ async def _form_data(request: Request, uow: UnitOfWork, actor: Actor, staff: Sta
     )
     if not data["case"]["viewerCan"][staff.ability]:
         raise PageNotFound
-    return data
+    return {**data, "loads": await _loads(request, uow, actor, staff)}
 
 
 def _eligible(staff: Staffing, case: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,7 +192,7 @@ def _people(staff: Staffing, data: dict[str, Any]) -> list[tuple[str, str, str]]
     """The radios' options: each person with their caseload as the hint."""
     holders = {(c[staff.key] or {}).get("id") for c in data["case"]["children"]}
     options = []
-    for load in data[staff.loads]:
+    for load in data["loads"]:
         if staff is GUARDIAN:
             hint = f"{_count(load['cases'], 'case')}, {_count(load['children'], 'child', 'children')} now"
         else:

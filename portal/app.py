@@ -32,6 +32,7 @@ from portal.settings import Settings
 from portal.storage import blob_store
 from portal.web import sign_in
 from portal.web.admin_pages import routes as admin_routes
+from portal.web.allocation_pages import routes as allocation_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *handover_routes,
             *dashboard_routes,
             *admin_routes,
+            *allocation_routes,
         ],
         middleware=[
             Middleware(

@@ -18,6 +18,7 @@ from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
 from portal.api.pagination import PageInfo, page_size
+from portal.api.staffing import StaffingQueries
 from portal.api.types.adherence import (
     AdherenceLine,
     AtRisk,
@@ -70,7 +71,7 @@ def decode_cursor(cursor: str) -> Cursor:
 
 
 @object_type
-class Query:
+class Query(StaffingQueries):
     """Reading the portal. Every read of a case is audited."""
 
     @resolver

@@ -18,6 +18,7 @@ from portal.auth.actor import Actor
 from portal.calendar import add_working_days
 from portal.clock import LONDON
 from portal.db import UnitOfWork
+from portal.web.allocation_pages import manager_tasks
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
 from portal.web.labels import LABELS
 from portal.web.operations import Operations, PageNotFound
@@ -111,6 +112,8 @@ FLASH = {
     "issue-shared": Flash("The guardian has been told of the significant issue."),
     "acknowledged": Flash("Acknowledged."),
     "final-orders": Flash("The final orders are recorded and the proceedings concluded."),
+    "guardian": Flash("The guardian is allocated."),
+    "iro": Flash("The IRO is assigned."),
     "failed": Flash(
         "That could not be done: the page may be out of date. Here it is as it now is.", success=False
     ),
@@ -305,6 +308,7 @@ DUE_SOON_WORKING_DAYS = 10
 async def tasks_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(uow, actor, "MyTasks", {})
+        manager = await manager_tasks(operations(request), uow, actor)
     soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     groups: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "later": [], "closed": []}
     for task in data["myTasks"]:
@@ -324,6 +328,7 @@ async def tasks_page(request: Request) -> Response:
             "replies": data["myAwaitedReplies"],
             "issues": data["myIssuesToAcknowledge"],
             "monitoring": data["myMonitoringItems"],
+            "manager": manager,
         },
     )
 

@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from portal.auth.actor import Actor
 from portal.auth.web import csrf_token
 from portal.dashboards.viewer import may_view
+from portal.staffing.service import allocates_guardians, assigns_iros
 from portal.web.labels import LABELS, date_time, label, long_date
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -21,6 +23,15 @@ TEMPLATES.env.globals["options"] = lambda kind: [(value, text, None) for value, 
 SERVICE_NAME = "Guardian–IRO portal"
 
 
+def staffing_page(actor: Actor | None) -> tuple[str, str, str] | None:
+    """The staffing page of a Cafcass manager (the allocation queue) or an IRO manager (IRO assignments)."""
+    if allocates_guardians(actor):
+        return "/allocations", "Allocations", "allocations"
+    if assigns_iros(actor):
+        return "/assignments", "IRO assignments", "assignments"
+    return None
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page. Pass ``actor`` in the context to show who is signed in."""
     base = {
@@ -29,5 +40,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "demo": request.app.state.settings.demo_sign_in,
         "service_name": SERVICE_NAME,
         "sees_dashboards": may_view(context.get("actor")),
+        # The manager's staffing page for the navigation (href, words, nav key), or None.
+        "staffing_page": staffing_page(context.get("actor")),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

@@ -98,6 +98,20 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "Adherence": (GLOBAL, Permission.VIEW_ADHERENCE),
     "AdherenceCases": (GLOBAL, Permission.VIEW_ADHERENCE),
     "DashboardCases": (GLOBAL, Permission.VIEW_ADHERENCE),
+    # The staffing queues list the cases on which the viewer may allocate or assign.
+    "AllocationQueue": (LIST, Permission.ALLOCATE_GUARDIAN),
+    "AssignmentQueue": (LIST, Permission.ASSIGN_IRO),
+    "ManagerTasks": (ANYONE, None),
+    "AllocationForm": (CASE, Permission.READ_CASE),
+    "AssignmentForm": (CASE, Permission.READ_CASE),
+    "GuardianCaseloads": (GLOBAL, Permission.VIEW_ADHERENCE),
+    "IroWorkload": (GLOBAL, Permission.VIEW_ADHERENCE),
+}
+# Where a list operation's cases are.
+LISTS = {
+    "MyCases": ("cases",),
+    "AllocationQueue": ("waiting", "allocated"),
+    "AssignmentQueue": ("waiting", "assigned"),
 }
 
 
@@ -273,6 +287,13 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
             "by": "NONE",
         },
         "DashboardCases": {"figure": "TRACKER_UNDER_13_WEEKS", "start": "2020-01-01", "end": today},
+        "AllocationQueue": {"first": 100},
+        "AssignmentQueue": {"first": 100},
+        "ManagerTasks": {"guardians": True, "iros": True},
+        "AllocationForm": {"id": case},
+        "AssignmentForm": {"id": case},
+        "GuardianCaseloads": {},
+        "IroWorkload": {},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {
@@ -310,7 +331,8 @@ async def _run(
 def _outcome(name: str, kind: str, answer: dict[str, Any], case: str) -> bool:
     """Whether the operation was done (True) or refused (False); anything else fails the test."""
     if kind == LIST:
-        return case in {c["id"] for c in answer["data"]["cases"]["nodes"]}
+        lists = [answer["data"][alias] for alias in LISTS[name]] if answer["data"] else []
+        return case in {c["id"] for found in lists for c in found["nodes"]}
     codes = [e["extensions"]["code"] for e in answer["errors"]]
     payload = next(iter(answer["data"].values())) if answer["data"] else None
     if isinstance(payload, dict) and "errors" in payload:

@@ -144,6 +144,7 @@ TYPE_RULES: dict[str, str] = {
     "HandoverFigures": FIGURES,
     "PaperTimings": FIGURES,
     "IroWorkload": FIGURES,
+    "GuardianCaseload": FIGURES,
     "AtRisk": DRILL,
     "CaseReference": DRILL,
 }
@@ -173,6 +174,10 @@ FIELD_RULES: dict[str, str] = {
             "paperTimings": FIGURES,
             "dashboardCases": DRILL,
             "adherenceCases": DRILL,
+            # The staffing queues: a list of your own, as "cases" is; the cases in it are each a case's.
+            "allocationQueue": SELF,
+            "assignmentQueue": SELF,
+            "guardianCaseloads": FIGURES,
         }.items()
     },
     **{
@@ -234,6 +239,8 @@ LOOKS = {
     "dashboardCases": Look.DRILL_DOWN,
     "adherenceCases": Look.DRILL_DOWN,
     "proceedingsTracker": Look.DRILL_DOWN,
+    "allocationQueue": Look.LIST,
+    "assignmentQueue": Look.LIST,
 }
 
 MAX_DEPTH = 7
@@ -482,6 +489,8 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
             "measure": EnumValue("OPENED"),
             "by": EnumValue("NONE"),
         },
+        "Query.allocationQueue": {"waiting": False},
+        "Query.assignmentQueue": {"waiting": False},
         "Case.discussion": {"id": s.discussion_id},
         "Case.members": {"includeEnded": True},
     }

@@ -183,6 +183,13 @@ BOUNDS = {
     "Adherence": 20,
     "AdherenceCases": 14,
     "DashboardCases": 14,
+    "AllocationQueue": 15,
+    "AssignmentQueue": 15,
+    "ManagerTasks": 10,
+    "AllocationForm": 11,
+    "AssignmentForm": 10,
+    "GuardianCaseloads": 7,
+    "IroWorkload": 7,
 }
 
 
@@ -213,6 +220,17 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         return "cafcass_manager", {"figure": "TRACKER_UNDER_13_WEEKS", "start": "2020-01-01", "end": today}
     if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
+    staffing: dict[str, tuple[str, dict[str, object]]] = {
+        "AllocationQueue": ("cafcass_manager", {}),
+        "AssignmentQueue": ("iro_manager", {}),
+        "ManagerTasks": ("cafcass_manager", {"guardians": True, "iros": False}),
+        "AllocationForm": ("cafcass_manager", {"id": case}),
+        "AssignmentForm": ("iro_manager", {"id": case}),
+        "GuardianCaseloads": ("cafcass_manager", {}),
+        "IroWorkload": ("iro_manager", {}),
+    }
+    if name in staffing:
+        return staffing[name]
     if name in {"CaseView", "ArrangementForm"}:
         return "guardian", {"id": case}
     if name == "ContactForm":
@@ -519,3 +537,30 @@ async def test_the_task_list_does_not_grow_with_the_number_of_obligations(
         await world.open_case([("A", LegalStatus.INTERIM_CARE_ORDER), ("B", LegalStatus.SECTION_20)])
     many = await _count(count_queries, client, token, "MyTasks")
     assert few == many <= BOUNDS["MyTasks"]
+
+
+async def test_the_staffing_queues_do_not_grow_with_the_number_of_cases(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter
+) -> None:
+    """Each case's children, their guardians and IROs come through the loaders, whatever the queue holds."""
+    siblings = [("A", LegalStatus.INTERIM_CARE_ORDER), ("B", LegalStatus.SECTION_20)]
+    await world.open_case(guardian=None, iro=None)
+    await world.open_case()
+    counts = {}
+    for size in ("few", "many"):
+        if size == "many":
+            for n in range(6):
+                await world.open_case(
+                    siblings, guardian=None if n % 2 else "guardian", iro=None if n % 3 else "iro"
+                )
+        for who, name in (
+            ("cafcass_manager", "AllocationQueue"),
+            ("iro_manager", "AssignmentQueue"),
+            ("cafcass_manager", "ManagerTasks"),
+            ("cafcass_manager", "GuardianCaseloads"),
+        ):
+            variables = {"guardians": True, "iros": False} if name == "ManagerTasks" else {}
+            token = await world.token(who)
+            counts[(size, name)] = await _count(count_queries, client, token, name, **variables)
+    for name in ("AllocationQueue", "AssignmentQueue", "ManagerTasks", "GuardianCaseloads"):
+        assert counts[("few", name)] == counts[("many", name)] <= BOUNDS[name], name

@@ -24,6 +24,7 @@ from portal.api.view import GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
 from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
+from portal.auth.web import SESSION_COOKIE
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
@@ -34,6 +35,7 @@ from portal.web import sign_in
 from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
+from portal.web.info_pages import routes as info_routes
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *paper_routes,
             *handover_routes,
             *dashboard_routes,
+            *info_routes,
         ],
         middleware=[
             Middleware(
@@ -149,7 +152,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret,
-                session_cookie="portal_session",
+                session_cookie=SESSION_COOKIE,
                 max_age=settings.session_absolute_hours * 60 * 60,
                 same_site="lax",
                 https_only=https,

@@ -175,3 +175,34 @@ async def test_the_pages_everyone_meets_pass_axe_and_reflow_at_320_px(
     log = page.get_by_role("region", name="Access log")
     assert await log.evaluate("(el) => el.scrollWidth > el.clientWidth"), "the table fits: nothing to test"
     await context.close()
+
+
+async def test_the_case_forms_pass_axe_and_reflow_at_320_px_with_their_errors(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    """The forms on a case (P3 arrangement, P4 review, P5/P6 discussion, P8 concern, P9 significant issue),
+    empty and then sent empty, so that every one shows its error summary."""
+    case_id = await world.open_case(case_number="RV26C00778")
+    context = await browser.new_context()
+    page = await context.new_page()
+    forms = {
+        "Ivan Reviewer, Riverside City Council": [
+            ("reviews/new", "Book the review", "review"),
+            ("discussions/new", "Save the record", "discussion"),
+            ("significant-issues/new", "Save", "significant-issue"),
+            ("arrangement", "Save", "arrangement"),
+        ],
+        GUARDIAN: [("concerns/new", "Raise the concern", "concern")],
+    }
+    for who, pages in forms.items():
+        await sign_in(page, live_server, who)
+        for path, button, name in pages:
+            await page.goto(f"{live_server}/cases/{case_id}/{path}")
+            await expect(page.get_by_role("heading", level=1)).to_be_visible()
+            await check_page(page, screenshots, f"{name}-form")
+            await page.get_by_role("button", name=button, exact=True).click()
+            await expect(page.locator(".govuk-error-summary")).to_be_focused()
+            await check_page(page, screenshots, f"{name}-errors")
+        await page.get_by_role("link", name="Sign out").click()
+        await expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    await context.close()

@@ -145,7 +145,7 @@ async def test_the_pages_everyone_meets_pass_axe_and_reflow_at_320_px(
 
     # The guardian: email settings, and the contact form with its errors.
     await sign_in(page, live_server, GUARDIAN)
-    await page.get_by_role("link", name="Email settings").click()
+    await page.get_by_role("link", name="Settings", exact=True).click()
     await expect(page.get_by_role("heading", name="Email settings")).to_be_visible()
     await check_page(page, screenshots, "06-email-settings")
     # A long email address (or web address, or word) wraps rather than widening the page at 320 px.

@@ -11,7 +11,9 @@ from http.cookies import SimpleCookie
 import httpx
 import pytest
 
+from portal.auth.actor import Actor
 from portal.settings import Settings
+from portal.web.rendering import TEMPLATES
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.world import World
 
@@ -210,6 +212,26 @@ async def test_the_navigation_has_the_mobile_menu_button_and_sign_out_as_its_las
     assert 'action="/sign-out"' not in page
     assert "app-account-bar" not in page
     assert "Signed in as <strong>Gina Guardian</strong>, Cafcass Riverside" in page
+
+
+async def test_the_navigation_links_administrators_to_their_pages_before_settings_and_sign_out(
+    web: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The administrators' pages give base.html ``admin_nav(actor)``: their link, or None for anyone else."""
+
+    def admin_nav(actor: Actor | None) -> tuple[str, str] | None:
+        return ("/admin/people", "People") if actor and actor.name == "Ada Admin" else None
+
+    monkeypatch.setitem(TEMPLATES.env.globals, "admin_nav", admin_nav)
+    await sign_in_as(web, world.id("admin"))
+    links = nav_links((await web.get("/cases")).text)
+    assert links[-3:] == [
+        ("/admin/people", "People"),
+        ("/settings/email", "Settings"),
+        ("/sign-out", "Sign out"),
+    ]
+    guardian = await signed_in(web, world)
+    assert "/admin/" not in nav_list(guardian)
 
 
 async def test_a_page_within_a_section_marks_its_navigation_item_as_the_section(

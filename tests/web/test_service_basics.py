@@ -14,7 +14,7 @@ import pytest
 from portal.auth.actor import Actor
 from portal.settings import Settings
 from portal.web.rendering import TEMPLATES
-from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.browsing import csrf_from, csrf_of, sign_in_as
 from tests.support.world import World
 
 INFO_PAGES = {
@@ -304,7 +304,7 @@ async def test_posting_the_sign_out_form_still_works_and_still_needs_the_csrf_to
     assert refused.status_code == 403
     assert (await web.get("/cases")).status_code == 200
     confirmation = (await web.get("/sign-out")).text
-    assert csrf_from(confirmation) == csrf_from((await web.get("/settings/email")).text)
+    assert csrf_from(confirmation) == await csrf_of(web)
     out = await web.post("/sign-out", data={"csrf_token": csrf_from(confirmation)})
     assert out.status_code == 303
     assert out.headers["location"] == "/signed-out"

@@ -24,6 +24,7 @@ from portal.api.view import GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
 from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
+from portal.auth.web import SESSION_COOKIE
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
@@ -36,6 +37,7 @@ from portal.web.allocation_pages import routes as allocation_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
+from portal.web.info_pages import routes as info_routes
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
@@ -142,6 +144,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *dashboard_routes,
             *admin_routes,
             *allocation_routes,
+            *info_routes,
         ],
         middleware=[
             Middleware(
@@ -153,7 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret,
-                session_cookie="portal_session",
+                session_cookie=SESSION_COOKIE,
                 max_age=settings.session_absolute_hours * 60 * 60,
                 same_site="lax",
                 https_only=https,

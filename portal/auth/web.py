@@ -18,6 +18,9 @@ from portal.auth.service import actor_for_person
 from portal.db import UnitOfWork
 from portal.settings import Settings
 
+# The portal's one cookie: signed, it holds the session's token and its CSRF token (and, while someone signs
+# in with their organisation's account, that sign-in's state). The cookies page lists it by this name.
+SESSION_COOKIE = "portal_session"
 SESSION_TOKEN = "session"
 SESSION_CSRF = "csrf"
 

@@ -32,11 +32,26 @@ def staffing_page(actor: Actor | None) -> tuple[str, str, str] | None:
     return None
 
 
+class _LazyCsrfToken:
+    """This session's CSRF token, made only when a page prints it (in a form): a page without a form, read
+    by someone not signed in (the accessibility statement, the privacy notice, the cookies page), then
+    sets no cookie at all."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        # An error page for a failure outside the session middleware has no session (and no forms).
+        return csrf_token(self._request) if "session" in self._request.scope else ""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page. Pass ``actor`` in the context to show who is signed in."""
     base = {
-        # An error page for a failure outside the session middleware has no session (and no forms).
-        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "csrf_token": _LazyCsrfToken(request),
         "demo": request.app.state.settings.demo_sign_in,
         "service_name": SERVICE_NAME,
         "sees_dashboards": may_view(context.get("actor")),

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.requests import Request
 
 from portal.auth.actor import Actor
-from portal.auth.web import csrf_valid, session_actor
+from portal.auth.web import SESSION_TOKEN, csrf_valid, session_actor
 from portal.db import Intent, UnitOfWork, unit_of_work
 
 
@@ -39,6 +39,15 @@ async def signed_in(request: Request) -> AsyncIterator[tuple[UnitOfWork, Actor]]
         if actor is None:
             raise SignInRequired
         yield uow, actor
+
+
+async def maybe_signed_in(request: Request) -> Actor | None:
+    """The signed-in person, or None, for the pages anyone may read (the accessibility statement, the
+    privacy notice, the cookies page): they show the navigation to someone signed in."""
+    if not request.session.get(SESSION_TOKEN):
+        return None
+    async with unit_of_work(request.app.state.sessions, Intent.READ) as uow:
+        return await session_actor(request, uow, request.app.state.settings)
 
 
 async def posted_form(request: Request) -> dict[str, str]:

@@ -22,12 +22,12 @@ from portal.auth.actor import Actor, Via
 from portal.auth.identities import ASK_ADMINISTRATOR, SignInRefused, person_for_sign_in, stable_subject
 from portal.auth.oidc import client_for
 from portal.auth.service import actor_for_person
-from portal.auth.web import begin_session, client_address, end_session
+from portal.auth.web import SESSION_TOKEN, begin_session, client_address, end_session
 from portal.db import Intent, UnitOfWork, unit_of_work
 from portal.settings import OidcProvider, Settings
 from portal.web.operations import PageNotFound
 from portal.web.rendering import render
-from portal.web.requests import posted_form
+from portal.web.requests import maybe_signed_in, posted_form
 
 log = logging.getLogger("portal.sign_in")
 
@@ -307,8 +307,30 @@ async def oidc_callback(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    """End the session here, then at the provider it came from (where there is one)."""
+    """The sign-out form's post (CSRF checked): sign out."""
     await posted_form(request)
+    return await _sign_out(request)
+
+
+async def sign_out_link(request: Request) -> Response:
+    """The navigation's "Sign out" link. A link carries no CSRF token, so it signs out at once only when the
+    browser says it was followed from one of the portal's own pages (``Sec-Fetch-Site: same-origin``, which
+    browsers set and no other site's page can forge); otherwise, a link on another site for one, it asks
+    first, with a form. A browser prefetching the link signs nobody out either."""
+    same_origin = request.headers.get("sec-fetch-site") == "same-origin"
+    prefetch = "prefetch" in request.headers.get("sec-purpose", request.headers.get("purpose", ""))
+    if not request.session.get(SESSION_TOKEN):
+        return RedirectResponse("/signed-out", status_code=303)
+    if request.method == "GET" and same_origin and not prefetch:
+        return await _sign_out(request)
+    actor = await maybe_signed_in(request)
+    if actor is None:
+        return RedirectResponse("/signed-out", status_code=303)
+    return render(request, "sign_out.html", {"actor": actor})
+
+
+async def _sign_out(request: Request) -> Response:
+    """End the session here, then at the provider it came from (where there is one)."""
     token = end_session(request)
     ended = None
     if token:
@@ -355,5 +377,6 @@ routes = [
     Route("/sign-in/{provider}", start_oidc, methods=["POST"]),
     Route("/sign-in/{provider}/callback", oidc_callback, methods=["GET"]),
     Route("/sign-out", sign_out, methods=["POST"]),
+    Route("/sign-out", sign_out_link, methods=["GET"]),
     Route("/signed-out", signed_out, methods=["GET"]),
 ]

@@ -72,7 +72,7 @@ async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(
     ).to_be_visible()
     await check_accessibility(page, screenshots, "06-case-with-contact")
 
-    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_role("link", name="Sign out").click()
     await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
     await page.goto(f"{live_server}/cases/{case_id}")
     entry = page.locator(".app-ledger__entry").first
@@ -108,7 +108,7 @@ async def test_a_manager_reads_a_cases_access_log(
     page = await context.new_page()
     await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
     await page.goto(f"{live_server}/cases/{case_id}")
-    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_role("link", name="Sign out").click()
     await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
     await page.get_by_role("link", name="RV26C00077").click()
     await page.get_by_role("link", name="See who looked at and changed this case").click()

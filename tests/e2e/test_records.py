@@ -80,7 +80,7 @@ async def test_the_guardian_raises_a_concern_and_the_iro_acknowledges_it(
     await page.get_by_label("Your concern").fill("Family time is not happening.")
     await page.get_by_role("button", name="Raise the concern").click()
     await expect(page.get_by_text("Your concern is raised with the IRO.")).to_be_visible()
-    await page.get_by_role("link", name="Email settings").click()
+    await page.get_by_role("link", name="Settings", exact=True).click()
     await check_accessibility(page, screenshots, "records-09-email-settings")
     await context.close()
 

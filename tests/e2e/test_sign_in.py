@@ -45,7 +45,7 @@ async def test_a_provisioned_person_signs_in_with_their_organisations_account(
         await expect(page.get_by_text("Signed in as Ivan Reviewer")).to_be_visible()
         await check_accessibility(page, screenshots, "02-signed-in")
 
-        await page.get_by_role("button", name="Sign out").click()
+        await page.get_by_role("link", name="Sign out").click()
         # The provider asks to confirm signing out there too, then sends the person back.
         await page.locator("button[autofocus], button[type=submit]").first.click()
         await expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()

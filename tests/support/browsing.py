@@ -23,3 +23,9 @@ async def sign_in_as(client: httpx.AsyncClient, person_id: object) -> None:
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/cases"
+
+
+async def csrf_of(client: httpx.AsyncClient) -> str:
+    """The signed-in session's CSRF token. Only a page with a form carries it (there is no sign-out form on
+    every page any more): the email settings page always has one."""
+    return csrf_from((await client.get("/settings/email")).text)

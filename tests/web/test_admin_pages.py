@@ -19,7 +19,7 @@ from portal.app import create_app
 from portal.auth.actor import Actor
 from portal.settings import OidcProvider, Settings
 from portal.web.admin_pages import SCOPES, admin_home, admin_nav
-from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.browsing import csrf_from, csrf_of, sign_in_as
 from tests.support.graphql import gql
 from tests.support.queries import audit_mark, audit_since
 from tests.support.world import World
@@ -282,7 +282,7 @@ async def test_admin_pages_are_missing_for_everyone_but_administrators(
     ):
         page = await web.get(url)
         assert (page.status_code, page.text) == (404, missing), url
-    csrf = csrf_from((await web.get("/settings/tokens")).text)
+    csrf = await csrf_of(web)
     for action, data in (
         (
             "/admin/organisations/new",
@@ -320,7 +320,7 @@ async def test_an_administrator_of_one_organisation_gets_404_for_anothers_people
     ):
         page = await web.get(url)
         assert (page.status_code, page.text) == (404, missing), url
-    csrf = csrf_from((await web.get("/settings/tokens")).text)
+    csrf = await csrf_of(web)
     for action, data in (
         (
             "/admin/people/new",
@@ -550,7 +550,7 @@ async def test_another_persons_token_is_missing(
     assert "Mine" not in await _form(web, "/settings/tokens")
     page = await web.get(f"/settings/tokens/{token_id.group(1)}/revoke")
     assert (page.status_code, page.text) == (404, missing)
-    csrf = csrf_from(await _form(web, "/settings/tokens"))
+    csrf = await csrf_of(web)
     for target in (token_id.group(1), str(uuid.uuid4()), "not-an-id"):
         posted = await web.post(f"/settings/tokens/{target}/revoke", data={"csrf_token": csrf})
         assert (posted.status_code, posted.text) == (404, missing), target

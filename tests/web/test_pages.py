@@ -246,7 +246,9 @@ async def test_every_form_post_needs_the_csrf_token(web: httpx.AsyncClient, worl
 async def test_over_https_cookies_are_secure_and_hsts_is_sent(
     settings: Settings, engine: AsyncEngine
 ) -> None:
-    app = create_app(settings.model_copy(update={"base_url": "https://portal.example.gov.uk"}), engine=engine)
+    # The demo sign-in's form: a page with a form sets the cookie (for its CSRF token).
+    https = {"base_url": "https://portal.example.gov.uk", "demo_sign_in": True}
+    app = create_app(settings.model_copy(update=https), engine=engine)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="https://portal.test"
     ) as client:

@@ -29,6 +29,8 @@ FLASH = {
     "closed": "The guardian's involvement is closed.",
 }
 QUESTIONS = "questions"
+# Where the hub's errors link to: a refusal to close (no field) to the task list, the rest to their part.
+HUB_ANCHORS = {"form": "closing", "caseId": "handover", "id": "answer", QUESTIONS: QUESTIONS}
 
 
 async def _case(request: Request, look: Look | None = None) -> tuple[Any, dict[str, Any]]:
@@ -142,7 +144,8 @@ def anchors(handover: dict[str, Any] | None) -> dict[str, str]:
 
 def check_anchors(handover: dict[str, Any]) -> dict[str, str]:
     """Where each answer's error links to on the check-your-answers page: its row."""
-    return {f"answers.{path}": f"check-{path.split('.')[0]}" for path, _ in _paths(handover)}
+    found = {f"answers.{path}": f"check-{path.split('.')[0]}" for path, _ in _paths(handover)}
+    return {**found, "form": "submit", "id": "submit"}
 
 
 # The hub
@@ -178,8 +181,16 @@ async def _run(request: Request, operation: str, input: dict[str, Any]) -> dict[
 
 
 def _api_errors(payload: dict[str, Any], where: dict[str, str] | None = None) -> FormErrors:
-    errors = FormErrors(where or {})
-    errors.add_api_errors(payload["errors"])
+    """The payload's errors, every one: those of no field (a refusal to close lists each step left) each
+    kept, all linking to where the form's own errors go."""
+    anchors = dict(where or HUB_ANCHORS)
+    errors = FormErrors(anchors)
+    for index, error in enumerate(payload["errors"]):
+        field = error.get("field") or "form"
+        if field == "form" and errors.get("form"):
+            field = f"form.{index}"
+            anchors[field] = anchors.get("form", "form")  # FormErrors reads the same dict
+        errors.add(field, error["message"])
     return errors
 
 
@@ -246,7 +257,7 @@ async def save(request: Request) -> Response:
     form = await posted_form(request)
     _, case = await _case(request)
     draft = _writable_draft(case)
-    errors = FormErrors({})
+    errors = FormErrors({"form": "a.placement"})
     answers = _answers(draft["template"], form, errors)
     revision = int(form.get("revision", "0") or 0)
     if form.get("action") == "autosave":
@@ -331,7 +342,7 @@ async def answer(request: Request) -> Response:
         return await handover_page(request, values={QUESTIONS: questions})
     if form.get("confirmed") != "yes":
         if returning and not questions.strip():
-            errors = FormErrors({})
+            errors = FormErrors(HUB_ANCHORS)
             errors.add(QUESTIONS, "Write your questions for the guardian")
             return await handover_page(request, errors, {QUESTIONS: questions})
         return render(

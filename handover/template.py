@@ -223,16 +223,19 @@ def _revised(base: Template, version: int, texts: Mapping[str, Mapping[str, str]
     """``base`` as a new version whose sections and fields (by key) have the ``texts`` given."""
 
     def field_(f: Field) -> Field:
-        return replace(f, **texts.get(f.key, {}))
+        text = texts.get(f.key, {})
+        return replace(f, label=text.get("label", f.label), help=text.get("help", f.help))
 
-    return replace(
-        base,
-        version=version,
-        sections=tuple(
-            replace(s, **texts.get(s.key, {}), fields=tuple(field_(f) for f in s.fields))
-            for s in base.sections
-        ),
-    )
+    def section(s: Section) -> Section:
+        text = texts.get(s.key, {})
+        return replace(
+            s,
+            title=text.get("title", s.title),
+            help=text.get("help", s.help),
+            fields=tuple(field_(f) for f in s.fields),
+        )
+
+    return replace(base, version=version, sections=tuple(section(s) for s in base.sections))
 
 
 # Version 2: the same questions, worded for the case's children (a sibling group is "the children", a single

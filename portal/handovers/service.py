@@ -25,6 +25,7 @@ from models import (
     MonitoringItemMove,
     Obligation,
     ObligationState,
+    PaperVersion,
     Trigger,
     utcnow,
 )
@@ -107,7 +108,8 @@ async def _known(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Kno
     title, when it was filed, its plan in brief) and the earliest review booked for any of the children."""
     filed = (await papers.papers_by_case(session, actor, [case_id])).get(case_id, [])
     versions = await papers.versions_by_paper(session, actor, [p.id for p in filed])
-    final = next((entry for entry in plan_history(filed, dict(versions)) if entry.is_final), None)
+    by_paper: dict[object, list[PaperVersion]] = {paper_id: found for paper_id, found in versions.items()}
+    final = next((entry for entry in plan_history(filed, by_paper) if entry.is_final), None)
     booked = [
         review.review_date
         for review, _ in (await reviews.reviews_by_case(session, actor, [case_id])).get(case_id, [])

@@ -56,7 +56,7 @@ def _writable_draft(case: dict[str, Any]) -> dict[str, Any]:
 
 def _submitted(case: dict[str, Any], handover_id: str) -> dict[str, Any]:
     """The submitted version the IRO is answering; for anyone else, or any other version, not found."""
-    found = next((h for h in case["handovers"] if h["id"] == handover_id), None)
+    found: dict[str, Any] | None = next((h for h in case["handovers"] if h["id"] == handover_id), None)
     if found is None or found["state"] != "SUBMITTED" or not case["viewerCan"]["answerHandover"]:
         raise PageNotFound
     return found

@@ -442,6 +442,31 @@ async def test_the_form_starts_from_what_the_case_knows_for_every_child(
     assert 'name="a.care_plan_title" type="text" value=""' in page  # cleared by the guardian, left cleared
 
 
+async def test_a_draft_nobody_wrote_in_fills_with_what_the_case_learnt_since(
+    web: httpx.AsyncClient, client: httpx.AsyncClient, world: World
+) -> None:
+    """Started before the final care plan was filed, the draft is empty; started again once it is filed,
+    it fills with its plan in brief (and only then: an empty draft is all that is ever filled)."""
+    case_id = await _ended(client, world)
+    await sign_in_as(web, world.id("guardian"))
+    page = (await web.get(f"/cases/{case_id}/handover")).text
+    started = await web.post(f"/cases/{case_id}/handover/start", data={"csrf_token": csrf_from(page)})
+    page = (await web.get(started.headers["location"])).text
+    assert 'name="a.care_plan_title" type="text" value=""' in page
+    await filed(
+        client, world, case_id, files.PDF, kind="CARE_PLAN_FINAL", title="Final care plan", planInBrief=BRIEF
+    )
+    page = (await web.get(f"/cases/{case_id}/handover")).text
+    assert "Start the handover</button>" in page  # not "Continue": starting it again fills it
+    again = await web.post(f"/cases/{case_id}/handover/start", data={"csrf_token": csrf_from(page)})
+    assert again.headers["location"] == started.headers["location"]
+    page = (await web.get(again.headers["location"])).text
+    assert 'name="a.care_plan_title" type="text" value="Final care plan"' in page
+    assert f">{_esc(BRIEF['placement'])}</textarea>" in page
+    assert "Version 1, a draft" in page
+    assert "Continue the handover" in (await web.get(f"/cases/{case_id}/handover")).text
+
+
 async def test_the_solicitor_and_outsiders_do_not_see_the_handover(
     web: httpx.AsyncClient, client: httpx.AsyncClient, world: World
 ) -> None:

@@ -82,6 +82,9 @@ async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Hand
                 session, latest.id, latest.revision, answers=known, by=actor.person_id, at=now
             ):
                 await session.refresh(latest)
+                audit.record_on_case(
+                    session, actor, access, "handover.save", subject_type="handover", subject_id=latest.id
+                )
         return latest
     answers = dict(latest.answers) if latest else prefill(CURRENT, await _known(session, actor, case_id))
     draft = Handover(

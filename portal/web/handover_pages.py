@@ -148,6 +148,12 @@ def check_anchors(handover: dict[str, Any]) -> dict[str, str]:
     return {**found, "form": "submit", "id": "submit"}
 
 
+def _revision(form: dict[str, str]) -> int:
+    """The draft's revision the form was written from (a mangled one is a conflict, not an error page)."""
+    text = form.get("revision", "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
 # The hub
 
 
@@ -231,7 +237,7 @@ async def draft_page(
     actor, case = await _case(request)
     draft = _writable_draft(case)
     if errors is not None:  # the API's names for the answers, anchored to the form's fields
-        reanchored = FormErrors(anchors(draft))
+        reanchored = FormErrors({**anchors(draft), "form": "handover-form"})
         reanchored.add_api_errors([{"field": e.field, "message": e.message} for e in errors.summary])
         errors = reanchored
     return render(
@@ -257,9 +263,9 @@ async def save(request: Request) -> Response:
     form = await posted_form(request)
     _, case = await _case(request)
     draft = _writable_draft(case)
-    errors = FormErrors({"form": "a.placement"})
+    errors = FormErrors({})
     answers = _answers(draft["template"], form, errors)
-    revision = int(form.get("revision", "0") or 0)
+    revision = _revision(form)
     if form.get("action") == "autosave":
         if errors:  # half-typed dates: wait for the rest
             return JSONResponse(
@@ -319,7 +325,7 @@ async def submit(request: Request) -> Response:
     form = await posted_form(request)
     _, case = await _case(request)
     draft = _writable_draft(case)
-    revision = int(form.get("revision", "0") or 0)
+    revision = _revision(form)
     payload = await _run(request, "SubmitHandover", {"id": draft["id"], "revision": revision})
     if payload["errors"]:
         return await check_page(request, _api_errors(payload, check_anchors(draft)))

@@ -435,6 +435,12 @@ async def test_the_form_starts_from_what_the_case_knows_for_every_child(
     mine = {"placement": "With the Greens, all three together.", "risks": "A new placement."}
     saved = await web.post(f"/cases/{case_id}/handover/draft", data=_form(page, mine, "save"))
     assert saved.headers["location"] == f"/cases/{case_id}/handover/draft?done=saved"
+    # Saving from the page as it was before (another tab): a conflict, with what was saved shown.
+    stale = await web.post(f"/cases/{case_id}/handover/draft", data=_form(page, {"placement": "Old"}, "save"))
+    assert stale.status_code == 400
+    [(anchor, message)] = _summary(stale.text)
+    assert (anchor, message.startswith("Someone else saved this handover")) == ("handover-form", True)
+    assert ">With the Greens, all three together.</textarea>" in stale.text
     again = await web.post(f"/cases/{case_id}/handover/start", data={"csrf_token": csrf_from(page)})
     page = (await web.get(again.headers["location"])).text
     assert ">With the Greens, all three together.</textarea>" in page

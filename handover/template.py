@@ -220,7 +220,8 @@ V1 = Template(
 
 
 def _revised(base: Template, version: int, texts: Mapping[str, Mapping[str, str]]) -> Template:
-    """``base`` as a new version whose sections and fields (by key) have the ``texts`` given."""
+    """``base`` as a new version whose sections and fields (by key) have the ``texts`` given. A section and
+    a field may share a key (``iro_view``): such a key is left out of ``texts``."""
 
     def field_(f: Field) -> Field:
         text = texts.get(f.key, {})

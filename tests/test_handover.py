@@ -359,3 +359,25 @@ async def test_monitoring_items_follow_the_childs_iro(
             await connection.execute(sa.select(MonitoringItemMove.from_iro_id, MonitoringItemMove.to_iro_id))
         ).all()
     assert sorted(moves) == [(world.id("iro"), world.id("iro2"))] * len(issues)
+
+
+def test_every_template_reads_as_words_for_one_child_a_group_or_none() -> None:
+    """Version 2 names a single child and speaks of a sibling group as "the children" (never "the child");
+    no placeholder is left in any version's text, and version 1 reads as it always did."""
+    from handover.template import TEMPLATES, V1
+
+    for template in TEMPLATES.values():
+        for names in ([], ["Amy"], ["Amy", "Ben", "Cara"]):
+            worded = template.worded(names)
+            texts = [t for s in worded.sections for t in (s.title, s.help)] + [
+                t for f in worded.fields() for part in (f, *f.item_fields) for t in (part.label, part.help)
+            ]
+            assert not [t for t in texts if "{" in t or "}" in t], (template.version, names)
+    assert V1.worded(["Amy", "Ben"]) == V1
+    group = TEMPLATES[2].worded(["Amy", "Ben", "Cara"])
+    assert [f.label for f in group.fields() if f.key == "staying_in_touch"] == [
+        "How the children want to stay in touch"
+    ]
+    assert [f.label for f in TEMPLATES[2].worded(["Amy"]).fields() if f.key == "staying_in_touch"] == [
+        "How Amy wants to stay in touch"
+    ]

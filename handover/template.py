@@ -3,7 +3,8 @@ versions stay, because handovers written on them render with them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -44,6 +45,70 @@ class Template:
 
     def fields(self) -> list[Field]:
         return [f for section in self.sections for f in section.fields]
+
+    def worded(self, names: Sequence[str]) -> Template:
+        """The template as it reads for these children (their given names): from version 2 its text names
+        a single child and speaks of a sibling group as "the children", never "the child". Only the
+        template's own text is worded, never an answer."""
+        words = wording(names)
+
+        def word(f: Field) -> Field:
+            return replace(
+                f,
+                label=f.label.format_map(words),
+                help=f.help.format_map(words),
+                item_fields=tuple(word(part) for part in f.item_fields),
+            )
+
+        return replace(
+            self,
+            sections=tuple(
+                replace(
+                    s,
+                    title=s.title.format_map(words),
+                    help=s.help.format_map(words),
+                    fields=tuple(word(f) for f in s.fields),
+                )
+                for s in self.sections
+            ),
+        )
+
+
+def wording(names: Sequence[str]) -> Mapping[str, str]:
+    """The words a template's text may use: {the_child}, {The_child}, {the_childs} (possessive),
+    {The_childs}, {s} (a verb's ending: "want{s}"), {names} ("Amy, Ben and Cara") and {for_each} ("For
+    each of Amy, Ben and Cara.", nothing for one child)."""
+    if len(names) == 1:
+        name = names[0]
+        return {
+            "the_child": name,
+            "The_child": name,
+            "the_childs": f"{name}'s",
+            "The_childs": f"{name}'s",
+            "s": "s",
+            "names": name,
+            "for_each": "",
+        }
+    if not names:
+        return {
+            "the_child": "the child",
+            "The_child": "The child",
+            "the_childs": "the child's",
+            "The_childs": "The child's",
+            "s": "s",
+            "names": "the child",
+            "for_each": "",
+        }
+    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    return {
+        "the_child": "the children",
+        "The_child": "The children",
+        "the_childs": "the children's",
+        "The_childs": "The children's",
+        "s": "",
+        "names": listed,
+        "for_each": f"For each of {listed}.",
+    }
 
 
 T, LONG, DATE, ITEMS = FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.DATE, FieldKind.ITEMS
@@ -153,5 +218,51 @@ V1 = Template(
     ),
 )
 
-TEMPLATES: dict[int, Template] = {1: V1}
-CURRENT = V1
+
+def _revised(base: Template, version: int, texts: Mapping[str, Mapping[str, str]]) -> Template:
+    """``base`` as a new version whose sections and fields (by key) have the ``texts`` given. A section and
+    a field may share a key (``iro_view``): such a key is left out of ``texts``."""
+
+    def field_(f: Field) -> Field:
+        text = texts.get(f.key, {})
+        return replace(f, label=text.get("label", f.label), help=text.get("help", f.help))
+
+    def section(s: Section) -> Section:
+        text = texts.get(s.key, {})
+        return replace(
+            s,
+            title=text.get("title", s.title),
+            help=text.get("help", s.help),
+            fields=tuple(field_(f) for f in s.fields),
+        )
+
+    return replace(base, version=version, sections=tuple(section(s) for s in base.sections))
+
+
+# Version 2: the same questions, worded for the case's children (a sibling group is "the children", a single
+# child is named), so that a group of three is never written as "the child".
+V2 = _revised(
+    V1,
+    2,
+    {
+        "orders": {
+            "title": "The orders made for {names}",
+            "help": "The final order for each child is taken from the case; add anything the IRO should know "
+            "about them.",
+        },
+        "placement": {"help": "Where {the_child} will live, and with whom."},
+        "child": {
+            "title": "{The_childs} wishes and feelings",
+            "help": "In {the_childs} own words where possible.",
+        },
+        "wishes_and_feelings": {"help": "{for_each}"},
+        "staying_in_touch": {"label": "How {the_child} want{s} to stay in touch"},
+        "next_review": {
+            "label": "The next looked-after review",
+            "help": "The next review booked for {names}. For example, 27 3 2027",
+        },
+    },
+)
+
+TEMPLATES: dict[int, Template] = {1: V1, 2: V2}
+CURRENT = V2

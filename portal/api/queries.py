@@ -333,9 +333,10 @@ class Query(StaffingQueries):
 
     @resolver
     async def handover_template(self, info: Info) -> HandoverTemplate:
-        """The handover template new handovers are written on."""
+        """The handover template new handovers are written on, worded for no case in particular ("the
+        child"; a case's handovers give it worded for their children)."""
         info.context.require_actor()
-        return HandoverTemplate.of(CURRENT)
+        return HandoverTemplate.of(CURRENT.worded([]))
 
     @resolver
     async def obligation_rules(self, info: Info) -> list[ObligationRuleType]:

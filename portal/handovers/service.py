@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handover.template import CURRENT, ISSUES_FIELD, TEMPLATES
+from handover.prefill import Known, is_blank, prefill
+from handover.template import CURRENT, ISSUES_FIELD, TEMPLATES, Template
 from handover.validation import clean, missing
 from models import (
     CaseRole,
@@ -23,6 +25,7 @@ from models import (
     MonitoringItemMove,
     Obligation,
     ObligationState,
+    PaperVersion,
     Trigger,
     utcnow,
 )
@@ -37,6 +40,8 @@ from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
 from portal.papers import repository as papers
+from portal.papers.plans import history as plan_history
+from portal.reviews import repository as reviews
 from portal.validation import clean as clean_text
 
 QUESTIONS_MAX_LENGTH = 4000
@@ -60,22 +65,34 @@ class Conflict(DomainError):
 
 async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Handover:
     """The guardian's draft to work on: the open draft, or a new one (copying the last version, when
-    amending one submitted or returned). Only after the final orders."""
+    amending one submitted or returned). Only after the final orders. A first draft starts from what the
+    case knows (the final care plan and its plan in brief, the next review booked); so does an open draft
+    nobody has written in yet. Nothing the guardian wrote is ever replaced."""
     access = await access_case(session, actor, case_id, Permission.WRITE_HANDOVER)
     if not await cases.final_orders_recorded(session, case_id):
         raise DomainError.one(
             ErrorCode.NO_FINAL_ORDER, "The handover is written after the final orders", "caseId"
         )
     latest = await repository.latest(session, case_id)
-    if latest is not None and latest.state is HandoverState.DRAFT:
-        return latest
     now = utcnow()
+    if latest is not None and latest.state is HandoverState.DRAFT:
+        if is_blank(latest.answers):
+            known = prefill(TEMPLATES[latest.template_version], await _known(session, actor, case_id))
+            if known and await repository.save_draft_at_revision(
+                session, latest.id, latest.revision, answers=known, by=actor.person_id, at=now
+            ):
+                await session.refresh(latest)
+                audit.record_on_case(
+                    session, actor, access, "handover.save", subject_type="handover", subject_id=latest.id
+                )
+        return latest
+    answers = dict(latest.answers) if latest else prefill(CURRENT, await _known(session, actor, case_id))
     draft = Handover(
         proceedings_id=case_id,
         version=(latest.version + 1) if latest else 1,
         template_version=CURRENT.version,
         state=HandoverState.DRAFT,
-        answers=dict(latest.answers) if latest else {},
+        answers=answers,
         created_by_id=actor.person_id,
         updated_by_id=actor.person_id,
         created_at=now,
@@ -87,6 +104,32 @@ async def start(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Hand
         session, actor, access, "handover.start", subject_type="handover", subject_id=draft.id
     )
     return draft
+
+
+async def _known(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Known:
+    """What the case knows that the handover asks, as the guardian may read it: the final care plan (its
+    title, when it was filed, its plan in brief) and the earliest review booked for any of the children."""
+    filed = (await papers.papers_by_case(session, actor, [case_id])).get(case_id, [])
+    versions = await papers.versions_by_paper(session, actor, [p.id for p in filed])
+    by_paper: dict[object, list[PaperVersion]] = {paper_id: found for paper_id, found in versions.items()}
+    final = next((entry for entry in plan_history(filed, by_paper) if entry.is_final), None)
+    booked = [
+        review.review_date
+        for review, _ in (await reviews.reviews_by_case(session, actor, [case_id])).get(case_id, [])
+        if review.held_on is None
+    ]
+    return Known(
+        care_plan_title=final.paper.title if final else "",
+        care_plan_filed_on=final.version.filed_on if final else None,
+        plan_in_brief=(final.version.plan_in_brief or {}) if final else {},
+        next_review=min(booked, default=None),
+    )
+
+
+async def template_for(session: AsyncSession, handover: Handover) -> Template:
+    """The template the handover was written on, worded for its case's children (eldest first)."""
+    children = await cases.case_children(session, handover.proceedings_id)
+    return TEMPLATES[handover.template_version].worded([c.given_name for c in children])
 
 
 async def _handover(
@@ -107,7 +150,7 @@ async def save_draft(
     handover, access = await _handover(session, actor, handover_id, Permission.WRITE_HANDOVER)
     if handover.state is not HandoverState.DRAFT:
         raise _not_draft(handover)
-    tidy, problems = clean(TEMPLATES[handover.template_version], answers)
+    tidy, problems = clean(await template_for(session, handover), answers)
     if problems:
         raise DomainError([_problem(ErrorCode.INVALID_VALUE, message, path) for path, message in problems])
     saved = await repository.save_draft_at_revision(
@@ -127,6 +170,12 @@ def _problem(code: ErrorCode, message: str, field: str) -> Problem:
     return Problem(code, message, f"answers.{field}")
 
 
+def submission_gaps(template: Template, answers: dict[str, Any]) -> list[Problem]:
+    """What a submission of ``answers`` still needs, every part at once: the refusal ``submit`` makes, and
+    what the pages show before anyone tries."""
+    return [_problem(ErrorCode.REQUIRED, message, path) for path, message in missing(template, answers)]
+
+
 async def submit(session: AsyncSession, actor: Actor, handover_id: uuid.UUID, revision: int) -> Handover:
     """Submit the draft as it was last saved: every required field answered. It meets P14 and opens the
     IRO's P15; the IRO is told (a link only)."""
@@ -135,9 +184,9 @@ async def submit(session: AsyncSession, actor: Actor, handover_id: uuid.UUID, re
         raise _not_draft(handover)
     if handover.revision != revision:
         raise Conflict(handover)
-    gaps = missing(TEMPLATES[handover.template_version], handover.answers)
+    gaps = submission_gaps(await template_for(session, handover), handover.answers)
     if gaps:
-        raise DomainError([_problem(ErrorCode.REQUIRED, message, path) for path, message in gaps])
+        raise DomainError(gaps)
     now = utcnow()
     await repository.mark_submitted(session, handover.id, by=actor.person_id, at=now)
     await session.refresh(handover)
@@ -230,13 +279,39 @@ async def answer(
     return handover
 
 
-# What the gate asks before the guardian's involvement can close (P12, P13, P14, Practice Note 2.2).
-GATE = {
-    "P12": "The final care plan is with the IRO (P12)",
-    "P13": "The final discussion is recorded (P13)",
-    "P14": "The handover is submitted (P14)",
-}
-PAPERS_CONFIRMED = "Every court paper is confirmed forwarded to the IRO"
+@dataclass(frozen=True)
+class Step:
+    """One thing the gate asks before the guardian's involvement can close."""
+
+    # A stable key: the obligation's code, or PAPERS_FORWARDED.
+    key: str
+    # The task, as the guardian's task list names it.
+    task: str
+    # What the refusal says while it is not done.
+    still_to_do: str
+
+
+PAPERS_FORWARDED = "PAPERS_FORWARDED"
+# The gate, in the order the work is done: P12, the papers (P6; Practice Note 2.2: the guardian confirms all
+# are forwarded before closing), P13, P14.
+STEPS = (
+    Step(
+        "P12",
+        "Make sure the IRO has the final care plan (P12)",
+        "The IRO does not have the final care plan yet (P12)",
+    ),
+    Step(
+        PAPERS_FORWARDED,
+        "Confirm every court paper is forwarded to the IRO (P6)",
+        "Not every court paper is confirmed forwarded to the IRO yet (P6)",
+    ),
+    Step(
+        "P13",
+        "Discuss the final care plan with the IRO (P13)",
+        "The final discussion with the IRO is not recorded yet (P13)",
+    ),
+    Step("P14", "Write and submit the handover (P14)", "The handover is not submitted yet (P14)"),
+)
 
 
 async def iro_assigned(session: AsyncSession, case_id: uuid.UUID, iro_id: uuid.UUID, by: uuid.UUID) -> None:
@@ -253,16 +328,36 @@ async def iro_assigned(session: AsyncSession, case_id: uuid.UUID, iro_id: uuid.U
         item.iro_id = iro_id
 
 
-def closing_conditions(obligations: Iterable[Obligation], confirmed: bool) -> list[tuple[str, bool]]:
-    """Each condition for closing, and whether it is met, from the case's obligations and whether every
-    paper is confirmed forwarded."""
-    found = {o.code: o.state for o in obligations if o.code in GATE}
-    conditions = [(label, found.get(code) is ObligationState.MET) for code, label in GATE.items()]
-    return [*conditions, (PAPERS_CONFIRMED, confirmed)]
+def closing_conditions(obligations: Iterable[Obligation], confirmed: bool) -> list[tuple[Step, bool]]:
+    """Each step of the gate, and whether it is done, from the case's obligations and whether every paper
+    is confirmed forwarded."""
+    found = {o.code: o.state for o in obligations}
+    return [
+        (step, confirmed if step.key == PAPERS_FORWARDED else found.get(step.key) is ObligationState.MET)
+        for step in STEPS
+    ]
 
 
-async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[str, bool]]:
-    """Each condition for closing the case (already authorised), and whether it is met."""
+def closing_problems(
+    conditions: Iterable[tuple[Step, bool]], *, closed: bool, has_guardian: bool, through_gate: bool = True
+) -> list[Problem]:
+    """Why the guardian's involvement cannot close now; none when it can. The one rule for closing: the
+    mutation refuses with these, and the pages offer "Close my involvement" only when there are none. A
+    Cafcass manager's override (``through_gate=False``) skips the gate, not the rest."""
+    problems = []
+    if closed:
+        problems.append(Problem(ErrorCode.ALREADY_DONE, "The guardian's involvement has been closed already"))
+    if not has_guardian:
+        problems.append(Problem(ErrorCode.NOT_ON_CASE, "There is no guardian on the case"))
+    if through_gate:
+        problems += [
+            Problem(ErrorCode.NOT_PERMITTED, step.still_to_do) for step, done in conditions if not done
+        ]
+    return problems
+
+
+async def gate(session: AsyncSession, case_id: uuid.UUID) -> list[tuple[Step, bool]]:
+    """Each step of the gate for closing the case (already authorised), and whether it is done."""
     rows = (await obligation_rows.obligations_by_case(session, SYSTEM, [case_id])).get(case_id, [])
     return closing_conditions((o for o, _ in rows), await papers.forwarding_confirmed(session, case_id))
 
@@ -279,22 +374,22 @@ async def close_involvement(
     with a recorded reason. Afterwards the guardian reads the case (nothing more) for ``read_only_days``."""
     need = Permission.OVERRIDE_CLOSURE if override_reason is not None else Permission.WRITE_HANDOVER
     access = await access_case(session, actor, case_id, need)
-    problems = Problems()
-    if await session.get(Closure, case_id) is not None:
-        problems.add(ErrorCode.ALREADY_DONE, "The guardian's involvement has been closed already")
     guardians = await cases.live_memberships(session, case_id, CaseRole.GUARDIAN)
-    if not guardians:
-        problems.add(ErrorCode.NOT_ON_CASE, "There is no guardian on the case")
     reason = clean_text(override_reason) if override_reason is not None else None
-    if reason is None:
-        for label, met in await gate(session, case_id):
-            if not met:
-                problems.add(ErrorCode.NOT_PERMITTED, f"Not yet: {label[0].lower()}{label[1:]}")
-    elif not reason:
-        problems.add(
-            ErrorCode.REQUIRED, "Give the reason for closing without every step done", "overrideReason"
+    problems = closing_problems(
+        await gate(session, case_id) if reason is None else [],
+        closed=await session.get(Closure, case_id) is not None,
+        has_guardian=bool(guardians),
+        through_gate=reason is None,
+    )
+    if reason == "":
+        problems.append(
+            Problem(
+                ErrorCode.REQUIRED, "Give the reason for closing without every step done", "overrideReason"
+            )
         )
-    problems.raise_if_any()
+    if problems:
+        raise DomainError(problems)
     now = utcnow()
     closure = Closure(
         proceedings_id=case_id,

@@ -95,6 +95,9 @@ TYPE_RULES: dict[str, str] = {
     "Organisation": INHERIT,
     "Person": INHERIT,
     "PageInfo": INHERIT,
+    # An error in a query's answer (why the guardian cannot close yet, what a draft still needs): of its
+    # parent's class.
+    "UserError": INHERIT,
     "HandoverTemplate": PUBLIC,
     "HandoverSection": PUBLIC,
     "HandoverField": PUBLIC,
@@ -206,6 +209,7 @@ FIELD_RULES: dict[str, str] = {
             "paperChecklist",
             "forwardingConfirmations",
             "closingChecklist",
+            "closingProblems",
             "closure",
             "contactCounterparts",
             "viewerCan",

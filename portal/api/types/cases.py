@@ -17,6 +17,7 @@ from models import PaperShare as PaperShareModel
 from portal.access.policy import Permission, case_permissions, granting_role
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.errors import UserError
 from portal.api.pagination import PageInfo, decode_time_cursor, encode_time_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
@@ -497,14 +498,30 @@ class Case:
 
     @resolver
     async def closing_checklist(self, info: Info) -> list[ClosingCondition]:
-        """What the guardian must have done before closing their involvement (P12, P13, P14, every paper
-        confirmed forwarded)."""
+        """What the guardian must have done before closing their involvement (P12, every paper confirmed
+        forwarded, P13, P14), in the order the work is done."""
+        return [
+            ClosingCondition(key=step.key, label=step.task, met=met)
+            for step, met in await self._closing_conditions(info)
+        ]
+
+    @resolver
+    async def closing_problems(self, info: Info) -> list[UserError]:
+        """Why the guardian cannot close their involvement now: what closeGuardianInvolvement would refuse
+        (the same check), every reason at once; empty when it can close."""
+        members = await info.context.loaders.memberships.load(self._model.id)
+        closed = await info.context.loaders.closure.load(self._model.id) is not None
+        problems = handovers_service.closing_problems(
+            await self._closing_conditions(info),
+            closed=closed,
+            has_guardian=any(m.role is CaseRole.GUARDIAN and m.ended_at is None for m in members),
+        )
+        return [UserError.of(p) for p in problems]
+
+    async def _closing_conditions(self, info: Info) -> list[tuple[handovers_service.Step, bool]]:
         obligations = await info.context.loaders.obligations.load(self._model.id)
         confirmed = bool(await info.context.loaders.forwarding.load(self._model.id))
-        return [
-            ClosingCondition(label=label, met=met)
-            for label, met in handovers_service.closing_conditions((o for o, _ in obligations), confirmed)
-        ]
+        return handovers_service.closing_conditions((o for o, _ in obligations), confirmed)
 
     @resolver
     async def closure(self, info: Info) -> Closure | None:

@@ -17,7 +17,9 @@ from models import HandoverState
 from models import MonitoringItem as MonitoringItemModel
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.errors import UserError
 from portal.api.types.people import Person, load_person
+from portal.handovers import service
 
 HandoverStateEnum = enum_type(HandoverState, "Where a handover version stands.")
 FieldKindEnum = enum_type(FieldKind, "The kind of answer a handover field takes.")
@@ -96,8 +98,26 @@ class Handover:
     submitted_at: datetime | None = field("When it was submitted.")
     answered_at: datetime | None = field("When the IRO acknowledged or returned it.")
     questions: str | None = field("The IRO's questions, when returned.")
-    template: HandoverTemplate = field("The template it was written on.")
     _model: strawberry.Private[HandoverModel]
+
+    async def _template(self, info: Info) -> TemplateModel:
+        children = await info.context.loaders.children.load(self._model.proceedings_id)
+        return TEMPLATES[self._model.template_version].worded([c.given_name for c in children])
+
+    @resolver
+    async def template(self, info: Info) -> HandoverTemplate:
+        """The template it was written on, worded for the case's children (from version 2: a single child
+        by name, a sibling group as "the children")."""
+        return HandoverTemplate.of(await self._template(info))
+
+    @resolver
+    async def missing(self, info: Info) -> list[UserError]:
+        """What a submission still needs, as submitHandover would refuse it (REQUIRED, by answer path, e.g.
+        answers.risks); empty when it can be submitted. Always empty once submitted."""
+        if self._model.state is not HandoverState.DRAFT:
+            return []
+        gaps = service.submission_gaps(await self._template(info), self._model.answers)
+        return [UserError.of(problem) for problem in gaps]
 
     @resolver
     async def updated_by(self, info: Info) -> Person:
@@ -121,7 +141,6 @@ class Handover:
             submitted_at=model.submitted_at,
             answered_at=model.answered_at,
             questions=model.questions,
-            template=HandoverTemplate.of(TEMPLATES[model.template_version]),
             _model=model,
         )
 
@@ -130,7 +149,8 @@ class Handover:
 class ClosingCondition:
     """One thing the guardian must have done before closing their involvement."""
 
-    label: str = field("What it is.")
+    key: str = field("A stable key: the obligation's code (P12, P13, P14), or PAPERS_FORWARDED.")
+    label: str = field("What it is, as a task.")
     met: bool = field("Whether it is done.")
 
 

@@ -443,6 +443,11 @@ FIGURE_CODES = {
     "PAPERS": "P6",
     "FINAL_DISCUSSION": "P13",
 }
+IRO_FIGURES = {
+    "IRO_CHILDREN": "The IRO's children",
+    "IRO_IN_PROCEEDINGS": "The IRO's children in proceedings",
+    "IRO_OVERDUE_REVIEWS": "The IRO's children whose next review is late",
+}
 MEASURE_WORDS = {
     "OPENED": "opened",
     "MET_ON_TIME": "met on time",
@@ -459,8 +464,10 @@ def _figure_title(figure: str) -> str:
     section, _, rest = Figure[figure].value.partition(":")
     if section in QUESTIONS:
         words = f"{QUESTIONS[section]}: {rest.replace('_', ' ')}"
+    elif figure in IRO_FIGURES:
+        words = IRO_FIGURES[figure]
     else:
-        words = figure.replace("_", " ").capitalize().replace("Iro", "IRO's")
+        words = figure.replace("_", " ").capitalize()
     code = FIGURE_CODES.get(figure) or next(
         (code for prefix, code in FIGURE_CODES.items() if figure.startswith(prefix + "_")), None
     )
@@ -487,7 +494,8 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str, str]
             }
             data = await operations(request).run(uow, actor, "DashboardCases", variables)
             title = _figure_title(figure)
-            return actor, _rows(data["dashboardCases"]), title, figure
+            reviews = figure == Figure.IRO_OVERDUE_REVIEWS.name
+            return actor, _rows(data["dashboardCases"], late_reviews=reviews), title, figure
         variables = {
             **filters,
             "code": query.get("code", ""),
@@ -527,9 +535,31 @@ def _standing(obligation: dict[str, Any]) -> str:
     return "Overdue" if obligation["overdue"] else "Open"
 
 
-def _rows(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The cases behind a figure, one row per obligation the figure counts on each (a case the viewer may
-    not read shows only its number)."""
+def _late_reviews(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """A case's children whose next review is late, each as a duty of their IRO due by its latest date."""
+    return [
+        {
+            "code": "",
+            "name": "Next looked-after review (regulation 33)",
+            "child": f"{child['givenName']} {child['familyName']}",
+            "owner": (child["iro"] or {}).get("name") or "Nobody yet",
+            "role": "IRO",
+            "dueOn": child["nextReview"]["dueBy"],
+            "standing": (
+                f"Late: booked for {long_date(child['nextReview']['bookedOn'])}"
+                if child["nextReview"]["bookedOn"]
+                else "Late: not booked"
+            ),
+            "closedAt": None,
+        }
+        for child in case["children"]
+        if child.get("nextReview") and child["nextReview"]["late"]
+    ]
+
+
+def _rows(references: list[dict[str, Any]], late_reviews: bool = False) -> list[dict[str, Any]]:
+    """The cases behind a figure, one row per obligation the figure counts on each (for an IRO's late
+    reviews, per child whose next review is late); a case the viewer may not read shows only its number."""
     rows: list[dict[str, Any]] = []
     for reference in references:
         case = reference["case"]
@@ -544,6 +574,11 @@ def _rows(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if case
             else "",
         }
+        if late_reviews:
+            rows.extend({**base, "obligation": late} for late in (_late_reviews(case) if case else []))
+            if not case:
+                rows.append({**base, "obligation": None})
+            continue
         obligations = sorted(reference["obligations"], key=lambda o: (o["dueOn"], o["code"]))
         for obligation in obligations or [None]:
             row = {**base, "obligation": None}
@@ -611,7 +646,7 @@ async def drill_down_csv(request: Request) -> Response:
                 row["issuedOn"] or "",
                 row["stage"].lower(),
                 row["localAuthority"],
-                row["children"],
+                obligation.get("child") or row["children"],
                 obligation.get("name", ""),
                 obligation.get("owner", ""),
                 obligation.get("role", ""),

@@ -317,6 +317,23 @@ async def test_the_iros_late_reviews_are_what_the_case_pages_show(
     drill = _link(page, "figure=IRO_OVERDUE_REVIEWS")
     listed = _csv_rows(await web.get(drill.replace("/cases?", "/cases.csv?")))
     assert {row[0] for row in listed[1:]} == late_on_cards
+    # Each with the IRO whose duty it is, the latest date (its due date) and whether it is booked.
+    rv4 = next(row for row in listed if row[0] == "RV4")
+    view = await gql(client, await world.token("iro"), "CaseView", id=str(cases["RV4"]))
+    due = view["data"]["case"]["children"][0]["nextReview"]["dueBy"]
+    booked = long_date(clock.today() - timedelta(days=60))
+    assert rv4[4:10] == [
+        "Amy Example",
+        "Next looked-after review (regulation 33)",
+        "Ivan Reviewer",
+        "IRO",
+        due,
+        f"Late: booked for {booked}",
+    ]
+    shown = (await web.get(drill)).text
+    assert "The IRO&#39;s children whose next review is late</h1>" in shown
+    assert f'<td class="govuk-table__cell">{long_date(due)}</td>' in shown
+    assert "Late: not booked" in shown
 
 
 async def test_the_handovers_acknowledged_are_the_p15s_met(

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import hand_written as hand  # noqa: E402
 
-from models import Person, PersonRole, Proceedings, Role  # noqa: E402
+from models import LegalStatus, Person, PersonRole, Proceedings, Role  # noqa: E402
 from portal import clock  # noqa: E402
 from portal.access.repository import managed_cases  # noqa: E402
 from portal.api.context import Context  # noqa: E402
@@ -48,6 +49,7 @@ from portal.dashboards import service as dashboards  # noqa: E402
 from portal.dashboards.adherence import GroupBy  # noqa: E402
 from portal.db import UnitOfWork, create_engine, create_session_factory  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
+from portal.reviews.schedule import standing  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from portal.synth import generate  # noqa: E402
 from tests.support.plans import indexes_used, plan, statements  # noqa: E402
@@ -153,10 +155,32 @@ def _theirs(
         if section == "adherence":
             return sorted((str(uuid.UUID(str(r[0]))), *r[1:]) for r in rows)
         if section == "workload":
-            return sorted((str(uuid.UUID(str(r[0]))), *r[1:]) for r in rows)
+            late = await _late_children(session, params_for(hand.WORKLOAD_CHILDREN), today)
+            return sorted(
+                (str(uuid.UUID(str(r[0]))), *r[1:], len(late.get(uuid.UUID(str(r[0])), ()))) for r in rows
+            )
         return tuple(0 if value is None and n < 6 else value for n, value in enumerate(rows[0]))
 
     return run
+
+
+def _day(value: Any) -> date | None:
+    """A date as either database gives it (ISO text on SQLite)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def _late_children(session: Any, params: dict[str, Any], today: date) -> dict[uuid.UUID, set[Any]]:
+    """For each IRO, the children whose next review is late, from the hand-written rows, by the case page's
+    rule (portal/reviews/schedule.py)."""
+    reviews: dict[tuple[str, str], list[tuple[date, date | None]]] = defaultdict(list)
+    for case, child, booked, held in await session.execute(sa.text(hand.WORKLOAD_REVIEWS), params):
+        reviews[(str(case), str(child))].append((_day(booked), _day(held)))
+    late: dict[uuid.UUID, set[Any]] = defaultdict(set)
+    for iro, case, child, status, since in await session.execute(sa.text(hand.WORKLOAD_CHILDREN), params):
+        looked_after = LegalStatus(status).is_looked_after and since is not None
+        if looked_after and standing(_day(since), reviews[(str(case), str(child))], today).late:
+            late[uuid.UUID(str(iro))].add(child)
+    return late
 
 
 async def measure(url: str, scale: float) -> dict[str, object]:

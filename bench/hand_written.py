@@ -146,17 +146,18 @@ def handovers(d: Dialect) -> str:
 WITH due AS (
   SELECT proceedings_id, min(due_on) AS due_on FROM obligation
   WHERE code = 'P14' AND state <> 'not_applicable' GROUP BY proceedings_id),
-h AS (
-  SELECT proceedings_id, min(submitted_at) AS submitted_at,
-         max(CASE WHEN state = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged
-  FROM handover GROUP BY proceedings_id)
+h AS (SELECT proceedings_id, min(submitted_at) AS submitted_at FROM handover GROUP BY proceedings_id),
+ack AS (
+  SELECT count(*) AS n FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
+  WHERE {CAFCASS_SCOPE} AND o.code = 'P15' AND o.state = 'met'
+    AND o.opened_at >= :start AND o.opened_at < :end)
 SELECT count(*),
   sum(CASE WHEN h.submitted_at IS NOT NULL AND {submitted} <= due.due_on THEN 1 ELSE 0 END),
   sum(CASE WHEN h.submitted_at IS NOT NULL AND {submitted} > due.due_on THEN 1 ELSE 0 END),
   sum(CASE WHEN h.submitted_at IS NULL AND due.due_on < :today THEN 1 ELSE 0 END),
   sum(CASE WHEN h.submitted_at IS NULL AND due.due_on >= :today THEN 1 ELSE 0 END),
-  sum(coalesce(h.acknowledged, 0))
-FROM due JOIN proceedings p ON p.id = due.proceedings_id LEFT JOIN h ON h.proceedings_id = p.id
+  max(ack.n)
+FROM due JOIN proceedings p ON p.id = due.proceedings_id LEFT JOIN h ON h.proceedings_id = p.id CROSS JOIN ack
 WHERE {CAFCASS_SCOPE} AND due.due_on >= :start_day AND due.due_on <= :end_day"""
 
 
@@ -191,23 +192,31 @@ SELECT (SELECT count(*) FROM v),
        (SELECT max(CASE WHEN rn = (9 * n + 9) / 10 THEN days END) FROM r)"""
 
 
-WORKLOAD = """
-WITH r AS (
-  SELECT proceedings_id, child_id, count(*) AS n FROM review
-  WHERE held_on IS NULL AND review_date < :today GROUP BY proceedings_id, child_id),
-m AS (
-  SELECT m.person_id, m.child_id, p.stage, coalesce(r.n, 0) AS overdue
+# The IRO workload: each IRO's children and those in open proceedings, and each child's rows from which the
+# bench tells, by the case page's rule (portal/reviews/schedule.py), whose next review is late: that rule
+# counts months and working days, which the portal does not do in SQL either.
+IRO_CHILDREN = """
+  SELECT m.person_id, m.proceedings_id, m.child_id, p.stage, c.legal_status, c.looked_after_since
   FROM case_membership m JOIN proceedings p ON p.id = m.proceedings_id JOIN person i ON i.id = m.person_id
-  LEFT JOIN r ON r.proceedings_id = m.proceedings_id AND r.child_id = m.child_id
+  JOIN child c ON c.id = m.child_id
   WHERE m.role = 'iro' AND m.ended_at IS NULL AND i.organisation_id = :authority
     AND p.id IN (SELECT pc.proceedings_id FROM proceedings_child pc JOIN child c ON c.id = pc.child_id
-                 WHERE c.local_authority_id = :authority))
+                 WHERE c.local_authority_id = :authority)"""
+WORKLOAD = f"""
+WITH m AS ({IRO_CHILDREN})
 SELECT person.id, count(DISTINCT m.child_id),
-       count(DISTINCT CASE WHEN m.stage <> 'concluded' THEN m.child_id END), coalesce(sum(m.overdue), 0)
+       count(DISTINCT CASE WHEN m.stage <> 'concluded' THEN m.child_id END)
 FROM person JOIN person_role pr ON pr.person_id = person.id AND pr.role = 'iro'
 LEFT JOIN m ON m.person_id = person.id
 WHERE person.organisation_id = :authority AND person.active
 GROUP BY person.id"""
+WORKLOAD_CHILDREN = f"""
+WITH m AS ({IRO_CHILDREN})
+SELECT person_id, proceedings_id, child_id, legal_status, looked_after_since FROM m"""
+WORKLOAD_REVIEWS = f"""
+WITH m AS ({IRO_CHILDREN})
+SELECT r.proceedings_id, r.child_id, r.review_date, r.held_on FROM review r
+WHERE r.proceedings_id IN (SELECT proceedings_id FROM m)"""
 
 # The rows the case view shows, fetched by hand: the case, its court and authority, children and their legal
 # status, members, stage changes and extensions, obligations and their rules, reviews, discussions and their

@@ -160,7 +160,7 @@ async def test_every_figure_equals_the_one_counted_in_python(
                 today=TODAY,
             )
         assert behind
-        assert {case.id for case in behind} <= in_scope
+        assert {found.case.id for found in behind} <= in_scope
 
 
 async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World, engine: AsyncEngine) -> None:
@@ -193,7 +193,7 @@ async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World,
                         group_id=None,
                         today=TODAY,
                     )
-                    assert not {c.id for c in cases} & outside, (who, measure, code)
+                    assert not {c.case.id for c in cases} & outside, (who, measure, code)
         northmoor = [case for case, number in names.items() if number == "NM1"]
         iro_manager = actors["other_iro_manager"]
         lines = await adherence(
@@ -212,7 +212,7 @@ async def test_managers_see_only_their_scope_and_so_do_drill_downs(world: World,
                 group_id=None,
                 today=TODAY,
             )
-            assert {c.id for c in cases} <= set(northmoor)
+            assert {c.case.id for c in cases} <= set(northmoor)
         with pytest.raises(DomainError, match="Cafcass and IRO managers"):
             await adherence(session, actors["guardian"], start=START, end=END, by=GroupBy.NONE, today=TODAY)
 

@@ -6,7 +6,11 @@ Here: the figures. The statements are in repository/drill.py, and service.py ser
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from enum import StrEnum
+
+from models import Proceedings
 
 
 class Figure(StrEnum):
@@ -39,3 +43,13 @@ class Figure(StrEnum):
     IRO_CHILDREN = "iro:children"
     IRO_IN_PROCEEDINGS = "iro:in_proceedings"
     IRO_OVERDUE_REVIEWS = "iro:overdue_reviews"
+
+
+@dataclass(frozen=True)
+class Behind:
+    """A case behind a figure, with the obligations on it that the figure counts (for a figure of
+    obligations: an adherence figure, a handover's P14 or P15, a court paper's P6, the final discussion's
+    P13; none for the others)."""
+
+    case: Proceedings
+    obligation_ids: frozenset[uuid.UUID]

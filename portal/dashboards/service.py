@@ -6,17 +6,17 @@ assembles the figures."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Proceedings, Role
+from models import LegalStatus, Role
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases.timescale import STATUTORY_WEEKS
 from portal.dashboards.adherence import GroupBy, Line, Measure
-from portal.dashboards.drill import Figure
+from portal.dashboards.drill import Behind, Figure
 from portal.dashboards.handovers import Handovers, HandoverStatus
 from portal.dashboards.papers import Papers, PaperStatus
 from portal.dashboards.repository import adherence as adherence_rows
@@ -28,6 +28,7 @@ from portal.dashboards.repository import workload as workload_rows
 from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
 from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
+from portal.reviews.schedule import standing
 from portal.validation import clean
 
 
@@ -71,8 +72,9 @@ async def cases_behind_adherence(
     by: GroupBy,
     group_id: uuid.UUID | None,
     today: date,
-) -> Sequence[Proceedings]:
-    """The cases behind one adherence figure, within the viewer's scope: the same rows the figure counts."""
+) -> list[Behind]:
+    """The cases behind one adherence figure, within the viewer's scope: the same rows the figure counts,
+    each case with its obligations counted."""
     require_viewer_for(actor, start, end)
     # Compared as text in SQL, which cannot hold every character (PostgreSQL's no NUL): cleaned as free
     # text is. A code of no obligation has no cases behind it.
@@ -99,9 +101,14 @@ async def cases_behind(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
-) -> Sequence[Proceedings]:
-    """The cases behind any other figure (for an IRO's figures, ``iro_id``'s), within the viewer's scope."""
+) -> list[Behind]:
+    """The cases behind any other figure (for an IRO's figures, ``iro_id``'s), within the viewer's scope,
+    each with the obligations the figure is about."""
     require_viewer_for(actor, start, end)
+    if figure is Figure.IRO_OVERDUE_REVIEWS:
+        children = await _iro_children(session, actor, today)
+        late = {case for iro, case, _, _, is_late in children if iro == iro_id and is_late}
+        return await drill_rows.cases_with_ids(session, late)
     return await drill_rows.cases_behind(
         session, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
@@ -146,17 +153,52 @@ async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     )
 
 
+async def _iro_children(
+    session: AsyncSession, actor: Actor, today: date
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, bool, bool]]:
+    """Each child each IRO of the manager's authority is the live IRO for, in scope: the IRO, the case,
+    the child, whether in open proceedings, and whether the child's next review is late by the case page's
+    own rule (portal/reviews/schedule.py)."""
+    children, reviews = await workload_rows.children_and_reviews(session, actor)
+    theirs: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[date, date | None]]] = defaultdict(list)
+    for review in reviews:
+        theirs[(_id(review["id"]), _id(review["child_id"]))].append(
+            (review["review_date"], review["held_on"])
+        )
+    found = []
+    for row in children:
+        case, child = _id(row["id"]), _id(row["child_id"])
+        since = row["looked_after_since"]
+        late = (
+            LegalStatus(row["legal_status"]).is_looked_after
+            and since is not None
+            and standing(since, theirs[(case, child)], today).late
+        )
+        found.append((_id(row["iro_id"]), case, child, bool(row["in_proceedings"]), late))
+    return found
+
+
 async def iro_workload(session: AsyncSession, actor: Actor, today: date) -> list[IroLoad]:
     """For an IRO manager: each IRO of their authority and their caseload, by name."""
     require_viewer(actor)
     if not actor.has_role(Role.IRO_MANAGER):
         return []
-    loads = await workload_rows.iro_loads(session, actor, today)
+    iros = await workload_rows.iros(session, actor)
+    children = await _iro_children(session, actor, today)
     audit.record(session, actor, "workload.read", subject_type="dashboard")
-    return [
-        IroLoad(_id(iro_id), name, children, in_proceedings, overdue)
-        for iro_id, name, children, in_proceedings, overdue in loads
-    ]
+    loads = []
+    for iro_id, name in iros:
+        mine = [row for row in children if row[0] == _id(iro_id)]
+        loads.append(
+            IroLoad(
+                _id(iro_id),
+                name,
+                children=len({child for _, _, child, _, _ in mine}),
+                in_proceedings=len({child for _, _, child, open_, _ in mine if open_}),
+                overdue_reviews=len({child for _, _, child, _, late in mine if late}),
+            )
+        )
+    return loads
 
 
 async def handovers(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Handovers:

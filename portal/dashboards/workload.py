@@ -1,12 +1,14 @@
-"""The 26-week tracker for managers, and IRO workload for IRO managers (issue 7), counted in SQL.
+"""The 26-week tracker for managers, and IRO workload for IRO managers (issue 7).
 
 The tracker buckets open proceedings in scope by weeks since issue, counts those extended, and lists those at
 risk by the same rule as the case view (portal/cases/timescale.py): past their deadline (26 weeks plus
 extensions), or fewer than 4 weeks left before it with the final hearing not reached.
 
 Workload: for each IRO of the manager's authority, the children they are the live IRO for, how many of
-those are in open proceedings, and their reviews booked for a date already passed and not recorded as held,
-against the IRO Handbook's range of 50 to 70 children for a full-time IRO.
+those are in open proceedings, and how many of those children's next review is late by the case page's own
+rule (portal/reviews/schedule.py: its latest date passed with none held, or booked for a later day), against
+the IRO Handbook's range of 50 to 70 children for a full-time IRO. The children are listed in SQL; whose
+review is late is worked out from their reviews in Python, as the case page does (months and working days).
 
 Here: its buckets, the Handbook's range, and its figures. The statements are in repository/workload.py, and
 service.py serves the section."""
@@ -35,4 +37,4 @@ class IroLoad:
     name: str
     children: int
     in_proceedings: int
-    overdue_reviews: int
+    overdue_reviews: int  # children whose next review is late

@@ -159,6 +159,14 @@ DEFAULTS: dict[str, RuleSpec] = {
 }
 
 
+def obligation_name(code: str) -> str:
+    """An obligation's name in words (PROTOCOL.md §2), the one place pages, charts and CSVs take it from:
+    its rule's description, which no override changes. Empty for a code that opens no obligation (P1, P8,
+    P10) or is no code at all."""
+    spec = DEFAULTS.get(code)
+    return spec.description if spec else ""
+
+
 def codes_opened_by(trigger: Trigger) -> list[str]:
     return [code for code, spec in DEFAULTS.items() if spec.trigger is trigger]
 

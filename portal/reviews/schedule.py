@@ -46,3 +46,25 @@ def information_gathering_allowed(held_kinds: Sequence[ReviewKind]) -> bool:
     """Only at the six-monthly point (after the first two reviews) and not twice running: a child settled
     in a long-term foster placement still has one review meeting a year."""
     return len(held_kinds) >= 2 and held_kinds[-1] is not ReviewKind.INFORMATION_GATHERING
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a looked-after child's next review stands: what it is and its latest date, the earliest review
+    booked and not yet held, and whether it is late."""
+
+    kind: ReviewKind
+    due_by: date
+    booked_on: date | None
+    late: bool
+
+
+def standing(looked_after_since: date, reviews: Sequence[tuple[date, date | None]], today: date) -> Standing:
+    """The next review of a child looked after since ``looked_after_since``, from the child's reviews on the
+    case (each its booked date and the day held, if it was). The one rule for "late", which the case page's
+    card and the IRO workload's figure both show: the latest date has passed with no review held, or the
+    review is booked for a later day (CPPCR reg 33)."""
+    due = next_review(looked_after_since, [held for _, held in reviews if held])
+    booked = min((day for day, held in reviews if held is None), default=None)
+    late = today > due.due_by or (booked is not None and booked > due.due_by)
+    return Standing(due.kind, due.due_by, booked, late)

@@ -20,9 +20,14 @@ from starlette.routing import Route
 from portal import clock
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
+from portal.dashboards.table1 import QUESTIONS
 from portal.dashboards.viewer import may_view, period_problems
-from portal.web.forms import FormErrors
+from portal.dashboards.workload import HANDBOOK_RANGE
+from portal.obligations.rules import obligation_name
+from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
+from portal.web.labels import label as label_of
+from portal.web.labels import long_date
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
@@ -37,6 +42,19 @@ COLUMNS = [
     ("notApplicable", "Did not apply", "NOT_APPLICABLE"),
     ("open", "Open", "OPEN"),
     ("overdue", "Overdue", "OVERDUE"),
+]
+# The charts' colours (frontend/src/_portal.scss): each at least 3:1 against white, with white between
+# segments (WCAG 1.4.11); tests/web/test_dashboard_pages.py computes the ratios.
+ADHERENCE_SEGMENTS = [
+    ("met on time", "app-chart__on-time"),
+    ("met late", "app-chart__late"),
+    ("overdue", "app-chart__overdue"),
+    ("open, not yet due", "app-chart__open"),
+    ("waived or did not apply", "app-chart__other"),
+]
+WORKLOAD_SEGMENTS = [
+    ("in proceedings", "app-chart__in-proceedings"),
+    ("not in proceedings", "app-chart__not-in-proceedings"),
 ]
 HANDOVERS = [
     ("onTime", "On time", "HANDOVERS_ON_TIME", "app-chart__on-time"),
@@ -58,61 +76,93 @@ TRACKER_FIGURES = [
 SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
 
 
-def _filters(request: Request) -> dict[str, str]:
-    query = request.query_params
-    today = clock.today()
-
-    def day(name: str, default: date) -> str:
-        try:
-            return date.fromisoformat(query.get(name, "")).isoformat()
-        except ValueError:
-            return default.isoformat()
-
-    by = query.get("by", "").upper()
-    return {
-        "start": day("start", today - timedelta(days=PERIOD_DAYS)),
-        "end": day("end", today),
-        "by": by if by in GroupBy.__members__ else "NONE",
-    }
+PERIOD_FIELDS = (("start", "The start of the period"), ("end", "The end of the period"))
 
 
 class BadPeriod(Exception):
-    """The period asked for is one the dashboards refuse (the rule: portal.dashboards.viewer)."""
+    """The period asked for is one the dashboards refuse (the rule: portal.dashboards.viewer), or its dates
+    are not dates: every problem at once."""
 
-    def __init__(self, actor: Any, errors: FormErrors) -> None:
-        self.actor, self.errors = actor, errors
+    def __init__(self, errors: FormErrors, values: dict[str, str], by: str) -> None:
+        self.errors, self.values, self.by = errors, values, by
+        self.actor: Any = None
         super().__init__("; ".join(error.message for error in errors.summary))
 
 
-def _period(actor: Any, filters: dict[str, str]) -> None:
-    problems = period_problems(date.fromisoformat(filters["start"]), date.fromisoformat(filters["end"]))
-    if problems:
-        errors = FormErrors({"start": "start", "end": "end"})
-        for problem in problems:
+def _filters(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """The period and grouping asked for, and the date inputs' values. The form sends each date as day,
+    month and year (GOV.UK's date input); the dashboard's own links send it as one ISO date. A date not
+    given is the default (the last 182 days). Raises BadPeriod with every problem found."""
+    query = request.query_params
+    today = clock.today()
+    defaults = {"start": today - timedelta(days=PERIOD_DAYS), "end": today}
+    errors = FormErrors({"start": "start-day", "end": "end-day"})
+    values: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for name, label in PERIOD_FIELDS:
+        typed = {f"{name}-{part}": query.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+        if any(value.strip() for value in typed.values()):
+            values.update(typed)
+            days[name] = parse_date(typed, name, label, errors, name)
+            continue
+        try:
+            day = date.fromisoformat(query.get(name, ""))
+        except ValueError:
+            day = defaults[name]
+        days[name] = day
+        values.update(
+            {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+        )
+    start, end = days["start"], days["end"]
+    if start is not None and end is not None:
+        for problem in period_problems(start, end):
             errors.add(problem.field or "start", problem.message)
-        raise BadPeriod(actor, errors)
+    by = query.get("by", "").upper()
+    by = by if by in GroupBy.__members__ else "NONE"
+    if errors or start is None or end is None:
+        raise BadPeriod(errors, values, by)
+    filters = {"start": start.isoformat(), "end": end.isoformat(), "by": by}
+    return filters, values
 
 
-async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, Any]]:
-    filters = _filters(request)
+async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, str], dict[str, Any]]:
+    """The viewer, the filters, the date inputs' values and every section's figures. A person who may not
+    see the dashboards gets the 404 whatever the period."""
     async with signed_in(request) as (uow, actor):
         if not may_view(actor):
             raise PageNotFound
-        _period(actor, filters)
+        try:
+            filters, values = _filters(request)
+        except BadPeriod as bad:
+            bad.actor = actor
+            raise
         data = await operations(request).run(uow, actor, "Adherence", filters)
-    return actor, filters, data
+    return actor, filters, values, data
 
 
-def _table1_links(line: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """Each count's key in a Table 1 line and the figure behind it (none for "sometimes" of the final
-    discussion, which was held or not)."""
-    categories = (
-        ("HELD", None, "NOT_HELD")
-        if line["question"] == "final_discussion"
-        else ("ALWAYS_OR_MOSTLY", "SOMETIMES", "RARELY_OR_NEVER")
-    )
+def coded(code: str) -> str:
+    """An obligation's code with its name: "P3 Guardian and IRO agree whether and how to keep in touch"."""
+    name = obligation_name(code)
+    return f"{code} {name}" if name else code
+
+
+# Table 1's categories in words, for the links' hidden text.
+TABLE1_WORDS = {
+    "alwaysOrMostly": "always or mostly",
+    "sometimes": "sometimes",
+    "rarelyOrNever": "rarely or never",
+}
+FINAL_DISCUSSION_WORDS = {"alwaysOrMostly": "held", "rarelyOrNever": "not held"}
+
+
+def _table1_links(line: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """Each count's key in a Table 1 line, the figure behind it (none for "sometimes" of the final
+    discussion, which was held or not) and the category in words."""
+    final = line["question"] == "final_discussion"
+    categories = ("HELD", None, "NOT_HELD") if final else ("ALWAYS_OR_MOSTLY", "SOMETIMES", "RARELY_OR_NEVER")
+    words = FINAL_DISCUSSION_WORDS if final else TABLE1_WORDS
     return [
-        (key, f"{line['question'].upper()}_{category}" if category else None)
+        (key, f"{line['question'].upper()}_{category}" if category else None, words.get(key, ""))
         for key, category in zip(("alwaysOrMostly", "sometimes", "rarelyOrNever"), categories, strict=True)
     ]
 
@@ -131,39 +181,55 @@ class _Bar(TypedDict):
     segments: list[_Segment]
 
 
-def _stacked(rows: Iterable[tuple[str, int, list[tuple[str, str, int]]]], width: int = 520) -> dict[str, Any]:
+ROW_HEIGHT, LABEL_HEIGHT, BAR_HEIGHT = 46, 18, 20
+
+
+def _stacked(
+    rows: Iterable[tuple[str, int, list[tuple[str, str, int]]]], width: int = 520, top: int = 0
+) -> dict[str, Any]:
     """Horizontal bars, one per row (label, total, segments of (label, css class, value)), each segment a
-    share of the row's total. Geometry only; the template draws it."""
-    height = 28
+    share of the row's total, each row's label above its bar (so that long names fit at any width). Geometry
+    only; the template draws it, with white between segments."""
     bars: list[_Bar] = []
-    for index, (label, total, parts) in enumerate(rows):
+    for index, (name, total, parts) in enumerate(rows):
         x = 0.0
         segments: list[_Segment] = []
-        for name, css, value in parts:
+        for part, css, value in parts:
             share = value / (total or 1) * width
             if value:
                 segments.append(
-                    {"x": round(x, 1), "width": round(share, 1), "css": css, "label": name, "value": value}
+                    {"x": round(x, 1), "width": round(share, 1), "css": css, "label": part, "value": value}
                 )
             x += share
-        bars.append({"y": index * height, "label": label, "segments": segments})
-    # Room on the left for the longest label (about 8 units a character at the labels' size).
-    margin = 10 + 8 * max([4, *(len(bar["label"]) for bar in bars)])
-    return {"bars": bars, "width": width, "height": max(1, len(bars)) * height, "margin": margin}
+        bars.append({"y": top + index * ROW_HEIGHT, "label": name, "segments": segments})
+    return {
+        "bars": bars,
+        "width": width,
+        "height": top + max(1, len(bars)) * ROW_HEIGHT,
+        "label_height": LABEL_HEIGHT,
+        "bar_height": BAR_HEIGHT,
+    }
 
 
 def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
     """Per code, shares of what opened: met on time, met late, overdue, open, waived or did not apply."""
     return _stacked(
         (
-            line["code"],
+            coded(line["code"]),
             line["opened"],
             [
-                ("met on time", "app-chart__on-time", line["metOnTime"]),
-                ("met late", "app-chart__late", line["metLate"]),
-                ("overdue", "app-chart__overdue", line["overdue"]),
-                ("open", "app-chart__open", line["open"] - line["overdue"]),
-                ("waived or did not apply", "app-chart__other", line["waived"] + line["notApplicable"]),
+                (part, css, value)
+                for (part, css), value in zip(
+                    ADHERENCE_SEGMENTS,
+                    (
+                        line["metOnTime"],
+                        line["metLate"],
+                        line["overdue"],
+                        line["open"] - line["overdue"],
+                        line["waived"] + line["notApplicable"],
+                    ),
+                    strict=True,
+                )
             ],
         )
         for line in lines
@@ -171,26 +237,42 @@ def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _workload_chart(loads: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each IRO's children on one scale (at least the Handbook's 70): in proceedings, and the rest."""
-    scale = max([70, *(load["children"] for load in loads)])
-    return _stacked(
+    """Each IRO's children on one scale (to a little past the Handbook's 70, or the largest caseload), in
+    proceedings and not, with the Handbook's range of 50 to 70 drawn across every bar."""
+    scale = max([HANDBOOK_RANGE[1] + 10, *(load["children"] for load in loads)])
+    chart = _stacked(
         (
-            load["name"],
-            scale,
-            [
-                ("in proceedings", "app-chart__late", load["inProceedings"]),
-                ("not in proceedings", "app-chart__open", load["children"] - load["inProceedings"]),
-            ],
-        )
-        for load in loads
+            (
+                f"{load['name']}: {load['children']}",
+                scale,
+                [
+                    (part, css, value)
+                    for (part, css), value in zip(
+                        WORKLOAD_SEGMENTS,
+                        (load["inProceedings"], load["children"] - load["inProceedings"]),
+                        strict=True,
+                    )
+                ],
+            )
+            for load in loads
+        ),
+        top=22,
     )
+    low, high = (round(edge / scale * chart["width"], 1) for edge in HANDBOOK_RANGE)
+    chart["band"] = {
+        "x": low,
+        "width": round(high - low, 1),
+        "low": HANDBOOK_RANGE[0],
+        "high": HANDBOOK_RANGE[1],
+    }
+    return chart
 
 
 async def dashboard(request: Request) -> Response:
     try:
-        actor, filters, data = await _figures(request)
+        actor, filters, values, data = await _figures(request)
     except BadPeriod as bad:
-        context = {"actor": bad.actor, "filters": _filters(request), "errors": bad.errors}
+        context = {"actor": bad.actor, "filters": {"by": bad.by}, "values": bad.values, "errors": bad.errors}
         return render(request, "dashboard.html", context, status_code=400)
     groups = [
         {"id": group_id, "name": name, "lines": list(rows)}
@@ -198,7 +280,7 @@ async def dashboard(request: Request) -> Response:
             data["adherence"], key=lambda line: (line["groupId"], line["groupName"])
         )
     ]
-    handovers, papers = data["handoverFigures"], data["paperTimings"]
+    handovers, papers, workload = data["handoverFigures"], data["paperTimings"], data["iroWorkload"]
     period = {"start": filters["start"], "end": filters["end"]}
     return render(
         request,
@@ -206,21 +288,27 @@ async def dashboard(request: Request) -> Response:
         {
             "actor": actor,
             "filters": filters,
+            "values": values,
             "errors": FormErrors({}),
             "groups": [{**group, "chart": _adherence_chart(group["lines"])} for group in groups],
             "columns": COLUMNS,
+            "segments": ADHERENCE_SEGMENTS,
+            "coded": coded,
             "table1": data["table1"],
             "table1_links": _table1_links,
             "tracker": data["proceedingsTracker"],
             "tracker_figures": TRACKER_FIGURES,
-            "workload": data["iroWorkload"],
-            "workload_chart": _workload_chart(data["iroWorkload"]),
+            "workload": workload,
+            "workload_chart": _workload_chart(workload),
+            "workload_segments": WORKLOAD_SEGMENTS,
+            "handbook_range": HANDBOOK_RANGE,
+            "above_range": [load for load in workload if load["overRange"]],
             "handovers": handovers,
             "handover_columns": HANDOVERS,
             "handover_chart": _stacked(
                 [
                     (
-                        "Handovers",
+                        "Handovers due",
                         handovers["due"],
                         [(label, css, handovers[key]) for key, label, _, css in HANDOVERS],
                     )
@@ -229,7 +317,13 @@ async def dashboard(request: Request) -> Response:
             "papers": papers,
             "paper_columns": PAPERS,
             "paper_chart": _stacked(
-                [("Papers", papers["filed"], [(label, css, papers[key]) for key, label, _, css in PAPERS])]
+                [
+                    (
+                        "Papers filed",
+                        papers["filed"],
+                        [(label, css, papers[key]) for key, label, _, css in PAPERS],
+                    )
+                ]
             ),
             "csv_link": lambda section: "/dashboard.csv?" + urlencode({**filters, "section": section}),
             "figure_link": lambda figure, iro=None: (
@@ -266,7 +360,7 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
         )
     if section == "handovers":
         figures = data["handoverFigures"]
-        header = ["due", *(label.lower() for _, label, _, _ in HANDOVERS), "acknowledged"]
+        header = ["due", *(label.lower() for _, label, _, _ in HANDOVERS), "acknowledged (P15 met)"]
         return [
             header,
             [figures["due"], *(figures[key] for key, _, _, _ in HANDOVERS), figures["acknowledged"]],
@@ -286,7 +380,7 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
             ["" if figures[key] is None else figures[key] for key in keys],
         ]
     if section == "workload":
-        return [["IRO", "children", "in proceedings", "overdue reviews", "above 70"]] + [
+        return [["IRO", "children", "in proceedings", "reviews late", "above 70"]] + [
             [
                 load["name"],
                 load["children"],
@@ -296,10 +390,20 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
             ]
             for load in data["iroWorkload"]
         ]
-    keys = ["groupName", "code", *(key for key, _, _ in COLUMNS), "lateMedianDays", "lateP90Days"]
+    keys = [*(key for key, _, _ in COLUMNS), "lateMedianDays", "lateP90Days"]
     return [
-        ["group", "code", *(label.lower() for _, label, _ in COLUMNS), "median days late", "p90 days late"]
-    ] + [["" if line[k] is None else line[k] for k in keys] for line in data["adherence"]]
+        [
+            "group",
+            "code",
+            "obligation",
+            *(label.lower() for _, label, _ in COLUMNS),
+            "median days late",
+            "p90 days late",
+        ]
+    ] + [
+        [line["groupName"], line["code"], line["name"], *("" if line[k] is None else line[k] for k in keys)]
+        for line in data["adherence"]
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -324,7 +428,7 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 
 async def dashboard_csv(request: Request) -> Response:
     try:
-        _, filters, data = await _figures(request)
+        _, filters, _, data = await _figures(request)
     except BadPeriod as bad:
         return PlainTextResponse(str(bad), status_code=400)
     section = request.query_params.get("section", "adherence")
@@ -332,15 +436,53 @@ async def dashboard_csv(request: Request) -> Response:
     return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}")
 
 
-async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
-    """The cases behind the figure the query names: an adherence figure (code and measure) or another one."""
-    filters = _filters(request)
+# The obligation a figure of another section is about, named in its drill-down's heading.
+FIGURE_CODES = {
+    "HANDOVERS_ACKNOWLEDGED": "P15",
+    "HANDOVERS": "P14",
+    "PAPERS": "P6",
+    "FINAL_DISCUSSION": "P13",
+}
+IRO_FIGURES = {
+    "IRO_CHILDREN": "The IRO's children",
+    "IRO_IN_PROCEEDINGS": "The IRO's children in proceedings",
+    "IRO_OVERDUE_REVIEWS": "The IRO's children whose next review is late",
+}
+MEASURE_WORDS = {
+    "OPENED": "opened",
+    "MET_ON_TIME": "met on time",
+    "MET_LATE": "met late",
+    "WAIVED": "waived",
+    "NOT_APPLICABLE": "did not apply",
+    "OPEN": "open",
+    "OVERDUE": "overdue",
+}
+
+
+def _figure_title(figure: str) -> str:
+    """A figure in words: "Handovers missing (P14 The guardian gives the IRO the written handover)"."""
+    section, _, rest = Figure[figure].value.partition(":")
+    if section in QUESTIONS:
+        words = f"{QUESTIONS[section]}: {rest.replace('_', ' ')}"
+    elif figure in IRO_FIGURES:
+        words = IRO_FIGURES[figure]
+    else:
+        words = figure.replace("_", " ").capitalize()
+    code = FIGURE_CODES.get(figure) or next(
+        (code for prefix, code in FIGURE_CODES.items() if figure.startswith(prefix + "_")), None
+    )
+    return f"{words} ({coded(code)})" if code else words
+
+
+async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str, str]:
+    """The cases behind the figure the query names (an adherence figure, by code and measure, or another
+    one), its title and a name for its file."""
     query = request.query_params
     figure = query.get("figure", "").upper()
     async with signed_in(request) as (uow, actor):
         if not may_view(actor):
             raise PageNotFound
-        _period(actor, filters)
+        filters, _ = _filters(request)
         if figure:
             if figure not in Figure.__members__:
                 raise PageNotFound
@@ -351,7 +493,9 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
                 "iroId": query.get("iro") or None,
             }
             data = await operations(request).run(uow, actor, "DashboardCases", variables)
-            return actor, _readable(data["dashboardCases"]), figure.replace("_", " ").capitalize()
+            title = _figure_title(figure)
+            reviews = figure == Figure.IRO_OVERDUE_REVIEWS.name
+            return actor, _rows(data["dashboardCases"], late_reviews=reviews), title, figure
         variables = {
             **filters,
             "code": query.get("code", ""),
@@ -361,27 +505,112 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str]:
         if variables["measure"] not in Measure.__members__:
             raise PageNotFound
         data = await operations(request).run(uow, actor, "AdherenceCases", variables)
-    title = f"{variables['code']}: {variables['measure'].lower().replace('_', ' ')}"
-    return actor, _readable(data["adherenceCases"]), title
+    code, measure = variables["code"], MEASURE_WORDS[variables["measure"]]
+    return actor, _rows(data["adherenceCases"]), f"{coded(code)}: {measure}", f"{code}-{measure}"
 
 
-def _readable(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The cases behind a figure, as the manager (signed in, so they may read them) sees them."""
-    return [{"id": r["id"], "caseNumber": r["caseNumber"], **r["case"]} for r in references if r["case"]]
+ROLE_WORDS = {"GUARDIAN": "Children's guardian", "IRO": "IRO"}
+
+
+def _owner(obligation: dict[str, Any]) -> tuple[str, str]:
+    """Whose duty an obligation is: the people, and their roles, in words."""
+    guardian = (obligation["ownerPerson"] or {}).get("name")
+    if obligation["owner"] == "BOTH":
+        iro = (obligation["partnerPerson"] or {}).get("name")
+        people = " and ".join(name for name in (guardian, iro) if name) or "Nobody yet"
+        return people, "Children's guardian and IRO"
+    role = ROLE_WORDS.get(obligation["owner"], obligation["owner"].capitalize())
+    return guardian or "Nobody yet", role
+
+
+def _standing(obligation: dict[str, Any]) -> str:
+    """Where an obligation stands, with the day it was met or closed."""
+    state, closed = obligation["state"], long_date(obligation["closedAt"])
+    if state == "MET":
+        return f"Met on {closed}" + (" (on time)" if obligation["metOnTime"] else " (late)")
+    if state == "WAIVED":
+        return f"Waived on {closed}"
+    if state == "NOT_APPLICABLE":
+        return f"Did not apply (from {closed})"
+    return "Overdue" if obligation["overdue"] else "Open"
+
+
+def _late_reviews(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """A case's children whose next review is late, each as a duty of their IRO due by its latest date."""
+    return [
+        {
+            "code": "",
+            "name": "Next looked-after review (regulation 33)",
+            "child": f"{child['givenName']} {child['familyName']}",
+            "owner": (child["iro"] or {}).get("name") or "Nobody yet",
+            "role": "IRO",
+            "dueOn": child["nextReview"]["dueBy"],
+            "standing": (
+                f"Late: booked for {long_date(child['nextReview']['bookedOn'])}"
+                if child["nextReview"]["bookedOn"]
+                else "Late: not booked"
+            ),
+            "closedAt": None,
+        }
+        for child in case["children"]
+        if child.get("nextReview") and child["nextReview"]["late"]
+    ]
+
+
+def _rows(references: list[dict[str, Any]], late_reviews: bool = False) -> list[dict[str, Any]]:
+    """The cases behind a figure, one row per obligation the figure counts on each (for an IRO's late
+    reviews, per child whose next review is late); a case the viewer may not read shows only its number."""
+    rows: list[dict[str, Any]] = []
+    for reference in references:
+        case = reference["case"]
+        base = {
+            "id": reference["id"],
+            "caseNumber": reference["caseNumber"],
+            "readable": case is not None,
+            "issuedOn": case["issuedOn"] if case else None,
+            "stage": label_of(case["stage"], "stage") if case else "",
+            "localAuthority": case["localAuthority"]["name"] if case else "",
+            "children": ", ".join(f"{c['givenName']} {c['familyName']}" for c in case["children"])
+            if case
+            else "",
+        }
+        if late_reviews:
+            rows.extend({**base, "obligation": late} for late in (_late_reviews(case) if case else []))
+            if not case:
+                rows.append({**base, "obligation": None})
+            continue
+        obligations = sorted(reference["obligations"], key=lambda o: (o["dueOn"], o["code"]))
+        for obligation in obligations or [None]:
+            row = {**base, "obligation": None}
+            if obligation:
+                owner, role = _owner(obligation)
+                row["obligation"] = {
+                    "code": obligation["code"],
+                    "name": coded(obligation["code"]),
+                    "owner": owner,
+                    "role": role,
+                    "dueOn": obligation["dueOn"],
+                    "standing": _standing(obligation),
+                    "closedAt": obligation["closedAt"],
+                }
+            rows.append(row)
+    return rows
 
 
 async def drill_down(request: Request) -> Response:
     try:
-        actor, cases, title = await _cases(request)
+        actor, rows, title, _ = await _cases(request)
     except BadPeriod as bad:
         return PlainTextResponse(str(bad), status_code=400)
-    filters = _filters(request)
+    filters, _ = _filters(request)
     return render(
         request,
         "dashboard_cases.html",
         {
             "actor": actor,
-            "cases": cases,
+            "rows": rows,
+            "cases": len({row["id"] for row in rows}),
+            "with_obligations": any(row["obligation"] for row in rows),
             "title": title,
             "csv_link": "/dashboard/cases.csv?" + request.url.query,
             "back": "/dashboard?" + urlencode(filters),
@@ -391,20 +620,42 @@ async def drill_down(request: Request) -> Response:
 
 async def drill_down_csv(request: Request) -> Response:
     try:
-        _, cases, title = await _cases(request)
+        _, rows, _, name = await _cases(request)
     except BadPeriod as bad:
         return PlainTextResponse(str(bad), status_code=400)
-    rows = [["case number", "issued", "stage", "local authority", "children"]] + [
+    table = [
         [
-            case["caseNumber"],
-            case["issuedOn"],
-            case["stage"].lower().replace("_", " "),
-            case["localAuthority"]["name"],
-            "; ".join(f"{c['givenName']} {c['familyName']}" for c in case["children"]),
+            "case number",
+            "issued",
+            "stage",
+            "local authority",
+            "children",
+            "obligation",
+            "owner",
+            "owner's role",
+            "due",
+            "where it stands",
+            "met or closed on",
         ]
-        for case in cases
     ]
-    return _csv(rows, f"{title}-cases")
+    for row in rows:
+        obligation = row["obligation"] or {}
+        table.append(
+            [
+                row["caseNumber"],
+                row["issuedOn"] or "",
+                row["stage"].lower(),
+                row["localAuthority"],
+                obligation.get("child") or row["children"],
+                obligation.get("name", ""),
+                obligation.get("owner", ""),
+                obligation.get("role", ""),
+                obligation.get("dueOn", ""),
+                obligation.get("standing", ""),
+                (obligation.get("closedAt") or "")[:10],
+            ]
+        )
+    return _csv(table, f"{name}-cases")
 
 
 routes = [

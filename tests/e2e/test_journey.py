@@ -154,34 +154,3 @@ async def test_your_tasks_page_is_accessible(
     await expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
     await check_accessibility(page, screenshots, "tasks")
     await context.close()
-
-
-async def test_the_adherence_dashboard_is_accessible(
-    browser: Browser, live_server: str, world: World, screenshots: Path
-) -> None:
-    await world.open_case(case_number="RV26C00141")
-    context = await browser.new_context()
-    page = await context.new_page()
-    await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
-    await page.get_by_role("link", name="Adherence").click()
-    await expect(page.get_by_role("heading", name="Is the protocol working?")).to_be_visible()
-    await check_accessibility(page, screenshots, "dashboard")
-    await page.get_by_label("Grouped by").select_option(label="Practitioner")
-    await page.get_by_role("button", name="Show").click()
-    await expect(page.get_by_role("heading", name="Gina Guardian")).to_be_visible()
-    await check_accessibility(page, screenshots, "dashboard-by-practitioner")
-    await page.get_by_role("link", name="1 opened, P2").click()
-    await expect(page.get_by_role("link", name="RV26C00141")).to_be_visible()
-    await check_accessibility(page, screenshots, "dashboard-cases")
-    await context.close()
-    # The IRO manager's view adds the workload chart; its figures drill down to the IRO's cases.
-    context = await browser.new_context()
-    page = await context.new_page()
-    await sign_in(page, live_server, "Imogen Manager, Riverside City Council")
-    await page.get_by_role("link", name="Adherence").click()
-    await expect(page.get_by_role("heading", name="IRO workload")).to_be_visible()
-    await check_accessibility(page, screenshots, "dashboard-iro-manager")
-    await page.get_by_role("link", name="1 children, Ivan Reviewer").click()
-    await expect(page.get_by_role("link", name="RV26C00141")).to_be_visible()
-    await expect(page.get_by_role("link", name="Download this list as CSV")).to_be_visible()
-    await context.close()

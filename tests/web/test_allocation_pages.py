@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from models import CaseMembership, CaseRole, LegalStatus
 from portal.web.allocation_pages import band
-from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.browsing import csrf_of, sign_in_as
 from tests.support.world import World
 
 ICO, ISO = LegalStatus.INTERIM_CARE_ORDER, LegalStatus.INTERIM_SUPERVISION_ORDER
@@ -36,8 +36,7 @@ def _child_ids(page: str) -> list[str]:
 
 
 async def _post(web: httpx.AsyncClient, path: str, **fields: str | list[str]) -> httpx.Response:
-    page = await web.get("/tasks")
-    return await web.post(path, data={"csrf_token": csrf_from(page.text), **fields})
+    return await web.post(path, data={"csrf_token": await csrf_of(web), **fields})
 
 
 async def _guardians(world: World, case_id: uuid.UUID) -> dict[uuid.UUID, tuple[uuid.UUID, str | None]]:

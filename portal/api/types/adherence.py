@@ -9,6 +9,7 @@ import strawberry
 from portal.api.doc import enum_type, field, object_type
 from portal.dashboards.adherence import GroupBy, Line, Measure
 from portal.dashboards.drill import Figure
+from portal.obligations.rules import obligation_name
 
 GroupByEnum = enum_type(GroupBy, "How adherence is grouped.")
 MeasureEnum = enum_type(Measure, "A figure on the adherence dashboard, to drill down to its cases.")
@@ -30,6 +31,7 @@ class AdherenceLine:
     )
     group_name: str = field("Its name.")
     code: str = field("The protocol's code, e.g. P2.")
+    name: str = field("The obligation's name in words, e.g. The guardian makes contact with the IRO.")
     opened: int = field("Obligations opened in the period.")
     met_on_time: int = field("Met by their due date.")
     met_late: int = field("Met after it.")
@@ -46,6 +48,7 @@ class AdherenceLine:
             group_id=strawberry.ID(str(line.group_id)) if line.group_id else None,
             group_name=line.group_name,
             code=line.code,
+            name=obligation_name(line.code),
             opened=line.opened,
             met_on_time=line.met_on_time,
             met_late=line.met_late,
@@ -117,7 +120,10 @@ class IroWorkload:
     name: str = field("Their name.")
     children: int = field("Children they are the IRO for (in the portal).")
     in_proceedings: int = field("Of those, children in open proceedings.")
-    overdue_reviews: int = field("Reviews booked for a date passed and not recorded as held.")
+    overdue_reviews: int = field(
+        "Of those children, how many have their next looked-after review late, as each child's nextReview "
+        "on the case shows it: its latest date passed with no review held, or booked for a later day."
+    )
     over_range: bool = field("Whether the caseload is above the Handbook's 70.")
 
 
@@ -130,7 +136,10 @@ class HandoverFigures:
     late: int = field("First submitted after it.")
     missing: int = field("Past the due date with none submitted.")
     awaited: int = field("Not yet due and not yet submitted.")
-    acknowledged: int = field("Acknowledged by the IRO (P15).")
+    acknowledged: int = field(
+        "Handovers submitted in the period that the IRO has acknowledged: the P15s opened in the period and "
+        "met, as the adherence line for P15 counts them (met on time plus met late)."
+    )
 
 
 @object_type

@@ -40,12 +40,13 @@ from portal.cases import service as cases_service
 from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
+from portal.dashboards.drill import Behind
 from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
-from portal.reviews.schedule import next_review
+from portal.reviews.schedule import standing
 
 
 @object_type
@@ -165,14 +166,10 @@ class Child:
             for r, _ in await info.context.loaders.reviews.load(self._case_id)
             if r.child_id == self._model_id
         ]
-        due = next_review(self.looked_after_since, [r.held_on for r in mine if r.held_on])
-        booked = min((r.review_date for r in mine if r.held_on is None), default=None)
-        return NextReview(
-            kind=due.kind,
-            due_by=due.due_by,
-            booked_on=booked,
-            late=(booked or info.context.today) > due.due_by,
+        found = standing(
+            self.looked_after_since, [(r.review_date, r.held_on) for r in mine], info.context.today
         )
+        return NextReview(kind=found.kind, due_by=found.due_by, booked_on=found.booked_on, late=found.late)
 
     async def _holder(self, info: Info, role: CaseRole) -> Person | None:
         members = await info.context.loaders.memberships.load(self._case_id)
@@ -623,11 +620,13 @@ def case_node(info: Info, model: Proceedings, roles: Sequence[Role], look: Look)
 @object_type
 class CaseReference:
     """A case behind a dashboard figure: its number, which the figures' viewers (with adherence:view) may
-    see, and the case itself for those who may also read it."""
+    see, and, for those who may also read the case, the case itself and the obligations on it behind the
+    figure."""
 
     id: strawberry.ID = field("The case's id.")
     case_number: str = field("The court's case number.")
     _model: strawberry.Private[Proceedings]
+    _obligation_ids: strawberry.Private[frozenset[uuid.UUID]]
 
     @resolver
     async def case(self, info: Info) -> Case | None:
@@ -638,8 +637,33 @@ class CaseReference:
             return None
         return case_node(info, model, cases_service.viewer_roles(actor, model.id), Look.DRILL_DOWN)
 
+    @resolver
+    async def obligations(self, info: Info) -> list[Obligation]:
+        """The obligations on the case that the figure counts, with their owners, due dates and when they
+        were met or closed, if you may read the case; otherwise empty, as ``case`` is. For an adherence
+        figure: those of its code and measure; for a handover figure: P14 (acknowledged: P15); for a
+        court paper figure: each version's P6; for the final discussion: P13; for the other figures, none."""
+        if not self._obligation_ids:
+            return []
+        model = await info.context.loaders.readable_case.load(self._model.id)
+        if model is None:
+            return []
+        actor = info.context.require_actor()
+        roles = cases_service.viewer_roles(actor, model.id)
+        record_look(info, model.id, Look.DRILL_DOWN, roles[0] if roles else None)
+        rows = await info.context.loaders.obligations.load(model.id)
+        return [
+            Obligation.of(o, rule, info.context.today) for o, rule in rows if o.id in self._obligation_ids
+        ]
+
     @staticmethod
-    def of(info: Info, model: Proceedings) -> CaseReference:
+    def of(info: Info, found: Behind) -> CaseReference:
+        model = found.case
         roles = cases_service.viewer_roles(info.context.require_actor(), model.id)
         record_look(info, model.id, Look.DRILL_DOWN, roles[0] if roles else None)
-        return CaseReference(id=strawberry.ID(str(model.id)), case_number=model.case_number, _model=model)
+        return CaseReference(
+            id=strawberry.ID(str(model.id)),
+            case_number=model.case_number,
+            _model=model,
+            _obligation_ids=found.obligation_ids,
+        )

@@ -36,7 +36,10 @@ class NextReview:
     kind: ReviewKind = field("First, second or subsequent.")
     due_by: date = field("The latest date the schedule allows.")
     booked_on: date | None = field("The date of the review booked next, if one is.")
-    late: bool = field("Whether the booked review (or, with none booked, today) is after the latest date.")
+    late: bool = field(
+        "Whether it is late: the latest date has passed with no review held, or the review booked is after "
+        "it. The IRO workload's late reviews count the same."
+    )
 
 
 @object_type

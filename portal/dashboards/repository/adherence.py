@@ -18,7 +18,8 @@ from models import Obligation, ObligationState, Organisation, Person, Proceeding
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
-from portal.dashboards.repository.drill import cases_with_ids
+from portal.dashboards.drill import Behind
+from portal.dashboards.repository.behind import behind
 from portal.dashboards.repository.sql import Columns, count_where, days_between, utc_day
 
 
@@ -81,11 +82,12 @@ def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
 
 
 def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> sa.CTE:
-    """One row per obligation opened in the period on a case in scope: its case, group, code, state, days
-    late (when met) and whether it is open past its due date."""
+    """One row per obligation opened in the period on a case in scope: its case, its id, group, code, state,
+    days late (when met) and whether it is open past its due date."""
     group_id, group_name, joins = _group(by)
     stmt = sa.select(
         Obligation.proceedings_id.label("id"),
+        Obligation.id.label("obligation_id"),
         group_id.label("group_id"),
         group_name.label("group_name"),
         Obligation.code.label("code"),
@@ -162,11 +164,21 @@ async def cases_behind(
     by: GroupBy,
     group_id: uuid.UUID | None,
     today: date,
-) -> list[Proceedings]:
-    """The cases behind one count of ``counts`` (the same rows it counts), by case number."""
+) -> list[Behind]:
+    """The cases behind one count of ``counts`` (the same rows it counts), by case number, each with the
+    obligations it counts."""
     rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
-    ids = sa.select(rows.id).where(rows.code == code, _measured(rows, measure))
+    ids = sa.select(rows.id, rows.obligation_id).where(rows.code == code, _measured(rows, measure))
     if by is not GroupBy.NONE:
         # Obligations whose owner has no team form the group without an id.
         ids = ids.where(rows.group_id == group_id if group_id is not None else rows.group_id.is_(None))
-    return await cases_with_ids(session, ids)
+    return await behind(session, ids)
+
+
+def met(dialect: str, actor: Actor, start: date, end: date, code: str) -> sa.Select[Any, Any]:
+    """The cases and obligations of ``code`` opened in the period on cases in scope and met since (on time
+    or late): the rows an adherence line's met figures count."""
+    rows = per_obligation(dialect, actor, start, end, GroupBy.NONE, date.min).c
+    return sa.select(rows.id, rows.obligation_id).where(
+        rows.code == code, sa.or_(_measured(rows, Measure.MET_ON_TIME), _measured(rows, Measure.MET_LATE))
+    )

@@ -1,23 +1,43 @@
-"""The drill-downs' statements: for any figure other than adherence's, the ids of the cases behind it (the
-same per-case rows its section counts, filtered to the figure), and the cases with the ids a drill-down
-selects."""
+"""The drill-downs' statements: for any figure other than adherence's, the cases behind it (the same per-case
+rows its section counts, filtered to the figure), each with the obligations the figure is about."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Proceedings
+from models import Obligation, ObligationState, Proceedings
 from portal.auth.actor import Actor
-from portal.dashboards.drill import Figure
-from portal.dashboards.repository import handovers, papers, table1, workload
+from portal.dashboards.drill import Behind, Figure
+from portal.dashboards.repository import adherence, handovers, papers, table1, workload
+from portal.dashboards.repository.behind import behind
 from portal.dashboards.table1 import QUESTIONS
 
+NO_OBLIGATION = sa.null()
 
-def _case_ids(
+
+def _with_code(rows: sa.CTE, condition: sa.ColumnElement[bool], code: str) -> sa.Select[Any, Any]:
+    """The cases of ``rows`` meeting ``condition``, each with its obligations of ``code`` that applied."""
+    return (
+        sa.select(rows.c.id, Obligation.id)
+        .outerjoin(
+            Obligation,
+            sa.and_(
+                Obligation.proceedings_id == rows.c.id,
+                Obligation.code == code,
+                Obligation.state != ObligationState.NOT_APPLICABLE,
+            ),
+        )
+        .where(condition)
+    )
+
+
+def _rows(
     dialect: str,
     actor: Actor,
     figure: Figure,
@@ -26,35 +46,37 @@ def _case_ids(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
-) -> sa.Select[uuid.UUID]:
-    """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s)."""
+) -> sa.Select[Any, Any]:
+    """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s), each with the id of
+    an obligation the figure is about (NULL for a figure of no obligation)."""
     section, _, category = figure.value.partition(":")
     if section in QUESTIONS:
         rows = table1.per_case(dialect, actor, start, end)
-        return sa.select(rows.c.id).where(rows.c[section] == category)
+        condition = rows.c[section] == category
+        if section == "final_discussion":  # the final discussion is P13
+            return _with_code(rows, condition, "P13")
+        return sa.select(rows.c.id, NO_OBLIGATION).where(condition)
     if section == "tracker":
         rows = workload.per_case(dialect, actor, today)
         if category == "extended":
-            return sa.select(rows.c.id).where(rows.c.extension_weeks > 0)
+            return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.extension_weeks > 0)
         if category == "at_risk":
-            return sa.select(rows.c.id).where(rows.c.at_risk == 1)
-        return sa.select(rows.c.id).where(rows.c.bucket == int(category))
+            return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.at_risk == 1)
+        return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.bucket == int(category))
     if section == "handovers":
+        if category == "acknowledged":  # one definition with the adherence line's: P15 met
+            return adherence.met(dialect, actor, start, end, "P15")
         rows = handovers.per_case(dialect, actor, start, end, today)
-        condition = {"due": sa.true(), "acknowledged": rows.c.acknowledged == 1}.get(
-            category, rows.c.status == category
-        )
-        return sa.select(rows.c.id).where(condition)
+        return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
     if section == "papers":
         rows = papers.per_version(actor, start, end)
-        return sa.select(rows.c.id).where(sa.true() if category == "filed" else rows.c.status == category)
-    rows = workload.per_child(actor, today)
-    condition = {
-        "children": sa.true(),
-        "in_proceedings": rows.c.in_proceedings == 1,
-        "overdue_reviews": rows.c.overdue_reviews > 0,
-    }[category]
-    return sa.select(rows.c.id).where(rows.c.iro_id == iro_id, condition)
+        condition = sa.true() if category == "filed" else rows.c.status == category
+        # Each version's own P6, opened when it was filed.
+        on = sa.and_(Obligation.code == "P6", Obligation.trigger_id == rows.c.version_id)
+        return sa.select(rows.c.id, Obligation.id).outerjoin(Obligation, on).where(condition)
+    rows = workload.per_child(actor)
+    condition = {"children": sa.true(), "in_proceedings": rows.c.in_proceedings == 1}[category]
+    return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.iro_id == iro_id, condition)
 
 
 async def cases_behind(
@@ -66,18 +88,18 @@ async def cases_behind(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
-) -> list[Proceedings]:
+) -> list[Behind]:
     """The cases behind ``figure`` within the viewer's scope (for an IRO's figures, ``iro_id``'s), by case
-    number."""
-    ids = _case_ids(
+    number, each with the obligations the figure is about. (Not an IRO's late reviews: the service counts
+    those by the case page's rule, with cases_with_ids.)"""
+    rows = _rows(
         session.get_bind().dialect.name, actor, figure, start=start, end=end, today=today, iro_id=iro_id
     )
-    return await cases_with_ids(session, ids)
+    return await behind(session, rows)
 
 
-async def cases_with_ids(session: AsyncSession, ids: sa.Select[uuid.UUID]) -> list[Proceedings]:
-    """The cases whose ids ``ids`` selects, by case number."""
-    rows = await session.execute(
-        sa.select(Proceedings).where(Proceedings.id.in_(ids)).order_by(Proceedings.case_number)
-    )
-    return list(rows.scalars())
+async def cases_with_ids(session: AsyncSession, ids: Collection[uuid.UUID]) -> list[Behind]:
+    """The cases with ``ids``, by case number, with no obligations."""
+    if not ids:
+        return []
+    return await behind(session, sa.select(Proceedings.id, NO_OBLIGATION).where(Proceedings.id.in_(ids)))

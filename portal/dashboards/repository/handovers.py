@@ -1,6 +1,6 @@
 """The handovers section's statements: one row per set of proceedings in scope whose handover (P14) fell due
-in the period, with its status and whether the IRO acknowledged it, and their counts. Proceedings whose
-P14 did not apply are left out."""
+in the period, with its status, and their counts; and the handovers the IRO acknowledged, counted from
+adherence's rows for P15. Proceedings whose P14 did not apply are left out."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Handover, HandoverState, Obligation, ObligationState, Proceedings
+from models import Handover, Obligation, ObligationState, Proceedings
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.handovers import HandoverStatus
+from portal.dashboards.repository import adherence
 from portal.dashboards.repository.sql import count_where, utc_day
 
 
 def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) -> sa.CTE:
-    """One row per set of proceedings: its id, its status and whether the IRO acknowledged it."""
+    """One row per set of proceedings: its id and its status."""
     due = (
         sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))
         .where(Obligation.code == "P14", Obligation.state != ObligationState.NOT_APPLICABLE)
@@ -25,13 +26,7 @@ def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) ->
         .subquery()
     )
     written = (
-        sa.select(
-            Handover.proceedings_id,
-            sa.func.min(Handover.submitted_at).label("submitted_at"),
-            sa.func.max(sa.case((Handover.state == HandoverState.ACKNOWLEDGED, 1), else_=0)).label(
-                "acknowledged"
-            ),
-        )
+        sa.select(Handover.proceedings_id, sa.func.min(Handover.submitted_at).label("submitted_at"))
         .group_by(Handover.proceedings_id)
         .subquery()
     )
@@ -49,7 +44,6 @@ def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) ->
         sa.select(
             Proceedings.id.label("id"),
             status.label("status"),
-            sa.func.coalesce(written.c.acknowledged, 0).label("acknowledged"),
         )
         .join(due, due.c.proceedings_id == Proceedings.id)
         .outerjoin(written, written.c.proceedings_id == Proceedings.id)
@@ -62,8 +56,10 @@ async def counts(
     session: AsyncSession, actor: Actor, *, start: date, end: date, today: date
 ) -> sa.RowMapping:
     """How many sets of proceedings had their handover due in the period (``due``), how many of those are in
-    each HandoverStatus (keyed by its value) and how many the IRO ``acknowledged``."""
-    rows = per_case(session.get_bind().dialect.name, actor, start, end, today)
+    each HandoverStatus (keyed by its value), and how many the IRO ``acknowledged``: by one definition with
+    the adherence line's, the P15s opened in the period (handovers submitted) and met since."""
+    dialect = session.get_bind().dialect.name
+    rows = per_case(dialect, actor, start, end, today)
     return (
         (
             await session.execute(
@@ -73,7 +69,10 @@ async def counts(
                         count_where(rows.c.status == status.value).label(status.value)
                         for status in HandoverStatus
                     ),
-                    count_where(rows.c.acknowledged == 1).label("acknowledged"),
+                    sa.select(sa.func.count())
+                    .select_from(adherence.met(dialect, actor, start, end, "P15").subquery())
+                    .scalar_subquery()
+                    .label("acknowledged"),
                 ).select_from(rows)
             )
         )

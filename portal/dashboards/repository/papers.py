@@ -24,10 +24,11 @@ from portal.dashboards.repository.sql import (
 
 
 def per_version(actor: Actor, start: date, end: date) -> sa.CTE:
-    """One row per version: its case (``id``), its ``status``, when it was ``filed_on`` and when an IRO
-    first opened it (``opened_at``, NULL if none has)."""
+    """One row per version: its case (``id``), the ``version_id``, its ``status``, when it was ``filed_on``
+    and when an IRO first opened it (``opened_at``, NULL if none has)."""
     filed = (
         sa.select(
+            PaperVersion.id.label("version_id"),
             PaperVersion.proceedings_id,
             PaperVersion.filed_on,
             sa.func.count(PaperShare.id).label("shares"),
@@ -42,6 +43,7 @@ def per_version(actor: Actor, start: date, end: date) -> sa.CTE:
     return (
         sa.select(
             filed.c.proceedings_id.label("id"),
+            filed.c.version_id,
             sa.case(
                 (filed.c.opened_at.is_not(None), PaperStatus.OPENED.value),
                 (filed.c.shares > 0, PaperStatus.UNOPENED.value),

@@ -1,6 +1,7 @@
 """The tracker's and IRO workload's statements: one row per open set of proceedings in scope (its bucket of
 weeks since issue, extensions and days to its deadline, and whether it is at risk, by the case view's rule
-in portal/cases/timescale.py), and one row per child each IRO of a manager's authority is the live IRO for."""
+in portal/cases/timescale.py), and one row per child each IRO of a manager's authority is the live IRO for,
+with the reviews that tell whether the child's next review is late."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseMembership, CaseRole, Extension, Person, PersonRole, Proceedings, Review, Role, Stage
+from models import (
+    CaseMembership,
+    CaseRole,
+    Child,
+    Extension,
+    Person,
+    PersonRole,
+    Proceedings,
+    Review,
+    Role,
+    Stage,
+)
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
@@ -79,32 +91,22 @@ async def at_risk(session: AsyncSession, actor: Actor, today: date) -> Sequence[
     return found.mappings().all()
 
 
-def per_child(actor: Actor, today: date) -> sa.CTE:
+def per_child(actor: Actor) -> sa.CTE:
     """One row per child each IRO of the manager's authority is the live IRO for, in the manager's scope:
-    the IRO, the case, the child, whether the proceedings are open and the child's overdue reviews."""
-    overdue = (
-        sa.select(Review.proceedings_id, Review.child_id, sa.func.count().label("overdue"))
-        .where(Review.held_on.is_(None), Review.review_date < today)
-        .group_by(Review.proceedings_id, Review.child_id)
-        .subquery()
-    )
+    the IRO, the case, the child, whether the proceedings are open, and the child's legal status and when
+    they became looked after (for their next review)."""
     return (
         sa.select(
             CaseMembership.person_id.label("iro_id"),
             CaseMembership.proceedings_id.label("id"),
             CaseMembership.child_id.label("child_id"),
             sa.case((Proceedings.stage != Stage.CONCLUDED, 1), else_=0).label("in_proceedings"),
-            sa.func.coalesce(overdue.c.overdue, 0).label("overdue_reviews"),
+            Child.legal_status.label("legal_status"),
+            Child.looked_after_since.label("looked_after_since"),
         )
         .join(Proceedings, Proceedings.id == CaseMembership.proceedings_id)
         .join(Person, Person.id == CaseMembership.person_id)
-        .outerjoin(
-            overdue,
-            sa.and_(
-                overdue.c.proceedings_id == CaseMembership.proceedings_id,
-                overdue.c.child_id == CaseMembership.child_id,
-            ),
-        )
+        .join(Child, Child.id == CaseMembership.child_id)
         .where(
             CaseMembership.role == CaseRole.IRO,
             CaseMembership.ended_at.is_(None),
@@ -115,34 +117,32 @@ def per_child(actor: Actor, today: date) -> sa.CTE:
     )
 
 
-async def iro_loads(session: AsyncSession, actor: Actor, today: date) -> list[tuple[Any, str, int, int, int]]:
-    """Each active IRO of the manager's organisation, by name: their id (as the database gives it), name,
-    the children they are the live IRO for in the manager's scope, how many of those are in open
-    proceedings, and those children's reviews overdue (booked for a day passed and not held)."""
-    children = per_child(actor, today)
-    loads = (
+async def children_and_reviews(
+    session: AsyncSession, actor: Actor
+) -> tuple[Sequence[sa.RowMapping], Sequence[sa.RowMapping]]:
+    """The rows of ``per_child``, and the reviews of those children on those cases (``id``, ``child_id``,
+    ``review_date``, ``held_on``): what the service needs to tell whose next review is late by the case
+    page's rule, which counts months and working days as SQL cannot on both databases."""
+    children = per_child(actor)
+    found = (await session.execute(sa.select(children))).mappings().all()
+    reviews = await session.execute(
         sa.select(
-            children.c.iro_id,
-            sa.func.count(sa.distinct(children.c.child_id)).label("children"),
-            sa.func.count(sa.distinct(sa.case((children.c.in_proceedings == 1, children.c.child_id)))).label(
-                "in_proceedings"
-            ),
-            sa.func.sum(children.c.overdue_reviews).label("overdue"),
-        )
-        .group_by(children.c.iro_id)
-        .subquery()
+            Review.proceedings_id.label("id"),
+            Review.child_id,
+            Review.review_date,
+            Review.held_on,
+        ).where(Review.proceedings_id.in_(sa.select(children.c.id)))
     )
+    return found, reviews.mappings().all()
+
+
+async def iros(session: AsyncSession, actor: Actor) -> list[tuple[Any, str]]:
+    """Each active IRO of the manager's organisation, by name: their id (as the database gives it) and
+    name."""
     rows = await session.execute(
-        sa.select(
-            Person.id,
-            Person.name,
-            sa.func.coalesce(loads.c.children, 0),
-            sa.func.coalesce(loads.c.in_proceedings, 0),
-            sa.func.coalesce(loads.c.overdue, 0),
-        )
+        sa.select(Person.id, Person.name)
         .join(PersonRole, PersonRole.person_id == Person.id)
-        .outerjoin(loads, loads.c.iro_id == Person.id)
         .where(Person.organisation_id == actor.organisation_id, Person.active, PersonRole.role == Role.IRO)
         .order_by(Person.name)
     )
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [(r[0], r[1]) for r in rows]

@@ -100,7 +100,7 @@ def _pdf(title: str, case: Proceedings, children: list[Child], body: str) -> byt
     """A court paper as a real, tagged PDF: made now, so the demo ships no binary files."""
     from html import escape
 
-    from portal.web.exports import tagged_pdf  # WeasyPrint loads only when the demo does
+    from portal.printing import tagged_pdf  # WeasyPrint loads only when the demo does
 
     names = escape(", ".join(f"{c.given_name} {c.family_name}" for c in children))
     html = (

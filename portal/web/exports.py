@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from weasyprint import HTML
-
+from portal.printing import tagged_pdf
 from portal.web.rendering import TEMPLATES
 
 FORMAT_VERSION = 1
@@ -50,18 +49,6 @@ def discussion_json(case: dict[str, Any]) -> dict[str, Any]:
             ],
         },
     }
-
-
-def no_fetching(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
-    """The exports need nothing from outside: a URL in a record's text must never be fetched."""
-    raise ValueError(f"the PDF exports fetch nothing ({url})")
-
-
-def tagged_pdf(html: str) -> bytes:
-    """``html`` as a tagged, accessible PDF (PDF/UA-1), fetching nothing."""
-    # WeasyPrint has no types; without a target, write_pdf returns the document's bytes.
-    pdf: bytes = HTML(string=html, url_fetcher=no_fetching).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
 
 
 def discussion_pdf(case: dict[str, Any]) -> bytes:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import Look
-from portal.web.exports import tagged_pdf
+from portal.printing import tagged_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
 from portal.web.operations import PageNotFound

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from models import LegalStatus
 from tests.support import files
-from tests.support.browsing import csrf_from, sign_in_as
+from tests.support.browsing import csrf_from, csrf_of, sign_in_as
 from tests.support.graphql import a_moment_ago, gql
 from tests.support.world import World
 from tests.test_handover import ANSWERS
@@ -113,8 +113,7 @@ async def _ended(client: httpx.AsyncClient, world: World) -> str:
 async def _submitted(web: httpx.AsyncClient, world: World, case_id: str) -> None:
     """The guardian writes the handover in the pages, checks it and submits it."""
     await sign_in_as(web, world.id("guardian"))
-    page = (await web.get(f"/cases/{case_id}/handover")).text
-    started = await web.post(f"/cases/{case_id}/handover/start", data={"csrf_token": csrf_from(page)})
+    started = await web.post(f"/cases/{case_id}/handover/start", data={"csrf_token": await csrf_of(web)})
     page = (await web.get(started.headers["location"])).text
     checked = await web.post(f"/cases/{case_id}/handover/draft", data=_form(page, ANSWERS, "check"))
     assert checked.headers["location"] == f"/cases/{case_id}/handover/check"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.printing import tagged_pdf
+from portal.printing import print_pdf
 from portal.web.rendering import TEMPLATES
 
 FORMAT_VERSION = 1
@@ -51,9 +51,9 @@ def discussion_json(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def discussion_pdf(case: dict[str, Any]) -> bytes:
+async def discussion_pdf(case: dict[str, Any]) -> bytes:
     html = TEMPLATES.get_template("discussion_record.html").render(case=case, discussion=case["discussion"])
-    return tagged_pdf(html)
+    return await print_pdf(html)
 
 
 def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
     }
 
 
-def child_file_pdf(case: dict[str, Any], child_id: str) -> bytes:
+async def child_file_pdf(case: dict[str, Any], child_id: str) -> bytes:
     record = child_file_json(case, child_id)
     html = TEMPLATES.get_template("child_file.html").render(case=case, file=record)
-    return tagged_pdf(html)
+    return await print_pdf(html)

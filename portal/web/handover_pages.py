@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import Look
-from portal.printing import tagged_pdf
+from portal.printing import print_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
 from portal.web.operations import PageNotFound
@@ -376,7 +376,7 @@ async def pdf(request: Request) -> Response:
     if handover is None:
         raise PageNotFound
     html = TEMPLATES.get_template("handover_record.html").render(case=case, handover=handover)
-    document = tagged_pdf(html)
+    document = await print_pdf(html)
     name = f"handover-{case['caseNumber']}-v{handover['version']}.pdf"
     return Response(document, media_type="application/pdf", headers={"Content-Disposition": attachment(name)})
 

@@ -286,7 +286,7 @@ async def _discussion(request: Request, look: Look) -> dict[str, Any]:
 async def discussion_export_pdf(request: Request) -> Response:
     case = await _discussion(request, Look.EXPORT_DISCUSSION_PDF)
     return Response(
-        discussion_pdf(case),
+        await discussion_pdf(case),
         media_type="application/pdf",
         headers={"Content-Disposition": attachment(f"discussion-{case['discussion']['heldOn']}.pdf")},
     )
@@ -326,7 +326,7 @@ async def child_file(request: Request) -> Response:
     if extension == "json":
         body = json.dumps(child_file_json(case, child_id), indent=2, ensure_ascii=False)
         return Response(body, media_type="application/json", headers=headers)
-    return Response(child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
+    return Response(await child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
 
 
 CONCERN = Form("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})

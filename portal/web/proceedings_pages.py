@@ -70,8 +70,8 @@ def _child_words(message: str, n: int, rows: int) -> str:
     if rows == 1:
         return message
     ordinal = ORDINALS[n]
-    if "the child's" in message:
-        return message.replace("the child's", f"the {ordinal} child's", 1)
+    if "the child" in message:
+        return message.replace("the child", f"the {ordinal} child", 1)
     if message.startswith("The "):
         return f"The {ordinal} child's {message[4:]}"
     return f"{ordinal.capitalize()} child: {message}"
@@ -384,10 +384,15 @@ async def record_legal_status(request: Request) -> Response:
     if status not in LABELS["legal_status"]:
         errors.add("status", "Select the child's new legal status")
         status = "NO_ORDER"  # so the API still checks the date; the page's error stands
+    if not child:
+        # Any child whose status is not this one, so the API still checks the date; the page's error stands.
+        async with signed_in(request) as (uow, actor):
+            children = (await _case(request, uow, actor))["children"]
+        child = next((c["id"] for c in children if c["legalStatus"] != status), children[0]["id"])
     variables = {
         "input": {
             "caseId": request.path_params["case_id"],
-            "childId": child or NO_ID,
+            "childId": child,
             "status": status,
             "effectiveFrom": _iso(effective),
         }

@@ -30,7 +30,9 @@ async def test_the_guardian_hands_over_and_the_iro_acknowledges(
     await group.get_by_label("Month").fill(str(today.month))
     await group.get_by_label("Year").fill(str(today.year))
     await page.get_by_role("group", name="The order for Amy Example").get_by_label("Care order").check()
+    await page.get_by_role("button", name="Continue").click()
     await page.get_by_role("button", name="Record the final orders").click()
+    await expect(page.get_by_text("The final orders are recorded")).to_be_visible()
     await context.close()
 
     context = await browser.new_context()

@@ -41,6 +41,7 @@ from portal.web.info_pages import routes as info_routes
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
+from portal.web.proceedings_pages import routes as proceedings_routes
 from portal.web.record_pages import routes as record_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *record_routes,
             *paper_routes,
             *handover_routes,
+            *proceedings_routes,
             *dashboard_routes,
             *admin_routes,
             *allocation_routes,

@@ -17,6 +17,7 @@ from portal.access.service import access_case
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
+from portal.api.mutations.cases import OpenProceedingsInput, ProceedingsCheck, check_opening
 from portal.api.pagination import PageInfo, page_size
 from portal.api.staffing import StaffingQueries
 from portal.api.types.adherence import (
@@ -117,6 +118,13 @@ class Query(StaffingQueries):
         need = info.context.case_need
         access = await info.context.uow.run(lambda s: access_case(s, actor, case_id, need))
         return case_node(info, access.case, access.roles, Look.VIEW)
+
+    @resolver
+    async def open_proceedings_check(self, info: Info, input: OpenProceedingsInput) -> ProceedingsCheck:
+        """Every problem that would stop ``openProceedings`` with this input, found without opening anything
+        (LA solicitors): a form checks this before its check-your-answers page, since opening proceedings
+        starts the 26-week clock. Anyone else gets NOT_PERMITTED."""
+        return await check_opening(info, input)
 
     @resolver
     async def api_tokens(self, info: Info) -> list[ApiToken]:

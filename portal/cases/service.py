@@ -131,9 +131,70 @@ class OpenProceedings:
     existing_child_ids: Sequence[uuid.UUID] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class _Checked:
+    court: Organisation
+    case_number: str
+    issued_on: date
+    existing: list[Child]
+
+
+async def check_open_proceedings(session: AsyncSession, actor: Actor, data: OpenProceedings) -> None:
+    """Every problem that would stop ``open_proceedings``, found without writing anything: what a form
+    checks before its check-your-answers page (opening starts the 26-week clock)."""
+    await _check_open(session, actor, data)
+
+
 async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProceedings) -> Proceedings:
     """The LA solicitor opens proceedings for one or more children of their authority, and is put on the
     case as its solicitor."""
+    checked = await _check_open(session, actor, data)
+    court, case_number, issued_on = checked.court, checked.case_number, checked.issued_on
+
+    proceedings = Proceedings(
+        court_id=court.id,
+        local_authority_id=actor.organisation_id,
+        case_number=case_number,
+        issued_on=issued_on,
+        stage=Stage.ISSUED,
+        created_by_id=actor.person_id,
+    )
+    session.add(proceedings)
+    session.add(
+        StageChange(
+            proceedings_id=proceedings.id,
+            stage=Stage.ISSUED,
+            changed_on=issued_on,
+            recorded_by_id=actor.person_id,
+        )
+    )
+    children = checked.existing + [_new_child(session, actor, c) for c in data.new_children]
+    await session.flush()
+    for child in children:
+        session.add(ProceedingsChild(proceedings_id=proceedings.id, child_id=child.id))
+        session.add(
+            CaseMembership(
+                proceedings_id=proceedings.id,
+                child_id=child.id,
+                person_id=actor.person_id,
+                role=CaseRole.LA_SOLICITOR,
+                started_by_id=actor.person_id,
+            )
+        )
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "proceedings.open",
+        subject_type="case",
+        subject_id=proceedings.id,
+        case_id=proceedings.id,
+        acting_as=Role.LA_SOLICITOR,
+    )
+    return proceedings
+
+
+async def _check_open(session: AsyncSession, actor: Actor, data: OpenProceedings) -> _Checked:
     if not has_global_permission(actor.roles, Permission.OPEN_PROCEEDINGS, actor.scopes):
         raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only an LA solicitor can open proceedings")
     today = clock.today()
@@ -169,48 +230,7 @@ async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProcee
     problems.raise_if_any()
     assert issued_on is not None
     assert court is not None
-
-    proceedings = Proceedings(
-        court_id=court.id,
-        local_authority_id=actor.organisation_id,
-        case_number=case_number,
-        issued_on=issued_on,
-        stage=Stage.ISSUED,
-        created_by_id=actor.person_id,
-    )
-    session.add(proceedings)
-    session.add(
-        StageChange(
-            proceedings_id=proceedings.id,
-            stage=Stage.ISSUED,
-            changed_on=issued_on,
-            recorded_by_id=actor.person_id,
-        )
-    )
-    children = existing + [_new_child(session, actor, c) for c in data.new_children]
-    await session.flush()
-    for child in children:
-        session.add(ProceedingsChild(proceedings_id=proceedings.id, child_id=child.id))
-        session.add(
-            CaseMembership(
-                proceedings_id=proceedings.id,
-                child_id=child.id,
-                person_id=actor.person_id,
-                role=CaseRole.LA_SOLICITOR,
-                started_by_id=actor.person_id,
-            )
-        )
-    await session.flush()
-    audit.record(
-        session,
-        actor,
-        "proceedings.open",
-        subject_type="case",
-        subject_id=proceedings.id,
-        case_id=proceedings.id,
-        acting_as=Role.LA_SOLICITOR,
-    )
-    return proceedings
+    return _Checked(court, case_number, issued_on, existing)
 
 
 async def _existing_children(

@@ -21,6 +21,7 @@ from portal.db import UnitOfWork
 from portal.web.allocation_pages import manager_tasks
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
 from portal.web.labels import LABELS
+from portal.web.legal_tasks import legal_tasks
 from portal.web.operations import Operations, PageNotFound
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
@@ -114,6 +115,10 @@ FLASH = {
     "final-orders": Flash("The final orders are recorded and the proceedings concluded."),
     "guardian": Flash("The guardian is allocated."),
     "iro": Flash("The IRO is assigned."),
+    "proceedings-opened": Flash("The proceedings are open and the 26-week clock has started."),
+    "stage": Flash("The hearing is recorded."),
+    "extension": Flash("The extension is recorded and the deadline moved."),
+    "legal-status": Flash("The legal status is recorded."),
     "failed": Flash(
         "That could not be done: the page may be out of date. Here it is as it now is.", success=False
     ),
@@ -309,6 +314,7 @@ async def tasks_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(uow, actor, "MyTasks", {})
         manager = await manager_tasks(operations(request), uow, actor)
+        legal = await legal_tasks(request, uow, actor, data["me"]["roles"])
     soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     groups: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "later": [], "closed": []}
     for task in data["myTasks"]:
@@ -329,6 +335,7 @@ async def tasks_page(request: Request) -> Response:
             "issues": data["myIssuesToAcknowledge"],
             "monitoring": data["myMonitoringItems"],
             "manager": manager,
+            "legal": legal,
         },
     )
 

@@ -1,6 +1,7 @@
 """Pages for the records around the protocol: booking and recording reviews (P4, P5), discussion records
-with their case-file exports (P7, P13), concerns and significant issues (P8, P9), the final orders, and each
-person's email preference. Each form runs a named mutation and re-shows itself with the errors."""
+with their case-file exports (P7, P13), concerns and significant issues (P8, P9), and each person's email
+preference (the final orders are in proceedings_pages.py). Each form runs a named mutation and re-shows
+itself with the errors."""
 
 from __future__ import annotations
 
@@ -390,30 +391,6 @@ async def acknowledge_issue(request: Request) -> Response:
     return await _button(request, "AcknowledgeIssue", input, "acknowledged")
 
 
-FINAL_ORDERS = Form(
-    "final_orders_form.html",
-    "manageProceedings",
-    {"madeOn": "madeOn-day", "orders": "orders", "form": "madeOn-day"},
-)
-
-
-async def final_orders_form(request: Request) -> Response:
-    return await FINAL_ORDERS.show(request)
-
-
-async def record_final_orders(request: Request) -> Response:
-    form = await posted_form(request)
-    errors = FormErrors(FINAL_ORDERS.anchors)
-    made = parse_date(form, "madeOn", "The date of the final orders", errors, "madeOn")
-    orders = [
-        {"childId": key.removeprefix("order-"), "order": value}
-        for key, value in form.items()
-        if key.startswith("order-") and value in LABELS["final_order"]
-    ]
-    variables = {"input": {"caseId": request.path_params["case_id"], "madeOn": _iso(made), "orders": orders}}
-    return await FINAL_ORDERS.submit(request, "RecordFinalOrders", variables, errors, form, "final-orders")
-
-
 async def email_settings(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
         me = (await operations(request).run(uow, actor, "Me", {}))["me"]
@@ -452,6 +429,4 @@ routes = [
     Route("/cases/{case_id}/significant-issues", record_significant_issue, methods=["POST"]),
     Route("/cases/{case_id}/issues/{issue_id}/share", share_issue, methods=["POST"]),
     Route("/cases/{case_id}/issues/{issue_id}/acknowledge", acknowledge_issue, methods=["POST"]),
-    Route("/cases/{case_id}/final-orders", final_orders_form, methods=["GET"]),
-    Route("/cases/{case_id}/final-orders", record_final_orders, methods=["POST"]),
 ]

@@ -57,6 +57,9 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "AdvanceStage": (CASE, Permission.MANAGE_PROCEEDINGS),
     "RecordLegalStatus": (CASE, Permission.MANAGE_PROCEEDINGS),
     "OpenProceedings": (GLOBAL, Permission.OPEN_PROCEEDINGS),
+    "CheckOpenProceedings": (GLOBAL, Permission.OPEN_PROCEEDINGS),
+    "ProceedingsForm": (CASE, Permission.READ_CASE),
+    "LegalTasks": (LIST, Permission.READ_CASE),
     "CreateApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
     "RevokeApiToken": (GLOBAL, Permission.MANAGE_TOKENS),
     "People": (GLOBAL, Permission.ADMINISTER),
@@ -197,6 +200,23 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
                 ],
             }
         },
+        "CheckOpenProceedings": {
+            "input": {
+                "courtId": str(w.orgs["court"].id),
+                "caseNumber": "MX1",
+                "issuedOn": today,
+                "newChildren": [
+                    {
+                        "givenName": "Cal",
+                        "familyName": "Example",
+                        "dateOfBirth": "2024-01-01",
+                        "legalStatus": "NO_ORDER",
+                    }
+                ],
+            }
+        },
+        "ProceedingsForm": {"id": case},
+        "LegalTasks": {},
         "CreateApiToken": {"input": {"label": "Mine", "scopes": ["MANAGE_TOKENS"]}},
         "RevokeApiToken": {"input": {"id": s.token_ids[someone.key]}},
         "People": {"organisationId": riverside},

@@ -92,6 +92,9 @@ NEEDS: dict[str, set[str]] = {
 TYPE_RULES: dict[str, str] = {
     "Me": SELF,
     "ApiToken": SELF,
+    # The problems with the asker's own input (openProceedingsCheck).
+    "ProceedingsCheck": SELF,
+    "UserError": SELF,
     "Organisation": INHERIT,
     "Person": INHERIT,
     "PageInfo": INHERIT,
@@ -163,6 +166,7 @@ FIELD_RULES: dict[str, str] = {
             "handoverTemplate": PUBLIC,
             "obligationRules": PUBLIC,
             "people": ADMIN,
+            "openProceedingsCheck": SELF,
             "cases": SELF,
             "case": CASE,
             "myTasks": CASE,
@@ -286,6 +290,10 @@ def _literal(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, EnumValue):
         return value.name
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
     return f'"{value}"'
 
 
@@ -482,6 +490,21 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
     period = {"start": (today - timedelta(days=365)).isoformat(), "end": today.isoformat()}
     arguments: dict[str, dict[str, Any]] = {
         "Query.people": {"organisationId": str(world.orgs["riverside"].id)},
+        "Query.openProceedingsCheck": {
+            "input": {
+                "courtId": str(world.orgs["court"].id),
+                "caseNumber": "EVERY1",
+                "issuedOn": today.isoformat(),
+                "newChildren": [
+                    {
+                        "givenName": "Cal",
+                        "familyName": "Example",
+                        "dateOfBirth": "2022-01-01",
+                        "legalStatus": EnumValue("NO_ORDER"),
+                    }
+                ],
+            }
+        },
         "Query.adherence": {**period, "by": EnumValue("NONE")},
         "Query.table1": period,
         "Query.handoverFigures": period,

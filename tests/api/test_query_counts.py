@@ -133,6 +133,9 @@ BOUNDS = {
     "LogContact": 20,
     "MarkReply": 11,
     "OpenProceedings": 17,
+    "CheckOpenProceedings": 12,
+    "ProceedingsForm": 16,
+    "LegalTasks": 14,
     "AllocateGuardian": 26,
     "AssignIro": 25,
     "AssignSocialWorker": 18,
@@ -240,7 +243,7 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     if name == "MarkReply":
         logged = await log_contact(client, world, "guardian", "iro", case_id, replyExpected=True)
         return "iro", {"input": {"caseId": case, "contactId": logged["contact"]["id"]}}
-    if name == "OpenProceedings":
+    if name in {"OpenProceedings", "CheckOpenProceedings"}:
         child = {
             "givenName": "Cal",
             "familyName": "Example",
@@ -415,6 +418,10 @@ async def _records(
         return "guardian", {"input": {"preference": "DAILY_DIGEST"}}
     if name == "RecordForm":
         return "iro", {"id": case}
+    if name == "ProceedingsForm":
+        return "solicitor", {"id": case}
+    if name == "LegalTasks":
+        return "solicitor", {}
     if name in {"FileCourtPaper", "ConfirmPapersForwarded", "CasePapers", "CarePlans"}:
         upload = await _upload(client, world, case, "solicitor")
         if name == "FileCourtPaper":

@@ -109,6 +109,8 @@ async def test_the_solicitor_records_the_final_orders(
     await check_accessibility(page, screenshots, "records-12-final-orders-form")
     await fill_date(page, "When were the final orders made?", date.today())
     await page.get_by_role("group", name="The order for Amy Example").get_by_label("Care order").check()
+    await page.get_by_role("button", name="Continue").click()
+    # Checked before recording: it concludes the proceedings.
     await page.get_by_role("button", name="Record the final orders").click()
     await expect(page.get_by_text("The final orders are recorded")).to_be_visible()
     await check_accessibility(page, screenshots, "records-13-case-concluded")

@@ -1,5 +1,5 @@
 """The pages for reviews, discussion records (and their PDF and JSON exports), concerns, significant issues,
-final orders, waivers and email settings, used without JavaScript as a browser would."""
+waivers and email settings, used without JavaScript as a browser would."""
 
 from __future__ import annotations
 
@@ -192,29 +192,6 @@ async def test_a_significant_issue_kept_back_is_shared_later(web: httpx.AsyncCli
     await web.post(share.group(0), data={"csrf_token": csrf_from(case)})
     await sign_in_as(web, world.id("guardian"))
     assert "The placement may end." in (await web.get(f"/cases/{case_id}")).text
-
-
-async def test_the_solicitor_records_the_final_orders(web: httpx.AsyncClient, world: World) -> None:
-    case_id = await world.open_case()
-    await sign_in_as(web, world.id("solicitor"))
-    form = (await web.get(f"/cases/{case_id}/final-orders")).text
-    child = re.search(r'name="order-([0-9a-f-]{36})"', form)
-    assert child
-    refused = await web.post(f"/cases/{case_id}/final-orders", data={"csrf_token": csrf_from(form)})
-    assert refused.status_code == 400
-    assert "Enter the final order for Amy" in refused.text
-    saved = await web.post(
-        f"/cases/{case_id}/final-orders",
-        data={
-            "csrf_token": csrf_from(form),
-            **_date("madeOn", date.today()),
-            f"order-{child.group(1)}": "CARE_ORDER",
-        },
-    )
-    case = (await web.get(saved.headers["location"])).text
-    assert "The final orders are recorded" in case
-    assert "Care order for Amy" in case
-    assert "P14" in case
 
 
 async def test_the_guardian_marks_a_pre_review_consultation_not_needed(

@@ -100,6 +100,43 @@ class RecordLegalStatusInput:
     effective_from: date | None = field("When it took effect.")
 
 
+@object_type
+class ProceedingsCheck:
+    """What would stop proceedings being opened, found without opening them."""
+
+    errors: list[UserError] = field("Every problem with the input; empty when the proceedings can be opened.")
+
+
+def opening(input: OpenProceedingsInput) -> service.OpenProceedings:
+    """The service's form of the input (an id that does not parse is refused with its field)."""
+    return service.OpenProceedings(
+        court_id=parse_id(input.court_id, "courtId"),
+        case_number=input.case_number,
+        issued_on=input.issued_on,
+        new_children=[
+            service.NewChild(
+                c.given_name, c.family_name, c.date_of_birth, c.legal_status, c.looked_after_since
+            )
+            for c in input.new_children
+        ],
+        existing_child_ids=[
+            parse_id(c, f"existingChildIds.{i}") for i, c in enumerate(input.existing_child_ids)
+        ],
+    )
+
+
+async def check_opening(info: Info, input: OpenProceedingsInput) -> ProceedingsCheck:
+    """Check proceedings as ``openProceedings`` would, writing nothing."""
+
+    async def work() -> None:
+        actor = info.context.require_actor()
+        data = opening(input)
+        await info.context.uow.run(lambda s: service.check_open_proceedings(s, actor, data))
+
+    _, errors = await attempt(info.context, work())
+    return ProceedingsCheck(errors=errors)
+
+
 def _allocation(data: AllocationInput) -> service.Allocation:
     return service.Allocation(
         case_id=parse_id(data.case_id, "caseId"),
@@ -152,20 +189,7 @@ class CaseMutations:
         LA solicitor."""
 
         async def work() -> Case:
-            data = service.OpenProceedings(
-                court_id=parse_id(input.court_id, "courtId"),
-                case_number=input.case_number,
-                issued_on=input.issued_on,
-                new_children=[
-                    service.NewChild(
-                        c.given_name, c.family_name, c.date_of_birth, c.legal_status, c.looked_after_since
-                    )
-                    for c in input.new_children
-                ],
-                existing_child_ids=[
-                    parse_id(c, f"existingChildIds.{i}") for i, c in enumerate(input.existing_child_ids)
-                ],
-            )
+            data = opening(input)
             actor = info.context.require_actor()
             proceedings = await info.context.uow.run(lambda s: service.open_proceedings(s, actor, data))
             # The actor was computed before they joined the case: they hold it as its solicitor now.

@@ -94,7 +94,6 @@ TYPE_RULES: dict[str, str] = {
     "ApiToken": SELF,
     # The problems with the asker's own input (openProceedingsCheck).
     "ProceedingsCheck": SELF,
-    "UserError": SELF,
     "Organisation": INHERIT,
     "Person": INHERIT,
     "PageInfo": INHERIT,

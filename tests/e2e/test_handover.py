@@ -85,7 +85,7 @@ async def test_the_guardian_hands_over_and_the_iro_acknowledges(
     await check_accessibility(page, screenshots, "handover-05-iro")
     await page.get_by_role("button", name="Acknowledge the handover").click()
     await expect(page.get_by_text("You have acknowledged the handover.")).to_be_visible()
-    await page.get_by_role("link", name="Your tasks").click()
+    await page.get_by_role("link", name="What needs doing").click()
     await expect(page.get_by_role("heading", name="Issues to keep under review")).to_be_visible()
     await check_accessibility(page, screenshots, "handover-06-iro-tasks")
     await context.close()

@@ -43,7 +43,7 @@ async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(
     await expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
     # The guardian lands on what needs doing; the case is under "Your cases" too.
     await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
-    await page.get_by_role("link", name="Your cases").click()
+    await page.get_by_role("link", name="Your cases", exact=True).click()
     await check_accessibility(page, screenshots, "02-your-cases")
 
     await page.get_by_role("link", name="RV26C00042").click()

@@ -81,19 +81,22 @@ def _overdue_counts(obligations: list[dict[str, Any]], me: str) -> tuple[int, in
 
 
 async def case_page(request: Request) -> Response:
+    everything = request.query_params.get("ledger") == "all"
+    variables = {"id": request.path_params["case_id"], "ledgerSize": None if everything else LEDGER_PAGE}
     async with signed_in(request) as (uow, actor):
-        data = await operations(request).run(uow, actor, "CaseView", {"id": request.path_params["case_id"]})
+        data = await operations(request).run(uow, actor, "CaseView", variables)
     case = data["case"]
-    contacts = case["contacts"]
+    entries = case["contacts"]
     # The counts are of the whole ledger, whichever part of it is shown.
+    counts = case["contactCounts"]
     ledger = {
-        "guardian": sum(1 for c in contacts if c["initiatedBy"] == "GUARDIAN" and not c["correctedById"]),
-        "iro": sum(1 for c in contacts if c["initiatedBy"] == "IRO" and not c["correctedById"]),
-        "awaiting": sum(1 for c in contacts if c["awaitingReply"]),
-        "total": len(contacts),
-        "all": request.query_params.get("ledger") == "all",
+        "guardian": counts["fromGuardian"],
+        "iro": counts["fromIro"],
+        "awaiting": counts["awaitingReply"],
+        "total": counts["total"],
+        "all": everything,
     }
-    shown = contacts if ledger["all"] else contacts[:LEDGER_PAGE]
+    shown = {c["id"] for c in entries}
     me = str(actor.person_id)
     soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     return render(
@@ -103,27 +106,29 @@ async def case_page(request: Request) -> Response:
             "actor": actor,
             "case": case,
             "ledger": ledger,
-            "entries": shown,
-            "shown_ids": {c["id"] for c in shown},
+            "entries": entries,
+            "shown_ids": shown,
             "me": me,
             "actions": case_actions(case),
             "duties": my_duties(case, me, soon),
             "flash": FLASH.get(request.query_params.get("done", "")),
-            "flash_link": _flash_link(request, case, {c["id"] for c in shown}),
+            "flash_link": _flash_link(request, case["id"], shown),
             "EVIDENCE": EVIDENCE_ANCHORS,
             "LEDGER_PAGE": LEDGER_PAGE,
         },
     )
 
 
-def _flash_link(request: Request, case: dict[str, Any], shown: set[str]) -> Step | None:
+def _flash_link(request: Request, case_id: str, shown: set[str]) -> Step | None:
     """After logging a contact or marking a reply: a link from the banner to that entry of the ledger
     (on the full ledger when it is older than the entries shown)."""
     entry = request.query_params.get("entry", "")
-    if not any(c["id"] == entry for c in case["contacts"]):
+    try:
+        uuid.UUID(entry)
+    except ValueError:
         return None
     page = "" if entry in shown else "?ledger=all"
-    return Step(f"/cases/{case['id']}{page}#entry-{entry}", "See the entry in the ledger")
+    return Step(f"/cases/{case_id}{page}#entry-{entry}", "See the entry in the ledger")
 
 
 @dataclass(frozen=True)

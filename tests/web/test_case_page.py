@@ -168,7 +168,7 @@ async def test_the_ledger_shows_the_newest_entries_and_links_to_the_rest(
     assert f"Update {total - 1}<" in page  # the newest
     assert "Update 0<" not in page  # the oldest is on the full ledger
     assert "The guardian made 11 of these contacts and the IRO made 12" in page
-    assert f"Showing the newest {LEDGER_PAGE} of {total} entries" in page
+    assert f"Showing the newest {LEDGER_PAGE} of {total} entries, with a link to all of them" in page
     assert f'href="/cases/{case_id}?ledger=all#ledger">Show all {total} entries' in page
     everything = _text((await web.get(f"/cases/{case_id}?ledger=all")).text)
     assert everything.count('<li class="app-ledger__entry') == total

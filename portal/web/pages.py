@@ -123,6 +123,8 @@ def _flash_link(request: Request, case_id: str, shown: set[str]) -> Step | None:
     """After logging a contact or marking a reply: a link from the banner to that entry of the ledger
     (on the full ledger when it is older than the entries shown)."""
     entry = request.query_params.get("entry", "")
+    if request.query_params.get("done") not in {"contact", "reply"}:
+        return None
     try:
         uuid.UUID(entry)
     except ValueError:

@@ -374,3 +374,13 @@ async def test_your_cases_shows_overdue_counts_per_case(
     assert row
     assert "2 overdue</strong>" in row.group(0)
     assert "yours" not in row.group(0)
+
+
+async def test_a_duty_link_opens_its_form_ready_for_that_duty(web: httpx.AsyncClient, world: World) -> None:
+    """P11 opens the contact form with the pre-review consultation chosen; an unknown purpose is ignored."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = (await web.get(form_for_duty(str(case_id), "PRE_REVIEW_CONSULTATION").href)).text
+    assert re.search(r'value="PRE_REVIEW_CONSULTATION" checked', form)
+    plain = (await web.get(f"/cases/{case_id}/contacts/new?purpose=NOT_A_PURPOSE")).text
+    assert " checked" not in plain.split('name="purpose"', 1)[1].split("</fieldset>", 1)[0]

@@ -113,6 +113,7 @@ async def test_a_manager_reads_a_cases_access_log(
     await page.goto(f"{live_server}/cases/{case_id}")
     await page.get_by_role("button", name="Sign out").click()
     await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
+    await page.goto(f"{live_server}/cases")  # she lands on her allocation queue
     await page.get_by_role("link", name="RV26C00077").click()
     await page.get_by_role("link", name="See who looked at and changed this case").click()
     await expect(page.get_by_role("heading", name="Access log")).to_be_visible()
@@ -166,6 +167,7 @@ async def test_the_adherence_dashboard_is_accessible(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
+    await page.goto(f"{live_server}/cases")  # she lands on her allocation queue
     await page.get_by_role("link", name="Adherence").click()
     await expect(page.get_by_role("heading", name="Is the protocol working?")).to_be_visible()
     await check_accessibility(page, screenshots, "dashboard")
@@ -181,6 +183,7 @@ async def test_the_adherence_dashboard_is_accessible(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, "Imogen Manager, Riverside City Council")
+    await page.goto(f"{live_server}/cases")  # she lands on her assignments page
     await page.get_by_role("link", name="Adherence").click()
     await expect(page.get_by_role("heading", name="IRO workload")).to_be_visible()
     await check_accessibility(page, screenshots, "dashboard-iro-manager")

@@ -5,7 +5,7 @@ form from one page and another from the next."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +20,12 @@ class Step:
     text: str
 
 
-def form_for_duty(case_id: str, evidence_kind: str, trigger_id: str | None = None) -> Step:
-    """The form that meets a duty, by the evidence that meets it (PROTOCOL.md §2), for its case. A duty
-    opened by a record (a review, a conversation, a significant issue) leads to that record's form."""
+def form_for_duty(
+    case_id: str, evidence_kind: str, trigger_id: str | None = None, roles: Collection[str] = ()
+) -> Step:
+    """The form that meets a duty, by the evidence that meets it (PROTOCOL.md §2), for its case and the
+    viewer's ``roles`` on it. A duty opened by a record (a review, a conversation, a significant issue) leads
+    to that record's form."""
     case = f"/cases/{case_id}"
     match evidence_kind:
         case "CONTACT_FROM_GUARDIAN":  # P2: the guardian's first contact with the IRO
@@ -40,8 +43,13 @@ def form_for_duty(case_id: str, evidence_kind: str, trigger_id: str | None = Non
         case "DISCUSSION_RECORD":  # P7: the conversation it records, when a contact opened it
             query = f"?contact={trigger_id}" if trigger_id else ""
             return Step(f"{case}/discussions/new{query}", "Record the discussion")
-        case "FINAL_DISCUSSION":  # P13
-            return Step(f"{case}/discussions/new?kind=FINAL_DISCUSSION", "Record the final discussion")
+        case "FINAL_DISCUSSION":  # P13: shared, but only the IRO records discussions on the child's file
+            if "IRO" in roles:
+                return Step(f"{case}/discussions/new?kind=FINAL_DISCUSSION", "Record the final discussion")
+            return Step(
+                f"{case}/contacts/new?purpose=END_OF_PROCEEDINGS_DISCUSSION",
+                "Log the final discussion with the IRO",
+            )
         case "SIGNIFICANT_ISSUE_NOTICE":  # P9: "Tell the guardian" is a button on the issue
             return Step(
                 f"{case}#issue-{trigger_id}" if trigger_id else f"{case}/significant-issues/new",
@@ -65,8 +73,12 @@ def case_actions(case: Mapping[str, Any]) -> list[Step]:
     steps: list[Step] = []
     if can["logContact"]:
         steps.append(Step(f"{base}/contacts/new", "Log a contact"))
-    if can.get("writeHandover") and case["finalOrders"]:
+    # The handover is offered while its duty is open: P14 to the guardian, P15 to the IRO.
+    open_duties = {d["evidenceKind"] for d in case.get("obligations", []) if d["state"] == "OPEN"}
+    if can.get("writeHandover") and "HANDOVER_SUBMITTED" in open_duties:
         steps.append(Step(f"{base}/handover", "Write the handover"))
+    if can.get("answerHandover") and "HANDOVER_ACKNOWLEDGED" in open_duties:
+        steps.append(Step(f"{base}/handover", "Read and acknowledge the handover"))
     if can["raiseConcern"]:
         steps.append(Step(f"{base}/concerns/new", "Raise a concern"))
     if can["manageReviews"]:
@@ -121,7 +133,9 @@ def my_duties(case: Mapping[str, Any], me: str, due_by: str) -> list[Duty]:
                 due_on=duty["dueOn"],
                 overdue=duty["overdue"],
                 working_days_overdue=duty["workingDaysOverdue"],
-                step=form_for_duty(case["id"], duty["evidenceKind"], duty.get("triggerId")),
+                step=form_for_duty(
+                    case["id"], duty["evidenceKind"], duty.get("triggerId"), case["viewerRoles"]
+                ),
             )
         )
     return sorted(duties, key=lambda d: (not d.overdue, d.due_on, d.code))

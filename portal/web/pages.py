@@ -361,7 +361,9 @@ async def tasks_page(request: Request) -> Response:
         if duty["state"] != "OPEN":
             groups["closed"].append(task)
             continue
-        task = {**task, "step": form_for_duty(task["case"]["id"], duty["evidenceKind"], duty["triggerId"])}
+        case = task["case"]
+        step = form_for_duty(case["id"], duty["evidenceKind"], duty["triggerId"], case["viewerRoles"])
+        task = {**task, "step": step}
         if duty["overdue"]:
             groups["overdue"].append(task)
         else:

@@ -17,7 +17,7 @@ from portal.web.next_steps import LANDING, case_actions, form_for_duty, landing_
 from portal.web.pages import LEDGER_PAGE
 from tests.conftest import Travel
 from tests.support.browsing import csrf_from, sign_in_as
-from tests.support.graphql import log_contact
+from tests.support.graphql import gql, log_contact
 from tests.support.world import World
 
 
@@ -268,13 +268,22 @@ def test_one_map_from_each_duty_to_its_form() -> None:
         == "/cases/c1/contacts/new?purpose=PRE_REVIEW_CONSULTATION"
     )  # P11
     assert form_for_duty(case, "FINAL_CARE_PLAN_SHARED").href == "/cases/c1/papers"  # P12
-    assert form_for_duty(case, "FINAL_DISCUSSION").href == "/cases/c1/discussions/new?kind=FINAL_DISCUSSION"
+    # P13 is shared: the IRO records the discussion on the child's file; the guardian logs their side.
+    assert (
+        form_for_duty(case, "FINAL_DISCUSSION", roles=["IRO"]).href
+        == "/cases/c1/discussions/new?kind=FINAL_DISCUSSION"
+    )
+    assert (
+        form_for_duty(case, "FINAL_DISCUSSION", roles=["GUARDIAN"]).href
+        == "/cases/c1/contacts/new?purpose=END_OF_PROCEEDINGS_DISCUSSION"
+    )
     assert form_for_duty(case, "HANDOVER_SUBMITTED").href == "/cases/c1/handover"  # P14
     assert form_for_duty(case, "HANDOVER_ACKNOWLEDGED").href == "/cases/c1/handover"  # P15
 
 
-def test_the_guardian_writes_the_handover_once_the_final_orders_are_made() -> None:
-    """P14 falls due at the final order: only then does the guardian's panel offer the handover."""
+def test_the_handover_is_offered_while_its_duty_is_open() -> None:
+    """P14 opens at the final order: only then, and until it is met, does the guardian's panel offer the
+    handover; likewise the IRO's acknowledgement while P15 is open."""
     can = dict.fromkeys(
         [
             "logContact",
@@ -294,10 +303,19 @@ def test_the_guardian_writes_the_handover_once_the_final_orders_are_made() -> No
         "viewerCan": {**can, "logContact": True, "writeHandover": True},
         "finalOrders": [],
         "children": [],
+        "obligations": [],
     }
     assert [s.text for s in case_actions(case)] == ["Log a contact"]
-    concluded = {**case, "stage": "CONCLUDED", "finalOrders": [{"childId": "a"}]}
+    p14 = {"evidenceKind": "HANDOVER_SUBMITTED", "state": "OPEN"}
+    concluded = {**case, "stage": "CONCLUDED", "finalOrders": [{"childId": "a"}], "obligations": [p14]}
     assert [s.text for s in case_actions(concluded)] == ["Log a contact", "Write the handover"]
+    met = {**concluded, "obligations": [{**p14, "state": "MET"}]}
+    assert [s.text for s in case_actions(met)] == ["Log a contact"]
+    p15 = {"evidenceKind": "HANDOVER_ACKNOWLEDGED", "state": "OPEN"}
+    iro = {**met, "viewerCan": {**can, "answerHandover": True}, "obligations": [p15]}
+    assert [(s.href, s.text) for s in case_actions(iro)] == [
+        ("/cases/c1/handover", "Read and acknowledge the handover")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -384,3 +402,40 @@ async def test_a_duty_link_opens_its_form_ready_for_that_duty(web: httpx.AsyncCl
     assert re.search(r'value="PRE_REVIEW_CONSULTATION" checked', form)
     plain = (await web.get(f"/cases/{case_id}/contacts/new?purpose=NOT_A_PURPOSE")).text
     assert " checked" not in plain.split('name="purpose"', 1)[1].split("</fieldset>", 1)[0]
+
+
+async def test_after_the_final_orders_the_guardian_is_led_to_the_handover(
+    web: httpx.AsyncClient, world: World, client: httpx.AsyncClient
+) -> None:
+    """The final order opens P12, P13 and P14: the guardian's panel offers the handover and lists those
+    duties due soon, each with its form; the concluded case offers the solicitor no proceedings actions."""
+    case_id = await world.open_case()
+    token = await world.token("solicitor")
+    child = (await gql(client, token, "CaseView", id=str(case_id)))["data"]["case"]["children"][0]["id"]
+    made = await gql(
+        client,
+        token,
+        "RecordFinalOrders",
+        input={
+            "caseId": str(case_id),
+            "madeOn": datetime.now(UTC).date().isoformat(),
+            "orders": [{"childId": child, "order": "CARE_ORDER"}],
+        },
+    )
+    assert made["data"]["recordFinalOrders"]["errors"] == []
+    page = await _case_page(web, world, "guardian", case_id)
+    assert (f"/cases/{case_id}/handover", "Write the handover") in _actions(page)
+    panel = _panel(page)
+    assert (
+        f'href="/cases/{case_id}/handover">Write the handover<span class="govuk-visually-hidden"> (P14)'
+        in panel
+    )
+    assert f'href="/cases/{case_id}/papers">Share the court papers with the IRO' in panel  # P12
+    assert f'href="/cases/{case_id}/contacts/new?purpose=END_OF_PROCEEDINGS_DISCUSSION">' in panel  # P13
+    # The IRO's P13 leads to the discussion record, with the final discussion chosen.
+    panel = _panel(await _case_page(web, world, "iro", case_id))
+    link = f"/cases/{case_id}/discussions/new?kind=FINAL_DISCUSSION"
+    assert f'href="{link}">Record the final discussion' in panel
+    form = (await web.get(link)).text
+    assert re.search(r'value="FINAL_DISCUSSION" checked', form)
+    assert _actions(await _case_page(web, world, "solicitor", case_id)) == []

@@ -69,6 +69,10 @@ def _none() -> None:
     return None
 
 
+# A ledger entry with its reply and the id of the entry that corrects it.
+NewestContact = tuple[Contact, ContactReply | None, uuid.UUID | None]
+
+
 class Loaders:
     """The request's loaders. Directory data (people, organisations, teams) is keyed by ids that come from
     records already fetched through the read layer; every fetch of case data is scoped to ``viewer``."""
@@ -142,7 +146,26 @@ class Loaders:
         self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
             uow, scoped(contacts.contacts_by_case), list
         )
+        self.ledger_counts: DataLoader[uuid.UUID, contacts.LedgerCounts] = _loader(
+            uow, scoped(contacts.ledger_counts_by_case), lambda: contacts.LedgerCounts(0, 0, 0, 0)
+        )
+        # The newest entries of each case's ledger, one loader per number asked for.
+        self._newest_contacts: dict[int, DataLoader[uuid.UUID, list[NewestContact]]] = {}
+        self._uow, self._viewer = uow, viewer
         # A case by id, if the viewer may read it (a dashboard's list of cases links to each).
         self.readable_case: DataLoader[uuid.UUID, Proceedings | None] = _loader(
             uow, scoped(access.readable_by_id), _none
         )
+
+    def newest_contacts(self, limit: int) -> DataLoader[uuid.UUID, list[NewestContact]]:
+        """The loader of each case's newest ``limit`` ledger entries."""
+        if limit not in self._newest_contacts:
+            viewer = self._viewer
+
+            def fetch(
+                session: AsyncSession, keys: Sequence[uuid.UUID]
+            ) -> Awaitable[Mapping[uuid.UUID, list[NewestContact]]]:
+                return contacts.newest_contacts_by_case(session, viewer, keys, limit)
+
+            self._newest_contacts[limit] = _loader(self._uow, fetch, list)
+        return self._newest_contacts[limit]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models import Contact, ContactReply, Proceedings
+from models import Contact, ContactReply, Proceedings, Side
 from portal.access.policy import Permission
 from portal.access.repository import granted, readable_cases
 from portal.auth.actor import Actor, Viewer
@@ -33,6 +34,77 @@ async def contacts_by_case(
     for contact, reply in rows:
         grouped[contact.proceedings_id].append((contact, reply))
     return grouped
+
+
+async def newest_contacts_by_case(
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID], limit: int
+) -> dict[uuid.UUID, list[tuple[Contact, ContactReply | None, uuid.UUID | None]]]:
+    """Each case's newest ``limit`` ledger entries, newest first, each with its reply and the id of the entry
+    that corrects it (found in SQL: the correction may be older than the entries shown). One query."""
+    newest = sa.func.row_number().over(
+        partition_by=Contact.proceedings_id, order_by=(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+    )
+    ranked = (
+        sa.select(Contact.id.label("id"), newest.label("rank"))
+        .where(
+            Contact.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
+        )
+        .subquery()
+    )
+    correction = aliased(Contact)
+    rows = await session.execute(
+        sa.select(Contact, ContactReply, correction.id)
+        .join(ranked, ranked.c.id == Contact.id)
+        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+    )
+    grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None, uuid.UUID | None]]] = defaultdict(list)
+    for contact, reply, corrected_by in rows:
+        grouped[contact.proceedings_id].append((contact, reply, corrected_by))
+    return grouped
+
+
+@dataclass(frozen=True)
+class LedgerCounts:
+    """How many entries a case's ledger has, however few of them are shown."""
+
+    total: int
+    from_guardian: int
+    from_iro: int
+    awaiting_reply: int
+
+
+async def ledger_counts_by_case(
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerCounts]:
+    """Each case's ledger counted in SQL: every entry; the current ones (not corrected) each side made; and
+    those still waiting for a reply. One query."""
+    correction = aliased(Contact)
+    current = correction.id.is_(None)
+
+    def counted(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    rows = await session.execute(
+        sa.select(
+            Contact.proceedings_id,
+            sa.func.count(),
+            counted(sa.and_(current, Contact.initiated_by == Side.GUARDIAN)),
+            counted(sa.and_(current, Contact.initiated_by == Side.IRO)),
+            counted(sa.and_(current, Contact.reply_expected, ContactReply.contact_id.is_(None))),
+        )
+        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .where(
+            Contact.proceedings_id.in_(case_ids),
+            granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
+        )
+        .group_by(Contact.proceedings_id)
+    )
+    return {case_id: LedgerCounts(int(t), int(g), int(i), int(a)) for case_id, t, g, i, a in rows}
 
 
 async def contact_in_case(

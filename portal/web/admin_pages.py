@@ -31,19 +31,6 @@ from portal.web.requests import posted_form, signed_in
 ADMIN_ROLES = frozenset({Role.ADMIN, Role.NATIONAL_ADMIN})
 
 
-def admin_home(actor: Actor) -> str | None:
-    """Where an administrator lands first: a national administrator on the organisations, an administrator
-    on their organisation's people. None for everyone else, and for an administrator who also works on
-    cases (their cases and tasks come first)."""
-    if actor.roles - ADMIN_ROLES:
-        return None
-    if _national(actor):
-        return "/admin/organisations"
-    if _administrator(actor):
-        return "/admin/people"
-    return None
-
-
 def admin_nav(actor: Actor | None) -> tuple[str, str] | None:
     """The service navigation's link to the administrators' pages, (href, label), for any administrator."""
     if actor is None or not _administrator(actor):

@@ -22,6 +22,7 @@ from portal.web.allocation_pages import manager_tasks
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
 from portal.web.labels import LABELS
 from portal.web.legal_tasks import legal_tasks
+from portal.web.next_steps import Step, case_actions, form_for_duty, my_duties
 from portal.web.operations import Operations, PageNotFound
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
@@ -48,6 +49,8 @@ async def cases_page(request: Request) -> Response:
         except PageNotFound:
             # A stale filter or cursor: start again rather than fail.
             return RedirectResponse("/cases", status_code=303)
+    me = str(actor.person_id)
+    overdue = {node["id"]: _overdue_counts(node["obligations"], me) for node in data["cases"]["nodes"]}
     next_query = {k: v for k, v in query.items() if k != "after"}
     next_link = None
     if data["cases"]["pageInfo"]["hasNextPage"]:
@@ -58,6 +61,7 @@ async def cases_page(request: Request) -> Response:
         {
             "actor": actor,
             "data": data,
+            "overdue": overdue,
             "filters": {"stage": variables.get("stage", ""), "authority": query.get("authority", "")},
             "next_link": next_link,
             "first_link": ("/cases?" + urlencode(next_query)) if query.get("after") else None,
@@ -65,16 +69,38 @@ async def cases_page(request: Request) -> Response:
     )
 
 
+# The contact ledger shows its newest entries; the rest are a link away (?ledger=all).
+LEDGER_PAGE = 20
+# Open duties due within this many working days are "due soon".
+DUE_SOON_WORKING_DAYS = 10
+
+
+def _overdue_counts(obligations: list[dict[str, Any]], me: str) -> tuple[int, int]:
+    """How many of a case's duties are overdue, and how many of those are the viewer's (or shared)."""
+    late = [o for o in obligations if o["overdue"]]
+    mine = [o for o in late if me in {(o[k] or {}).get("id") for k in ("ownerPerson", "partnerPerson")}]
+    return len(late), len(mine)
+
+
 async def case_page(request: Request) -> Response:
+    everything = request.query_params.get("ledger") == "all"
+    variables = {"id": request.path_params["case_id"], "ledgerSize": None if everything else LEDGER_PAGE}
     async with signed_in(request) as (uow, actor):
-        data = await operations(request).run(uow, actor, "CaseView", {"id": request.path_params["case_id"]})
+        data = await operations(request).run(uow, actor, "CaseView", variables)
     case = data["case"]
-    contacts = case["contacts"]
+    entries = case["contacts"]
+    # The counts are of the whole ledger, whichever part of it is shown.
+    counts = case["contactCounts"]
     ledger = {
-        "guardian": sum(1 for c in contacts if c["initiatedBy"] == "GUARDIAN" and not c["correctedById"]),
-        "iro": sum(1 for c in contacts if c["initiatedBy"] == "IRO" and not c["correctedById"]),
-        "awaiting": sum(1 for c in contacts if c["awaitingReply"]),
+        "guardian": counts["fromGuardian"],
+        "iro": counts["fromIro"],
+        "awaiting": counts["awaitingReply"],
+        "total": counts["total"],
+        "all": everything,
     }
+    shown = {c["id"] for c in entries}
+    me = str(actor.person_id)
+    soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     return render(
         request,
         "case.html",
@@ -82,11 +108,31 @@ async def case_page(request: Request) -> Response:
             "actor": actor,
             "case": case,
             "ledger": ledger,
-            "me": str(actor.person_id),
+            "entries": entries,
+            "shown_ids": shown,
+            "me": me,
+            "actions": case_actions(case),
+            "duties": my_duties(case, me, soon),
             "flash": FLASH.get(request.query_params.get("done", "")),
+            "flash_link": _flash_link(request, case["id"], shown),
             "EVIDENCE": EVIDENCE_ANCHORS,
+            "LEDGER_PAGE": LEDGER_PAGE,
         },
     )
+
+
+def _flash_link(request: Request, case_id: str, shown: set[str]) -> Step | None:
+    """After logging a contact or marking a reply: a link from the banner to that entry of the ledger
+    (on the full ledger when it is older than the entries shown)."""
+    entry = request.query_params.get("entry", "")
+    if request.query_params.get("done") not in {"contact", "reply"}:
+        return None
+    try:
+        uuid.UUID(entry)
+    except ValueError:
+        return None
+    page = "" if entry in shown else "?ledger=all"
+    return Step(f"/cases/{case_id}{page}#entry-{entry}", "See the entry in the ledger")
 
 
 @dataclass(frozen=True)
@@ -166,6 +212,8 @@ async def contact_form(request: Request) -> Response:
     }
     if len(case["contactCounterparts"]) == 1:
         values["counterpartId"] = case["contactCounterparts"][0]["id"]
+    if request.query_params.get("purpose") in LABELS["purpose"]:
+        values["purpose"] = request.query_params["purpose"]
     if corrects:
         values.update(_values_from_entry(case, corrects, actor))
     return _render_contact_form(request, actor, case, values, FormErrors({}), corrects)
@@ -216,7 +264,10 @@ async def log_contact(request: Request) -> Response:
             uow.fail()
             case = await _contact_form_case(request, uow, actor, None)
             return _render_contact_form(request, actor, case, form, errors, corrects, status_code=400)
-    return RedirectResponse(f"/cases/{case_id}?done=contact#ledger", status_code=303)
+    # Back to the top of the case, where the banner is (GOV.UK Frontend focuses it), not to a far anchor.
+    entry = result["logContact"]["contact"]["id"]
+    done = urlencode({"done": "contact", "entry": entry})
+    return RedirectResponse(f"/cases/{case_id}?{done}", status_code=303)
 
 
 async def mark_reply(request: Request) -> Response:
@@ -228,8 +279,9 @@ async def mark_reply(request: Request) -> Response:
         )
         if result["markReply"]["errors"]:
             uow.fail()
-            return RedirectResponse(f"/cases/{case_id}?done=reply-failed#ledger", status_code=303)
-    return RedirectResponse(f"/cases/{case_id}?done=reply#entry-{contact_id}", status_code=303)
+            return RedirectResponse(f"/cases/{case_id}?done=reply-failed", status_code=303)
+    done = urlencode({"done": "reply", "entry": contact_id})
+    return RedirectResponse(f"/cases/{case_id}?{done}", status_code=303)
 
 
 def _render_contact_form(
@@ -306,11 +358,8 @@ def _values_from_entry(case: dict[str, Any], entry_id: str, actor: Actor) -> dic
     return values
 
 
-# Open tasks due within this many working days are "due soon".
-DUE_SOON_WORKING_DAYS = 10
-
-
 async def tasks_page(request: Request) -> Response:
+    """What needs doing: the viewer's duties, overdue first, each row leading to the form that meets it."""
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(uow, actor, "MyTasks", {})
         manager = await manager_tasks(operations(request), uow, actor)
@@ -321,7 +370,11 @@ async def tasks_page(request: Request) -> Response:
         duty = task["obligation"]
         if duty["state"] != "OPEN":
             groups["closed"].append(task)
-        elif duty["overdue"]:
+            continue
+        case = task["case"]
+        step = form_for_duty(case["id"], duty["evidenceKind"], duty["triggerId"], case["viewerRoles"])
+        task = {**task, "step": step}
+        if duty["overdue"]:
             groups["overdue"].append(task)
         else:
             groups["soon" if duty["dueOn"] <= soon else "later"].append(task)
@@ -402,7 +455,7 @@ async def record_arrangement(request: Request) -> Response:
                 {"actor": actor, "case": case, "values": form, "chosen_events": events, "errors": errors},
                 status_code=400,
             )
-    return RedirectResponse(f"/cases/{case_id}?done=arrangement#protocol", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done=arrangement", status_code=303)
 
 
 async def _arrangement_case(request: Request, uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
@@ -423,8 +476,8 @@ async def waive_obligation(request: Request) -> Response:
         result = await operations(request).run(uow, actor, "WaiveObligation", variables)
         if result["waiveObligation"]["errors"]:
             uow.fail()
-            return RedirectResponse(f"/cases/{case_id}?done=failed#protocol", status_code=303)
-    return RedirectResponse(f"/cases/{case_id}?done=waived#protocol", status_code=303)
+            return RedirectResponse(f"/cases/{case_id}?done=failed", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done=waived", status_code=303)
 
 
 async def access_log_page(request: Request) -> Response:

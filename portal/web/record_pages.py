@@ -234,9 +234,10 @@ DISCUSSION = Form(
 
 async def discussion_form(request: Request) -> Response:
     contact = request.query_params.get("contact", "")
-    return await DISCUSSION.show(
-        request, {"contactId": contact, "kind": "DURING_PROCEEDINGS"}, rows=range(ACTION_ROWS)
-    )
+    # P13 leads here with the final discussion chosen (portal/web/next_steps.py).
+    kind = request.query_params.get("kind", "")
+    kind = kind if kind in LABELS["discussion_kind"] else "DURING_PROCEEDINGS"
+    return await DISCUSSION.show(request, {"contactId": contact, "kind": kind}, rows=range(ACTION_ROWS))
 
 
 async def record_discussion(request: Request) -> Response:

@@ -25,9 +25,10 @@ from portal.auth.service import actor_for_person
 from portal.auth.web import SESSION_TOKEN, begin_session, client_address, end_session
 from portal.db import Intent, UnitOfWork, unit_of_work
 from portal.settings import OidcProvider, Settings
+from portal.web.next_steps import landing_page
 from portal.web.operations import PageNotFound
 from portal.web.rendering import render
-from portal.web.requests import maybe_signed_in, posted_form
+from portal.web.requests import maybe_signed_in, posted_form, signed_in
 
 log = logging.getLogger("portal.sign_in")
 
@@ -38,7 +39,12 @@ def _settings(request: Request) -> Settings:
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse("/cases" if request.session.get("session") else "/sign-in", status_code=303)
+    """Each person lands first on what needs doing, by their roles (portal/web/next_steps.py)."""
+    if not request.session.get("session"):
+        return RedirectResponse("/sign-in", status_code=303)
+    async with signed_in(request) as (_, actor):
+        pass
+    return RedirectResponse(landing_page(actor.roles), status_code=303)
 
 
 async def sign_in_page(request: Request) -> Response:
@@ -159,7 +165,7 @@ async def _signed_in(
         return token
 
     begin_session(request, await uow.run(start))
-    return RedirectResponse("/cases", status_code=303)
+    return RedirectResponse("/", status_code=303)
 
 
 async def demo_sign_in(request: Request) -> Response:

@@ -113,6 +113,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
 # Where a list operation's cases are.
 LISTS = {
     "MyCases": ("cases",),
+    "LegalTasks": ("cases",),
     "AllocationQueue": ("waiting", "allocated"),
     "AssignmentQueue": ("waiting", "assigned"),
 }

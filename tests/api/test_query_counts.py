@@ -109,6 +109,10 @@ async def test_the_case_view_does_not_grow_with_children_members_or_contacts(
     small_count = await _count(count_queries, client, token, "CaseView", id=str(small))
     large_count = await _count(count_queries, client, token, "CaseView", id=str(large))
     assert small_count == large_count <= CASE_VIEW_BOUND
+    # The case page asks for the ledger's newest entries and its counts: as few statements, however long.
+    small_page = await _count(count_queries, client, token, "CaseView", id=str(small), ledgerSize=20)
+    large_page = await _count(count_queries, client, token, "CaseView", id=str(large), ledgerSize=20)
+    assert small_page == large_page <= CASE_VIEW_BOUND
 
 
 async def test_your_cases_does_not_grow_with_the_number_of_cases(

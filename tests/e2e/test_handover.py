@@ -158,6 +158,6 @@ async def test_the_guardian_hands_over_with_the_keyboard_and_the_iro_acknowledge
     await page.get_by_role("button", name="Acknowledge the handover").click()
     await expect(page.get_by_text("You have acknowledged the handover.")).to_be_visible()
     await check_page(page, screenshots, "handover-09-acknowledged")
-    await page.get_by_role("link", name="Your tasks").click()
+    await page.get_by_role("link", name="What needs doing").click()
     await expect(page.get_by_role("heading", name="Issues to keep under review")).to_be_visible()
     await context.close()

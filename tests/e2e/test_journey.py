@@ -41,6 +41,9 @@ async def test_the_guardian_logs_a_contact_and_the_iro_sees_it(
     await sign_in(page, live_server, "Gina Guardian, Cafcass Riverside")
     # GOV.UK Frontend's JavaScript ran (it marks the body when it starts).
     await expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
+    # The guardian lands on what needs doing; the case is under "Your cases" too.
+    await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
+    await page.get_by_role("link", name="Your cases", exact=True).click()
     await check_accessibility(page, screenshots, "02-your-cases")
 
     await page.get_by_role("link", name="RV26C00042").click()
@@ -110,6 +113,7 @@ async def test_a_manager_reads_a_cases_access_log(
     await page.goto(f"{live_server}/cases/{case_id}")
     await page.get_by_role("link", name="Sign out").click()
     await sign_in(page, live_server, "Carla Manager, Cafcass Riverside")
+    await page.goto(f"{live_server}/cases")  # she lands on her allocation queue
     await page.get_by_role("link", name="RV26C00077").click()
     await page.get_by_role("link", name="See who looked at and changed this case").click()
     await expect(page.get_by_role("heading", name="Access log")).to_be_visible()
@@ -126,7 +130,7 @@ async def test_the_iro_records_how_they_keep_in_touch(
     page = await context.new_page()
     await sign_in(page, live_server, "Ivan Reviewer, Riverside City Council")
     await page.goto(f"{live_server}/cases/{case_id}")
-    await page.get_by_role("link", name="Record how you will keep in touch").click()
+    await page.get_by_role("link", name="Record how you will keep in touch", exact=True).click()
     await check_accessibility(page, screenshots, "01-arrangement-form")
     await page.get_by_role("button", name="Save").click()
     await expect(page.locator(".govuk-error-summary")).to_be_focused()
@@ -138,7 +142,7 @@ async def test_the_iro_records_how_they_keep_in_touch(
     await page.get_by_label("After each hearing").check()
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_text("How you keep in touch is recorded")).to_be_visible()
-    await expect(page.locator("#protocol ~ table").get_by_text("Met")).to_have_count(1)
+    await expect(page.locator("#protocol ~ .app-table-container table").get_by_text("Met")).to_have_count(1)
     await check_accessibility(page, screenshots, "03-case-with-arrangement")
     await context.close()
 
@@ -150,7 +154,7 @@ async def test_your_tasks_page_is_accessible(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, "Gina Guardian, Cafcass Riverside")
-    await page.get_by_role("link", name="Your tasks").click()
-    await expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+    await page.get_by_role("link", name="What needs doing").click()
+    await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
     await check_accessibility(page, screenshots, "tasks")
     await context.close()

@@ -87,7 +87,7 @@ async def test_the_guardian_raises_a_concern_and_the_iro_acknowledges_it(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, IRO)
-    await page.get_by_role("link", name="Your tasks").click()
+    await page.get_by_role("link", name="What needs doing").click()
     await expect(page.get_by_role("heading", name="To acknowledge")).to_be_visible()
     await check_accessibility(page, screenshots, "records-10-tasks-to-acknowledge")
     await page.get_by_role("link", name="RV26C00112").first.click()

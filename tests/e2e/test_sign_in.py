@@ -41,7 +41,8 @@ async def test_a_provisioned_person_signs_in_with_their_organisations_account(
         await page.locator("input[name=login]").fill("ivan-at-riverside")
         await page.locator("input[name=password]").fill("any password")
         await page.locator("button[type=submit]").click()
-        await expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
+        # An IRO lands on what needs doing.
+        await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
         await expect(page.get_by_text("Signed in as Ivan Reviewer")).to_be_visible()
         await check_accessibility(page, screenshots, "02-signed-in")
 

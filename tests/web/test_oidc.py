@@ -39,14 +39,16 @@ async def _portal(
         yield client
 
 
-async def test_a_provisioned_person_signs_in_and_lands_on_your_cases(
+async def test_a_provisioned_person_signs_in_and_lands_on_what_needs_doing(
     settings: Settings, engine: AsyncEngine, world: World, issuer: str
 ) -> None:
     async with _portal(settings, engine, _provider(issuer)) as portal:
         before = portal.cookies.get("portal_session")
         landed = await _sign_in(portal, "gina-at-cafcass")
-        assert (landed.status_code, landed.headers["location"]) == (303, "/cases")
+        assert (landed.status_code, landed.headers["location"]) == (303, "/")
         assert portal.cookies.get("portal_session") != before  # the session rotated at sign-in
+        # A guardian lands on what needs doing.
+        assert (await portal.get("/")).headers["location"] == "/tasks"
         cases = await portal.get("/cases")
         assert cases.status_code == 200
         assert "Signed in as <strong>Gina Guardian</strong>" in cases.text

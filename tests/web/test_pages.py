@@ -318,10 +318,12 @@ async def test_recording_how_guardian_and_iro_keep_in_touch(web: httpx.AsyncClie
 
 
 async def test_your_tasks_groups_them_by_when_they_are_due(web: httpx.AsyncClient, world: World) -> None:
-    await world.open_case(case_number="RV26C00500")
+    case_id = await world.open_case(case_number="RV26C00500")
     await sign_in_as(web, world.id("guardian"))
     page = " ".join((await web.get("/tasks")).text.split())
-    assert '<h1 class="govuk-heading-l">Your tasks</h1>' in page
+    assert '<h1 class="govuk-heading-l">What needs doing</h1>' in page
     assert "Due in the next 10 working days" in page
     assert "<strong>P2</strong> The guardian makes contact with the IRO" in page
+    # P2's row leads to the form that meets it.
+    assert f'<a class="govuk-link" href="/cases/{case_id}/contacts/new">Log the contact' in page
     assert "RV26C00500" in page

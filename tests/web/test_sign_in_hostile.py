@@ -137,7 +137,7 @@ async def test_a_verified_email_binds_the_account_at_the_first_sign_in(
     """Issue 13: email_verified true binds the account to the person with that address."""
     async with browser(portal_app(settings, engine, provider_at(issuer))) as portal:
         landed = await sign_in_at(portal, "gina")
-        assert (landed.status_code, landed.headers["location"]) == (303, "/cases")
+        assert (landed.status_code, landed.headers["location"]) == (303, "/")
     [identity] = await _identities(engine)
     assert (identity.person_id, identity.subject, identity.bound_by) == (
         world.id("guardian"),
@@ -225,7 +225,7 @@ async def test_an_account_an_administrator_invited_signs_in_without_an_email(
 
     async with browser(app) as portal:
         landed = await sign_in_at(portal, "ivan-entra")
-        assert (landed.status_code, landed.headers["location"]) == (303, "/cases")
+        assert (landed.status_code, landed.headers["location"]) == (303, "/")
         assert "Signed in as <strong>Ivan Reviewer</strong>" in (await portal.get("/cases")).text
     [identity] = await _identities(engine)
     assert identity.last_signed_in_at is not None

@@ -277,6 +277,16 @@ class CaseAbilities:
 
 
 @object_type
+class ContactCounts:
+    """The contact ledger counted: every entry, and the current ones (not corrected) by who made them."""
+
+    total: int = field("Every entry, corrected ones and their corrections included.")
+    from_guardian: int = field("Current entries the guardian made (contact initiated by the guardian).")
+    from_iro: int = field("Current entries the IRO made.")
+    awaiting_reply: int = field("Current entries still waiting for the reply they expect.")
+
+
+@object_type
 class Case:
     """One set of care proceedings: the shared record that the guardian, the IRO and the LA solicitor all
     see. One set of proceedings may concern several siblings."""
@@ -349,11 +359,26 @@ class Case:
         return _members(self._model.id, [m for m in memberships if include_ended or m.ended_at is None])
 
     @resolver
-    async def contacts(self, info: Info) -> list[Contact]:
-        """The contact ledger, newest first. Both sides see the same entries."""
+    async def contacts(self, info: Info, first: int | None = None) -> list[Contact]:
+        """The contact ledger, newest first. Both sides see the same entries. With `first`, only the newest
+        so many (up to the page-size cap); `contactCounts` counts them all."""
+        if first is not None:
+            newest = await info.context.loaders.newest_contacts(page_size(info, first)).load(self._model.id)
+            return [Contact.of(c, reply, corrected_by) for c, reply, corrected_by in newest]
         entries = await info.context.loaders.contacts.load(self._model.id)
         corrected_by = {c.corrects_id: c.id for c, _ in entries if c.corrects_id}
         return [Contact.of(c, reply, corrected_by.get(c.id)) for c, reply in entries]
+
+    @resolver
+    async def contact_counts(self, info: Info) -> ContactCounts:
+        """How many entries the contact ledger has and who made them (P1), however few are fetched."""
+        counts = await info.context.loaders.ledger_counts.load(self._model.id)
+        return ContactCounts(
+            total=counts.total,
+            from_guardian=counts.from_guardian,
+            from_iro=counts.from_iro,
+            awaiting_reply=counts.awaiting_reply,
+        )
 
     @resolver
     async def protocol(self, info: Info) -> Protocol:

@@ -50,6 +50,11 @@ class Obligation:
     met_on_time: bool | None = field("For a met obligation, whether by its due date.")
     closed_at: datetime | None = field("When it was met, waived or found not to apply.")
     evidence_id: strawberry.ID | None = field("The record that met it.")
+    trigger_id: strawberry.ID | None = field(
+        "The record whose event opened it, if one did: the review for P4, P5 and P11, the conversation "
+        "for P7, the significant issue for P9, the handover for P15. The pages link a duty to the form "
+        "that meets it."
+    )
     reason: str | None = field("Why it was waived, or does not apply.")
     rule_version: int = field("The version of the rule it was opened under.")
     rule_is_local: bool = field("Whether that rule is a local override rather than the protocol's default.")
@@ -94,6 +99,7 @@ class Obligation:
             met_on_time=met_on_time(model),
             closed_at=model.closed_at,
             evidence_id=strawberry.ID(str(model.evidence_id)) if model.evidence_id else None,
+            trigger_id=strawberry.ID(str(model.trigger_id)) if model.trigger_id else None,
             reason=model.reason,
             rule_version=rule.version,
             rule_is_local=rule.organisation_id is not None,

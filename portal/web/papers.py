@@ -30,6 +30,7 @@ from portal.db import unit_of_work
 from portal.errors import DomainError, ErrorCode, NotFound
 from portal.papers import service as papers
 from portal.papers.multipart import MalformedForm, boundary_of, read_form, too_long
+from portal.papers.plans import PLAN_FIELD_MAX_LENGTH
 from portal.papers.receive import ALLOWED_EXTENSIONS, Received, Receiver, too_large, too_many_files
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
@@ -270,6 +271,7 @@ async def papers_page(
             ),
             "max_mb": request.app.state.settings.upload_max_bytes // (1024 * 1024),
             "accept": ",".join(f".{e}" for e in sorted(ALLOWED_EXTENSIONS)),
+            "plan_max": PLAN_FIELD_MAX_LENGTH,
         },
         status_code=400 if errors else 200,
     )

@@ -87,6 +87,7 @@ async def test_with_javascript_errors_after_an_upload_behave_as_a_page_load(
     await _open_papers(page, live_server, case_id)
     # GOV.UK Frontend's character count is running on the plan in brief: it shows what is left.
     await expect(page.locator(".govuk-character-count__status")).to_have_count(4)
+    await expect(page.locator("progress")).to_be_hidden()  # until an upload starts
     await check_page(page, screenshots, "papers-01-tab")
 
     # The file, but none of the details: every problem at once, the file held.

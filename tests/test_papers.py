@@ -536,6 +536,35 @@ async def test_the_same_content_twice_is_reported_and_not_stored_twice(
     assert (await _counts(engine))[1] == 1
 
 
+async def test_without_an_upload_the_details_are_checked_and_nothing_is_written(
+    api: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Issue 14: FileCourtPaper without an upload reports every problem at once, the missing file among
+    them, so a form can show them together; the case must be one the caller may file on (else not found),
+    and an upload is filed only on its own case."""
+    case_id = await world.open_case()
+    token = await world.token("solicitor")
+    input = {"caseId": str(case_id), "filedOn": None, "title": "", "kind": None, "filedByParty": None}
+    payload = (await gql(api, token, "FileCourtPaper", input=input))["data"]["fileCourtPaper"]
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("REQUIRED", "uploadId"),
+        ("REQUIRED", "filedOn"),
+        ("REQUIRED", "title"),
+        ("REQUIRED", "kind"),
+        ("REQUIRED", "filedByParty"),
+        ("REQUIRED", "confidentiality"),
+        ("REQUIRED", "lawfulBasis"),
+    ]
+    assert payload["paper"] is None
+    other_case = await world.open_case(solicitor="other_solicitor", guardian=None, iro=None)
+    outsider = await gql(api, token, "FileCourtPaper", input={**input, "caseId": str(other_case)})
+    assert [e["code"] for e in outsider["data"]["fileCourtPaper"]["errors"]] == ["NOT_FOUND"]
+    response = await upload(api, world, "solicitor", case_id, files.PDF, "plan.pdf")
+    elsewhere = await file(api, world, "solicitor", response.json()["uploadId"], caseId=str(other_case))
+    assert [e["code"] for e in elsewhere["errors"]] == ["NOT_FOUND"]
+    assert await _counts(engine) == (1, 0)
+
+
 async def test_a_new_version_supersedes_and_both_stay_retrievable(
     api: httpx.AsyncClient, world: World
 ) -> None:

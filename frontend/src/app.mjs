@@ -6,38 +6,54 @@ document.body.classList.add("govuk-frontend-supported");
 initAll();
 
 // Uploading a court paper: the form works without JavaScript; with it, the same post goes by XHR so that
-// a progress bar can show how much has been sent. The server's answer (the papers page, or the form with
-// its errors) then replaces the page.
-for (const form of document.querySelectorAll("form[data-upload-progress]")) {
-  const progress = form.querySelector("progress");
-  const status = form.querySelector("[data-upload-status]");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const request = new XMLHttpRequest();
-    request.open("POST", form.getAttribute("action"));
-    request.upload.addEventListener("progress", (sent) => {
-      if (!sent.lengthComputable) return;
-      const percent = Math.round((sent.loaded / sent.total) * 100);
-      progress.hidden = false;
-      progress.value = percent;
-      status.textContent = `Uploading: ${percent}%`;
-    });
-    request.addEventListener("load", () => {
-      if (request.status < 400 && request.responseURL) {
-        window.location.assign(request.responseURL);
-      } else {
-        document.open();
-        document.write(request.responseText);
-        document.close();
-      }
-    });
-    request.addEventListener("error", () => {
-      status.textContent = "The upload failed. Check your connection and try again.";
-    });
-    status.textContent = "Uploading…";
-    request.send(new FormData(form));
-  });
+// a progress bar can show how much has been sent. Success follows the redirect. Any other answer (the form
+// with its errors) is shown as a page load would show it: its <main> and title replace ours, GOV.UK
+// Frontend starts on the new content (so the error summary takes focus), and the new form is enhanced.
+function replaceMain(html) {
+  const next = new DOMParser().parseFromString(html, "text/html");
+  const main = document.querySelector("main");
+  const arrived = next.querySelector("main");
+  if (!main || !arrived) return false;
+  main.replaceWith(document.adoptNode(arrived));
+  document.title = next.title;
+  window.scrollTo(0, 0);
+  initAll({ scope: arrived });
+  enhanceUploads(arrived);
+  return true;
 }
+
+function enhanceUploads(scope) {
+  for (const form of scope.querySelectorAll("form[data-upload-progress]")) {
+    const progress = form.querySelector("progress");
+    const status = form.querySelector("[data-upload-status]");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const request = new XMLHttpRequest();
+      request.open("POST", form.getAttribute("action"));
+      request.upload.addEventListener("progress", (sent) => {
+        if (!sent.lengthComputable) return;
+        const percent = Math.round((sent.loaded / sent.total) * 100);
+        progress.hidden = false;
+        progress.value = percent;
+        status.textContent = `Uploading: ${percent}%`;
+      });
+      request.addEventListener("load", () => {
+        if (request.status < 400 && request.responseURL) {
+          window.location.assign(request.responseURL);
+        } else if (!replaceMain(request.responseText)) {
+          status.textContent = "The upload failed. Reload the page and try again.";
+        }
+      });
+      request.addEventListener("error", () => {
+        status.textContent = "The upload failed. Check your connection and try again.";
+      });
+      status.textContent = "Uploading…";
+      request.send(new FormData(form));
+    });
+  }
+}
+
+enhanceUploads(document);
 
 // The handover draft saves itself as the guardian types (the buttons still work without JavaScript). A
 // save by someone else in the meantime is a conflict: autosaving stops and the page says so.

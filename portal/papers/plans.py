@@ -1,5 +1,9 @@
 """Care plans as LA legal reads them: every version on the case in the order filed, the plan in brief of
-each, what changed from the one before, and which is the final care plan."""
+each, what changed from the one before, and which is the final care plan.
+
+A version filed without a plan in brief says nothing about the plan: it is not compared (its fields are not
+"deleted"), and the next version that gives one is compared with the last one that did. Text is compared
+as the form sends it back, line endings and surrounding space aside, so an untouched field is unchanged."""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ PLAN_FIELDS = {
 PLAN_FIELD_MAX_LENGTH = 2000
 
 
+def tidy_text(text: str) -> str:
+    """A field of the plan in brief as kept and compared: a browser sends a textarea's line breaks as CRLF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
@@ -32,6 +41,8 @@ class PlanVersion:
     version: PaperVersion
     is_final: bool
     changes: list[Change]
+    # Whether its plan in brief was compared with an earlier one (not for the first given, nor for none).
+    compared: bool
 
 
 def history(papers: Iterable[CourtPaper], versions: dict[object, list[PaperVersion]]) -> list[PlanVersion]:
@@ -46,18 +57,21 @@ def history(papers: Iterable[CourtPaper], versions: dict[object, list[PaperVersi
     found: list[PlanVersion] = []
     before: dict[str, str] = {}
     final = next((v.id for p, v in reversed(plans) if p.kind is PaperKind.CARE_PLAN_FINAL), None)
+    compared = False  # whether an earlier version gave a plan in brief to compare with
     for paper, version in plans:
-        brief = version.plan_in_brief or {}
+        given = version.plan_in_brief or {}
+        brief = {field: tidy_text(given.get(field) or "") for field in PLAN_FIELDS}
+        comparable = compared and any(brief.values())
         changes = (
             [
-                Change(field, before.get(field, ""), brief.get(field, ""))
+                Change(field, before[field], brief[field])
                 for field in PLAN_FIELDS
-                if brief.get(field, "") != before.get(field, "")
+                if brief[field] != before[field]
             ]
-            if found
+            if comparable
             else []
         )
-        found.append(PlanVersion(paper, version, version.id == final, changes))
-        if brief:
-            before = brief
+        found.append(PlanVersion(paper, version, version.id == final, changes, comparable))
+        if any(brief.values()):
+            before, compared = brief, True
     return found

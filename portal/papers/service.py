@@ -45,7 +45,7 @@ from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
 from portal.papers import repository
 from portal.papers.access import may_read, shareable_with_iro
-from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS
+from portal.papers.plans import CARE_PLANS, PLAN_FIELD_MAX_LENGTH, PLAN_FIELDS, tidy_text
 from portal.papers.receive import Received
 from portal.storage.blobs import BlobStore
 from portal.validation import check_past_date, clean, clean_required
@@ -78,7 +78,9 @@ async def record_upload(
 
 @dataclass(frozen=True)
 class FilePaper:
-    upload_id: uuid.UUID
+    # Without an upload nothing is filed: the details are checked on ``case_id`` and every problem is
+    # reported, the missing file among them (a form shows them all at once).
+    upload_id: uuid.UUID | None
     filed_on: date | None
     # A new paper: what it is. A new version of an existing paper: ``paper_id`` (the rest is the paper's).
     kind: PaperKind | None = None
@@ -89,24 +91,37 @@ class FilePaper:
     paper_id: uuid.UUID | None = None
     # For a care plan: placement, permanence, family_contact and services, in brief.
     plan_in_brief: dict[str, str] | None = None
+    # The case: needed only without an upload (an upload belongs to its case).
+    case_id: uuid.UUID | None = None
 
 
 async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tuple[CourtPaper, PaperVersion]:
-    upload = await session.get(Upload, data.upload_id)
-    if upload is None or upload.uploaded_by_id != actor.person_id:
-        raise NotFound("Upload", "uploadId")
-    try:
-        access = await check_can_file(session, actor, upload.proceedings_id)
-    except NotFound:
-        raise NotFound("Upload", "uploadId") from None
-    if upload.filed_version_id is not None:  # submitted twice: the first one stands
-        version = await session.get(PaperVersion, upload.filed_version_id)
-        assert version is not None
-        filed = await session.get(CourtPaper, version.paper_id)
-        assert filed is not None
-        return filed, version
-    case = access.case
     problems = Problems()
+    upload: Upload | None = None
+    if data.upload_id is None:
+        if data.case_id is None:
+            raise NotFound("Case", "caseId")
+        access = await check_can_file(session, actor, data.case_id)
+        problems.add(ErrorCode.REQUIRED, "Choose a file to upload", "uploadId")
+    else:
+        upload = await session.get(Upload, data.upload_id)
+        if (
+            upload is None
+            or upload.uploaded_by_id != actor.person_id
+            or (data.case_id is not None and upload.proceedings_id != data.case_id)
+        ):
+            raise NotFound("Upload", "uploadId")
+        try:
+            access = await check_can_file(session, actor, upload.proceedings_id)
+        except NotFound:
+            raise NotFound("Upload", "uploadId") from None
+        if upload.filed_version_id is not None:  # submitted twice: the first one stands
+            version = await session.get(PaperVersion, upload.filed_version_id)
+            assert version is not None
+            filed = await session.get(CourtPaper, version.paper_id)
+            assert filed is not None
+            return filed, version
+    case = access.case
     check_past_date(
         problems,
         data.filed_on,
@@ -147,14 +162,16 @@ async def file_paper(session: AsyncSession, actor: Actor, data: FilePaper) -> tu
             )
     kind = paper.kind if paper is not None else data.kind
     brief = _check_brief(problems, data.plan_in_brief, kind)
-    duplicate = await repository.version_with_content(session, case.id, upload.sha256)
+    duplicate = await repository.version_with_content(session, case.id, upload.sha256) if upload else None
     if duplicate is not None:
         problems.add(
             ErrorCode.DUPLICATE,
-            f"This file is already on the case: {duplicate[1].title}, version {duplicate[0].version}",
+            f"This file is already on the case ({duplicate[1].title}, version {duplicate[0].version}): "
+            "choose another file",
             "uploadId",
         )
     problems.raise_if_any()
+    assert upload is not None
     assert data.filed_on is not None
     if paper is None:
         assert data.kind
@@ -203,7 +220,7 @@ def _check_brief(
     if kind not in CARE_PLANS:
         problems.add(ErrorCode.INVALID_VALUE, "Only a care plan has a plan in brief", "planInBrief")
         return None
-    tidy = {field: (brief.get(field) or "").strip() for field in PLAN_FIELDS}
+    tidy = {field: tidy_text(brief.get(field) or "") for field in PLAN_FIELDS}
     for field, text in tidy.items():
         if len(text) > PLAN_FIELD_MAX_LENGTH:
             problems.add(

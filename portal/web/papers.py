@@ -30,6 +30,7 @@ from portal.db import unit_of_work
 from portal.errors import DomainError, ErrorCode, NotFound
 from portal.papers import service as papers
 from portal.papers.multipart import MalformedForm, boundary_of, read_form, too_long
+from portal.papers.plans import PLAN_FIELD_MAX_LENGTH
 from portal.papers.receive import ALLOWED_EXTENSIONS, Received, Receiver, too_large, too_many_files
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
@@ -207,16 +208,46 @@ async def _upload_api(request: Request) -> Response:
 
 FORM_FIELDS = {
     "file": "file",
-    "uploadId": "file",
     "paperId": "paperId",
-    "kind": "kind",
-    "title": "title",
     "filedOn": "filedOn-day",
+    "title": "title",
+    "kind": "kind",
     "filedByParty": "filedByParty",
     "confidentiality": "confidentiality",
     "lawfulBasis": "lawfulBasis",
+    "planInBrief": "planInBrief.placement",
+    "planInBrief.placement": "planInBrief.placement",
+    "planInBrief.permanence": "planInBrief.permanence",
+    "planInBrief.familyContact": "planInBrief.familyContact",
+    "planInBrief.services": "planInBrief.services",
     "form": "file",
 }
+# The API's names for the file: a problem with any of them is a problem with the file chosen.
+FILE_FIELDS = {"uploadId", "file", "form", None}
+PLAN_KEYS = ("placement", "permanence", "familyContact", "services")
+DEFAULTS = {"confidentiality": "STANDARD", "lawfulBasis": "FPR_12_73_IRO"}
+
+
+def _add_problems(errors: FormErrors, problems: list[dict[str, Any]]) -> None:
+    errors.add_api_errors(
+        [{**p, "field": "file" if p.get("field") in FILE_FIELDS else p["field"]} for p in problems]
+    )
+
+
+def _new_version_of(case: dict[str, Any], paper_id: str) -> dict[str, str]:
+    """The form for a new version of a paper: the paper chosen and, for a care plan, the plan in brief of
+    the latest care plan version that gave one (what the new version is compared with), to change only what
+    has changed."""
+    if not any(paper["id"] == paper_id for paper in case["papers"]):
+        return {}
+    values = {"paperId": paper_id}
+    if not any(plan["paperId"] == paper_id for plan in case["carePlans"]):
+        return values
+    latest = next((plan for plan in reversed(case["carePlans"]) if plan["planInBrief"]), None)
+    if latest is not None:
+        values |= {f"planInBrief.{key}": latest["planInBrief"][key] for key in PLAN_KEYS}
+        values["startedFrom"] = f"{latest['title']}, version {latest['version']['version']}"
+    return values
 
 
 async def papers_page(
@@ -225,6 +256,8 @@ async def papers_page(
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(uow, actor, "CasePapers", {"id": request.path_params["case_id"]})
     done = request.query_params.get("done")
+    if values is None:
+        values = {**DEFAULTS, **_new_version_of(data["case"], request.query_params.get("version", ""))}
     return render(
         request,
         "papers.html",
@@ -232,19 +265,23 @@ async def papers_page(
             "actor": actor,
             "case": data["case"],
             "errors": errors or FormErrors({}),
-            "values": values or {"confidentiality": "STANDARD", "lawfulBasis": "FPR_12_73_IRO"},
+            "values": values,
             "flash": {"filed": "The paper is filed.", "confirmed": "Your confirmation is recorded."}.get(
                 done or ""
             ),
             "max_mb": request.app.state.settings.upload_max_bytes // (1024 * 1024),
             "accept": ",".join(f".{e}" for e in sorted(ALLOWED_EXTENSIONS)),
+            "plan_max": PLAN_FIELD_MAX_LENGTH,
         },
         status_code=400 if errors else 200,
     )
 
 
 async def upload_page(request: Request) -> Response:
-    """The papers tab's form: the file and what it is, in one multipart post, streamed as it arrives."""
+    """The papers tab's form: the file and what it is, in one multipart post, streamed as it arrives. Every
+    problem is reported at once: the details are checked even when the file is missing or refused. A file
+    that arrived and is fine is held, so only the details need fixing; a file that is itself the problem
+    (refused, or already on the case) is not, and the form asks for another."""
     settings = request.app.state.settings
     async with unit_of_work(request.app.state.sessions) as uow:
         actor = await session_actor(request, uow, settings)
@@ -260,48 +297,53 @@ async def upload_page(request: Request) -> Response:
     boundary = boundary_of(request.headers.get("content-type", ""))
     fields: dict[str, str] = {}
     received: Received | None = None
+    read_whole = False  # the details are checked only if they all arrived
     if boundary is None:
         try:
-            await _small_form(request)  # a form without the file: its CSRF token first
-            errors.add("file", "Choose a file to upload")
+            fields = await _small_form(request)  # a form without the file: its CSRF token first
+            read_whole = True
         except DomainError as error:
-            errors.add_api_errors([{"field": p.field, "message": p.message} for p in error.problems])
-        return await papers_page(request, errors)
-    try:
-        if _declared_too_large(request, _body_limit(request, form=True)):
-            raise too_large(settings.upload_max_bytes)
-        fields = await _receive_form(request, receiver, boundary, csrf=True)
-        if not csrf_valid(request, fields.get("csrf_token")):
-            raise CsrfFailed
-        if receiver.started:
-            received = await receiver.finish()
-    except DomainError as error:
-        await receiver.abort()
-        errors.add_api_errors([{"field": p.field, "message": p.message} for p in error.problems])
-    except (MalformedForm, ClientDisconnect):
-        await receiver.abort()
-        errors.add("file", INCOMPLETE)
-    except BaseException:
-        await receiver.abort()
-        raise
-    upload_id = fields.get("uploadId", "")
+            _add_problems(errors, [{"field": p.field, "message": p.message} for p in error.problems])
+    else:
+        try:
+            if _declared_too_large(request, _body_limit(request, form=True)):
+                raise too_large(settings.upload_max_bytes)
+            fields = await _receive_form(request, receiver, boundary, csrf=True)
+            if not csrf_valid(request, fields.get("csrf_token")):
+                raise CsrfFailed
+            read_whole = True
+            if receiver.started:
+                received = await receiver.finish()
+        except DomainError as error:
+            await receiver.abort()
+            _add_problems(errors, [{"field": p.field, "message": p.message} for p in error.problems])
+        except (MalformedForm, ClientDisconnect):
+            await receiver.abort()
+            errors.add("file", INCOMPLETE)
+        except BaseException:
+            await receiver.abort()
+            raise
+    upload_id = "" if errors.get("file") else fields.get("uploadId", "")
     if received is not None:
         upload_id = str((await _record(request, actor, case_id, received)).id)
-    elif not upload_id and not errors:
-        errors.add("file", "Choose a file to upload")
     filed_on = parse_date(fields, "filedOn", "The date filed", errors, "filedOn")
-    if upload_id and not errors.get("file"):
-        variables = {"input": _file_input(upload_id, fields, filed_on.isoformat() if filed_on else None)}
+    if read_whole:
+        # Without a usable upload the API checks the details alone, and says the file is missing.
+        variables = {
+            "input": {
+                **_file_input(upload_id, fields, filed_on.isoformat() if filed_on else None),
+                "caseId": str(case_id),
+            }
+        }
         async with signed_in(request) as (uow, signed):
             result = await operations(request).run(uow, signed, "FileCourtPaper", variables)
-            errors.add_api_errors(result["fileCourtPaper"]["errors"])
+            _add_problems(errors, result["fileCourtPaper"]["errors"])
             if errors:
                 uow.fail()
     if errors:
-        # Keep what was chosen; an upload that arrived is kept too, so only the details need fixing.
-        return await papers_page(
-            request, errors, {**fields, "uploadId": upload_id if received or fields.get("uploadId") else ""}
-        )
+        # A file that arrived and is fine is held; one that is the problem must be chosen again.
+        held = upload_id if upload_id and not errors.get("file") else ""
+        return await papers_page(request, errors, {**fields, "uploadId": held})
     return RedirectResponse(f"/cases/{case_id}/papers?done=filed", status_code=303)
 
 
@@ -321,16 +363,14 @@ def _file_input(upload_id: str, fields: dict[str, str], filed_on: str | None) ->
         value = fields.get(name, "")
         return value if value in LABELS[labels] else None
 
-    brief = {
-        key: fields.get(f"planInBrief.{key}", "")
-        for key in ("placement", "permanence", "familyContact", "services")
-    }
+    brief = {key: fields.get(f"planInBrief.{key}", "") for key in PLAN_KEYS}
     plan = {"planInBrief": brief} if any(brief.values()) else {}
+    upload = {"uploadId": upload_id} if upload_id else {}
     if fields.get("paperId"):
-        return {"uploadId": upload_id, "filedOn": filed_on, "paperId": fields["paperId"], **plan}
+        return {**upload, "filedOn": filed_on, "paperId": fields["paperId"], **plan}
     return {
         **plan,
-        "uploadId": upload_id,
+        **upload,
         "filedOn": filed_on,
         "kind": choice("kind", "paper_kind"),
         "title": fields.get("title", ""),

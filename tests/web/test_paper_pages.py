@@ -3,6 +3,7 @@ already sent, the CSRF token checked before any of the file is kept, receipts an
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from datetime import date
@@ -216,3 +217,190 @@ async def test_the_form_takes_one_file_and_refuses_what_runs_keeping_nothing(
         assert "The form is too long" in refused.text
     assert await _counts(engine) == (0, 0)
     assert _blob_count(settings) == 0
+
+
+def _summary(page: str) -> list[tuple[str, str]]:
+    """The error summary's links, as (target, message), in order."""
+    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    assert found, "no error summary"
+    return [(a, html.unescape(m)) for a, m in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', found.group(1))]
+
+
+def _textarea(page: str, name: str) -> str:
+    found = re.search(rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, name
+    return html.unescape(found.group(1))
+
+
+def _has_file_input(page: str) -> bool:
+    return (
+        re.search(r'<input class="govuk-file-upload[^"]*" id="file" name="file" type="file"', page)
+        is not None
+    )
+
+
+async def test_every_problem_is_reported_at_once_with_the_missing_file(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """P6 filing, issue 14: no file and no details give one error summary with every problem, in the order
+    of the form; a refused file is reported with the details' problems too, and nothing is kept."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    blank = _details(
+        page,
+        title="",
+        kind="",
+        filedByParty="",
+        **{"filedOn-day": "", "filedOn-month": "", "filedOn-year": ""},
+    )
+    refused = await web.post(f"/cases/{case_id}/papers", data=blank, files={"file": ("", b"")})
+    assert refused.status_code == 400
+    assert _summary(refused.text) == [
+        ("file", "Choose a file to upload"),
+        ("filedOn-day", "Enter the date the paper was filed"),
+        ("title", "Enter the paper's title"),
+        ("kind", "Choose what kind of paper it is"),
+        ("filedByParty", "Choose the party that filed it"),
+    ]
+    assert _has_file_input(refused.text)
+    # A URL-encoded post (no file part at all) is checked the same way.
+    refused = await web.post(f"/cases/{case_id}/papers", data=blank)
+    assert [target for target, _ in _summary(refused.text)] == [
+        "file",
+        "filedOn-day",
+        "title",
+        "kind",
+        "filedByParty",
+    ]
+    # A refused file keeps its own message, beside the details' problems.
+    refused = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page, title=""),
+        files={"file": ("plan.pdf", files.EXE, "application/pdf")},
+    )
+    summary = _summary(refused.text)
+    assert [target for target, _ in summary] == ["file", "title"]
+    assert "is not a PDF" in summary[0][1]
+    assert _has_file_input(refused.text)
+    assert "Your file has arrived" not in refused.text
+    assert await _counts(engine) == (0, 0)
+
+
+async def test_a_file_already_on_the_case_asks_for_another(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Issue 14: when the file itself is the problem (already filed), the form shows the file input again
+    with the error on it, the summary links to it, and another file files the paper (P6)."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    first = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page),
+        files={"file": ("a.pdf", files.PDF, "application/pdf")},
+    )
+    assert first.status_code == 303
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    again = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page, title="The same again", kind=""),
+        files={"file": ("copy.pdf", files.PDF, "application/pdf")},
+    )
+    assert again.status_code == 400
+    assert "you do not need to choose the file again" not in again.text
+    assert 'name="uploadId"' not in again.text
+    assert _has_file_input(again.text)
+    assert 'id="file-error"' in again.text
+    assert 'aria-describedby="file-hint file-error"' in again.text
+    summary = _summary(again.text)
+    assert summary[0][0] == "file"
+    assert "This file is already on the case (Parenting assessment of the mother, version 1)" in summary[0][1]
+    assert summary[1:] == [("kind", "Choose what kind of paper it is")]
+    # What was typed is kept; another file then files the paper.
+    assert 'value="The same again"' in again.text
+    saved = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(again.text, title="The same again"),
+        files={"file": ("other.pdf", files.PDF + b"%other", "application/pdf")},
+    )
+    assert saved.status_code == 303
+    assert await _counts(engine) == (3, 2)
+
+
+async def _file_plan(web: httpx.AsyncClient, case_id: object, content: bytes, **fields: str) -> None:
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    details = _details(page, kind="CARE_PLAN_INTERIM", title="Interim care plan", confidentiality="STANDARD")
+    saved = await web.post(
+        f"/cases/{case_id}/papers",
+        data={**details, **fields},
+        files={"file": ("plan.pdf", files.PDF + content, "application/pdf")},
+    )
+    assert saved.status_code == 303, _summary(saved.text)
+
+
+def _changes(plans_page: str, version: int) -> list[str] | None:
+    """The parts in the "Changed" table of the interim care plan's ``version``, or None with no table."""
+    section = plans_page.split(f"Interim care plan, version {version}", 1)[1].split("app-records__item", 1)[0]
+    if "Changed from the version before" not in section:
+        return None
+    return re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', section)
+
+
+async def test_a_new_care_plan_version_starts_from_the_latest_plan_in_brief(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    """Issue 14: "File a new version" of a care plan fills in the latest plan in brief, so sending it back
+    with one part changed reports only that part as changed; a version filed without a plan in brief is
+    not compared (nothing in it was "deleted"), and the next one is compared with the last that gave one."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    brief = {
+        "planInBrief.placement": "Foster care with the Greens",
+        "planInBrief.permanence": "Return home\nif the assessment is positive",
+        "planInBrief.familyContact": "Weekly with mother",
+        "planInBrief.services": "CAMHS",
+    }
+    await _file_plan(web, case_id, b"%1", **brief)
+    page = (await web.get(f"/cases/{case_id}/plans")).text
+    link = re.search(rf'href="(/cases/{case_id}/papers\?version=([0-9a-f-]{{36}}))#upload"', page)
+    assert link, "the plans page links to filing a new version"
+    paper_id = link.group(2)
+
+    page = (await web.get(link.group(1))).text
+    assert f'<option value="{paper_id}" selected>' in page
+    assert "Filled in from the plan in brief of Interim care plan, version 1" in page
+    prefilled = {name: _textarea(page, name) for name in brief}
+    assert prefilled == brief
+    # A browser sends a textarea's line breaks as CRLF: that is not a change.
+    sent = {name: text.replace("\n", "\r\n") for name, text in prefilled.items()}
+    await _file_plan(
+        web,
+        case_id,
+        b"%2",
+        paperId=paper_id,
+        **{**sent, "planInBrief.placement": "With the Greens, long term"},
+    )
+    # A version without a plan in brief (chosen from the list, fields cleared).
+    await _file_plan(web, case_id, b"%3", paperId=paper_id)
+    page = (await web.get(f"/cases/{case_id}/papers?version={paper_id}")).text
+    assert _textarea(page, "planInBrief.placement") == "With the Greens, long term"
+    assert "Interim care plan, version 2." in page
+    await _file_plan(
+        web,
+        case_id,
+        b"%4",
+        paperId=paper_id,
+        **{**brief, "planInBrief.placement": "With the Greens, long term", "planInBrief.services": ""},
+    )
+
+    plans = (await web.get(f"/cases/{case_id}/plans")).text
+    assert _changes(plans, 1) is None
+    assert _changes(plans, 2) == ["Placement"]
+    assert _changes(plans, 3) is None
+    assert (
+        "No plan in brief was given with this version" in plans.split("version 3", 1)[1].split("version 4")[0]
+    )
+    assert _changes(plans, 4) == ["Services"]
+    # Wide tables scroll inside their containers (320 px reflow).
+    assert plans.count('class="app-table-container"') == 2

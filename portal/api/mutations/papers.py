@@ -21,9 +21,16 @@ from portal.papers import service
 @input_type
 class FileCourtPaperInput:
     """An uploaded file to file on its case: as a new paper (kind, title, party, confidentiality, lawful
-    basis) or as a new version of an existing paper (paperId)."""
+    basis) or as a new version of an existing paper (paperId). Without an upload nothing is filed: the
+    details are checked on caseId and every problem is reported, the missing file among them, so that a
+    form can show them all at once."""
 
-    upload_id: strawberry.ID = field("The id the upload route returned.")
+    upload_id: strawberry.ID | None = field(
+        "The id the upload route returned. Without it, only the details are checked.", default=None
+    )
+    case_id: strawberry.ID | None = field(
+        "The case: needed only without an upload (an upload is filed on its own case).", default=None
+    )
     filed_on: date | None = field("When it was filed with the court.")
     kind: PaperKind | None = field("What kind of paper it is (a new paper).", default=None)
     title: str = field("Its title (a new paper).", default="")
@@ -87,7 +94,8 @@ class PaperMutations:
         async def work() -> tuple[CourtPaper, PaperVersion]:
             actor = info.context.require_actor()
             data = service.FilePaper(
-                upload_id=parse_id(input.upload_id, "uploadId"),
+                upload_id=parse_id(input.upload_id, "uploadId") if input.upload_id else None,
+                case_id=parse_id(input.case_id, "caseId") if input.case_id else None,
                 filed_on=input.filed_on,
                 kind=input.kind,
                 title=input.title,

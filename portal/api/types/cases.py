@@ -480,6 +480,7 @@ class Case:
                         PlanChange(key=c.field, label=PLAN_FIELDS[c.field], before=c.before, after=c.after)
                         for c in entry.changes
                     ],
+                    compared=entry.compared,
                 )
             )
         return found

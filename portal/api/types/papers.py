@@ -178,3 +178,7 @@ class CarePlanVersion:
     version: PaperVersion = field("The version: its number, date filed, who uploaded it, its download.")
     plan_in_brief: PlanInBrief | None = field("The plan in brief, when it was given.")
     changes: list[PlanChange] = field("What changed in the plan in brief from the version before.")
+    compared: bool = field(
+        "Whether its plan in brief was compared with an earlier version's: false for the first one given, "
+        "and for a version filed without one (which says nothing about the plan, so nothing in it changed)."
+    )

@@ -196,7 +196,7 @@ BOUNDS = {
     "AllocationForm": 11,
     "AssignmentForm": 10,
     "GuardianCaseloads": 7,
-    "IroWorkload": 7,
+    "IroWorkload": 9,
 }
 
 

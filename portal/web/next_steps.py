@@ -90,9 +90,9 @@ def case_actions(case: Mapping[str, Any]) -> list[Step]:
     if can["manageProceedings"] and not concluded:
         steps.append(Step(f"{base}/stage", "Record a hearing or stage change"))
         steps.append(Step(f"{base}/extensions/new", "Record an extension"))
-        steps.append(Step(f"{base}/legal-status", "Record a change of legal status"))
         if not case["finalOrders"]:
             steps.append(Step(f"{base}/final-orders", "Record final orders"))
+        steps.append(Step(f"{base}/legal-status", "Record a change of legal status"))
     children = case["children"]
     if can["allocateGuardian"] and not concluded:
         allocated = all(child["guardian"] for child in children)

@@ -11,24 +11,13 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from models import LegalStatus
-from tests.e2e.support import NARROW, WIDE, check_accessibility, check_page, sign_in, tab_stops_to
+from tests.e2e.support import check_page, sign_in, tab_stops_to
 from tests.support.world import World
 
 pytestmark = pytest.mark.browser
 
 CAFCASS_MANAGER = "Carla Manager, Cafcass Riverside"
 IRO_MANAGER = "Imogen Manager, Riverside City Council"
-
-
-async def check_case_page(page: Page, screenshots: Path, name: str) -> None:
-    """axe at 1280 px and 320 px on the case page. Its reflow at 320 px is the case page's own work in
-    issue 14 (its wide sections); once that lands this is check_page."""
-    before = page.viewport_size or {"width": WIDE, "height": 900}
-    await page.set_viewport_size({"width": WIDE, "height": before["height"]})
-    await check_accessibility(page, screenshots, name)
-    await page.set_viewport_size({"width": NARROW, "height": before["height"]})
-    await check_accessibility(page, screenshots, f"{name}-320")
-    await page.set_viewport_size(before)
 
 
 async def _focused_text(page: Page) -> str:
@@ -81,7 +70,7 @@ async def test_the_cafcass_manager_allocates_a_guardian_with_the_keyboard_alone(
     await page.wait_for_url(f"{live_server}/cases/{case_id}?done=guardian")
     await expect(page.get_by_text("The guardian is allocated.")).to_be_visible()
     await expect(page.get_by_text("Gareth Second").first).to_be_visible()
-    await check_case_page(page, screenshots, "allocation-04-case")
+    await check_page(page, screenshots, "allocation-04-case")
 
     # The queue: nothing waiting now, and Gareth's caseload counts the case.
     await page.goto(f"{live_server}/allocations")
@@ -125,7 +114,7 @@ async def test_the_iro_manager_assigns_and_then_reassigns_an_iro(
     await page.get_by_label("Ben Example").check()
     await page.get_by_role("button", name="Assign an IRO").click()
     await expect(page.get_by_text("The IRO is assigned.")).to_be_visible()
-    await check_case_page(page, screenshots, "assignment-04-case")
+    await check_page(page, screenshots, "assignment-04-case")
 
     # Reassigning ends Iris's part: a reason, then a check before it is done.
     await page.goto(f"{live_server}/cases/{case_id}/iro")
@@ -148,5 +137,5 @@ async def test_the_iro_manager_assigns_and_then_reassigns_an_iro(
     await page.get_by_role("button", name="Confirm the change").click()
     await expect(page.get_by_text("The IRO is assigned.")).to_be_visible()
     await expect(page.get_by_text("Ivan Reviewer").first).to_be_visible()
-    await check_case_page(page, screenshots, "assignment-07-case-reassigned")
+    await check_page(page, screenshots, "assignment-07-case-reassigned")
     await context.close()

@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.e2e.support import check_accessibility, check_page, sign_in
+from tests.e2e.support import check_page, sign_in
 from tests.support.world import World
 
 pytestmark = pytest.mark.browser
-# The case page itself does not reflow at 320 px yet (its wide tables are being put in containers for issue 14
-# elsewhere): axe checks it here at 1280 px; every page of the proceedings' own is checked at both widths.
 
 
 async def _fill_date(scope: Page | Locator, legend: str, day: date) -> None:
@@ -33,7 +31,7 @@ async def test_the_solicitor_opens_proceedings_and_runs_them_to_final_orders(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, "Sol Icitor, Riverside City Council")
-    await page.get_by_role("link", name="Open proceedings").click()
+    await page.get_by_role("button", name="Open proceedings").click()
     await check_page(page, screenshots, "proceedings-01-open-form")
 
     # Everything missing: every problem at once.
@@ -68,10 +66,10 @@ async def test_the_solicitor_opens_proceedings_and_runs_them_to_final_orders(
     await expect(
         page.get_by_text("The proceedings are open and the 26-week clock has started.")
     ).to_be_visible()
-    await check_accessibility(page, screenshots, "proceedings-04-opened")  # the case page (see above)
+    await check_page(page, screenshots, "proceedings-04-opened")
 
     # A hearing, with its errors first.
-    await page.get_by_role("link", name="Record a hearing").click()
+    await page.get_by_role("button", name="Record a hearing").click()
     await page.get_by_role("button", name="Record the hearing").click()
     await expect(page.locator(".govuk-error-summary")).to_be_visible()
     await check_page(page, screenshots, "proceedings-05-hearing-errors")
@@ -81,7 +79,7 @@ async def test_the_solicitor_opens_proceedings_and_runs_them_to_final_orders(
     await expect(page.get_by_text("The hearing is recorded.")).to_be_visible()
 
     # An extension needs its reason.
-    await page.get_by_role("link", name="Record an extension").click()
+    await page.get_by_role("button", name="Record an extension").click()
     await check_page(page, screenshots, "proceedings-06-extension-form")
     await page.get_by_label("How many weeks did the court add?").fill("8")
     await page.get_by_role("button", name="Record the extension").click()
@@ -95,7 +93,7 @@ async def test_the_solicitor_opens_proceedings_and_runs_them_to_final_orders(
     await expect(page.get_by_text("The extension is recorded and the deadline moved.")).to_be_visible()
 
     # A legal status.
-    await page.get_by_role("link", name="Record a change of legal status").click()
+    await page.get_by_role("button", name="Record a change of legal status").click()
     await check_page(page, screenshots, "proceedings-08-legal-status-form")
 
     # The final orders: every child's missing order listed, then a check before they conclude.
@@ -114,7 +112,7 @@ async def test_the_solicitor_opens_proceedings_and_runs_them_to_final_orders(
     await expect(
         page.get_by_text("The final orders are recorded and the proceedings concluded.")
     ).to_be_visible()
-    await check_accessibility(page, screenshots, "proceedings-11-concluded")  # the case page (see above)
+    await check_page(page, screenshots, "proceedings-11-concluded")
     await context.close()
 
 
@@ -125,7 +123,7 @@ async def test_her_tasks_link_to_the_forms_that_complete_them(
     context = await browser.new_context()
     page = await context.new_page()
     await sign_in(page, live_server, "Sol Icitor, Riverside City Council")
-    await page.get_by_role("link", name="Your tasks").click()
+    await page.get_by_role("link", name="What needs doing").click()
     await check_page(page, screenshots, "proceedings-12-tasks")
     await page.get_by_role("link", name="Record an extension for case RV26C00702").click()
     await expect(page.get_by_role("heading", name="Record an extension")).to_be_visible()

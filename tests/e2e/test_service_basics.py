@@ -28,21 +28,21 @@ async def test_at_320_px_the_menu_button_opens_and_closes_the_navigation_and_sig
     context = await browser.new_context(viewport={"width": NARROW, "height": 800})
     page = await context.new_page()
     await sign_in(page, live_server, GUARDIAN)
-    await expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
+    await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
     navigation = page.get_by_role("navigation", name="Menu")
-    your_tasks = navigation.get_by_role("link", name="Your tasks")
+    your_cases = navigation.get_by_role("link", name="Your cases", exact=True)
     sign_out = navigation.get_by_role("link", name="Sign out")
 
     # Closed to start with: only the button shows.
     await expect(menu(page)).to_be_visible()
     await expect(menu(page)).to_have_attribute("aria-expanded", "false")
-    await expect(your_tasks).to_be_hidden()
+    await expect(your_cases).to_be_hidden()
     await expect(sign_out).to_be_hidden()
     await check_page(page, screenshots, "01-menu-closed")
 
     await menu(page).click()
     await expect(menu(page)).to_have_attribute("aria-expanded", "true")
-    await expect(your_tasks).to_be_visible()
+    await expect(your_cases).to_be_visible()
     await expect(sign_out).to_be_visible()
     await check_page(page, screenshots, "02-menu-open")
 
@@ -72,10 +72,10 @@ async def test_without_javascript_the_navigation_shows_at_320_px_and_its_sign_ou
     context = await browser.new_context(viewport={"width": NARROW, "height": 800}, java_script_enabled=False)
     page = await context.new_page()
     await sign_in(page, live_server, GUARDIAN)
-    await expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
+    await expect(page.get_by_role("heading", name="What needs doing")).to_be_visible()
     # The button needs the script to work, so without it the button stays hidden and the list shows.
     await expect(page.locator(".govuk-service-navigation__toggle")).to_be_hidden()
-    await expect(page.get_by_role("link", name="Your tasks")).to_be_visible()
+    await expect(page.get_by_role("link", name="Your cases", exact=True)).to_be_visible()
     overflow = await page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= NARROW, f"the page is {overflow} px wide"
     await page.screenshot(path=screenshots / "01-no-javascript.png", full_page=True)

@@ -17,8 +17,7 @@ test: setup system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest --db sqlite
-	$(BIN)/pytest --db postgresql
+	scripts/test-suites
 
 setup: $(VENV)/.installed $(STATIC)/app.css
 

@@ -315,10 +315,23 @@ class Records:
 
     async def consult(self, case: DemoCase, on: date) -> None:
         """P11: the guardian gives the IRO their views before the review."""
+        await self.guardian_calls(
+            case,
+            on,
+            Channel.EMAIL,
+            Purpose.PRE_REVIEW_CONSULTATION,
+            f"My views for the review of {_names(case.children)}: family time is going well; sibling contact "
+            "needs to be on the agenda.",
+        )
+
+    async def guardian_calls(
+        self, case: DemoCase, on: date, channel: Channel, purpose: Purpose, summary: str
+    ) -> uuid.UUID:
+        """The guardian logs a contact with the IRO, an hour after it (at 2pm)."""
         assert case.guardian
         assert case.iro
         with clock_at(self.at(on, 15)):
-            await contacts.log_contact(
+            contact = await contacts.log_contact(
                 self.session,
                 await self.actor(case.guardian),
                 LogContact(
@@ -326,12 +339,12 @@ class Records:
                     counterpart_id=case.iro,
                     direction=Direction.OUTGOING,
                     occurred_at=self.at(on, 14),
-                    channel=Channel.EMAIL,
-                    purpose=Purpose.PRE_REVIEW_CONSULTATION,
-                    summary=f"My views for the review of {_names(case.children)}: family time is going "
-                    "well; sibling contact needs to be on the agenda.",
+                    channel=channel,
+                    purpose=purpose,
+                    summary=summary,
                 ),
             )
+        return contact.id
 
     async def book(self, case: DemoCase, on: date, review_date: date, *, tell: bool) -> list[uuid.UUID]:
         assert case.iro
@@ -462,21 +475,14 @@ class Records:
             brief={k: v.format(names=names) for k, v in PLAN_IN_BRIEF.items()},
         )
         talked = made_on + timedelta(days=3)
-        with clock_at(self.at(talked, 11)):
-            contact = await contacts.log_contact(
-                self.session,
-                await self.actor(case.guardian),
-                LogContact(
-                    case_id=case.proceedings.id,
-                    counterpart_id=case.iro,
-                    direction=Direction.OUTGOING,
-                    occurred_at=self.at(talked, 10),
-                    channel=Channel.VIDEO_CALL,
-                    purpose=Purpose.END_OF_PROCEEDINGS_DISCUSSION,
-                    summary=f"Final discussion of the care plan for {names}: the issues for the IRO to keep "
-                    "under review are family time, the life-story work and the therapy waiting list.",
-                ),
-            )
+        contact_id = await self.guardian_calls(
+            case,
+            talked,
+            Channel.VIDEO_CALL,
+            Purpose.END_OF_PROCEEDINGS_DISCUSSION,
+            f"Final discussion of the care plan for {names}: the issues for the IRO to keep under review are "
+            "family time, the life-story work and the therapy waiting list.",
+        )
         with clock_at(self.at(talked + timedelta(days=1), 15)):
             await discussions.record_discussion(
                 self.session,
@@ -488,7 +494,7 @@ class Records:
                     kind=DiscussionKind.FINAL_DISCUSSION,
                     summary=f"We went through the final care plan for {names}. I will keep family time, the "
                     "life-story work and the therapy waiting list under review.",
-                    contact_id=contact.id,
+                    contact_id=contact_id,
                 ),
             )
         await self.handover(case, made_on, talked + timedelta(days=2))

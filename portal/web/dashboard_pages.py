@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock
@@ -77,6 +77,12 @@ SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
 
 
 PERIOD_FIELDS = (("start", "The start of the period"), ("end", "The end of the period"))
+
+
+def _period_refused(request: Request) -> Response:
+    """A drill-down or a download asked for a period the dashboards refuse: the dashboard itself, with the
+    same query, shows the period's form with every problem (one place for them)."""
+    return RedirectResponse("/dashboard?" + request.url.query, status_code=303)
 
 
 class BadPeriod(Exception):
@@ -429,8 +435,8 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 async def dashboard_csv(request: Request) -> Response:
     try:
         _, filters, _, data = await _figures(request)
-    except BadPeriod as bad:
-        return PlainTextResponse(str(bad), status_code=400)
+    except BadPeriod:
+        return _period_refused(request)
     section = request.query_params.get("section", "adherence")
     section = section if section in SECTIONS else "adherence"
     return _csv(_section_rows(section, data), f"{section}-{filters['start']}-to-{filters['end']}")
@@ -600,8 +606,8 @@ def _rows(references: list[dict[str, Any]], late_reviews: bool = False) -> list[
 async def drill_down(request: Request) -> Response:
     try:
         actor, rows, title, _ = await _cases(request)
-    except BadPeriod as bad:
-        return PlainTextResponse(str(bad), status_code=400)
+    except BadPeriod:
+        return _period_refused(request)
     filters, _ = _filters(request)
     return render(
         request,
@@ -621,8 +627,8 @@ async def drill_down(request: Request) -> Response:
 async def drill_down_csv(request: Request) -> Response:
     try:
         _, rows, _, name = await _cases(request)
-    except BadPeriod as bad:
-        return PlainTextResponse(str(bad), status_code=400)
+    except BadPeriod:
+        return _period_refused(request)
     table = [
         [
             "case number",

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
+from portal.web.case_forms import CaseForm, case_for
 from portal.web.forms import FormErrors, parse_date
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
@@ -241,13 +242,7 @@ async def open_proceedings(request: Request) -> Response:
 
 async def _case(request: Request, uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
     """The case, for its LA solicitor; anyone else (and a case that is not there) finds no such page."""
-    data = await operations(request).run(
-        uow, actor, "ProceedingsForm", {"id": request.path_params["case_id"]}
-    )
-    case: dict[str, Any] = data["case"]
-    if not case["viewerCan"]["manageProceedings"]:
-        raise PageNotFound
-    return case
+    return await case_for(request, uow, actor, "manageProceedings", "ProceedingsForm")
 
 
 def next_stages(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
@@ -258,57 +253,19 @@ def next_stages(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     return [(s, LABELS["stage"][s], None) for s in later]
 
 
-class CaseForm:
-    """One form on a case: its template and its fields' anchors for the error summary."""
-
-    def __init__(self, template: str, anchors: dict[str, str]) -> None:
-        self.template, self.anchors = template, anchors
-
-    async def show(self, request: Request, values: dict[str, str] | None = None) -> Response:
-        async with signed_in(request) as (uow, actor):
-            case = await _case(request, uow, actor)
-        return self.render(request, actor, case, values or {}, FormErrors({}))
-
-    def render(
-        self,
-        request: Request,
-        actor: Actor,
-        case: dict[str, Any],
-        values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = 200,
-    ) -> Response:
-        context = {
-            "actor": actor,
-            "case": case,
-            "values": values,
-            "errors": errors,
-            "stages": next_stages(case),
-        }
-        return render(request, self.template, context, status_code=status_code)
-
-    async def submit(
-        self,
-        request: Request,
-        operation: str,
-        variables: dict[str, Any],
-        errors: FormErrors,
-        form: dict[str, str],
-        done: str,
-    ) -> Response:
-        """Run the mutation; on success back to the case with a message, otherwise every problem at once
-        (the page's own first, then the API's) and nothing kept."""
-        async with signed_in(request) as (uow, actor):
-            case = await _case(request, uow, actor)
-            result = await operations(request).run(uow, actor, operation, variables)
-            errors.add_api_errors(next(iter(result.values()))["errors"])
-            if errors:
-                uow.fail()
-                return self.render(request, actor, case, form, errors, status_code=400)
-        return RedirectResponse(f"/cases/{case['id']}?done={done}", status_code=303)
+def _proceedings_form(template: str, anchors: dict[str, str]) -> CaseForm:
+    return CaseForm(
+        template,
+        "manageProceedings",
+        anchors,
+        operation="ProceedingsForm",
+        context=lambda case: {"stages": next_stages(case)},
+    )
 
 
-STAGE = CaseForm("proceedings_stage.html", {"stage": "stage", "changedOn": "changedOn-day", "form": "stage"})
+STAGE = _proceedings_form(
+    "proceedings_stage.html", {"stage": "stage", "changedOn": "changedOn-day", "form": "stage"}
+)
 
 
 async def stage_form(request: Request) -> Response:
@@ -329,7 +286,7 @@ async def record_stage(request: Request) -> Response:
     return await STAGE.submit(request, "AdvanceStage", variables, errors, form, "stage")
 
 
-EXTENSION = CaseForm(
+EXTENSION = _proceedings_form(
     "proceedings_extension.html",
     {"weeks": "weeks", "reason": "reason", "grantedOn": "grantedOn-day", "form": "weeks"},
 )
@@ -360,7 +317,7 @@ async def record_extension(request: Request) -> Response:
     return await EXTENSION.submit(request, "RecordExtension", variables, errors, form, "extension")
 
 
-LEGAL_STATUS = CaseForm(
+LEGAL_STATUS = _proceedings_form(
     "proceedings_legal_status.html",
     {"childId": "childId", "status": "status", "effectiveFrom": "effectiveFrom-day", "form": "childId"},
 )

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from portal.access.policy import Permission
 from portal.audit.service import Look
+from portal.web.case_forms import CaseForm, case_for
 from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
@@ -37,52 +38,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-async def _case(request: Request, uow: Any, actor: Any, ability: str) -> dict[str, Any]:
-    """The form's case, if the viewer may do ``ability`` on it; otherwise not found."""
-    data = await operations(request).run(uow, actor, "RecordForm", {"id": request.path_params["case_id"]})
-    case: dict[str, Any] = data["case"]
-    if not case["viewerCan"][ability]:
-        raise PageNotFound
-    return case
-
-
-class Form:
-    """One form page: its template, the ability it needs, and its fields' anchors for the error summary."""
-
-    def __init__(self, template: str, ability: str, anchors: dict[str, str]) -> None:
-        self.template, self.ability, self.anchors = template, ability, anchors
-
-    async def show(self, request: Request, values: dict[str, Any] | None = None, **extra: Any) -> Response:
-        async with signed_in(request) as (uow, actor):
-            case = await _case(request, uow, actor, self.ability)
-        context = {"actor": actor, "case": case, "values": values or {}, "errors": FormErrors({}), **extra}
-        return render(request, self.template, context)
-
-    async def submit(
-        self,
-        request: Request,
-        operation: str,
-        variables: dict[str, Any],
-        errors: FormErrors,
-        values: dict[str, Any],
-        done: str,
-        **extra: Any,
-    ) -> Response:
-        """Run the mutation; on success go back to the case with a message, otherwise show every error (the
-        page's own about what it could not read, then the API's) and keep nothing."""
-        case_id = request.path_params["case_id"]
-        async with signed_in(request) as (uow, actor):
-            result = await operations(request).run(uow, actor, operation, variables)
-            errors.add_api_errors(next(iter(result.values()))["errors"])
-            if errors:
-                uow.fail()
-                case = await _case(request, uow, actor, self.ability)
-                context = {"actor": actor, "case": case, "values": values, "errors": errors, **extra}
-                return render(request, self.template, context, status_code=400)
-        return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
-
-
-REVIEW = Form(
+REVIEW = CaseForm(
     "review_form.html",
     "manageReviews",
     {"childIds": "childIds", "reviewDate": "reviewDate-day", "arrangements": "arrangements", "kind": "kind"},
@@ -115,7 +71,7 @@ async def schedule_review(request: Request) -> Response:
     )
 
 
-OUTCOME = Form(
+OUTCOME = CaseForm(
     "review_outcome.html",
     "manageReviews",
     {
@@ -136,7 +92,7 @@ def _review(case: dict[str, Any], review_id: str) -> dict[str, Any]:
 
 async def review_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
-        case = await _case(request, uow, actor, "manageReviews")
+        case = await case_for(request, uow, actor, "manageReviews")
     review = _review(case, request.path_params["review_id"])
     values = {**_date_values("reviewDate", review["reviewDate"]), "arrangements": review["arrangements"]}
     return render(
@@ -155,7 +111,7 @@ async def _review_action(
     done: str,
 ) -> Response:
     async with signed_in(request) as (uow, actor):
-        case = await _case(request, uow, actor, "manageReviews")
+        case = await case_for(request, uow, actor, "manageReviews")
     review = _review(case, request.path_params["review_id"])
     return await OUTCOME.submit(
         request, operation, {"input": {"id": review["id"], **input}}, errors, form, done, review=review
@@ -212,7 +168,7 @@ async def review_notice(request: Request) -> Response:
 
 
 ACTION_ROWS = 3
-DISCUSSION = Form(
+DISCUSSION = CaseForm(
     "discussion_form.html",
     "recordDiscussion",
     {
@@ -331,8 +287,8 @@ async def child_file(request: Request) -> Response:
     return Response(await child_file_pdf(case, child_id), media_type="application/pdf", headers=headers)
 
 
-CONCERN = Form("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})
-SIGNIFICANT = Form(
+CONCERN = CaseForm("issue_form.html", "raiseConcern", {"summary": "summary", "form": "summary"})
+SIGNIFICANT = CaseForm(
     "issue_form.html",
     "recordSignificantIssue",
     {"aroseOn": "aroseOn-day", "meeting": "meeting", "summary": "summary", "form": "summary"},

@@ -25,6 +25,11 @@ class Stage(StrEnum):
     def order(self) -> int:
         return list(Stage).index(self)
 
+    def next_by_hearing(self) -> list[Stage]:
+        """The stages a hearing may move proceedings on to from this one (PD12A: forward only, a stage may be
+        skipped). Proceedings conclude by their final orders, never by a stage change."""
+        return [s for s in Stage if self.order < s.order < Stage.CONCLUDED.order]
+
 
 class Proceedings(SQLModel, table=True):
     __tablename__ = "proceedings"

@@ -543,7 +543,11 @@ async def advance_stage(
     case = access.case
     history = (await repository.stage_changes_by_case(session, SYSTEM, [case.id])).get(case.id, [])
     problems = Problems()
-    if stage.order <= case.stage.order:
+    if stage is Stage.CONCLUDED:
+        problems.add(
+            ErrorCode.INVALID_VALUE, "Proceedings conclude when their final orders are recorded", "stage"
+        )
+    elif stage not in case.stage.next_by_hearing():
         problems.add(
             ErrorCode.STAGE_NOT_FORWARD, "Proceedings can only move forward to a later stage", "stage"
         )

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from models import Stage
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.web.case_forms import CaseForm, case_for
@@ -246,11 +247,8 @@ async def _case(request: Request, uow: UnitOfWork, actor: Actor) -> dict[str, An
 
 
 def next_stages(case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """The stages the proceedings may move on to (PD12A: forward only, a stage may be skipped). Concluding
-    is the final orders' page, not a stage change."""
-    stages = list(LABELS["stage"])
-    later = stages[stages.index(case["stage"]) + 1 : stages.index("CONCLUDED")]
-    return [(s, LABELS["stage"][s], None) for s in later]
+    """The stages a hearing may move the proceedings on to, as the service allows them."""
+    return [(s.name, LABELS["stage"][s.name], None) for s in Stage[case["stage"]].next_by_hearing()]
 
 
 def _proceedings_form(template: str, anchors: dict[str, str]) -> CaseForm:
@@ -277,7 +275,7 @@ async def record_stage(request: Request) -> Response:
     errors = FormErrors(STAGE.anchors)
     changed = parse_date(form, "changedOn", "The date of the hearing", errors, "changedOn")
     stage = form.get("stage", "")
-    if stage not in LABELS["stage"] or stage == "CONCLUDED":
+    if stage not in LABELS["stage"]:
         errors.add("stage", "Select the stage the proceedings reached")
         stage = "FINAL_HEARING"  # so the API still checks the date; the page's error stands
     variables = {

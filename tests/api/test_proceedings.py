@@ -251,6 +251,17 @@ async def test_stages_move_forward_only(client: httpx.AsyncClient, world: World)
         },
     )
     assert payload_codes(earlier["data"]["advanceStage"]) == [("DATE_TOO_EARLY", "changedOn")]
+    # Backwards, or concluded without final orders: refused, and nothing written.
+    for stage, code in (("ISSUED", "STAGE_NOT_FORWARD"), ("CONCLUDED", "INVALID_VALUE")):
+        refused = await gql(
+            client,
+            token,
+            "AdvanceStage",
+            input={"caseId": str(case_id), "stage": stage, "changedOn": date.today().isoformat()},
+        )
+        assert payload_codes(refused["data"]["advanceStage"]) == [(code, "stage")], stage
+    view = await gql(client, token, "CaseView", id=str(case_id))
+    assert view["data"]["case"]["stage"] == "CASE_MANAGEMENT_HEARING"
 
 
 async def test_a_child_who_leaves_care_loses_their_iro(client: httpx.AsyncClient, world: World) -> None:

@@ -1,9 +1,11 @@
-"""The LA solicitor's tasks on "Your tasks": what the timetable asks of her, from what the portal records.
+"""The LA solicitor's tasks on "What needs doing": what the timetable asks of her, from what the portal
+records.
 
-Two things, and only where the records show them: open proceedings within two weeks of their deadline or
-past it (the court must extend the timetable, by up to 8 weeks at a time, CA 1989 s32(5)-(8), or the
-proceedings conclude), and proceedings whose final hearing is recorded but whose final orders are not
-(recording them concludes the proceedings and starts the guardian's handover duties, P12-P14).
+Two things, and only where the records show them: open proceedings at risk of missing their deadline, or
+past it, by the timescale's own rule (portal/cases/timescale.py; the court must extend the timetable, by up
+to 8 weeks at a time, CA 1989 s32(5)-(8), or the proceedings conclude), and proceedings whose final hearing
+is recorded but whose final orders are not (recording them concludes the proceedings and starts the
+guardian's handover duties, P12-P14).
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.web.operations import Operations
 
-# A deadline this close (in days) is a task: time to ask the court for an extension or to conclude.
-DEADLINE_WARNING_DAYS = 14
 # Her cases are read a page of 100 at a time; past this many pages the rest wait for the next visit.
 MAX_PAGES = 10
 
@@ -47,7 +47,7 @@ async def legal_tasks(request: Request, uow: UnitOfWork, actor: Actor, roles: li
         after = page["pageInfo"]["endCursor"]
     mine = [c for c in cases if "LA_SOLICITOR" in c["viewerRoles"] and c["stage"] != "CONCLUDED"]
     deadlines = sorted(
-        (c for c in mine if c["timescale"]["daysRemaining"] <= DEADLINE_WARNING_DAYS),
+        (c for c in mine if c["timescale"]["atRisk"]),
         key=lambda c: c["timescale"]["daysRemaining"],
     )
     final = [c for c in mine if c["stage"] == "FINAL_HEARING"]

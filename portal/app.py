@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,12 +21,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.api.documents import documents_for
-from portal.api.view import GraphQLView
+from portal.api.view import BUSY, GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
 from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
 from portal.auth.web import SESSION_COOKIE
-from portal.db import create_engine, create_session_factory
+from portal.db import PoolSize, create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
 from portal.reminders.service import run_forever as clock_forever
@@ -75,6 +76,15 @@ async def _form_too_large(request: Request, _exc: Exception) -> Response:
     return response
 
 
+async def _busy(request: Request, _exc: Exception) -> Response:
+    """No database connection came free in time: the person is asked to try again, nothing is logged as a
+    fault (the pool's timeout is a refusal, not a failure)."""
+    log.warning("refused a page: no database connection came free in time")
+    response = render(request, "busy.html", {}, status_code=503)
+    response.headers.update(BUSY)
+    return response
+
+
 async def _server_error(request: Request, _exc: Exception) -> Response:
     # Starlette's error middleware has logged the exception; the person gets the GOV.UK wording.
     return render(request, "server_error.html", {}, status_code=500)
@@ -104,7 +114,10 @@ async def _readyz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or Settings()
-    engine = engine or create_engine(settings.database_url, echo=settings.sql_echo)
+    pool = PoolSize(
+        settings.database_pool_size, settings.database_pool_overflow, settings.database_pool_timeout_seconds
+    )
+    engine = engine or create_engine(settings.database_url, echo=settings.sql_echo, pool=pool)
     sessions = create_session_factory(engine)
     # Made now, so that the portal refuses to start without its audit keys rather than at the first seal.
     sealer = sealer_for(sessions, settings)
@@ -170,6 +183,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             CsrfFailed: _csrf_failed,
             FormTooLarge: _form_too_large,
             HTTPException: _http_error,
+            PoolTimeout: _busy,
             Exception: _server_error,
         },
         lifespan=lifespan,

@@ -94,10 +94,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
+    from portal.web.serving import serve
 
-    from portal.app import create_app
-
+    if args.demo and args.workers > 1:
+        raise SystemExit("The demo runs in one process: leave out --workers.")
     if args.demo:
         # The demo's made-up people have no mailboxes: unless an SMTP server is named, its email is held in
         # the outbox (see `portal outbox status`) rather than tried and retried against nothing.
@@ -113,7 +113,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         if held:
             print("Email is held in the outbox: set PORTAL_SMTP_HOST to send it.")
         print(f"Open http://{args.host}:{args.port}/ and choose a person to sign in as.")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=False, log_level="info")
+    serve(settings, args.host, args.port, args.workers)
 
 
 def cmd_org_add(settings: Settings, args: argparse.Namespace) -> None:
@@ -365,6 +365,13 @@ def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> None:
     sys.stdout.write(sdl())
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -376,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="migrate, load the demo into an empty database and enable the demo sign-in",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes sharing the port (one per core is usual; settings from the environment)",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,18 +26,59 @@ T = TypeVar("T")
 log = logging.getLogger("portal.db")
 
 
-def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolSize:
+    """A process's connections to a database server: ``size`` kept open, up to ``overflow`` more under load,
+    and how long a request waits for one before it is refused (503 with Retry-After) rather than queueing
+    until its caller has given up."""
+
+    size: int = 10
+    overflow: int = 10
+    timeout_seconds: float = 5.0
+
+
+# A connection idle this long is checked before it is used (PostgreSQL may have restarted, or a firewall
+# dropped it). SQLAlchemy's pool_pre_ping would check it on every use: three round trips per request.
+IDLE_PING_SECONDS = 10.0
+
+
+def create_engine(database_url: str, *, echo: bool = False, pool: PoolSize = PoolSize()) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_async_engine(url, echo=echo, **_pool_options(pool))
+        event.listen(engine.sync_engine.pool, "checkin", _idle_from_now)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+        return engine
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         # Made here, readable by the portal's user only; SQLite gives its -wal and -shm files the same mode.
         private_folder(Path(url.database).parent)
         create_private_file(Path(url.database))
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    # An in-memory database has one connection, which no sizes apply to.
+    memory = url.database in (None, "", ":memory:")
+    sizes = {} if memory else _pool_options(pool)
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **sizes)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+def _pool_options(pool: PoolSize) -> dict[str, Any]:
+    return {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout_seconds}
+
+
+def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as gone:
+        # The pool discards this connection and checks out another.
+        raise sa.exc.DisconnectionError("an idle connection has gone") from gone
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -37,6 +38,7 @@ from portal.settings import Settings
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ALLOW = "GET, POST"
+BUSY = {"Retry-After": "1"}
 # Variables and extensions nest this deep at most; no input type of the schema nests half as deep.
 MAX_JSON_DEPTH = 32
 log = logging.getLogger("portal.api")
@@ -124,6 +126,11 @@ class GraphQLView:
             intent = Intent.READ  # refused: it only looks up the token
         try:
             return await self._respond(request, params, prepared, intent, media)
+        except PoolTimeout:
+            # Every connection stayed busy for the pool's timeout: refuse now, so the caller can come back,
+            # rather than queue work that its caller will have given up on.
+            log.warning("refused a request: no database connection came free in time")
+            return _refusal(Refusal(503, "BUSY", "The portal is busy: try again in a moment", BUSY), media)
         except Exception:
             # The work or its audit could not be committed (the database is unreachable, say): nothing
             # the request read may leave without its record.

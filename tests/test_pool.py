@@ -1,0 +1,69 @@
+"""The connection pool under strain (issue 15): a request that cannot get a connection in time is refused
+at once with 503 and Retry-After, in JSON on /graphql and as a page in the browser; an idle connection that
+the server dropped is replaced before it is used, without a ping on every request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import portal.db
+from portal.app import create_app
+from portal.db import PoolSize, create_engine
+from portal.settings import Settings
+from tests.support.browsing import sign_in_as
+from tests.support.graphql import gql
+from tests.support.world import World
+
+
+@pytest.fixture
+async def one_connection(database_url: str, engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """An engine with a single connection and a 50 ms wait for it (``engine`` migrated the database)."""
+    small = create_engine(database_url, pool=PoolSize(size=1, overflow=0, timeout_seconds=0.05))
+    yield small
+    await small.dispose()
+
+
+async def test_a_request_that_gets_no_connection_in_time_is_refused_with_503_and_retry_after(
+    settings: Settings, one_connection: AsyncEngine, world: World
+) -> None:
+    """At 64 clients requests waited 30 s for a connection and ended in an HTML 500."""
+    token = await world.token("guardian")
+    app = create_app(settings.model_copy(update={"demo_sign_in": True}), engine=one_connection)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
+        await sign_in_as(c, world.id("guardian"))
+        assert (await gql(c, token, "MyCases"))["data"]["cases"] is not None
+        async with one_connection.connect():  # the only connection, held by someone else
+            response = await c.post(
+                "/graphql", json={"documentId": "MyCases"}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "1"
+            assert response.headers["content-type"].startswith("application/json")
+            assert response.json()["errors"][0]["extensions"]["code"] == "BUSY"
+            page = await c.get("/cases")
+            assert page.status_code == 503
+            assert page.headers["retry-after"] == "1"
+            assert "Sorry, the service is busy" in page.text
+        # Free again: the same requests succeed.
+        assert (await gql(c, token, "MyCases"))["data"]["cases"] is not None
+        assert (await c.get("/cases")).status_code == 200
+
+
+async def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
+    one_connection: AsyncEngine, engine: AsyncEngine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite has no server to drop a connection")
+    async with one_connection.connect() as connection:
+        first = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+    async with engine.connect() as other:
+        await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    monkeypatch.setattr(portal.db, "IDLE_PING_SECONDS", 0.0)
+    async with one_connection.connect() as connection:
+        second = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+    assert second != first

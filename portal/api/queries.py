@@ -31,7 +31,7 @@ from portal.api.types.adherence import (
     Table1Line,
     TrackerBucket,
 )
-from portal.api.types.cases import Case, CaseConnection, CaseReference, case_node, record_look
+from portal.api.types.cases import Case, CaseConnection, CaseReference, case_node, load_members, record_look
 from portal.api.types.contacts import Contact
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
 from portal.api.types.obligations import Obligation
@@ -117,6 +117,7 @@ class Query(StaffingQueries):
         case_id = parse_id(id, "id")
         need = info.context.case_need
         access = await info.context.uow.run(lambda s: access_case(s, actor, case_id, need))
+        await load_members(info, access.case)
         return case_node(info, access.case, access.roles, Look.VIEW)
 
     @resolver

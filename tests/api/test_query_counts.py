@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import event
 
-from models import LegalStatus
+from models import Contact, LegalStatus
 from tests.support.graphql import OPERATIONS, contact_input, gql, log_contact
 from tests.support.queries import QueryCounter
 from tests.support.world import World
@@ -575,3 +576,29 @@ async def test_the_staffing_queues_do_not_grow_with_the_number_of_cases(
             counts[(size, name)] = await _count(count_queries, client, token, name, **variables)
     for name in ("AllocationQueue", "AssignmentQueue", "ManagerTasks", "GuardianCaseloads"):
         assert counts[("few", name)] == counts[("many", name)] <= BOUNDS[name], name
+
+
+async def test_the_case_views_first_page_reads_no_more_of_the_ledger_than_the_page(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter
+) -> None:
+    """Issue 15: a case with 3,336 contacts took 3 s to view. However long the ledger, its first page costs
+    the same statements as a short one's and loads only the page's entries (the counts are counted in SQL)."""
+    short, long = await world.open_case(), await world.open_case()
+    await _contacts(client, world, short, 3)
+    await _contacts(client, world, long, 30)
+    token = await world.token("guardian")
+    loaded: list[object] = []
+
+    def count(target: object, _context: object) -> None:
+        loaded.append(target)
+
+    event.listen(Contact, "load", count)
+    try:
+        counts = [
+            await _count(count_queries, client, token, "CaseView", id=str(case), ledgerSize=5)
+            for case in (short, long)
+        ]
+    finally:
+        event.remove(Contact, "load", count)
+    assert counts[0] == counts[1] <= CASE_VIEW_BOUND
+    assert len(loaded) == 3 + 5

@@ -11,7 +11,7 @@ from models import AuditEvent, AuditOutcome
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.pagination import PageInfo
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 
 AuditOutcomeEnum = enum_type(AuditOutcome, "Whether what was asked for was done or refused.")
 
@@ -30,9 +30,9 @@ class AccessEvent:
     _person_id: strawberry.Private[uuid.UUID | None]
 
     @resolver
-    async def person(self, info: Info) -> Person | None:
+    def person(self, info: Info) -> PersonRef | None:
         """Who did it; empty for the system itself."""
-        return await load_person(info, self._person_id) if self._person_id else None
+        return person_ref(info, self._person_id) if self._person_id else None
 
     @staticmethod
     def of(event: AuditEvent) -> AccessEvent:

@@ -13,7 +13,7 @@ from models import ContactReply as ReplyModel
 from portal import clock
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 
 
 @object_type
@@ -24,9 +24,9 @@ class ContactReply:
     _recorded_by_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def recorded_by(self, info: Info) -> Person:
+    def recorded_by(self, info: Info) -> PersonRef:
         """Who marked the reply as received."""
-        return await load_person(info, self._recorded_by_id)
+        return person_ref(info, self._recorded_by_id)
 
 
 @object_type
@@ -55,19 +55,19 @@ class Contact:
     _recorded_by_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def from_person(self, info: Info) -> Person:
+    def from_person(self, info: Info) -> PersonRef:
         """The person who made the contact."""
-        return await load_person(info, self._from_id)
+        return person_ref(info, self._from_id)
 
     @resolver
-    async def to_person(self, info: Info) -> Person:
+    def to_person(self, info: Info) -> PersonRef:
         """The person who was contacted."""
-        return await load_person(info, self._to_id)
+        return person_ref(info, self._to_id)
 
     @resolver
-    async def recorded_by(self, info: Info) -> Person:
+    def recorded_by(self, info: Info) -> PersonRef:
         """Who recorded the entry (either side may log a contact in either direction)."""
-        return await load_person(info, self._recorded_by_id)
+        return person_ref(info, self._recorded_by_id)
 
     @staticmethod
     def of(model: ContactModel, reply: ReplyModel | None, corrected_by: uuid.UUID | None) -> Contact:

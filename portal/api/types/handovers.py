@@ -18,7 +18,7 @@ from models import MonitoringItem as MonitoringItemModel
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.errors import UserError
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 from portal.handovers import service
 
 HandoverStateEnum = enum_type(HandoverState, "Where a handover version stands.")
@@ -120,14 +120,14 @@ class Handover:
         return [UserError.of(problem) for problem in gaps]
 
     @resolver
-    async def updated_by(self, info: Info) -> Person:
+    def updated_by(self, info: Info) -> PersonRef:
         """Who saved it last."""
-        return await load_person(info, self._model.updated_by_id)
+        return person_ref(info, self._model.updated_by_id)
 
     @resolver
-    async def answered_by(self, info: Info) -> Person | None:
+    def answered_by(self, info: Info) -> PersonRef | None:
         """The IRO who acknowledged or returned it."""
-        return await load_person(info, self._model.answered_by_id) if self._model.answered_by_id else None
+        return person_ref(info, self._model.answered_by_id) if self._model.answered_by_id else None
 
     @staticmethod
     def of(model: HandoverModel) -> Handover:
@@ -164,9 +164,9 @@ class Closure:
     _closed_by: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def closed_by(self, info: Info) -> Person:
+    def closed_by(self, info: Info) -> PersonRef:
         """Who closed it."""
-        return await load_person(info, self._closed_by)
+        return person_ref(info, self._closed_by)
 
     @staticmethod
     def of(model: ClosureModel) -> Closure:

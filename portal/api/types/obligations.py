@@ -14,7 +14,7 @@ from models import ObligationRule as ObligationRuleModel
 from portal import calendar
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 from portal.obligations.service import met_on_time, overdue
 
 ObligationStateEnum = enum_type(ObligationState, "Where an obligation stands.")
@@ -66,14 +66,14 @@ class Obligation:
     _model_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def owner_person(self, info: Info) -> Person | None:
+    def owner_person(self, info: Info) -> PersonRef | None:
         """The named person whose duty it is (for a shared duty, the guardian)."""
-        return await load_person(info, self._owner_id) if self._owner_id else None
+        return person_ref(info, self._owner_id) if self._owner_id else None
 
     @resolver
-    async def partner_person(self, info: Info) -> Person | None:
+    def partner_person(self, info: Info) -> PersonRef | None:
         """For a duty both sides share, the person on the other side (the IRO)."""
-        return await load_person(info, self._partner_id) if self._partner_id else None
+        return person_ref(info, self._partner_id) if self._partner_id else None
 
     @resolver
     async def history(self, info: Info) -> list[ObligationHistoryEntry]:
@@ -175,14 +175,14 @@ class ConsultationArrangement:
     _iro_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def guardian(self, info: Info) -> Person:
+    def guardian(self, info: Info) -> PersonRef:
         """The guardian who agreed it."""
-        return await load_person(info, self._guardian_id)
+        return person_ref(info, self._guardian_id)
 
     @resolver
-    async def iro(self, info: Info) -> Person:
+    def iro(self, info: Info) -> PersonRef:
         """The IRO who agreed it."""
-        return await load_person(info, self._iro_id)
+        return person_ref(info, self._iro_id)
 
     @staticmethod
     def of(model: ConsultationArrangementModel) -> ConsultationArrangement:

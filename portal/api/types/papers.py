@@ -14,7 +14,7 @@ from models import PaperShare as ShareModel
 from models import PaperVersion as VersionModel
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 
 PaperKindEnum = enum_type(
     PaperKind, "What a court paper is, in the family court's categories (PROTOCOL.md §4)."
@@ -39,9 +39,9 @@ class PaperReceipt:
     _person_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def person(self, info: Info) -> Person:
+    def person(self, info: Info) -> PersonRef:
         """Whom it was shared with."""
-        return await load_person(info, self._person_id)
+        return person_ref(info, self._person_id)
 
 
 @object_type
@@ -61,9 +61,9 @@ class PaperVersion:
     _uploaded_by: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def uploaded_by(self, info: Info) -> Person:
+    def uploaded_by(self, info: Info) -> PersonRef:
         """Who uploaded it."""
-        return await load_person(info, self._uploaded_by)
+        return person_ref(info, self._uploaded_by)
 
     @staticmethod
     def of(model: VersionModel, shares: list[ShareModel]) -> PaperVersion:
@@ -132,9 +132,9 @@ class ForwardingConfirmation:
     _guardian_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def guardian(self, info: Info) -> Person:
+    def guardian(self, info: Info) -> PersonRef:
         """The guardian who confirmed."""
-        return await load_person(info, self._guardian_id)
+        return person_ref(info, self._guardian_id)
 
     @staticmethod
     def of(model: ConfirmationModel) -> ForwardingConfirmation:

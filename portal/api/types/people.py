@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeAlias
 
 import strawberry
 
@@ -11,6 +13,7 @@ from models import Organisation as OrganisationModel
 from models import Person as PersonModel
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
+from portal.api.loaders import loaded
 from portal.auth.actor import Actor
 
 
@@ -28,12 +31,6 @@ class Organisation:
         return Organisation(
             id=strawberry.ID(str(model.id)), kind=model.kind, name=model.name, ons_code=model.ons_code
         )
-
-
-async def load_organisation(info: Info, organisation_id: uuid.UUID) -> Organisation:
-    model = await info.context.loaders.organisation.load(organisation_id)
-    assert model is not None
-    return Organisation.of(model)
 
 
 @object_type
@@ -63,9 +60,9 @@ class Person:
         return sorted(await info.context.loaders.roles.load(self._id))
 
     @resolver
-    async def organisation(self, info: Info) -> Organisation:
+    def organisation(self, info: Info) -> OrganisationRef:
         """The organisation that employs them."""
-        return await load_organisation(info, self._organisation_id)
+        return organisation_ref(info, self._organisation_id)
 
     @staticmethod
     def of(model: PersonModel) -> Person:
@@ -80,10 +77,37 @@ class Person:
         )
 
 
+if TYPE_CHECKING:
+    # A reference to a person or organisation: the record at once when the request has loaded it already
+    # (see portal/api/loaders.py's ``loaded``), else an awaitable of it.
+    PersonRef: TypeAlias = Person | Awaitable[Person]
+    OrganisationRef: TypeAlias = Organisation | Awaitable[Organisation]
+else:
+    # What strawberry builds the schema from.
+    PersonRef = Person
+    OrganisationRef = Organisation
+
+
 async def load_person(info: Info, person_id: uuid.UUID) -> Person:
     model = await info.context.loaders.person.load(person_id)
     assert model is not None
     return Person.of(model)
+
+
+def person_ref(info: Info, person_id: uuid.UUID) -> PersonRef:
+    model = loaded(info.context.loaders.person, person_id)
+    return Person.of(model) if model is not None else load_person(info, person_id)
+
+
+async def load_organisation(info: Info, organisation_id: uuid.UUID) -> Organisation:
+    model = await info.context.loaders.organisation.load(organisation_id)
+    assert model is not None
+    return Organisation.of(model)
+
+
+def organisation_ref(info: Info, organisation_id: uuid.UUID) -> OrganisationRef:
+    model = loaded(info.context.loaders.organisation, organisation_id)
+    return Organisation.of(model) if model is not None else load_organisation(info, organisation_id)
 
 
 @object_type
@@ -98,9 +122,9 @@ class Me:
     _organisation_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def organisation(self, info: Info) -> Organisation:
+    def organisation(self, info: Info) -> OrganisationRef:
         """The organisation you work for."""
-        return await load_organisation(info, self._organisation_id)
+        return organisation_ref(info, self._organisation_id)
 
     @resolver
     async def email_preference(self, info: Info) -> EmailPreference:

@@ -16,7 +16,7 @@ from models import RaisedIssue as RaisedIssueModel
 from models import Review as ReviewModel
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
-from portal.api.types.people import Person, load_person
+from portal.api.types.people import PersonRef, person_ref
 
 ReviewKindEnum = enum_type(ReviewKind, "Where a looked-after review falls in the reg 33 schedule.")
 DiscussionKindEnum = enum_type(
@@ -90,9 +90,9 @@ class AgreedAction:
     _owner_id: strawberry.Private[uuid.UUID]
 
     @resolver
-    async def owner(self, info: Info) -> Person:
+    def owner(self, info: Info) -> PersonRef:
         """Who will do it."""
-        return await load_person(info, self._owner_id)
+        return person_ref(info, self._owner_id)
 
     @staticmethod
     def of(model: AgreedActionModel) -> AgreedAction:
@@ -120,14 +120,14 @@ class Discussion:
     _model: strawberry.Private[DiscussionModel]
 
     @resolver
-    async def guardian(self, info: Info) -> Person:
+    def guardian(self, info: Info) -> PersonRef:
         """The guardian in the discussion."""
-        return await load_person(info, self._model.guardian_id)
+        return person_ref(info, self._model.guardian_id)
 
     @resolver
-    async def iro(self, info: Info) -> Person:
+    def iro(self, info: Info) -> PersonRef:
         """The IRO, who recorded it."""
-        return await load_person(info, self._model.iro_id)
+        return person_ref(info, self._model.iro_id)
 
     @resolver
     async def actions(self, info: Info) -> list[AgreedAction]:
@@ -166,18 +166,14 @@ class RaisedIssue:
     _model: strawberry.Private[RaisedIssueModel]
 
     @resolver
-    async def raised_by(self, info: Info) -> Person:
+    def raised_by(self, info: Info) -> PersonRef:
         """Who raised it."""
-        return await load_person(info, self._model.raised_by_id)
+        return person_ref(info, self._model.raised_by_id)
 
     @resolver
-    async def acknowledged_by(self, info: Info) -> Person | None:
+    def acknowledged_by(self, info: Info) -> PersonRef | None:
         """Who acknowledged it."""
-        return (
-            await load_person(info, self._model.acknowledged_by_id)
-            if self._model.acknowledged_by_id
-            else None
-        )
+        return person_ref(info, self._model.acknowledged_by_id) if self._model.acknowledged_by_id else None
 
     @staticmethod
     def of(model: RaisedIssueModel) -> RaisedIssue:

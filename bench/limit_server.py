@@ -46,6 +46,7 @@ import base64
 import binascii
 import calendar as months
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -628,6 +629,9 @@ def parse_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+OBLIGATION_NAMES: dict[str, str] = {}
+
+
 @dataclass
 class Request_:
     actor: Actor
@@ -635,6 +639,17 @@ class Request_:
     connection: asyncpg.Connection
     today: date
     variables: dict[str, Any]
+
+    async def names(self) -> dict[str, str]:
+        """Each obligation code's name: its default rule's description, which no override changes
+        (portal/obligations/rules.py's obligation_name), read once."""
+        if not OBLIGATION_NAMES:
+            rows = await self.connection.fetch(
+                "SELECT DISTINCT ON (code) code, description FROM obligation_rule "
+                "WHERE organisation_id IS NULL ORDER BY code, version"
+            )
+            OBLIGATION_NAMES.update((code, description) for code, description in rows)
+        return OBLIGATION_NAMES
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1290,9 +1305,335 @@ SELECT
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Adherence: the dashboards (portal/dashboards), each section counted in SQL as the portal counts it, all in
+# one statement.
+
+ALL_IN_SCOPE = "All cases in your scope"
+BUCKETS = ((0, "Under 13 weeks"), (13, "13 to 20 weeks"), (21, "21 to 26 weeks"), (27, "Over 26 weeks"))
+HANDBOOK_MAX = 70
+QUESTIONS = {
+    "guardian_contacts_iro": "The guardian contacts the IRO",
+    "iro_contacts_guardian": "The IRO contacts the guardian",
+    "final_discussion": "The IRO and the guardian discuss the care plan at the end",
+}
+PERCEIVED = {
+    "guardian_contacts_iro": {"IRO": (27, 27), "guardian": (67, 10)},
+    "iro_contacts_guardian": {"IRO": (44, 19), "guardian": (8, 62)},
+    "final_discussion": {"IRO": (19, 45), "guardian": (54, 23)},
+}
+# Weekdays from a Monday long before any date the portal handles (portal/dashboards/repository/sql.py).
+EPOCH_MONDAY = date(1800, 1, 6)
+
+
+def weekdays_to(day: str) -> str:
+    n = f"(({day}) - DATE '{EPOCH_MONDAY}' + 1)"
+    return f"(5 * ({n} / 7) + CASE WHEN {n} % 7 > 5 THEN 5 ELSE {n} % 7 END)"
+
+
+def managed(scoped: Scoped, actor: Actor, column: str) -> str:
+    """The cases in the actor's manager scopes, with the token's adherence:view (managed_cases)."""
+    clauses = []
+    if "cafcass_manager" in actor.roles:
+        org = scoped.add(actor.organisation_id)
+        clauses.append(
+            f"{column} IN (SELECT q.id FROM proceedings q JOIN organisation qc ON qc.id = q.court_id "
+            f"WHERE qc.service_area_id = {org} UNION SELECT g.proceedings_id FROM case_membership g "
+            f"JOIN person gp ON gp.id = g.person_id WHERE g.role = 'guardian' AND g.ended_at IS NULL "
+            f"AND gp.organisation_id = {org})"
+        )
+    if "iro_manager" in actor.roles:
+        clauses.append(
+            f"{column} IN (SELECT pc.proceedings_id FROM proceedings_child pc JOIN child ch "
+            f"ON ch.id = pc.child_id WHERE ch.local_authority_id = {scoped.add(actor.organisation_id)})"
+        )
+    if not clauses or not actor.allows("adherence:view"):
+        return "false"
+    return "(" + " OR ".join(clauses) + ")"
+
+
+GROUPS = {
+    "none": ("NULL::uuid", f"'{ALL_IN_SCOPE}'", ""),
+    "service_area": (
+        "area.id",
+        "area.name",
+        "JOIN organisation court ON court.id = p.court_id JOIN organisation area ON area.id = court.service_area_id",
+    ),
+    "local_authority": ("la.id", "la.name", "JOIN organisation la ON la.id = p.local_authority_id"),
+    "team": (
+        "team.id",
+        "coalesce(team.name, 'No team') || ' (' || employer.name || ')'",
+        "JOIN person owner ON owner.id = o.owner_person_id "
+        "JOIN organisation employer ON employer.id = owner.organisation_id "
+        "LEFT OUTER JOIN team ON team.id = owner.team_id",
+    ),
+    "practitioner": ("owner.id", "owner.name", "JOIN person owner ON owner.id = o.owner_person_id"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def weekday_holidays(first: date, last: date) -> list[date]:
+    from portal.calendar import weekday_bank_holidays
+
+    return weekday_bank_holidays(first, last)
+
+
+async def adherence(r: Request_, document: str) -> dict[str, Any]:
+    actor, today, variables = r.actor, r.today, r.variables
+    if not actor.global_permission("adherence:view"):
+        raise Answer(400, {"errors": [{"message": "The limit server answers Adherence for managers only"}]})
+    start, end = date.fromisoformat(variables["start"]), date.fromisoformat(variables["end"])
+    by = str(variables.get("by") or "NONE").lower()
+    group_id, group_name, joins = GROUPS[by]
+    params: list[Any] = []
+    scoped = Scoped(params)
+    today_p, start_day, end_day = scoped.add(today), scoped.add(start), scoped.add(end)
+    start_at = scoped.add(datetime.combine(start, time(0), tzinfo=UTC))
+    end_at = scoped.add(datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC))
+    holidays = scoped.add(weekday_holidays(start, max(end, today) + timedelta(days=366)))
+    org = scoped.add(actor.organisation_id)
+    iro_manager = "iro_manager" in actor.roles
+    in_period = f"o.opened_at >= {start_at} AND o.opened_at < {end_at}"
+    sql = f"""
+WITH ob AS (
+  SELECT {group_id} AS group_id, {group_name} AS group_name, o.code, o.state,
+         CASE WHEN o.state = 'met' THEN CAST(timezone('UTC', o.closed_at) AS DATE) - o.due_on END AS late,
+         (o.state = 'open' AND o.due_on < {today_p}) AS overdue
+  FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id {joins}
+  WHERE {managed(scoped, actor, "p.id")} AND {in_period}),
+ranked AS (
+  SELECT ob.*, row_number() OVER (PARTITION BY group_id, code, coalesce(late > 0, false) ORDER BY late) AS rank,
+         count(*) FILTER (WHERE late > 0) OVER (PARTITION BY group_id, code) AS n_late
+  FROM ob),
+lines AS (
+  SELECT group_id, max(group_name) AS group_name, code, count(*) AS opened,
+         count(*) FILTER (WHERE state = 'met' AND late <= 0) AS met_on_time,
+         count(*) FILTER (WHERE late > 0) AS met_late,
+         max(late) FILTER (WHERE late > 0 AND rank = (n_late + 1) / 2) AS p50,
+         max(late) FILTER (WHERE late > 0 AND rank = (9 * n_late + 9) / 10) AS p90,
+         count(*) FILTER (WHERE state = 'waived') AS waived,
+         count(*) FILTER (WHERE state = 'not_applicable') AS not_applicable,
+         count(*) FILTER (WHERE state = 'open') AS open,
+         count(*) FILTER (WHERE overdue) AS overdue
+  FROM ranked GROUP BY group_id, code),
+open_cases AS (
+  SELECT p.id, p.case_number, p.issued_on, coalesce(e.weeks, 0) AS weeks,
+         {today_p} - p.issued_on AS elapsed,
+         (26 + coalesce(e.weeks, 0)) * 7 - ({today_p} - p.issued_on) AS remaining, p.stage
+  FROM proceedings p
+  LEFT JOIN (SELECT proceedings_id, sum(weeks) AS weeks FROM extension GROUP BY proceedings_id) e
+    ON e.proceedings_id = p.id
+  WHERE {managed(scoped, actor, "p.id")} AND p.stage <> 'concluded'),
+handovers AS (
+  SELECT CASE WHEN w.submitted_at IS NOT NULL AND CAST(timezone('UTC', w.submitted_at) AS DATE) <= due.due_on
+              THEN 'on_time'
+              WHEN w.submitted_at IS NOT NULL THEN 'late'
+              WHEN due.due_on < {today_p} THEN 'missing' ELSE 'awaited' END AS status
+  FROM proceedings p
+  JOIN (SELECT proceedings_id, min(due_on) AS due_on FROM obligation
+        WHERE code = 'P14' AND state <> 'not_applicable' GROUP BY proceedings_id) due
+    ON due.proceedings_id = p.id
+  LEFT JOIN (SELECT proceedings_id, min(submitted_at) AS submitted_at FROM handover GROUP BY proceedings_id) w
+    ON w.proceedings_id = p.id
+  WHERE {managed(scoped, actor, "p.id")} AND due.due_on >= {start_day} AND due.due_on <= {end_day}),
+versions AS (
+  SELECT pv.filed_on, count(s.id) AS shares, CAST(timezone('UTC', min(s.first_opened_at)) AS DATE) AS opened_on
+  FROM paper_version pv JOIN proceedings p ON p.id = pv.proceedings_id
+  LEFT OUTER JOIN paper_share s ON s.version_id = pv.id
+  WHERE {managed(scoped, actor, "p.id")} AND pv.filed_on >= {start_day} AND pv.filed_on <= {end_day}
+  GROUP BY pv.id, pv.proceedings_id, pv.filed_on),
+timings AS (
+  SELECT days, row_number() OVER (ORDER BY days) AS rank, count(*) OVER () AS n FROM (
+    SELECT {weekdays_to("opened_on")} - {weekdays_to("filed_on")}
+           - (SELECT count(*) FROM unnest({holidays}::date[]) h WHERE h > filed_on AND h <= opened_on) AS days
+    FROM versions WHERE opened_on IS NOT NULL) d),
+concluded AS (
+  SELECT proceedings_id, min(changed_on) AS on_ FROM stage_change WHERE stage = 'concluded'
+  GROUP BY proceedings_id),
+cases AS (
+  SELECT p.id, p.issued_on, c.on_ AS concluded_on,
+         (coalesce(c.on_, {end_day}) - p.issued_on) / 30 + 1 AS windows
+  FROM proceedings p LEFT OUTER JOIN concluded c ON c.proceedings_id = p.id
+  WHERE {managed(scoped, actor, "p.id")} AND p.issued_on <= {end_day} AND (c.on_ IS NULL OR c.on_ >= {start_day})),
+windows_with AS (
+  SELECT k.proceedings_id AS id, k.initiated_by AS side,
+         count(DISTINCT (CAST(timezone('UTC', k.occurred_at) AS DATE) - cases.issued_on) / 30) AS windows
+  FROM contact k JOIN cases ON cases.id = k.proceedings_id
+  WHERE k.proceedings_id IN (SELECT id FROM cases) AND k.corrects_id IS NULL
+  GROUP BY k.proceedings_id, k.initiated_by),
+table1 AS (
+  SELECT CAST(coalesce(g.windows, 0) AS FLOAT) / cases.windows AS guardian,
+         CAST(coalesce(i.windows, 0) AS FLOAT) / cases.windows AS iro,
+         CASE WHEN cases.concluded_on IS NULL THEN NULL
+              WHEN EXISTS (SELECT 1 FROM discussion x WHERE x.proceedings_id = cases.id
+                           AND x.kind = 'final_discussion') THEN 'held' ELSE 'not_held' END AS final
+  FROM cases LEFT OUTER JOIN windows_with g ON g.id = cases.id AND g.side = 'guardian'
+  LEFT OUTER JOIN windows_with i ON i.id = cases.id AND i.side = 'iro'),
+iro_children AS (
+  SELECT m.person_id AS iro_id, m.proceedings_id AS id, m.child_id, p.stage <> 'concluded' AS in_proceedings,
+         ch.legal_status, ch.looked_after_since
+  FROM case_membership m JOIN proceedings p ON p.id = m.proceedings_id JOIN person pe ON pe.id = m.person_id
+  JOIN child ch ON ch.id = m.child_id
+  WHERE {"true" if iro_manager else "false"} AND m.role = 'iro' AND m.ended_at IS NULL
+    AND pe.organisation_id = {org} AND {managed(scoped, actor, "p.id")})
+SELECT
+  array(SELECT row(group_id, group_name, code, opened, met_on_time, met_late, p50, p90, waived, not_applicable,
+                   open, overdue) FROM lines) AS lines,
+  array(SELECT row(CASE WHEN elapsed / 7 >= 27 THEN 3 WHEN elapsed / 7 >= 21 THEN 2
+                        WHEN elapsed / 7 >= 13 THEN 1 ELSE 0 END, weeks > 0) FROM open_cases) AS buckets,
+  array(SELECT row(id, case_number, issued_on + CAST((26 + weeks) * 7 AS INTEGER), remaining) FROM open_cases
+        WHERE remaining < 0 OR (remaining < 28 AND stage IN ('issued', 'case_management_hearing',
+                                                              'issues_resolution_hearing'))
+        ORDER BY remaining, case_number) AS at_risk,
+  (SELECT row(count(*), count(*) FILTER (WHERE status = 'on_time'), count(*) FILTER (WHERE status = 'late'),
+              count(*) FILTER (WHERE status = 'missing'), count(*) FILTER (WHERE status = 'awaited'))
+   FROM handovers) AS handovers,
+  (SELECT count(*) FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id
+   WHERE {managed(scoped, actor, "p.id")} AND {in_period} AND o.code = 'P15' AND o.state = 'met'
+     AND o.closed_at IS NOT NULL) AS acknowledged,
+  (SELECT row(count(*), count(*) FILTER (WHERE opened_on IS NOT NULL),
+              count(*) FILTER (WHERE opened_on IS NULL AND shares > 0), count(*) FILTER (WHERE shares = 0))
+   FROM versions) AS papers,
+  (SELECT row(max(days) FILTER (WHERE rank = (n + 1) / 2), max(days) FILTER (WHERE rank = (9 * n + 9) / 10))
+   FROM timings) AS timing,
+  (SELECT row(count(*),
+              count(*) FILTER (WHERE guardian >= 0.75),
+              count(*) FILTER (WHERE guardian >= 0.25 AND guardian < 0.75),
+              count(*) FILTER (WHERE guardian < 0.25),
+              count(*) FILTER (WHERE iro >= 0.75),
+              count(*) FILTER (WHERE iro >= 0.25 AND iro < 0.75),
+              count(*) FILTER (WHERE iro < 0.25),
+              count(*) FILTER (WHERE final = 'held'),
+              count(*) FILTER (WHERE final = 'not_held'))
+   FROM table1) AS table1,
+  array(SELECT row(pe.id, pe.name) FROM person pe JOIN person_role pr ON pr.person_id = pe.id
+        WHERE {"true" if iro_manager else "false"} AND pe.organisation_id = {org} AND pe.active
+          AND pr.role = 'iro' ORDER BY pe.name) AS iros,
+  array(SELECT row(iro_id, id, child_id, in_proceedings, legal_status, looked_after_since)
+        FROM iro_children) AS iro_children,
+  array(SELECT row(v.proceedings_id, v.child_id, v.review_date, v.held_on) FROM review v
+        WHERE v.proceedings_id IN (SELECT id FROM iro_children)) AS reviews"""
+    row = await r.connection.fetchrow(sql, *params)
+    audit = r.audit
+    audit.record("adherence.read", "dashboard")
+    names = await r.names()
+    order = {code: n for n, code in enumerate(sorted({line[2] for line in row["lines"]}, key=lambda c: int(c[1:])))}
+    lines = sorted(row["lines"], key=lambda line: (line[1], order[line[2]]))
+    audit.record("tracker.read", "dashboard")
+    for case_id, *_ in row["at_risk"]:
+        audit.look(case_id, "case.drill_down", None)
+    audit.record("handovers_dashboard.read", "dashboard")
+    audit.record("paper_timings.read", "dashboard")
+    if iro_manager:
+        audit.record("workload.read", "dashboard")
+    audit.record("table1.read", "dashboard")
+    counts = [0] * len(BUCKETS)
+    extended = 0
+    for bucket, was_extended in row["buckets"]:
+        counts[bucket] += 1
+        extended += was_extended
+    reviews: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[date, date | None]]] = defaultdict(list)
+    for case_id, child_id, review_date, held_on in row["reviews"]:
+        reviews[(case_id, child_id)].append((review_date, held_on))
+    theirs: dict[uuid.UUID, list[tuple[uuid.UUID, bool, bool]]] = defaultdict(list)
+    for iro_id, case_id, child_id, open_, status, since in row["iro_children"]:
+        late = (
+            status in LOOKED_AFTER
+            and since is not None
+            and next_review(since, reviews[(case_id, child_id)], today)["late"]
+        )
+        theirs[iro_id].append((child_id, open_, late))
+    workload = []
+    for iro_id, name in row["iros"]:
+        mine = theirs[iro_id]
+        children = len({child for child, _, _ in mine})
+        workload.append(
+            {
+                "iroId": str(iro_id),
+                "name": name,
+                "children": children,
+                "inProceedings": len({child for child, open_, _ in mine if open_}),
+                "overdueReviews": len({child for child, _, late in mine if late}),
+                "overRange": children > HANDBOOK_MAX,
+            }
+        )
+    cases, g_most, g_some, g_rare, i_most, i_some, i_rare, held, not_held = row["table1"]
+    measured = [
+        ("guardian_contacts_iro", cases, g_most, g_some, g_rare),
+        ("iro_contacts_guardian", cases, i_most, i_some, i_rare),
+        ("final_discussion", held + not_held, held, 0, not_held),
+    ]
+    due, on_time, late, missing, awaited = row["handovers"]
+    filed, opened, unopened, not_with_iro = row["papers"]
+    p50, p90 = row["timing"]
+    return {
+        "data": {
+            "me": me(actor, organisation=True),
+            "adherence": [
+                {
+                    "groupId": ident(line[0]),
+                    "groupName": line[1],
+                    "code": line[2],
+                    "name": names.get(line[2], ""),
+                    "opened": line[3],
+                    "metOnTime": line[4],
+                    "metLate": line[5],
+                    "lateMedianDays": line[6],
+                    "lateP90Days": line[7],
+                    "waived": line[8],
+                    "notApplicable": line[9],
+                    "open": line[10],
+                    "overdue": line[11],
+                }
+                for line in lines
+            ],
+            "proceedingsTracker": {
+                "buckets": [{"label": label, "count": n} for (_, label), n in zip(BUCKETS, counts, strict=True)],
+                "extended": extended,
+                "atRisk": [
+                    {"caseId": str(i), "caseNumber": number, "deadline": deadline.isoformat(), "daysRemaining": days}
+                    for i, number, deadline, days in row["at_risk"]
+                ],
+            },
+            "handoverFigures": {
+                "due": due,
+                "onTime": on_time,
+                "late": late,
+                "missing": missing,
+                "awaited": awaited,
+                "acknowledged": row["acknowledged"],
+            },
+            "paperTimings": {
+                "filed": filed,
+                "opened": opened,
+                "unopened": unopened,
+                "notWithIro": not_with_iro,
+                "medianWorkingDays": p50,
+                "p90WorkingDays": p90,
+            },
+            "iroWorkload": workload,
+            "table1": [
+                {
+                    "question": question,
+                    "label": QUESTIONS[question],
+                    "cases": n,
+                    "alwaysOrMostly": most,
+                    "sometimes": some,
+                    "rarelyOrNever": rare,
+                    "perceived": [
+                        {"respondent": who, "alwaysOrMostly": a, "rarelyOrNever": b}
+                        for who, (a, b) in PERCEIVED[question].items()
+                    ],
+                }
+                for question, n, most, some, rare in measured
+            ],
+        }
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The endpoint.
 
-HANDLERS = {"CaseView": case_view, "MyCases": my_cases, "MyTasks": my_tasks}
+HANDLERS = {"CaseView": case_view, "MyCases": my_cases, "MyTasks": my_tasks, "Adherence": adherence}
 UNAUTHENTICATED = refusal(401, "UNAUTHENTICATED", "Send an API token", {"WWW-Authenticate": "Bearer"})
 INVALID_TOKEN = refusal(
     401, "UNAUTHENTICATED", "The API token is not valid", {"WWW-Authenticate": 'Bearer error="invalid_token"'}

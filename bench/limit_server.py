@@ -47,6 +47,7 @@ import binascii
 import calendar as months
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -1662,7 +1663,7 @@ class Limit:
         return self._pool
 
     async def open(self) -> None:
-        # As SQLAlchemy's default pool the portal uses: 5 kept, up to 10 more under load.
+        # As many as the portal's pool holds at most (PORTAL_DATABASE_POOL_SIZE 10 + overflow 10).
         self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size)
 
     async def close(self) -> None:
@@ -1773,7 +1774,7 @@ def create_app(
     audit_key: str | None = None,
     *,
     checkpoint_file: Path | None = None,
-    pool_size: int = 15,
+    pool_size: int = 20,
     seal: bool = True,
 ) -> Starlette:
     """The limit server's app on the database ``dsn`` (a plain ``postgresql://`` DSN; the portal's
@@ -1818,7 +1819,7 @@ def app_from_environment() -> Starlette:
         os.environ["LIMIT_DSN"],
         os.environ.get("LIMIT_AUDIT_KEY") or None,
         checkpoint_file=Path(checkpoints) if checkpoints else None,
-        pool_size=int(os.environ.get("LIMIT_POOL_SIZE", "15")),
+        pool_size=int(os.environ.get("LIMIT_POOL_SIZE", "20")),
     )
 
 
@@ -2052,12 +2053,30 @@ def make_tokens(
 # The command line.
 
 
-def serve_command(args: argparse.Namespace) -> list[str]:
-    """The uvicorn options, as `portal serve` passes them (portal/cli.py)."""
-    return [f"--{name}={value}" for name, value in (("loop", args.loop), ("http", args.http)) if value]
+# Collect the young generation after this many net allocations, as `portal serve` does
+# (portal/web/serving.py): the same serving settings for both.
+YOUNG_THRESHOLD = 20_000
+
+
+def tune_collector() -> None:
+    """As portal/web/serving.py's: once the app is built, freeze what lives as long as the process and collect
+    the young generation less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+def worker_app() -> Starlette:
+    """The app in each of several worker processes (uvicorn's factory): settings from the environment."""
+    app = app_from_environment()
+    tune_collector()
+    return app
 
 
 def run_server(args: argparse.Namespace) -> None:
+    """Serve as `portal serve` does (portal/web/serving.py): uvloop and httptools unless told otherwise, no
+    proxy headers, log level info, ``--workers`` processes sharing the port."""
     import uvicorn
 
     os.environ["LIMIT_DSN"] = args.dsn
@@ -2069,18 +2088,15 @@ def run_server(args: argparse.Namespace) -> None:
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
+        "loop": args.loop,
+        "http": args.http,
         "proxy_headers": False,
         "log_level": "info",
     }
-    if args.loop:
-        options["loop"] = args.loop
-    if args.http:
-        options["http"] = args.http
-    if args.workers and args.workers > 1:
-        options["workers"] = args.workers
-        uvicorn.run("bench.limit_server:app_from_environment", factory=True, **options)
+    if args.workers > 1:
+        uvicorn.run("bench.limit_server:worker_app", factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(app_from_environment(), **options)
+        uvicorn.run(worker_app(), **options)
 
 
 @contextlib.contextmanager
@@ -2167,10 +2183,12 @@ def main() -> None:
         "--audit-key", default=os.environ.get("LIMIT_AUDIT_KEY") or os.environ.get("PORTAL_AUDIT_KEY")
     )
     parser.add_argument("--checkpoint-file", type=Path, help="sign audit checkpoints into this file")
-    parser.add_argument("--pool-size", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--loop", help="uvicorn's event loop (auto, asyncio, uvloop)")
-    parser.add_argument("--http", help="uvicorn's HTTP implementation (auto, h11, httptools)")
+    parser.add_argument(
+        "--pool-size", type=int, default=20, help="connections per process (the portal's 10 + 10 overflow)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
+    parser.add_argument("--loop", default="uvloop", help="uvicorn's event loop (as portal serve: uvloop)")
+    parser.add_argument("--http", default="httptools", help="uvicorn's HTTP parser (as portal serve: httptools)")
     parser.add_argument(
         "--check", action="store_true", help="compare the portal's answers with this server's"
     )

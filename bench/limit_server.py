@@ -3,15 +3,18 @@ SQLAlchemy, no strawberry, no graphql-core. It answers the same requests with th
 effects, as directly as hand-written code can: a few SQL statements per request (prepared by asyncpg and
 kept per connection), the derived fields computed in plain Python, the JSON built from plain dicts.
 
-    PYTHONPATH=. .venv/bin/python bench/limit_server.py --dsn postgresql://postgres@127.0.0.1:5432/db \
-        --port 8001 [--audit-key "<id>:<secret>"] [--workers N] [--loop uvloop] [--http httptools]
-    PYTHONPATH=. .venv/bin/python bench/limit_server.py --check --database-url postgresql://...  # see check
+    .venv/bin/python bench/limit_server.py --dsn postgresql://postgres@127.0.0.1:5432/db --port 8001 \
+        [--audit-key "<id>:<secret>"] [--checkpoint-file F] [--workers N] [--loop uvloop] [--http httptools]
+    .venv/bin/python bench/limit_server.py --check --database-url postgresql://postgres@127.0.0.1:5432/db \
+        [--portal-url http://127.0.0.1:8000 --limit-url http://127.0.0.1:8001 --audit-key K --var-dir D]
 
 What it answers: POST /graphql with ``{"documentId": "<name>"}`` or ``{"query": "<the trusted document's
 text>"}`` (an ``operationName`` is accepted and ignored), ``variables``, and ``Authorization: Bearer
 <token>``, for the trusted documents (graphql/operations/) CaseView, MyCases, MyTasks and Adherence. Any other
-document is answered 400 ``NOT_SUPPORTED``: this is a yardstick, not a GraphQL server. LogContact is not
-served (see the report in the module's ``NOT_COVERED``).
+document is answered 400 ``NOT_SUPPORTED``: this is a yardstick, not a GraphQL server. Not covered (see
+``NOT_COVERED``): LogContact, GET requests, and the portal's error answers other than a missing or refused
+case, an invalid id and a bad or missing token (a bad page size or cursor, a period the dashboards refuse,
+Adherence for someone who is not a manager are answered 400 with a message of the limit's own).
 
 What it does per request, as the portal does (portal/api/view.py and what it calls):
 
@@ -30,12 +33,20 @@ What it does per request, as the portal does (portal/api/view.py and what it cal
   sealer at a time holds the advisory lock, so it may share a database with the portal), and with a
   checkpoint file it signs checkpoints as the portal does.
 
-The same uvicorn settings as ``portal serve`` (portal/cli.py): ``proxy_headers=False``, log level info, and
-whatever ``--loop``, ``--http`` and ``--workers`` are given (uvicorn's defaults otherwise).
+Served as ``portal serve`` serves (portal/web/serving.py): uvloop and httptools, ``proxy_headers=False``, log
+level info, ``--workers`` processes sharing the port, the garbage collector frozen and tuned once the app is
+built; a pool of at most the portal's 10 + 10 connections per process. The check's database must be one it
+may write to (tokens, audit events): a copy, never a shared one.
 
 For the benchmark (bench/http_load.py): ``create_app(dsn, audit_key=None, ...)`` gives the Starlette app,
-``main()`` serves it, and ``check(portal_url, limit_url, probes)`` sends each probe to both servers and returns
-the differences found (status, bytes, and the first differing JSON path), empty when they answer alike.
+``main()`` serves it (``app_from_environment``/``worker_app`` for uvicorn's factory mode), ``cast(dsn)`` picks
+the cases and people (the busiest case, an ordinary one, their guardian and IRO, the authority's lawyer,
+both managers in scope, a stranger), ``make_tokens`` makes their tokens with `portal token create`,
+``probes_for`` lists the requests, and ``check(portal_url, limit_url, probes, dsn)`` sends each probe to the
+portal and then to the limit server and returns the differences found: status, the first differing JSON path
+(or "the bytes differ"), and with ``dsn`` the audit events each request appended (all fields but id and
+time). Empty when they answer alike. ``--check`` does all that (starting both servers unless their URLs are
+given), then seals the trail and runs `portal audit verify`.
 """
 
 from __future__ import annotations
@@ -75,7 +86,7 @@ if str(ROOT) not in sys.path:
 
 # Pure functions of the portal's (no ORM, no GraphQL): England's working days and the audit keyring's format.
 from portal.audit.keys import Key, Keyring  # noqa: E402
-from portal.audit.keys import parse as parse_keyring
+from portal.audit.keys import parse as parse_keyring  # noqa: E402
 from portal.calendar import add_working_days, working_days_between  # noqa: E402
 
 log = logging.getLogger("limit")
@@ -393,17 +404,21 @@ class Scoped:
         if "cafcass_manager" in actor.roles and need in CASE_PERMISSIONS["cafcass_manager"]:
             clauses.append(
                 f"((EXISTS (SELECT proceedings_1.id FROM proceedings AS proceedings_1 JOIN organisation AS "
-                f"organisation_1 ON organisation_1.id = proceedings_1.court_id WHERE proceedings_1.id = {column} "
-                f"AND organisation_1.service_area_id = {self.add(actor.organisation_id)})) OR (EXISTS (SELECT "
+                f"organisation_1 ON organisation_1.id = proceedings_1.court_id "
+                f"WHERE proceedings_1.id = {column} "
+                f"AND organisation_1.service_area_id = {self.add(actor.organisation_id)})) "
+                f"OR (EXISTS (SELECT "
                 f"case_membership_1.id FROM case_membership AS case_membership_1 JOIN person AS person_1 ON "
-                f"person_1.id = case_membership_1.person_id WHERE case_membership_1.proceedings_id = {column} "
+                f"person_1.id = case_membership_1.person_id "
+                f"WHERE case_membership_1.proceedings_id = {column} "
                 f"AND case_membership_1.role = {self.add('guardian')} AND case_membership_1.ended_at IS NULL "
                 f"AND person_1.organisation_id = {self.add(actor.organisation_id)})))"
             )
         if "iro_manager" in actor.roles and need in CASE_PERMISSIONS["iro_manager"]:
             clauses.append(
                 f"(EXISTS (SELECT proceedings_child_1.proceedings_id FROM proceedings_child AS "
-                f"proceedings_child_1 JOIN child AS child_1 ON child_1.id = proceedings_child_1.child_id WHERE "
+                f"proceedings_child_1 JOIN child AS child_1 ON child_1.id = proceedings_child_1.child_id "
+                f"WHERE "
                 f"proceedings_child_1.proceedings_id = {column} AND child_1.local_authority_id = "
                 f"{self.add(actor.organisation_id)}))"
             )
@@ -661,7 +676,8 @@ SELECT p.id, p.case_number, p.issued_on, p.stage, c.id AS court_id, c.name AS co
   a.id AS la_id, a.name AS la_name, a.ons_code,
   (c.service_area_id = $2 OR EXISTS (
      SELECT 1 FROM case_membership g JOIN person gp ON gp.id = g.person_id
-     WHERE g.proceedings_id = p.id AND g.role = 'guardian' AND g.ended_at IS NULL AND gp.organisation_id = $2))
+      WHERE g.proceedings_id = p.id AND g.role = 'guardian' AND g.ended_at IS NULL
+        AND gp.organisation_id = $2))
     AS cafcass_manager,
   EXISTS (SELECT 1 FROM proceedings_child pc JOIN child ch ON ch.id = pc.child_id
           WHERE pc.proceedings_id = p.id AND ch.local_authority_id = $2) AS iro_manager,
@@ -725,7 +741,8 @@ CONTACT_COLUMNS = """contact.id, contact.occurred_at, contact.initiated_by, cont
   contact.summary, contact.reply_expected, contact.reply_due_on, contact.corrects_id, contact.recorded_at,
   contact.from_person_id, contact.to_person_id, contact.recorded_by_id, contact_reply.replied_at,
   contact_reply.recorded_by_id AS reply_by"""
-LEDGER_NAMES = """SELECT l.*, f.name AS from_name, t.name AS to_name, b.name AS by_name, rb.name AS reply_by_name
+LEDGER_NAMES = """SELECT l.*, f.name AS from_name, t.name AS to_name, b.name AS by_name,
+  rb.name AS reply_by_name
 FROM ledger l JOIN person f ON f.id = l.from_person_id JOIN person t ON t.id = l.to_person_id
 JOIN person b ON b.id = l.recorded_by_id LEFT JOIN person rb ON rb.id = l.reply_by
 ORDER BY l.position"""
@@ -1067,7 +1084,8 @@ def viewer_roles(actor: Actor, case_id: uuid.UUID) -> list[str]:
 
 
 CHILD_NAMES = """array(SELECT row(ch.given_name, ch.family_name) FROM proceedings_child pc
-  JOIN child ch ON ch.id = pc.child_id WHERE pc.proceedings_id = p.id ORDER BY ch.date_of_birth, ch.given_name)"""
+  JOIN child ch ON ch.id = pc.child_id WHERE pc.proceedings_id = p.id
+  ORDER BY ch.date_of_birth, ch.given_name)"""
 
 
 async def my_cases(r: Request_, document: str) -> dict[str, Any]:
@@ -1106,10 +1124,12 @@ SELECT (SELECT count(*) FROM readable) AS total,
           ORDER BY ch.date_of_birth, ch.given_name),
     array(SELECT row(o.id, o.state, o.due_on, o.owner_person_id, o.partner_person_id) FROM obligation o
           WHERE o.proceedings_id = p.id ORDER BY o.due_on, o.code))
-    FROM proceedings p JOIN organisation c ON c.id = p.court_id JOIN organisation a ON a.id = p.local_authority_id
+    FROM proceedings p JOIN organisation c ON c.id = p.court_id
+    JOIN organisation a ON a.id = p.local_authority_id
     WHERE p.id IN (SELECT id FROM readable) {page_where.replace("WHERE", "AND")}
     ORDER BY p.issued_on DESC, p.id DESC LIMIT {limit}) AS page,
-  array(SELECT row(o.id, o.name) FROM organisation o WHERE o.kind = 'local_authority' ORDER BY o.name) AS las"""
+  array(SELECT row(o.id, o.name) FROM organisation o WHERE o.kind = 'local_authority'
+        ORDER BY o.name) AS las"""
     row = await r.connection.fetchrow(sql, *params)
     page = row["page"]
     has_next, page = len(page) > size, page[:size]
@@ -1195,7 +1215,8 @@ SELECT
   array(SELECT row(o.id, o.code, r.description, r.owner, r.evidence, o.trigger_id, o.due_on, o.state,
                    o.closed_at, o.reason, o.owner_person_id, op.name, o.partner_person_id, pp.name,
                    p.id, p.case_number, {CHILD_NAMES})
-        FROM obligation o JOIN obligation_rule r ON r.id = o.rule_id JOIN proceedings p ON p.id = o.proceedings_id
+        FROM obligation o JOIN obligation_rule r ON r.id = o.rule_id
+        JOIN proceedings p ON p.id = o.proceedings_id
         LEFT JOIN person op ON op.id = o.owner_person_id LEFT JOIN person pp ON pp.id = o.partner_person_id
         WHERE (o.owner_person_id = $1 OR o.partner_person_id = $1) AND {tasks_readable}
           AND (o.state = 'open' OR o.closed_at >= {since_param})
@@ -1210,7 +1231,8 @@ SELECT
           AND kr.contact_id IS NULL AND k2.id IS NULL AND {replies_readable}
         ORDER BY k.reply_due_on, k.occurred_at) AS replies,
   array(SELECT row(i.id, i.kind, i.summary, i.shared_at, rb.name, p.id, p.case_number, {CHILD_NAMES})
-        FROM raised_issue i JOIN proceedings p ON p.id = i.proceedings_id JOIN person rb ON rb.id = i.raised_by_id
+        FROM raised_issue i JOIN proceedings p ON p.id = i.proceedings_id
+        JOIN person rb ON rb.id = i.raised_by_id
         WHERE i.shared_at IS NOT NULL AND i.acknowledged_at IS NULL
           AND EXISTS (SELECT 1 FROM case_membership m WHERE m.person_id = $1 AND m.ended_at IS NULL
                       AND m.proceedings_id = i.proceedings_id
@@ -1357,7 +1379,8 @@ GROUPS = {
     "service_area": (
         "area.id",
         "area.name",
-        "JOIN organisation court ON court.id = p.court_id JOIN organisation area ON area.id = court.service_area_id",
+        "JOIN organisation court ON court.id = p.court_id "
+        "JOIN organisation area ON area.id = court.service_area_id",
     ),
     "local_authority": ("la.id", "la.name", "JOIN organisation la ON la.id = p.local_authority_id"),
     "team": (
@@ -1402,7 +1425,8 @@ WITH ob AS (
   FROM obligation o JOIN proceedings p ON p.id = o.proceedings_id {joins}
   WHERE {managed(scoped, actor, "p.id")} AND {in_period}),
 ranked AS (
-  SELECT ob.*, row_number() OVER (PARTITION BY group_id, code, coalesce(late > 0, false) ORDER BY late) AS rank,
+  SELECT ob.*,
+         row_number() OVER (PARTITION BY group_id, code, coalesce(late > 0, false) ORDER BY late) AS rank,
          count(*) FILTER (WHERE late > 0) OVER (PARTITION BY group_id, code) AS n_late
   FROM ob),
 lines AS (
@@ -1437,7 +1461,8 @@ handovers AS (
     ON w.proceedings_id = p.id
   WHERE {managed(scoped, actor, "p.id")} AND due.due_on >= {start_day} AND due.due_on <= {end_day}),
 versions AS (
-  SELECT pv.filed_on, count(s.id) AS shares, CAST(timezone('UTC', min(s.first_opened_at)) AS DATE) AS opened_on
+  SELECT pv.filed_on, count(s.id) AS shares,
+         CAST(timezone('UTC', min(s.first_opened_at)) AS DATE) AS opened_on
   FROM paper_version pv JOIN proceedings p ON p.id = pv.proceedings_id
   LEFT OUTER JOIN paper_share s ON s.version_id = pv.id
   WHERE {managed(scoped, actor, "p.id")} AND pv.filed_on >= {start_day} AND pv.filed_on <= {end_day}
@@ -1454,7 +1479,8 @@ cases AS (
   SELECT p.id, p.issued_on, c.on_ AS concluded_on,
          (coalesce(c.on_, {end_day}) - p.issued_on) / 30 + 1 AS windows
   FROM proceedings p LEFT OUTER JOIN concluded c ON c.proceedings_id = p.id
-  WHERE {managed(scoped, actor, "p.id")} AND p.issued_on <= {end_day} AND (c.on_ IS NULL OR c.on_ >= {start_day})),
+  WHERE {managed(scoped, actor, "p.id")} AND p.issued_on <= {end_day}
+    AND (c.on_ IS NULL OR c.on_ >= {start_day})),
 windows_with AS (
   SELECT k.proceedings_id AS id, k.initiated_by AS side,
          count(DISTINCT (CAST(timezone('UTC', k.occurred_at) AS DATE) - cases.issued_on) / 30) AS windows
@@ -1477,7 +1503,8 @@ iro_children AS (
   WHERE {"true" if iro_manager else "false"} AND m.role = 'iro' AND m.ended_at IS NULL
     AND pe.organisation_id = {org} AND {managed(scoped, actor, "p.id")})
 SELECT
-  array(SELECT row(group_id, group_name, code, opened, met_on_time, met_late, p50, p90, waived, not_applicable,
+  array(SELECT row(group_id, group_name, code, opened, met_on_time, met_late, p50, p90, waived,
+                   not_applicable,
                    open, overdue) FROM lines) AS lines,
   array(SELECT row(CASE WHEN elapsed / 7 >= 27 THEN 3 WHEN elapsed / 7 >= 21 THEN 2
                         WHEN elapsed / 7 >= 13 THEN 1 ELSE 0 END, weeks > 0) FROM open_cases) AS buckets,
@@ -1517,7 +1544,9 @@ SELECT
     audit = r.audit
     audit.record("adherence.read", "dashboard")
     names = await r.names()
-    order = {code: n for n, code in enumerate(sorted({line[2] for line in row["lines"]}, key=lambda c: int(c[1:])))}
+    order = {
+        code: n for n, code in enumerate(sorted({line[2] for line in row["lines"]}, key=lambda c: int(c[1:])))
+    }
     lines = sorted(row["lines"], key=lambda line: (line[1], order[line[2]]))
     audit.record("tracker.read", "dashboard")
     for case_id, *_ in row["at_risk"]:
@@ -1588,10 +1617,17 @@ SELECT
                 for line in lines
             ],
             "proceedingsTracker": {
-                "buckets": [{"label": label, "count": n} for (_, label), n in zip(BUCKETS, counts, strict=True)],
+                "buckets": [
+                    {"label": label, "count": n} for (_, label), n in zip(BUCKETS, counts, strict=True)
+                ],
                 "extended": extended,
                 "atRisk": [
-                    {"caseId": str(i), "caseNumber": number, "deadline": deadline.isoformat(), "daysRemaining": days}
+                    {
+                        "caseId": str(i),
+                        "caseNumber": number,
+                        "deadline": deadline.isoformat(),
+                        "daysRemaining": days,
+                    }
                     for i, number, deadline, days in row["at_risk"]
                 ],
             },
@@ -1937,7 +1973,8 @@ WITH counted AS (
                 AND m.ended_at IS NULL)
     AND EXISTS (SELECT 1 FROM case_membership m WHERE m.proceedings_id = p.id AND m.role = 'iro'
                 AND m.ended_at IS NULL)),
-ranked AS (SELECT id, n, row_number() OVER (ORDER BY n DESC, id) AS rank, count(*) OVER () AS cases FROM counted)
+ranked AS (SELECT id, n, row_number() OVER (ORDER BY n DESC, id) AS rank, count(*) OVER () AS cases
+            FROM counted)
 SELECT (SELECT id FROM ranked WHERE rank = 1) AS busiest,
        (SELECT id FROM ranked WHERE rank = cases / 2) AS ordinary"""
 
@@ -2188,7 +2225,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
     parser.add_argument("--loop", default="uvloop", help="uvicorn's event loop (as portal serve: uvloop)")
-    parser.add_argument("--http", default="httptools", help="uvicorn's HTTP parser (as portal serve: httptools)")
+    parser.add_argument(
+        "--http", default="httptools", help="uvicorn's HTTP parser (as portal serve: httptools)"
+    )
     parser.add_argument(
         "--check", action="store_true", help="compare the portal's answers with this server's"
     )

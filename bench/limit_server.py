@@ -757,17 +757,17 @@ def ledger_sql(actor: Actor, case_id: uuid.UUID, limit: int | None) -> tuple[str
         ledger = f"""SELECT {CONTACT_COLUMNS}
     FROM contact LEFT OUTER JOIN contact_reply ON contact_reply.contact_id = contact.id
     WHERE contact.proceedings_id IN ({case}) AND {granted}
-    ORDER BY contact.occurred_at DESC, contact.recorded_at DESC"""
+    ORDER BY contact.occurred_at DESC, contact.recorded_at DESC, contact.id DESC"""
     else:
         ledger = f"""SELECT {CONTACT_COLUMNS}, contact_1.id AS corrected_by
     FROM contact JOIN (SELECT contact.id AS id, row_number() OVER (PARTITION BY contact.proceedings_id
-                       ORDER BY contact.occurred_at DESC, contact.recorded_at DESC) AS rank
+                       ORDER BY contact.occurred_at DESC, contact.recorded_at DESC, contact.id DESC) AS rank
                        FROM contact WHERE contact.proceedings_id IN ({case}) AND {granted}) AS anon_1
       ON anon_1.id = contact.id
     LEFT OUTER JOIN contact_reply ON contact_reply.contact_id = contact.id
     LEFT OUTER JOIN contact AS contact_1 ON contact_1.corrects_id = contact.id
     WHERE anon_1.rank <= {scoped.add(limit)}
-    ORDER BY contact.occurred_at DESC, contact.recorded_at DESC"""
+    ORDER BY contact.occurred_at DESC, contact.recorded_at DESC, contact.id DESC"""
     sql = f"""WITH ledger AS MATERIALIZED (
   SELECT q.*, row_number() OVER () AS position FROM ({ledger}) q)
 {LEDGER_NAMES}"""

@@ -28,7 +28,7 @@ async def contacts_by_case(
             Contact.proceedings_id.in_(case_ids),
             granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
         )
-        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
     )
     grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = defaultdict(list)
     for contact, reply in rows:
@@ -42,7 +42,8 @@ async def newest_contacts_by_case(
     """Each case's newest ``limit`` ledger entries, newest first, each with its reply and the id of the entry
     that corrects it (found in SQL: the correction may be older than the entries shown). One query."""
     newest = sa.func.row_number().over(
-        partition_by=Contact.proceedings_id, order_by=(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+        partition_by=Contact.proceedings_id,
+        order_by=(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc()),
     )
     ranked = (
         sa.select(Contact.id.label("id"), newest.label("rank"))
@@ -59,7 +60,7 @@ async def newest_contacts_by_case(
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
         .outerjoin(correction, correction.corrects_id == Contact.id)
         .where(ranked.c.rank <= limit)
-        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
     )
     grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None, uuid.UUID | None]]] = defaultdict(list)
     for contact, reply, corrected_by in rows:

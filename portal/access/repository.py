@@ -36,12 +36,18 @@ T = TypeVar("T")
 # A case's id: a table's column, or an expression in a query.
 Column = sa.SQLColumnExpression[uuid.UUID]
 ScopeIds = sa.Select[uuid.UUID] | sa.CompoundSelect[uuid.UUID]
+# The aliases the scope tests below use, each inside its own subquery: made once, since building an alias
+# costs more than the rest of a statement.
+_ISSUED_HERE = aliased(Proceedings)
+_SCOPE_CHILD, _SCOPE_LINK = aliased(Child), aliased(ProceedingsChild)
+_SCOPE_COURT, _SCOPE_CASE = aliased(Organisation), aliased(Proceedings)
+_SCOPE_GUARDIAN, _SCOPE_PERSON = aliased(CaseMembership), aliased(Person)
 
 
 def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect[uuid.UUID]:
     """A Cafcass manager's cases: those issued at a court their service area serves, or with a live
     guardian from their service area."""
-    issued_here = aliased(Proceedings)
+    issued_here = _ISSUED_HERE
     at_courts = sa.select(issued_here.id).where(
         issued_here.court_id.in_(
             sa.select(Organisation.id).where(Organisation.service_area_id == organisation_id)
@@ -72,20 +78,14 @@ def _in_scope(role: Role, organisation_id: uuid.UUID, column: Column) -> sa.Colu
     """``column`` (a case's id) is in the scope of a manager in ``role`` at the organisation, tested for the
     one case (correlated), as the fetches under a case want."""
     if role is Role.IRO_MANAGER:
-        child = aliased(Child)
-        link = aliased(ProceedingsChild)
+        child, link = _SCOPE_CHILD, _SCOPE_LINK
         return (
             sa.select(link.proceedings_id)
             .join(child, child.id == link.child_id)
             .where(link.proceedings_id == column, child.local_authority_id == organisation_id)
             .exists()
         )
-    court, case, guardian, person = (
-        aliased(Organisation),
-        aliased(Proceedings),
-        aliased(CaseMembership),
-        aliased(Person),
-    )
+    court, case, guardian, person = _SCOPE_COURT, _SCOPE_CASE, _SCOPE_GUARDIAN, _SCOPE_PERSON
     at_court = (
         sa.select(case.id)
         .join(court, court.id == case.court_id)

@@ -16,6 +16,9 @@ from portal.access.policy import Permission
 from portal.access.repository import granted, readable_cases
 from portal.auth.actor import Actor, Viewer
 
+# The entry that corrects another (made once: building an alias is costly, and it is the same each time).
+_CORRECTION = aliased(Contact)
+
 
 async def contacts_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
@@ -53,12 +56,11 @@ async def newest_contacts_by_case(
         )
         .subquery()
     )
-    correction = aliased(Contact)
     rows = await session.execute(
-        sa.select(Contact, ContactReply, correction.id)
+        sa.select(Contact, ContactReply, _CORRECTION.id)
         .join(ranked, ranked.c.id == Contact.id)
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
         .where(ranked.c.rank <= limit)
         .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
     )
@@ -83,8 +85,7 @@ async def ledger_counts_by_case(
 ) -> dict[uuid.UUID, LedgerCounts]:
     """Each case's ledger counted in SQL: every entry; the current ones (not corrected) each side made; and
     those still waiting for a reply. One query."""
-    correction = aliased(Contact)
-    current = correction.id.is_(None)
+    current = _CORRECTION.id.is_(None)
 
     def counted(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -98,7 +99,7 @@ async def ledger_counts_by_case(
             counted(sa.and_(current, Contact.reply_expected, ContactReply.contact_id.is_(None))),
         )
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
         .where(
             Contact.proceedings_id.in_(case_ids),
             granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
@@ -112,12 +113,11 @@ async def contact_in_case(
     session: AsyncSession, case_id: uuid.UUID, contact_id: uuid.UUID
 ) -> tuple[Contact, ContactReply | None, Contact | None] | None:
     """An entry of this case's ledger, its reply, and the entry that corrects it, if any."""
-    correction = aliased(Contact)
     row = (
         await session.execute(
-            sa.select(Contact, ContactReply, correction)
+            sa.select(Contact, ContactReply, _CORRECTION)
             .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-            .outerjoin(correction, correction.corrects_id == Contact.id)
+            .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
             .where(Contact.id == contact_id, Contact.proceedings_id == case_id)
         )
     ).first()
@@ -128,17 +128,16 @@ async def awaited_replies(session: AsyncSession, viewer: Actor) -> list[tuple[Co
     """Contacts to or from the viewer still waiting for their reply (current entries only), on cases they
     may read, the longest overdue first. One query."""
     person_id = viewer.person_id
-    correction = aliased(Contact)
     rows = await session.execute(
         sa.select(Contact, Proceedings)
         .join(Proceedings, Proceedings.id == Contact.proceedings_id)
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-        .outerjoin(correction, correction.corrects_id == Contact.id)
+        .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
         .where(
             sa.or_(Contact.from_person_id == person_id, Contact.to_person_id == person_id),
             Contact.reply_expected,
             ContactReply.contact_id.is_(None),
-            correction.id.is_(None),
+            _CORRECTION.id.is_(None),
             readable_cases(viewer),
         )
         .order_by(Contact.reply_due_on, Contact.occurred_at)

@@ -45,7 +45,7 @@ differs is still timed, but its rows are marked and its bar lines against the li
 response size is printed (PostGraphile's beside the portal's).
 
 The phases. Each operation (CaseView of the ordinary case, of the busiest, of the --contacts-case case (at
-the first two concurrencies only), MyCases, MyTasks, Adherence, then LogContact last, since it grows the
+up to 8 clients only), MyCases, MyTasks, Adherence, then LogContact last, since it grows the
 ordinary case) at each of --concurrency (1, 8, 32, 64 clients) runs for --seconds on each server in turn,
 portal, limit, PostGraphile (with --slices N, as N round-robin slices of seconds/N each), so that drift in
 the background touches all alike. Each client holds its own keep-alive HTTP/1.1 connection (raw asyncio
@@ -595,7 +595,7 @@ def operations(world: World, ledger: int | None, servers: list[str], main: bool)
         return lambda _client, _n: (token, payload)
 
     def both(payload: dict[str, Any], token: str, theirs: dict[str, Any] | None = None) -> dict[str, Any]:
-        found = {s: same(token, payload) for s in ("portal", "limit") if s in servers}
+        found: dict[str, Any] = {s: same(token, payload) for s in ("portal", "limit") if s in servers}
         if theirs is not None and "postgraphile" in servers:
             found["postgraphile"] = same("", theirs)
         return found
@@ -959,6 +959,7 @@ async def drive(world: World, running: dict[str, Running], options: Options, mai
     tallies: dict[tuple[str, int, str], Tally] = {}
     started = time.perf_counter()
     for op in ops:
+        show_title(world.scale, op.name, checks.get(op.name))
         for clients in options.concurrency:
             if op.max_clients is not None and clients > op.max_clients:
                 continue
@@ -977,11 +978,7 @@ async def drive(world: World, running: dict[str, Running], options: Options, mai
                         tally,
                     )
             show_rows(
-                world.scale,
-                op.name,
-                clients,
-                {n: t.figures() for (o, c, n), t in tallies.items() if (o, c) == (op.name, clients)},
-                checks.get(op.name),
+                clients, {n: t.figures() for (o, c, n), t in tallies.items() if (o, c) == (op.name, clients)}
             )
     rows = [
         {"scale": world.scale, "operation": o, "clients": c, "server": n, **t.figures()}
@@ -1008,6 +1005,10 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
+def get(figures: dict[str, Any] | None, key: str) -> Any:
+    return None if figures is None else figures[key]
+
+
 def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -1018,12 +1019,13 @@ HEADER = (
 )
 
 
-def show_rows(
-    scale: float, op: str, clients: int, figures: dict[str, dict[str, Any]], check: dict[str, Any] | None
-) -> None:
+def show_title(scale: float, op: str, check: dict[str, Any] | None) -> None:
     marks = "" if not check or check.get("identical") in (True, None) else "   [portal and limit JSON DIFFER]"
-    print(f"\nscale {scale:g}  {op} x {clients} clients{marks}")
+    print(f"\nscale {scale:g}  {op}{marks}")
     print(HEADER)
+
+
+def show_rows(clients: int, figures: dict[str, dict[str, Any]]) -> None:
     portal = figures.get("portal")
     for name, f in figures.items():
         lat = f["latency_ms"]
@@ -1034,11 +1036,11 @@ def show_rows(
         )
         if name == "portal" and portal:
             limit, pg = figures.get("limit"), figures.get("postgraphile")
-            line += f" {fmt(ratio(portal['server_cpu_ms'], limit and limit['server_cpu_ms'])):>11}"
-            line += f" {fmt(ratio(portal['server_cpu_ms'], pg and pg['server_cpu_ms'])):>7}"
+            line += f" {fmt(ratio(portal['server_cpu_ms'], get(limit, 'server_cpu_ms'))):>11}"
+            line += f" {fmt(ratio(portal['server_cpu_ms'], get(pg, 'server_cpu_ms'))):>7}"
             both = (portal["server_cpu_ms"] or 0) + (portal["postgres_cpu_ms"] or 0)
-            theirs = pg and (pg["server_cpu_ms"] or 0) + (pg["postgres_cpu_ms"] or 0)
-            line += f" {fmt(ratio(both, theirs)):>10} {fmt(ratio(portal['rps'], pg and pg['rps'])):>7}"
+            theirs = None if pg is None else (pg["server_cpu_ms"] or 0) + (pg["postgres_cpu_ms"] or 0)
+            line += f" {fmt(ratio(both, theirs)):>10} {fmt(ratio(portal['rps'], get(pg, 'rps'))):>7}"
         print(line)
         for message, count in f["error_messages"].items():
             print(f"            {count:6} x {message}")
@@ -1088,15 +1090,15 @@ def bar(scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         add(f"{op}: server CPU per request <= {CPU_TO_LIMIT:g}x the limit's", verdict, figures)
     for op in views:
-        ours, theirs = row(rows, op, 8, "portal"), row(rows, op, 8, "postgraphile")
-        if ours is None or theirs is None:
+        at8, pg8 = row(rows, op, 8, "portal"), row(rows, op, 8, "postgraphile")
+        if at8 is None or pg8 is None:
             add(f"{op}: req/s at 8 clients >= {RPS_TO_POSTGRAPHILE:g}x PostGraphile's", None, "not measured")
             continue
-        r = ratio(ours["rps"], theirs["rps"])
+        r = ratio(at8["rps"], pg8["rps"])
         add(
             f"{op}: req/s at 8 clients >= {RPS_TO_POSTGRAPHILE:g}x PostGraphile's",
             r is not None and r >= RPS_TO_POSTGRAPHILE,
-            f"portal {ours['rps']}/s, PostGraphile {theirs['rps']}/s: {fmt(r)}x",
+            f"portal {at8['rps']}/s, PostGraphile {pg8['rps']}/s: {fmt(r)}x",
         )
     at32 = [r for r in rows if r["clients"] == 32 and r["server"] == "portal"]
     for r in at32:
@@ -1191,9 +1193,9 @@ def summary_table(scales: list[dict[str, Any]]) -> None:
             if r["server"] == "portal":
                 limit = row(rows, r["operation"], r["clients"], "limit")
                 pg = row(rows, r["operation"], r["clients"], "postgraphile")
-                line += f" {fmt(ratio(r['server_cpu_ms'], limit and limit['server_cpu_ms'])):>10}"
-                line += f" {fmt(ratio(r['server_cpu_ms'], pg and pg['server_cpu_ms'])):>6}"
-                line += f" {fmt(ratio(r['rps'], pg and pg['rps'])):>6}"
+                line += f" {fmt(ratio(r['server_cpu_ms'], get(limit, 'server_cpu_ms'))):>10}"
+                line += f" {fmt(ratio(r['server_cpu_ms'], get(pg, 'server_cpu_ms'))):>6}"
+                line += f" {fmt(ratio(r['rps'], get(pg, 'rps'))):>6}"
             print(line)
 
 

@@ -1,7 +1,7 @@
 """Issue 15's load benchmark over real HTTP: the portal against a hand-written limit server and PostGraphile,
 on the same PostgreSQL database with the national synthetic data, one worker each.
 
-    .venv/bin/python bench/http_load.py                          # scale 1 and 0.1, 5 s phases (~15 min)
+    .venv/bin/python bench/http_load.py                          # scale 0.1 and 1, 5 s phases (~12 min)
     .venv/bin/python bench/http_load.py --scales 1 --seconds 2 --concurrency 1,8 --json out.json
     .venv/bin/python bench/http_load.py --database-url 1=postgresql+asyncpg://postgres@127.0.0.1:55432/synth1
 
@@ -27,33 +27,36 @@ The servers, one process each and all on that database, started once per scale a
   one worker; the outbox sender and clock off);
 - the limit server, bench/limit_server.py (Starlette + asyncpg, the same uvicorn settings, the same JSON byte
   for byte, the same token check, access check and audit append), where that file exists;
-- PostGraphile 4 (npm; installed with `npm ci` into bench/postgraphile/ from its package-lock.json, the
-  first time), one Node process, NODE_ENV=production. It has no token check, no access check and no audit:
-  it answers what it is asked. Its queries (bench/postgraphile/*.graphql) fetch the same rows as the portal's
-  CaseView (the case, court and authority, stage history, extensions, children with their legal status
-  history, memberships with people and organisations, the consultation arrangement, obligations with their
-  rules and people, reviews, discussions with actions, raised issues, final orders, the ledger's counts and
-  its newest --ledger-size entries with replies, corrections and people) and MyCases (the viewer's live
-  memberships with each case's court, authority, extensions, children and obligations, and the local
+- PostGraphile 4 (the npm package; installed with `npm ci` into bench/postgraphile/ from its package-lock.json
+  the first time, so node and npm must be there: Debian's nodejs and npm do; version 5 needs Node 22), one
+  Node process, NODE_ENV=production, its default pool of 10 connections. It has no token check, no access
+  check and no audit: it answers what it is asked. Its queries (bench/postgraphile/*.graphql) fetch the same
+  rows as the portal's CaseView (the case, court and authority, stage history, extensions, children with their
+  legal status history, memberships with people and organisations, the consultation arrangement, obligations
+  with their rules and people, reviews, discussions with actions, raised issues, final orders, the ledger's
+  counts and its newest --ledger-size entries with replies, corrections and people) and MyCases (the viewer's
+  live memberships with each case's court, authority, extensions, children and obligations, and the local
   authorities): not the same JSON, but the same rows. PostGraphile cannot count with a NOT EXISTS, so its
   ledger counts are plain counts by condition, and its MyCases lists memberships (one per child) where the
   portal lists cases. It has no MyTasks, Adherence or LogContact; those rows have no PostGraphile column.
 
 Before timing, every read (CaseView of each case, MyCases, MyTasks, Adherence) goes to the portal and the
-limit server, and bench/limit_server.py's `check` compares their JSON byte for byte; an operation whose JSON
-differs is still timed, but its rows are marked and its bar lines against the limit fail. Each server's
-response size is printed (PostGraphile's beside the portal's).
+limit server, and bench/limit_server.py's `check` compares their JSON byte for byte and the audit events each
+appended; an operation whose JSON differs is still timed, but its rows are marked and its bar lines against
+the limit fail. An operation the limit server answers with 400 NOT_SUPPORTED (LogContact, so far) has no limit
+column. Each server's response size is printed (PostGraphile's beside the portal's).
 
-The phases. Each operation (CaseView of the ordinary case, of the busiest, of the --contacts-case case (at
-up to 8 clients only), MyCases, MyTasks, Adherence, then LogContact last, since it grows the
-ordinary case) at each of --concurrency (1, 8, 32, 64 clients) runs for --seconds on each server in turn,
-portal, limit, PostGraphile (with --slices N, as N round-robin slices of seconds/N each), so that drift in
-the background touches all alike. Each client holds its own keep-alive HTTP/1.1 connection (raw asyncio
-streams and pre-built requests: a full HTTP client costs too much CPU on two cores) and sends one request at
-a time until its time is up; requests in flight then finish, and requests per second are over the whole
-time, that drain included. CaseView asks for the case page's first page of the ledger (--ledger-size 20;
-0 for all of it). LogContact's clients alternate between the ordinary case's guardian and IRO, each logging a
-call to the other. At scales below the largest only MyCases and MyTasks run.
+The phases. Each operation (CaseView of the ordinary case, of the busiest, of the --contacts-case case (at up
+to 8 clients only), MyCases, MyTasks, Adherence, then LogContact last, since it grows the ordinary case) at
+each of --concurrency (1, 8, 32, 64 clients) runs for --seconds on each server in turn, portal, limit,
+PostGraphile (with --slices N, as N round-robin slices of seconds/N each), so that drift in the background
+touches all alike. Each client holds its own keep-alive HTTP/1.1 connection (raw asyncio streams and pre-built
+requests: a full HTTP client costs too much CPU on two cores) and sends one request at a time until its time
+is up; requests in flight then finish, and requests per second are over the whole time, that drain included.
+Requests to the portal and the limit server send the trusted document's text with its operationName (as
+bench/mixed_load.py does), not its documentId. CaseView asks for the case page's first page of the ledger
+(--ledger-size 20; 0 for all of it). LogContact's clients alternate between the ordinary case's guardian and
+IRO, each logging a call to the other. At scales below the largest only MyCases and MyTasks run.
 
 A request is an error when its status is not 200, its body has `errors` (or, for LogContact, its payload
 has), its data is missing or null, it times out (--timeout, 60 s) or its connection fails.
@@ -1153,6 +1156,7 @@ def bar(scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     hand = main.get("hand_written_adherence")
     over_http = row(rows, "Adherence", 1, "portal")
+    limit = row(rows, "Adherence", 1, "limit")
     if hand and over_http:
         r = ratio(over_http["latency_ms"]["p50"], hand["all_sections_ms"])
         agree = hand["adherence_figures_agree"]
@@ -1160,7 +1164,8 @@ def bar(scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
             f"Adherence over HTTP (p50, 1 client) <= {ADHERENCE_TO_HAND:g}x the hand-written SQL",
             r is not None and r <= ADHERENCE_TO_HAND and agree,
             f"{over_http['latency_ms']['p50']} ms vs {hand['all_sections_ms']} ms: {fmt(r)}x (adherence "
-            f"query alone {hand['adherence_alone_ms']} ms; figures {'agree' if agree else 'DIFFER'})",
+            f"query alone {hand['adherence_alone_ms']} ms; figures {'agree' if agree else 'DIFFER'}"
+            + (f"; the limit server over HTTP {limit['latency_ms']['p50']} ms)" if limit else ")"),
         )
     else:
         add(f"Adherence over HTTP <= {ADHERENCE_TO_HAND:g}x the hand-written SQL", None, "not measured")

@@ -21,9 +21,10 @@ SEALER_LOCK = 0x5EA1_0A0D17
 
 
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Append events: one INSERT statement for a request's events (a trigger queues them for sealing)."""
+    """Append events: one INSERT statement for a request's events (a trigger queues them for sealing). The
+    rows go as parameters, not in the statement, so it compiles once however many there are."""
     for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(sa.insert(AuditEvent).values(list(rows[start : start + INSERT_BATCH])))
+        session.execute(sa.insert(AuditEvent.__table__), list(rows[start : start + INSERT_BATCH]))
 
 
 Cursor = tuple[datetime, uuid.UUID]

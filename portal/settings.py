@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     # Each process's pool of connections to PostgreSQL (see portal/db.py's PoolSize).
-    database_pool_size: int = Field(default=10, ge=1)
-    database_pool_overflow: int = Field(default=10, ge=0)
+    database_pool_size: int = Field(default=5, ge=1)
+    database_pool_overflow: int = Field(default=0, ge=0)
     database_pool_timeout_seconds: float = Field(default=5, gt=0)
     blob_dir: Path | None = None
     # Signs session cookies. The embedded default keeps a random key in var/secret_key.

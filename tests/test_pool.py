@@ -67,3 +67,27 @@ async def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
     async with one_connection.connect() as connection:
         second = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
     assert second != first
+
+
+async def test_a_read_holds_one_connection_for_its_work_and_its_audit(
+    settings: Settings, one_connection: AsyncEngine, world: World
+) -> None:
+    """A read's looks were written on a second connection, for which the request queued again, behind
+    everyone who came after it (p99 twice the median under load)."""
+    token = await world.token("guardian")
+    app = create_app(settings, engine=one_connection)
+    checkouts: list[object] = []
+
+    def count(_dbapi: object, record: object, _proxy: object) -> None:
+        checkouts.append(record)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
+        # The token's first use is stamped afterwards, on a connection of its own.
+        await gql(c, token, "MyCases")
+        sa.event.listen(one_connection.sync_engine.pool, "checkout", count)
+        try:
+            body = await gql(c, token, "MyCases")
+        finally:
+            sa.event.remove(one_connection.sync_engine.pool, "checkout", count)
+    assert body["data"]["cases"] is not None
+    assert len(checkouts) == 1

@@ -54,6 +54,8 @@ from portal.reviews import repository as reviews
 
 K = TypeVar("K")
 V = TypeVar("V")
+M = TypeVar("M")
+R = TypeVar("R")
 Fetch = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, V]]]
 ScopedFetch = Callable[[AsyncSession, Viewer, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, V]]]
 
@@ -74,6 +76,19 @@ def loaded(loader: DataLoader[K, V], key: K) -> V | None:
     if future is None or not future.done() or future.cancelled() or future.exception() is not None:
         return None
     return future.result()
+
+
+def reference(loader: DataLoader[K, M | None], key: K, make: Callable[[M], R]) -> R | Awaitable[R]:
+    """What a reference to ``key`` resolves to: made at once from the record if ``loader`` holds it, else
+    an awaitable of it. The record must exist (the reference comes from a row that names it)."""
+    model = loaded(loader, key)
+    return make(model) if model is not None else reference_later(loader, key, make)
+
+
+async def reference_later(loader: DataLoader[K, M | None], key: K, make: Callable[[M], R]) -> R:
+    model = await loader.load(key)
+    assert model is not None
+    return make(model)
 
 
 def _none() -> None:

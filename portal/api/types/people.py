@@ -13,7 +13,7 @@ from models import Organisation as OrganisationModel
 from models import Person as PersonModel
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
-from portal.api.loaders import loaded
+from portal.api.loaders import reference, reference_later
 from portal.auth.actor import Actor
 
 
@@ -88,26 +88,16 @@ else:
     OrganisationRef = Organisation
 
 
-async def load_person(info: Info, person_id: uuid.UUID) -> Person:
-    model = await info.context.loaders.person.load(person_id)
-    assert model is not None
-    return Person.of(model)
-
-
 def person_ref(info: Info, person_id: uuid.UUID) -> PersonRef:
-    model = loaded(info.context.loaders.person, person_id)
-    return Person.of(model) if model is not None else load_person(info, person_id)
+    return reference(info.context.loaders.person, person_id, Person.of)
 
 
-async def load_organisation(info: Info, organisation_id: uuid.UUID) -> Organisation:
-    model = await info.context.loaders.organisation.load(organisation_id)
-    assert model is not None
-    return Organisation.of(model)
+async def load_person(info: Info, person_id: uuid.UUID) -> Person:
+    return await reference_later(info.context.loaders.person, person_id, Person.of)
 
 
 def organisation_ref(info: Info, organisation_id: uuid.UUID) -> OrganisationRef:
-    model = loaded(info.context.loaders.organisation, organisation_id)
-    return Organisation.of(model) if model is not None else load_organisation(info, organisation_id)
+    return reference(info.context.loaders.organisation, organisation_id, Organisation.of)
 
 
 @object_type

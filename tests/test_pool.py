@@ -4,6 +4,7 @@ the server dropped is replaced before it is used, without a ping on every reques
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import portal.db
 from portal.app import create_app
-from portal.db import PoolSize, create_engine
+from portal.db import Intent, PoolSize, create_engine, create_session_factory, unit_of_work
 from portal.settings import Settings
 from tests.support.browsing import sign_in_as
 from tests.support.graphql import gql
@@ -91,3 +92,33 @@ async def test_a_read_holds_one_connection_for_its_work_and_its_audit(
             sa.event.remove(one_connection.sync_engine.pool, "checkout", count)
     assert body["data"]["cases"] is not None
     assert len(checkouts) == 1
+
+
+async def test_units_of_work_take_their_turn_in_order(one_connection: AsyncEngine) -> None:
+    """The pool's own queue let a newcomer who was ready to run as a connection came back take it from the
+    one who had waited for it, who then waited again at the back: under load, p99 was twice the median."""
+    sessions = create_session_factory(one_connection)
+    order: list[str] = []
+    queued, go = asyncio.Event(), asyncio.Event()
+
+    async def waiter() -> None:
+        queued.set()
+        async with unit_of_work(sessions, Intent.READ):
+            order.append("waited")
+
+    async def newcomer() -> None:
+        await go.wait()
+        async with unit_of_work(sessions, Intent.READ):
+            order.append("newcomer")
+
+    def arrive(*_: object) -> None:
+        # The newcomer becomes ready just as the connection goes back to the pool.
+        go.set()
+
+    async with unit_of_work(sessions, Intent.READ):
+        tasks = [asyncio.create_task(waiter()), asyncio.create_task(newcomer())]
+        await queued.wait()
+        await asyncio.sleep(0.01)  # the waiter is waiting for the connection
+        sa.event.listen(one_connection.sync_engine.pool, "checkin", arrive, once=True)
+    await asyncio.gather(*tasks)
+    assert order == ["waited", "newcomer"]

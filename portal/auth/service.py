@@ -22,12 +22,11 @@ async def actor_for_person(
     scopes: frozenset[str] | None = None,
     token_id: uuid.UUID | None = None,
 ) -> Actor | None:
-    """The Actor for an active person, or None: three queries, whatever the caseload."""
+    """The Actor for an active person, or None: two queries, whatever the caseload."""
     row = await people.active_person_with_organisation(session, person_id)
     if row is None:
         return None
-    person, organisation = row
-    roles = await people.roles_of(session, person_id)
+    person, organisation, roles = row
     memberships = await cases.live_case_roles_of(session, person_id)
     case_roles: dict[uuid.UUID, set[CaseRole]] = defaultdict(set)
     read_only: set[uuid.UUID] = set()

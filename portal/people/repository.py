@@ -38,16 +38,21 @@ async def remove_roles(session: AsyncSession, person_id: uuid.UUID) -> None:
 
 async def active_person_with_organisation(
     session: AsyncSession, person_id: uuid.UUID
-) -> tuple[Person, Organisation] | None:
-    """The person and their organisation, or None when there is no such person or they are inactive."""
-    row = (
+) -> tuple[Person, Organisation, set[Role]] | None:
+    """The person, their organisation and their roles (one query), or None when there is no such person or
+    they are inactive."""
+    rows = (
         await session.execute(
-            sa.select(Person, Organisation)
+            sa.select(Person, Organisation, PersonRole.role)
             .join(Organisation, Organisation.id == Person.organisation_id)
+            .outerjoin(PersonRole, PersonRole.person_id == Person.id)
             .where(Person.id == person_id, Person.active)
         )
-    ).first()
-    return None if row is None else (row[0], row[1])
+    ).all()
+    if not rows:
+        return None
+    # Outer-joined: a person with no roles comes back once, with none.
+    return rows[0][0], rows[0][1], {role for _, _, role in rows} - {None}
 
 
 async def person_with_email(session: AsyncSession, email: str) -> Person | None:

@@ -26,9 +26,10 @@ from portal.audit.sealer import run_forever as seal_forever
 from portal.audit.sealer import sealer_for
 from portal.auth.oidc import build_clients
 from portal.auth.web import SESSION_COOKIE
-from portal.db import PoolSize, create_engine, create_session_factory
+from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
+from portal.pool import PoolSize
 from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store

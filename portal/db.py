@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 import uuid
-import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,79 +18,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from portal.audit import pending
+from portal.pool import DEFAULT_POOL, PoolSize, ping_when_idle, take_turns, turn
 from portal.storage.private import create_private_file, private_folder
 
 T = TypeVar("T")
 log = logging.getLogger("portal.db")
 
 
-@dataclass(frozen=True)
-class PoolSize:
-    """A process's connections to a database server: ``size`` kept open, up to ``overflow`` more under load,
-    and how long a request waits for one before it is refused (503 with Retry-After) rather than queueing
-    until its caller has given up.
-
-    A unit of work holds its connection throughout, so the pool is also the process's queue of requests:
-    it hands connections out in turn. A few connections keep a process's CPU busy while others wait on the
-    database; more would only interleave more requests, so that each takes as long as the slowest (at 32
-    clients, p99 1.8 s with 20 connections against 0.98 s with 3, at the same throughput)."""
-
-    size: int = 5
-    overflow: int = 0
-    timeout_seconds: float = 5.0
-
-
-# A connection idle this long is checked before it is used (PostgreSQL may have restarted, or a firewall
-# dropped it). SQLAlchemy's pool_pre_ping would check it on every use: three round trips per request.
-IDLE_PING_SECONDS = 10.0
-
-
-class Turns:
-    """Units of work take turns at a process's connections, first come, first served. The pool's own queue
-    is not fair: a newcomer takes a connection that was being handed to one who had waited, who then waits
-    again at the back (under load, p99 twice the median). A unit of work waits its turn here first, for as
-    long as it would wait for a connection, then is refused as the pool would refuse it."""
-
-    def __init__(self, pool: PoolSize) -> None:
-        self.pool = pool
-        # Per event loop (the tests run one per test).
-        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
-        slots = self._slots.get(loop)
-        if slots is None:
-            slots = self._slots[loop] = asyncio.Semaphore(self.pool.size + self.pool.overflow)
-        try:
-            async with asyncio.timeout(self.pool.timeout_seconds):
-                await slots.acquire()
-        except TimeoutError:
-            raise sa.exc.TimeoutError("no database connection came free in time") from None
-        try:
-            yield
-        finally:
-            slots.release()
-
-
-_TURNS: weakref.WeakKeyDictionary[sa.Engine, Turns] = weakref.WeakKeyDictionary()
-
-
-def create_engine(database_url: str, *, echo: bool = False, pool: PoolSize = PoolSize()) -> AsyncEngine:
+def create_engine(database_url: str, *, echo: bool = False, pool: PoolSize = DEFAULT_POOL) -> AsyncEngine:
     engine = _create_engine(database_url, echo=echo, pool=pool)
-    if isinstance(engine.sync_engine.pool, sa.pool.QueuePool):  # not an in-memory database's one connection
-        _TURNS[engine.sync_engine] = Turns(pool)
+    take_turns(engine, pool)
     return engine
 
 
 def _create_engine(database_url: str, *, echo: bool, pool: PoolSize) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        engine = create_async_engine(url, echo=echo, **_pool_options(pool))
-        event.listen(engine.sync_engine.pool, "checkin", _idle_from_now)
-        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+        engine = create_async_engine(url, echo=echo, **pool.options())
+        ping_when_idle(engine)
         return engine
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         # Made here, readable by the portal's user only; SQLite gives its -wal and -shm files the same mode.
@@ -102,30 +43,11 @@ def _create_engine(database_url: str, *, echo: bool, pool: PoolSize) -> AsyncEng
         create_private_file(Path(url.database))
     # An in-memory database has one connection, which no sizes apply to.
     memory = url.database in (None, "", ":memory:")
-    sizes = {} if memory else _pool_options(pool)
+    sizes = {} if memory else pool.options()
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **sizes)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
-
-
-def _pool_options(pool: PoolSize) -> dict[str, Any]:
-    return {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout_seconds}
-
-
-def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
-    record.info["idle_since"] = time.monotonic()
-
-
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    idle_since = record.info.get("idle_since")
-    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
-        return
-    try:
-        dbapi_connection.ping()
-    except Exception as gone:
-        # The pool discards this connection and checks out another.
-        raise sa.exc.DisconnectionError("an idle connection has gone") from gone
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -235,9 +157,8 @@ async def unit_of_work(
     connections in turn, and a request that waited for one should not wait again, at the back of the
     queue, to record what it read."""
     engine: AsyncEngine = factory.kw["bind"]
-    turns = _TURNS.get(engine.sync_engine)
     async with (
-        turns.turn() if turns else contextlib.nullcontext(),
+        turn(engine),
         engine.connect() as connection,
         factory(bind=connection) as session,
     ):

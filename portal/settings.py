@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     var_dir: Path = Path("var")
     database_url: str = ""
-    # Each process's pool of connections to PostgreSQL (see portal/db.py's PoolSize).
+    # Each process's pool of connections to PostgreSQL (see portal/pool.py's PoolSize).
     database_pool_size: int = Field(default=5, ge=1)
     database_pool_overflow: int = Field(default=0, ge=0)
     database_pool_timeout_seconds: float = Field(default=5, gt=0)

@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import portal.db
+import portal.pool
 from portal.app import create_app
-from portal.db import Intent, PoolSize, create_engine, create_session_factory, unit_of_work
+from portal.db import Intent, create_engine, create_session_factory, unit_of_work
+from portal.pool import PoolSize
 from portal.settings import Settings
 from tests.support.browsing import sign_in_as
 from tests.support.graphql import gql
@@ -64,7 +65,7 @@ async def test_an_idle_connection_the_server_dropped_is_replaced_before_use(
         first = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
     async with engine.connect() as other:
         await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-    monkeypatch.setattr(portal.db, "IDLE_PING_SECONDS", 0.0)
+    monkeypatch.setattr(portal.pool, "IDLE_PING_SECONDS", 0.0)
     async with one_connection.connect() as connection:
         second = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
     assert second != first

@@ -3,7 +3,7 @@ on the same PostgreSQL database with the national synthetic data, one worker eac
 
     .venv/bin/python bench/http_load.py                          # scale 0.1 and 1, 5 s phases (~12 min)
     .venv/bin/python bench/http_load.py --scales 1 --seconds 2 --concurrency 1,8 --json out.json
-    .venv/bin/python bench/http_load.py --database-url 1=postgresql+asyncpg://postgres@127.0.0.1:55432/synth1
+    .venv/bin/python bench/http_load.py --database-url 1=postgresql+asyncpg://user@host/loaded_with_synth_1
 
 The world. For each of --scales (default 0.1,1) a database of its own: by default in a throwaway PostgreSQL
 cluster, migrated and loaded with `portal synth --scale S`; with --database-url [SCALE=]URL a copy of that

@@ -29,7 +29,6 @@ from portal.auth.web import SESSION_COOKIE
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
-from portal.pool import PoolSize
 from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
@@ -115,10 +114,7 @@ async def _readyz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or Settings()
-    pool = PoolSize(
-        settings.database_pool_size, settings.database_pool_overflow, settings.database_pool_timeout_seconds
-    )
-    engine = engine or create_engine(settings.database_url, echo=settings.sql_echo, pool=pool)
+    engine = engine or create_engine(settings.database_url, echo=settings.sql_echo, pool=settings.pool)
     sessions = create_session_factory(engine)
     # Made now, so that the portal refuses to start without its audit keys rather than at the first seal.
     sealer = sealer_for(sessions, settings)

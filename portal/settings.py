@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from portal.audit import keys
 from portal.audit.keys import Keyring
+from portal.pool import DEFAULT_POOL, PoolSize
 
 
 class Environment(StrEnum):
@@ -68,10 +69,10 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     var_dir: Path = Path("var")
     database_url: str = ""
-    # Each process's pool of connections to PostgreSQL (see portal/pool.py's PoolSize).
-    database_pool_size: int = Field(default=5, ge=1)
-    database_pool_overflow: int = Field(default=0, ge=0)
-    database_pool_timeout_seconds: float = Field(default=5, gt=0)
+    # Each process's pool of connections to the database (see portal/pool.py's PoolSize).
+    database_pool_size: int = Field(default=DEFAULT_POOL.size, ge=1)
+    database_pool_overflow: int = Field(default=DEFAULT_POOL.overflow, ge=0)
+    database_pool_timeout_seconds: float = Field(default=DEFAULT_POOL.timeout_seconds, gt=0)
     blob_dir: Path | None = None
     # Signs session cookies. The embedded default keeps a random key in var/secret_key.
     secret_key: str = ""
@@ -191,6 +192,12 @@ class Settings(BaseSettings):
         """A SQLite file, or a server on this machine (a unix socket or the loopback interface)."""
         url = make_url(self.database_url)
         return url.get_backend_name() == "sqlite" or url.host in (None, "", "localhost", "127.0.0.1", "::1")
+
+    @property
+    def pool(self) -> PoolSize:
+        return PoolSize(
+            self.database_pool_size, self.database_pool_overflow, self.database_pool_timeout_seconds
+        )
 
     def provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)

@@ -30,7 +30,6 @@ from portal.access.policy import Permission
 from portal.access.repository import granted, readable_cases, rows_by_case
 from portal.auth.actor import SYSTEM, Actor, Viewer
 from portal.db import grouped
-from portal.people import repository as people
 
 Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
@@ -178,14 +177,6 @@ async def live_people(session: AsyncSession, case_id: uuid.UUID, role: CaseRole)
         .order_by(Person.name)
     )
     return list((await session.execute(stmt)).scalars())
-
-
-async def person_with_roles(session: AsyncSession, person_id: uuid.UUID) -> tuple[Person, set[str]] | None:
-    """An active person and their roles; None for someone unknown or inactive."""
-    person = await session.get(Person, person_id)
-    if person is None or not person.active:
-        return None
-    return person, set(await people.roles_of(session, person_id))
 
 
 async def live_case_roles_of(

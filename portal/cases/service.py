@@ -50,6 +50,7 @@ from portal.handovers import service as handovers
 from portal.obligations import arrangements
 from portal.obligations import service as obligations
 from portal.papers import service as papers
+from portal.people import repository as people
 from portal.validation import check_past_date, clean, clean_required
 
 # The earliest issue date accepted: a guard against a mistyped year (1026 for 2026), not a legal limit.
@@ -389,11 +390,11 @@ async def _allocate(
     looked_after_only: bool,
 ) -> list[CaseMembership]:
     problems = Problems()
-    candidate = await repository.person_with_roles(session, data.person_id)
+    candidate = await people.active_person_with_organisation(session, data.person_id)
     # People are chosen from the manager's own organisation; anyone else looks absent.
     if candidate is None or candidate[0].organisation_id != actor.organisation_id:
         problems.add(ErrorCode.NOT_FOUND, "Person not found", "personId")
-    elif CASE_ROLE_REQUIRES[role] not in candidate[1]:
+    elif CASE_ROLE_REQUIRES[role] not in candidate[2]:
         problems.add(ErrorCode.WRONG_ROLE, f"{candidate[0].name} is not a {_role_label(role)}", "personId")
 
     case_children = await repository.case_children(session, access.case.id)

@@ -204,10 +204,12 @@ async def _afterwards(session: AsyncSession, work: AfterWork) -> None:
         log.warning("after-request bookkeeping failed", exc_info=True)
 
 
-async def grouped(session: AsyncSession, stmt: sa.Select[uuid.UUID, T]) -> dict[uuid.UUID, list[T]]:
+async def grouped(
+    session: AsyncSession, stmt: sa.Select[uuid.UUID, T], params: dict[str, Any] | None = None
+) -> dict[uuid.UUID, list[T]]:
     """Rows of (key, record), in the statement's order, as a list of records per key: what a DataLoader
     fetches for many parents in one query."""
     found: dict[uuid.UUID, list[T]] = defaultdict(list)
-    for key, record in await session.execute(stmt):
+    for key, record in await session.execute(stmt, params):
         found[key].append(record)
     return found

@@ -11,8 +11,9 @@ from the case).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,12 +31,15 @@ from portal.access.policy import (
 )
 from portal.auth.actor import Actor, System, Viewer
 from portal.db import grouped
+from portal.in_list import in_bound, in_list, in_param, list_param
 
 T = TypeVar("T")
 
 # A case's id: a table's column, or an expression in a query.
 Column = sa.SQLColumnExpression[uuid.UUID]
 ScopeIds = sa.Select[uuid.UUID] | sa.CompoundSelect[uuid.UUID]
+OrganisationId = sa.BindParameter[uuid.UUID]
+List = sa.BindParameter[list[uuid.UUID]]
 # The aliases the scope tests below use, each inside its own subquery: made once, since building an alias
 # costs more than the rest of a statement.
 _ISSUED_HERE = aliased(Proceedings)
@@ -44,13 +48,73 @@ _SCOPE_COURT, _SCOPE_CASE = aliased(Organisation), aliased(Proceedings)
 _SCOPE_GUARDIAN, _SCOPE_PERSON = aliased(CaseMembership), aliased(Person)
 
 
-def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect[uuid.UUID]:
+@dataclass(frozen=True)
+class Grant:
+    """The shape of a viewer's access for one need: which predicate their reads get, not whose it is.
+    Statements are built once per shape and run with each viewer's own values (``CaseRows``)."""
+
+    need: Permission
+    everything: bool = False
+    nothing: bool = False
+    # The manager roles whose scope grants ``need``, besides the cases the viewer is a member of.
+    managers: tuple[Role, ...] = ()
+
+
+class Binder(Protocol):
+    """Where the viewer's values go in a predicate: bound at once, or named for later."""
+
+    def organisation(self) -> OrganisationId: ...
+
+    def member_cases(self, need: Permission) -> List: ...
+
+    def member_cases_as(self, case_roles: frozenset[CaseRole]) -> List: ...
+
+
+class _Values:
+    """The viewer's values, bound into the predicate as it is built (for a statement built per call)."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+
+    def organisation(self) -> OrganisationId:
+        assert not isinstance(self.viewer, System)
+        return sa.bindparam(None, self.viewer.organisation_id, type_=sa.Uuid())
+
+    def member_cases(self, need: Permission) -> List:
+        return list_param(None, sa.Uuid(), _member_cases(self.viewer, need))
+
+    def member_cases_as(self, case_roles: frozenset[CaseRole]) -> List:
+        return list_param(None, sa.Uuid(), _member_cases_as(self.viewer, case_roles))
+
+
+class _Names:
+    """Named parameters, with how to get each one's value from a viewer (for a statement built once)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Callable[[Viewer], Any]] = {}
+
+    def organisation(self) -> OrganisationId:
+        self.values["viewer_organisation"] = lambda viewer: getattr(viewer, "organisation_id", None)
+        return sa.bindparam("viewer_organisation", type_=sa.Uuid())
+
+    def member_cases(self, need: Permission) -> List:
+        name = f"member_cases_{len(self.values)}"
+        self.values[name] = lambda viewer: _member_cases(viewer, need)
+        return list_param(name, sa.Uuid())
+
+    def member_cases_as(self, case_roles: frozenset[CaseRole]) -> List:
+        name = f"member_cases_as_{len(self.values)}"
+        self.values[name] = lambda viewer: _member_cases_as(viewer, case_roles)
+        return list_param(name, sa.Uuid())
+
+
+def _cafcass_scope_ids(organisation: OrganisationId) -> sa.CompoundSelect[uuid.UUID]:
     """A Cafcass manager's cases: those issued at a court their service area serves, or with a live
     guardian from their service area."""
     issued_here = _ISSUED_HERE
     at_courts = sa.select(issued_here.id).where(
         issued_here.court_id.in_(
-            sa.select(Organisation.id).where(Organisation.service_area_id == organisation_id)
+            sa.select(Organisation.id).where(Organisation.service_area_id == organisation)
         )
     )
     with_guardians = (
@@ -59,22 +123,22 @@ def _cafcass_scope_ids(organisation_id: uuid.UUID) -> sa.CompoundSelect[uuid.UUI
         .where(
             CaseMembership.role == CaseRole.GUARDIAN,
             CaseMembership.ended_at.is_(None),
-            Person.organisation_id == organisation_id,
+            Person.organisation_id == organisation,
         )
     )
     return sa.union(at_courts, with_guardians)
 
 
-def _iro_manager_scope_ids(organisation_id: uuid.UUID) -> sa.Select[uuid.UUID]:
+def _iro_manager_scope_ids(organisation: OrganisationId) -> sa.Select[uuid.UUID]:
     """An IRO manager's cases: those concerning a child of their authority."""
     return (
         sa.select(ProceedingsChild.proceedings_id)
         .join(Child, Child.id == ProceedingsChild.child_id)
-        .where(Child.local_authority_id == organisation_id)
+        .where(Child.local_authority_id == organisation)
     )
 
 
-def _in_scope(role: Role, organisation_id: uuid.UUID, column: Column) -> sa.ColumnElement[bool]:
+def _in_scope(role: Role, organisation: OrganisationId, column: Column) -> sa.ColumnElement[bool]:
     """``column`` (a case's id) is in the scope of a manager in ``role`` at the organisation, tested for the
     one case (correlated), as the fetches under a case want."""
     if role is Role.IRO_MANAGER:
@@ -82,14 +146,14 @@ def _in_scope(role: Role, organisation_id: uuid.UUID, column: Column) -> sa.Colu
         return (
             sa.select(link.proceedings_id)
             .join(child, child.id == link.child_id)
-            .where(link.proceedings_id == column, child.local_authority_id == organisation_id)
+            .where(link.proceedings_id == column, child.local_authority_id == organisation)
             .exists()
         )
     court, case, guardian, person = _SCOPE_COURT, _SCOPE_CASE, _SCOPE_GUARDIAN, _SCOPE_PERSON
     at_court = (
         sa.select(case.id)
         .join(court, court.id == case.court_id)
-        .where(case.id == column, court.service_area_id == organisation_id)
+        .where(case.id == column, court.service_area_id == organisation)
         .exists()
     )
     with_guardian = (
@@ -99,23 +163,25 @@ def _in_scope(role: Role, organisation_id: uuid.UUID, column: Column) -> sa.Colu
             guardian.proceedings_id == column,
             guardian.role == CaseRole.GUARDIAN,
             guardian.ended_at.is_(None),
-            person.organisation_id == organisation_id,
+            person.organisation_id == organisation,
         )
         .exists()
     )
     return sa.or_(at_court, with_guardian)
 
 
+_SCOPE_IDS: dict[Role, Callable[[OrganisationId], ScopeIds]] = {
+    Role.CAFCASS_MANAGER: _cafcass_scope_ids,
+    Role.IRO_MANAGER: _iro_manager_scope_ids,
+}
+
+
 def manager_scope_ids(actor: Viewer) -> dict[Role, ScopeIds]:
     """The ids of the cases in each manager scope the actor holds (an uncorrelated list)."""
     if isinstance(actor, System):
         return {}
-    scopes: dict[Role, ScopeIds] = {}
-    if actor.has_role(Role.CAFCASS_MANAGER):
-        scopes[Role.CAFCASS_MANAGER] = _cafcass_scope_ids(actor.organisation_id)
-    if actor.has_role(Role.IRO_MANAGER):
-        scopes[Role.IRO_MANAGER] = _iro_manager_scope_ids(actor.organisation_id)
-    return scopes
+    bind = _Values(actor)
+    return {role: ids(bind.organisation()) for role, ids in _SCOPE_IDS.items() if actor.has_role(role)}
 
 
 def managed_cases(actor: Viewer, column: Column = Proceedings.id) -> sa.ColumnElement[bool]:
@@ -148,16 +214,7 @@ def readable_cases(
 ) -> sa.ColumnElement[bool]:
     """The cases on which the actor may ``need`` (by default, read them), as an uncorrelated list: what
     lists of cases and task lists start from."""
-    if isinstance(actor, System):
-        return sa.true()
-    if not _token_reads(actor, need):
-        return sa.false()
-    clauses = [
-        column.in_(ids) for role, ids in manager_scope_ids(actor).items() if need in CASE_PERMISSIONS[role]
-    ]
-    if members := _member_cases(actor, need):
-        clauses.append(column.in_(members))
-    return sa.or_(*clauses) if clauses else sa.false()
+    return Filters(_grant(actor, need), _Values(actor)).readable(column)
 
 
 def granted(viewer: Viewer, need: Permission, column: Column) -> sa.ColumnElement[bool]:
@@ -165,62 +222,147 @@ def granted(viewer: Viewer, need: Permission, column: Column) -> sa.ColumnElemen
     role that grants it, or as a manager in a role that grants it whose scope covers the case; and the
     request's token allows both reading cases and ``need``. Correlated to each row. The system itself (the
     clock, the services working on a case already authorised) is granted everything."""
-    if isinstance(viewer, System):
-        return sa.true()
-    if not _token_reads(viewer, need):
-        return sa.false()
-    clauses: list[sa.ColumnElement[bool]] = [
-        _in_scope(role, viewer.organisation_id, column)
-        for role in sorted(MANAGER_ROLES)
-        if viewer.has_role(role) and need in CASE_PERMISSIONS[role]
-    ]
-    if members := _member_cases(viewer, need):
-        clauses.append(column.in_(members))
-    return sa.or_(*clauses) if clauses else sa.false()
+    return Filters(_grant(viewer, need), _Values(viewer)).granted(column)
 
 
 def member_as(viewer: Viewer, case_roles: Iterable[CaseRole], column: Column) -> sa.ColumnElement[bool]:
     """``column`` is a case the viewer is a live member of in one of ``case_roles`` (backed by the matching
     organisation role): what only the IRO, or only the guardian, on a case may see."""
+    return Filters(_grant(viewer, Permission.READ_CASE), _Values(viewer)).member_as(case_roles, column)
+
+
+def _grant(viewer: Viewer, need: Permission) -> Grant:
     if isinstance(viewer, System):
-        return sa.true()
-    wanted = set(case_roles)
-    ids = [
+        return Grant(need, everything=True)
+    if not _token_reads(viewer, need):
+        return Grant(need, nothing=True)
+    managers = tuple(
+        role for role in sorted(MANAGER_ROLES) if viewer.has_role(role) and need in CASE_PERMISSIONS[role]
+    )
+    return Grant(need, managers=managers)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The access predicates for one shape of access, with the viewer's values bound by ``bind``: the one
+    place their rules are written, whether a statement is built per call or once (``Template``)."""
+
+    grant: Grant
+    bind: Binder
+
+    def granted(self, column: Column) -> sa.ColumnElement[bool]:
+        """See ``granted``."""
+        grant = self.grant
+        if grant.everything:
+            return sa.true()
+        if grant.nothing:
+            return sa.false()
+        clauses = [_in_scope(role, self.bind.organisation(), column) for role in grant.managers]
+        clauses.append(in_bound(column, self.bind.member_cases(grant.need)))
+        return sa.or_(*clauses)
+
+    def readable(self, column: Column) -> sa.ColumnElement[bool]:
+        """See ``readable_cases``."""
+        grant = self.grant
+        if grant.everything:
+            return sa.true()
+        if grant.nothing:
+            return sa.false()
+        clauses: list[sa.ColumnElement[bool]] = [column.in_(self.scope_ids(role)) for role in grant.managers]
+        clauses.append(in_bound(column, self.bind.member_cases(grant.need)))
+        return sa.or_(*clauses)
+
+    def scope_ids(self, role: Role) -> ScopeIds:
+        """The ids of the cases in the scope of the viewer's manager ``role`` (an uncorrelated list)."""
+        return _SCOPE_IDS[role](self.bind.organisation())
+
+    def member_as(self, case_roles: Iterable[CaseRole], column: Column) -> sa.ColumnElement[bool]:
+        """See ``member_as``."""
+        if self.grant.everything:
+            return sa.true()
+        return in_bound(column, self.bind.member_cases_as(frozenset(case_roles)))
+
+
+S = TypeVar("S", bound=sa.Executable)
+
+
+class Template(Generic[S]):
+    """A statement over case data, built once per shape of the viewer's access (``Grant``) and run with
+    each viewer's own values as parameters: a request then pays neither for building it nor for
+    SQLAlchemy's cache key, and its SQL text (so PostgreSQL's prepared statement) is the same for all."""
+
+    def __init__(self, build: Callable[[Filters], S], need: Permission = Permission.READ_CASE) -> None:
+        self._build, self.need = build, need
+        self._built: dict[Grant, tuple[S, dict[str, Callable[[Viewer], Any]]]] = {}
+
+    def bound(self, viewer: Viewer, **params: Any) -> tuple[S, dict[str, Any]]:
+        """The statement for the viewer's shape of access, and the parameters to run it with: ``params``
+        (each named in the statement with ``sa.bindparam`` or ``in_param``) and the viewer's values."""
+        grant = _grant(viewer, self.need)
+        built = self._built.get(grant)
+        if built is None:
+            names = _Names()
+            built = self._built[grant] = (self._build(Filters(grant, names)), names.values)
+        stmt, values = built
+        return stmt, {name: value(viewer) for name, value in values.items()} | params
+
+
+class CaseRows(Generic[T]):
+    """Each case's rows of ``model`` that the viewer may see (``need`` on their case, and ``where``), in
+    ``order_by``: the batch fetch below a case that most lists on it are, declared once per list."""
+
+    def __init__(
+        self,
+        model: type[T],
+        *,
+        order_by: Sequence[sa.SQLColumnExpression[Any]] = (),
+        where: Callable[[Filters], Sequence[sa.ColumnElement[bool]]] = lambda filters: (),
+        need: Permission = Permission.READ_CASE,
+    ) -> None:
+        column: Column = sa.inspect(model).c.proceedings_id
+
+        def build(filters: Filters) -> sa.Select[uuid.UUID, T]:
+            return (
+                sa.select(column, model)
+                .where(in_param(column, "case_ids"), filters.granted(column), *where(filters))
+                .order_by(*order_by)
+            )
+
+        self._template = Template(build, need)
+
+    async def fetch(
+        self, session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[T]]:
+        return await grouped(session, *self._template.bound(viewer, case_ids=list(case_ids)))
+
+
+def _member_cases_as(viewer: Viewer, case_roles: frozenset[CaseRole]) -> list[uuid.UUID]:
+    if isinstance(viewer, System):
+        return []
+    return [
         case_id
         for case_id, held in viewer.case_roles.items()
-        if any(r in wanted and CASE_ROLE_REQUIRES[r] in viewer.roles for r in held)
+        if any(r in case_roles and CASE_ROLE_REQUIRES[r] in viewer.roles for r in held)
     ]
-    return column.in_(ids) if ids else sa.false()
-
-
-async def rows_by_case(
-    session: AsyncSession,
-    viewer: Viewer,
-    model: type[T],
-    case_ids: Sequence[uuid.UUID],
-    *,
-    order_by: Sequence[sa.SQLColumnExpression[Any]] = (),
-    where: Sequence[sa.ColumnElement[bool]] = (),
-    need: Permission = Permission.READ_CASE,
-) -> dict[uuid.UUID, list[T]]:
-    """Each case's rows of ``model`` that the viewer may see (``need`` on their case, and ``where``), in
-    ``order_by``: the batch fetch below a case that most lists on it are."""
-    column: Column = sa.inspect(model).c.proceedings_id
-    stmt = sa.select(column, model).where(column.in_(case_ids), granted(viewer, need, column), *where)
-    return await grouped(session, stmt.order_by(*order_by))
 
 
 async def case_in_scopes(
     session: AsyncSession, actor: Viewer, case_id: uuid.UUID
 ) -> tuple[Proceedings, list[Role]] | None:
     """The case if the actor may read it, with the manager roles whose scope covers it."""
-    scopes = manager_scope_ids(actor)
-    columns = [Proceedings.id.in_(ids).label(role.value) for role, ids in scopes.items()]
-    stmt = sa.select(Proceedings, *columns).where(Proceedings.id == case_id, readable_cases(actor))
-    row = (await session.execute(stmt)).first()
+    stmt, params = _CASE_IN_SCOPES.bound(actor, case_id=case_id)
+    row = (await session.execute(stmt, params)).first()
     if row is None:
         return None
-    return row[0], [role for role in scopes if row._mapping[role.value]]
+    return row[0], [role for role in sorted(MANAGER_ROLES) if row._mapping.get(role.value)]
+
+
+_CASE_IN_SCOPES = Template(
+    lambda filters: sa.select(
+        Proceedings,
+        *(Proceedings.id.in_(filters.scope_ids(role)).label(role.value) for role in filters.grant.managers),
+    ).where(Proceedings.id == sa.bindparam("case_id", type_=sa.Uuid()), filters.readable(Proceedings.id))
+)
 
 
 async def readable_by_id(
@@ -228,6 +370,6 @@ async def readable_by_id(
 ) -> dict[uuid.UUID, Proceedings]:
     """The cases among ``ids`` that the viewer may read."""
     stmt = sa.select(Proceedings).where(
-        Proceedings.id.in_(list(ids)), granted(viewer, Permission.READ_CASE, Proceedings.id)
+        in_list(Proceedings.id, list(ids)), granted(viewer, Permission.READ_CASE, Proceedings.id)
     )
     return {p.id: p for p in (await session.execute(stmt)).scalars()}

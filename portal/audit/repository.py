@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from models import GENESIS_HASH, AuditEvent, AuditQueue, AuditSeal
+from portal.in_list import in_list
 
 # Rows per INSERT: a request's looks fit in one (a page of cases is at most 100), and a bulk load's events
 # stay under both databases' limits on bound parameters.
@@ -80,7 +81,7 @@ async def add_seals(
     if seals:
         await session.execute(sa.insert(AuditSeal).values(list(seals)))
     if taken:
-        await session.execute(sa.delete(AuditQueue).where(AuditQueue.event_id.in_(list(taken))))
+        await session.execute(sa.delete(AuditQueue).where(in_list(AuditQueue.event_id, list(taken))))
 
 
 async def seals_from(

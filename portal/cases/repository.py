@@ -26,10 +26,10 @@ from models import (
     Stage,
     StageChange,
 )
-from portal.access.policy import Permission
-from portal.access.repository import granted, readable_cases, rows_by_case
+from portal.access.repository import CaseRows, Template, readable_cases
 from portal.auth.actor import SYSTEM, Actor, Viewer
 from portal.db import grouped
+from portal.in_list import in_list, in_param
 
 Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
@@ -75,76 +75,96 @@ async def children_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Child]]:
     """The children of each case, eldest first."""
-    return await grouped(
-        session,
+    return await grouped(session, *_CHILDREN.bound(viewer, case_ids=list(case_ids)))
+
+
+_CHILDREN = Template(
+    lambda filters: (
         sa.select(ProceedingsChild.proceedings_id, Child)
         .join(Child, Child.id == ProceedingsChild.child_id)
         .where(
-            ProceedingsChild.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, ProceedingsChild.proceedings_id),
+            in_param(ProceedingsChild.proceedings_id, "case_ids"),
+            filters.granted(ProceedingsChild.proceedings_id),
         )
-        .order_by(Child.date_of_birth, Child.given_name),
+        .order_by(Child.date_of_birth, Child.given_name)
     )
+)
 
 
 async def memberships_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CaseMembership]]:
     """Every membership of each case, live and ended, oldest first."""
-    order = (CaseMembership.started_at, CaseMembership.id)
-    return await rows_by_case(session, viewer, CaseMembership, case_ids, order_by=order)
+    return await _MEMBERSHIPS.fetch(session, viewer, case_ids)
+
+
+_MEMBERSHIPS = CaseRows(CaseMembership, order_by=(CaseMembership.started_at, CaseMembership.id))
 
 
 async def extensions_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Extension]]:
     """Each case's extensions, oldest first."""
-    order = (Extension.granted_on, Extension.recorded_at)
-    return await rows_by_case(session, viewer, Extension, case_ids, order_by=order)
+    return await _EXTENSIONS.fetch(session, viewer, case_ids)
+
+
+_EXTENSIONS = CaseRows(Extension, order_by=(Extension.granted_on, Extension.recorded_at))
 
 
 async def stage_changes_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StageChange]]:
     """Each case's stages reached, oldest first."""
-    order = (StageChange.changed_on, StageChange.recorded_at)
-    return await rows_by_case(session, viewer, StageChange, case_ids, order_by=order)
+    return await _STAGE_CHANGES.fetch(session, viewer, case_ids)
+
+
+_STAGE_CHANGES = CaseRows(StageChange, order_by=(StageChange.changed_on, StageChange.recorded_at))
 
 
 async def legal_status_by_child(
     session: AsyncSession, viewer: Viewer, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[LegalStatusEntry]]:
-    return await grouped(
-        session,
+    return await grouped(session, *_LEGAL_STATUS.bound(viewer, child_ids=list(child_ids)))
+
+
+_LEGAL_STATUS = Template(
+    lambda filters: (
         sa.select(LegalStatusEntry.child_id, LegalStatusEntry)
         .where(
-            LegalStatusEntry.child_id.in_(child_ids),
+            in_param(LegalStatusEntry.child_id, "child_ids"),
             sa.select(ProceedingsChild.proceedings_id)
             .where(
                 ProceedingsChild.child_id == LegalStatusEntry.child_id,
-                granted(viewer, Permission.READ_CASE, ProceedingsChild.proceedings_id),
+                filters.granted(ProceedingsChild.proceedings_id),
             )
             .exists(),
         )
-        .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at),
+        .order_by(LegalStatusEntry.effective_from, LegalStatusEntry.recorded_at)
     )
+)
 
 
 async def children_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Child]:
-    rows = (await session.execute(sa.select(Child).where(Child.id.in_(ids)))).scalars()
+    rows = (await session.execute(sa.select(Child).where(in_list(Child.id, ids)))).scalars()
     return {c.id: c for c in rows}
 
 
 async def organisations_by_id(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Organisation]:
-    rows = (await session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)))).scalars()
+    rows = (await session.execute(_ORGANISATIONS, {"ids": list(ids)})).scalars()
     return {o.id: o for o in rows}
 
 
+_ORGANISATIONS = sa.select(Organisation).where(in_param(Organisation.id, "ids"))
+
+
 async def people_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
-    rows = (await session.execute(sa.select(Person).where(Person.id.in_(ids)))).scalars()
+    rows = (await session.execute(_PEOPLE, {"ids": list(ids)})).scalars()
     return {p.id: p for p in rows}
+
+
+_PEOPLE = sa.select(Person).where(in_param(Person.id, "ids"))
 
 
 async def case_children(session: AsyncSession, case_id: uuid.UUID) -> list[Child]:
@@ -209,7 +229,7 @@ async def open_proceedings_of_children(
     rows = await session.execute(
         sa.select(ProceedingsChild.child_id, Proceedings.id)
         .join(Proceedings, Proceedings.id == ProceedingsChild.proceedings_id)
-        .where(ProceedingsChild.child_id.in_(child_ids), Proceedings.stage != Stage.CONCLUDED)
+        .where(in_list(ProceedingsChild.child_id, child_ids), Proceedings.stage != Stage.CONCLUDED)
     )
     return {child_id: proceedings_id for child_id, proceedings_id in rows}
 
@@ -230,7 +250,10 @@ async def final_orders_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FinalOrder]]:
     """Each case's final orders (one for each child), in no particular order."""
-    return await rows_by_case(session, viewer, FinalOrder, case_ids)
+    return await _FINAL_ORDERS.fetch(session, viewer, case_ids)
+
+
+_FINAL_ORDERS = CaseRows(FinalOrder)
 
 
 async def final_orders_recorded(session: AsyncSession, case_id: uuid.UUID) -> bool:

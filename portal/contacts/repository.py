@@ -13,8 +13,9 @@ from sqlalchemy.orm import aliased
 
 from models import Contact, ContactReply, Proceedings, Side
 from portal.access.policy import Permission
-from portal.access.repository import granted, readable_cases
+from portal.access.repository import Filters, Template, granted, readable_cases
 from portal.auth.actor import Actor, Viewer
+from portal.in_list import in_list, in_param
 
 # The entry that corrects another (made once: building an alias is costly, and it is the same each time).
 _CORRECTION = aliased(Contact)
@@ -28,10 +29,10 @@ async def contacts_by_case(
         sa.select(Contact, ContactReply)
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
         .where(
-            Contact.proceedings_id.in_(case_ids),
+            in_list(Contact.proceedings_id, case_ids),
             granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
         )
-        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
+        .order_by(*_LEDGER_ORDER)
     )
     grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = defaultdict(list)
     for contact, reply in rows:
@@ -39,31 +40,36 @@ async def contacts_by_case(
     return grouped
 
 
+# Newest first; the id settles entries made at the same moment.
+_LEDGER_ORDER = (Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
+
+
+def _newest(filters: Filters) -> sa.Select[Contact, ContactReply, uuid.UUID]:
+    newest = sa.func.row_number().over(partition_by=Contact.proceedings_id, order_by=_LEDGER_ORDER)
+    ranked = (
+        sa.select(Contact.id.label("id"), newest.label("rank"))
+        .where(in_param(Contact.proceedings_id, "case_ids"), filters.granted(Contact.proceedings_id))
+        .subquery()
+    )
+    return (
+        sa.select(Contact, ContactReply, _CORRECTION.id)
+        .join(ranked, ranked.c.id == Contact.id)
+        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
+        .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
+        .where(ranked.c.rank <= sa.bindparam("limit", type_=sa.Integer()))
+        .order_by(*_LEDGER_ORDER)
+    )
+
+
+_NEWEST = Template(_newest)
+
+
 async def newest_contacts_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID], limit: int
 ) -> dict[uuid.UUID, list[tuple[Contact, ContactReply | None, uuid.UUID | None]]]:
     """Each case's newest ``limit`` ledger entries, newest first, each with its reply and the id of the entry
     that corrects it (found in SQL: the correction may be older than the entries shown). One query."""
-    newest = sa.func.row_number().over(
-        partition_by=Contact.proceedings_id,
-        order_by=(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc()),
-    )
-    ranked = (
-        sa.select(Contact.id.label("id"), newest.label("rank"))
-        .where(
-            Contact.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
-        )
-        .subquery()
-    )
-    rows = await session.execute(
-        sa.select(Contact, ContactReply, _CORRECTION.id)
-        .join(ranked, ranked.c.id == Contact.id)
-        .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
-        .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
-        .where(ranked.c.rank <= limit)
-        .order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id.desc())
-    )
+    rows = await session.execute(*_NEWEST.bound(viewer, case_ids=list(case_ids), limit=limit))
     grouped: dict[uuid.UUID, list[tuple[Contact, ContactReply | None, uuid.UUID | None]]] = defaultdict(list)
     for contact, reply, corrected_by in rows:
         grouped[contact.proceedings_id].append((contact, reply, corrected_by))
@@ -80,17 +86,13 @@ class LedgerCounts:
     awaiting_reply: int
 
 
-async def ledger_counts_by_case(
-    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, LedgerCounts]:
-    """Each case's ledger counted in SQL: every entry; the current ones (not corrected) each side made; and
-    those still waiting for a reply. One query."""
+def _counts(filters: Filters) -> sa.Select[uuid.UUID, int, int, int, int]:
     current = _CORRECTION.id.is_(None)
 
     def counted(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    rows = await session.execute(
+    return (
         sa.select(
             Contact.proceedings_id,
             sa.func.count(),
@@ -100,12 +102,20 @@ async def ledger_counts_by_case(
         )
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
         .outerjoin(_CORRECTION, _CORRECTION.corrects_id == Contact.id)
-        .where(
-            Contact.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Contact.proceedings_id),
-        )
+        .where(in_param(Contact.proceedings_id, "case_ids"), filters.granted(Contact.proceedings_id))
         .group_by(Contact.proceedings_id)
     )
+
+
+_COUNTS = Template(_counts)
+
+
+async def ledger_counts_by_case(
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerCounts]:
+    """Each case's ledger counted in SQL: every entry; the current ones (not corrected) each side made; and
+    those still waiting for a reply. One query."""
+    rows = await session.execute(*_COUNTS.bound(viewer, case_ids=list(case_ids)))
     return {case_id: LedgerCounts(int(t), int(g), int(i), int(a)) for case_id, t, g, i, a in rows}
 
 
@@ -147,4 +157,4 @@ async def awaited_replies(session: AsyncSession, viewer: Actor) -> list[tuple[Co
 
 async def contacts_with_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Contact]:
     """The ledger entries with these ids, in no particular order."""
-    return list((await session.execute(sa.select(Contact).where(Contact.id.in_(ids)))).scalars())
+    return list((await session.execute(sa.select(Contact).where(in_list(Contact.id, ids)))).scalars())

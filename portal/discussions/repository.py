@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AgreedAction, Discussion
 from portal.access.policy import Permission
-from portal.access.repository import granted, rows_by_case
+from portal.access.repository import CaseRows, granted
 from portal.auth.actor import Viewer
 from portal.db import grouped
+from portal.in_list import in_list
 
 
 async def discussions_by_case(
@@ -20,8 +21,10 @@ async def discussions_by_case(
 ) -> dict[uuid.UUID, list[Discussion]]:
     """Each case's discussion records, the most recently held first (and, on one day, the latest
     recorded first)."""
-    order = (Discussion.held_on.desc(), Discussion.recorded_at.desc())
-    return await rows_by_case(session, viewer, Discussion, case_ids, order_by=order)
+    return await _DISCUSSIONS.fetch(session, viewer, case_ids)
+
+
+_DISCUSSIONS = CaseRows(Discussion, order_by=(Discussion.held_on.desc(), Discussion.recorded_at.desc()))
 
 
 async def actions_by_discussion(
@@ -33,7 +36,7 @@ async def actions_by_discussion(
         sa.select(AgreedAction.discussion_id, AgreedAction)
         .join(Discussion, Discussion.id == AgreedAction.discussion_id)
         .where(
-            AgreedAction.discussion_id.in_(discussion_ids),
+            in_list(AgreedAction.discussion_id, discussion_ids),
             granted(viewer, Permission.READ_CASE, Discussion.proceedings_id),
         )
         .order_by(AgreedAction.position),

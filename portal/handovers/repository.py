@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Closure, Handover, HandoverState, MonitoringItem
 from portal.access.policy import Permission
-from portal.access.repository import granted, member_as, readable_cases, rows_by_case
+from portal.access.repository import CaseRows, granted, member_as, readable_cases
 from portal.auth.actor import System, Viewer
+from portal.in_list import in_list
 
 
 async def latest(session: AsyncSession, case_id: uuid.UUID) -> Handover | None:
@@ -86,18 +87,21 @@ async def handovers_by_case(
 ) -> dict[uuid.UUID, list[Handover]]:
     """Each case's handovers that the viewer may read, every version, the latest first: for the guardian,
     the IRO and their managers (P14); a draft, only for the guardian writing it."""
-    draft_only_for_guardian = sa.or_(
-        Handover.state != HandoverState.DRAFT, member_as(viewer, [CaseRole.GUARDIAN], Handover.proceedings_id)
-    )
-    return await rows_by_case(
-        session,
-        viewer,
-        Handover,
-        case_ids,
-        need=Permission.READ_HANDOVER,
-        where=(draft_only_for_guardian,),
-        order_by=(Handover.version.desc(),),
-    )
+    return await _HANDOVERS.fetch(session, viewer, case_ids)
+
+
+_HANDOVERS = CaseRows(
+    Handover,
+    need=Permission.READ_HANDOVER,
+    where=lambda filters: (
+        # A draft: only for the guardian writing it.
+        sa.or_(
+            Handover.state != HandoverState.DRAFT,
+            filters.member_as([CaseRole.GUARDIAN], Handover.proceedings_id),
+        ),
+    ),
+    order_by=(Handover.version.desc(),),
+)
 
 
 async def closures_by_case(
@@ -106,7 +110,7 @@ async def closures_by_case(
     """The closing of the guardian's involvement on each case where it has closed."""
     rows = await session.execute(
         sa.select(Closure).where(
-            Closure.proceedings_id.in_(case_ids),
+            in_list(Closure.proceedings_id, case_ids),
             granted(viewer, Permission.READ_CASE, Closure.proceedings_id),
         )
     )

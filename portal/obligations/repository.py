@@ -19,8 +19,9 @@ from models import (
     Proceedings,
 )
 from portal.access.policy import Permission
-from portal.access.repository import granted, readable_cases
+from portal.access.repository import Template, granted, readable_cases
 from portal.auth.actor import Actor, Viewer
+from portal.in_list import in_list, in_param
 
 
 async def open_obligations(
@@ -29,7 +30,7 @@ async def open_obligations(
     """The case's obligations with these codes that are open, as far as this transaction knows."""
     stmt = sa.select(Obligation).where(
         Obligation.proceedings_id == case_id,
-        Obligation.code.in_(codes),
+        in_list(Obligation.code, codes),
         Obligation.state == ObligationState.OPEN,
     )
     # The session does not autoflush: one closed earlier in this transaction is still open in the database.
@@ -54,19 +55,21 @@ async def rule_of(session: AsyncSession, obligation: Obligation) -> ObligationRu
     return rule
 
 
+_OBLIGATIONS = Template(
+    lambda filters: (
+        sa.select(Obligation, ObligationRule)
+        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
+        .where(in_param(Obligation.proceedings_id, "case_ids"), filters.granted(Obligation.proceedings_id))
+        .order_by(Obligation.due_on, Obligation.code)
+    )
+)
+
+
 async def obligations_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]]:
     """Each case's obligations with the rule each was opened under, in the order they fall due."""
-    rows = await session.execute(
-        sa.select(Obligation, ObligationRule)
-        .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
-        .where(
-            Obligation.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Obligation.proceedings_id),
-        )
-        .order_by(Obligation.due_on, Obligation.code)
-    )
+    rows = await session.execute(*_OBLIGATIONS.bound(viewer, case_ids=list(case_ids)))
     grouped: dict[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = defaultdict(list)
     for obligation, rule in rows:
         grouped[obligation.proceedings_id].append((obligation, rule))
@@ -81,7 +84,7 @@ async def history_by_obligation(
         sa.select(ObligationEvent)
         .join(Obligation, Obligation.id == ObligationEvent.obligation_id)
         .where(
-            ObligationEvent.obligation_id.in_(obligation_ids),
+            in_list(ObligationEvent.obligation_id, obligation_ids),
             granted(viewer, Permission.READ_CASE, Obligation.proceedings_id),
         )
         .order_by(ObligationEvent.occurred_at, ObligationEvent.id)
@@ -119,7 +122,7 @@ async def obligations_with_rules(
     rows = await session.execute(
         sa.select(Obligation, ObligationRule)
         .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
-        .where(Obligation.id.in_(ids))
+        .where(in_list(Obligation.id, ids))
     )
     return [(o, r) for o, r in rows]
 
@@ -155,10 +158,11 @@ async def current_rules_for(
     """The rules in force for these codes: the defaults and the overrides of these organisations, in no
     particular order (the caller chooses among them)."""
     stmt = sa.select(ObligationRule).where(
-        ObligationRule.code.in_(codes),
+        in_list(ObligationRule.code, codes),
         ObligationRule.superseded_at.is_(None),
         sa.or_(
-            ObligationRule.organisation_id.is_(None), ObligationRule.organisation_id.in_(organisation_ids)
+            ObligationRule.organisation_id.is_(None),
+            in_list(ObligationRule.organisation_id, organisation_ids),
         ),
     )
     return list((await session.execute(stmt)).scalars())
@@ -174,12 +178,17 @@ async def current_arrangements_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ConsultationArrangement]:
     """Each case's consultation arrangement in force (not replaced), for the cases that have one."""
-    stmt = sa.select(ConsultationArrangement).where(
-        ConsultationArrangement.proceedings_id.in_(case_ids),
+    rows = await session.execute(*_ARRANGEMENTS.bound(viewer, case_ids=list(case_ids)))
+    return {a.proceedings_id: a for a in rows.scalars()}
+
+
+_ARRANGEMENTS = Template(
+    lambda filters: sa.select(ConsultationArrangement).where(
+        in_param(ConsultationArrangement.proceedings_id, "case_ids"),
         ConsultationArrangement.replaced_at.is_(None),
-        granted(viewer, Permission.READ_CASE, ConsultationArrangement.proceedings_id),
+        filters.granted(ConsultationArrangement.proceedings_id),
     )
-    return {a.proceedings_id: a for a in (await session.execute(stmt)).scalars()}
+)
 
 
 async def replace_current_arrangement(session: AsyncSession, case_id: uuid.UUID, at: datetime) -> None:

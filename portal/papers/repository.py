@@ -21,9 +21,10 @@ from models import (
     Upload,
 )
 from portal.access.policy import CASE_ROLE_REQUIRES, Permission
-from portal.access.repository import granted, member_as, rows_by_case
+from portal.access.repository import CaseRows, granted, member_as
 from portal.auth.actor import System, Viewer
 from portal.db import grouped
+from portal.in_list import in_list
 from portal.papers.access import READERS
 
 
@@ -32,7 +33,10 @@ async def papers_by_case(
 ) -> dict[uuid.UUID, list[CourtPaper]]:
     """Each case's papers, in the order they were first filed (which versions the viewer may open is
     ``versions_by_paper``'s)."""
-    return await rows_by_case(session, viewer, CourtPaper, case_ids, order_by=(CourtPaper.created_at,))
+    return await _PAPERS.fetch(session, viewer, case_ids)
+
+
+_PAPERS = CaseRows(CourtPaper, order_by=(CourtPaper.created_at,))
 
 
 def openable(viewer: Viewer) -> sa.ColumnElement[bool]:
@@ -67,7 +71,7 @@ async def versions_by_paper(
         session,
         sa.select(PaperVersion.paper_id, PaperVersion)
         .join(CourtPaper, CourtPaper.id == PaperVersion.paper_id)
-        .where(PaperVersion.paper_id.in_(paper_ids), openable(viewer))
+        .where(in_list(PaperVersion.paper_id, paper_ids), openable(viewer))
         .order_by(PaperVersion.version.desc()),
     )
 
@@ -91,7 +95,7 @@ async def shares_by_case(
         sa.select(PaperVersion.proceedings_id, PaperShare)
         .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
         .where(
-            PaperVersion.proceedings_id.in_(case_ids),
+            in_list(PaperVersion.proceedings_id, case_ids),
             granted(viewer, Permission.READ_CASE, PaperVersion.proceedings_id),
         ),
     )
@@ -101,8 +105,10 @@ async def confirmations_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ForwardingConfirmation]]:
     """Each case's confirmations that every paper was forwarded, the latest first."""
-    order = (ForwardingConfirmation.confirmed_at.desc(),)
-    return await rows_by_case(session, viewer, ForwardingConfirmation, case_ids, order_by=order)
+    return await _CONFIRMATIONS.fetch(session, viewer, case_ids)
+
+
+_CONFIRMATIONS = CaseRows(ForwardingConfirmation, order_by=(ForwardingConfirmation.confirmed_at.desc(),))
 
 
 async def forwarding_confirmed(session: AsyncSession, case_id: uuid.UUID) -> bool:
@@ -158,7 +164,7 @@ async def latest_final_care_plan_shared_with(
         .where(
             CourtPaper.proceedings_id == case_id,
             CourtPaper.kind == PaperKind.CARE_PLAN_FINAL,
-            PaperShare.person_id.in_(people),
+            in_list(PaperShare.person_id, people),
         )
         .order_by(PaperVersion.uploaded_at.desc())
         .limit(1)
@@ -195,7 +201,7 @@ async def count_shared_with(session: AsyncSession, case_id: uuid.UUID, people: S
         sa.select(sa.func.count())
         .select_from(PaperShare)
         .join(PaperVersion, PaperVersion.id == PaperShare.version_id)
-        .where(PaperVersion.proceedings_id == case_id, PaperShare.person_id.in_(people))
+        .where(PaperVersion.proceedings_id == case_id, in_list(PaperShare.person_id, people))
     )
     return count or 0
 

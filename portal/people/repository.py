@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Organisation, Person, PersonRole, Role, Team
+from portal.in_list import in_list
 
 
 async def roles_by_person(
@@ -17,7 +18,7 @@ async def roles_by_person(
 ) -> dict[uuid.UUID, list[Role]]:
     """Each person's roles (in no particular order); people without any are absent."""
     rows = await session.execute(
-        sa.select(PersonRole.person_id, PersonRole.role).where(PersonRole.person_id.in_(person_ids))
+        sa.select(PersonRole.person_id, PersonRole.role).where(in_list(PersonRole.person_id, person_ids))
     )
     grouped: dict[uuid.UUID, list[Role]] = defaultdict(list)
     for person_id, role in rows:
@@ -123,5 +124,5 @@ async def team_named(session: AsyncSession, organisation_id: uuid.UUID, name: st
 
 async def teams_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Team]:
     """The teams with these ids, by id (unknown ids are absent)."""
-    rows = await session.execute(sa.select(Team).where(Team.id.in_(ids)))
+    rows = await session.execute(sa.select(Team).where(in_list(Team.id, ids)))
     return {team.id: team for team in rows.scalars()}

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
 from portal.access.policy import Permission
-from portal.access.repository import member_as, readable_cases, rows_by_case
+from portal.access.repository import CaseRows, readable_cases
 from portal.auth.actor import Actor, Viewer
 
 
@@ -20,18 +20,21 @@ async def issues_by_case(
     """Each case's concerns and significant issues that the viewer may read, the most recently raised
     first: for the guardian, the IRO and their managers (P8, P9), never the authority's lawyers or social
     workers; a significant issue not yet shared with the guardian, only for the IRO."""
-    unshared_only_for_iro = sa.or_(
-        RaisedIssue.shared_at.is_not(None), member_as(viewer, [CaseRole.IRO], RaisedIssue.proceedings_id)
-    )
-    return await rows_by_case(
-        session,
-        viewer,
-        RaisedIssue,
-        case_ids,
-        need=Permission.READ_ISSUES,
-        where=(unshared_only_for_iro,),
-        order_by=(RaisedIssue.raised_at.desc(),),
-    )
+    return await _ISSUES.fetch(session, viewer, case_ids)
+
+
+_ISSUES = CaseRows(
+    RaisedIssue,
+    need=Permission.READ_ISSUES,
+    where=lambda filters: (
+        # A significant issue not yet shared: only for the IRO.
+        sa.or_(
+            RaisedIssue.shared_at.is_not(None),
+            filters.member_as([CaseRole.IRO], RaisedIssue.proceedings_id),
+        ),
+    ),
+    order_by=(RaisedIssue.raised_at.desc(),),
+)
 
 
 async def awaiting_acknowledgement(

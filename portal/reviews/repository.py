@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseRole, Review
-from portal.access.policy import Permission
-from portal.access.repository import granted, member_as
+from portal.access.repository import Template
 from portal.auth.actor import Viewer
 from portal.db import grouped
+from portal.in_list import in_list, in_param
 
 
 async def held_reviews(
@@ -23,9 +23,24 @@ async def held_reviews(
     return await grouped(
         session,
         sa.select(Review.child_id, Review)
-        .where(Review.child_id.in_(child_ids), Review.held_on.is_not(None))
+        .where(in_list(Review.child_id, child_ids), Review.held_on.is_not(None))
         .order_by(Review.held_on),
     )
+
+
+_REVIEWS = Template(
+    lambda filters: (
+        sa.select(
+            Review,
+            # The record: once shared with the guardian (P5); before that, only the IRO's.
+            sa.or_(
+                Review.record_shared_at.is_not(None), filters.member_as([CaseRole.IRO], Review.proceedings_id)
+            ).label("record_visible"),
+        )
+        .where(in_param(Review.proceedings_id, "case_ids"), filters.granted(Review.proceedings_id))
+        .order_by(Review.review_date, Review.id)
+    )
+)
 
 
 async def reviews_by_case(
@@ -33,17 +48,7 @@ async def reviews_by_case(
 ) -> dict[uuid.UUID, list[tuple[Review, bool]]]:
     """Each case's reviews, held or booked, by date, each with whether the viewer may read its record: once
     it is shared with the guardian (P5); before that, only the IRO."""
-    record_visible = sa.or_(
-        Review.record_shared_at.is_not(None), member_as(viewer, [CaseRole.IRO], Review.proceedings_id)
-    )
-    rows = await session.execute(
-        sa.select(Review, record_visible.label("record_visible"))
-        .where(
-            Review.proceedings_id.in_(case_ids),
-            granted(viewer, Permission.READ_CASE, Review.proceedings_id),
-        )
-        .order_by(Review.review_date, Review.id)
-    )
+    rows = await session.execute(*_REVIEWS.bound(viewer, case_ids=list(case_ids)))
     found: dict[uuid.UUID, list[tuple[Review, bool]]] = defaultdict(list)
     for review, visible in rows:
         found[review.proceedings_id].append((review, bool(visible)))
@@ -53,6 +58,6 @@ async def reviews_by_case(
 async def booked_reviews(session: AsyncSession, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Review]:
     """Each child's review booked and not yet held, for the children who have one."""
     rows = await session.execute(
-        sa.select(Review).where(Review.child_id.in_(child_ids), Review.held_on.is_(None))
+        sa.select(Review).where(in_list(Review.child_id, child_ids), Review.held_on.is_(None))
     )
     return {r.child_id: r for r in rows.scalars()}

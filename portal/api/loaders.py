@@ -114,10 +114,9 @@ class Loaders:
         self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people.teams_by_id, _none)
         self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
         self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, scoped(cases.children_by_case), list)
-        # Live and ended together: a case has few, and one query serves both views of them.
-        self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = _loader(
-            uow, scoped(cases.memberships_by_case), list
-        )
+        # Live and ended together: a case has few, and one query serves both views of them. The members
+        # and their organisations come in the same query, and are put in their loaders.
+        self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = DataLoader(load_fn=self._memberships)
         self.extensions: DataLoader[uuid.UUID, list[Extension]] = _loader(
             uow, scoped(cases.extensions_by_case), list
         )
@@ -182,6 +181,15 @@ class Loaders:
         self.readable_case: DataLoader[uuid.UUID, Proceedings | None] = _loader(
             uow, scoped(access.readable_by_id), _none
         )
+
+    async def _memberships(self, case_ids: Sequence[uuid.UUID]) -> list[list[CaseMembership]]:
+        viewer = self._viewer
+        found = await self._uow.run(lambda session: cases.memberships_by_case(session, viewer, case_ids))
+        for rows in found.values():
+            for _, person, organisation in rows:
+                self.person.prime(person.id, person)
+                self.organisation.prime(organisation.id, organisation)
+        return [[membership for membership, _, _ in found.get(key, [])] for key in case_ids]
 
     def newest_contacts(self, limit: int) -> DataLoader[uuid.UUID, list[NewestContact]]:
         """The loader of each case's newest ``limit`` ledger entries."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TypeVar
@@ -93,12 +94,29 @@ _CHILDREN = Template(
 
 async def memberships_by_case(
     session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[CaseMembership]]:
-    """Every membership of each case, live and ended, oldest first."""
-    return await _MEMBERSHIPS.fetch(session, viewer, case_ids)
+) -> dict[uuid.UUID, list[tuple[CaseMembership, Person, Organisation]]]:
+    """Every membership of each case, live and ended, oldest first, each with its member and their
+    organisation (which every view of the members shows)."""
+    found: dict[uuid.UUID, list[tuple[CaseMembership, Person, Organisation]]] = defaultdict(list)
+    for membership, person, organisation in await session.execute(
+        *_MEMBERSHIPS.bound(viewer, case_ids=list(case_ids))
+    ):
+        found[membership.proceedings_id].append((membership, person, organisation))
+    return found
 
 
-_MEMBERSHIPS = CaseRows(CaseMembership, order_by=(CaseMembership.started_at, CaseMembership.id))
+_MEMBERSHIPS = Template(
+    lambda filters: (
+        sa.select(CaseMembership, Person, Organisation)
+        .join(Person, Person.id == CaseMembership.person_id)
+        .join(Organisation, Organisation.id == Person.organisation_id)
+        .where(
+            in_param(CaseMembership.proceedings_id, "case_ids"),
+            filters.granted(CaseMembership.proceedings_id),
+        )
+        .order_by(CaseMembership.started_at, CaseMembership.id)
+    )
+)
 
 
 async def extensions_by_case(
@@ -204,12 +222,19 @@ async def live_case_roles_of(
 ) -> list[tuple[uuid.UUID, CaseRole, datetime | None]]:
     """Each of the person's live memberships as (case id, role, until when the guardian may read the case
     after closing their involvement, or None while it is open), in no particular order."""
-    rows = await session.execute(
-        sa.select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
-        .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
-        .where(CaseMembership.person_id == person_id, CaseMembership.ended_at.is_(None))
-    )
+    rows = await session.execute(_LIVE_CASE_ROLES, {"person_id": person_id})
     return [(case_id, role, read_only_until) for case_id, role, read_only_until in rows]
+
+
+# Every request runs it (for its actor): built once.
+_LIVE_CASE_ROLES = (
+    sa.select(CaseMembership.proceedings_id, CaseMembership.role, Closure.read_only_until)
+    .outerjoin(Closure, Closure.proceedings_id == CaseMembership.proceedings_id)
+    .where(
+        CaseMembership.person_id == sa.bindparam("person_id", type_=sa.Uuid()),
+        CaseMembership.ended_at.is_(None),
+    )
+)
 
 
 async def live_case_counts(session: AsyncSession) -> dict[uuid.UUID, int]:

@@ -42,18 +42,20 @@ async def active_person_with_organisation(
 ) -> tuple[Person, Organisation, set[Role]] | None:
     """The person, their organisation and their roles (one query), or None when there is no such person or
     they are inactive."""
-    rows = (
-        await session.execute(
-            sa.select(Person, Organisation, PersonRole.role)
-            .join(Organisation, Organisation.id == Person.organisation_id)
-            .outerjoin(PersonRole, PersonRole.person_id == Person.id)
-            .where(Person.id == person_id, Person.active)
-        )
-    ).all()
+    rows = (await session.execute(_PERSON_WITH_ORGANISATION, {"person_id": person_id})).all()
     if not rows:
         return None
     # Outer-joined: a person with no roles comes back once, with none.
     return rows[0][0], rows[0][1], {role for _, _, role in rows} - {None}
+
+
+# Every request runs it (for its actor): built once.
+_PERSON_WITH_ORGANISATION = (
+    sa.select(Person, Organisation, PersonRole.role)
+    .join(Organisation, Organisation.id == Person.organisation_id)
+    .outerjoin(PersonRole, PersonRole.person_id == Person.id)
+    .where(Person.id == sa.bindparam("person_id", type_=sa.Uuid()), Person.active)
+)
 
 
 async def person_with_email(session: AsyncSession, email: str) -> Person | None:

@@ -650,10 +650,8 @@ async def load_members(info: Info, model: Proceedings) -> None:
     if not any(not isinstance(s, SelectedField) or s.name in REFER_TO_MEMBERS for s in selections):
         return
     loaders = info.context.loaders
-    members = await loaders.memberships.load(model.id)
-    people = await loaders.person.load_many({m.person_id for m in members})
-    organisations = {p.organisation_id for p in people if p is not None}
-    await loaders.organisation.load_many(organisations | {model.court_id, model.local_authority_id})
+    await loaders.memberships.load(model.id)  # with the members and their organisations
+    await loaders.organisation.load_many({model.court_id, model.local_authority_id})
 
 
 def case_node(info: Info, model: Proceedings, roles: Sequence[Role], look: Look) -> Case:

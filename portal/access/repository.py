@@ -346,22 +346,42 @@ def _member_cases_as(viewer: Viewer, case_roles: frozenset[CaseRole]) -> list[uu
     ]
 
 
-async def case_in_scopes(
-    session: AsyncSession, actor: Viewer, case_id: uuid.UUID
-) -> tuple[Proceedings, list[Role]] | None:
-    """The case if the actor may read it, with the manager roles whose scope covers it."""
-    stmt, params = _CASE_IN_SCOPES.bound(actor, case_id=case_id)
-    row = (await session.execute(stmt, params)).first()
+@dataclass(frozen=True)
+class FoundCase:
+    """A case the actor may read, its court and local authority (every view of it names them), and the
+    manager roles whose scope covers it."""
+
+    case: Proceedings
+    court: Organisation
+    local_authority: Organisation
+    scopes: list[Role]
+
+
+async def case_in_scopes(session: AsyncSession, actor: Viewer, case_id: uuid.UUID) -> FoundCase | None:
+    """The case if the actor may read it."""
+    row = (await session.execute(*_CASE_IN_SCOPES.bound(actor, case_id=case_id))).first()
     if row is None:
         return None
-    return row[0], [role for role in sorted(MANAGER_ROLES) if row._mapping.get(role.value)]
+    scopes = [role for role in sorted(MANAGER_ROLES) if row._mapping.get(role.value)]
+    return FoundCase(row[0], row[1], row[2], scopes)
 
 
+_COURT, _AUTHORITY = aliased(Organisation), aliased(Organisation)
 _CASE_IN_SCOPES = Template(
-    lambda filters: sa.select(
-        Proceedings,
-        *(Proceedings.id.in_(filters.scope_ids(role)).label(role.value) for role in filters.grant.managers),
-    ).where(Proceedings.id == sa.bindparam("case_id", type_=sa.Uuid()), filters.readable(Proceedings.id))
+    lambda filters: (
+        sa.select(
+            Proceedings,
+            _COURT,
+            _AUTHORITY,
+            *(
+                Proceedings.id.in_(filters.scope_ids(role)).label(role.value)
+                for role in filters.grant.managers
+            ),
+        )
+        .join(_COURT, _COURT.id == Proceedings.court_id)
+        .join(_AUTHORITY, _AUTHORITY.id == Proceedings.local_authority_id)
+        .where(Proceedings.id == sa.bindparam("case_id", type_=sa.Uuid()), filters.readable(Proceedings.id))
+    )
 )
 
 

@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditOutcome, Proceedings, Role
+from models import AuditOutcome, Organisation, Proceedings, Role
 from portal.access import repository
 from portal.access.policy import (
     Permission,
@@ -29,6 +29,8 @@ from portal.errors import NotFound
 @dataclass(frozen=True)
 class CaseAccess:
     case: Proceedings
+    court: Organisation
+    local_authority: Organisation
     # The roles the actor holds on this case, strongest first.
     roles: tuple[Role, ...]
     # The role that granted the permission asked for; recorded in the audit trail.
@@ -46,7 +48,7 @@ async def access_case(
     found = await repository.case_in_scopes(session, actor, case_id)
     granting, roles = None, []
     if found is not None:
-        roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), found[1])
+        roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), found.scopes)
         granting = granting_role(actor, case_id, roles, need)
     if found is None or granting is None:
         # Refused: kept in the audit trail even though the request's own work is rolled back.
@@ -60,7 +62,13 @@ async def access_case(
             outcome=AuditOutcome.REFUSED,
         )
         raise NotFound("Case")
-    return CaseAccess(case=found[0], roles=tuple(roles), acting_as=granting)
+    return CaseAccess(
+        case=found.case,
+        court=found.court,
+        local_authority=found.local_authority,
+        roles=tuple(roles),
+        acting_as=granting,
+    )
 
 
 class CaseRecord(Protocol):

@@ -117,6 +117,8 @@ class Query(StaffingQueries):
         case_id = parse_id(id, "id")
         need = info.context.case_need
         access = await info.context.uow.run(lambda s: access_case(s, actor, case_id, need))
+        for organisation in (access.court, access.local_authority):
+            info.context.loaders.organisation.prime(organisation.id, organisation)
         await load_members(info, access.case)
         return case_node(info, access.case, access.roles, Look.VIEW)
 

@@ -651,7 +651,7 @@ async def load_members(info: Info, model: Proceedings) -> None:
         return
     loaders = info.context.loaders
     await loaders.memberships.load(model.id)  # with the members and their organisations
-    await loaders.organisation.load_many({model.court_id, model.local_authority_id})
+    await loaders.organisation.load_many({model.court_id, model.local_authority_id})  # loaded with the case
 
 
 def case_node(info: Info, model: Proceedings, roles: Sequence[Role], look: Look) -> Case:

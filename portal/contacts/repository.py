@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from models import Contact, ContactReply, Proceedings, Side
 from portal.access.policy import Permission
-from portal.access.repository import Filters, Template, granted, readable_cases
+from portal.access.repository import Filters, Template, granted
 from portal.auth.actor import Actor, Viewer
 from portal.in_list import in_list, in_param
 
@@ -137,8 +137,13 @@ async def contact_in_case(
 async def awaited_replies(session: AsyncSession, viewer: Actor) -> list[tuple[Contact, Proceedings]]:
     """Contacts to or from the viewer still waiting for their reply (current entries only), on cases they
     may read, the longest overdue first. One query."""
-    person_id = viewer.person_id
-    rows = await session.execute(
+    stmt, params = _AWAITED.bound(viewer, person_id=viewer.person_id)
+    return [(c, p) for c, p in await session.execute(stmt, params)]
+
+
+def _awaited(filters: Filters) -> sa.Select[Contact, Proceedings]:
+    person_id = sa.bindparam("person_id", type_=sa.Uuid())
+    return (
         sa.select(Contact, Proceedings)
         .join(Proceedings, Proceedings.id == Contact.proceedings_id)
         .outerjoin(ContactReply, ContactReply.contact_id == Contact.id)
@@ -148,11 +153,13 @@ async def awaited_replies(session: AsyncSession, viewer: Actor) -> list[tuple[Co
             Contact.reply_expected,
             ContactReply.contact_id.is_(None),
             _CORRECTION.id.is_(None),
-            readable_cases(viewer),
+            filters.readable(Proceedings.id),
         )
         .order_by(Contact.reply_due_on, Contact.occurred_at)
     )
-    return [(c, p) for c, p in rows]
+
+
+_AWAITED = Template(_awaited)
 
 
 async def contacts_with_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Contact]:

@@ -17,9 +17,10 @@ from models import (
     ObligationRule,
     ObligationState,
     Proceedings,
+    UTCDateTime,
 )
 from portal.access.policy import Permission
-from portal.access.repository import Template, granted, readable_cases
+from portal.access.repository import Filters, Template, granted
 from portal.auth.actor import Actor, Viewer
 from portal.in_list import in_list, in_param
 
@@ -100,19 +101,29 @@ async def tasks_of(
 ) -> list[tuple[Obligation, ObligationRule, Proceedings]]:
     """The viewer's obligations (theirs, or shared with them) on cases they may read: the open ones, and
     those closed since ``closed_since``, by due date. One query, however many there are."""
-    person_id = viewer.person_id
-    rows = await session.execute(
+    stmt, params = _TASKS.bound(viewer, person_id=viewer.person_id, closed_since=closed_since)
+    return [(o, r, p) for o, r, p in await session.execute(stmt, params)]
+
+
+def _tasks(filters: Filters) -> sa.Select[Obligation, ObligationRule, Proceedings]:
+    person_id = sa.bindparam("person_id", type_=sa.Uuid())
+    return (
         sa.select(Obligation, ObligationRule, Proceedings)
         .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
         .join(Proceedings, Proceedings.id == Obligation.proceedings_id)
         .where(
             sa.or_(Obligation.owner_person_id == person_id, Obligation.partner_person_id == person_id),
-            readable_cases(viewer),
-            sa.or_(Obligation.state == ObligationState.OPEN, Obligation.closed_at >= closed_since),
+            filters.readable(Proceedings.id),
+            sa.or_(
+                Obligation.state == ObligationState.OPEN,
+                Obligation.closed_at >= sa.bindparam("closed_since", type_=UTCDateTime()),
+            ),
         )
         .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code)
     )
-    return [(o, r, p) for o, r, p in rows]
+
+
+_TASKS = Template(_tasks)
 
 
 async def obligations_with_rules(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CaseMembership, CaseRole, IssueKind, Proceedings, RaisedIssue
 from portal.access.policy import Permission
-from portal.access.repository import CaseRows, readable_cases
+from portal.access.repository import CaseRows, Filters, Template
 from portal.auth.actor import Actor, Viewer
 
 
@@ -43,8 +43,20 @@ async def awaiting_acknowledgement(
     """Issues shared and not yet acknowledged, on cases where the viewer may read them, where the viewer is
     live on the case in the role that acknowledges the issue's kind (``acknowledged_by``), each with its
     case, the longest shared first. One query."""
-    person_id = viewer.person_id
-    readable = readable_cases(viewer, RaisedIssue.proceedings_id, Permission.READ_ISSUES)
+    key = frozenset(acknowledged_by.items())
+    if key not in _AWAITING:
+        _AWAITING[key] = Template(lambda filters: _awaiting(filters, acknowledged_by), Permission.READ_ISSUES)
+    stmt, params = _AWAITING[key].bound(viewer, person_id=viewer.person_id)
+    return [(i, p) for i, p in await session.execute(stmt, params)]
+
+
+# By who acknowledges what (one rule, so one statement per shape of access).
+_AWAITING: dict[frozenset[tuple[IssueKind, CaseRole]], Template[sa.Select[RaisedIssue, Proceedings]]] = {}
+
+
+def _awaiting(
+    filters: Filters, acknowledged_by: Mapping[IssueKind, CaseRole]
+) -> sa.Select[RaisedIssue, Proceedings]:
     receiving = sa.or_(
         *(
             sa.and_(RaisedIssue.kind == kind, CaseMembership.role == role)
@@ -54,17 +66,21 @@ async def awaiting_acknowledgement(
     mine = (
         sa.select(CaseMembership.proceedings_id)
         .where(
-            CaseMembership.person_id == person_id,
+            CaseMembership.person_id == sa.bindparam("person_id", type_=sa.Uuid()),
             CaseMembership.ended_at.is_(None),
             CaseMembership.proceedings_id == RaisedIssue.proceedings_id,
             receiving,
         )
         .exists()
     )
-    rows = await session.execute(
+    return (
         sa.select(RaisedIssue, Proceedings)
         .join(Proceedings, Proceedings.id == RaisedIssue.proceedings_id)
-        .where(RaisedIssue.shared_at.is_not(None), RaisedIssue.acknowledged_at.is_(None), mine, readable)
+        .where(
+            RaisedIssue.shared_at.is_not(None),
+            RaisedIssue.acknowledged_at.is_(None),
+            mine,
+            filters.readable(RaisedIssue.proceedings_id),
+        )
         .order_by(RaisedIssue.shared_at)
     )
-    return [(i, p) for i, p in rows]

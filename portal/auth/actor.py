@@ -26,6 +26,8 @@ class Actor:
     organisation_name: str
     organisation_kind: OrganisationKind
     roles: frozenset[Role]
+    # A local authority's ONS code (every page names the viewer's organisation: no second query for it).
+    organisation_ons_code: str | None = None
     # The cases (proceedings ids) this person is a live member of, with their roles on each.
     case_roles: dict[uuid.UUID, frozenset[CaseRole]] = field(default_factory=dict)
     # Cases whose guardian this person was, now closed: they may read them for a while, nothing more.

@@ -45,6 +45,7 @@ async def actor_for_person(
         organisation_id=organisation.id,
         organisation_name=organisation.name,
         organisation_kind=organisation.kind,
+        organisation_ons_code=organisation.ons_code,
         roles=frozenset(roles),
         case_roles={k: frozenset(v) for k, v in case_roles.items()},
         read_only_cases=frozenset(read_only),

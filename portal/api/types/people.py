@@ -109,12 +109,7 @@ class Me:
     email: str = field("Your email address.")
     roles: list[Role] = field("Your roles in your organisation.")
     can_open_proceedings: bool = field("Whether you may open proceedings (LA solicitors).")
-    _organisation_id: strawberry.Private[uuid.UUID]
-
-    @resolver
-    def organisation(self, info: Info) -> OrganisationRef:
-        """The organisation you work for."""
-        return organisation_ref(info, self._organisation_id)
+    organisation: Organisation = field("The organisation you work for.")
 
     @resolver
     async def email_preference(self, info: Info) -> EmailPreference:
@@ -131,5 +126,11 @@ class Me:
             email=actor.email,
             roles=sorted(actor.roles),
             can_open_proceedings=can_open_proceedings,
-            _organisation_id=actor.organisation_id,
+            # Read with the actor, so not looked up again.
+            organisation=Organisation(
+                id=strawberry.ID(str(actor.organisation_id)),
+                kind=actor.organisation_kind,
+                name=actor.organisation_name,
+                ons_code=actor.organisation_ons_code,
+            ),
         )

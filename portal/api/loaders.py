@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ from portal.access import repository as access
 from portal.auth.actor import Viewer
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
+from portal.contacts.repository import LedgerCounts
 from portal.db import UnitOfWork
 from portal.discussions import repository as discussions
 from portal.handovers import repository as handovers
@@ -100,87 +102,127 @@ NewestContact = tuple[Contact, ContactReply | None, uuid.UUID | None]
 
 
 class Loaders:
-    """The request's loaders. Directory data (people, organisations, teams) is keyed by ids that come from
-    records already fetched through the read layer; every fetch of case data is scoped to ``viewer``."""
+    """The request's loaders, each made when first used (a request uses a few of them). Directory data
+    (people, organisations, teams) is keyed by ids that come from records already fetched through the read
+    layer; every fetch of case data is scoped to ``viewer``."""
 
     def __init__(self, uow: UnitOfWork, viewer: Viewer) -> None:
-        def scoped(fetch: ScopedFetch[V]) -> Fetch[V]:
-            return lambda session, keys: fetch(session, viewer, keys)
-
-        self.organisation: DataLoader[uuid.UUID, Organisation | None] = _loader(
-            uow, cases.organisations_by_id, _none
-        )
-        self.person: DataLoader[uuid.UUID, Person | None] = _loader(uow, cases.people_by_id, _none)
-        self.team: DataLoader[uuid.UUID, Team | None] = _loader(uow, people.teams_by_id, _none)
-        self.roles: DataLoader[uuid.UUID, list[Role]] = _loader(uow, people.roles_by_person, list)
-        self.children: DataLoader[uuid.UUID, list[Child]] = _loader(uow, scoped(cases.children_by_case), list)
-        # Live and ended together: a case has few, and one query serves both views of them. The members
-        # and their organisations come in the same query, and are put in their loaders.
-        self.memberships: DataLoader[uuid.UUID, list[CaseMembership]] = DataLoader(load_fn=self._memberships)
-        self.extensions: DataLoader[uuid.UUID, list[Extension]] = _loader(
-            uow, scoped(cases.extensions_by_case), list
-        )
-        self.stage_changes: DataLoader[uuid.UUID, list[StageChange]] = _loader(
-            uow, scoped(cases.stage_changes_by_case), list
-        )
-        self.legal_status: DataLoader[uuid.UUID, list[LegalStatusEntry]] = _loader(
-            uow, scoped(cases.legal_status_by_child), list
-        )
-        self.obligations: DataLoader[uuid.UUID, list[tuple[Obligation, ObligationRule]]] = _loader(
-            uow, scoped(obligations.obligations_by_case), list
-        )
-        self.obligation_history: DataLoader[uuid.UUID, list[ObligationEvent]] = _loader(
-            uow, scoped(obligations.history_by_obligation), list
-        )
-        self.arrangement: DataLoader[uuid.UUID, ConsultationArrangement | None] = _loader(
-            uow, scoped(obligations.current_arrangements_by_case), _none
-        )
-        self.reviews: DataLoader[uuid.UUID, list[tuple[Review, bool]]] = _loader(
-            uow, scoped(reviews.reviews_by_case), list
-        )
-        self.discussions: DataLoader[uuid.UUID, list[Discussion]] = _loader(
-            uow, scoped(discussions.discussions_by_case), list
-        )
-        self.agreed_actions: DataLoader[uuid.UUID, list[AgreedAction]] = _loader(
-            uow, scoped(discussions.actions_by_discussion), list
-        )
-        self.raised_issues: DataLoader[uuid.UUID, list[RaisedIssue]] = _loader(
-            uow, scoped(raised_issues.issues_by_case), list
-        )
-        self.final_orders: DataLoader[uuid.UUID, list[FinalOrder]] = _loader(
-            uow, scoped(cases.final_orders_by_case), list
-        )
-        self.papers: DataLoader[uuid.UUID, list[CourtPaper]] = _loader(
-            uow, scoped(papers.papers_by_case), list
-        )
-        self.paper_versions: DataLoader[uuid.UUID, list[PaperVersion]] = _loader(
-            uow, scoped(papers.versions_by_paper), list
-        )
-        self.paper_shares: DataLoader[uuid.UUID, list[PaperShare]] = _loader(
-            uow, scoped(papers.shares_by_case), list
-        )
-        self.forwarding: DataLoader[uuid.UUID, list[ForwardingConfirmation]] = _loader(
-            uow, scoped(papers.confirmations_by_case), list
-        )
-        self.handovers: DataLoader[uuid.UUID, list[Handover]] = _loader(
-            uow, scoped(handovers.handovers_by_case), list
-        )
-        self.closure: DataLoader[uuid.UUID, Closure | None] = _loader(
-            uow, scoped(handovers.closures_by_case), _none
-        )
-        self.contacts: DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]] = _loader(
-            uow, scoped(contacts.contacts_by_case), list
-        )
-        self.ledger_counts: DataLoader[uuid.UUID, contacts.LedgerCounts] = _loader(
-            uow, scoped(contacts.ledger_counts_by_case), lambda: contacts.LedgerCounts(0, 0, 0, 0)
-        )
+        self._uow, self._viewer = uow, viewer
         # The newest entries of each case's ledger, one loader per number asked for.
         self._newest_contacts: dict[int, DataLoader[uuid.UUID, list[NewestContact]]] = {}
-        self._uow, self._viewer = uow, viewer
-        # A case by id, if the viewer may read it (a dashboard's list of cases links to each).
-        self.readable_case: DataLoader[uuid.UUID, Proceedings | None] = _loader(
-            uow, scoped(access.readable_by_id), _none
+
+    def _scoped(self, fetch: ScopedFetch[V]) -> Fetch[V]:
+        viewer = self._viewer
+        return lambda session, keys: fetch(session, viewer, keys)
+
+    @cached_property
+    def organisation(self) -> DataLoader[uuid.UUID, Organisation | None]:
+        return _loader(self._uow, cases.organisations_by_id, _none)
+
+    @cached_property
+    def person(self) -> DataLoader[uuid.UUID, Person | None]:
+        return _loader(self._uow, cases.people_by_id, _none)
+
+    @cached_property
+    def team(self) -> DataLoader[uuid.UUID, Team | None]:
+        return _loader(self._uow, people.teams_by_id, _none)
+
+    @cached_property
+    def roles(self) -> DataLoader[uuid.UUID, list[Role]]:
+        return _loader(self._uow, people.roles_by_person, list)
+
+    @cached_property
+    def children(self) -> DataLoader[uuid.UUID, list[Child]]:
+        return _loader(self._uow, self._scoped(cases.children_by_case), list)
+
+    @cached_property
+    def memberships(self) -> DataLoader[uuid.UUID, list[CaseMembership]]:
+        """Live and ended together: a case has few, and one query serves both views of them. The members
+        and their organisations come in the same query, and are put in their loaders."""
+        return DataLoader(load_fn=self._memberships)
+
+    @cached_property
+    def extensions(self) -> DataLoader[uuid.UUID, list[Extension]]:
+        return _loader(self._uow, self._scoped(cases.extensions_by_case), list)
+
+    @cached_property
+    def stage_changes(self) -> DataLoader[uuid.UUID, list[StageChange]]:
+        return _loader(self._uow, self._scoped(cases.stage_changes_by_case), list)
+
+    @cached_property
+    def legal_status(self) -> DataLoader[uuid.UUID, list[LegalStatusEntry]]:
+        return _loader(self._uow, self._scoped(cases.legal_status_by_child), list)
+
+    @cached_property
+    def obligations(self) -> DataLoader[uuid.UUID, list[tuple[Obligation, ObligationRule]]]:
+        return _loader(self._uow, self._scoped(obligations.obligations_by_case), list)
+
+    @cached_property
+    def obligation_history(self) -> DataLoader[uuid.UUID, list[ObligationEvent]]:
+        return _loader(self._uow, self._scoped(obligations.history_by_obligation), list)
+
+    @cached_property
+    def arrangement(self) -> DataLoader[uuid.UUID, ConsultationArrangement | None]:
+        return _loader(self._uow, self._scoped(obligations.current_arrangements_by_case), _none)
+
+    @cached_property
+    def reviews(self) -> DataLoader[uuid.UUID, list[tuple[Review, bool]]]:
+        return _loader(self._uow, self._scoped(reviews.reviews_by_case), list)
+
+    @cached_property
+    def discussions(self) -> DataLoader[uuid.UUID, list[Discussion]]:
+        return _loader(self._uow, self._scoped(discussions.discussions_by_case), list)
+
+    @cached_property
+    def agreed_actions(self) -> DataLoader[uuid.UUID, list[AgreedAction]]:
+        return _loader(self._uow, self._scoped(discussions.actions_by_discussion), list)
+
+    @cached_property
+    def raised_issues(self) -> DataLoader[uuid.UUID, list[RaisedIssue]]:
+        return _loader(self._uow, self._scoped(raised_issues.issues_by_case), list)
+
+    @cached_property
+    def final_orders(self) -> DataLoader[uuid.UUID, list[FinalOrder]]:
+        return _loader(self._uow, self._scoped(cases.final_orders_by_case), list)
+
+    @cached_property
+    def papers(self) -> DataLoader[uuid.UUID, list[CourtPaper]]:
+        return _loader(self._uow, self._scoped(papers.papers_by_case), list)
+
+    @cached_property
+    def paper_versions(self) -> DataLoader[uuid.UUID, list[PaperVersion]]:
+        return _loader(self._uow, self._scoped(papers.versions_by_paper), list)
+
+    @cached_property
+    def paper_shares(self) -> DataLoader[uuid.UUID, list[PaperShare]]:
+        return _loader(self._uow, self._scoped(papers.shares_by_case), list)
+
+    @cached_property
+    def forwarding(self) -> DataLoader[uuid.UUID, list[ForwardingConfirmation]]:
+        return _loader(self._uow, self._scoped(papers.confirmations_by_case), list)
+
+    @cached_property
+    def handovers(self) -> DataLoader[uuid.UUID, list[Handover]]:
+        return _loader(self._uow, self._scoped(handovers.handovers_by_case), list)
+
+    @cached_property
+    def closure(self) -> DataLoader[uuid.UUID, Closure | None]:
+        return _loader(self._uow, self._scoped(handovers.closures_by_case), _none)
+
+    @cached_property
+    def contacts(self) -> DataLoader[uuid.UUID, list[tuple[Contact, ContactReply | None]]]:
+        return _loader(self._uow, self._scoped(contacts.contacts_by_case), list)
+
+    @cached_property
+    def ledger_counts(self) -> DataLoader[uuid.UUID, LedgerCounts]:
+        return _loader(
+            self._uow, self._scoped(contacts.ledger_counts_by_case), lambda: LedgerCounts(0, 0, 0, 0)
         )
+
+    @cached_property
+    def readable_case(self) -> DataLoader[uuid.UUID, Proceedings | None]:
+        """A case by id, if the viewer may read it (a dashboard's list of cases links to each)."""
+        return _loader(self._uow, self._scoped(access.readable_by_id), _none)
 
     async def _memberships(self, case_ids: Sequence[uuid.UUID]) -> list[list[CaseMembership]]:
         viewer = self._viewer

@@ -187,10 +187,7 @@ def manager_scope_ids(actor: Viewer) -> dict[Role, ScopeIds]:
 def managed_cases(actor: Viewer, column: Column = Proceedings.id) -> sa.ColumnElement[bool]:
     """The cases in the actor's manager scope (their service area's, their authority's), as an
     uncorrelated list: what the adherence dashboards count, with the token's adherence:view."""
-    scopes = manager_scope_ids(actor)
-    if isinstance(actor, System) or not scopes or not token_allows(actor.scopes, Permission.VIEW_ADHERENCE):
-        return sa.false()
-    return sa.or_(*(column.in_(ids) for ids in scopes.values()))
+    return Filters(_grant(actor, Permission.VIEW_ADHERENCE), _Values(actor)).managed(column)
 
 
 def _member_cases(actor: Viewer, need: Permission) -> list[uuid.UUID]:
@@ -232,6 +229,12 @@ def member_as(viewer: Viewer, case_roles: Iterable[CaseRole], column: Column) ->
 
 
 def _grant(viewer: Viewer, need: Permission) -> Grant:
+    if need is Permission.VIEW_ADHERENCE:
+        # Not a permission on a case: the figures over a manager's scope, with the token's adherence:view.
+        if isinstance(viewer, System) or not token_allows(viewer.scopes, need):
+            return Grant(need, nothing=True)
+        managers = tuple(role for role in sorted(MANAGER_ROLES) if viewer.has_role(role))
+        return Grant(need, managers=managers) if managers else Grant(need, nothing=True)
     if isinstance(viewer, System):
         return Grant(need, everything=True)
     if not _token_reads(viewer, need):
@@ -271,6 +274,12 @@ class Filters:
         clauses: list[sa.ColumnElement[bool]] = [column.in_(self.scope_ids(role)) for role in grant.managers]
         clauses.append(in_bound(column, self.bind.member_cases(grant.need)))
         return sa.or_(*clauses)
+
+    def managed(self, column: Column) -> sa.ColumnElement[bool]:
+        """See ``managed_cases`` (whose grant is for ``Permission.VIEW_ADHERENCE``)."""
+        if self.grant.nothing:
+            return sa.false()
+        return sa.or_(*(column.in_(self.scope_ids(role)) for role in self.grant.managers))
 
     def scope_ids(self, role: Role) -> ScopeIds:
         """The ids of the cases in the scope of the viewer's manager ``role`` (an uncorrelated list)."""

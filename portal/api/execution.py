@@ -4,8 +4,9 @@
 A trusted query with a plan (portal/api/documents.py, portal/api/compiled.py) runs from its plan. Anything
 else, and a planned run that meets an error of any kind or a null where the schema forbids one, runs
 through strawberry's ``schema.execute`` as always, so every error, with its code, path and partial data,
-comes from one place. Running again is safe: the looks a run records are kept once per case and kind of
-look in the request (portal/audit/pending.py), and the request's DataLoaders keep what they loaded.
+comes from one place. It runs as if the plan had never run: the audit events the planned run noted (looks,
+refusals, reads of an access log) are forgotten, and it gets DataLoaders of its own (a context afresh), so
+the audit trail and the answer are what they were before plans.
 
 The schema's extensions (portal/api/extensions.py) keep their effect either way: a plan exists only for a
 document ``Documents`` prepared, which is what PreparedDocuments hands strawberry, and a planned run that
@@ -14,6 +15,7 @@ gives data has no errors for ExpectedErrors to word.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from portal.api import compiled
 from portal.api.context import Context
 from portal.api.schema import schema
+from portal.audit import pending
 
 
 async def execute(
@@ -37,10 +40,14 @@ async def execute(
     plan = documents.plan(query, operation_name) if documents is not None else None
     allowed = allowed_operation_types is None or OperationType.QUERY in allowed_operation_types
     if plan is not None and allowed:
+        session = context_value.uow.session
+        before = pending.mark(session)
         data = await compiled.run(plan, variable_values, context_value)
         if data is not None:
             # What strawberry gives for a run without errors (no extension adds results).
             return ExecutionResult(data=data, errors=None, extensions={})
+        pending.rewind(session, before)
+        context_value = dataclasses.replace(context_value)
     return await schema.execute(
         query,
         variable_values=variable_values,

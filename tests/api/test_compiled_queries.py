@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from graphql.execution.executor import Executor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graphql import NonNullTypeNode, OperationDefinitionNode, OperationType, parse
-from models import LegalStatus
+from models import AuditEvent, LegalStatus
 from portal.api import compiled
 from portal.api.context import Context
 from portal.api.documents import Documents, documents_for
@@ -23,7 +24,7 @@ from portal.api.execution import execute
 from portal.api.schema import schema
 from portal.db import Intent, create_session_factory, unit_of_work
 from portal.settings import Settings
-from tests.support.graphql import OPERATIONS, gql, log_contact
+from tests.support.graphql import OPERATIONS, error_codes, gql, log_contact
 from tests.support.world import World
 
 
@@ -255,3 +256,24 @@ async def test_the_main_views_do_not_enter_graphql_cores_executor(
     # A mutation still goes through it (so the count above would see a query that did).
     await log_contact(client, world, "guardian", "iro", uuid.UUID(values["id"]))
     assert executor_fields["logContact"] == 1
+
+
+async def test_a_request_that_falls_back_is_audited_as_before(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    values = await _seeded(client, world)
+
+    async def events() -> Counter[tuple[str, uuid.UUID]]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(sa.select(AuditEvent.action, AuditEvent.person_id))
+            return Counter((action, person) for action, person in rows)
+
+    before = await events()
+    refused = await gql(client, await world.token("other_guardian"), "CaseView", id=values["id"])
+    assert error_codes(refused) == ["NOT_FOUND"]
+    partial = await gql(client, await world.token("guardian"), "CaseView", id=values["id"], ledgerSize=0)
+    assert error_codes(partial) == ["OUT_OF_RANGE"]
+    # One refusal and one look, not one for the plan's run and another for graphql-core's.
+    new = await events() - before
+    assert new[("refused:case:read", world.id("other_guardian"))] == 1
+    assert new[("case.view", world.id("guardian"))] == 1

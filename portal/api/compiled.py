@@ -401,7 +401,15 @@ class _Run:
 
     async def wave(self) -> None:
         wave, self.pending = self.pending, []
-        values = await asyncio.gather(*(awaitable for awaitable, *_ in wave), return_exceptions=True)
+        values: list[Any]
+        if len(wave) == 1:
+            # Alone in its wave (the root field of a view, say): awaited here, without a task.
+            try:
+                values = [await wave[0][0]]
+            except Exception as error:
+                values = [error]
+        else:
+            values = await asyncio.gather(*(awaitable for awaitable, *_ in wave), return_exceptions=True)
         for (_, shape, container, key, path), value in zip(wave, values, strict=True):
             if isinstance(value, BaseException):
                 raise Fallback("a resolver failed") from value

@@ -16,6 +16,7 @@ types, mutations, subscriptions, introspection, @defer/@stream, fragments on oth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import operator
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from typing import Any
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.execution import optimized_is_awaitable as is_awaitable
+
+# The info strawberry's own executor gives resolvers (variables as a plain dict), so they see no difference.
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as ResolveInfo
 
 from graphql import (
@@ -201,7 +204,11 @@ class _Compiler:
                 raise NotCompiled("a field left to graphql-core's default resolver")
         args: dict[str, Any] | None = {}
         if definition.args or nodes[0].arguments:
-            args = None if _uses_variables(nodes[0]) else get_argument_values(definition, nodes[0])
+            args = None  # worked out per request, from the variables, as graphql-core does
+            if not _uses_variables(nodes[0]):
+                # Literals that do not fit are refused again per request, and so left to graphql-core.
+                with contextlib.suppress(Exception):
+                    args = get_argument_values(definition, nodes[0])
         shape = self._shape(definition.type, nodes)
         leaf = shape if shape.inner is None or shape.kind != "non_null" else shape.inner
         needs_path = leaf.kind != "leaf"
@@ -229,7 +236,12 @@ def _plain_getter(definition: GraphQLField) -> Callable[[Any], Any] | None:
     it; None for every other field, which is resolved through its ``resolve``."""
     strawberry_field = (definition.extensions or {}).get(_STRAWBERRY_FIELD)
     plain = getattr(definition.resolve, _PLAIN, False)
-    if plain and strawberry_field is not None and strawberry_field.is_basic_field:
+    if (
+        plain
+        and strawberry_field is not None
+        and strawberry_field.is_basic_field
+        and strawberry_field.default_resolver is getattr
+    ):
         return operator.attrgetter(strawberry_field.python_name)
     return None
 

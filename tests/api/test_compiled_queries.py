@@ -136,6 +136,13 @@ def _variables(name: str, values: dict[str, Any]) -> dict[str, Any]:
     return chosen
 
 
+def _variants(name: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The query's variables, and again with every Boolean one the other way (@include and @skip)."""
+    chosen = _variables(name, values)
+    flipped = {k: not v if isinstance(v, bool) else v for k, v in chosen.items()}
+    return [chosen, flipped] if flipped != chosen else [chosen]
+
+
 class Runs:
     """Runs a document as someone three ways, in one read-only unit of work (so each sees the same audit
     trail: the looks they record are written at its end), each with a context of its own."""
@@ -175,8 +182,7 @@ async def test_every_compiled_query_answers_as_graphql_core_does(
 ) -> None:
     values = await _seeded(client, world)
     planned, fell_back, mismatches = Counter[str](), Counter[str](), []
-    for name in QUERIES:
-        variables = _variables(name, values)
+    for name, variables in ((n, v) for n in QUERIES for v in _variants(name=n, values=values)):
         for who in PEOPLE:
             answers = await runs.run(who, name, variables)
             data, errors = answers["graphql-core"]

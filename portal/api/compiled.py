@@ -147,10 +147,13 @@ class _Compiler:
         self.fragments, self.conditional = fragments, conditional
 
     def fields(self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> list[Field]:
+        if parent.is_type_of is not None:
+            raise NotCompiled(f"{parent.name} checks its values (it implements an interface)")
         # Fields by response key, in the order graphql-core's collection gives them.
         grouped: dict[str, list[tuple[FieldNode, frozenset[int]]]] = {}
+        spread: set[str] = set()
         for selection_set in selection_sets:
-            self._collect(parent, selection_set, frozenset(), grouped)
+            self._collect(parent, selection_set, frozenset(), grouped, spread)
         return [self._field(parent, key, group) for key, group in grouped.items()]
 
     def _collect(
@@ -159,6 +162,7 @@ class _Compiler:
         selection_set: SelectionSetNode,
         conditions: frozenset[int],
         grouped: dict[str, list[tuple[FieldNode, frozenset[int]]]],
+        spread: set[str],
     ) -> None:
         for selection in selection_set.selections:
             assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
@@ -169,12 +173,16 @@ class _Compiler:
             elif isinstance(selection, InlineFragmentNode):
                 if selection.type_condition and selection.type_condition.name.value != parent.name:
                     raise NotCompiled("a fragment on another type")
-                self._collect(parent, selection.selection_set, held, grouped)
+                self._collect(parent, selection.selection_set, held, grouped, spread)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments[selection.name.value]
                 if fragment.type_condition.name.value != parent.name or fragment.variable_definitions:
                     raise NotCompiled("a fragment on another type, or with variables")
-                self._collect(parent, fragment.selection_set, held, grouped)
+                if fragment.name.value in spread:
+                    # graphql-core takes the first spread it includes: which, only a request can say.
+                    raise NotCompiled("a fragment spread twice")
+                spread.add(fragment.name.value)
+                self._collect(parent, fragment.selection_set, held, grouped, spread)
 
     def _conditions(self, node: FieldNode | InlineFragmentNode | FragmentSpreadNode) -> frozenset[int]:
         names = {d.name.value for d in node.directives or ()}
@@ -195,8 +203,8 @@ class _Compiler:
         if name == "__typename":
             definition = GraphQLField(GraphQLNonNull(GraphQLString))
             getter: Callable[[Any], Any] | None = _constant(parent.name)
-        elif name.startswith("__") or parent.is_type_of is not None:
-            raise NotCompiled("introspection, or a type that checks its values")
+        elif name.startswith("__"):
+            raise NotCompiled("introspection")
         else:
             definition = parent.fields[name]
             getter = _plain_getter(definition)

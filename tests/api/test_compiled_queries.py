@@ -60,9 +60,16 @@ def test_what_plans_do_not_do_is_left_to_graphql_core() -> None:
         "query A { me { id } } query B { me { name } }",
         "{ me { id } me: organisations { id } }",
         "query Q($x: Boolean!) { me { id @include(if: $x) id } }",
+        "query Q($x: Boolean!) { me { ... @skip(if: $x) { id name } name } }",
+        "{ me { ...M ...M } } fragment M on Me { id }",
+        "{ me { id @defer } }",
     ):
         assert compiled.compile_query(built, parse(text)) is None, text
-    assert compiled.compile_query(built, parse("{ me { __typename ...M } } fragment M on Me { id }"))
+    for text in (
+        "{ me { __typename ...M } } fragment M on Me { id }",
+        "query Q($x: Boolean!) { me { ... on Me @skip(if: $x) { id } name @include(if: true) } }",
+    ):
+        assert compiled.compile_query(built, parse(text)) is not None, text
 
 
 async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
@@ -283,3 +290,27 @@ async def test_a_request_that_falls_back_is_audited_as_before(
     new = await events() - before
     assert new[("refused:case:read", world.id("other_guardian"))] == 1
     assert new[("case.view", world.id("guardian"))] == 1
+
+
+@pytest.mark.parametrize("skip", [True, False])
+async def test_fragments_and_conditions_are_collected_as_graphql_core_collects_them(
+    engine: AsyncEngine, settings: Settings, world: World, skip: bool
+) -> None:
+    text = """
+        query Q($skip: Boolean!) {
+          me { ... on Me @skip(if: $skip) { id } name __typename ...M roles @include(if: $skip) }
+          organisations { ...O kind }
+        }
+        fragment M on Me { email organisation { name } }
+        fragment O on Organisation { name id }
+    """
+    plan = compiled.compile_query(schema._schema, parse(text))
+    assert plan is not None
+    actor = await world.actor("guardian")
+    async with unit_of_work(create_session_factory(engine), Intent.READ) as uow:
+        context = Context(settings=settings, uow=uow, actor=actor)
+        expected = await schema.execute(text, variable_values={"skip": skip}, context_value=context)
+        context = Context(settings=settings, uow=uow, actor=actor)
+        planned = await compiled.run(plan, {"skip": skip}, context)
+    assert expected.errors is None
+    assert json.dumps(planned) == json.dumps(expected.data)

@@ -5,7 +5,7 @@ A document is refused here, with a stable code and without touching the database
 (GRAPHQL_VALIDATION_FAILED; introspection is refused unless it is allowed). A valid document's figures are
 kept, so a document sent again (every page's, and every API client's usual queries) is neither parsed nor
 validated again. The trusted documents (graphql/operations/) are prepared when the portal starts and kept
-for good; others share a bounded cache.
+for good, their queries compiled into plans (portal/api/compiled.py); others share a bounded cache.
 
 What a document asks to do, known before it runs, decides its transaction (portal/db.py's Intent).
 """
@@ -31,6 +31,7 @@ from graphql import (
     parse,
     specified_rules,
 )
+from portal.api.compiled import Plan, compile_query
 from portal.api.limits import Limits, exceeded
 from portal.db import Intent
 from portal.errors import domain_error_in
@@ -122,17 +123,23 @@ def _prepare(schema: GraphQLSchema, query: str, rules: Rules) -> Prepared:
 
 class Documents:
     """Prepared documents for one schema and one set of rules: the trusted ones for good, by name and by
-    SHA-256 hash of their text, and the most recent others in a bounded cache."""
+    SHA-256 hash of their text, with the plans of those that compile, and the most recent others in a
+    bounded cache."""
 
     def __init__(self, schema: GraphQLSchema, rules: Rules, trusted: dict[str, str]) -> None:
         self.schema, self.rules = schema, rules
         self.trusted_text = dict(trusted)
         self._pinned: dict[str, Prepared] = {}
+        self._plans: dict[str, Plan] = {}
         for name, text in trusted.items():
             prepared = _prepare(schema, text, rules)
             if prepared.errors:
                 raise ValueError(f"graphql/operations/{name}.graphql: {prepared.errors[0].message}")
             self._pinned[text] = prepared
+            assert prepared.document is not None
+            plan = compile_query(schema, prepared.document)
+            if plan is not None:
+                self._plans[text] = plan
         self.by_hash = {_sha256(text): text for text in trusted.values()}
         self._recent: OrderedDict[str, Prepared] = OrderedDict()
 
@@ -141,6 +148,18 @@ class Documents:
         if document_id.startswith("sha256:"):
             return self.by_hash.get(document_id.removeprefix("sha256:").lower())
         return self.trusted_text.get(document_id)
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The plan of a trusted query, whoever sends its text; None for any other document or operation."""
+        plan = self._plans.get(query)
+        if plan is None or operation_name not in (None, plan.name):
+            return None
+        return plan
+
+    @property
+    def compiled(self) -> frozenset[str]:
+        """The names of the trusted documents that have plans."""
+        return frozenset(plan.name for plan in self._plans.values() if plan.name)
 
     def prepare(self, query: str) -> Prepared:
         pinned = self._pinned.get(query)

@@ -30,7 +30,7 @@ from strawberry.types.graphql import OperationType
 from graphql import GraphQLFormattedError
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
-from portal.api.schema import schema
+from portal.api.execution import execute
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
 from portal.settings import Settings
@@ -214,7 +214,7 @@ class GraphQLView:
                 if request.method == "GET"
                 else {OperationType.QUERY, OperationType.MUTATION}
             )
-            result = await schema.execute(
+            result = await execute(
                 params.query,
                 variable_values=params.variables,
                 context_value=context,

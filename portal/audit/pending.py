@@ -41,6 +41,25 @@ def first_time(session: AsyncSession | Session, key: tuple[Any, ...]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How far a session's events had got: see ``rewind``."""
+
+    events: int
+    seen: frozenset[tuple[Any, ...]]
+
+
+def mark(session: AsyncSession | Session) -> Mark:
+    return Mark(len(session.info.get(KEY, ())), frozenset(session.info.get(SEEN, ())))
+
+
+def rewind(session: AsyncSession | Session, to: Mark) -> None:
+    """Forget the events noted since ``to``: work that is thrown away and done again (a compiled query
+    that falls back to graphql-core) notes them again, and must not leave two of each."""
+    del session.info.get(KEY, [])[to.events :]
+    session.info[SEEN] = set(to.seen)
+
+
 def take(session: AsyncSession | Session) -> list[Pending]:
     session.info.pop(SEEN, None)
     events: list[Pending] = session.info.pop(KEY, [])

@@ -8,7 +8,7 @@ from graphql import GraphQLError
 from portal.access.policy import Permission
 from portal.api.context import Context
 from portal.api.documents import Documents
-from portal.api.schema import schema
+from portal.api.execution import execute
 from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
@@ -46,7 +46,7 @@ class Operations:
         context = Context(
             settings=self.settings, uow=uow, actor=actor, look=look, case_need=need, documents=self.documents
         )
-        result = await schema.execute(
+        result = await execute(
             self.documents.trusted_text[name],
             variable_values=variables,
             context_value=context,

@@ -15,6 +15,7 @@ from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.papers import PaperStatus
 from portal.dashboards.repository.sql import (
+    bank_holidays,
     bank_holidays_cte,
     count_where,
     nearest_rank,
@@ -75,12 +76,13 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
         PaperVersion.filed_on <= end,
     )
     first = (await session.execute(earliest)).scalar()
+    params: dict[str, Any] = {}
     if first is None:  # none filed: no timings
         working_days: sa.ColumnElement[Any] = sa.null()
     else:
         # Every version was opened by now, if at all.
-        holidays = bank_holidays_cte(_day(first), utcnow().date())
-        working_days = working_days_between(dialect, rows.c.filed_on, opened_on, holidays)
+        params = bank_holidays(dialect, _day(first), utcnow().date())
+        working_days = working_days_between(dialect, rows.c.filed_on, opened_on, bank_holidays_cte(dialect))
     timing = nearest_rank(
         rows, sa.case((rows.c.opened_at.is_not(None), working_days), else_=None), [], "paper_timing"
     )
@@ -90,15 +92,8 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
         *(count_where(rows.c.status == status.value).label(status.value) for status in PaperStatus),
     ).cte("counts")
     # The counts, and the percentiles (no row when nothing was opened).
-    return (
-        (
-            await session.execute(
-                sa.select(totals, timing.c.p50, timing.c.p90).select_from(totals).outerjoin(timing, sa.true())
-            )
-        )
-        .mappings()
-        .one()
-    )
+    stmt = sa.select(totals, timing.c.p50, timing.c.p90).select_from(totals).outerjoin(timing, sa.true())
+    return (await session.execute(stmt, params)).mappings().one()
 
 
 def _day(value: object) -> date:

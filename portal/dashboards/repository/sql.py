@@ -3,11 +3,13 @@ as ISO text, PostgreSQL as timestamptz and date."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from portal.calendar import weekday_bank_holidays
 
@@ -81,13 +83,25 @@ def _weekdays_to(dialect: str, day: Expression) -> sa.ColumnElement[int]:
     return 5 * (n // 7) + sa.case((rest > 5, 5), else_=rest)
 
 
-def bank_holidays_cte(first: date, last: date) -> sa.CTE:
-    """England's bank holidays falling on weekdays from ``first`` to ``last``, as a table (with no rows
-    when there are none: an empty VALUES list is not SQL)."""
+# The bank holidays a statement counts, bound at execution as one value (see ``bank_holidays``), so that the
+# statement is the same, and cached by SQLAlchemy, whatever the span and however many there are.
+HOLIDAYS = "holidays"
+
+
+def bank_holidays_cte(dialect: str) -> sa.CTE:
+    """England's bank holidays falling on weekdays, as a table of ``day``: those bound as HOLIDAYS."""
+    if dialect == "postgresql":
+        days = sa.bindparam(HOLIDAYS, type_=postgresql.ARRAY(sa.Date))
+        return sa.select(sa.func.unnest(days).label("day")).cte("bank_holidays")
+    # SQLite has no arrays: a JSON list of ISO days, which compare as the dates SQLite keeps (ISO text).
+    listed = sa.func.json_each(sa.bindparam(HOLIDAYS, type_=sa.String)).table_valued("value")
+    return sa.select(listed.c.value.label("day")).cte("bank_holidays")
+
+
+def bank_holidays(dialect: str, first: date, last: date) -> dict[str, Any]:
+    """The parameter of ``bank_holidays_cte``: the weekday bank holidays from ``first`` to ``last``."""
     days = weekday_bank_holidays(first, last)
-    if not days:
-        return sa.select(sa.cast(sa.null(), sa.Date).label("day")).where(sa.false()).cte("bank_holidays")
-    return sa.values(sa.column("day", sa.Date), name="bank_holidays").data([(day,) for day in days]).cte()
+    return {HOLIDAYS: days if dialect == "postgresql" else json.dumps([day.isoformat() for day in days])}
 
 
 def working_days_between(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,28 @@ from portal.calendar import weekday_bank_holidays
 Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
 # A column or an expression of any SQL type.
 Expression = sa.SQLColumnExpression[Any]
+
+# The period a section counts and the day it counts on, bound at execution (``period``), so that a statement
+# is built once for every period and day (kept.py).
+START = sa.bindparam("start", type_=sa.Date)
+END = sa.bindparam("end", type_=sa.Date)
+TODAY = sa.bindparam("today", type_=sa.Date)
+# The instants the period runs from and to (the first after it), in UTC, for timestamps: typed by the column
+# they are compared with.
+STARTS_AT: sa.BindParameter[Any] = sa.bindparam("starts_at")
+ENDS_BEFORE: sa.BindParameter[Any] = sa.bindparam("ends_before")
+
+
+def period(start: date, end: date, today: date) -> dict[str, Any]:
+    """The values of START, END, TODAY, STARTS_AT and ENDS_BEFORE."""
+    return {
+        "start": start,
+        "end": end,
+        "today": today,
+        "starts_at": datetime.combine(start, time(0), tzinfo=UTC),
+        "ends_before": datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
+    }
+
 
 # A Monday, from which weekdays are counted: long before the first date the portal handles, so that the
 # counts are never negative (SQL's integer division and remainder truncate towards zero, so counting from a

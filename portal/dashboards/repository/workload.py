@@ -27,20 +27,21 @@ from models import (
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards.repository.sql import days_between
+from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.sql import TODAY, days_between
 from portal.dashboards.workload import BUCKETS
 
 
-def per_case(dialect: str, actor: Actor, today: date) -> sa.CTE:
+def per_case(dialect: str, actor: Actor) -> sa.CTE:
     """One row per open set of proceedings in scope: its bucket (an index into BUCKETS), extension weeks,
-    days to its deadline and whether it is at risk."""
+    days to its deadline and whether it is at risk (today bound as sql.py's TODAY)."""
     extensions = (
         sa.select(Extension.proceedings_id, sa.func.sum(Extension.weeks).label("weeks"))
         .group_by(Extension.proceedings_id)
         .subquery()
     )
     weeks = sa.func.coalesce(extensions.c.weeks, 0)
-    elapsed = days_between(dialect, sa.literal(today, sa.Date), Proceedings.issued_on)
+    elapsed = days_between(dialect, TODAY, Proceedings.issued_on)
     remaining = (STATUTORY_WEEKS + weeks) * 7 - elapsed
     bucket = sa.case(
         *((elapsed // 7 >= low, index) for index, (low, _) in reversed(list(enumerate(BUCKETS)))), else_=0
@@ -68,26 +69,33 @@ def per_case(dialect: str, actor: Actor, today: date) -> sa.CTE:
 async def bucket_counts(session: AsyncSession, actor: Actor, today: date) -> dict[int, tuple[int, int]]:
     """For each bucket (an index into BUCKETS) with any open case in scope: how many cases, and how many of
     them have been extended."""
-    rows = per_case(session.get_bind().dialect.name, actor, today)
-    found = await session.execute(
-        sa.select(
-            rows.c.bucket, sa.func.count(), sa.func.sum(sa.case((rows.c.extension_weeks > 0, 1), else_=0))
-        ).group_by(rows.c.bucket)
-    )
+    dialect = session.get_bind().dialect.name
+
+    def build() -> Statement:
+        rows = per_case(dialect, actor)
+        extended = sa.func.sum(sa.case((rows.c.extension_weeks > 0, 1), else_=0))
+        return sa.select(rows.c.bucket, sa.func.count(), extended).group_by(rows.c.bucket)
+
+    found = await session.execute(kept(actor, ("tracker.buckets", dialect), build), {TODAY.key: today})
     return {bucket: (n, extended) for bucket, n, extended in found}
 
 
 async def at_risk(session: AsyncSession, actor: Actor, today: date) -> Sequence[sa.RowMapping]:
     """The open cases in scope at risk: ``id``, ``case_number``, ``issued_on``, ``extension_weeks`` and
     ``days_remaining`` (negative once past the deadline), the fewest days remaining first, then by number."""
-    rows = per_case(session.get_bind().dialect.name, actor, today)
-    found = await session.execute(
-        sa.select(
-            rows.c.id, rows.c.case_number, rows.c.issued_on, rows.c.extension_weeks, rows.c.days_remaining
+    dialect = session.get_bind().dialect.name
+
+    def build() -> Statement:
+        rows = per_case(dialect, actor)
+        return (
+            sa.select(
+                rows.c.id, rows.c.case_number, rows.c.issued_on, rows.c.extension_weeks, rows.c.days_remaining
+            )
+            .where(rows.c.at_risk == 1)
+            .order_by(rows.c.days_remaining, rows.c.case_number)
         )
-        .where(rows.c.at_risk == 1)
-        .order_by(rows.c.days_remaining, rows.c.case_number)
-    )
+
+    found = await session.execute(kept(actor, ("tracker.at_risk", dialect), build), {TODAY.key: today})
     return found.mappings().all()
 
 

@@ -134,8 +134,7 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
 async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     """The 26-week tracker: open cases by weeks since issue, those extended, and those at risk."""
     require_viewer(actor)
-    counts = await workload_rows.bucket_counts(session, actor, today)
-    risky = await workload_rows.at_risk(session, actor, today)
+    counts, risky = await workload_rows.tracker(session, actor, today)
     at_risk = [
         (
             _id(row["id"]),

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 
-# A SELECT of any columns.
-Statement = sa.Select[*tuple[Any, ...]]
+# A SELECT (or a UNION) of any columns.
+Statement = sa.Select[*tuple[Any, ...]] | sa.CompoundSelect[*tuple[Any, ...]]
 
 # Statements kept, the least recently used dropped first: a few sections and groupings for each scope.
 KEPT = 512

@@ -34,7 +34,11 @@ from portal.validation import clean
 
 def _id(value: object) -> uuid.UUID:
     """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
-    return uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+# Each Measure's key in adherence's rows, listed once rather than for each of its hundreds of lines.
+_MEASURES = tuple(measure.value for measure in Measure)
 
 
 async def adherence(
@@ -51,7 +55,7 @@ async def adherence(
             code=row["code"],
             late_median_days=row["p50"],
             late_p90_days=row["p90"],
-            **{measure.value: row[measure.value] for measure in Measure},
+            **{measure: row[measure] for measure in _MEASURES},
         )
         for row in found
     ]

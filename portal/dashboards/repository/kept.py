@@ -9,6 +9,8 @@ nothing of one viewer's can reach another's answer, whatever portal/access decid
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -36,8 +38,26 @@ def _frozen(value: object) -> Hashable:
     return value
 
 
+# Each actor's scope, worked out once for all of a request's sections (an actor is frozen, made per request).
+_scopes: dict[int, tuple[weakref.ref[Actor], Hashable | None]] = {}
+
+
 def scope_of(actor: Actor) -> Hashable | None:
     """The viewer's scope as the SQL it is and the values it binds; None if it cannot be told apart so."""
+    n = id(actor)
+    found = _scopes.get(n)
+    if found is not None and found[0]() is actor:
+        return found[1]
+    scope = _scope_of(actor)
+    _scopes[n] = (weakref.ref(actor, functools.partial(_forget, n)), scope)
+    return scope
+
+
+def _forget(n: int, _gone: object) -> None:
+    _scopes.pop(n, None)
+
+
+def _scope_of(actor: Actor) -> Hashable | None:
     key = managed_cases(actor)._generate_cache_key()
     if key is None:  # an element SQLAlchemy cannot key: built afresh each time
         return None

@@ -68,7 +68,7 @@ def _rows(
         rows = handovers.per_case(dialect, actor)
         return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
     if section == "papers":
-        rows = papers.per_version(actor)
+        rows = papers.per_version(dialect, actor)
         condition = sa.true() if category == "filed" else rows.c.status == category
         # Each version's own P6, opened when it was filed.
         on = sa.and_(Obligation.code == "P6", Obligation.trigger_id == rows.c.version_id)

@@ -67,10 +67,16 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def nearest_rank(
-    source: sa.FromClause, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
+    source: sa.FromClause,
+    value: sa.ColumnElement[int],
+    partition: Sequence[sa.ColumnElement[Any]],
+    name: str,
+    valued: sa.ColumnElement[bool] | None = None,
 ) -> sa.CTE:
     """The median (``p50``) and 90th percentile (``p90``) of ``value`` over ``source``'s rows in each
-    ``partition``, by nearest rank, with window functions: one row per partition."""
+    ``partition``, by nearest rank, with window functions: one row per partition. Over the rows where
+    ``value`` is not NULL: ``valued``, when given, says which those are more cheaply than ``value`` (which
+    PostgreSQL would otherwise work out twice for each row, in the filter and for the ranking)."""
     ranked = (
         sa.select(
             *partition,
@@ -79,7 +85,7 @@ def nearest_rank(
             sa.func.count().over(partition_by=partition or None).label("n"),
         )
         .select_from(source)
-        .where(value.is_not(None))
+        .where(value.is_not(None) if valued is None else valued)
         .cte(f"{name}_ranked")
     )
     keys = [ranked.c[column.name] for column in partition]

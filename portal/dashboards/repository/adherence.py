@@ -88,10 +88,12 @@ def _in_period() -> sa.ColumnElement[bool]:
     return sa.and_(Obligation.opened_at >= STARTS_AT, Obligation.opened_at < ENDS_BEFORE)
 
 
-def per_obligation(dialect: str, actor: Actor, by: GroupBy) -> sa.CTE:
+def per_obligation(
+    dialect: str, actor: Actor, by: GroupBy, in_scope: sa.ColumnElement[bool] | None = None
+) -> sa.CTE:
     """One row per obligation opened in the period on a case in scope: its case, its id, group, code, state,
     days late (when met) and whether it is open past its due date (the period and today bound as sql.py's
-    ``period``)."""
+    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
     group_id, group_name, joins = _group(by)
     stmt = sa.select(
         Obligation.proceedings_id.label("id"),
@@ -107,7 +109,8 @@ def per_obligation(dialect: str, actor: Actor, by: GroupBy) -> sa.CTE:
             (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < TODAY), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    return _joined(stmt, joins).where(managed_cases(actor), _in_period()).cte("obligations")
+    scoped = managed_cases(actor) if in_scope is None else in_scope
+    return _joined(stmt, joins).where(scoped, _in_period()).cte("obligations")
 
 
 def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
@@ -187,10 +190,12 @@ async def cases_behind(
     return await behind(session, ids, period(start, end, today))
 
 
-def met(dialect: str, actor: Actor, code: str) -> sa.Select[Any, Any]:
-    """The cases and obligations of ``code`` opened in the period on cases in scope and met since (on time
-    or late): the rows an adherence line's met figures count."""
-    rows = per_obligation(dialect, actor, GroupBy.NONE).c
+def met(
+    dialect: str, actor: Actor, code: str, in_scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any, Any]:
+    """The cases and obligations of ``code`` opened in the period on cases in scope (``in_scope``, as for
+    ``per_obligation``) and met since (on time or late): the rows an adherence line's met figures count."""
+    rows = per_obligation(dialect, actor, GroupBy.NONE, in_scope).c
     return sa.select(rows.id, rows.obligation_id).where(
         rows.code == code, sa.or_(_measured(rows, Measure.MET_ON_TIME), _measured(rows, Measure.MET_LATE))
     )

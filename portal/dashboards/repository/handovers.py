@@ -18,9 +18,9 @@ from portal.dashboards.repository.kept import Statement, kept
 from portal.dashboards.repository.sql import END, START, TODAY, count_where, period, utc_day
 
 
-def per_case(dialect: str, actor: Actor) -> sa.CTE:
+def per_case(dialect: str, actor: Actor, in_scope: sa.ColumnElement[bool] | None = None) -> sa.CTE:
     """One row per set of proceedings: its id and its status (the period and today bound as sql.py's
-    ``period``)."""
+    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
     due = (
         sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))
         .where(Obligation.code == "P14", Obligation.state != ObligationState.NOT_APPLICABLE)
@@ -49,7 +49,9 @@ def per_case(dialect: str, actor: Actor) -> sa.CTE:
         )
         .join(due, due.c.proceedings_id == Proceedings.id)
         .outerjoin(written, written.c.proceedings_id == Proceedings.id)
-        .where(managed_cases(actor), due.c.due_on >= START, due.c.due_on <= END)
+        .where(
+            managed_cases(actor) if in_scope is None else in_scope, due.c.due_on >= START, due.c.due_on <= END
+        )
         .cte("handovers")
     )
 
@@ -66,12 +68,15 @@ async def counts(
 
 
 def _counted(dialect: str, actor: Actor) -> Statement:
-    rows = per_case(dialect, actor)
+    # The cases in scope worked out once, for the handovers and for the acknowledgements.
+    scope = sa.select(Proceedings.id).where(managed_cases(actor)).cte("in_scope")
+    in_scope = Proceedings.id.in_(sa.select(scope.c.id))
+    rows = per_case(dialect, actor, in_scope)
     return sa.select(
         sa.func.count().label("due"),
         *(count_where(rows.c.status == status.value).label(status.value) for status in HandoverStatus),
         sa.select(sa.func.count())
-        .select_from(adherence.met(dialect, actor, "P15").subquery())
+        .select_from(adherence.met(dialect, actor, "P15", in_scope).subquery())
         .scalar_subquery()
         .label("acknowledged"),
     ).select_from(rows)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portal.calendar import working_days_between
-from portal.dashboards.repository.sql import bank_holidays_cte, nearest_rank
+from portal.dashboards.repository.sql import bank_holidays, bank_holidays_cte, nearest_rank
 from portal.dashboards.repository.sql import working_days_between as sql_working_days
 from portal.db import create_session_factory
 
@@ -22,15 +22,16 @@ async def _sql_working_days(
     table = (
         sa.values(sa.column("earlier", sa.Date), sa.column("later", sa.Date), name="pairs").data(pairs).cte()
     )
-    holidays = bank_holidays_cte(first, last)
     async with create_session_factory(engine)() as session:
         dialect = session.get_bind().dialect.name
+        holidays = bank_holidays_cte(dialect)
         rows = await session.execute(
             sa.select(
                 table.c.earlier,
                 table.c.later,
                 sql_working_days(dialect, table.c.earlier, table.c.later, holidays),
-            )
+            ),
+            bank_holidays(dialect, first, last),
         )
         return {(date.fromisoformat(str(a)), date.fromisoformat(str(b))): n for a, b, n in rows}
 

@@ -34,7 +34,11 @@ from portal.validation import clean
 
 def _id(value: object) -> uuid.UUID:
     """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
-    return uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+# Each Measure's key in adherence's rows, listed once rather than for each of its hundreds of lines.
+_MEASURES = tuple(measure.value for measure in Measure)
 
 
 async def adherence(
@@ -51,7 +55,7 @@ async def adherence(
             code=row["code"],
             late_median_days=row["p50"],
             late_p90_days=row["p90"],
-            **{measure.value: row[measure.value] for measure in Measure},
+            **{measure: row[measure] for measure in _MEASURES},
         )
         for row in found
     ]
@@ -134,8 +138,7 @@ async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date)
 async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     """The 26-week tracker: open cases by weeks since issue, those extended, and those at risk."""
     require_viewer(actor)
-    counts = await workload_rows.bucket_counts(session, actor, today)
-    risky = await workload_rows.at_risk(session, actor, today)
+    counts, risky = await workload_rows.tracker(session, actor, today)
     at_risk = [
         (
             _id(row["id"]),

@@ -551,6 +551,25 @@ async def test_the_task_list_does_not_grow_with_the_number_of_obligations(
     assert few == many <= BOUNDS["MyTasks"]
 
 
+@pytest.mark.parametrize("manager", ["cafcass_manager", "iro_manager"])
+async def test_the_adherence_dashboard_does_not_grow_with_the_number_of_cases(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter, manager: str
+) -> None:
+    """Each section counts in SQL, whatever the number of cases, obligations, contacts or IROs' children in
+    scope (the IRO manager's has the IRO workload besides)."""
+    token = await world.token(manager)
+    today = datetime.now(UTC).date().isoformat()
+    variables = {"start": "2020-01-01", "end": today, "by": "PRACTITIONER"}
+    await world.open_case()
+    few = await _count(count_queries, client, token, "Adherence", **variables)
+    siblings = [("A", LegalStatus.INTERIM_CARE_ORDER), ("B", LegalStatus.SECTION_20)]
+    for _ in range(6):
+        case_id = await world.open_case(siblings)
+        await _contacts(client, world, case_id, 2)
+    many = await _count(count_queries, client, token, "Adherence", **variables)
+    assert few == many <= BOUNDS["Adherence"]
+
+
 async def test_the_staffing_queues_do_not_grow_with_the_number_of_cases(
     client: httpx.AsyncClient, world: World, count_queries: QueryCounter
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any, TypeVar, TypeVarTuple
 
 import sqlalchemy as sa
@@ -20,7 +20,17 @@ from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Behind
 from portal.dashboards.repository.behind import behind
-from portal.dashboards.repository.sql import Columns, count_where, days_between, utc_day
+from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.sql import (
+    ENDS_BEFORE,
+    STARTS_AT,
+    TODAY,
+    Columns,
+    count_where,
+    days_between,
+    period,
+    utc_day,
+)
 
 
 def _days_late(dialect: str) -> sa.ColumnElement[int]:
@@ -74,16 +84,16 @@ def _joined(stmt: sa.Select[*Ts], joins: Joins) -> sa.Select[*Ts]:
     return stmt
 
 
-def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        Obligation.opened_at >= datetime.combine(start, time(0), tzinfo=UTC),
-        Obligation.opened_at < datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
-    )
+def _in_period() -> sa.ColumnElement[bool]:
+    return sa.and_(Obligation.opened_at >= STARTS_AT, Obligation.opened_at < ENDS_BEFORE)
 
 
-def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: GroupBy, today: date) -> sa.CTE:
+def per_obligation(
+    dialect: str, actor: Actor, by: GroupBy, in_scope: sa.ColumnElement[bool] | None = None
+) -> sa.CTE:
     """One row per obligation opened in the period on a case in scope: its case, its id, group, code, state,
-    days late (when met) and whether it is open past its due date."""
+    days late (when met) and whether it is open past its due date (the period and today bound as sql.py's
+    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
     group_id, group_name, joins = _group(by)
     stmt = sa.select(
         Obligation.proceedings_id.label("id"),
@@ -96,10 +106,11 @@ def per_obligation(dialect: str, actor: Actor, start: date, end: date, by: Group
             "days_late"
         ),
         sa.case(
-            (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < today), 1), else_=0
+            (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < TODAY), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    return _joined(stmt, joins).where(managed_cases(actor), _in_period(start, end)).cte("obligations")
+    scoped = managed_cases(actor) if in_scope is None else in_scope
+    return _joined(stmt, joins).where(scoped, _in_period()).cte("obligations")
 
 
 def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
@@ -115,14 +126,8 @@ def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
     }[measure]
 
 
-async def counts(
-    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
-) -> Sequence[sa.RowMapping]:
-    """One row per group and code with any obligation opened in the period, in no particular order:
-    ``group_id`` (None for everything, or for the owners without a team), ``group_name``, ``code``, a count
-    for each Measure (keyed by its value), and ``p50`` and ``p90``, the nearest-rank median and 90th
-    percentile of days late over those met late (None when none was)."""
-    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+def _counted(rows: Columns) -> Statement:
+    """The counts of ``per_obligation``'s rows per group and code."""
     is_late = sa.case((rows.days_late > 0, 1), else_=0)
     # Each row ranked among its group's and code's late ones (or the others), so that the nearest-rank median
     # and 90th percentile come out of the same pass as the counts, with no join back on a group that may be
@@ -140,16 +145,26 @@ async def counts(
     def late_at(rank: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
         return sa.func.max(sa.case((sa.and_(r.late == 1, r.rank == rank), r.days_late)))
 
-    found = await session.execute(
-        sa.select(
-            r.group_id,
-            sa.func.max(r.group_name).label("group_name"),
-            r.code,
-            *(count_where(_measured(r, measure)).label(measure.value) for measure in Measure),
-            late_at((r.n_late + 1) // 2).label("p50"),
-            late_at((9 * r.n_late + 9) // 10).label("p90"),
-        ).group_by(r.group_id, r.code)
-    )
+    return sa.select(
+        r.group_id,
+        sa.func.max(r.group_name).label("group_name"),
+        r.code,
+        *(count_where(_measured(r, measure)).label(measure.value) for measure in Measure),
+        late_at((r.n_late + 1) // 2).label("p50"),
+        late_at((9 * r.n_late + 9) // 10).label("p90"),
+    ).group_by(r.group_id, r.code)
+
+
+async def counts(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> Sequence[sa.RowMapping]:
+    """One row per group and code with any obligation opened in the period, in no particular order:
+    ``group_id`` (None for everything, or for the owners without a team), ``group_name``, ``code``, a count
+    for each Measure (keyed by its value), and ``p50`` and ``p90``, the nearest-rank median and 90th
+    percentile of days late over those met late (None when none was)."""
+    dialect = session.get_bind().dialect.name
+    stmt = kept(actor, ("adherence", dialect, by), lambda: _counted(per_obligation(dialect, actor, by).c))
+    found = await session.execute(stmt, period(start, end, today))
     return found.mappings().all()
 
 
@@ -167,18 +182,20 @@ async def cases_behind(
 ) -> list[Behind]:
     """The cases behind one count of ``counts`` (the same rows it counts), by case number, each with the
     obligations it counts."""
-    rows = per_obligation(session.get_bind().dialect.name, actor, start, end, by, today).c
+    rows = per_obligation(session.get_bind().dialect.name, actor, by).c
     ids = sa.select(rows.id, rows.obligation_id).where(rows.code == code, _measured(rows, measure))
     if by is not GroupBy.NONE:
         # Obligations whose owner has no team form the group without an id.
         ids = ids.where(rows.group_id == group_id if group_id is not None else rows.group_id.is_(None))
-    return await behind(session, ids)
+    return await behind(session, ids, period(start, end, today))
 
 
-def met(dialect: str, actor: Actor, start: date, end: date, code: str) -> sa.Select[Any, Any]:
-    """The cases and obligations of ``code`` opened in the period on cases in scope and met since (on time
-    or late): the rows an adherence line's met figures count."""
-    rows = per_obligation(dialect, actor, start, end, GroupBy.NONE, date.min).c
+def met(
+    dialect: str, actor: Actor, code: str, in_scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any, Any]:
+    """The cases and obligations of ``code`` opened in the period on cases in scope (``in_scope``, as for
+    ``per_obligation``) and met since (on time or late): the rows an adherence line's met figures count."""
+    rows = per_obligation(dialect, actor, GroupBy.NONE, in_scope).c
     return sa.select(rows.id, rows.obligation_id).where(
         rows.code == code, sa.or_(_measured(rows, Measure.MET_ON_TIME), _measured(rows, Measure.MET_LATE))
     )

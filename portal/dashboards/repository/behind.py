@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,11 +19,13 @@ def _id(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-async def behind(session: AsyncSession, rows: sa.Select[Any, Any]) -> list[Behind]:
-    """The cases whose ids ``rows`` selects first, by case number, each with the obligation ids it selects
-    second (NULL for a figure of no obligation)."""
+async def behind(
+    session: AsyncSession, rows: sa.Select[Any, Any], params: Mapping[str, Any] | None = None
+) -> list[Behind]:
+    """The cases whose ids ``rows`` selects first (with ``params`` bound), by case number, each with the
+    obligation ids it selects second (NULL for a figure of no obligation)."""
     found: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for case_id, obligation_id in (await session.execute(rows)).all():
+    for case_id, obligation_id in (await session.execute(rows, params)).all():
         found[_id(case_id)].update([_id(obligation_id)] if obligation_id is not None else [])
     if not found:
         return []

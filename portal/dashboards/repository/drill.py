@@ -16,6 +16,7 @@ from portal.auth.actor import Actor
 from portal.dashboards.drill import Behind, Figure
 from portal.dashboards.repository import adherence, handovers, papers, table1, workload
 from portal.dashboards.repository.behind import behind
+from portal.dashboards.repository.sql import period
 from portal.dashboards.table1 import QUESTIONS
 
 NO_OBLIGATION = sa.null()
@@ -42,22 +43,20 @@ def _rows(
     actor: Actor,
     figure: Figure,
     *,
-    start: date,
-    end: date,
-    today: date,
     iro_id: uuid.UUID | None = None,
 ) -> sa.Select[Any, Any]:
     """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s), each with the id of
-    an obligation the figure is about (NULL for a figure of no obligation)."""
+    an obligation the figure is about (NULL for a figure of no obligation), the period bound as sql.py's
+    ``period``."""
     section, _, category = figure.value.partition(":")
     if section in QUESTIONS:
-        rows = table1.per_case(dialect, actor, start, end)
+        rows = table1.per_case(dialect, actor)
         condition = rows.c[section] == category
         if section == "final_discussion":  # the final discussion is P13
             return _with_code(rows, condition, "P13")
         return sa.select(rows.c.id, NO_OBLIGATION).where(condition)
     if section == "tracker":
-        rows = workload.per_case(dialect, actor, today)
+        rows = workload.per_case(dialect, actor)
         if category == "extended":
             return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.extension_weeks > 0)
         if category == "at_risk":
@@ -65,11 +64,11 @@ def _rows(
         return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.bucket == int(category))
     if section == "handovers":
         if category == "acknowledged":  # one definition with the adherence line's: P15 met
-            return adherence.met(dialect, actor, start, end, "P15")
-        rows = handovers.per_case(dialect, actor, start, end, today)
+            return adherence.met(dialect, actor, "P15")
+        rows = handovers.per_case(dialect, actor)
         return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
     if section == "papers":
-        rows = papers.per_version(actor, start, end)
+        rows = papers.per_version(dialect, actor)
         condition = sa.true() if category == "filed" else rows.c.status == category
         # Each version's own P6, opened when it was filed.
         on = sa.and_(Obligation.code == "P6", Obligation.trigger_id == rows.c.version_id)
@@ -92,10 +91,8 @@ async def cases_behind(
     """The cases behind ``figure`` within the viewer's scope (for an IRO's figures, ``iro_id``'s), by case
     number, each with the obligations the figure is about. (Not an IRO's late reviews: the service counts
     those by the case page's rule, with cases_with_ids.)"""
-    rows = _rows(
-        session.get_bind().dialect.name, actor, figure, start=start, end=end, today=today, iro_id=iro_id
-    )
-    return await behind(session, rows)
+    rows = _rows(session.get_bind().dialect.name, actor, figure, iro_id=iro_id)
+    return await behind(session, rows, period(start, end, today))
 
 
 async def cases_with_ids(session: AsyncSession, ids: Collection[uuid.UUID]) -> list[Behind]:

@@ -14,11 +14,13 @@ from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.handovers import HandoverStatus
 from portal.dashboards.repository import adherence
-from portal.dashboards.repository.sql import count_where, utc_day
+from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.sql import END, START, TODAY, count_where, period, utc_day
 
 
-def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) -> sa.CTE:
-    """One row per set of proceedings: its id and its status."""
+def per_case(dialect: str, actor: Actor, in_scope: sa.ColumnElement[bool] | None = None) -> sa.CTE:
+    """One row per set of proceedings: its id and its status (the period and today bound as sql.py's
+    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
     due = (
         sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))
         .where(Obligation.code == "P14", Obligation.state != ObligationState.NOT_APPLICABLE)
@@ -37,7 +39,7 @@ def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) ->
             HandoverStatus.ON_TIME.value,
         ),
         (written.c.submitted_at.is_not(None), HandoverStatus.LATE.value),
-        (due.c.due_on < today, HandoverStatus.MISSING.value),
+        (due.c.due_on < TODAY, HandoverStatus.MISSING.value),
         else_=HandoverStatus.AWAITED.value,
     )
     return (
@@ -47,7 +49,9 @@ def per_case(dialect: str, actor: Actor, start: date, end: date, today: date) ->
         )
         .join(due, due.c.proceedings_id == Proceedings.id)
         .outerjoin(written, written.c.proceedings_id == Proceedings.id)
-        .where(managed_cases(actor), due.c.due_on >= start, due.c.due_on <= end)
+        .where(
+            managed_cases(actor) if in_scope is None else in_scope, due.c.due_on >= START, due.c.due_on <= END
+        )
         .cte("handovers")
     )
 
@@ -59,23 +63,20 @@ async def counts(
     each HandoverStatus (keyed by its value), and how many the IRO ``acknowledged``: by one definition with
     the adherence line's, the P15s opened in the period (handovers submitted) and met since."""
     dialect = session.get_bind().dialect.name
-    rows = per_case(dialect, actor, start, end, today)
-    return (
-        (
-            await session.execute(
-                sa.select(
-                    sa.func.count().label("due"),
-                    *(
-                        count_where(rows.c.status == status.value).label(status.value)
-                        for status in HandoverStatus
-                    ),
-                    sa.select(sa.func.count())
-                    .select_from(adherence.met(dialect, actor, start, end, "P15").subquery())
-                    .scalar_subquery()
-                    .label("acknowledged"),
-                ).select_from(rows)
-            )
-        )
-        .mappings()
-        .one()
-    )
+    stmt = kept(actor, ("handovers", dialect), lambda: _counted(dialect, actor))
+    return (await session.execute(stmt, period(start, end, today))).mappings().one()
+
+
+def _counted(dialect: str, actor: Actor) -> Statement:
+    # The cases in scope worked out once, for the handovers and for the acknowledgements.
+    scope = sa.select(Proceedings.id).where(managed_cases(actor)).cte("in_scope")
+    in_scope = Proceedings.id.in_(sa.select(scope.c.id))
+    rows = per_case(dialect, actor, in_scope)
+    return sa.select(
+        sa.func.count().label("due"),
+        *(count_where(rows.c.status == status.value).label(status.value) for status in HandoverStatus),
+        sa.select(sa.func.count())
+        .select_from(adherence.met(dialect, actor, "P15", in_scope).subquery())
+        .scalar_subquery()
+        .label("acknowledged"),
+    ).select_from(rows)

@@ -3,11 +3,13 @@ as ISO text, PostgreSQL as timestamptz and date."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from portal.calendar import weekday_bank_holidays
 
@@ -15,6 +17,28 @@ from portal.calendar import weekday_bank_holidays
 Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
 # A column or an expression of any SQL type.
 Expression = sa.SQLColumnExpression[Any]
+
+# The period a section counts and the day it counts on, bound at execution (``period``), so that a statement
+# is built once for every period and day (kept.py).
+START = sa.bindparam("start", type_=sa.Date)
+END = sa.bindparam("end", type_=sa.Date)
+TODAY = sa.bindparam("today", type_=sa.Date)
+# The instants the period runs from and to (the first after it), in UTC, for timestamps: typed by the column
+# they are compared with.
+STARTS_AT: sa.BindParameter[Any] = sa.bindparam("starts_at")
+ENDS_BEFORE: sa.BindParameter[Any] = sa.bindparam("ends_before")
+
+
+def period(start: date, end: date, today: date) -> dict[str, Any]:
+    """The values of START, END, TODAY, STARTS_AT and ENDS_BEFORE."""
+    return {
+        "start": start,
+        "end": end,
+        "today": today,
+        "starts_at": datetime.combine(start, time(0), tzinfo=UTC),
+        "ends_before": datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
+    }
+
 
 # A Monday, from which weekdays are counted: long before the first date the portal handles, so that the
 # counts are never negative (SQL's integer division and remainder truncate towards zero, so counting from a
@@ -43,10 +67,16 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def nearest_rank(
-    source: sa.FromClause, value: sa.ColumnElement[int], partition: Sequence[sa.ColumnElement[Any]], name: str
+    source: sa.FromClause,
+    value: sa.ColumnElement[int],
+    partition: Sequence[sa.ColumnElement[Any]],
+    name: str,
+    valued: sa.ColumnElement[bool] | None = None,
 ) -> sa.CTE:
     """The median (``p50``) and 90th percentile (``p90``) of ``value`` over ``source``'s rows in each
-    ``partition``, by nearest rank, with window functions: one row per partition."""
+    ``partition``, by nearest rank, with window functions: one row per partition. Over the rows where
+    ``value`` is not NULL: ``valued``, when given, says which those are more cheaply than ``value`` (which
+    PostgreSQL would otherwise work out twice for each row, in the filter and for the ranking)."""
     ranked = (
         sa.select(
             *partition,
@@ -55,7 +85,7 @@ def nearest_rank(
             sa.func.count().over(partition_by=partition or None).label("n"),
         )
         .select_from(source)
-        .where(value.is_not(None))
+        .where(value.is_not(None) if valued is None else valued)
         .cte(f"{name}_ranked")
     )
     keys = [ranked.c[column.name] for column in partition]
@@ -81,13 +111,25 @@ def _weekdays_to(dialect: str, day: Expression) -> sa.ColumnElement[int]:
     return 5 * (n // 7) + sa.case((rest > 5, 5), else_=rest)
 
 
-def bank_holidays_cte(first: date, last: date) -> sa.CTE:
-    """England's bank holidays falling on weekdays from ``first`` to ``last``, as a table (with no rows
-    when there are none: an empty VALUES list is not SQL)."""
+# The bank holidays a statement counts, bound at execution as one value (see ``bank_holidays``), so that the
+# statement is the same, and cached by SQLAlchemy, whatever the span and however many there are.
+HOLIDAYS = "holidays"
+
+
+def bank_holidays_cte(dialect: str) -> sa.CTE:
+    """England's bank holidays falling on weekdays, as a table of ``day``: those bound as HOLIDAYS."""
+    if dialect == "postgresql":
+        days = sa.bindparam(HOLIDAYS, type_=postgresql.ARRAY(sa.Date))
+        return sa.select(sa.func.unnest(days).label("day")).cte("bank_holidays")
+    # SQLite has no arrays: a JSON list of ISO days, which compare as the dates SQLite keeps (ISO text).
+    listed = sa.func.json_each(sa.bindparam(HOLIDAYS, type_=sa.String)).table_valued("value")
+    return sa.select(listed.c.value.label("day")).cte("bank_holidays")
+
+
+def bank_holidays(dialect: str, first: date, last: date) -> dict[str, Any]:
+    """The parameter of ``bank_holidays_cte``: the weekday bank holidays from ``first`` to ``last``."""
     days = weekday_bank_holidays(first, last)
-    if not days:
-        return sa.select(sa.cast(sa.null(), sa.Date).label("day")).where(sa.false()).cte("bank_holidays")
-    return sa.values(sa.column("day", sa.Date), name="bank_holidays").data([(day,) for day in days]).cte()
+    return {HOLIDAYS: days if dialect == "postgresql" else json.dumps([day.isoformat() for day in days])}
 
 
 def working_days_between(

@@ -27,20 +27,21 @@ from models import (
 from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards.repository.sql import days_between
+from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.sql import TODAY, days_between
 from portal.dashboards.workload import BUCKETS
 
 
-def per_case(dialect: str, actor: Actor, today: date) -> sa.CTE:
+def per_case(dialect: str, actor: Actor) -> sa.CTE:
     """One row per open set of proceedings in scope: its bucket (an index into BUCKETS), extension weeks,
-    days to its deadline and whether it is at risk."""
+    days to its deadline and whether it is at risk (today bound as sql.py's TODAY)."""
     extensions = (
         sa.select(Extension.proceedings_id, sa.func.sum(Extension.weeks).label("weeks"))
         .group_by(Extension.proceedings_id)
         .subquery()
     )
     weeks = sa.func.coalesce(extensions.c.weeks, 0)
-    elapsed = days_between(dialect, sa.literal(today, sa.Date), Proceedings.issued_on)
+    elapsed = days_between(dialect, TODAY, Proceedings.issued_on)
     remaining = (STATUTORY_WEEKS + weeks) * 7 - elapsed
     bucket = sa.case(
         *((elapsed // 7 >= low, index) for index, (low, _) in reversed(list(enumerate(BUCKETS)))), else_=0
@@ -65,30 +66,53 @@ def per_case(dialect: str, actor: Actor, today: date) -> sa.CTE:
     )
 
 
-async def bucket_counts(session: AsyncSession, actor: Actor, today: date) -> dict[int, tuple[int, int]]:
-    """For each bucket (an index into BUCKETS) with any open case in scope: how many cases, and how many of
-    them have been extended."""
-    rows = per_case(session.get_bind().dialect.name, actor, today)
+async def tracker(
+    session: AsyncSession, actor: Actor, today: date
+) -> tuple[dict[int, tuple[int, int]], Sequence[sa.RowMapping]]:
+    """In one statement (one pass over the open cases): for each bucket (an index into BUCKETS) with any
+    open case in scope, how many cases and how many of them have been extended; and the open cases in scope
+    at risk, ``id``, ``case_number``, ``issued_on``, ``extension_weeks`` and ``days_remaining`` (negative
+    once past the deadline), the fewest days remaining first, then by number."""
+    dialect = session.get_bind().dialect.name
     found = await session.execute(
-        sa.select(
-            rows.c.bucket, sa.func.count(), sa.func.sum(sa.case((rows.c.extension_weeks > 0, 1), else_=0))
-        ).group_by(rows.c.bucket)
+        kept(actor, ("tracker", dialect), lambda: _tracked(dialect, actor)), {TODAY.key: today}
     )
-    return {bucket: (n, extended) for bucket, n, extended in found}
+    buckets, risky = {}, []
+    for row in found.mappings():
+        if row["at_risk"]:
+            risky.append(row)
+        else:
+            buckets[row["bucket"]] = (row["cases"], row["extended"])
+    return buckets, risky
 
 
-async def at_risk(session: AsyncSession, actor: Actor, today: date) -> Sequence[sa.RowMapping]:
-    """The open cases in scope at risk: ``id``, ``case_number``, ``issued_on``, ``extension_weeks`` and
-    ``days_remaining`` (negative once past the deadline), the fewest days remaining first, then by number."""
-    rows = per_case(session.get_bind().dialect.name, actor, today)
-    found = await session.execute(
-        sa.select(
-            rows.c.id, rows.c.case_number, rows.c.issued_on, rows.c.extension_weeks, rows.c.days_remaining
-        )
-        .where(rows.c.at_risk == 1)
-        .order_by(rows.c.days_remaining, rows.c.case_number)
+def _tracked(dialect: str, actor: Actor) -> Statement:
+    rows = per_case(dialect, actor)
+    # The cases at risk first: the union's columns are typed by its first SELECT (dates, on SQLite).
+    risky = sa.select(
+        sa.literal(1).label("at_risk"),
+        rows.c.id,
+        rows.c.case_number,
+        rows.c.issued_on,
+        rows.c.extension_weeks,
+        rows.c.days_remaining,
+        sa.null().label("bucket"),
+        sa.null().label("cases"),
+        sa.null().label("extended"),
+    ).where(rows.c.at_risk == 1)
+    buckets = sa.select(
+        sa.literal(0),
+        *(sa.null() for _ in range(5)),
+        rows.c.bucket,
+        sa.func.count(),
+        sa.func.sum(sa.case((rows.c.extension_weeks > 0, 1), else_=0)),
+    ).group_by(rows.c.bucket)
+    union: sa.CompoundSelect[*tuple[Any, ...]] = sa.union_all(risky, buckets)
+    return union.order_by(
+        union.selected_columns.at_risk,
+        union.selected_columns.days_remaining,
+        union.selected_columns.case_number,
     )
-    return found.mappings().all()
 
 
 def per_child(actor: Actor) -> sa.CTE:

@@ -1,0 +1,57 @@
+"""The dashboards' statements are built once for each scope and kept (portal/dashboards/repository/kept.py):
+every section answers for the viewer, the period and the day it is asked about, as a statement built afresh
+does, whoever and whatever was asked before it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portal.auth.actor import Actor
+from portal.dashboards import service as dashboards
+from portal.dashboards.adherence import GroupBy
+from portal.dashboards.repository import kept
+from portal.db import create_session_factory
+from tests.support.world import World
+from tests.test_adherence import END, START, TODAY, _world_with_known_adherence
+
+
+async def _sections(engine: AsyncEngine, actor: Actor, start: date, end: date, today: date) -> list[Any]:
+    async with create_session_factory(engine)() as session:
+        return [
+            await dashboards.adherence(
+                session, actor, start=start, end=end, by=GroupBy.PRACTITIONER, today=today
+            ),
+            await dashboards.table1(session, actor, start=start, end=end),
+            await dashboards.tracker(session, actor, today),
+            await dashboards.handovers(session, actor, start=start, end=end, today=today),
+            await dashboards.papers(session, actor, start=start, end=end, today=today),
+            await dashboards.iro_workload(session, actor, today),
+        ]
+
+
+async def test_each_section_answers_for_its_viewer_period_and_day(world: World, engine: AsyncEngine) -> None:
+    await _world_with_known_adherence(world, engine)
+    managers = [
+        await world.actor(who) for who in ("cafcass_manager", "other_cafcass_manager", "other_iro_manager")
+    ]
+    later, then = START + timedelta(days=60), TODAY + timedelta(days=90)
+    periods = [(START, END, TODAY), (later, END, TODAY), (START, END, then)]
+    asked = [(actor, period) for actor in managers for period in periods]
+    afresh = {}
+    for n, (actor, period) in enumerate(asked):
+        kept._kept.clear()
+        afresh[n] = await _sections(engine, actor, *period)
+    # The data tells viewers, periods and days apart.
+    assert len({repr(found) for found in afresh.values()}) == len(asked)
+    for n in [*reversed(range(len(asked))), *range(len(asked))]:
+        assert await _sections(engine, *asked[n][:1], *asked[n][1]) == afresh[n], asked[n]
+
+
+async def test_viewers_share_a_statement_only_when_their_scopes_are_the_same_sql(world: World) -> None:
+    manager, other = await world.actor("cafcass_manager"), await world.actor("other_cafcass_manager")
+    assert kept.scope_of(manager) == kept.scope_of(await world.actor("cafcass_manager"))
+    assert kept.scope_of(manager) != kept.scope_of(other)
+    assert kept.scope_of(manager) != kept.scope_of(await world.actor("iro_manager"))

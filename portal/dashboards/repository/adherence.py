@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from models import Obligation, ObligationState, Organisation, Person, Proceedings, Team
-from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Behind
 from portal.dashboards.repository.behind import behind
-from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, kept, scope_of
 from portal.dashboards.repository.sql import (
     ENDS_BEFORE,
     STARTS_AT,
@@ -89,7 +88,7 @@ def _in_period() -> sa.ColumnElement[bool]:
 
 
 def per_obligation(
-    dialect: str, actor: Actor, by: GroupBy, in_scope: sa.ColumnElement[bool] | None = None
+    dialect: str, scope: Scope, by: GroupBy, in_scope: sa.ColumnElement[bool] | None = None
 ) -> sa.CTE:
     """One row per obligation opened in the period on a case in scope: its case, its id, group, code, state,
     days late (when met) and whether it is open past its due date (the period and today bound as sql.py's
@@ -109,7 +108,7 @@ def per_obligation(
             (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < TODAY), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    scoped = managed_cases(actor) if in_scope is None else in_scope
+    scoped = scope(Proceedings.id) if in_scope is None else in_scope
     return _joined(stmt, joins).where(scoped, _in_period()).cte("obligations")
 
 
@@ -163,8 +162,10 @@ async def counts(
     for each Measure (keyed by its value), and ``p50`` and ``p90``, the nearest-rank median and 90th
     percentile of days late over those met late (None when none was)."""
     dialect = session.get_bind().dialect.name
-    stmt = kept(actor, ("adherence", dialect, by), lambda: _counted(per_obligation(dialect, actor, by).c))
-    found = await session.execute(stmt, period(start, end, today))
+    stmt, params = kept(
+        actor, ("adherence", dialect, by), lambda scope: _counted(per_obligation(dialect, scope, by).c)
+    )
+    found = await session.execute(stmt, period(start, end, today) | params)
     return found.mappings().all()
 
 
@@ -182,7 +183,7 @@ async def cases_behind(
 ) -> list[Behind]:
     """The cases behind one count of ``counts`` (the same rows it counts), by case number, each with the
     obligations it counts."""
-    rows = per_obligation(session.get_bind().dialect.name, actor, by).c
+    rows = per_obligation(session.get_bind().dialect.name, scope_of(actor), by).c
     ids = sa.select(rows.id, rows.obligation_id).where(rows.code == code, _measured(rows, measure))
     if by is not GroupBy.NONE:
         # Obligations whose owner has no team form the group without an id.
@@ -191,11 +192,11 @@ async def cases_behind(
 
 
 def met(
-    dialect: str, actor: Actor, code: str, in_scope: sa.ColumnElement[bool] | None = None
+    dialect: str, scope: Scope, code: str, in_scope: sa.ColumnElement[bool] | None = None
 ) -> sa.Select[Any, Any]:
     """The cases and obligations of ``code`` opened in the period on cases in scope (``in_scope``, as for
     ``per_obligation``) and met since (on time or late): the rows an adherence line's met figures count."""
-    rows = per_obligation(dialect, actor, GroupBy.NONE, in_scope).c
+    rows = per_obligation(dialect, scope, GroupBy.NONE, in_scope).c
     return sa.select(rows.id, rows.obligation_id).where(
         rows.code == code, sa.or_(_measured(rows, Measure.MET_ON_TIME), _measured(rows, Measure.MET_LATE))
     )

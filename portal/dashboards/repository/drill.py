@@ -16,6 +16,7 @@ from portal.auth.actor import Actor
 from portal.dashboards.drill import Behind, Figure
 from portal.dashboards.repository import adherence, handovers, papers, table1, workload
 from portal.dashboards.repository.behind import behind
+from portal.dashboards.repository.kept import scope_of
 from portal.dashboards.repository.sql import period
 from portal.dashboards.table1 import QUESTIONS
 
@@ -49,14 +50,15 @@ def _rows(
     an obligation the figure is about (NULL for a figure of no obligation), the period bound as sql.py's
     ``period``."""
     section, _, category = figure.value.partition(":")
+    scope = scope_of(actor)
     if section in QUESTIONS:
-        rows = table1.per_case(dialect, actor)
+        rows = table1.per_case(dialect, scope)
         condition = rows.c[section] == category
         if section == "final_discussion":  # the final discussion is P13
             return _with_code(rows, condition, "P13")
         return sa.select(rows.c.id, NO_OBLIGATION).where(condition)
     if section == "tracker":
-        rows = workload.per_case(dialect, actor)
+        rows = workload.per_case(dialect, scope)
         if category == "extended":
             return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.extension_weeks > 0)
         if category == "at_risk":
@@ -64,11 +66,11 @@ def _rows(
         return sa.select(rows.c.id, NO_OBLIGATION).where(rows.c.bucket == int(category))
     if section == "handovers":
         if category == "acknowledged":  # one definition with the adherence line's: P15 met
-            return adherence.met(dialect, actor, "P15")
-        rows = handovers.per_case(dialect, actor)
+            return adherence.met(dialect, scope, "P15")
+        rows = handovers.per_case(dialect, scope)
         return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
     if section == "papers":
-        rows = papers.per_version(dialect, actor)
+        rows = papers.per_version(dialect, scope)
         condition = sa.true() if category == "filed" else rows.c.status == category
         # Each version's own P6, opened when it was filed.
         on = sa.and_(Obligation.code == "P6", Obligation.trigger_id == rows.c.version_id)

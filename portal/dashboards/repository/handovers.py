@@ -10,15 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Handover, Obligation, ObligationState, Proceedings
-from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.handovers import HandoverStatus
 from portal.dashboards.repository import adherence
-from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, kept
 from portal.dashboards.repository.sql import END, START, TODAY, count_where, period, utc_day
 
 
-def per_case(dialect: str, actor: Actor, in_scope: sa.ColumnElement[bool] | None = None) -> sa.CTE:
+def per_case(dialect: str, scope: Scope, in_scope: sa.ColumnElement[bool] | None = None) -> sa.CTE:
     """One row per set of proceedings: its id and its status (the period and today bound as sql.py's
     ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
     due = (
@@ -50,7 +49,9 @@ def per_case(dialect: str, actor: Actor, in_scope: sa.ColumnElement[bool] | None
         .join(due, due.c.proceedings_id == Proceedings.id)
         .outerjoin(written, written.c.proceedings_id == Proceedings.id)
         .where(
-            managed_cases(actor) if in_scope is None else in_scope, due.c.due_on >= START, due.c.due_on <= END
+            scope(Proceedings.id) if in_scope is None else in_scope,
+            due.c.due_on >= START,
+            due.c.due_on <= END,
         )
         .cte("handovers")
     )
@@ -63,20 +64,20 @@ async def counts(
     each HandoverStatus (keyed by its value), and how many the IRO ``acknowledged``: by one definition with
     the adherence line's, the P15s opened in the period (handovers submitted) and met since."""
     dialect = session.get_bind().dialect.name
-    stmt = kept(actor, ("handovers", dialect), lambda: _counted(dialect, actor))
-    return (await session.execute(stmt, period(start, end, today))).mappings().one()
+    stmt, params = kept(actor, ("handovers", dialect), lambda scope: _counted(dialect, scope))
+    return (await session.execute(stmt, period(start, end, today) | params)).mappings().one()
 
 
-def _counted(dialect: str, actor: Actor) -> Statement:
+def _counted(dialect: str, scope: Scope) -> Statement:
     # The cases in scope worked out once, for the handovers and for the acknowledgements.
-    scope = sa.select(Proceedings.id).where(managed_cases(actor)).cte("in_scope")
-    in_scope = Proceedings.id.in_(sa.select(scope.c.id))
-    rows = per_case(dialect, actor, in_scope)
+    cases = sa.select(Proceedings.id).where(scope(Proceedings.id)).cte("in_scope")
+    in_scope = Proceedings.id.in_(sa.select(cases.c.id))
+    rows = per_case(dialect, scope, in_scope)
     return sa.select(
         sa.func.count().label("due"),
         *(count_where(rows.c.status == status.value).label(status.value) for status in HandoverStatus),
         sa.select(sa.func.count())
-        .select_from(adherence.met(dialect, actor, "P15", in_scope).subquery())
+        .select_from(adherence.met(dialect, scope, "P15", in_scope).subquery())
         .scalar_subquery()
         .label("acknowledged"),
     ).select_from(rows)

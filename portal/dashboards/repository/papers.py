@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import PaperShare, PaperVersion, Proceedings, utcnow
-from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.dashboards.papers import PaperStatus
-from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, kept
 from portal.dashboards.repository.sql import (
     END,
     START,
@@ -27,11 +26,11 @@ from portal.dashboards.repository.sql import (
 )
 
 
-def per_version(dialect: str, actor: Actor) -> sa.CTE:
+def per_version(dialect: str, scope: Scope) -> sa.CTE:
     """One row per version: its case (``id``), the ``version_id``, its ``status``, when it was ``filed_on``
     and when an IRO first opened it (``opened_at``, NULL if none has). The period bound as sql.py's
     ``period``."""
-    in_period = (managed_cases(actor), PaperVersion.filed_on >= START, PaperVersion.filed_on <= END)
+    in_period = (scope(Proceedings.id), PaperVersion.filed_on >= START, PaperVersion.filed_on <= END)
     version = (PaperVersion.id.label("version_id"), PaperVersion.proceedings_id, PaperVersion.filed_on)
     in_scope = Proceedings.id == PaperVersion.proceedings_id
     if dialect == "postgresql":
@@ -93,27 +92,28 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
     year does), and counts the working days in SQL, weekdays by arithmetic less the bank holidays."""
     dialect = session.get_bind().dialect.name
     bound: dict[str, Any] = {START.key: start, END.key: end}
-    first = (await session.execute(kept(actor, "papers.first", lambda: _first(actor)), bound)).scalar()
+    stmt, params = kept(actor, "papers.first", _first)
+    first = (await session.execute(stmt, bound | params)).scalar()
     timed = first is not None  # with none filed, no timings
     if timed:
         # Every version was opened by now, if at all.
         bound |= bank_holidays(dialect, _day(first), utcnow().date())
-    stmt = kept(actor, ("papers", dialect, timed), lambda: _counted(dialect, actor, timed))
-    return (await session.execute(stmt, bound)).mappings().one()
+    stmt, params = kept(actor, ("papers", dialect, timed), lambda scope: _counted(dialect, scope, timed))
+    return (await session.execute(stmt, bound | params)).mappings().one()
 
 
-def _first(actor: Actor) -> Statement:
+def _first(scope: Scope) -> Statement:
     """The day the earliest version in the period was filed."""
     return sa.select(sa.func.min(PaperVersion.filed_on)).where(
-        managed_cases(actor, PaperVersion.proceedings_id),
+        scope(PaperVersion.proceedings_id),
         PaperVersion.filed_on >= START,
         PaperVersion.filed_on <= END,
     )
 
 
-def _counted(dialect: str, actor: Actor, timed: bool) -> Statement:
+def _counted(dialect: str, scope: Scope, timed: bool) -> Statement:
     """The counts and, if ``timed``, the percentiles of working days (with the bank holidays bound)."""
-    rows = per_version(dialect, actor)
+    rows = per_version(dialect, scope)
     opened_on = utc_day(dialect, rows.c.opened_at)
     working_days: sa.ColumnElement[Any] = (
         working_days_between(dialect, rows.c.filed_on, opened_on, bank_holidays_cte(dialect))

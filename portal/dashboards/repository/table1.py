@@ -10,16 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Contact, Discussion, DiscussionKind, Proceedings, Side, Stage, StageChange
-from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
-from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, kept
 from portal.dashboards.repository.sql import END, START, count_where, days_between, utc_day
 from portal.dashboards.table1 import MOSTLY, RARELY, WINDOW_DAYS, FinalDiscussion, Regularity
 
 REGULARITY_QUESTIONS = ("guardian_contacts_iro", "iro_contacts_guardian")
 
 
-def per_case(dialect: str, actor: Actor) -> sa.CTE:
+def per_case(dialect: str, scope: Scope) -> sa.CTE:
     """One row per set of proceedings that ran during the period: its id, the category of each side's
     initiating, and (when it concluded) whether the final discussion was held. The period bound as sql.py's
     ``period``."""
@@ -39,7 +38,7 @@ def per_case(dialect: str, actor: Actor) -> sa.CTE:
         )
         .outerjoin(concluded, concluded.c.proceedings_id == Proceedings.id)
         .where(
-            managed_cases(actor),
+            scope(Proceedings.id),
             Proceedings.issued_on <= END,
             sa.or_(concluded.c.on.is_(None), concluded.c.on >= START),
         )
@@ -107,8 +106,8 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
     and each Regularity, how many fall in that category (keyed ``question:category``); and for each
     FinalDiscussion outcome, how many of those that concluded had it (keyed ``final_discussion:outcome``)."""
     dialect = session.get_bind().dialect.name
-    stmt = kept(actor, ("table1", dialect), lambda: _counted(per_case(dialect, actor)))
-    return (await session.execute(stmt, {START.key: start, END.key: end})).mappings().one()
+    stmt, params = kept(actor, ("table1", dialect), lambda scope: _counted(per_case(dialect, scope)))
+    return (await session.execute(stmt, {START.key: start, END.key: end} | params)).mappings().one()
 
 
 def _counted(rows: sa.CTE) -> Statement:

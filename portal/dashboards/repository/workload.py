@@ -24,15 +24,14 @@ from models import (
     Role,
     Stage,
 )
-from portal.access.repository import managed_cases
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards.repository.kept import Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, kept, scope_of
 from portal.dashboards.repository.sql import TODAY, days_between
 from portal.dashboards.workload import BUCKETS
 
 
-def per_case(dialect: str, actor: Actor) -> sa.CTE:
+def per_case(dialect: str, scope: Scope) -> sa.CTE:
     """One row per open set of proceedings in scope: its bucket (an index into BUCKETS), extension weeks,
     days to its deadline and whether it is at risk (today bound as sql.py's TODAY)."""
     extensions = (
@@ -61,7 +60,7 @@ def per_case(dialect: str, actor: Actor) -> sa.CTE:
             sa.case((at_risk, 1), else_=0).label("at_risk"),
         )
         .outerjoin(extensions, extensions.c.proceedings_id == Proceedings.id)
-        .where(managed_cases(actor), Proceedings.stage != Stage.CONCLUDED)
+        .where(scope(Proceedings.id), Proceedings.stage != Stage.CONCLUDED)
         .cte("open_cases")
     )
 
@@ -74,9 +73,8 @@ async def tracker(
     at risk, ``id``, ``case_number``, ``issued_on``, ``extension_weeks`` and ``days_remaining`` (negative
     once past the deadline), the fewest days remaining first, then by number."""
     dialect = session.get_bind().dialect.name
-    found = await session.execute(
-        kept(actor, ("tracker", dialect), lambda: _tracked(dialect, actor)), {TODAY.key: today}
-    )
+    stmt, params = kept(actor, ("tracker", dialect), lambda scope: _tracked(dialect, scope))
+    found = await session.execute(stmt, params | {TODAY.key: today})
     buckets, risky = {}, []
     for row in found.mappings():
         if row["at_risk"]:
@@ -86,8 +84,8 @@ async def tracker(
     return buckets, risky
 
 
-def _tracked(dialect: str, actor: Actor) -> Statement:
-    rows = per_case(dialect, actor)
+def _tracked(dialect: str, scope: Scope) -> Statement:
+    rows = per_case(dialect, scope)
     # The cases at risk first: the union's columns are typed by its first SELECT (dates, on SQLite).
     risky = sa.select(
         sa.literal(1).label("at_risk"),
@@ -135,7 +133,7 @@ def per_child(actor: Actor) -> sa.CTE:
             CaseMembership.role == CaseRole.IRO,
             CaseMembership.ended_at.is_(None),
             Person.organisation_id == actor.organisation_id,
-            managed_cases(actor),
+            scope_of(actor)(Proceedings.id),
         )
         .cte("iro_children")
     )

@@ -31,7 +31,7 @@ async def _sql_working_days(
                 table.c.later,
                 sql_working_days(dialect, table.c.earlier, table.c.later, holidays),
             ),
-            bank_holidays(dialect, first, last),
+            bank_holidays(first, last),
         )
         return {(date.fromisoformat(str(a)), date.fromisoformat(str(b))): n for a, b, n in rows}
 

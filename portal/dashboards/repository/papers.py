@@ -97,7 +97,7 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
     timed = first is not None  # with none filed, no timings
     if timed:
         # Every version was opened by now, if at all.
-        bound |= bank_holidays(dialect, _day(first), utcnow().date())
+        bound |= bank_holidays(_day(first), utcnow().date())
     stmt, params = kept(actor, ("papers", dialect, timed), lambda scope: _counted(dialect, scope, timed))
     return (await session.execute(stmt, bound | params)).mappings().one()
 

@@ -3,15 +3,14 @@ as ISO text, PostgreSQL as timestamptz and date."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from portal.calendar import weekday_bank_holidays
+from portal.in_list import list_param
 
 # The columns of a CTE or subquery.
 Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
@@ -118,18 +117,17 @@ HOLIDAYS = "holidays"
 
 def bank_holidays_cte(dialect: str) -> sa.CTE:
     """England's bank holidays falling on weekdays, as a table of ``day``: those bound as HOLIDAYS."""
+    days = list_param(HOLIDAYS, sa.Date())  # an array on PostgreSQL, a JSON list of ISO days on SQLite
     if dialect == "postgresql":
-        days = sa.bindparam(HOLIDAYS, type_=postgresql.ARRAY(sa.Date))
         return sa.select(sa.func.unnest(days).label("day")).cte("bank_holidays")
-    # SQLite has no arrays: a JSON list of ISO days, which compare as the dates SQLite keeps (ISO text).
-    listed = sa.func.json_each(sa.bindparam(HOLIDAYS, type_=sa.String)).table_valued("value")
+    # ISO days compare as the dates SQLite keeps (ISO text).
+    listed = sa.func.json_each(days).table_valued("value")
     return sa.select(listed.c.value.label("day")).cte("bank_holidays")
 
 
-def bank_holidays(dialect: str, first: date, last: date) -> dict[str, Any]:
+def bank_holidays(first: date, last: date) -> dict[str, Any]:
     """The parameter of ``bank_holidays_cte``: the weekday bank holidays from ``first`` to ``last``."""
-    days = weekday_bank_holidays(first, last)
-    return {HOLIDAYS: days if dialect == "postgresql" else json.dumps([day.isoformat() for day in days])}
+    return {HOLIDAYS: weekday_bank_holidays(first, last)}
 
 
 def working_days_between(

@@ -16,7 +16,7 @@ from tests.support.world import World
 
 # Per request: the token (1) and its use (1), the actor (2), the operation's own statements, then the audit
 # trail's append at commit (its head locked and moved, the events inserted).
-CASE_VIEW_BOUND = 25
+CASE_VIEW_BOUND = 20
 MY_CASES_BOUND = 15
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,7 @@ from models import (
     Stage,
     StageChange,
 )
-from portal.access.repository import CaseRows, Template, readable_cases
+from portal.access.repository import CaseRows, Filters, Template
 from portal.auth.actor import SYSTEM, Actor, Viewer
 from portal.db import grouped
 from portal.in_list import in_list, in_param
@@ -36,15 +36,43 @@ Cursor = tuple[date, uuid.UUID]
 T = TypeVar("T")
 
 
-def _filtered(
-    actor: Actor, stage: Stage | None, local_authority_id: uuid.UUID | None
-) -> sa.Select[Proceedings]:
-    stmt = sa.select(Proceedings).where(readable_cases(actor))
-    if stage is not None:
-        stmt = stmt.where(Proceedings.stage == stage)
-    if local_authority_id is not None:
-        stmt = stmt.where(Proceedings.local_authority_id == local_authority_id)
+def _filtered(filters: Filters, stage: bool, authority: bool) -> sa.Select[Proceedings]:
+    """The viewer's readable cases, filtered by the ``stage`` and ``local_authority_id`` parameters if
+    asked."""
+    stmt = sa.select(Proceedings).where(filters.readable(Proceedings.id))
+    if stage:
+        stmt = stmt.where(Proceedings.stage == sa.bindparam("stage"))
+    if authority:
+        stmt = stmt.where(Proceedings.local_authority_id == sa.bindparam("local_authority_id"))
     return stmt
+
+
+def _page(filters: Filters, stage: bool, authority: bool, after: bool) -> sa.Select[Proceedings]:
+    stmt = _filtered(filters, stage, authority)
+    if after:
+        cursor = (sa.bindparam("after_issued_on", type_=sa.Date()), sa.bindparam("after_id", type_=sa.Uuid()))
+        stmt = stmt.where(sa.tuple_(Proceedings.issued_on, Proceedings.id) < sa.tuple_(*cursor))
+    order = (Proceedings.issued_on.desc(), Proceedings.id.desc())
+    return stmt.order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer()))
+
+
+def _count(filters: Filters, stage: bool, authority: bool) -> sa.Select[int]:
+    inner = _filtered(filters, stage, authority).with_only_columns(Proceedings.id).subquery()
+    return sa.select(sa.func.count()).select_from(inner)
+
+
+# Built once for each combination of filters (and shape of access).
+_PAGES: dict[tuple[bool, bool, bool], Template[sa.Select[Proceedings]]] = {}
+_COUNTS: dict[tuple[bool, bool], Template[sa.Select[int]]] = {}
+
+
+def _filter_values(stage: Stage | None, local_authority_id: uuid.UUID | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if stage is not None:
+        values["stage"] = stage
+    if local_authority_id is not None:
+        values["local_authority_id"] = local_authority_id
+    return values
 
 
 async def readable_page(
@@ -57,19 +85,25 @@ async def readable_page(
     local_authority_id: uuid.UUID | None,
 ) -> tuple[list[Proceedings], bool]:
     """One page of the actor's cases, newest issued first, and whether another page follows."""
-    stmt = _filtered(actor, stage, local_authority_id)
+    key = (stage is not None, local_authority_id is not None, after is not None)
+    if key not in _PAGES:
+        _PAGES[key] = Template(lambda filters: _page(filters, *key))
+    values = _filter_values(stage, local_authority_id) | {"limit": first + 1}
     if after is not None:
-        stmt = stmt.where(sa.tuple_(Proceedings.issued_on, Proceedings.id) < sa.tuple_(*after))
-    stmt = stmt.order_by(Proceedings.issued_on.desc(), Proceedings.id.desc()).limit(first + 1)
-    rows = list((await session.execute(stmt)).scalars())
+        values |= {"after_issued_on": after[0], "after_id": after[1]}
+    rows = list((await session.execute(*_PAGES[key].bound(actor, **values))).scalars())
     return rows[:first], len(rows) > first
 
 
 async def count_readable(
     session: AsyncSession, actor: Actor, *, stage: Stage | None, local_authority_id: uuid.UUID | None
 ) -> int:
-    inner = _filtered(actor, stage, local_authority_id).with_only_columns(Proceedings.id).subquery()
-    return (await session.execute(sa.select(sa.func.count()).select_from(inner))).scalar_one()
+    key = (stage is not None, local_authority_id is not None)
+    if key not in _COUNTS:
+        _COUNTS[key] = Template(lambda filters: _count(filters, *key))
+    values = _filter_values(stage, local_authority_id)
+    count: int = (await session.execute(*_COUNTS[key].bound(actor, **values))).scalar_one()
+    return count
 
 
 async def children_by_case(

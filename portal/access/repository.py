@@ -51,7 +51,7 @@ _SCOPE_GUARDIAN, _SCOPE_PERSON = aliased(CaseMembership), aliased(Person)
 @dataclass(frozen=True)
 class Grant:
     """The shape of a viewer's access for one need: which predicate their reads get, not whose it is.
-    Statements are built once per shape and run with each viewer's own values (``CaseRows``)."""
+    Statements are built once per shape and run with each viewer's own values (``Template``)."""
 
     need: Permission
     everything: bool = False

@@ -26,7 +26,7 @@ class ValueList(sa.TypeDecorator[list[Any]]):
     """A list of one column type's values, bound as a PostgreSQL array or, on SQLite, as a JSON array of
     the values each converted as the column's type converts them (a UUID's hex, a date's ISO text)."""
 
-    impl = sa.JSON
+    impl = sa.String
     cache_ok = True
 
     def __init__(self, item: TypeEngine[Any]) -> None:

@@ -25,17 +25,12 @@ from portal.dashboards.repository import handovers as handover_rows
 from portal.dashboards.repository import papers as paper_rows
 from portal.dashboards.repository import table1 as table1_rows
 from portal.dashboards.repository import workload as workload_rows
+from portal.dashboards.repository.sql import as_uuid
 from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
 from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
 from portal.reviews.schedule import standing
 from portal.validation import clean
-
-
-def _id(value: object) -> uuid.UUID:
-    """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
 
 # Each Measure's key in adherence's rows, listed once rather than for each of its hundreds of lines.
 _MEASURES = tuple(measure.value for measure in Measure)
@@ -50,7 +45,7 @@ async def adherence(
     audit.record(session, actor, "adherence.read", subject_type="dashboard")
     lines = [
         Line(
-            group_id=row["group_id"] if row["group_id"] is None else _id(row["group_id"]),
+            group_id=row["group_id"] if row["group_id"] is None else as_uuid(row["group_id"]),
             group_name=row["group_name"],
             code=row["code"],
             late_median_days=row["p50"],
@@ -141,7 +136,7 @@ async def tracker(session: AsyncSession, actor: Actor, today: date) -> Tracker:
     counts, risky = await workload_rows.tracker(session, actor, today)
     at_risk = [
         (
-            _id(row["id"]),
+            as_uuid(row["id"]),
             row["case_number"],
             row["issued_on"] + timedelta(weeks=STATUTORY_WEEKS + row["extension_weeks"]),
             row["days_remaining"],
@@ -165,19 +160,19 @@ async def _iro_children(
     children, reviews = await workload_rows.children_and_reviews(session, actor)
     theirs: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[date, date | None]]] = defaultdict(list)
     for review in reviews:
-        theirs[(_id(review["id"]), _id(review["child_id"]))].append(
+        theirs[(as_uuid(review["id"]), as_uuid(review["child_id"]))].append(
             (review["review_date"], review["held_on"])
         )
     found = []
     for row in children:
-        case, child = _id(row["id"]), _id(row["child_id"])
+        case, child = as_uuid(row["id"]), as_uuid(row["child_id"])
         since = row["looked_after_since"]
         late = (
             LegalStatus(row["legal_status"]).is_looked_after
             and since is not None
             and standing(since, theirs[(case, child)], today).late
         )
-        found.append((_id(row["iro_id"]), case, child, bool(row["in_proceedings"]), late))
+        found.append((as_uuid(row["iro_id"]), case, child, bool(row["in_proceedings"]), late))
     return found
 
 
@@ -191,10 +186,10 @@ async def iro_workload(session: AsyncSession, actor: Actor, today: date) -> list
     audit.record(session, actor, "workload.read", subject_type="dashboard")
     loads = []
     for iro_id, name in iros:
-        mine = [row for row in children if row[0] == _id(iro_id)]
+        mine = [row for row in children if row[0] == as_uuid(iro_id)]
         loads.append(
             IroLoad(
-                _id(iro_id),
+                as_uuid(iro_id),
                 name,
                 children=len({child for _, _, child, _, _ in mine}),
                 in_proceedings=len({child for _, _, child, open_, _ in mine if open_}),

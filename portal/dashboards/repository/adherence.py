@@ -87,12 +87,10 @@ def _in_period() -> sa.ColumnElement[bool]:
     return sa.and_(Obligation.opened_at >= STARTS_AT, Obligation.opened_at < ENDS_BEFORE)
 
 
-def per_obligation(
-    dialect: str, scope: Scope, by: GroupBy, in_scope: sa.ColumnElement[bool] | None = None
-) -> sa.CTE:
+def per_obligation(dialect: str, scope: Scope, by: GroupBy) -> sa.CTE:
     """One row per obligation opened in the period on a case in scope: its case, its id, group, code, state,
     days late (when met) and whether it is open past its due date (the period and today bound as sql.py's
-    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
+    ``period``)."""
     group_id, group_name, joins = _group(by)
     stmt = sa.select(
         Obligation.proceedings_id.label("id"),
@@ -108,8 +106,7 @@ def per_obligation(
             (sa.and_(Obligation.state == ObligationState.OPEN, Obligation.due_on < TODAY), 1), else_=0
         ).label("overdue"),
     ).join(Proceedings, Proceedings.id == Obligation.proceedings_id)
-    scoped = scope(Proceedings.id) if in_scope is None else in_scope
-    return _joined(stmt, joins).where(scoped, _in_period()).cte("obligations")
+    return _joined(stmt, joins).where(scope(Proceedings.id), _in_period()).cte("obligations")
 
 
 def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
@@ -191,12 +188,10 @@ async def cases_behind(
     return await behind(session, ids, period(start, end, today))
 
 
-def met(
-    dialect: str, scope: Scope, code: str, in_scope: sa.ColumnElement[bool] | None = None
-) -> sa.Select[Any, Any]:
-    """The cases and obligations of ``code`` opened in the period on cases in scope (``in_scope``, as for
-    ``per_obligation``) and met since (on time or late): the rows an adherence line's met figures count."""
-    rows = per_obligation(dialect, scope, GroupBy.NONE, in_scope).c
+def met(dialect: str, scope: Scope, code: str) -> sa.Select[Any, Any]:
+    """The cases and obligations of ``code`` opened in the period on cases in ``scope`` and met since (on
+    time or late): the rows an adherence line's met figures count."""
+    rows = per_obligation(dialect, scope, GroupBy.NONE).c
     return sa.select(rows.id, rows.obligation_id).where(
         rows.code == code, sa.or_(_measured(rows, Measure.MET_ON_TIME), _measured(rows, Measure.MET_LATE))
     )

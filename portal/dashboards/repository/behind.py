@@ -12,11 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Proceedings
 from portal.dashboards.drill import Behind
-
-
-def _id(value: object) -> uuid.UUID:
-    """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+from portal.dashboards.repository.sql import as_uuid
 
 
 async def behind(
@@ -26,7 +22,7 @@ async def behind(
     obligation ids it selects second (NULL for a figure of no obligation)."""
     found: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for case_id, obligation_id in (await session.execute(rows, params)).all():
-        found[_id(case_id)].update([_id(obligation_id)] if obligation_id is not None else [])
+        found[as_uuid(case_id)].update([as_uuid(obligation_id)] if obligation_id is not None else [])
     if not found:
         return []
     cases = await session.execute(

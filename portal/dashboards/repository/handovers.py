@@ -5,6 +5,7 @@ adherence's rows for P15. Proceedings whose P14 did not apply are left out."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +18,9 @@ from portal.dashboards.repository.kept import Scope, Statement, kept
 from portal.dashboards.repository.sql import END, START, TODAY, count_where, period, utc_day
 
 
-def per_case(dialect: str, scope: Scope, in_scope: sa.ColumnElement[bool] | None = None) -> sa.CTE:
+def per_case(dialect: str, scope: Scope) -> sa.CTE:
     """One row per set of proceedings: its id and its status (the period and today bound as sql.py's
-    ``period``). The cases in scope by ``in_scope`` if given (on Proceedings.id), by managed_cases if not."""
+    ``period``)."""
     due = (
         sa.select(Obligation.proceedings_id, sa.func.min(Obligation.due_on).label("due_on"))
         .where(Obligation.code == "P14", Obligation.state != ObligationState.NOT_APPLICABLE)
@@ -49,7 +50,7 @@ def per_case(dialect: str, scope: Scope, in_scope: sa.ColumnElement[bool] | None
         .join(due, due.c.proceedings_id == Proceedings.id)
         .outerjoin(written, written.c.proceedings_id == Proceedings.id)
         .where(
-            scope(Proceedings.id) if in_scope is None else in_scope,
+            scope(Proceedings.id),
             due.c.due_on >= START,
             due.c.due_on <= END,
         )
@@ -71,13 +72,16 @@ async def counts(
 def _counted(dialect: str, scope: Scope) -> Statement:
     # The cases in scope worked out once, for the handovers and for the acknowledgements.
     cases = sa.select(Proceedings.id).where(scope(Proceedings.id)).cte("in_scope")
-    in_scope = Proceedings.id.in_(sa.select(cases.c.id))
-    rows = per_case(dialect, scope, in_scope)
+
+    def in_scope(column: sa.SQLColumnExpression[Any]) -> sa.ColumnElement[bool]:
+        return column.in_(sa.select(cases.c.id))
+
+    rows = per_case(dialect, in_scope)
     return sa.select(
         sa.func.count().label("due"),
         *(count_where(rows.c.status == status.value).label(status.value) for status in HandoverStatus),
         sa.select(sa.func.count())
-        .select_from(adherence.met(dialect, scope, "P15", in_scope).subquery())
+        .select_from(adherence.met(dialect, in_scope, "P15").subquery())
         .scalar_subquery()
         .label("acknowledged"),
     ).select_from(rows)

@@ -3,6 +3,7 @@ as ISO text, PostgreSQL as timestamptz and date."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +17,12 @@ from portal.in_list import list_param
 Columns = sa.ColumnCollection[str, sa.ColumnElement[Any]]
 # A column or an expression of any SQL type.
 Expression = sa.SQLColumnExpression[Any]
+
+
+def as_uuid(value: object) -> uuid.UUID:
+    """An id as the database gives it (a UUID, or its text on SQLite) as a UUID."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
 
 # The period a section counts and the day it counts on, bound at execution (``period``), so that a statement
 # is built once for every period and day (kept.py).

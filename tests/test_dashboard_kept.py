@@ -12,26 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Proceedings
 from portal.auth.actor import Actor
-from portal.dashboards import service as dashboards
 from portal.dashboards.adherence import GroupBy
 from portal.dashboards.repository import kept
 from portal.db import create_session_factory
+from tests.support.dashboards import every_section
 from tests.support.world import World
 from tests.test_adherence import END, START, TODAY, _world_with_known_adherence
 
 
-async def _sections(engine: AsyncEngine, actor: Actor, start: date, end: date, today: date) -> list[Any]:
+async def _sections(
+    engine: AsyncEngine, actor: Actor, start: date, end: date, today: date
+) -> tuple[Any, ...]:
     async with create_session_factory(engine)() as session:
-        return [
-            await dashboards.adherence(
-                session, actor, start=start, end=end, by=GroupBy.PRACTITIONER, today=today
-            ),
-            await dashboards.table1(session, actor, start=start, end=end),
-            await dashboards.tracker(session, actor, today),
-            await dashboards.handovers(session, actor, start=start, end=end, today=today),
-            await dashboards.papers(session, actor, start=start, end=end, today=today),
-            await dashboards.iro_workload(session, actor, today),
-        ]
+        return await every_section(session, actor, start=start, end=end, today=today, by=GroupBy.PRACTITIONER)
 
 
 async def test_each_section_answers_for_its_viewer_period_and_day(world: World, engine: AsyncEngine) -> None:

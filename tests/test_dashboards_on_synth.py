@@ -52,6 +52,7 @@ from portal.db import create_engine, create_session_factory
 from portal.migrations import upgrade
 from portal.reviews.schedule import standing
 from portal.synth import generate
+from tests.support.dashboards import every_section
 
 TODAY = clock.today()
 START, END = TODAY - timedelta(days=200), TODAY
@@ -381,15 +382,8 @@ async def _every_figure(engine: AsyncEngine) -> dict[str, Any]:
         async with sessions() as session:
             actor = await actor_for_person(session, person_id, via=Via.API)
             assert actor is not None
-            found[f"{role}:{person_id}"] = (
-                await dashboards.adherence(
-                    session, actor, start=START, end=END, by=GroupBy.TEAM, today=TODAY
-                ),
-                await dashboards.table1(session, actor, start=START, end=END),
-                await dashboards.tracker(session, actor, TODAY),
-                await dashboards.handovers(session, actor, start=START, end=END, today=TODAY),
-                await dashboards.papers(session, actor, start=START, end=END, today=TODAY),
-                await dashboards.iro_workload(session, actor, TODAY),
+            found[f"{role}:{person_id}"] = await every_section(
+                session, actor, start=START, end=END, today=TODAY, by=GroupBy.TEAM
             )
     return found
 

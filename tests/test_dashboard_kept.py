@@ -4,16 +4,18 @@ does, whoever and whatever was asked before it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import Proceedings
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy
 from portal.dashboards.repository import kept
+from portal.dashboards.repository import table1 as table1_rows
 from portal.db import create_session_factory
 from tests.support.dashboards import every_section
 from tests.support.world import World
@@ -60,3 +62,75 @@ async def test_managers_share_a_statement_each_with_their_own_scope(world: World
     assert my_values != their_values
     iro_managers, _ = kept.kept(await world.actor("iro_manager"), "test", build)
     assert iro_managers is not mine
+
+
+async def _concurrently(
+    engine: AsyncEngine, asked: list[tuple[Actor, date, date, date]]
+) -> tuple[list[Any], int]:
+    """Every section for each of ``asked`` at once, each on its own session, and how many statements ran."""
+    ran = [0]
+
+    def count(*_: Any) -> None:
+        ran[0] += 1
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        found = await asyncio.gather(*(_sections(engine, *one) for one in asked))
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+    return list(found), ran[0]
+
+
+async def test_the_same_dashboard_asked_at_once_runs_each_section_once(
+    world: World, engine: AsyncEngine
+) -> None:
+    """A burst of the same dashboard costs one run of each section's statement, and every request gets the
+    figures it would have got alone; another period, or another manager, runs its own."""
+    await _world_with_known_adherence(world, engine)
+    manager, other = await world.actor("cafcass_manager"), await world.actor("other_cafcass_manager")
+    alone, ran_alone = await _concurrently(engine, [(manager, START, END, TODAY)])
+    burst, ran_burst = await _concurrently(engine, [(manager, START, END, TODAY)] * 5)
+    assert burst == alone * 5
+    assert ran_burst == ran_alone
+    later = START + timedelta(days=60)
+    mixed, ran_mixed = await _concurrently(
+        engine, [(manager, START, END, TODAY), (manager, later, END, TODAY), (other, START, END, TODAY)] * 2
+    )
+    assert ran_mixed == 3 * ran_alone
+    assert mixed[:3] == mixed[3:]
+    assert mixed[0] == alone[0]
+    assert len({repr(found) for found in mixed[:3]}) == 3
+
+
+async def test_a_request_sharing_a_run_that_fails_runs_its_own(world: World, engine: AsyncEngine) -> None:
+    """The first request's failure is its own: a request that was waiting for its rows runs the statement
+    for itself and gets its figures."""
+    await _world_with_known_adherence(world, engine)
+    manager = await world.actor("cafcass_manager")
+    started = asyncio.Event()
+
+    class Failing:
+        """A session whose statement fails once another request is waiting for it."""
+
+        def __init__(self, session: AsyncSession) -> None:
+            self.get_bind = session.get_bind
+
+        async def execute(self, *_: Any) -> Any:
+            started.set()
+            await asyncio.sleep(0.05)
+            raise sa.exc.OperationalError("SELECT", {}, Exception("connection lost"))
+
+    async def failing() -> None:
+        async with create_session_factory(engine)() as session:
+            await table1_rows.counts(cast(AsyncSession, Failing(session)), manager, start=START, end=END)
+
+    async def waiting() -> Any:
+        await started.wait()
+        async with create_session_factory(engine)() as session:
+            return await table1_rows.counts(session, manager, start=START, end=END)
+
+    failed, found = await asyncio.gather(failing(), waiting(), return_exceptions=True)
+    assert isinstance(failed, sa.exc.OperationalError)
+    async with create_session_factory(engine)() as session:
+        assert found == await table1_rows.counts(session, manager, start=START, end=END)
+    assert not kept._running

@@ -19,7 +19,7 @@ from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Behind
 from portal.dashboards.repository.behind import behind
-from portal.dashboards.repository.kept import Scope, Statement, kept, scope_of
+from portal.dashboards.repository.kept import Scope, Statement, rows, scope_of
 from portal.dashboards.repository.sql import (
     ENDS_BEFORE,
     STARTS_AT,
@@ -159,11 +159,13 @@ async def counts(
     for each Measure (keyed by its value), and ``p50`` and ``p90``, the nearest-rank median and 90th
     percentile of days late over those met late (None when none was)."""
     dialect = session.get_bind().dialect.name
-    stmt, params = kept(
-        actor, ("adherence", dialect, by), lambda scope: _counted(per_obligation(dialect, scope, by).c)
+    return await rows(
+        session,
+        actor,
+        ("adherence", dialect, by),
+        lambda scope: _counted(per_obligation(dialect, scope, by).c),
+        period(start, end, today),
     )
-    found = await session.execute(stmt, period(start, end, today) | params)
-    return found.mappings().all()
 
 
 async def cases_behind(

@@ -14,7 +14,7 @@ from models import Handover, Obligation, ObligationState, Proceedings
 from portal.auth.actor import Actor
 from portal.dashboards.handovers import HandoverStatus
 from portal.dashboards.repository import adherence
-from portal.dashboards.repository.kept import Scope, Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, rows
 from portal.dashboards.repository.sql import END, START, TODAY, count_where, period, utc_day
 
 
@@ -65,8 +65,14 @@ async def counts(
     each HandoverStatus (keyed by its value), and how many the IRO ``acknowledged``: by one definition with
     the adherence line's, the P15s opened in the period (handovers submitted) and met since."""
     dialect = session.get_bind().dialect.name
-    stmt, params = kept(actor, ("handovers", dialect), lambda scope: _counted(dialect, scope))
-    return (await session.execute(stmt, period(start, end, today) | params)).mappings().one()
+    found = await rows(
+        session,
+        actor,
+        ("handovers", dialect),
+        lambda scope: _counted(dialect, scope),
+        period(start, end, today),
+    )
+    return found[0]
 
 
 def _counted(dialect: str, scope: Scope) -> Statement:

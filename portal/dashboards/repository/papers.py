@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import PaperShare, PaperVersion, Proceedings, utcnow
 from portal.auth.actor import Actor
 from portal.dashboards.papers import PaperStatus
-from portal.dashboards.repository.kept import Scope, Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, rows
 from portal.dashboards.repository.sql import (
     END,
     START,
@@ -92,19 +92,20 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
     year does), and counts the working days in SQL, weekdays by arithmetic less the bank holidays."""
     dialect = session.get_bind().dialect.name
     bound: dict[str, Any] = {START.key: start, END.key: end}
-    stmt, params = kept(actor, "papers.first", _first)
-    first = (await session.execute(stmt, bound | params)).scalar()
+    first = (await rows(session, actor, "papers.first", _first, bound))[0]["first"]
     timed = first is not None  # with none filed, no timings
     if timed:
         # Every version was opened by now, if at all.
         bound |= bank_holidays(_day(first), utcnow().date())
-    stmt, params = kept(actor, ("papers", dialect, timed), lambda scope: _counted(dialect, scope, timed))
-    return (await session.execute(stmt, bound | params)).mappings().one()
+    found = await rows(
+        session, actor, ("papers", dialect, timed), lambda scope: _counted(dialect, scope, timed), bound
+    )
+    return found[0]
 
 
 def _first(scope: Scope) -> Statement:
     """The day the earliest version in the period was filed."""
-    return sa.select(sa.func.min(PaperVersion.filed_on)).where(
+    return sa.select(sa.func.min(PaperVersion.filed_on).label("first")).where(
         scope(PaperVersion.proceedings_id),
         PaperVersion.filed_on >= START,
         PaperVersion.filed_on <= END,

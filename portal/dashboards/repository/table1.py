@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Contact, Discussion, DiscussionKind, Proceedings, Side, Stage, StageChange
 from portal.auth.actor import Actor
-from portal.dashboards.repository.kept import Scope, Statement, kept
+from portal.dashboards.repository.kept import Scope, Statement, rows
 from portal.dashboards.repository.sql import END, START, count_where, days_between, utc_day
 from portal.dashboards.table1 import MOSTLY, RARELY, WINDOW_DAYS, FinalDiscussion, Regularity
 
@@ -106,8 +106,14 @@ async def counts(session: AsyncSession, actor: Actor, *, start: date, end: date)
     and each Regularity, how many fall in that category (keyed ``question:category``); and for each
     FinalDiscussion outcome, how many of those that concluded had it (keyed ``final_discussion:outcome``)."""
     dialect = session.get_bind().dialect.name
-    stmt, params = kept(actor, ("table1", dialect), lambda scope: _counted(per_case(dialect, scope)))
-    return (await session.execute(stmt, {START.key: start, END.key: end} | params)).mappings().one()
+    found = await rows(
+        session,
+        actor,
+        ("table1", dialect),
+        lambda scope: _counted(per_case(dialect, scope)),
+        {START.key: start, END.key: end},
+    )
+    return found[0]
 
 
 def _counted(rows: sa.CTE) -> Statement:

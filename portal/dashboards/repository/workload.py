@@ -26,7 +26,7 @@ from models import (
 )
 from portal.auth.actor import Actor
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
-from portal.dashboards.repository.kept import Scope, Statement, kept, scope_of
+from portal.dashboards.repository.kept import Scope, Statement, rows, scope_of
 from portal.dashboards.repository.sql import TODAY, days_between
 from portal.dashboards.workload import BUCKETS
 
@@ -73,10 +73,11 @@ async def tracker(
     at risk, ``id``, ``case_number``, ``issued_on``, ``extension_weeks`` and ``days_remaining`` (negative
     once past the deadline), the fewest days remaining first, then by number."""
     dialect = session.get_bind().dialect.name
-    stmt, params = kept(actor, ("tracker", dialect), lambda scope: _tracked(dialect, scope))
-    found = await session.execute(stmt, params | {TODAY.key: today})
+    found = await rows(
+        session, actor, ("tracker", dialect), lambda scope: _tracked(dialect, scope), {TODAY.key: today}
+    )
     buckets, risky = {}, []
-    for row in found.mappings():
+    for row in found:
         if row["at_risk"]:
             risky.append(row)
         else:

@@ -20,7 +20,8 @@ class OutboxState(StrEnum):
     # Sent as part of a digest (digest_id).
     DIGESTED = "digested"
     SENT = "sent"
-    # Failed too often: kept with its last error for someone to look at.
+    # Undelivered: refused for good by the relay, or still failing when it had waited too long. Kept with
+    # its last error for someone to look at, and queued again with `portal outbox retry`.
     DEAD = "dead"
 
 
@@ -39,11 +40,15 @@ class OutboxMessage(SQLModel, table=True):
     # The page to open, as a path on the portal.
     link_path: str = Field(max_length=300)
     created_at: datetime = timestamp_field()
+    # When it was last put in the queue (written, or queued again): how long it has waited is counted from
+    # here.
+    queued_at: datetime = timestamp_field()
     deliver_after: datetime = timestamp_field()
     state: OutboxState = Field(default=OutboxState.PENDING, sa_type=enum_type(OutboxState))
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
-    # A sender holds a message while it sends it; another may take it once the hold has lapsed.
+    # A sender holds a message while it sends it; another may take it once the hold has lapsed. Each claim
+    # has a token of its own (``claimed_by``): a sender whose hold was taken over finds its token gone.
     claimed_until: datetime | None = optional_timestamp_field()
     claimed_by: str | None = Field(default=None, max_length=100)
     sent_at: datetime | None = optional_timestamp_field()

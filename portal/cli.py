@@ -8,7 +8,7 @@ import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -254,6 +254,10 @@ def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
             if args.once:
                 report = await send_due(sessions, settings)
                 print(f"Sent {report.sent}; {report.retried} will be tried again; {report.dead} gave up.")
+                if report.dead:
+                    raise SystemExit(
+                        "Some email gave up: see `portal outbox status`, then `portal outbox retry`."
+                    )
             else:
                 await run_forever(sessions, settings, every=args.every)
         finally:
@@ -297,13 +301,39 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+# How many of the emails that gave up `portal outbox status` lists.
+UNDELIVERED_SHOWN = 20
+
+
 def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
     from portal.mail import repository as outbox
 
-    async def count(session: AsyncSession) -> list[str]:
-        return [f"{state.value}: {n}" for state, n in await outbox.count_by_state(session)]
+    async def status(session: AsyncSession) -> list[str]:
+        lines = [f"{state.value}: {n}" for state, n in sorted(await outbox.count_by_state(session))]
+        oldest = await outbox.oldest_waiting(session)
+        if oldest is not None:
+            waited = timedelta(seconds=round((utcnow() - oldest).total_seconds()))
+            lines.append(f"The oldest email waiting to be sent was queued {waited} ago.")
+        undelivered = await outbox.undelivered(session, UNDELIVERED_SHOWN)
+        if undelivered:
+            lines.append("Gave up (the latest first; `portal outbox retry` queues them again):")
+            lines += [
+                f"  {m.id}  {m.kind} to {m.to_address}, queued {m.queued_at:%Y-%m-%d %H:%M} UTC, "
+                f"{m.attempts} attempts: {m.last_error}"
+                for m in undelivered
+            ]
+        return lines
 
-    print("\n".join(_run_in_transaction(settings, count)) or "The outbox is empty.")
+    print("\n".join(_run_in_transaction(settings, status)) or "The outbox is empty.")
+
+
+def cmd_outbox_retry(settings: Settings, args: argparse.Namespace) -> None:
+    from portal.mail import repository as outbox
+
+    requeued = _run_in_transaction(settings, lambda s: outbox.requeue(s, utcnow(), args.id))
+    if args.id is not None and not requeued:
+        raise SystemExit(f"portal: no email {args.id} gave up")
+    print(f"Queued {requeued} email{'' if requeued == 1 else 's'} again, to be sent now.")
 
 
 def cmd_audit_verify(settings: Settings, _args: argparse.Namespace) -> None:
@@ -450,7 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_run.add_argument("--once", action="store_true", help="send what is due now, then stop")
     outbox_run.add_argument("--every", type=float, default=10, help="seconds between rounds")
     outbox_run.set_defaults(func=cmd_outbox_run)
-    outbox.add_parser("status", help="how many emails wait, were sent, or gave up").set_defaults(
+    outbox_retry = outbox.add_parser("retry", help="queue the email that gave up again")
+    outbox_retry.add_argument(
+        "--id", type=uuid.UUID, help="only this email (its id, from `portal outbox status`)"
+    )
+    outbox_retry.set_defaults(func=cmd_outbox_retry)
+    outbox.add_parser("status", help="how many emails wait, were sent, or gave up, and why").set_defaults(
         func=cmd_outbox_status
     )
 

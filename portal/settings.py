@@ -102,9 +102,17 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Guardian-IRO portal <no-reply@portal.invalid>"
-    # A failed email is tried again after this, doubling each time, until it has failed this often.
+    # One SMTP conversation (connecting included) is given up after this long, and tried again later.
+    smtp_timeout_seconds: float = Field(default=15, gt=0)
+    # A sender holds a message while it sends it, renewing its hold just before sending; the hold must
+    # outlast a whole conversation, or another sender could take the message while it is being sent.
+    outbox_claim_seconds: float = Field(default=120, gt=0)
+    # An email that failed for a while (a refused connection, a timeout, a 4xx answer) is tried again after
+    # this, doubling each time up to the cap, until it has waited this many hours since it was queued; one
+    # the relay refuses for good (5xx for its recipient or its content) gives up at once.
     outbox_retry_seconds: int = Field(default=60, ge=0)
-    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_retry_cap_seconds: int = Field(default=3600, ge=0)
+    outbox_give_up_hours: float = Field(default=7 * 24, gt=0)
     # Run the outbox's sender inside the web process (as well as, or instead of, `portal outbox run`).
     outbox_in_app: bool = True
     # Court papers: the largest file accepted, and where blobs live (a local folder, or S3-compatible).
@@ -173,6 +181,11 @@ class Settings(BaseSettings):
             raise SettingsError("PORTAL_SECRET_KEY must be set in production")
         if self.environment is Environment.PRODUCTION and not (self.audit_key or self.audit_key_file):
             raise SettingsError("PORTAL_AUDIT_KEY or PORTAL_AUDIT_KEY_FILE must be set in production")
+        if self.outbox_claim_seconds <= self.smtp_timeout_seconds:
+            raise SettingsError(
+                "PORTAL_OUTBOX_CLAIM_SECONDS must be longer than PORTAL_SMTP_TIMEOUT_SECONDS: a sender's "
+                "hold on an email must outlast sending it, or another sender may send it again"
+            )
         names = [p.name for p in self.oidc_providers]
         if len(set(names)) != len(names) or "demo" in names:
             raise SettingsError(

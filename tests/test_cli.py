@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from models import OutboxMessage, OutboxState, utcnow
 from tests.support.ports import free_port
 from tests.support.queries import row_counts
 from tests.support.world import World
@@ -124,11 +129,50 @@ async def test_migrate_is_repeatable_and_the_demo_loads_only_into_an_empty_datab
 
 
 async def test_the_outbox_commands(
-    portal, capsys: pytest.CaptureFixture[str], world: World, monkeypatch: pytest.MonkeyPatch
+    portal,
+    capsys: pytest.CaptureFixture[str],
+    world: World,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """What an operator sees of the outbox, how a run says that mail gave up, and queueing it again."""
+    status, out, _ = await portal(capsys, "outbox", "status")
+    assert (status, out.strip()) == (0, "The outbox is empty.")
     await world.open_case()
     status, out, _ = await portal(capsys, "outbox", "status")
-    assert (status, out.strip()) == (0, "pending: 3")
+    assert status == 0
+    assert out.splitlines()[0] == "pending: 3"
+    assert re.fullmatch(r"The oldest email waiting to be sent was queued 0:00:0\d ago\.", out.splitlines()[1])
     monkeypatch.setenv("PORTAL_SMTP_PORT", str(free_port()))  # nothing listens there
+    monkeypatch.setenv("PORTAL_OUTBOX_RETRY_SECONDS", "0")
     status, out, _ = await portal(capsys, "outbox", "run", "--once")
     assert (status, out.strip()) == (0, "Sent 0; 3 will be tried again; 0 gave up.")
+
+    # A week later, still failing: they give up, the run says so, and status says why.
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(sa.update(OutboxMessage).values(queued_at=utcnow() - timedelta(days=8)))
+    status, out, err = await portal(capsys, "outbox", "run", "--once")
+    assert (status, out.strip()) == (1, "Sent 0; 0 will be tried again; 3 gave up.")
+    assert "portal outbox retry" in err
+    status, out, _ = await portal(capsys, "outbox", "status")
+    lines = out.splitlines()
+    assert lines[:2] == ["dead: 3", "Gave up (the latest first; `portal outbox retry` queues them again):"]
+    assert len(lines) == 5
+    assert all("2 attempts: still failing after 2 attempts over 8 days" in line for line in lines[2:])
+    assert any("to iro@riverside.example.gov.uk" in line for line in lines[2:])
+
+    # Queued again: one, then the rest; an id that did not give up is refused.
+    one = lines[2].split()[0]
+    status, out, _ = await portal(capsys, "outbox", "retry", "--id", one)
+    assert (status, out.strip()) == (0, "Queued 1 email again, to be sent now.")
+    status, _, err = await portal(capsys, "outbox", "retry", "--id", one)
+    assert (status, err.strip()) == (1, f"portal: no email {one} gave up")
+    status, _, err = await portal(capsys, "outbox", "retry", "--id", "not-an-id")
+    assert status == 2
+    assert "invalid UUID value" in err
+    status, out, _ = await portal(capsys, "outbox", "retry")
+    assert (status, out.strip()) == (0, "Queued 2 emails again, to be sent now.")
+    async with AsyncSession(engine) as session:
+        found = (await session.execute(sa.select(OutboxMessage))).scalars().all()
+    assert {(m.state, m.attempts) for m in found} == {(OutboxState.PENDING, 0)}
+    assert all(utcnow() - m.queued_at < timedelta(minutes=1) for m in found)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import OutboxMessage, OutboxState, Person
+from models import OutboxMessage, OutboxState, Person, utcnow
 from portal.db import create_session_factory
-from portal.mail.sender import send_due
+from portal.mail.sender import Report, send_due
 from portal.settings import Settings
 from tests.support.smtp import SmtpServer
 from tests.support.world import World
@@ -94,19 +96,127 @@ async def test_two_senders_at_once_send_each_email_once(
     assert await _states(engine) == ["sent"] * 18
 
 
-async def test_an_email_that_keeps_failing_is_parked_with_its_error(
+async def test_a_relay_down_for_longer_than_eight_tries_delivers_everything_when_it_is_back(
+    world: World, engine: AsyncEngine, smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    """An outage delays mail and loses none, however many times it has been tried (the P2 and P3 notices
+    of a new case here): a temporary failure is retried until the email has waited a week."""
+    await world.open_case()
+    sessions = create_session_factory(engine)
+    for _ in range(12):
+        assert await send_due(sessions, mail_settings) == Report(retried=3)
+    assert await _states(engine) == ["pending"] * 3
+    smtp.start()
+    assert await send_due(sessions, mail_settings) == Report(sent=3)
+    assert len(smtp.inbox.messages) == 3
+
+
+async def test_the_wait_between_tries_doubles_up_to_its_cap(
     world: World, engine: AsyncEngine, mail_settings: Settings
 ) -> None:
     await world.open_case()
     sessions = create_session_factory(engine)
-    settings = mail_settings.model_copy(update={"outbox_max_attempts": 2})
-    await send_due(sessions, settings)
-    parked = await send_due(sessions, settings)
-    assert parked.dead == 3
+    settings = mail_settings.model_copy(update={"outbox_retry_seconds": 60, "outbox_retry_cap_seconds": 300})
+    waits = []
+    for _ in range(5):
+        async with AsyncSession(engine) as session, session.begin():
+            await session.execute(sa.update(OutboxMessage).values(deliver_after=utcnow()))
+        before = utcnow()
+        await send_due(sessions, settings)
+        async with AsyncSession(engine) as session:
+            due = (await session.execute(sa.select(sa.func.min(OutboxMessage.deliver_after)))).scalar_one()
+        waits.append(round((due - before).total_seconds() / 60))
+    assert waits == [1, 2, 4, 5, 5]
+
+
+async def test_an_email_still_failing_after_a_week_gives_up_with_why(
+    world: World, engine: AsyncEngine, mail_settings: Settings
+) -> None:
+    await world.open_case()
+    sessions = create_session_factory(engine)
+    await send_due(sessions, mail_settings)
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(
+            sa.update(OutboxMessage).values(queued_at=utcnow() - timedelta(days=7, minutes=1))
+        )
+    assert await send_due(sessions, mail_settings) == Report(dead=3)
     async with AsyncSession(engine) as session:
         messages = (await session.execute(sa.select(OutboxMessage))).scalars().all()
     assert {(m.state, m.attempts) for m in messages} == {(OutboxState.DEAD, 2)}
-    assert all(m.last_error for m in messages)
+    assert all(
+        m.last_error and m.last_error.startswith("still failing after 2 attempts over 7 days")
+        for m in messages
+    )
+
+
+async def test_a_recipient_the_relay_refuses_for_good_gives_up_at_once_and_the_rest_go(
+    world: World, engine: AsyncEngine, smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    smtp.inbox.refused.add("iro@riverside.example.gov.uk")
+    smtp.start()
+    await world.open_case()
+    assert await send_due(create_session_factory(engine), mail_settings) == Report(sent=2, dead=1)
+    assert sorted(m["To"] for m in smtp.inbox.messages) == ["guardian@cafcass.example.gov.uk"] * 2
+    async with AsyncSession(engine) as session:
+        refused = (
+            await session.execute(sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.DEAD))
+        ).scalar_one()
+    assert refused.to_address == "iro@riverside.example.gov.uk"
+    assert refused.last_error is not None
+    assert "550" in refused.last_error
+    assert refused.last_error.startswith("refused by the relay")
+
+
+async def test_three_senders_and_a_relay_slower_than_a_hold_send_each_email_once(
+    world: World, engine: AsyncEngine, smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    """Three senders poll the outbox; the relay takes a fifth of a second per email, so the batch the first
+    sender claims takes three times as long to send as its hold lasts, and the others take over what has
+    lapsed. A sender renews its hold just before each email, and leaves alone one that was taken over."""
+    smtp.inbox.delay = 0.2
+    smtp.start()
+    for _ in range(4):
+        await world.open_case()
+    settings = mail_settings.model_copy(update={"outbox_claim_seconds": 0.8, "smtp_timeout_seconds": 0.5})
+    sessions = create_session_factory(engine)
+
+    async def sender(n: int) -> int:
+        sent = 0
+        while await _states(engine) != ["sent"] * 12:
+            sent += (await send_due(sessions, settings, worker=f"sender-{n}")).sent
+            await asyncio.sleep(0.1)
+        return sent
+
+    sent = await asyncio.wait_for(asyncio.gather(*(sender(n) for n in range(3))), 30)
+    ids = [m["Message-ID"] for m in smtp.inbox.messages]
+    assert len(ids) == len(set(ids)) == sum(sent) == 12
+    assert len([n for n in sent if n]) > 1  # the others did take over
+
+
+async def test_a_relay_that_answers_after_the_timeout_is_tried_again(
+    world: World, engine: AsyncEngine, smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    smtp.inbox.delay = 1.0
+    smtp.start()
+    await world.open_case()
+    sessions = create_session_factory(engine)
+    settings = mail_settings.model_copy(update={"smtp_timeout_seconds": 0.3})
+    assert await send_due(sessions, settings, limit=1) == Report(retried=1)
+    async with AsyncSession(engine) as session:
+        failed = (
+            await session.execute(sa.select(OutboxMessage).where(OutboxMessage.attempts == 1))
+        ).scalar_one()
+    assert failed.state is OutboxState.PENDING
+    smtp.inbox.delay = 0
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(sa.update(OutboxMessage).values(deliver_after=utcnow()))
+    assert (await send_due(sessions, settings)).sent == 3
+
+
+def test_a_hold_no_longer_than_the_smtp_timeout_is_refused(settings: Settings) -> None:
+    values = settings.model_dump() | {"outbox_claim_seconds": 15, "smtp_timeout_seconds": 15}
+    with pytest.raises(ValidationError, match="PORTAL_OUTBOX_CLAIM_SECONDS"):
+        Settings(**values)
 
 
 async def test_someone_no_longer_active_is_not_emailed(world: World, engine: AsyncEngine) -> None:

@@ -1,5 +1,6 @@
-"""Every statement on the outbox: claiming what is due for a sender, settling how sending went, gathering a
-person's held notices into their daily digest, and counting messages by state."""
+"""Every statement on the outbox: claiming what is due for a sender and renewing the claim, settling how
+sending went, gathering a person's held notices into their daily digest, queueing undelivered mail again,
+and what the outbox holds."""
 
 from __future__ import annotations
 
@@ -31,6 +32,22 @@ async def due_for_sending(session: AsyncSession, now: datetime, limit: int) -> l
     return list((await session.execute(stmt)).scalars())
 
 
+async def renew(session: AsyncSession, message_id: uuid.UUID, claim: str, until: datetime) -> bool:
+    """Hold the message until ``until``, if it is still pending under the claim ``claim``: whether it is.
+    A sender renews just before sending, so it never sends what another sender has taken over."""
+    renewed = await session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == claim,
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+        .values(claimed_until=until)
+        .returning(OutboxMessage.id)
+    )
+    return renewed.first() is not None
+
+
 async def settle(session: AsyncSession, message_id: uuid.UUID, worker: str, **values: object) -> None:
     """Release ``worker``'s hold on the message and write ``values`` (its state, attempts, error ...), only
     if the hold is still ``worker``'s."""
@@ -47,6 +64,38 @@ async def count_by_state(session: AsyncSession) -> list[tuple[OutboxState, int]]
         sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
     )
     return [(state, count) for state, count in rows]
+
+
+async def oldest_waiting(session: AsyncSession) -> datetime | None:
+    """When the message that has waited longest to be sent was queued, if any is waiting."""
+    return await session.scalar(
+        sa.select(sa.func.min(OutboxMessage.queued_at)).where(OutboxMessage.state == OutboxState.PENDING)
+    )
+
+
+async def undelivered(session: AsyncSession, limit: int) -> list[OutboxMessage]:
+    """Up to ``limit`` of the messages that gave up, the latest queued first."""
+    rows = await session.execute(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.DEAD)
+        .order_by(OutboxMessage.queued_at.desc(), OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def requeue(session: AsyncSession, now: datetime, message_id: uuid.UUID | None = None) -> int:
+    """Queue every message that gave up (or just ``message_id``, if it did) again, to be sent now and
+    retried afresh: how many were."""
+    stmt = sa.update(OutboxMessage).where(OutboxMessage.state == OutboxState.DEAD)
+    if message_id is not None:
+        stmt = stmt.where(OutboxMessage.id == message_id)
+    requeued = await session.execute(
+        stmt.values(state=OutboxState.PENDING, queued_at=now, deliver_after=now, attempts=0).returning(
+            OutboxMessage.id
+        )
+    )
+    return len(requeued.all())
 
 
 async def people_with_held_messages(session: AsyncSession) -> list[uuid.UUID]:

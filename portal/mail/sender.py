@@ -1,6 +1,13 @@
-"""Sending the outbox: claim a batch, send each with a stable Message-ID, retry with backoff, park what keeps
-failing. Several senders (the web processes' background tasks, `portal outbox run`) may run at once: a
-claim is a lease taken under SKIP LOCKED, so no message goes to two of them."""
+"""Sending the outbox: claim a batch, send each with a stable Message-ID, retry what failed for a while with
+capped back-off, park what the relay refuses for good or what has waited too long.
+
+Several senders (the web processes' background tasks, `portal outbox run`) may run at once. A claim is a
+hold taken under SKIP LOCKED with a token of its own, and renewed just before each message is sent, under
+that token: a sender whose hold lapsed (a slow relay, a batch longer than the hold) finds the token gone and
+leaves the message to whoever took it over. A whole SMTP conversation is cut short well within the hold
+(the settings refuse a hold no longer than the SMTP timeout), so a message is never being sent by two
+senders at once; a sender that dies between sending and recording it leaves the message to be sent again,
+with the same Message-ID, so the relay can tell it is the same."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import aiosmtplib
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import OutboxMessage, OutboxState, utcnow
@@ -20,7 +28,8 @@ from portal.mail import repository
 from portal.settings import Settings
 
 log = logging.getLogger("portal.mail")
-LEASE = timedelta(minutes=2)
+# The longest a sender whose rounds keep failing (the database unreachable) waits before the next.
+LONGEST_PAUSE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -47,21 +56,62 @@ def compose(message: OutboxMessage, settings: Settings) -> EmailMessage:
 
 
 async def _claim(
-    sessions: async_sessionmaker[AsyncSession], worker: str, limit: int, now: datetime
+    sessions: async_sessionmaker[AsyncSession], claim: str, limit: int, hold: timedelta
 ) -> list[OutboxMessage]:
     async with sessions() as session, session.begin():
+        now = utcnow()
         messages = await repository.due_for_sending(session, now, limit)
         for message in messages:
-            message.claimed_until, message.claimed_by = now + LEASE, worker
+            message.claimed_until, message.claimed_by = now + hold, claim
     return messages
 
 
+async def _renew(
+    sessions: async_sessionmaker[AsyncSession], message_id_: uuid.UUID, claim: str, hold: timedelta
+) -> bool:
+    async with sessions() as session, session.begin():
+        return await repository.renew(session, message_id_, claim, utcnow() + hold)
+
+
 async def _settle(
-    sessions: async_sessionmaker[AsyncSession], message_id_: uuid.UUID, worker: str, **values: object
+    sessions: async_sessionmaker[AsyncSession], message_id_: uuid.UUID, claim: str, **values: object
 ) -> None:
     """Record how sending went, if the claim is still ours."""
     async with sessions() as session, session.begin():
-        await repository.settle(session, message_id_, worker, **values)
+        await repository.settle(session, message_id_, claim, **values)
+
+
+def refused_for_good(error: Exception) -> bool:
+    """Whether the relay refused the email for good: a 5xx answer for its recipient or for its content.
+    Anything else is tried again: no connection, a timeout, a 4xx answer, or a refusal of the portal's own
+    sign-in or sender address (its configuration, to be put right, not the message's fault)."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return all(refusal.code >= 500 for refusal in error.recipients)
+    if isinstance(error, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError):
+        return error.code >= 500
+    return False
+
+
+def _after_failure(
+    message: OutboxMessage, error: Exception, settings: Settings, now: datetime
+) -> dict[str, object]:
+    """What to record of a failed attempt: when to try again, or that it gave up and why."""
+    attempts = message.attempts + 1
+    waited = timedelta(seconds=round((now - message.queued_at).total_seconds()))
+    if refused_for_good(error):
+        why = f"refused by the relay: {error}"
+    elif waited >= timedelta(hours=settings.outbox_give_up_hours):
+        why = f"still failing after {attempts} attempts over {waited}: {error}"
+    else:
+        pause = min(
+            settings.outbox_retry_seconds * 2 ** min(attempts - 1, 30), settings.outbox_retry_cap_seconds
+        )
+        return {
+            "attempts": attempts,
+            "last_error": str(error)[:1000],
+            "deliver_after": now + timedelta(seconds=pause),
+        }
+    return {"attempts": attempts, "last_error": why[:1000], "state": OutboxState.DEAD}
 
 
 async def send_due(
@@ -72,40 +122,40 @@ async def send_due(
     limit: int = 50,
 ) -> Report:
     """Send what is due now; returns what happened."""
-    worker = worker or uuid.uuid4().hex
-    now = utcnow()
+    claim = f"{(worker or 'sender')[:60]}:{uuid.uuid4().hex}"
+    hold = timedelta(seconds=settings.outbox_claim_seconds)
     sent = retried = dead = 0
-    for message in await _claim(sessions, worker, limit, now):
+    for message in await _claim(sessions, claim, limit, hold):
+        if not await _renew(sessions, message.id, claim, hold):
+            continue  # our hold lapsed and another sender has taken it over
         try:
-            await aiosmtplib.send(
-                compose(message, settings),
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username or None,
-                password=settings.smtp_password or None,
-                start_tls=settings.smtp_starttls,
-                timeout=15,
-            )
-        except (aiosmtplib.SMTPException, OSError) as error:
-            attempts = message.attempts + 1
-            gives_up = attempts >= settings.outbox_max_attempts
-            retry_in = timedelta(seconds=settings.outbox_retry_seconds * 2 ** (attempts - 1))
-            await _settle(
-                sessions,
+            async with asyncio.timeout(settings.smtp_timeout_seconds):
+                await aiosmtplib.send(
+                    compose(message, settings),
+                    hostname=settings.smtp_host,
+                    port=settings.smtp_port,
+                    username=settings.smtp_username or None,
+                    password=settings.smtp_password or None,
+                    start_tls=settings.smtp_starttls,
+                    timeout=settings.smtp_timeout_seconds,
+                )
+        except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError included
+            values = _after_failure(message, error, settings, utcnow())
+            await _settle(sessions, message.id, claim, **values)
+            gave_up = values.get("state") is OutboxState.DEAD
+            log.warning(
+                "email %s %s (attempt %d): %s",
                 message.id,
-                worker,
-                attempts=attempts,
-                last_error=str(error)[:1000],
-                deliver_after=utcnow() + retry_in,
-                state=OutboxState.DEAD if gives_up else OutboxState.PENDING,
+                "gave up" if gave_up else "failed",
+                values["attempts"],
+                str(error) or type(error).__name__,
             )
-            log.warning("email %s failed (attempt %d): %s", message.id, attempts, error)
-            dead, retried = dead + gives_up, retried + (not gives_up)
+            dead, retried = dead + gave_up, retried + (not gave_up)
         else:
             await _settle(
                 sessions,
                 message.id,
-                worker,
+                claim,
                 state=OutboxState.SENT,
                 sent_at=utcnow(),
                 attempts=message.attempts + 1,
@@ -117,10 +167,25 @@ async def send_due(
 async def run_forever(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, every: float = 10
 ) -> None:
-    """The sender's loop, for a web process's background task and for `portal outbox run`."""
+    """The sender's loop, for a web process's background task and for `portal outbox run`. While the
+    database cannot be reached it says so in a line per round, waiting longer each time."""
+    failing = 0
     while True:
         try:
             await send_due(sessions, settings)
+            failing = 0
+        except (sa.exc.DBAPIError, OSError) as error:
+            failing += 1
+            log.warning(
+                "the outbox sender cannot use the database (%s); trying again in %.0f s",
+                str(error).splitlines()[0] if str(error) else type(error).__name__,
+                _pause(every, failing),
+            )
         except Exception:  # a failed round is logged and the next one tries again
             log.exception("the outbox sender failed a round")
-        await asyncio.sleep(every)
+        await asyncio.sleep(_pause(every, failing))
+
+
+def _pause(every: float, failing: int) -> float:
+    """How long to wait before the next round, after ``failing`` failed rounds in a row."""
+    return min(every * float(2 ** min(failing, 16)), max(every, LONGEST_PAUSE_SECONDS))

@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
+import botocore.exceptions
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -29,6 +32,7 @@ from portal.auth.web import SESSION_COOKIE
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
+from portal.outage import RETRY_AFTER_SECONDS, Outage, outage
 from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
@@ -87,7 +91,54 @@ async def _busy(request: Request, _exc: Exception) -> Response:
 
 async def _server_error(request: Request, _exc: Exception) -> Response:
     # Starlette's error middleware has logged the exception; the person gets the GOV.UK wording.
+    if _wants_json(request):
+        return _error_json(500, "INTERNAL", "The portal could not complete this request")
     return render(request, "server_error.html", {}, status_code=500)
+
+
+# What a request that failed in an outage is told: status, code, message, page and headers.
+_OUTAGES = {
+    Outage.UNAVAILABLE: (
+        503,
+        "The service is unavailable: try again in a moment",
+        "unavailable.html",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    ),
+    Outage.STORAGE_FULL: (507, "There is no room to keep it: it was not kept", "storage_full.html", {}),
+}
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """A request that raised an error of the database, the blob store or the operating system. An outage of
+    theirs is answered as such (503 with Retry-After, or 507), with a line in the log rather than a
+    traceback for every request while it lasts; anything else is the portal's own fault, logged in full."""
+    found = outage(exc)
+    if found is None:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return await _server_error(request, exc)
+    status, message, template, headers = _OUTAGES[found]
+    log.warning("answered %s %s with %d: %s", request.method, request.url.path, status, _first_line(exc))
+    if _wants_json(request):
+        return _error_json(status, found.value, message, headers)
+    response = render(request, template, {}, status_code=status)
+    response.headers.update(headers)
+    return response
+
+
+def _wants_json(request: Request) -> bool:
+    """An API client: one with a bearer token, or asking for JSON rather than a page."""
+    accept = request.headers.get("accept", "")
+    return "authorization" in request.headers or ("application/json" in accept and "text/html" not in accept)
+
+
+def _error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error in the shape of the API's routes' own (portal/web/papers.py's)."""
+    body = {"errors": [{"code": code, "message": message, "field": None}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 async def _healthz(_request: Request) -> Response:
@@ -101,8 +152,8 @@ async def _readyz(request: Request) -> Response:
     try:
         async with asyncio.timeout(2):
             migrated = await at_head(request.app.state.engine)
-    except Exception:
-        log.warning("not ready: the database does not answer", exc_info=True)
+    except Exception as error:
+        log.warning("not ready: the database does not answer: %s", _first_line(error))
         return JSONResponse(
             {"status": "unavailable", "reason": "the database does not answer"}, status_code=503
         )
@@ -181,6 +232,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             FormTooLarge: _form_too_large,
             HTTPException: _http_error,
             PoolTimeout: _busy,
+            # The database's, the blob store's and the operating system's errors: an outage, or a fault.
+            SQLAlchemyError: _failed,
+            asyncpg.PostgresError: _failed,
+            botocore.exceptions.BotoCoreError: _failed,
+            OSError: _failed,
             Exception: _server_error,
         },
         lifespan=lifespan,

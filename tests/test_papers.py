@@ -429,6 +429,27 @@ async def test_every_answer_of_the_upload_route_is_json_with_a_code(
     assert stored(paper_settings) == ([], [])
 
 
+async def test_a_full_disk_is_507_with_a_code_and_keeps_nothing(
+    api: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    paper_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 16: the blob store's disk is full (its file is /dev/full, which refuses every write with
+    ENOSPC): the API client gets JSON 507 STORAGE_FULL, and nothing is kept."""
+    from portal.storage import local
+
+    case_id = await world.open_case()
+    monkeypatch.setattr(local, "open_private", lambda _path, _flags: os.open("/dev/full", os.O_WRONLY))
+    response = await upload(api, world, "solicitor", case_id, files.PDF + b"0" * 100_000, "a.pdf")
+    assert response.status_code == 507
+    assert response.json()["errors"][0]["code"] == "STORAGE_FULL"
+    assert await _counts(engine) == (0, 0)
+    monkeypatch.undo()
+    assert stored(paper_settings) == ([], [])
+
+
 async def test_a_client_that_goes_away_mid_upload_leaves_nothing(
     world: World, engine: AsyncEngine, paper_settings: Settings
 ) -> None:

@@ -33,12 +33,14 @@ from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
+from portal.outage import RETRY_AFTER_SECONDS, Outage, outage
 from portal.settings import Settings
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ALLOW = "GET, POST"
 BUSY = {"Retry-After": "1"}
+RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 # Variables and extensions nest this deep at most; no input type of the schema nests half as deep.
 MAX_JSON_DEPTH = 32
 log = logging.getLogger("portal.api")
@@ -131,10 +133,22 @@ class GraphQLView:
             # rather than queue work that its caller will have given up on.
             log.warning("refused a request: no database connection came free in time")
             return _refusal(Refusal(503, "BUSY", "The portal is busy: try again in a moment", BUSY), media)
-        except Exception:
+        except Exception as error:
             # The work or its audit could not be committed (the database is unreachable, say): nothing
             # the request read may leave without its record.
-            return _fault("UNAVAILABLE", 503, "the request failed to complete", media, {"Retry-After": "5"})
+            found = outage(error)
+            if found is None:
+                return _fault("UNAVAILABLE", 503, "the request failed to complete", media, RETRY)
+            log.warning(
+                "answered a request with %s: %s", found.value, (str(error).strip() or "-").splitlines()[0]
+            )
+            if found is Outage.STORAGE_FULL:
+                return _refusal(
+                    Refusal(507, found.value, "There is no room to keep it: it was not kept"), media
+                )
+            return _refusal(
+                Refusal(503, found.value, "The service is unavailable: try again shortly", RETRY), media
+            )
 
     def _wants_ide(self, request: Request) -> bool:
         accept = request.headers.get("accept", "")

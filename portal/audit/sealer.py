@@ -9,7 +9,6 @@ between writes it on its next round.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from portal.audit import repository
 from portal.audit.chain import digest
 from portal.audit.checkpoints import Checkpoint, CheckpointStore, checkpoint_store
 from portal.audit.keys import Keyring
+from portal.background import repeat
 from portal.settings import Settings
 
 log = logging.getLogger("portal.audit")
@@ -116,9 +116,4 @@ def sealer_for(
 
 async def run_forever(sealer: Sealer, every: float) -> None:
     """The sealer's loop, for a web process's background task and for `portal audit seal --forever`."""
-    while True:
-        try:
-            await sealer.run_once()
-        except Exception:  # a failed round is logged and the next one tries again
-            log.exception("the audit sealer failed a round")
-        await asyncio.sleep(every)
+    await repeat("the audit sealer", sealer.run_once, every)

@@ -20,16 +20,14 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import aiosmtplib
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import OutboxMessage, OutboxState, utcnow
+from portal.background import repeat
 from portal.mail import repository
 from portal.settings import Settings
 
 log = logging.getLogger("portal.mail")
-# The longest a sender whose rounds keep failing (the database unreachable) waits before the next.
-LONGEST_PAUSE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -167,25 +165,5 @@ async def send_due(
 async def run_forever(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, every: float = 10
 ) -> None:
-    """The sender's loop, for a web process's background task and for `portal outbox run`. While the
-    database cannot be reached it says so in a line per round, waiting longer each time."""
-    failing = 0
-    while True:
-        try:
-            await send_due(sessions, settings)
-            failing = 0
-        except (sa.exc.DBAPIError, OSError) as error:
-            failing += 1
-            log.warning(
-                "the outbox sender cannot use the database (%s); trying again in %.0f s",
-                str(error).splitlines()[0] if str(error) else type(error).__name__,
-                _pause(every, failing),
-            )
-        except Exception:  # a failed round is logged and the next one tries again
-            log.exception("the outbox sender failed a round")
-        await asyncio.sleep(_pause(every, failing))
-
-
-def _pause(every: float, failing: int) -> float:
-    """How long to wait before the next round, after ``failing`` failed rounds in a row."""
-    return min(every * float(2 ** min(failing, 16)), max(every, LONGEST_PAUSE_SECONDS))
+    """The sender's loop, for a web process's background task and for `portal outbox run`."""
+    await repeat("the outbox sender", lambda: send_due(sessions, settings), every)

@@ -5,7 +5,6 @@ A tick that fails leaves nothing claimed, and the next one tries again."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Obligation, ObligationRule, OutboxMessage, Person, utcnow
 from portal import calendar, clock
+from portal.background import repeat
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
 from portal.mail import repository as outbox
@@ -243,11 +243,10 @@ async def _digests(sessions: async_sessionmaker[AsyncSession], settings: Setting
 
 async def run_forever(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """The clock's loop in a web process; `portal clock tick` does one tick, for cron."""
-    while True:
-        try:
-            report = await tick(sessions, settings)
-            if report != TickReport():
-                log.info("clock: %s", report)
-        except Exception:  # a failed tick is logged and the next one tries again
-            log.exception("the clock failed a tick")
-        await asyncio.sleep(settings.clock_every_seconds)
+
+    async def one() -> None:
+        report = await tick(sessions, settings)
+        if report != TickReport():
+            log.info("clock: %s", report)
+
+    await repeat("the clock", one, settings.clock_every_seconds)

@@ -5,6 +5,7 @@ portal's user may read them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import time
@@ -49,7 +50,9 @@ class LocalWriter:
         return digest
 
     async def abort(self) -> None:
-        self.close()
+        # Closing flushes what is buffered, which a full disk refuses again: it is thrown away anyway.
+        with contextlib.suppress(OSError):
+            self.close()
         self._temp.unlink(missing_ok=True)
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ from portal.auth.actor import Actor
 from portal.auth.web import BadToken, api_actor, csrf_valid, session_actor
 from portal.db import unit_of_work
 from portal.errors import DomainError, ErrorCode, NotFound
+from portal.outage import outage
 from portal.papers import service as papers
 from portal.papers.multipart import MalformedForm, boundary_of, read_form, too_long
 from portal.papers.plans import PLAN_FIELD_MAX_LENGTH
@@ -162,7 +163,9 @@ async def upload_api(request: Request) -> Response:
         return _error_json(400, ErrorCode.UPLOAD_INCOMPLETE, INCOMPLETE)
     except ClientDisconnect:
         return _error_json(400, ErrorCode.UPLOAD_INCOMPLETE, INCOMPLETE)
-    except Exception:
+    except Exception as error:
+        if outage(error) is not None:
+            raise  # the database or the disk: answered as an outage (portal/app.py)
         reference = uuid.uuid4().hex
         log.exception("unexpected error %s in an upload", reference)
         message = "Something went wrong. If it keeps happening, quote this reference to support: "

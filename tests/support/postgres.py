@@ -27,29 +27,57 @@ def _bin_dir() -> Path:
     return Path(found[-1]).parent
 
 
+class Cluster:
+    """A cluster of our own: its URL, and stopping and starting it again (on the same port and data)."""
+
+    def __init__(self, root: Path, port: int, as_postgres: list[str]) -> None:
+        self.root, self.port, self._as_postgres = root, port, as_postgres
+        self.url = ""
+
+    def run(self, tool: str, *args: str) -> None:
+        subprocess.run(
+            [*self._as_postgres, str(_bin_dir() / tool), *args], check=True, capture_output=True, text=True
+        )
+
+    def start(self) -> None:
+        # Durability is pointless for a cluster that lives as long as one test run.
+        options = (
+            f"-p {self.port} -k {self.root / 'sockets'} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+        )
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.root / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self.run("pg_ctl", "-D", str(self.root / "data"), "-m", mode, "-w", "stop")
+
+
 @contextlib.contextmanager
-def throwaway_cluster(database: str = "portal") -> Iterator[str]:
-    """Start a fresh cluster on a free loopback port; yield an asyncpg URL; remove it all afterwards."""
-    bin_dir = _bin_dir()
+def restartable_cluster(database: str = "portal") -> Iterator[Cluster]:
+    """Start a fresh cluster on a free loopback port, with ``database`` in it; remove it all afterwards."""
     root = Path(tempfile.mkdtemp(prefix="portal-pg-"))
-    data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
+    (root / "sockets").mkdir()
     as_postgres: list[str] = []
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(root, user.pw_uid, user.pw_gid)
-        os.chown(sockets, user.pw_uid, user.pw_gid)
+        os.chown(root / "sockets", user.pw_uid, user.pw_gid)
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-
-    def run(*args: str) -> None:
-        subprocess.run([*as_postgres, *args], check=True, capture_output=True, text=True)
-
+    cluster = Cluster(root, free_port(), as_postgres)
     try:
-        run(
-            str(bin_dir / "initdb"),
+        cluster.run(
+            "initdb",
             "-D",
-            str(data),
+            str(root / "data"),
             "-U",
             "postgres",
             "-A",
@@ -59,15 +87,18 @@ def throwaway_cluster(database: str = "portal") -> Iterator[str]:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        # Durability is pointless for a cluster that lives as long as one test run.
-        options = (
-            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-        )
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start")
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database)
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/{database}"
+        cluster.start()
+        cluster.run("createdb", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", database)
+        cluster.url = f"postgresql+asyncpg://postgres@127.0.0.1:{cluster.port}/{database}"
+        yield cluster
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+            cluster.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_cluster(database: str = "portal") -> Iterator[str]:
+    """Start a fresh cluster on a free loopback port; yield an asyncpg URL; remove it all afterwards."""
+    with restartable_cluster(database) as cluster:
+        yield cluster.url

@@ -4,16 +4,19 @@ already sent, the CSRF token checked before any of the file is kept, receipts an
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portal.app import create_app
 from portal.settings import Settings
+from portal.storage import local
 from tests.support import files
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.world import World
@@ -404,3 +407,27 @@ async def test_a_new_care_plan_version_starts_from_the_latest_plan_in_brief(
     assert _changes(plans, 4) == ["Services"]
     # Wide tables scroll inside their containers (320 px reflow).
     assert plans.count('class="app-table-container"') == 2
+
+
+async def test_a_full_disk_keeps_nothing_and_says_so(
+    web: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 16: the blob store's disk is full (its file is /dev/full, which refuses every write with
+    ENOSPC): the page says the file was not kept, with 507, and nothing is."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("solicitor"))
+    page = (await web.get(f"/cases/{case_id}/papers")).text
+    monkeypatch.setattr(local, "open_private", lambda _path, _flags: os.open("/dev/full", os.O_WRONLY))
+    full = await web.post(
+        f"/cases/{case_id}/papers",
+        data=_details(page),
+        files={"file": ("assessment.pdf", files.PDF + b"0" * 100_000, "application/pdf")},
+    )
+    assert full.status_code == 507
+    assert "<title>Sorry, the file was not kept" in full.text
+    assert await _counts(engine) == (0, 0)
+    assert _blob_count(settings) == 0

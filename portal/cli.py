@@ -113,7 +113,39 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         if held:
             print("Email is held in the outbox: set PORTAL_SMTP_HOST to send it.")
         print(f"Open http://{args.host}:{args.port}/ and choose a person to sign in as.")
+    else:
+        _ready_to_serve(settings, migrate=args.migrate)
     serve(settings, args.host, args.port, args.workers)
+
+
+def _ready_to_serve(settings: Settings, *, migrate: bool) -> None:
+    """Refuse to serve a database that is not migrated to this version (every request would fail), in one
+    line, unless asked to migrate it. One that does not answer yet is served all the same: its requests get
+    503 and /readyz says why until it does, and the process need not be restarted."""
+
+    async def migrated() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with asyncio.timeout(10):
+                return await migrations.at_head(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        if asyncio.run(migrated()):
+            return
+    except Exception as error:
+        cause = (str(error).strip() or type(error).__name__).splitlines()[0]
+        print(
+            f"portal: the database does not answer yet ({cause}): serving 503 until it does", file=sys.stderr
+        )
+        return
+    if not migrate:
+        raise SystemExit(
+            "portal: the database is not migrated to this version: run `portal migrate` first "
+            "(or `portal serve --migrate`)"
+        )
+    _migrate(settings)
 
 
 def cmd_org_add(settings: Settings, args: argparse.Namespace) -> None:
@@ -413,6 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="migrate, load the demo into an empty database and enable the demo sign-in",
+    )
+    serve.add_argument(
+        "--migrate", action="store_true", help="migrate the database to this version first, if it is not"
     )
     serve.add_argument(
         "--workers",

@@ -67,6 +67,12 @@ _READING = {READ_ONLY: True, "postgresql_readonly": True}
 _WRITING = {READ_ONLY: False, "postgresql_readonly": False}
 
 
+def snapshot(dialect: str) -> dict[str, Any]:
+    """Execution options for a transaction that reads every table as of one moment (a backup): read-only,
+    and on PostgreSQL repeatable read; SQLite's WAL gives a reading transaction its snapshot as it is."""
+    return _READING | ({"isolation_level": "REPEATABLE READ"} if dialect == "postgresql" else {})
+
+
 def _sqlite_begin(connection: Any) -> None:
     """SQLite allows one writer. A transaction that read first and writes later fails if another wrote in
     between, so a writing transaction takes the write lock as it begins. A reading one takes no lock at all

@@ -1,0 +1,166 @@
+"""`portal backup` and `portal restore` (issue 16): a backup restored into a fresh database and file store
+holds every record as it was, every file with its SHA-256, and an audit trail that verifies; a restore that
+cannot be made whole (a database that is not empty, a backup altered since it was made) puts back nothing."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import models
+from portal.audit.sealer import sealer_for
+from portal.backup.service import SEEDED
+from portal.db import create_engine, create_session_factory
+from portal.migrations import upgrade
+from portal.settings import Settings
+from tests.support import files
+from tests.support.graphql import log_contact
+from tests.support.world import World
+from tests.test_papers import filed
+
+Portal = Any  # the conftest's ``portal`` fixture: runs `portal ARGS`
+
+
+@pytest.fixture
+async def fresh_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of the same kind as the suite's, beside it."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
+        return
+    name = f"restored_{uuid.uuid4().hex[:12]}"
+    admin = database_url.replace("+asyncpg", "")
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield database_url.rsplit("/", 1)[0] + f"/{name}"
+        await connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def _at(table: str, column: str) -> int:
+    return list(models.metadata.tables[table].columns.keys()).index(column)
+
+
+async def _everything(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order."""
+    found = {}
+    async with engine.connect() as connection:
+        for table in models.metadata.sorted_tables:
+            rows = await connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+            found[table.name] = [tuple(row) for row in rows]
+    return found
+
+
+async def _a_case_with_everything(
+    world: World, engine: AsyncEngine, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    """A case with contacts (one correcting another), a court paper's file, outbox email and a sealed audit
+    trail with events still to seal."""
+    case_id = await world.open_case()
+    first = await log_contact(client, world, "guardian", "iro", case_id)
+    corrects = first["contact"]["id"]
+    await log_contact(client, world, "guardian", "iro", case_id, correctsId=corrects, summary="Corrected.")
+    await filed(client, world, case_id, files.PDF, name="plan.pdf")
+    await sealer_for(create_session_factory(engine), settings).run_once()
+    await log_contact(client, world, "iro", "guardian", case_id)  # its events are not sealed yet
+
+
+async def test_a_backup_restores_whole_into_a_fresh_database_and_file_store(
+    portal: Portal,
+    capsys: pytest.CaptureFixture[str],
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    fresh_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _a_case_with_everything(world, engine, settings, client)
+    backup = tmp_path / "backup"
+    status, out, err = await portal(capsys, "backup", "--to", str(backup))
+    assert status == 0, err
+    assert out.startswith("Backed up ")
+    assert "and 1 files" in out
+    assert (backup.stat().st_mode & 0o777) == 0o700
+    status, _, err = await portal(capsys, "backup", "--to", str(backup))
+    assert (status, err.strip()) == (1, f"portal: {backup} is not empty: back up into a new folder")
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
+    status, out, err = await portal(capsys, "restore", "--from", str(backup))
+    assert status == 0, err
+    assert "every file's SHA-256 matches, and the audit trail verifies" in out
+    restored = create_engine(fresh_url)
+    try:
+        before, after = await _everything(engine), await _everything(restored)
+    finally:
+        await restored.dispose()
+    assert after == before
+    assert len(before["contact"]) == 3
+    assert any(row[_at("contact", "corrects_id")] for row in before["contact"])
+    assert before["audit_queue"]
+    assert before["audit_seal"]
+    [digest] = {row[_at("upload", "sha256")] for row in before["upload"]}
+    assert [p.name for p in (tmp_path / "elsewhere").rglob(digest)] == [digest]
+
+    # Into a database that is not empty (the same one again): refused, and nothing added.
+    status, _, err = await portal(capsys, "restore", "--from", str(backup))
+    assert status == 1
+    assert "the database is not empty" in err
+
+
+async def test_a_backup_altered_since_it_was_made_is_not_restored(
+    portal: Portal,
+    capsys: pytest.CaptureFixture[str],
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    fresh_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _a_case_with_everything(world, engine, settings, client)
+    backup = tmp_path / "backup"
+    assert (await portal(capsys, "backup", "--to", str(backup)))[0] == 0
+    contacts = backup / "tables" / "contact.jsonl.gz"
+    lines = gzip.decompress(contacts.read_bytes()).splitlines()
+    contacts.write_bytes(gzip.compress(b"\n".join(lines[:-1]) + b"\n"))  # a row taken out
+    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
+    status, _, err = await portal(capsys, "restore", "--from", str(backup))
+    assert (status, err.strip()) == (
+        1,
+        "portal: the backup's contact table is not what it was when the backup was made",
+    )
+    restored = create_engine(fresh_url)
+    try:
+        found = await _everything(restored)
+    finally:
+        await restored.dispose()
+    assert all(rows == [] for name, rows in found.items() if name not in SEEDED)  # migrated, nothing more
+
+
+async def test_a_freshly_migrated_database_holds_rows_only_in_the_tables_a_restore_replaces(
+    fresh_url: str,
+) -> None:
+    """A restore refuses a database with rows in any table but those the migrations fill (SEEDED), and
+    replaces those: a migration that starts filling another table must be named there."""
+    engine = create_engine(fresh_url)
+    try:
+        await upgrade(engine)
+        filled = {name for name, rows in (await _everything(engine)).items() if rows}
+    finally:
+        await engine.dispose()
+    assert filled == SEEDED

@@ -4,6 +4,7 @@ cannot be made whole (a database that is not empty, a backup altered since it wa
 
 from __future__ import annotations
 
+import base64
 import gzip
 import uuid
 from collections.abc import AsyncIterator
@@ -150,6 +151,36 @@ async def test_a_backup_altered_since_it_was_made_is_not_restored(
     finally:
         await restored.dispose()
     assert all(rows == [] for name, rows in found.items() if name not in SEEDED)  # migrated, nothing more
+
+
+async def test_a_restore_whose_audit_trail_does_not_verify_commits_nothing(
+    portal: Portal,
+    capsys: pytest.CaptureFixture[str],
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    fresh_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Restored with another audit key than the one that sealed the trail: the rows went in, the check
+    fails, and the transaction they went in is rolled back."""
+    await _a_case_with_everything(world, engine, settings, client)
+    backup = tmp_path / "backup"
+    assert (await portal(capsys, "backup", "--to", str(backup)))[0] == 0
+    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("PORTAL_AUDIT_KEY", "other:" + base64.urlsafe_b64encode(b"k" * 32).decode())
+    status, _, err = await portal(capsys, "restore", "--from", str(backup))
+    assert status == 1
+    assert err.startswith("portal: the audit trail does not verify")
+    restored = create_engine(fresh_url)
+    try:
+        found = await _everything(restored)
+    finally:
+        await restored.dispose()
+    assert all(rows == [] for name, rows in found.items() if name not in SEEDED)
 
 
 async def test_a_freshly_migrated_database_holds_rows_only_in_the_tables_a_restore_replaces(

@@ -186,20 +186,18 @@ async def restore(
         for name in QUEUES:
             await repository.clear(session, tables[name])
             await _put_back(session, tables[name], folder / "tables" / f"{name}.jsonl.gz")
-    return await check(sessions, blobs, manifest, keyring)
+        # Checked before it is committed: a restore that does not check out leaves the database empty.
+        return await _check(session, blobs, manifest, keyring)
 
 
-async def check(
-    sessions: async_sessionmaker[AsyncSession], blobs: BlobStore, manifest: Manifest, keyring: Keyring
-) -> Restored:
+async def _check(session: AsyncSession, blobs: BlobStore, manifest: Manifest, keyring: Keyring) -> Restored:
     """That the database and blob store hold what the backup does: each table's rows, each blob (its bytes
     hashed again), and an audit trail that verifies."""
-    async with sessions() as session, session.begin():
-        for table in _tables():
-            found, held = await repository.count(session, table), manifest.tables[table.name]["rows"]
-            if found != held:
-                raise BackupError(f"{table.name} holds {found} rows where the backup has {held}")
-        audit = await verify(session, keyring, None)
+    for table in _tables():
+        found, held = await repository.count(session, table), manifest.tables[table.name]["rows"]
+        if found != held:
+            raise BackupError(f"{table.name} holds {found} rows where the backup has {held}")
+    audit = await verify(session, keyring, None)
     for digest in manifest.blobs:
         hashed = hashlib.sha256()
         async for chunk in blobs.read(digest):

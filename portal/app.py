@@ -43,6 +43,7 @@ from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.info_pages import routes as info_routes
+from portal.web.metering import Timed, metrics_route
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/graphql", GraphQLView(settings, sessions, documents)),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
+            Route("/metrics", metrics_route),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             *sign_in.routes,
             *page_routes,
@@ -210,6 +212,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *info_routes,
         ],
         middleware=[
+            Middleware(Timed),
             Middleware(
                 SecurityHeaders,
                 https=https,

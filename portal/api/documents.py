@@ -141,6 +141,7 @@ class Documents:
             if plan is not None:
                 self._plans[text] = plan
         self.by_hash = {_sha256(text): text for text in trusted.values()}
+        self._names = {text: name for name, text in trusted.items()}
         self._recent: OrderedDict[str, Prepared] = OrderedDict()
 
     def trusted(self, document_id: str) -> str | None:
@@ -148,6 +149,10 @@ class Documents:
         if document_id.startswith("sha256:"):
             return self.by_hash.get(document_id.removeprefix("sha256:").lower())
         return self.trusted_text.get(document_id)
+
+    def name_of(self, query: str) -> str | None:
+        """The trusted document's name, for its text (whoever sends it); None for any other document."""
+        return self._names.get(query)
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The plan of a trusted query, whoever sends its text; None for any other document or operation."""

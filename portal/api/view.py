@@ -119,6 +119,8 @@ class GraphQLView:
                 refusal.status = _request_error(media)
             return _refusal(refusal, media)
         prepared = self.documents.prepare(params.query)
+        # What the request is timed as (portal/metrics.py): a trusted document's name, never a client's.
+        request.state.operation = self.documents.name_of(params.query) or "graphql"
         intent = prepared.intent(params.operation_name) or Intent.READ
         if request.method == "GET" and intent is Intent.WRITE:
             return _refusal(

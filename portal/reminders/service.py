@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Obligation, ObligationRule, OutboxMessage, Person, utcnow
-from portal import calendar, clock
+from portal import calendar, clock, metrics
 from portal.background import repeat
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
@@ -246,6 +246,7 @@ async def run_forever(sessions: async_sessionmaker[AsyncSession], settings: Sett
 
     async def one() -> None:
         report = await tick(sessions, settings)
+        metrics.ticked()
         if report != TickReport():
             log.info("clock: %s", report)
 

@@ -13,9 +13,10 @@ A download is streamed from the store as an attachment, with nosniff and a sandb
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from models import Upload
+from portal import metrics
 from portal.auth.actor import Actor
 from portal.auth.web import BadToken, api_actor, csrf_valid, session_actor
 from portal.db import unit_of_work
@@ -147,6 +149,18 @@ async def _receive_form(
     )
 
 
+def _in_flight(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Counted in ``portal_uploads_in_flight`` while it runs."""
+
+    @functools.wraps(route)
+    async def counted(request: Request) -> Response:
+        with metrics.UPLOADS_IN_FLIGHT.track_inprogress():
+            return await route(request)
+
+    return counted
+
+
+@_in_flight
 async def upload_api(request: Request) -> Response:
     """``POST /cases/{id}/papers/uploads``, for API clients with a bearer token: the file as the body with
     its name in ``X-Filename`` (percent-encoded), or as the one file of a multipart/form-data body, in its
@@ -280,6 +294,7 @@ async def papers_page(
     )
 
 
+@_in_flight
 async def upload_page(request: Request) -> Response:
     """The papers tab's form: the file and what it is, in one multipart post, streamed as it arrives. Every
     problem is reported at once: the details are checked even when the file is missing or refused. A file

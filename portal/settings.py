@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     outbox_retry_seconds: int = Field(default=60, ge=0)
     outbox_retry_cap_seconds: int = Field(default=3600, ge=0)
     outbox_give_up_hours: float = Field(default=7 * 24, gt=0)
+    # Log lines as plain text, or one JSON object each for a log collector (portal/logs.py).
+    log_format: Literal["text", "json"] = "text"
     # /metrics (Prometheus's text format) answers only a request with this bearer token; empty: no /metrics.
     metrics_token: str = ""
     # Run the outbox's sender inside the web process (as well as, or instead of, `portal outbox run`).

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
 from graphql import GraphQLError
+from portal import logs
 from portal.api.errors import graphql_error
 from portal.errors import domain_error_in
 
@@ -78,7 +78,7 @@ class ExpectedErrors(SchemaExtension):
                 else {"code": "GRAPHQL_VALIDATION_FAILED"}
             )
             return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=extensions)
-        correlation_id = uuid.uuid4().hex
+        correlation_id = logs.request_id()
         log.error("unexpected error %s in %s", correlation_id, error.path, exc_info=error.original_error)
         self.execution_context.context.uow.fail()
         return GraphQLError(

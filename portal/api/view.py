@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLFormattedError
+from portal import logs
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
@@ -121,6 +121,7 @@ class GraphQLView:
         prepared = self.documents.prepare(params.query)
         # What the request is timed as (portal/metrics.py): a trusted document's name, never a client's.
         request.state.operation = self.documents.name_of(params.query) or "graphql"
+        logs.OPERATION.set(request.state.operation)
         intent = prepared.intent(params.operation_name) or Intent.READ
         if request.method == "GET" and intent is Intent.WRITE:
             return _refusal(
@@ -252,7 +253,7 @@ def _fault(
     code: str, status: int, logged: str, media: str = JSON, headers: dict[str, str] | None = None
 ) -> Response:
     """The portal's own failure, logged with its traceback under a reference the caller can quote."""
-    reference = uuid.uuid4().hex
+    reference = logs.request_id()
     log.exception("%s: %s", logged, reference)
     message = (
         "The portal could not complete this request. Try again in a moment; if it keeps happening, "

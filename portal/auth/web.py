@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from models import utcnow
+from portal import logs
 from portal.audit import service as audit
 from portal.auth import sessions, tokens
 from portal.auth.actor import Actor, Via
@@ -120,6 +121,7 @@ async def api_actor(connection: HTTPConnection, uow: UnitOfWork) -> Actor | None
     actor = await uow.run(lookup)
     if not actor:
         raise BadToken
+    logs.PERSON.set(str(actor.person_id))
     return actor
 
 
@@ -149,6 +151,8 @@ async def session_actor(connection: HTTPConnection, uow: UnitOfWork, settings: S
     actor = await uow.run(lookup)
     if actor is None:
         connection.session.clear()  # a cookie for a session that has ended
+    else:
+        logs.PERSON.set(str(actor.person_id))
     return actor
 
 

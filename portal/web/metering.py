@@ -1,9 +1,11 @@
-"""Timing every request for ``/metrics`` (portal/metrics.py), and the route that answers Prometheus."""
+"""Each request's correlation id for its log lines (portal/logs.py), timing every request for ``/metrics``
+(portal/metrics.py), and the route that answers Prometheus."""
 
 from __future__ import annotations
 
 import hmac
 import time
+import uuid
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -12,12 +14,39 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import utcnow
-from portal import metrics
+from portal import logs, metrics
 from portal.audit import repository as audit
 from portal.mail import repository as outbox
 from portal.outage import outage
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class Correlated:
+    """Gives each HTTP request its correlation id (``X-Request-Id``, in and out) for its log lines."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        current = given if logs.CLIENT_ID.match(given) else uuid.uuid4().hex
+        tokens = logs.REQUEST_ID.set(current), logs.OPERATION.set(None), logs.PERSON.set(None)
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", current.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            logs.REQUEST_ID.reset(tokens[0])
+            logs.OPERATION.reset(tokens[1])
+            logs.PERSON.reset(tokens[2])
 
 
 class Timed:

@@ -8,6 +8,7 @@ import gc
 import uvicorn
 from starlette.applications import Starlette
 
+from portal import logs
 from portal.settings import Settings
 
 # Collect the young generation after this many net allocations (CPython's default is 700). A request
@@ -48,7 +49,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             loop="uvloop",
             http="httptools",
             proxy_headers=False,
-            log_level="info",
+            log_config=logs.config(settings.log_format),
         )
         return
     from portal.app import create_app
@@ -56,5 +57,11 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     app = create_app(settings)
     tune_collector()
     uvicorn.run(
-        app, host=host, port=port, loop="uvloop", http="httptools", proxy_headers=False, log_level="info"
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=False,
+        log_config=logs.config(settings.log_format),
     )

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from portal import background
 from portal.api.documents import documents_for
 from portal.api.view import BUSY, GraphQLView
 from portal.audit.sealer import run_forever as seal_forever
@@ -176,17 +177,23 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         tasks = []
-        if settings.outbox_in_app:
+        wanted = settings.outbox_in_app or settings.clock_in_app or settings.audit_seal_in_app
+        held = background.hold(settings.database_url) if wanted else None
+        if wanted and held is None:
+            log.info("another process runs the sender, the clock and the sealer on this SQLite database")
+        if held is not None and settings.outbox_in_app:
             tasks.append(asyncio.create_task(run_forever(sessions, settings)))
-        if settings.clock_in_app:
+        if held is not None and settings.clock_in_app:
             tasks.append(asyncio.create_task(clock_forever(sessions, settings)))
-        if settings.audit_seal_in_app:
+        if held is not None and settings.audit_seal_in_app:
             tasks.append(asyncio.create_task(seal_forever(sealer, settings.audit_seal_every_seconds)))
         yield
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if held is not None:
+            held.release()
         await blobs.close()
         await engine.dispose()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiToken, OrganisationKind, Role, utcnow
-from portal import clock, migrations
+from portal import background, clock, migrations
 from portal.access.policy import Permission
 from portal.audit.keys import KeyringError
 from portal.audit.sealer import BATCH
@@ -330,6 +331,22 @@ def cmd_rules_set(settings: Settings, args: argparse.Namespace) -> None:
     print(_run_in_transaction(settings, override))
 
 
+@contextlib.contextmanager
+def _sole(settings: Settings, what: str) -> Iterator[None]:
+    """The right to run ``what`` here while the block runs, which on SQLite one process has
+    (portal/background.py)."""
+    held = background.hold(settings.database_url)
+    if held is None:
+        raise SystemExit(
+            f"portal: another process (a web process) runs {what} on this SQLite database, which has one "
+            "writer: stop it first, or use PostgreSQL to run workers of their own"
+        )
+    try:
+        yield
+    finally:
+        held.release()
+
+
 def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
     from portal.mail.sender import run_forever, send_due
 
@@ -349,7 +366,8 @@ def cmd_outbox_run(settings: Settings, args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    with _sole(settings, "the outbox's sender"):
+        asyncio.run(run())
 
 
 def cmd_synth(settings: Settings, args: argparse.Namespace) -> None:
@@ -384,7 +402,8 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
             f"catch-ups {report.catch_ups}, digests {report.digests}, files swept {report.swept}."
         )
 
-    asyncio.run(run())
+    with _sole(settings, "the clock"):
+        asyncio.run(run())
 
 
 # How many of the emails that gave up `portal outbox status` lists.
@@ -466,7 +485,8 @@ def cmd_audit_seal(settings: Settings, args: argparse.Namespace) -> None:
         checkpoint = f", checkpoint signed at row {sealed.checkpoint.seq}" if sealed.checkpoint else ""
         print(f"Sealed {sealed.events} events: the chain has {sealed.head} rows{checkpoint}.")
 
-    asyncio.run(run())
+    with _sole(settings, "the audit sealer") if args.forever else contextlib.nullcontext():
+        asyncio.run(run())
 
 
 def cmd_audit_new_key(_settings: Settings, args: argparse.Namespace) -> None:

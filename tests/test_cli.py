@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import OutboxMessage, OutboxState, utcnow
+from portal import background
+from portal.app import create_app
+from portal.settings import Settings
 from tests.support.ports import free_port
 from tests.support.queries import row_counts
 from tests.support.world import World
@@ -176,3 +179,27 @@ async def test_the_outbox_commands(
         found = (await session.execute(sa.select(OutboxMessage))).scalars().all()
     assert {(m.state, m.attempts) for m in found} == {(OutboxState.PENDING, 0)}
     assert all(utcnow() - m.queued_at < timedelta(minutes=1) for m in found)
+
+
+async def test_on_sqlite_one_process_runs_the_sender_and_the_clock(
+    portal, capsys: pytest.CaptureFixture[str], settings: Settings, engine: AsyncEngine, is_postgres: bool
+) -> None:
+    """Issue 16: SQLite has one writer. A web process that runs them holds them: a separate `outbox run` or
+    `clock tick` is refused in a line that says why (PostgreSQL takes any number); once it stops, they run."""
+    app = create_app(settings.model_copy(update={"audit_seal_in_app": True}), engine=engine)
+    async with app.router.lifespan_context(app):
+        held_elsewhere = background.hold(settings.database_url)
+        assert (held_elsewhere is None) is not is_postgres
+        for command in (("outbox", "run", "--once"), ("clock", "tick")):
+            status, _, err = await portal(capsys, *command)
+            if is_postgres:
+                assert status == 0, err
+            else:
+                assert status == 1
+                assert err.startswith("portal: another process (a web process) runs the ")
+                assert "use PostgreSQL to run workers of their own" in err
+    status, _, err = await portal(capsys, "outbox", "run", "--once")
+    assert status == 0, err
+    held = background.hold(settings.database_url)
+    assert held is not None
+    held.release()

@@ -33,6 +33,7 @@ from portal.api.types.adherence import (
 )
 from portal.api.types.cases import Case, CaseConnection, CaseReference, case_node, load_members, record_look
 from portal.api.types.contacts import Contact
+from portal.api.types.email import UndeliveredEmail
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
 from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
@@ -51,6 +52,7 @@ from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import repository as handover_rows
+from portal.mail import service as mail
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
@@ -136,6 +138,15 @@ class Query(StaffingQueries):
         return [
             ApiToken.of(t) for t in await info.context.uow.run(lambda s: tokens.tokens_of(s, actor.person_id))
         ]
+
+    @resolver
+    async def undelivered_email(self, info: Info) -> list[UndeliveredEmail]:
+        """Email the portal gave up sending to the people you look after, the latest first (at most 200):
+        your organisation's as its administrator or a manager, everyone's as a national administrator;
+        empty for anyone else."""
+        actor = info.context.require_actor()
+        found = await info.context.uow.run(lambda s: mail.undelivered(s, actor))
+        return [UndeliveredEmail.of(message, name) for message, name in found]
 
     @resolver
     async def organisations(self, info: Info) -> list[Organisation]:

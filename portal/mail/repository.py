@@ -10,7 +10,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import OutboxMessage, OutboxState
+from models import OutboxMessage, OutboxState, Person
+from portal.in_list import in_list
 
 DIGEST = "digest"
 
@@ -82,6 +83,32 @@ async def undelivered(session: AsyncSession, limit: int) -> list[OutboxMessage]:
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+async def undelivered_to(
+    session: AsyncSession, organisations: frozenset[uuid.UUID] | None, limit: int
+) -> list[tuple[OutboxMessage, str]]:
+    """Up to ``limit`` of the messages that gave up to people of ``organisations`` (None: anyone's), the
+    latest queued first, each with its recipient's name."""
+    stmt = (
+        sa.select(OutboxMessage, Person.name)
+        .join(Person, Person.id == OutboxMessage.person_id)
+        .where(OutboxMessage.state == OutboxState.DEAD)
+        .order_by(OutboxMessage.queued_at.desc(), OutboxMessage.id)
+        .limit(limit)
+    )
+    if organisations is not None:
+        stmt = stmt.where(in_list(Person.organisation_id, list(organisations)))
+    return [(message, name) for message, name in await session.execute(stmt)]
+
+
+async def recipient_organisation(session: AsyncSession, message_id: uuid.UUID) -> uuid.UUID | None:
+    """The organisation of the person a message that gave up was for; None if no such message gave up."""
+    return await session.scalar(
+        sa.select(Person.organisation_id)
+        .join(OutboxMessage, OutboxMessage.person_id == Person.id)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.DEAD)
+    )
 
 
 async def requeue(session: AsyncSession, now: datetime, message_id: uuid.UUID | None = None) -> int:

@@ -20,6 +20,7 @@ from portal.access.policy import ROLE_ORGANISATION, Permission, administers, gra
 from portal.auth.actor import Actor
 from portal.auth.tokens import DEFAULT_DAYS
 from portal.db import UnitOfWork
+from portal.mail import service as mail
 from portal.settings import OidcProvider
 from portal.web.forms import FormErrors
 from portal.web.labels import LABELS
@@ -54,6 +55,37 @@ def _require_administrator(actor: Actor) -> None:
     """Anyone who is not an administrator gets the 404 of a page that is not there."""
     if not _administrator(actor):
         raise PageNotFound
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Email that gave up (administrators, and managers, of the people it was for)
+
+
+async def undelivered_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        if not mail.sees_undelivered(actor):
+            raise PageNotFound
+        emails = (await operations(request).run(uow, actor, "UndeliveredEmail", {}))["undeliveredEmail"]
+    flash = (
+        Flash("The email is queued again: it will be sent now.", True)
+        if request.query_params.get("done") == "queued"
+        else None
+    )
+    return render(
+        request,
+        "undelivered_email.html",
+        {"actor": actor, "emails": emails, "may_retry": mail.may_retry(actor), "flash": flash},
+    )
+
+
+async def retry_email(request: Request) -> Response:
+    await posted_form(request)
+    async with signed_in(request) as (uow, actor):
+        variables = {"input": {"id": request.path_params["email_id"]}}
+        result = (await operations(request).run(uow, actor, "RetryEmail", variables))["retryEmail"]
+        if result["errors"]:
+            raise PageNotFound  # not theirs, not there, or not theirs to queue: the same to them
+    return RedirectResponse("/admin/email?done=queued", status_code=303)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -646,6 +678,8 @@ routes = [
     Route("/admin/people/{person_id}/end-access", end_access_form, methods=["GET"]),
     Route("/admin/people/{person_id}/end-access", end_access, methods=["POST"]),
     Route("/admin/people/{person_id}/restore-access", restore_access, methods=["POST"]),
+    Route("/admin/email", undelivered_page, methods=["GET"]),
+    Route("/admin/email/{email_id}/retry", retry_email, methods=["POST"]),
     Route("/settings/tokens", tokens_page, methods=["GET"]),
     Route("/settings/tokens/new", token_form, methods=["GET"]),
     Route("/settings/tokens/new", create_token, methods=["POST"]),

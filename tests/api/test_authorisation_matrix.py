@@ -109,6 +109,9 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "AssignmentForm": (CASE, Permission.READ_CASE),
     "GuardianCaseloads": (GLOBAL, Permission.VIEW_ADHERENCE),
     "IroWorkload": (GLOBAL, Permission.VIEW_ADHERENCE),
+    # Whose email is listed is the service's rule (tests/web/test_undelivered_email.py); anyone may ask.
+    "UndeliveredEmail": (ANYONE, None),
+    "RetryEmail": (GLOBAL, Permission.ADMINISTER),
 }
 # Where a list operation's cases are.
 LISTS = {
@@ -315,6 +318,8 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "AssignmentForm": {"id": case},
         "GuardianCaseloads": {},
         "IroWorkload": {},
+        "UndeliveredEmail": {},
+        "RetryEmail": {"input": {"id": s.dead_email_id}},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -14,7 +14,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from models import CaseMembership, CaseRole, FinalOrderKind, LegalStatus, Obligation, Person, Role, utcnow
+from models import (
+    CaseMembership,
+    CaseRole,
+    FinalOrderKind,
+    LegalStatus,
+    Obligation,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    Role,
+    utcnow,
+)
 from portal.auth.actor import Via
 from portal.auth.service import actor_for_person
 from portal.auth.tokens import create_token
@@ -88,6 +99,8 @@ class Setting:
     submitted_handover_id: str
     draft_handover_id: str
     draft_revision: int
+    # An email to the case's IRO (of Riverside) that gave up, for Riverside's administrator to send again.
+    dead_email_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -168,10 +181,30 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
                 )
             )
         ).scalar_one()
+        dead_email = await session.scalar(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id
+                == sa.select(OutboxMessage.id)
+                .where(OutboxMessage.person_id == world.id("iro"))
+                .limit(1)
+                .scalar_subquery()
+            )
+            .values(state=OutboxState.DEAD, last_error="550 No such user")
+            .returning(OutboxMessage.id)
+        )
     records = await _records(world, sessions, case_id)
     handover = await _handovers(world, sessions, handover_case_id)
     return Setting(
-        world, case_id, str(child), str(contact.id), token_ids, str(obligation), **records, **handover
+        world,
+        case_id,
+        str(child),
+        str(contact.id),
+        token_ids,
+        str(obligation),
+        **records,
+        **handover,
+        dead_email_id=str(dead_email),
     )
 
 

@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.async_api import Browser, expect
 
+from models import OutboxMessage, OutboxState
 from tests.e2e.support import check_page, sign_in
 from tests.support.world import World
 
@@ -64,6 +66,33 @@ async def test_the_administrator_adds_a_person_and_ends_their_access(
     await expect(page.get_by_text("Their access has ended.")).to_be_visible()
     await expect(page.get_by_role("row").filter(has_text="Rita Reviewer")).to_contain_text("Access ended")
     await check_page(page, screenshots, "admin-08-access-ended")
+    await context.close()
+
+
+async def test_the_administrator_sends_undelivered_email_again(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    """Issue 16: the IRO's notice of a new case was refused by the mail server; the administrator finds it
+    from the people page and sends it again."""
+    await world.open_case()
+    async with world.sessions() as session, session.begin():
+        await session.execute(
+            sa.update(OutboxMessage).values(
+                state=OutboxState.DEAD,
+                attempts=1,
+                last_error="refused by the relay: (550, 'No such user here')",
+            )
+        )
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, ADMIN)
+    await page.goto(f"{live_server}/admin/people")
+    await page.get_by_role("link", name="email not delivered").click()
+    await expect(page.get_by_role("heading", name="Email not delivered")).to_be_visible()
+    await check_page(page, screenshots, "admin-09-email-not-delivered")
+    await page.get_by_role("button", name="Send again to Ivan Reviewer").click()
+    await expect(page.get_by_text("The email is queued again: it will be sent now.")).to_be_visible()
+    await check_page(page, screenshots, "admin-10-email-queued-again")
     await context.close()
 
 

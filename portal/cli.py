@@ -692,6 +692,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     except DBAPIError as error:
         raise SystemExit(f"portal: {database_problem(error)}") from None
+    except KeyboardInterrupt:
+        # Ctrl-C (SIGINT) stops a sender, a sealer or a server: what it was doing is safe to cut short.
+        raise SystemExit(130) from None
 
 
 def database_problem(error: DBAPIError) -> str:

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import base64
 import gzip
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -29,23 +26,6 @@ from tests.support.world import World
 from tests.test_papers import filed
 
 Portal = Any  # the conftest's ``portal`` fixture: runs `portal ARGS`
-
-
-@pytest.fixture
-async def fresh_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database of the same kind as the suite's, beside it."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
-        return
-    name = f"restored_{uuid.uuid4().hex[:12]}"
-    admin = database_url.replace("+asyncpg", "")
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield database_url.rsplit("/", 1)[0] + f"/{name}"
-        await connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 def _at(table: str, column: str) -> int:

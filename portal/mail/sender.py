@@ -12,6 +12,7 @@ with the same Message-ID, so the relay can tell it is the same."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -51,6 +52,54 @@ def compose(message: OutboxMessage, settings: Settings) -> EmailMessage:
     link = settings.base_url.rstrip("/") + message.link_path
     email.set_content(f"{message.body}\n\nOpen the portal to see it: {link}\n")
     return email
+
+
+def batch(settings: Settings) -> int:
+    """How many emails a sender claims at a time: as many as it could send within half its hold if each
+    took the whole SMTP timeout (4 by default), so that with a slow relay several senders share the work
+    rather than one holding it all; at most 50."""
+    return max(1, min(50, int(settings.outbox_claim_seconds / settings.smtp_timeout_seconds / 2)))
+
+
+class _Relay:
+    """One connection to the mail relay for a round of sending, opened when first needed and again after a
+    failure (a message that failed leaves it in a state not worth finding out)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def send(self, email: EmailMessage) -> None:
+        try:
+            if self._smtp is None:
+                self._smtp = aiosmtplib.SMTP(
+                    hostname=self._settings.smtp_host,
+                    port=self._settings.smtp_port,
+                    username=self._settings.smtp_username or None,
+                    password=self._settings.smtp_password or None,
+                    start_tls=self._settings.smtp_starttls,
+                    timeout=self._settings.smtp_timeout_seconds,
+                )
+                await self._smtp.connect()
+            await self._smtp.send_message(email)
+        except BaseException:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    async def __aenter__(self) -> _Relay:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                async with asyncio.timeout(self._settings.smtp_timeout_seconds):
+                    await self._smtp.quit()
+            self._close()
 
 
 async def _claim(
@@ -117,49 +166,57 @@ async def send_due(
     settings: Settings,
     *,
     worker: str | None = None,
-    limit: int = 50,
+    limit: int | None = None,
 ) -> Report:
-    """Send what is due now; returns what happened."""
-    claim = f"{(worker or 'sender')[:60]}:{uuid.uuid4().hex}"
+    """Send what is due now, a batch (``batch(settings)``) at a time while each batch is full and all of it
+    went; with ``limit``, one batch of that many. Returns what happened."""
+    size = limit or batch(settings)
+    sent = retried = dead = 0
+    while True:
+        report, claimed = await _send_batch(sessions, settings, worker or "sender", size)
+        sent, retried, dead = sent + report.sent, retried + report.retried, dead + report.dead
+        if limit is not None or claimed < size or report.retried or report.dead:
+            return Report(sent, retried, dead)
+
+
+async def _send_batch(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, worker: str, size: int
+) -> tuple[Report, int]:
+    """Claim up to ``size`` due emails and send them: what happened, and how many were claimed."""
+    claim = f"{worker[:60]}:{uuid.uuid4().hex}"
     hold = timedelta(seconds=settings.outbox_claim_seconds)
     sent = retried = dead = 0
-    for message in await _claim(sessions, claim, limit, hold):
-        if not await _renew(sessions, message.id, claim, hold):
-            continue  # our hold lapsed and another sender has taken it over
-        try:
-            async with asyncio.timeout(settings.smtp_timeout_seconds):
-                await aiosmtplib.send(
-                    compose(message, settings),
-                    hostname=settings.smtp_host,
-                    port=settings.smtp_port,
-                    username=settings.smtp_username or None,
-                    password=settings.smtp_password or None,
-                    start_tls=settings.smtp_starttls,
-                    timeout=settings.smtp_timeout_seconds,
+    async with _Relay(settings) as relay:
+        claimed = await _claim(sessions, claim, size, hold)
+        for message in claimed:
+            if not await _renew(sessions, message.id, claim, hold):
+                continue  # our hold lapsed and another sender has taken it over
+            try:
+                async with asyncio.timeout(settings.smtp_timeout_seconds):
+                    await relay.send(compose(message, settings))
+            except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError included
+                values = _after_failure(message, error, settings, utcnow())
+                await _settle(sessions, message.id, claim, **values)
+                gave_up = values.get("state") is OutboxState.DEAD
+                log.warning(
+                    "email %s %s (attempt %d): %s",
+                    message.id,
+                    "gave up" if gave_up else "failed",
+                    values["attempts"],
+                    str(error) or type(error).__name__,
                 )
-        except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError included
-            values = _after_failure(message, error, settings, utcnow())
-            await _settle(sessions, message.id, claim, **values)
-            gave_up = values.get("state") is OutboxState.DEAD
-            log.warning(
-                "email %s %s (attempt %d): %s",
-                message.id,
-                "gave up" if gave_up else "failed",
-                values["attempts"],
-                str(error) or type(error).__name__,
-            )
-            dead, retried = dead + gave_up, retried + (not gave_up)
-        else:
-            await _settle(
-                sessions,
-                message.id,
-                claim,
-                state=OutboxState.SENT,
-                sent_at=utcnow(),
-                attempts=message.attempts + 1,
-            )
-            sent += 1
-    return Report(sent, retried, dead)
+                dead, retried = dead + gave_up, retried + (not gave_up)
+            else:
+                await _settle(
+                    sessions,
+                    message.id,
+                    claim,
+                    state=OutboxState.SENT,
+                    sent_at=utcnow(),
+                    attempts=message.attempts + 1,
+                )
+                sent += 1
+    return Report(sent, retried, dead), len(claimed)
 
 
 async def run_forever(

@@ -149,8 +149,8 @@ async def _healthz(_request: Request) -> Response:
 
 
 async def _readyz(request: Request) -> Response:
-    """Readiness: the database answers within 2 s and is migrated to this code's version, so a load
-    balancer sends no requests to a process that would fail them."""
+    """Readiness: the database answers within 2 s and is migrated to this code's version, and the blob store
+    takes a file, so a load balancer sends no requests to a process that would fail them."""
     try:
         async with asyncio.timeout(2):
             migrated = await at_head(request.app.state.engine)
@@ -161,6 +161,13 @@ async def _readyz(request: Request) -> Response:
         )
     if not migrated:
         reason = "the database is not migrated to this version: run `portal migrate`"
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+    try:
+        async with asyncio.timeout(2):
+            await request.app.state.blobs.probe()
+    except Exception as error:
+        log.warning("not ready: the file store takes no file: %s", _first_line(error))
+        reason = "the file store takes no file (unreachable, full or not writable)"
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ready"})
 

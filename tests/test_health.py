@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import httpx
@@ -58,3 +59,39 @@ def test_a_command_before_migrate_says_so_in_one_line(
     assert message.startswith("portal: the database has no portal tables yet")
     assert "portal migrate" in message
     assert "\n" not in message
+
+
+async def test_not_ready_when_the_file_store_takes_no_file(
+    settings: Settings, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: /readyz said ready with uploads bound to fail: S3 that does not answer, or a local folder
+    on a full disk."""
+    unreachable = settings.model_copy(
+        update={
+            "blob_backend": "s3",
+            "s3_bucket": "court-papers",
+            "s3_endpoint_url": f"http://127.0.0.1:{free_port()}",  # nothing listens
+            "s3_region": "eu-west-2",
+            "s3_access_key": "testing",
+            "s3_secret_key": "testing",
+        }
+    )
+    reason = "the file store takes no file (unreachable, full or not writable)"
+    app = create_app(unreachable, engine=engine)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+        ) as c:
+            response = await c.get("/readyz")
+    finally:
+        await app.state.blobs.close()
+    assert (response.status_code, response.json()["reason"]) == (503, reason)
+
+    def full(_path: Path, _data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "write_bytes", full)
+        response = await _get(settings, engine, "/readyz")
+    assert (response.status_code, response.json()["reason"]) == (503, reason)
+    assert (await _get(settings, engine, "/readyz")).status_code == 200

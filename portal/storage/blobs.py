@@ -47,6 +47,11 @@ class BlobStore(Protocol):
         """Release connections, if any."""
         ...
 
+    async def probe(self) -> None:
+        """Write a few bytes where uploads are staged and remove them: raises if the store cannot take a
+        file now (unreachable, full, or not writable), for readiness checks."""
+        ...
+
     async def digests(self) -> list[tuple[str, float]]:
         """Every committed blob with its age in seconds, for the sweeper to compare with the records."""
         ...

@@ -91,6 +91,16 @@ class LocalBlobStore:
     async def close(self) -> None:
         return None
 
+    async def probe(self) -> None:
+        def write_and_remove() -> None:
+            path = self.root / "tmp" / f".probe-{uuid.uuid4().hex}"
+            try:
+                path.write_bytes(b"probe")
+            finally:
+                path.unlink(missing_ok=True)
+
+        await asyncio.to_thread(write_and_remove)
+
     async def staged(self) -> list[tuple[str, float]]:
         now = time.time()
         return [(p.name, now - p.stat().st_mtime) for p in (self.root / "tmp").glob("*.part")]

@@ -127,6 +127,11 @@ class S3BlobStore:
             raise
         return True
 
+    async def probe(self) -> None:
+        s3, key = await self._s3(), f"{STAGING}.probe-{uuid.uuid4().hex}"
+        await s3.put_object(Bucket=self.bucket, Key=key, Body=b"probe")
+        await s3.delete_object(Bucket=self.bucket, Key=key)
+
     async def delete(self, digest: str) -> None:
         check_digest(digest)
         await (await self._s3()).delete_object(Bucket=self.bucket, Key=BLOBS + digest)

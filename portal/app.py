@@ -44,7 +44,7 @@ from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.info_pages import routes as info_routes
-from portal.web.metering import Correlated, Timed, metrics_route
+from portal.web.metering import Observed, metrics_route
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
@@ -226,8 +226,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *info_routes,
         ],
         middleware=[
-            Middleware(Correlated),
-            Middleware(Timed),
+            Middleware(Observed),
             Middleware(
                 SecurityHeaders,
                 https=https,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import ApiToken, OrganisationKind, Role, utcnow
 from portal import background, clock, migrations
@@ -30,6 +30,7 @@ from portal.obligations import rules
 from portal.people import service as people
 from portal.settings import Settings, SettingsError
 from portal.storage import blob_store
+from portal.storage.blobs import BlobStore
 
 ORGANISATION_KINDS = {
     "local-authority": OrganisationKind.LOCAL_AUTHORITY,
@@ -63,57 +64,59 @@ def _migrate(settings: Settings) -> None:
     asyncio.run(run())
 
 
-def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
-    from portal.backup.service import BackupError, back_up
+def _with_store(settings: Settings, work: Callable[[AsyncEngine, BlobStore], Awaitable[str]]) -> None:
+    """Run ``work`` on the database and the file store, print what it says, and refuse in a line what
+    cannot be backed up or restored."""
+    from portal.backup.service import BackupError
 
     async def run() -> str:
         engine = create_engine(settings.database_url)
         blobs = blob_store(settings)
         try:
-            manifest = await back_up(create_session_factory(engine), blobs, args.to)
+            return await work(engine, blobs)
         finally:
             await blobs.close()
             await engine.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except BackupError as error:
+        raise SystemExit(f"portal: {error}") from None
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    from portal.backup.service import back_up
+
+    async def backup(engine: AsyncEngine, blobs: BlobStore) -> str:
+        manifest = await back_up(create_session_factory(engine), blobs, args.to)
         rows = sum(held["rows"] for held in manifest.tables.values())
         return (
             f"Backed up {rows} rows of {len(manifest.tables)} tables and {len(manifest.blobs)} files "
             f"(migration {manifest.revision}) into {args.to}."
         )
 
-    try:
-        print(asyncio.run(run()))
-    except BackupError as error:
-        raise SystemExit(f"portal: {error}") from None
+    _with_store(settings, backup)
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
-    from portal.backup.service import BackupError, restore
+    from portal.backup.service import restore
 
-    async def run() -> str:
-        engine = create_engine(settings.database_url)
-        blobs = blob_store(settings)
-        try:
-            await migrations.upgrade(engine)
-            restored = await restore(
-                create_session_factory(engine),
-                blobs,
-                args.source,
-                settings.audit_keyring,
-                migrations.head_revision() or "",
-            )
-        finally:
-            await blobs.close()
-            await engine.dispose()
+    async def put_back(engine: AsyncEngine, blobs: BlobStore) -> str:
+        await migrations.upgrade(engine)
+        restored = await restore(
+            create_session_factory(engine),
+            blobs,
+            args.source,
+            settings.audit_keyring,
+            migrations.head_revision() or "",
+        )
         return (
             f"Restored {restored.rows} rows of {restored.tables} tables and {restored.blobs} files from "
             f"{args.source}: every table holds the backup's rows, every file's SHA-256 matches, and the "
             f"audit trail verifies ({restored.audit.rows} rows)."
         )
 
-    try:
-        print(asyncio.run(run()))
-    except BackupError as error:
-        raise SystemExit(f"portal: {error}") from None
+    _with_store(settings, put_back)
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:

@@ -4,6 +4,7 @@ cannot be made whole (a database that is not empty, a backup altered since it wa
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 from pathlib import Path
@@ -56,44 +57,66 @@ async def _a_case_with_everything(
     await log_contact(client, world, "iro", "guardian", case_id)  # its events are not sealed yet
 
 
-async def test_a_backup_restores_whole_into_a_fresh_database_and_file_store(
+@pytest.fixture
+async def backup(
     portal: Portal,
     capsys: pytest.CaptureFixture[str],
     world: World,
     engine: AsyncEngine,
     settings: Settings,
     client: httpx.AsyncClient,
-    fresh_url: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> Path:
+    """A backup of a case with everything (``_a_case_with_everything``), made with `portal backup`."""
     await _a_case_with_everything(world, engine, settings, client)
-    backup = tmp_path / "backup"
-    status, out, err = await portal(capsys, "backup", "--to", str(backup))
+    folder = tmp_path / "backup"
+    status, out, err = await portal(capsys, "backup", "--to", str(folder))
     assert status == 0, err
     assert out.startswith("Backed up ")
     assert "and 1 files" in out
-    assert (backup.stat().st_mode & 0o777) == 0o700
+    return folder
+
+
+@pytest.fixture
+def elsewhere(backup: Path, fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Once the backup is made, `portal` runs on the fresh database, with a file store of its own (this
+    folder)."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
+    return tmp_path / "elsewhere"
+
+
+async def _rows_of(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = create_engine(url)
+    try:
+        return await _everything(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_backup_restores_whole_into_a_fresh_database_and_file_store(
+    portal: Portal,
+    capsys: pytest.CaptureFixture[str],
+    engine: AsyncEngine,
+    backup: Path,
+    elsewhere: Path,
+    fresh_url: str,
+) -> None:
+    assert ((await asyncio.to_thread(backup.stat)).st_mode & 0o777) == 0o700
     status, _, err = await portal(capsys, "backup", "--to", str(backup))
     assert (status, err.strip()) == (1, f"portal: {backup} is not empty: back up into a new folder")
 
-    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
     status, out, err = await portal(capsys, "restore", "--from", str(backup))
     assert status == 0, err
     assert "every file's SHA-256 matches, and the audit trail verifies" in out
-    restored = create_engine(fresh_url)
-    try:
-        before, after = await _everything(engine), await _everything(restored)
-    finally:
-        await restored.dispose()
-    assert after == before
+    before = await _everything(engine)
+    assert await _rows_of(fresh_url) == before
     assert len(before["contact"]) == 3
     assert any(row[_at("contact", "corrects_id")] for row in before["contact"])
     assert before["audit_queue"]
     assert before["audit_seal"]
     [digest] = {row[_at("upload", "sha256")] for row in before["upload"]}
-    assert [p.name for p in (tmp_path / "elsewhere").rglob(digest)] == [digest]
+    assert await asyncio.to_thread(lambda: [p.name for p in elsewhere.rglob(digest)]) == [digest]
 
     # Into a database that is not empty (the same one again): refused, and nothing added.
     status, _, err = await portal(capsys, "restore", "--from", str(backup))
@@ -102,64 +125,35 @@ async def test_a_backup_restores_whole_into_a_fresh_database_and_file_store(
 
 
 async def test_a_backup_altered_since_it_was_made_is_not_restored(
-    portal: Portal,
-    capsys: pytest.CaptureFixture[str],
-    world: World,
-    engine: AsyncEngine,
-    settings: Settings,
-    client: httpx.AsyncClient,
-    fresh_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    portal: Portal, capsys: pytest.CaptureFixture[str], backup: Path, elsewhere: Path, fresh_url: str
 ) -> None:
-    await _a_case_with_everything(world, engine, settings, client)
-    backup = tmp_path / "backup"
-    assert (await portal(capsys, "backup", "--to", str(backup)))[0] == 0
     contacts = backup / "tables" / "contact.jsonl.gz"
     lines = gzip.decompress(contacts.read_bytes()).splitlines()
     contacts.write_bytes(gzip.compress(b"\n".join(lines[:-1]) + b"\n"))  # a row taken out
-    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
     status, _, err = await portal(capsys, "restore", "--from", str(backup))
     assert (status, err.strip()) == (
         1,
         "portal: the backup's contact table is not what it was when the backup was made",
     )
-    restored = create_engine(fresh_url)
-    try:
-        found = await _everything(restored)
-    finally:
-        await restored.dispose()
+    found = await _rows_of(fresh_url)
     assert all(rows == [] for name, rows in found.items() if name not in SEEDED)  # migrated, nothing more
 
 
 async def test_a_restore_whose_audit_trail_does_not_verify_commits_nothing(
     portal: Portal,
     capsys: pytest.CaptureFixture[str],
-    world: World,
-    engine: AsyncEngine,
-    settings: Settings,
-    client: httpx.AsyncClient,
+    backup: Path,
+    elsewhere: Path,
     fresh_url: str,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Restored with another audit key than the one that sealed the trail: the rows went in, the check
     fails, and the transaction they went in is rolled back."""
-    await _a_case_with_everything(world, engine, settings, client)
-    backup = tmp_path / "backup"
-    assert (await portal(capsys, "backup", "--to", str(backup)))[0] == 0
-    monkeypatch.setenv("PORTAL_DATABASE_URL", fresh_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("PORTAL_AUDIT_KEY", "other:" + base64.urlsafe_b64encode(b"k" * 32).decode())
     status, _, err = await portal(capsys, "restore", "--from", str(backup))
     assert status == 1
     assert err.startswith("portal: the audit trail does not verify")
-    restored = create_engine(fresh_url)
-    try:
-        found = await _everything(restored)
-    finally:
-        await restored.dispose()
+    found = await _rows_of(fresh_url)
     assert all(rows == [] for name, rows in found.items() if name not in SEEDED)
 
 

@@ -92,17 +92,23 @@ def _is_worker(proc: Path) -> bool:
         return False
 
 
-def test_serve_refuses_a_database_that_is_not_migrated_unless_asked_to_migrate_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 16: every request would fail; it says so in one line and stops, or migrates with --migrate."""
+def _serving(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> list[str]:
+    """`portal serve` on ``database_url`` records the database it would serve rather than serving it."""
     from portal.web import serving
 
     served: list[str] = []
     monkeypatch.setattr(serving, "serve", lambda settings, *_: served.append(settings.database_url))
-    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
     monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("PORTAL_AUDIT_KEY", TEST_AUDIT_KEY)
+    return served
+
+
+def test_serve_refuses_a_database_that_is_not_migrated_unless_asked_to_migrate_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: every request would fail; it says so in one line and stops, or migrates with --migrate."""
+    served = _serving(monkeypatch, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     with pytest.raises(SystemExit) as refused:
         main(["serve"])
     assert str(refused.value.code) == (
@@ -119,13 +125,7 @@ def test_serve_starts_on_a_database_that_does_not_answer_yet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Its requests get 503 and /readyz says why until the database answers (tests/test_outages.py)."""
-    from portal.web import serving
-
-    served: list[str] = []
-    monkeypatch.setattr(serving, "serve", lambda settings, *_: served.append(settings.database_url))
-    monkeypatch.setenv("PORTAL_DATABASE_URL", f"postgresql+asyncpg://portal@127.0.0.1:{free_port()}/portal")
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_AUDIT_KEY", TEST_AUDIT_KEY)
+    served = _serving(monkeypatch, tmp_path, f"postgresql+asyncpg://portal@127.0.0.1:{free_port()}/portal")
     main(["serve"])
     assert len(served) == 1
     assert capsys.readouterr().err.startswith("portal: the database does not answer yet (")

@@ -1,4 +1,4 @@
-"""Each request's correlation id for its log lines (portal/logs.py), timing every request for ``/metrics``
+"""Each request's correlation id for its log lines (portal/logs.py) and its timing for ``/metrics``
 (portal/metrics.py), and the route that answers Prometheus."""
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from portal.outage import outage
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-class Correlated:
-    """Gives each HTTP request its correlation id (``X-Request-Id``, in and out) for its log lines."""
+class Observed:
+    """Each HTTP request's correlation id (``X-Request-Id``, in and out) for its log lines, and its duration
+    under its operation and status for ``/metrics``. The operation is what the GraphQL view named it (a
+    trusted document's name), else the endpoint that answered, else "unrouted"."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -35,37 +37,13 @@ class Correlated:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         current = given if logs.CLIENT_ID.match(given) else uuid.uuid4().hex
         tokens = logs.REQUEST_ID.set(current), logs.OPERATION.set(None), logs.PERSON.set(None)
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", current.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            logs.REQUEST_ID.reset(tokens[0])
-            logs.OPERATION.reset(tokens[1])
-            logs.PERSON.reset(tokens[2])
-
-
-class Timed:
-    """Observes each HTTP request's duration under its operation and status. The operation is what the
-    GraphQL view named it (a trusted document's name), else the endpoint that answered, else "unrouted"."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started, status = time.perf_counter(), 500
 
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", current.encode())]
             await send(message)
 
         try:
@@ -74,6 +52,9 @@ class Timed:
             metrics.REQUEST_SECONDS.labels(_operation(scope), str(status)).observe(
                 time.perf_counter() - started
             )
+            logs.REQUEST_ID.reset(tokens[0])
+            logs.OPERATION.reset(tokens[1])
+            logs.PERSON.reset(tokens[2])
 
 
 def _operation(scope: Scope) -> str:

@@ -4,6 +4,7 @@ garbage collector tuned for a long-lived server."""
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -39,29 +40,25 @@ def worker_app() -> Starlette:
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     """Serve on uvloop and httptools; ``workers`` processes share the port (each runs its own pool, outbox
     sender, clock and audit sealer, which are safe to run side by side)."""
-    if workers > 1:
+
+    def run(app: str | Starlette, **more: Any) -> None:
+        log_config = logs.config(settings.log_format)
         uvicorn.run(
-            "portal.web.serving:worker_app",
-            factory=True,
-            workers=workers,
+            app,
             host=host,
             port=port,
             loop="uvloop",
             http="httptools",
             proxy_headers=False,
-            log_config=logs.config(settings.log_format),
+            log_config=log_config,
+            **more,
         )
+
+    if workers > 1:
+        run("portal.web.serving:worker_app", factory=True, workers=workers)
         return
     from portal.app import create_app
 
     app = create_app(settings)
     tune_collector()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        proxy_headers=False,
-        log_config=logs.config(settings.log_format),
-    )
+    run(app)

@@ -33,7 +33,7 @@ from portal.auth.web import SESSION_COOKIE
 from portal.db import create_engine, create_session_factory
 from portal.mail.sender import run_forever
 from portal.migrations import at_head
-from portal.outage import RETRY_AFTER_SECONDS, Outage, outage
+from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
 from portal.reminders.service import run_forever as clock_forever
 from portal.settings import Settings
 from portal.storage import blob_store
@@ -119,7 +119,7 @@ async def _failed(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return await _server_error(request, exc)
     status, message, template, headers = _OUTAGES[found]
-    log.warning("answered %s %s with %d: %s", request.method, request.url.path, status, _first_line(exc))
+    log.warning("answered %s %s with %d: %s", request.method, request.url.path, status, first_line(exc))
     if _wants_json(request):
         return _error_json(status, found.value, message, headers)
     response = render(request, template, {}, status_code=status)
@@ -139,10 +139,6 @@ def _error_json(status: int, code: str, message: str, headers: dict[str, str] | 
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
 async def _healthz(_request: Request) -> Response:
     """Liveness: the process answers. It says nothing of the database (that is /readyz)."""
     return PlainTextResponse("ok")
@@ -155,7 +151,7 @@ async def _readyz(request: Request) -> Response:
         async with asyncio.timeout(2):
             migrated = await at_head(request.app.state.engine)
     except Exception as error:
-        log.warning("not ready: the database does not answer: %s", _first_line(error))
+        log.warning("not ready: the database does not answer: %s", first_line(error))
         return JSONResponse(
             {"status": "unavailable", "reason": "the database does not answer"}, status_code=503
         )
@@ -166,7 +162,7 @@ async def _readyz(request: Request) -> Response:
         async with asyncio.timeout(2):
             await request.app.state.blobs.probe()
     except Exception as error:
-        log.warning("not ready: the file store takes no file: %s", _first_line(error))
+        log.warning("not ready: the file store takes no file: %s", first_line(error))
         reason = "the file store takes no file (unreachable, full or not writable)"
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ready"})

@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from portal.outage import outage
+from portal.outage import first_line, outage
 
 log = logging.getLogger("portal")
 # The longest pause between rounds while they keep failing.
@@ -41,7 +41,7 @@ async def repeat(name: str, work: Callable[[], Awaitable[object]], every: float)
                 log.warning(
                     "%s cannot use the database (%s); trying again in %.0f s",
                     name,
-                    (str(error).strip() or type(error).__name__).splitlines()[0],
+                    first_line(error),
                     pause(every, failing),
                 )
         await asyncio.sleep(pause(every, failing))

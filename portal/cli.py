@@ -27,6 +27,7 @@ from portal.auth.identities import InvitedSubject
 from portal.db import create_engine, create_session_factory
 from portal.errors import DomainError
 from portal.obligations import rules
+from portal.outage import first_line
 from portal.people import service as people
 from portal.settings import Settings, SettingsError
 from portal.storage import blob_store
@@ -193,7 +194,7 @@ def _ready_to_serve(settings: Settings, *, migrate: bool) -> None:
         if asyncio.run(migrated()):
             return
     except Exception as error:
-        cause = (str(error).strip() or type(error).__name__).splitlines()[0]
+        cause = first_line(error)
         print(
             f"portal: the database does not answer yet ({cause}): serving 503 until it does", file=sys.stderr
         )
@@ -422,7 +423,7 @@ def cmd_outbox_status(settings: Settings, _args: argparse.Namespace) -> None:
         if oldest is not None:
             waited = timedelta(seconds=round((utcnow() - oldest).total_seconds()))
             lines.append(f"The oldest email waiting to be sent was queued {waited} ago.")
-        undelivered = await outbox.undelivered(session, UNDELIVERED_SHOWN)
+        undelivered = [m for m, _ in await outbox.undelivered_to(session, None, UNDELIVERED_SHOWN)]
         if undelivered:
             lines.append("Gave up (the latest first; `portal outbox retry` queues them again):")
             lines += [

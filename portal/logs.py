@@ -21,7 +21,6 @@ OPERATION: contextvars.ContextVar[str | None] = contextvars.ContextVar("operatio
 PERSON: contextvars.ContextVar[str | None] = contextvars.ContextVar("person_id", default=None)
 # A request id a client may choose: short, and nothing that could forge a log line.
 CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-FORMATS = ("text", "json")
 TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 

@@ -63,6 +63,11 @@ def outage(error: BaseException) -> Outage | None:
     return None
 
 
+def first_line(error: BaseException) -> str:
+    """What an error says, in one line for the log (its type's name if it says nothing)."""
+    return (str(error).strip() or type(error).__name__).splitlines()[0]
+
+
 def _chain(error: BaseException) -> Iterator[BaseException]:
     """The error, what SQLAlchemy wrapped in it, and what it was raised from, each once."""
     seen: set[int] = set()

@@ -33,7 +33,7 @@ from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
-from portal.outage import RETRY_AFTER_SECONDS, Outage, outage
+from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
 from portal.settings import Settings
 
 JSON = "application/json"
@@ -142,9 +142,7 @@ class GraphQLView:
             found = outage(error)
             if found is None:
                 return _fault("UNAVAILABLE", 503, "the request failed to complete", media, RETRY)
-            log.warning(
-                "answered a request with %s: %s", found.value, (str(error).strip() or "-").splitlines()[0]
-            )
+            log.warning("answered a request with %s: %s", found.value, first_line(error))
             if found is Outage.STORAGE_FULL:
                 return _refusal(
                     Refusal(507, found.value, "There is no room to keep it: it was not kept"), media

@@ -74,17 +74,6 @@ async def oldest_waiting(session: AsyncSession) -> datetime | None:
     )
 
 
-async def undelivered(session: AsyncSession, limit: int) -> list[OutboxMessage]:
-    """Up to ``limit`` of the messages that gave up, the latest queued first."""
-    rows = await session.execute(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.DEAD)
-        .order_by(OutboxMessage.queued_at.desc(), OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(rows.scalars())
-
-
 async def undelivered_to(
     session: AsyncSession, organisations: frozenset[uuid.UUID] | None, limit: int
 ) -> list[tuple[OutboxMessage, str]]:

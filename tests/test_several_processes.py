@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -36,7 +37,8 @@ from tests.support.smtp import SmtpServer
 from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
-BUCKET = "court-papers"
+# moto's server keeps its buckets per process: a name of this test's own.
+BUCKET = f"court-papers-{uuid.uuid4().hex[:8]}"
 LOAD_SECONDS = 8.0
 
 

@@ -59,6 +59,7 @@ HANDOVER = "handover"  # the handover and the IRO's monitoring items (P14, P15)
 ACCESS_LOG = "access log"  # who looked at and changed a case
 PAPERS = "papers"  # court papers, each by its level (checked record by record below)
 INHERIT = "inherit"  # shown where its parent is: a person, an organisation, a page's cursor
+STAFF_EMAIL = "staff email"  # email to an organisation's staff that gave up (the setting's: to its IRO)
 
 # Who may see each class, as the protocol says (PROTOCOL.md §6), by the people of tests/support/setting.py:
 # live members of the cases and the managers whose scope covers them.
@@ -75,6 +76,8 @@ WHO: dict[str, set[str]] = {
     DRILL: set(ALL_MANAGERS),
     ADMIN: {"admin"},
     PAPERS: MEMBERS | MANAGERS_IN_SCOPE,  # narrowed paper by paper below
+    # The IRO's organisation's administrator and its IRO manager.
+    STAFF_EMAIL: {"admin", "iro_manager"},
 }
 # What a token must carry, besides, for each class (a signed-in person's session carries everything).
 NEEDS: dict[str, set[str]] = {
@@ -87,6 +90,9 @@ NEEDS: dict[str, set[str]] = {
     ADMIN: {"admin"},
     PAPERS: {"case:read"},
 }
+# Who sees the staff's undelivered email with a token, and with which scope: an administrator with admin, a
+# manager with adherence:view.
+STAFF_EMAIL_NEEDS = {"admin": {"admin"}, "iro_manager": {"adherence:view"}}
 
 # Every field of these types is of the type's class.
 TYPE_RULES: dict[str, str] = {
@@ -153,6 +159,7 @@ TYPE_RULES: dict[str, str] = {
     "GuardianCaseload": FIGURES,
     "AtRisk": DRILL,
     "CaseReference": DRILL,
+    "UndeliveredEmail": STAFF_EMAIL,
 }
 # Types whose fields differ: every field is named.
 FIELD_RULES: dict[str, str] = {
@@ -185,6 +192,7 @@ FIELD_RULES: dict[str, str] = {
             "allocationQueue": SELF,
             "assignmentQueue": SELF,
             "guardianCaseloads": FIGURES,
+            "undeliveredEmail": STAFF_EMAIL,
         }.items()
     },
     **{
@@ -391,7 +399,8 @@ class Asker:
         who = WHO.get(rule)
         if who is None:
             return True
-        return self.key in who and (self.scopes is None or NEEDS[rule] <= self.scopes)
+        needs = STAFF_EMAIL_NEEDS.get(self.key, set()) if rule == STAFF_EMAIL else NEEDS[rule]
+        return self.key in who and (self.scopes is None or needs <= self.scopes)
 
     def __str__(self) -> str:
         return f"{self.key} ({'signed in' if self.scopes is None else ' '.join(sorted(self.scopes))})"

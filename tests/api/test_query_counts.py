@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
-from models import Contact, LegalStatus
+from models import Contact, LegalStatus, OutboxMessage, OutboxState
 from tests.support.graphql import OPERATIONS, contact_input, gql, log_contact
 from tests.support.queries import QueryCounter
 from tests.support.world import World
@@ -198,6 +199,8 @@ BOUNDS = {
     "AssignmentForm": 10,
     "GuardianCaseloads": 7,
     "IroWorkload": 9,
+    "UndeliveredEmail": 6,
+    "RetryEmail": 7,
 }
 
 
@@ -228,6 +231,14 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         return "cafcass_manager", {"figure": "TRACKER_UNDER_13_WEEKS", "start": "2020-01-01", "end": today}
     if name in {"Me", "MyCases", "MyTasks"}:
         return "guardian", {}
+    if name in {"UndeliveredEmail", "RetryEmail"}:
+        # Every email of the case given up: a list of them, or the IRO's to send again.
+        async with world.sessions() as session, session.begin():
+            await session.execute(sa.update(OutboxMessage).values(state=OutboxState.DEAD))
+            iros = await session.scalar(
+                sa.select(OutboxMessage.id).where(OutboxMessage.person_id == world.id("iro")).limit(1)
+            )
+        return "admin", {} if name == "UndeliveredEmail" else {"input": {"id": str(iros)}}
     staffing: dict[str, tuple[str, dict[str, object]]] = {
         "AllocationQueue": ("cafcass_manager", {}),
         "AssignmentQueue": ("iro_manager", {}),

@@ -89,7 +89,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     from portal.backup.service import back_up
 
     async def backup(engine: AsyncEngine, blobs: BlobStore) -> str:
-        manifest = await back_up(create_session_factory(engine), blobs, args.to)
+        manifest = await back_up(create_session_factory(engine), blobs, args.to, settings.audit_keyring)
         rows = sum(held["rows"] for held in manifest.tables.values())
         return (
             f"Backed up {rows} rows of {len(manifest.tables)} tables and {len(manifest.blobs)} files "

@@ -5,8 +5,11 @@ cannot be made whole (a database that is not empty, a backup altered since it wa
 from __future__ import annotations
 
 import asyncio
-import base64
 import gzip
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
+from portal.audit.keys import Keyring
 from portal.audit.sealer import sealer_for
-from portal.backup.service import SEEDED
+from portal.backup.service import MANIFEST, SEEDED, read_manifest
 from portal.db import create_engine, create_session_factory
 from portal.migrations import upgrade
 from portal.settings import Settings
@@ -139,17 +143,54 @@ async def test_a_backup_altered_since_it_was_made_is_not_restored(
     assert all(rows == [] for name, rows in found.items() if name not in SEEDED)  # migrated, nothing more
 
 
+def _alter(
+    backup: Path, table: str, change: Callable[[list[bytes]], list[bytes]], keyring: Keyring | None
+) -> None:
+    """Change a table's rows in the backup, and its manifest to match; signed again with ``keyring`` if
+    given (someone who holds the audit keys), else left with the old signature."""
+    path = backup / "tables" / f"{table}.jsonl.gz"
+    lines = change(gzip.decompress(path.read_bytes()).splitlines())
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    manifest = read_manifest(backup)
+    held = {"rows": len(lines) - 1, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    manifest = replace(manifest, tables={**manifest.tables, table: held})
+    if keyring is not None:
+        manifest = manifest.signed(keyring)
+    (backup / MANIFEST).write_text(json.dumps(asdict(manifest)))
+
+
+async def test_a_backup_altered_to_match_its_manifest_is_not_restored_without_the_keys(
+    portal: Portal, capsys: pytest.CaptureFixture[str], backup: Path, elsewhere: Path, fresh_url: str
+) -> None:
+    """A row taken out and the manifest rewritten to match: without the audit keys, its signature is not."""
+    _alter(backup, "contact", lambda lines: lines[:-1], None)
+    status, _, err = await portal(capsys, "restore", "--from", str(backup))
+    assert (status, err.strip()) == (
+        1,
+        "portal: the backup's manifest is not signed with this portal's audit keys: it was altered since it "
+        "was made, or made with other keys",
+    )
+    found = await _rows_of(fresh_url)
+    assert all(rows == [] for name, rows in found.items() if name not in SEEDED)
+
+
 async def test_a_restore_whose_audit_trail_does_not_verify_commits_nothing(
     portal: Portal,
     capsys: pytest.CaptureFixture[str],
     backup: Path,
     elsewhere: Path,
     fresh_url: str,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
 ) -> None:
-    """Restored with another audit key than the one that sealed the trail: the rows went in, the check
-    fails, and the transaction they went in is rolled back."""
-    monkeypatch.setenv("PORTAL_AUDIT_KEY", "other:" + base64.urlsafe_b64encode(b"k" * 32).decode())
+    """Someone with the audit keys alters an audit event in the backup and signs it again: the rows go in,
+    the audit trail does not verify, and the transaction they went in is rolled back."""
+
+    def forged(lines: list[bytes]) -> list[bytes]:
+        columns, first = json.loads(lines[0]), json.loads(lines[1])
+        first[columns.index("action")] = "nothing.happened"
+        return [lines[0], json.dumps(first).encode(), *lines[2:]]
+
+    _alter(backup, "audit_event", forged, settings.audit_keyring)
     status, _, err = await portal(capsys, "restore", "--from", str(backup))
     assert status == 1
     assert err.startswith("portal: the audit trail does not verify")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import hmac
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +36,8 @@ from portal.storage.blobs import BlobStore, check_digest
 FORMAT = 1
 BATCH = 1000
 MANIFEST = "manifest.json"
+# What the manifest's HMAC is for, so that its key is never the audit chain's own.
+SIGNING = b"portal backup manifest"
 BLOB = "sha256"
 # The tables the migrations fill (the protocol's default rules): a database freshly migrated holds their rows,
 # which a restore replaces with the backup's.
@@ -58,6 +61,22 @@ class Manifest:
     made_at: str
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     blobs: dict[str, int] = field(default_factory=dict)
+    # An HMAC of the rest under the audit key ``signed_by``: who can alter a backup so that it still
+    # matches its manifest needs the audit keys too.
+    signed_by: str = ""
+    signature: str = ""
+
+    def signed(self, keyring: Keyring) -> Manifest:
+        key = keyring.current
+        return replace(self, signed_by=key.id, signature=key.mac(SIGNING, self._content()))
+
+    def signed_with(self, keyring: Keyring) -> bool:
+        key = keyring.get(self.signed_by)
+        return key is not None and hmac.compare_digest(key.mac(SIGNING, self._content()), self.signature)
+
+    def _content(self) -> bytes:
+        content = asdict(replace(self, signed_by="", signature=""))
+        return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -107,8 +126,10 @@ def _self_references(table: sa.Table) -> list[str]:
     return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
 
 
-async def back_up(sessions: async_sessionmaker[AsyncSession], blobs: BlobStore, folder: Path) -> Manifest:
-    """Write the backup into ``folder`` (new, or empty)."""
+async def back_up(
+    sessions: async_sessionmaker[AsyncSession], blobs: BlobStore, folder: Path, keyring: Keyring
+) -> Manifest:
+    """Write the backup into ``folder`` (new, or empty), its manifest signed with the audit keyring's key."""
     _prepare(folder)
     tables: dict[str, dict[str, Any]] = {}
     referred: set[str] = set()
@@ -138,7 +159,7 @@ async def back_up(sessions: async_sessionmaker[AsyncSession], blobs: BlobStore, 
                     count += len(batch)
             tables[table.name] = {"rows": count, "sha256": out.hexdigest}
     sizes = {digest: await _copy_out(blobs, digest, folder / "blobs" / digest) for digest in sorted(referred)}
-    manifest = Manifest(FORMAT, revision, utcnow().isoformat(), tables, sizes)
+    manifest = Manifest(FORMAT, revision, utcnow().isoformat(), tables, sizes).signed(keyring)
     (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=1))
     return manifest
 
@@ -153,6 +174,11 @@ async def restore(
     """Put the backup in ``folder`` back into this database (migrated to ``revision``, and empty) and blob
     store, and check what was put back."""
     manifest = read_manifest(folder)
+    if not manifest.signed_with(keyring):
+        raise BackupError(
+            "the backup's manifest is not signed with this portal's audit keys: it was altered since it was "
+            "made, or made with other keys"
+        )
     if manifest.revision != revision:
         raise BackupError(
             f"the backup is at migration {manifest.revision} and this portal at {revision}: restore it with "

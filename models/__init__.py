@@ -45,6 +45,7 @@ from models.proceedings import (
     StageChange,
 )
 from models.raised_issues import IssueKind, RaisedIssue
+from models.retention import DeletedCase, LegalHold
 from models.reviews import Review, ReviewKind
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
 
@@ -73,6 +74,7 @@ __all__ = [
     "Counted",
     "CourtPaper",
     "DeadlineKind",
+    "DeletedCase",
     "Discussion",
     "DiscussionKind",
     "DiscussionMode",
@@ -87,6 +89,7 @@ __all__ = [
     "HandoverState",
     "IssueKind",
     "LawfulBasis",
+    "LegalHold",
     "LegalStatus",
     "LegalStatusEntry",
     "MonitoringItem",

@@ -25,6 +25,13 @@ class Organisation(SQLModel, table=True):
             "(kind = 'local_authority') = (ons_code IS NOT NULL)", name="ons_code_iff_local_authority"
         ),
         sa.CheckConstraint("kind = 'court' OR service_area_id IS NULL", name="service_area_only_for_courts"),
+        # PostgreSQL only: SQLite would have to rebuild the table to add it (migration 0018); the service
+        # checks the same on both.
+        sa.CheckConstraint(
+            "keep_concluded_years IS NULL OR "
+            "(kind = 'local_authority' AND keep_concluded_years BETWEEN 1 AND 100)",
+            name="keep_concluded_years_1_to_100",
+        ),
     )
 
     id: uuid.UUID = id_field()
@@ -34,6 +41,9 @@ class Organisation(SQLModel, table=True):
     ons_code: str | None = Field(default=None, max_length=9, unique=True)
     # For a court: the Cafcass service area whose guardians are appointed there.
     service_area_id: uuid.UUID | None = foreign_key("organisation.id", nullable=True)
+    # A local authority's rule for keeping its concluded cases: this many years after they concluded.
+    # None: the default, until the youngest child's 75th birthday (portal/retention/policy.py).
+    keep_concluded_years: int | None = None
     created_at: datetime = timestamp_field()
 
 

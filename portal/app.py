@@ -52,6 +52,7 @@ from portal.web.proceedings_pages import routes as proceedings_routes
 from portal.web.record_pages import routes as record_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
+from portal.web.retention_pages import routes as retention_routes
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *proceedings_routes,
             *dashboard_routes,
             *admin_routes,
+            *retention_routes,
             *allocation_routes,
             *info_routes,
         ],

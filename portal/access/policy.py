@@ -48,6 +48,9 @@ class Permission(StrEnum):
     OVERRIDE_CLOSURE = "handover:override-closure"
     # The child's file for the authority's statutory record (PROTOCOL.md §6): the authority's side.
     EXPORT_CHILD_FILE = "child-file:export"
+    # Keep a concluded case past its retention date, for litigation, a complaint or an inquiry: the
+    # authority's lawyers and the managers who answer for each service.
+    MANAGE_LEGAL_HOLDS = "legal-hold:manage"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     # The adherence dashboards, over the cases in a manager's scope.
@@ -104,6 +107,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_PROCEEDINGS,
             Permission.FILE_PAPER,
             Permission.EXPORT_CHILD_FILE,
+            Permission.MANAGE_LEGAL_HOLDS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
@@ -117,6 +121,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OVERRIDE_CLOSURE,
             Permission.READ_ISSUES,
             Permission.READ_HANDOVER,
+            Permission.MANAGE_LEGAL_HOLDS,
         }
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
@@ -129,6 +134,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_CHILD_FILE,
             Permission.READ_ISSUES,
             Permission.READ_HANDOVER,
+            Permission.MANAGE_LEGAL_HOLDS,
         }
     ),
     Role.ADMIN: frozenset(),

@@ -25,6 +25,7 @@ from models import (
     FinalOrder,
     ForwardingConfirmation,
     Handover,
+    LegalHold,
     LegalStatusEntry,
     Obligation,
     ObligationEvent,
@@ -52,6 +53,7 @@ from portal.obligations import repository as obligations
 from portal.papers import repository as papers
 from portal.people import repository as people
 from portal.raised_issues import repository as raised_issues
+from portal.retention import repository as retention
 from portal.reviews import repository as reviews
 
 K = TypeVar("K")
@@ -204,6 +206,10 @@ class Loaders:
     @cached_property
     def handovers(self) -> DataLoader[uuid.UUID, list[Handover]]:
         return _loader(self._uow, self._scoped(handovers.handovers_by_case), list)
+
+    @cached_property
+    def legal_holds(self) -> DataLoader[uuid.UUID, list[LegalHold]]:
+        return _loader(self._uow, self._scoped(retention.holds_by_case), list)
 
     @cached_property
     def closure(self) -> DataLoader[uuid.UUID, Closure | None]:

@@ -39,6 +39,7 @@ from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.records import RaisedIssue
+from portal.api.types.retention import DeletedCase, RetentionRule
 from portal.api.types.tasks import AwaitedReply, IssueToAcknowledge, Task
 from portal.api.types.tokens import ApiToken
 from portal.audit.service import Look
@@ -57,6 +58,8 @@ from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
 from portal.raised_issues import service as raised_issues
+from portal.retention import service as retention
+from portal.retention.policy import SOURCE, rule_in_words
 
 
 def encode_cursor(case: Case) -> str:
@@ -147,6 +150,24 @@ class Query(StaffingQueries):
         actor = info.context.require_actor()
         found = await info.context.uow.run(lambda s: mail.undelivered(s, actor))
         return [UndeliveredEmail.of(message, name) for message, name in found]
+
+    @resolver
+    async def retention_rule(self, info: Info, organisation_id: strawberry.ID) -> RetentionRule:
+        """A local authority's rule for keeping its concluded cases, and the cases lately deleted under it
+        (its administrators, or a national one; NOT_FOUND for anyone else)."""
+        actor = info.context.require_actor()
+        organisation_id_ = parse_id(organisation_id, "organisationId")
+        found = await info.context.uow.run(
+            lambda s: retention.authority_retention(s, actor, organisation_id_)
+        )
+        years = found.organisation.keep_concluded_years
+        return RetentionRule(
+            organisation=Organisation.of(found.organisation),
+            keep_years_after_conclusion=years,
+            rule=rule_in_words(years),
+            default_source=SOURCE,
+            deleted=[DeletedCase.of(d) for d in found.deleted],
+        )
 
     @resolver
     async def organisations(self, info: Info) -> list[Organisation]:

@@ -16,6 +16,7 @@ from portal.api.mutations.handovers import HandoverMutations
 from portal.api.mutations.obligations import ObligationMutations
 from portal.api.mutations.papers import PaperMutations
 from portal.api.mutations.records import RecordMutations
+from portal.api.mutations.retention import RetentionMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
@@ -34,6 +35,7 @@ class Mutation(
     AdminMutations,
     RuleMutations,
     EmailMutations,
+    RetentionMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

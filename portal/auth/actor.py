@@ -15,6 +15,8 @@ class Via(StrEnum):
     API = "api"
     WEB = "web"
     CLI = "cli"
+    # The clock, acting on no one's request (deleting cases under their retention rule).
+    CLOCK = "clock"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from portal.obligations import repository as obligations
 from portal.obligations.service import REMIND_WORKING_DAYS
 from portal.papers import service as papers
 from portal.reminders import repository
+from portal.retention import service as retention
 from portal.settings import Settings
 from portal.storage import blob_store
 from portal.storage.blobs import BlobStore
@@ -38,6 +39,8 @@ class TickReport:
     chasers: int = 0
     catch_ups: int = 0
     digests: int = 0
+    # Concluded cases past their authority's retention rule, deleted.
+    deleted: int = 0
     # Uploads never filed, and orphaned or half-written blobs, removed.
     swept: int = 0
 
@@ -58,8 +61,9 @@ async def tick(
         chasers=await run(lambda s: _chase(s, today, now)),
         catch_ups=await run(lambda s: _catch_ups(s, today)),
         digests=await _digests(sessions, settings, now),
+        deleted=await retention.delete_due(sessions, today, now),
     )
-    # Last, so that a storage outage delays only the sweeping.
+    # Last, so that a storage outage delays only the sweeping (which takes the files of deleted cases too).
     store = blob_store(settings)
     try:
         return replace(report, swept=await run(lambda s: _sweep(s, store)))

@@ -217,7 +217,7 @@ PEOPLE_FLASH = {
 
 async def people_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor)
+        organisation = await administered_organisation(request, uow, actor)
         people = await _people(request, uow, actor, organisation["id"])
     return render(
         request,
@@ -234,7 +234,7 @@ async def people_page(request: Request) -> Response:
 
 async def person_new_form(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor)
+        organisation = await administered_organisation(request, uow, actor)
     return _render_person_form(request, actor, organisation, None, {}, [], FormErrors(PERSON_FIELDS))
 
 
@@ -244,7 +244,7 @@ async def add_person(request: Request) -> Response:
     errors = FormErrors(PERSON_FIELDS)
     _required_email(form, errors)
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor, form.get("organisation"))
+        organisation = await administered_organisation(request, uow, actor, form.get("organisation"))
         variables = {
             "input": {
                 "organisationId": organisation["id"],
@@ -265,7 +265,7 @@ async def add_person(request: Request) -> Response:
 
 async def person_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor)
+        organisation = await administered_organisation(request, uow, actor)
         person = await _person(request, uow, actor, organisation)
     values = {"name": person["name"], "email": person["email"]}
     return _render_person_form(
@@ -281,7 +281,7 @@ async def update_person(request: Request) -> Response:
     errors = FormErrors(PERSON_FIELDS)
     _required_email(form, errors)
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor, form.get("organisation"))
+        organisation = await administered_organisation(request, uow, actor, form.get("organisation"))
         person = await _person(request, uow, actor, organisation)
         if not roles:
             errors.add(
@@ -332,7 +332,7 @@ async def update_person(request: Request) -> Response:
 
 async def end_access_form(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor)
+        organisation = await administered_organisation(request, uow, actor)
         person = await _person(request, uow, actor, organisation)
         _not_yourself(actor, person)
     if not person["active"]:
@@ -353,7 +353,7 @@ async def restore_access(request: Request) -> Response:
 async def _set_active(request: Request, *, active: bool) -> Response:
     form = await posted_form(request)
     async with signed_in(request) as (uow, actor):
-        organisation = await _administered(request, uow, actor, form.get("organisation"))
+        organisation = await administered_organisation(request, uow, actor, form.get("organisation"))
         person = await _person(request, uow, actor, organisation)
         _not_yourself(actor, person)
         variables = {"input": {"id": person["id"], "active": active}}
@@ -371,7 +371,7 @@ def _not_yourself(actor: Actor, person: dict[str, Any]) -> None:
         raise PageNotFound
 
 
-async def _administered(
+async def administered_organisation(
     request: Request, uow: UnitOfWork, actor: Actor, chosen: str | None = None
 ) -> dict[str, Any]:
     """The organisation the page is about (``?organisation=``, or the actor's own), if the actor administers
@@ -536,10 +536,11 @@ SCOPES: dict[str, str] = {
     "ANSWER_HANDOVER": "Acknowledge or return handovers",
     "OVERRIDE_CLOSURE": "Close a guardian's involvement with a reasoned override",
     "EXPORT_CHILD_FILE": "Export a child's file",
+    "MANAGE_LEGAL_HOLDS": "Place and lift legal holds on cases",
     "OPEN_PROCEEDINGS": "Open proceedings",
     "VIEW_ADHERENCE": "Read the adherence dashboards",
     "MANAGE_TOKENS": "Make and revoke API tokens",
-    "ADMINISTER": "Manage your organisation's people",
+    "ADMINISTER": "Manage your organisation's people and its rules",
     "ADMINISTER_NATIONALLY": "Add organisations and manage everyone's people",
 }
 

@@ -87,6 +87,8 @@ LABELS: dict[str, dict[str, str]] = {
         "significant_issue.share": "Told the guardian of a significant issue",
         "significant_issue.acknowledge": "Acknowledged a significant issue",
         "proceedings.final_orders": "Recorded the final orders",
+        "legal_hold.place": "Placed a legal hold",
+        "legal_hold.lift": "Lifted a legal hold",
     },
     "review_kind": {
         "FIRST": "First review",

@@ -112,6 +112,12 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     # Whose email is listed is the service's rule (tests/web/test_undelivered_email.py); anyone may ask.
     "UndeliveredEmail": (ANYONE, None),
     "RetryEmail": (GLOBAL, Permission.ADMINISTER),
+    "CaseRetention": (CASE, Permission.READ_CASE),
+    "PlaceLegalHold": (CASE, Permission.MANAGE_LEGAL_HOLDS),
+    "LiftLegalHold": (CASE, Permission.MANAGE_LEGAL_HOLDS),
+    # The rule of the authority the matrix's administrator administers (Riverside).
+    "RetentionRule": (GLOBAL, Permission.ADMINISTER),
+    "SetRetentionRule": (GLOBAL, Permission.ADMINISTER),
 }
 # Where a list operation's cases are.
 LISTS = {
@@ -320,6 +326,11 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "IroWorkload": {},
         "UndeliveredEmail": {},
         "RetryEmail": {"input": {"id": s.dead_email_id}},
+        "CaseRetention": {"id": case},
+        "PlaceLegalHold": {"input": {"caseId": case, "reason": "A complaint"}},
+        "LiftLegalHold": {"input": {"id": mine(s.legal_hold_id), "reason": "Settled"}},
+        "RetentionRule": {"organisationId": riverside},
+        "SetRetentionRule": {"input": {"organisationId": riverside, "keepYearsAfterConclusion": 10}},
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

@@ -160,6 +160,11 @@ TYPE_RULES: dict[str, str] = {
     "AtRisk": DRILL,
     "CaseReference": DRILL,
     "UndeliveredEmail": STAFF_EMAIL,
+    "CaseRetention": CASE,
+    "LegalHold": CASE,
+    # An authority's retention rule and the cases deleted under it (ids and dates): its administrators'.
+    "RetentionRule": ADMIN,
+    "DeletedCase": ADMIN,
 }
 # Types whose fields differ: every field is named.
 FIELD_RULES: dict[str, str] = {
@@ -193,6 +198,7 @@ FIELD_RULES: dict[str, str] = {
             "assignmentQueue": SELF,
             "guardianCaseloads": FIGURES,
             "undeliveredEmail": STAFF_EMAIL,
+            "retentionRule": ADMIN,
         }.items()
     },
     **{
@@ -226,6 +232,7 @@ FIELD_RULES: dict[str, str] = {
             "closure",
             "contactCounterparts",
             "viewerCan",
+            "retention",
         )
     },
     # Your list of cases: how many there are is yours to know; the cases are each a case's content.
@@ -500,6 +507,7 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
     period = {"start": (today - timedelta(days=365)).isoformat(), "end": today.isoformat()}
     arguments: dict[str, dict[str, Any]] = {
         "Query.people": {"organisationId": str(world.orgs["riverside"].id)},
+        "Query.retentionRule": {"organisationId": str(world.orgs["riverside"].id)},
         "Query.openProceedingsCheck": {
             "input": {
                 "courtId": str(world.orgs["court"].id),

@@ -201,6 +201,11 @@ BOUNDS = {
     "IroWorkload": 9,
     "UndeliveredEmail": 6,
     "RetryEmail": 7,
+    "CaseRetention": 9,
+    "PlaceLegalHold": 7,
+    "LiftLegalHold": 7,
+    "RetentionRule": 7,
+    "SetRetentionRule": 7,
 }
 
 
@@ -316,6 +321,13 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
             },
         ),
         "UpdatePerson": ("admin", {"input": {"id": str(world.id("iro2")), "active": False}}),
+        "CaseRetention": ("solicitor", {"id": case}),
+        "PlaceLegalHold": ("solicitor", {"input": {"caseId": case, "reason": "Litigation"}}),
+        "RetentionRule": ("admin", {"organisationId": riverside}),
+        "SetRetentionRule": (
+            "admin",
+            {"input": {"organisationId": riverside, "keepYearsAfterConclusion": 10}},
+        ),
         "ObligationRules": ("guardian", {}),
         "OverrideObligationRule": (
             "admin",
@@ -332,6 +344,15 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         view = await gql(client, await world.token("cafcass_manager"), "CaseView", id=case)
         p3 = next(o for o in view["data"]["case"]["obligations"] if o["code"] == "P3")
         return "cafcass_manager", {"input": {"id": p3["id"], "reason": "Agreed at the case conference"}}
+    if name == "LiftLegalHold":
+        placed = await gql(
+            client,
+            await world.token("solicitor"),
+            "PlaceLegalHold",
+            input={"caseId": case, "reason": "Litigation"},
+        )
+        hold = placed["data"]["placeLegalHold"]["legalHold"]["id"]
+        return "solicitor", {"input": {"id": hold, "reason": "Settled"}}
     if name == "RevokeApiToken":
         made = await gql(
             client,

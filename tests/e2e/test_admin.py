@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from playwright.async_api import Browser, expect
@@ -13,12 +14,14 @@ from playwright.async_api import Browser, expect
 from models import OutboxMessage, OutboxState
 from tests.e2e.support import check_page, sign_in
 from tests.support.world import World
+from tests.web.test_downloads import ended_with_a_handover
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "Ada Admin, Riverside City Council"
 NATIONAL_ADMIN = "Nadia National, Cafcass Riverside"
 GUARDIAN = "Gina Guardian, Cafcass Riverside"
+SOLICITOR = "Sol Icitor, Riverside City Council"
 
 
 async def test_the_administrator_adds_a_person_and_ends_their_access(
@@ -159,4 +162,49 @@ async def test_a_person_makes_and_revokes_an_api_token(
     await expect(page.get_by_text("The token is revoked.")).to_be_visible()
     await expect(page.get_by_role("link", name="Revoke Case system")).to_have_count(0)
     await check_page(page, screenshots, "tokens-07-revoked")
+    await context.close()
+
+
+async def test_records_are_kept_under_the_rule_and_held_by_the_solicitor(
+    browser: Browser, live_server: str, client: httpx.AsyncClient, world: World, screenshots: Path
+) -> None:
+    """Issue 16: the administrator sets the authority's rule (the years revealed by their choice); the
+    solicitor places a legal hold on a concluded case, after being told a reason is needed, then lifts it."""
+    case_id = await ended_with_a_handover(client, world)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, ADMIN)
+    await page.goto(f"{live_server}/admin/people")
+    await page.get_by_role("link", name="how long concluded cases are kept").click()
+    await expect(page.get_by_role("heading", name="Keeping concluded cases")).to_be_visible()
+    await check_page(page, screenshots, "admin-11-retention")
+    await page.get_by_label("A number of years after the proceedings concluded").check()
+    await page.get_by_role("textbox", name="Years").fill("0")
+    await page.get_by_role("button", name="Save the rule").click()
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("from 1 to 100")
+    await check_page(page, screenshots, "admin-12-retention-error")
+    await page.get_by_role("textbox", name="Years").fill("25")
+    await page.get_by_role("button", name="Save the rule").click()
+    await expect(page.get_by_text("25 years after the proceedings concluded")).to_be_visible()
+    await context.close()
+
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, SOLICITOR)
+    await page.goto(f"{live_server}/cases/{case_id}")
+    await page.get_by_role("link", name="How long the case is kept, and legal holds").click()
+    await expect(page.get_by_role("heading", name="Keeping the records")).to_be_visible()
+    await check_page(page, screenshots, "case-retention-01")
+    await page.get_by_role("button", name="Place a legal hold").click()
+    await page.get_by_role("button", name="Place the hold").click()
+    await expect(page.locator(".govuk-error-summary")).to_be_focused()
+    await check_page(page, screenshots, "case-retention-02-hold-error")
+    await page.get_by_label("Why must the records be kept?").fill("A claim against the authority")
+    await page.get_by_role("button", name="Place the hold").click()
+    await expect(page.get_by_text("The legal hold is in place")).to_be_visible()
+    await check_page(page, screenshots, "case-retention-03-held")
+    await page.get_by_role("link", name=re.compile("^Lift")).click()
+    await page.get_by_label("Why can the hold be lifted?").fill("Settled")
+    await page.get_by_role("button", name="Lift the hold").click()
+    await expect(page.get_by_text("The legal hold is lifted")).to_be_visible()
     await context.close()

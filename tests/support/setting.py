@@ -18,6 +18,7 @@ from models import (
     CaseMembership,
     CaseRole,
     FinalOrderKind,
+    LegalHold,
     LegalStatus,
     Obligation,
     OutboxMessage,
@@ -101,6 +102,8 @@ class Setting:
     draft_revision: int
     # An email to the case's IRO (of Riverside) that gave up, for Riverside's administrator to send again.
     dead_email_id: str = ""
+    # A legal hold on the case, placed by its solicitor and not lifted.
+    legal_hold_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -193,6 +196,8 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
             .values(state=OutboxState.DEAD, last_error="550 No such user")
             .returning(OutboxMessage.id)
         )
+        hold = LegalHold(proceedings_id=case_id, reason="Litigation", placed_by_id=world.id("solicitor"))
+        session.add(hold)
     records = await _records(world, sessions, case_id)
     handover = await _handovers(world, sessions, handover_case_id)
     return Setting(
@@ -205,6 +210,7 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         **records,
         **handover,
         dead_email_id=str(dead_email),
+        legal_hold_id=str(hold.id),
     )
 
 

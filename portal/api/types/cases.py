@@ -42,6 +42,7 @@ from portal.api.types.people import (
     person_ref,
 )
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
+from portal.api.types.retention import CaseRetention, LegalHold
 from portal.audit import service as audit
 from portal.audit.service import Look
 from portal.cases import service as cases_service
@@ -54,6 +55,7 @@ from portal.obligations.service import protocol_applies
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
+from portal.retention.policy import kept_until, rule_in_words
 from portal.reviews.schedule import standing
 
 
@@ -282,6 +284,10 @@ class CaseAbilities:
     raise_concern: bool = field("Raise a concern with the IRO (P8; the guardian).")
     record_significant_issue: bool = field("Record a significant issue and tell the guardian (P9; the IRO).")
     acknowledge_issue: bool = field("Acknowledge a concern (the IRO) or a significant issue (the guardian).")
+    manage_legal_holds: bool = field(
+        "Place or lift a legal hold that keeps the case past its retention date (the LA solicitor, and "
+        "managers in scope)."
+    )
 
 
 @object_type
@@ -522,6 +528,25 @@ class Case:
         ]
 
     @resolver
+    async def retention(self, info: Info) -> CaseRetention:
+        """How long the case is kept once concluded, and its legal holds."""
+        loaders = info.context.loaders
+        holds = await loaders.legal_holds.load(self._model.id)
+        authority = await loaders.organisation.load(self._model.local_authority_id)
+        keep_years = authority.keep_concluded_years if authority else None
+        until = None
+        if self._model.stage is Stage.CONCLUDED:
+            concluded_on = (await loaders.stage_changes.load(self._model.id))[-1].changed_on
+            children = await loaders.children.load(self._model.id)
+            until = kept_until(concluded_on, (c.date_of_birth for c in children), keep_years)
+        return CaseRetention(
+            rule=rule_in_words(keep_years),
+            kept_until=until,
+            held=any(h.lifted_at is None for h in holds),
+            legal_holds=[LegalHold.of(h) for h in holds],
+        )
+
+    @resolver
     async def handovers(self, info: Info) -> list[Handover]:
         """The guardian's handover to the IRO (P14), every version, newest first: for the guardian, the IRO
         and their managers; a draft only for the guardian."""
@@ -618,6 +643,7 @@ class Case:
             raise_concern=Permission.RAISE_CONCERN in allowed,
             record_significant_issue=Permission.RECORD_SIGNIFICANT_ISSUE in allowed,
             acknowledge_issue=Permission.ACKNOWLEDGE_ISSUE in allowed,
+            manage_legal_holds=Permission.MANAGE_LEGAL_HOLDS in allowed,
         )
 
 

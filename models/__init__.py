@@ -48,10 +48,12 @@ from models.raised_issues import IssueKind, RaisedIssue
 from models.retention import DeletedCase, LegalHold
 from models.reviews import Review, ReviewKind
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
+from models.versions import DIRECTORY, ViewVersion
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "DIRECTORY",
     "GENESIS_HASH",
     "AgreedAction",
     "ApiToken",
@@ -124,6 +126,7 @@ __all__ = [
     "Trigger",
     "UTCDateTime",
     "Upload",
+    "ViewVersion",
     "WebSession",
     "metadata",
     "utcnow",

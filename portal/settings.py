@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     # schema (and see "Did you mean" suggestions); by default, everywhere but production.
     graphql_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     graphql_introspection: bool | None = None
+    # A case's view kept to be served again while nothing it shows changes (portal/api/reuse.py): at most
+    # this many answers, of this many megabytes in all, in each web process; 0 keeps none.
+    reuse_entries: int = Field(default=1000, ge=0)
+    reuse_megabytes: int = Field(default=64, ge=1)
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 

@@ -71,6 +71,15 @@ async def access_case(
     )
 
 
+async def may_access(session: AsyncSession, actor: Actor, case_id: uuid.UUID, need: Permission) -> bool:
+    """Whether ``actor`` may do ``need`` on the case, recording nothing (``access_case`` records refusals)."""
+    found = await repository.case_in_scopes(session, actor, case_id)
+    if found is None:
+        return False
+    roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), found.scopes)
+    return granting_role(actor, case_id, roles, need) is not None
+
+
 class CaseRecord(Protocol):
     proceedings_id: uuid.UUID
 

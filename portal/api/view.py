@@ -31,6 +31,8 @@ from portal import logs
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
+from portal.api.reuse import Reuse
+from portal.audit import pending
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
 from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
@@ -79,6 +81,9 @@ class GraphQLView:
         self, settings: Settings, sessions: async_sessionmaker[AsyncSession], documents: Documents
     ) -> None:
         self.settings, self.sessions, self.documents = settings, sessions, documents
+        self.reuse = Reuse(
+            documents.trusted_text, settings.reuse_entries, settings.reuse_megabytes * 1024 * 1024
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -224,6 +229,18 @@ class GraphQLView:
             if prepared.errors:
                 return _errors([e.formatted for e in prepared.errors], _request_error(media), media)
             context = Context(settings=self.settings, uow=uow, actor=actor, documents=self.documents)
+            ticket = None
+            case_id = (
+                self.reuse.case_of(params.query, params.variables) if self.settings.reuse_entries else None
+            )
+            if case_id is not None and params.variables is not None:
+                ticket = await self.reuse.look_up(
+                    uow, actor, params.query, params.operation_name, params.variables, case_id, context.today
+                )
+                if ticket.kept is not None:
+                    self.reuse.replay(uow, actor, ticket)
+                    return Response(ticket.kept.body, media_type=media)
+                ticket.mark = pending.mark(uow.session)
             allowed = (
                 {OperationType.QUERY}
                 if request.method == "GET"
@@ -244,7 +261,10 @@ class GraphQLView:
                 uow.fail()
                 return JSONResponse(body, status_code=_request_error(media), media_type=media)
             body["data"] = result.data
-            return JSONResponse(body, media_type=media)
+            response = JSONResponse(body, media_type=media)
+            if ticket is not None and not result.errors:
+                self.reuse.keep(uow, ticket, bytes(response.body))
+            return response
 
 
 def _fault(

@@ -60,6 +60,11 @@ def rewind(session: AsyncSession | Session, to: Mark) -> None:
     session.info[SEEN] = set(to.seen)
 
 
+def since(session: AsyncSession | Session, to: Mark) -> list[Pending]:
+    """The events noted since ``to``."""
+    return list(session.info.get(KEY, [])[to.events :])
+
+
 def take(session: AsyncSession | Session) -> list[Pending]:
     session.info.pop(SEEN, None)
     events: list[Pending] = session.info.pop(KEY, [])

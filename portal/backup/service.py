@@ -42,9 +42,9 @@ BLOB = "sha256"
 # The tables the migrations fill (the protocol's default rules): a database freshly migrated holds their rows,
 # which a restore replaces with the backup's.
 SEEDED = frozenset({"obligation_rule"})
-# The tables a trigger fills as others are written (an audit event queues itself for sealing): put back
-# last, in place of what the trigger put there as the rows were restored.
-QUEUES = frozenset({"audit_queue"})
+# The tables triggers fill as others are written (an audit event queues itself for sealing; a write moves
+# its case's view version): put back last, in place of what the triggers put there as the rows went back.
+QUEUES = frozenset({"audit_queue", "view_version"})
 
 
 class BackupError(Exception):

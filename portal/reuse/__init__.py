@@ -1,0 +1,1 @@
+"""Serving a case's view again while nothing it shows has changed (issue 15)."""

@@ -1,43 +1,15 @@
-"""A case's view served again, exactly, while nothing it shows has changed.
-
-A trusted query whose one root field is ``case(id: $var)``, and that selects nothing the view versions do
-not follow (the access log, read from the audit trail), is kept after it runs, under the case's and the
-directory's versions (models/versions.py: triggers move them in every writing transaction), today's date,
-the variables, and everything about the asker that can change what they see (their person, organisation,
-roles, token scopes, and their membership of the case). A later request with the same key gets the same
-bytes: what a fresh run would give, since nothing it reads has changed.
-
-The versions are read before anything else the request reads, so a kept answer is never older than the
-versions it is kept under. A request served again still has its access checked as every request is, and
-its looks recorded as the run that made the answer recorded them; an answer whose run recorded anything
-else, or gave any error, is not kept. Answers live in this process, a bounded number and size of them.
-"""
+"""Which trusted documents are a case's view that may be served again (portal/reuse/service.py): a query
+whose one root field is ``case(id: $var)`` and that selects nothing the view versions do not follow (the
+access log, read from the audit trail)."""
 
 from __future__ import annotations
-
-import json
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 
 from graphql.language.visitor import Visitor
 
 from graphql import FieldNode, OperationDefinitionNode, OperationType, VariableNode, parse, visit
-from models import Role
-from portal.access.policy import Permission
-from portal.access.service import may_access
-from portal.audit import pending
-from portal.audit import service as audit
-from portal.audit.service import Look
-from portal.auth.actor import Actor
-from portal.db import UnitOfWork
-from portal.reuse import repository
 
 # Fields whose data the view versions do not follow: a document that selects one is never kept.
 UNFOLLOWED = frozenset({"accessLog"})
-LOOKS = frozenset(look.value for look in Look)
 
 
 def case_variable(text: str) -> str | None:
@@ -70,103 +42,3 @@ class _FieldNames(Visitor):
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
         self.names.add(node.name.value)
-
-
-@dataclass(frozen=True)
-class Kept:
-    body: bytes
-    # The audit events the run that made it recorded (its looks), to record again for each request served.
-    events: tuple[dict[str, Any], ...]
-
-
-@dataclass
-class Ticket:
-    """One request's place in the store: its key, and the answer kept under it if there is one."""
-
-    key: tuple[Any, ...]
-    case_id: uuid.UUID
-    kept: Kept | None
-    mark: pending.Mark | None = field(default=None)
-
-
-class Reuse:
-    def __init__(self, trusted: dict[str, str], entries: int, max_bytes: int) -> None:
-        self._variables = {text: case_variable(text) for text in trusted.values()}
-        self._entries, self._max_bytes = entries, max_bytes
-        self._kept: OrderedDict[tuple[Any, ...], Kept] = OrderedDict()
-        self._bytes = 0
-
-    def case_of(self, query: str, variables: dict[str, Any] | None) -> uuid.UUID | None:
-        """The case a keepable document asks for, or None (not keepable, or no valid id)."""
-        name = self._variables.get(query)
-        value = (variables or {}).get(name) if name else None
-        if not isinstance(value, str):
-            return None
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            return None
-
-    async def look_up(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, Any],
-        case_id: uuid.UUID,
-        today: date,
-    ) -> Ticket:
-        """The request's ticket, with the kept answer if there is one and the actor may still read the case
-        (a run checks that itself, and records a refusal)."""
-        versions = await uow.run(lambda s: repository.versions(s, case_id))
-        key = (
-            query,
-            operation_name,
-            json.dumps(variables, sort_keys=True),
-            today,
-            versions,
-            actor.person_id,
-            actor.organisation_id,
-            actor.roles,
-            actor.scopes,
-            actor.case_roles.get(case_id),
-            case_id in actor.read_only_cases,
-        )
-        kept = self._kept.get(key)
-        if kept is not None:
-            if not await uow.run(lambda s: may_access(s, actor, case_id, Permission.READ_CASE)):
-                kept = None
-            else:
-                self._kept.move_to_end(key)
-        return Ticket(key, case_id, kept)
-
-    def replay(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
-        """Record the kept answer's looks for this request, as its run recorded them."""
-        assert ticket.kept is not None
-        for row in ticket.kept.events:
-            audit.record(
-                uow.session,
-                actor,
-                row["action"],
-                subject_type=row["subject_type"],
-                subject_id=row["subject_id"],
-                case_id=row["case_id"],
-                acting_as=Role(row["acting_as"]) if row["acting_as"] else None,
-                kept=True,
-            )
-
-    def keep(self, uow: UnitOfWork, ticket: Ticket, body: bytes) -> None:
-        """Keep a run's answer, if its run recorded only looks."""
-        assert ticket.mark is not None
-        recorded = pending.since(uow.session, ticket.mark)
-        if any(not (p.kept and p.row["action"] in LOOKS) for p in recorded):
-            return
-        if len(body) > self._max_bytes // 4:
-            return
-        events = tuple(p.row for p in recorded)
-        self._kept[ticket.key] = Kept(body, events)
-        self._bytes += len(body)
-        while len(self._kept) > self._entries or self._bytes > self._max_bytes:
-            _, dropped = self._kept.popitem(last=False)
-            self._bytes -= len(dropped.body)

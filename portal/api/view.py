@@ -31,11 +31,12 @@ from portal import logs
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
-from portal.api.reuse import Reuse
+from portal.api.reuse import case_variable
 from portal.audit import pending
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
 from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
+from portal.reuse.service import Reuse
 from portal.settings import Settings
 
 JSON = "application/json"
@@ -81,9 +82,8 @@ class GraphQLView:
         self, settings: Settings, sessions: async_sessionmaker[AsyncSession], documents: Documents
     ) -> None:
         self.settings, self.sessions, self.documents = settings, sessions, documents
-        self.reuse = Reuse(
-            documents.trusted_text, settings.reuse_entries, settings.reuse_megabytes * 1024 * 1024
-        )
+        views = {text: name for text in documents.trusted_text.values() if (name := case_variable(text))}
+        self.reuse = Reuse(views, settings.reuse_entries, settings.reuse_megabytes * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

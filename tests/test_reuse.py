@@ -190,3 +190,20 @@ async def test_a_new_day_is_a_fresh_run(
     with count_queries() as tomorrow:
         await _view(client, token, case_id)
     assert len(tomorrow) > len(served_again) + 5
+
+
+async def test_a_kept_answer_is_not_served_under_another_operation_name(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The operation name is part of the key: a request naming an operation the document does not have gets
+    graphql-core's error, not the kept answer."""
+    case_id = await world.open_case()
+    token = await world.token("guardian")
+    await _view(client, token, case_id)
+    response = await client.post(
+        "/graphql",
+        json={"query": OPERATIONS["CaseView"], "variables": {"id": str(case_id)}, "operationName": "Other"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert "data" not in response.json() or response.json()["data"] is None
+    assert response.json()["errors"]

@@ -5,6 +5,7 @@ from the schema, so a table added later without its triggers fails here."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -207,3 +208,36 @@ async def test_a_kept_answer_is_not_served_under_another_operation_name(
     )
     assert "data" not in response.json() or response.json()["data"] is None
     assert response.json()["errors"]
+
+
+async def test_a_burst_of_the_same_dashboard_is_built_once(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, count_queries: QueryCounter
+) -> None:
+    """Five identical requests at once get the same bytes from one build, each recording the dashboard's
+    reading as its own; another manager's request is built for them."""
+    await world.open_case()
+    token = await world.token("cafcass_manager")
+    today = clock.today()
+    variables = {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat(), "by": "NONE"}
+
+    async def ask(who: str = token) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            json={"query": OPERATIONS["Adherence"], "variables": variables},
+            headers={"Authorization": f"Bearer {who}"},
+        )
+
+    with count_queries() as alone:
+        single = await ask()
+    with count_queries() as together:
+        burst = await asyncio.gather(*(ask() for _ in range(5)))
+    assert {r.content for r in burst} == {single.content}
+    assert b'"errors"' not in single.content
+    # Each request checks its token and reads its actor (4 statements) and writes its audit events; the
+    # figures are read once.
+    assert len(together) < len(alone) + 4 * 8, (len(alone), len(together))
+    async with AsyncSession(engine) as session:
+        reads = await session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "adherence.read"))
+    assert reads == 6
+    other = await ask(await world.token("other_cafcass_manager"))
+    assert other.content != single.content

@@ -10,6 +10,20 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType, VariableN
 
 # Fields whose data the view versions do not follow: a document that selects one is never kept.
 UNFOLLOWED = frozenset({"accessLog"})
+# The dashboards' root fields (and the asker's own details): a document of only these is built once for a
+# burst of the same request (portal/reuse/service.py, Bursts).
+DASHBOARD_ROOTS = frozenset(
+    {
+        "me",
+        "adherence",
+        "table1",
+        "proceedingsTracker",
+        "handoverFigures",
+        "paperTimings",
+        "iroWorkload",
+        "guardianCaseloads",
+    }
+)
 
 
 def case_variable(text: str) -> str | None:
@@ -42,3 +56,13 @@ class _FieldNames(Visitor):
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
         self.names.add(node.name.value)
+
+
+def is_dashboard(text: str) -> bool:
+    """Whether ``text`` is a query of dashboard root fields only."""
+    document = parse(text)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return False
+    roots = operations[0].selection_set.selections
+    return all(isinstance(r, FieldNode) and r.name.value in DASHBOARD_ROOTS for r in roots)

@@ -31,12 +31,12 @@ from portal import logs
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
-from portal.api.reuse import case_variable
+from portal.api.reuse import case_variable, is_dashboard
 from portal.audit import pending
 from portal.auth.web import BadToken, api_actor
 from portal.db import Intent, unit_of_work
 from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
-from portal.reuse.service import Reuse
+from portal.reuse.service import Bursts, Kept, Reuse, replay
 from portal.settings import Settings
 
 JSON = "application/json"
@@ -82,8 +82,10 @@ class GraphQLView:
         self, settings: Settings, sessions: async_sessionmaker[AsyncSession], documents: Documents
     ) -> None:
         self.settings, self.sessions, self.documents = settings, sessions, documents
-        views = {text: name for text in documents.trusted_text.values() if (name := case_variable(text))}
+        trusted = documents.trusted_text.values()
+        views = {text: name for text in trusted if (name := case_variable(text))}
         self.reuse = Reuse(views, settings.reuse_entries, settings.reuse_megabytes * 1024 * 1024)
+        self.bursts = Bursts(frozenset(text for text in trusted if is_dashboard(text)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -241,30 +243,52 @@ class GraphQLView:
                     self.reuse.replay(uow, actor, ticket)
                     return Response(ticket.kept.body, media_type=media)
                 ticket.mark = pending.mark(uow.session)
-            allowed = (
-                {OperationType.QUERY}
-                if request.method == "GET"
-                else {OperationType.QUERY, OperationType.MUTATION}
+            burst = self.bursts.key(
+                params.query, params.operation_name, params.variables, actor, context.today
             )
-            result = await execute(
-                params.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-            )
-            body: dict[str, Any] = {}
-            if result.errors:
-                body["errors"] = [e.formatted for e in result.errors]
-            started = result.data is not None or any(e.path for e in result.errors or ())
-            if not started:
-                uow.fail()
-                return JSONResponse(body, status_code=_request_error(media), media_type=media)
-            body["data"] = result.data
-            response = JSONResponse(body, media_type=media)
-            if ticket is not None and not result.errors:
-                self.reuse.keep(uow, ticket, bytes(response.body))
-            return response
+            if burst is None:
+                response, done = await self._run(request, params, context, media)
+                if ticket is not None and done:
+                    self.reuse.keep(uow, ticket, bytes(response.body))
+                return response
+            shared = await self.bursts.joined(burst)
+            if shared is not None:
+                replay(uow, actor, shared.events)
+                return Response(shared.body, media_type=media)
+            leading, mark, kept = self.bursts.lead(burst), pending.mark(uow.session), None
+            try:
+                response, done = await self._run(request, params, context, media)
+                if done:
+                    kept = Kept(bytes(response.body), tuple(pending.since(uow.session, mark)))
+                return response
+            finally:
+                self.bursts.done(burst, leading, kept)
+
+    async def _run(
+        self, request: Request, params: Params, context: Context, media: str
+    ) -> tuple[Response, bool]:
+        """The request run, and whether it gave data without errors."""
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        result = await execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=context,
+            operation_name=params.operation_name,
+            allowed_operation_types=allowed,
+        )
+        body: dict[str, Any] = {}
+        if result.errors:
+            body["errors"] = [e.formatted for e in result.errors]
+        started = result.data is not None or any(e.path for e in result.errors or ())
+        if not started:
+            context.uow.fail()
+            return JSONResponse(body, status_code=_request_error(media), media_type=media), False
+        body["data"] = result.data
+        return JSONResponse(body, media_type=media), not result.errors
 
 
 def _fault(

@@ -14,6 +14,7 @@ else, or gave any error, is not kept. Answers live in the process, a bounded num
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections import OrderedDict
@@ -37,8 +38,8 @@ LOOKS = frozenset(look.value for look in Look)
 @dataclass(frozen=True)
 class Kept:
     body: bytes
-    # The audit events the run that made it recorded (its looks), to record again for each request served.
-    events: tuple[dict[str, Any], ...]
+    # The audit events the run that made it recorded, to record again for each request served.
+    events: tuple[pending.Pending, ...]
 
 
 @dataclass
@@ -109,17 +110,7 @@ class Reuse:
     def replay(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
         """Record the kept answer's looks for this request, as its run recorded them."""
         assert ticket.kept is not None
-        for row in ticket.kept.events:
-            audit.record(
-                uow.session,
-                actor,
-                row["action"],
-                subject_type=row["subject_type"],
-                subject_id=row["subject_id"],
-                case_id=row["case_id"],
-                acting_as=Role(row["acting_as"]) if row["acting_as"] else None,
-                kept=True,
-            )
+        replay(uow, actor, ticket.kept.events)
 
     def keep(self, uow: UnitOfWork, ticket: Ticket, body: bytes) -> None:
         """Keep a run's answer, if its run recorded only looks."""
@@ -129,9 +120,72 @@ class Reuse:
             return
         if len(body) > self._max_bytes // 4:
             return
-        events = tuple(p.row for p in recorded)
-        self._kept[ticket.key] = Kept(body, events)
+        self._kept[ticket.key] = Kept(body, tuple(recorded))
         self._bytes += len(body)
         while len(self._kept) > self._entries or self._bytes > self._max_bytes:
             _, dropped = self._kept.popitem(last=False)
             self._bytes -= len(dropped.body)
+
+
+def replay(uow: UnitOfWork, actor: Actor, events: tuple[pending.Pending, ...]) -> None:
+    """Record for this request the audit events another run recorded for the same asker and answer."""
+    for event in events:
+        row = event.row
+        audit.record(
+            uow.session,
+            actor,
+            row["action"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
+            case_id=row["case_id"],
+            acting_as=Role(row["acting_as"]) if row["acting_as"] else None,
+            kept=event.kept,
+        )
+
+
+class Bursts:
+    """The same dashboard asked for again, by the same person, while it is being built is built once: those
+    who ask meanwhile get its answer (what they would have seen had they been served that much sooner) and
+    the audit events it recorded, as their own. Nothing is kept once it is built: a later request runs."""
+
+    def __init__(self, documents: frozenset[str]) -> None:
+        self._documents = documents
+        self._running: dict[tuple[Any, ...], asyncio.Future[Kept | None]] = {}
+
+    def key(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        actor: Actor,
+        today: date,
+    ) -> tuple[Any, ...] | None:
+        if query not in self._documents:
+            return None
+        return (
+            query,
+            operation_name,
+            json.dumps(variables or {}, sort_keys=True),
+            today,
+            actor.person_id,
+            actor.organisation_id,
+            actor.roles,
+            actor.scopes,
+        )
+
+    async def joined(self, key: tuple[Any, ...]) -> Kept | None:
+        """The answer of the same request being built now, once built; None if none is (or it failed)."""
+        running = self._running.get(key)
+        return None if running is None else await asyncio.shield(running)
+
+    def lead(self, key: tuple[Any, ...]) -> asyncio.Future[Kept | None]:
+        future: asyncio.Future[Kept | None] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        return future
+
+    def done(self, key: tuple[Any, ...], future: asyncio.Future[Kept | None], kept: Kept | None) -> None:
+        """The leader's answer (None: it failed, and each waiting request runs its own)."""
+        if self._running.get(key) is future:
+            del self._running[key]
+        if not future.done():
+            future.set_result(kept)

@@ -10,6 +10,9 @@ The versions are read before anything else the request reads, so a kept answer i
 versions it is kept under. A request served again still has its access checked, as every request is, and
 its looks recorded as the run that made the answer recorded them; an answer whose run recorded anything
 else, or gave any error, is not kept. Answers live in the process, a bounded number and size of them.
+
+The dashboards, which no version follows, are not kept; but a burst of the same dashboard asked by the same
+person is built once (Bursts).
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ class Ticket:
     """One request's place in the store: its key, and the answer kept under it if there is one."""
 
     key: tuple[Any, ...]
-    case_id: uuid.UUID
     kept: Kept | None
     mark: pending.Mark | None = field(default=None)
 
@@ -105,7 +107,7 @@ class Reuse:
                 kept = None
             else:
                 self._kept.move_to_end(key)
-        return Ticket(key, case_id, kept)
+        return Ticket(key, kept)
 
     def replay(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
         """Record the kept answer's looks for this request, as its run recorded them."""

@@ -183,9 +183,10 @@ def _belonging_to(root: sa.Table) -> list[tuple[sa.Table, sa.ColumnElement[bool]
     return [(table, owned[table]) for table in reversed(models.metadata.sorted_tables) if table in owned]
 
 
-def case_tables() -> list[sa.Table]:
-    """The tables a case's deletion reaches, for the tests."""
-    return [table for table, _ in _belonging_to(models.metadata.tables["proceedings"])]
+def belonging_to(root: str) -> list[str]:
+    """The tables whose rows belong to a row of ``root`` (a case's, or a child's): what deleting one reaches,
+    and what the view versions must follow (tests/test_reuse.py)."""
+    return [table.name for table, _ in _belonging_to(models.metadata.tables[root])]
 
 
 async def delete_case(session: AsyncSession, case_id: uuid.UUID) -> int:
@@ -232,16 +233,6 @@ async def holds_by_case(
 
 
 _HOLDS = CaseRows(LegalHold, order_by=(LegalHold.placed_at, LegalHold.id))
-
-
-async def active_holds(session: AsyncSession, case_id: uuid.UUID) -> list[LegalHold]:
-    return list(
-        await session.scalars(
-            sa.select(LegalHold)
-            .where(LegalHold.proceedings_id == case_id, LegalHold.lifted_at.is_(None))
-            .order_by(LegalHold.placed_at)
-        )
-    )
 
 
 async def deleted_since(

@@ -154,17 +154,17 @@ class UnitOfWork:
 
 @asynccontextmanager
 async def unit_of_work(
-    factory: async_sessionmaker[AsyncSession], intent: Intent = Intent.WRITE
+    factory: async_sessionmaker[AsyncSession], intent: Intent = Intent.WRITE, first: bool = False
 ) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work. Its audit events are written before the caller goes on to send anything:
     if they cannot be, this raises, and the caller must send no data.
 
     It holds one connection throughout, the read and the write of its looks after it: the pool hands out
     connections in turn, and a request that waited for one should not wait again, at the back of the
-    queue, to record what it read."""
+    queue, to record what it read. One that others wait on takes the ``first`` turn free (portal/pool.py)."""
     engine: AsyncEngine = factory.kw["bind"]
     async with (
-        turn(engine),
+        turn(engine, first),
         engine.connect() as connection,
         factory(bind=connection) as session,
     ):

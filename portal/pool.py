@@ -4,6 +4,7 @@ requests get them; and checking a connection that has been idle before it is use
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 import weakref
@@ -46,30 +47,64 @@ class Turns:
     """Units of work take turns at a process's connections, first come, first served. The pool's own queue
     is not fair: a newcomer takes a connection that was being handed to one who had waited, who then waits
     again at the back (under load, p99 twice the median). A unit of work waits its turn here first, for as
-    long as it would wait for a connection, then is refused as the pool would refuse it."""
+    long as it would wait for a connection, then is refused as the pool would refuse it.
+
+    One that others are waiting on (building a dashboard for a burst, portal/reuse/service.py) goes to the
+    front: its build then runs while those of the previous burst record their looks, not after them."""
 
     def __init__(self, pool: PoolSize) -> None:
         self.pool = pool
         # Per event loop (the tests run one per test).
-        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = (
             weakref.WeakKeyDictionary()
         )
 
     @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def turn(self, first: bool = False) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        slots = self._slots.get(loop)
-        if slots is None:
-            slots = self._slots[loop] = asyncio.Semaphore(self.pool.size + self.pool.overflow)
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue(self.pool.size + self.pool.overflow)
         try:
             async with asyncio.timeout(self.pool.timeout_seconds):
-                await slots.acquire()
+                await queue.take(first)
         except TimeoutError:
             raise sa.exc.TimeoutError("no database connection came free in time") from None
         try:
             yield
         finally:
-            slots.release()
+            queue.give()
+
+
+class _Queue:
+    """``free`` turns, and those waiting for one in the order they are to get it."""
+
+    def __init__(self, free: int) -> None:
+        self.free = free
+        self.waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def take(self, first: bool) -> None:
+        if self.free and not self.waiting:
+            self.free -= 1
+            return
+        granted = asyncio.get_running_loop().create_future()
+        (self.waiting.appendleft if first else self.waiting.append)(granted)
+        try:
+            await granted
+        except BaseException:
+            if granted.done() and not granted.cancelled():
+                self.give()  # handed a turn as it gave up: pass it on
+            else:
+                self.waiting.remove(granted)
+            raise
+
+    def give(self) -> None:
+        while self.waiting:
+            granted = self.waiting.popleft()
+            if not granted.done():
+                granted.set_result(None)
+                return
+        self.free += 1
 
 
 _TURNS: weakref.WeakKeyDictionary[sa.Engine, Turns] = weakref.WeakKeyDictionary()
@@ -81,10 +116,11 @@ def take_turns(engine: AsyncEngine, pool: PoolSize) -> None:
         _TURNS[engine.sync_engine] = Turns(pool)
 
 
-def turn(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[None]:
-    """A turn at ``engine``'s connections: waited for in order, or at once for an engine without turns."""
+def turn(engine: AsyncEngine, first: bool = False) -> contextlib.AbstractAsyncContextManager[None]:
+    """A turn at ``engine``'s connections: waited for in order (``first``: at the front), or at once for an
+    engine without turns."""
     turns = _TURNS.get(engine.sync_engine)
-    return turns.turn() if turns else contextlib.nullcontext()
+    return turns.turn(first) if turns else contextlib.nullcontext()
 
 
 def ping_when_idle(engine: AsyncEngine) -> None:

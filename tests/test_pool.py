@@ -123,3 +123,51 @@ async def test_units_of_work_take_their_turn_in_order(one_connection: AsyncEngin
         sa.event.listen(one_connection.sync_engine.pool, "checkin", arrive, once=True)
     await asyncio.gather(*tasks)
     assert order == ["waited", "newcomer"]
+
+
+async def test_one_that_others_wait_on_goes_first(database_url: str, engine: AsyncEngine) -> None:
+    """Building a dashboard for a burst (portal/reuse/service.py) goes ahead of those already waiting, so
+    it runs while the previous burst's requests record their looks; the rest keep their order."""
+    small = create_engine(database_url, pool=PoolSize(size=1, overflow=0, timeout_seconds=5))
+    sessions = create_session_factory(small)
+    order: list[str] = []
+
+    async def unit(name: str, first: bool = False) -> None:
+        async with unit_of_work(sessions, Intent.READ, first=first):
+            order.append(name)
+
+    try:
+        async with unit_of_work(sessions, Intent.READ):
+            tasks = []
+            for name, first in [("a", False), ("b", False), ("builder", True), ("c", False)]:
+                tasks.append(asyncio.create_task(unit(name, first)))
+                await asyncio.sleep(0.01)
+        await asyncio.gather(*tasks)
+    finally:
+        await small.dispose()
+    assert order == ["builder", "a", "b", "c"]
+
+
+async def test_a_turn_handed_to_one_that_gave_up_is_passed_on() -> None:
+    """A request cancelled (its wait timed out, or its client went) just as a turn was handed to it passes
+    the turn on: otherwise the process would have one connection fewer for good."""
+    turns = portal.pool.Turns(PoolSize(size=1, overflow=0, timeout_seconds=5))
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with turns.turn():
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    late = asyncio.create_task(turns.turn().__aenter__())
+    await asyncio.sleep(0.01)  # waiting for the one turn
+    release.set()
+    await asyncio.sleep(0)  # the holder gives its turn to the waiter ...
+    late.cancel()  # ... which gives up before it runs again
+    await holder
+    with pytest.raises(asyncio.CancelledError):
+        await late
+    async with asyncio.timeout(1), turns.turn():
+        pass

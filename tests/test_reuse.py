@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 import models
 from models import AuditEvent, Child, Person
 from portal import clock
+from portal.api import view
 from portal.api.reuse import case_variable
 from portal.app import create_app
+from portal.auth.tokens import hash_token
 from portal.retention.repository import belonging_to
 from portal.settings import Settings
 from tests.conftest import Travel
@@ -240,3 +242,99 @@ async def test_a_burst_of_the_same_dashboard_is_built_once(
     assert reads == 6
     other = await ask(await world.token("other_cafcass_manager"))
     assert other.content != single.content
+
+
+async def _dashboard_burst(
+    client: httpx.AsyncClient, tokens: list[str], while_built: Any
+) -> list[httpx.Response]:
+    """The Adherence dashboard asked with each of ``tokens`` at once, its first build held until
+    ``while_built()`` (run while the others wait) has returned."""
+    today = clock.today()
+    variables = {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat(), "by": "NONE"}
+    building, release = asyncio.Event(), asyncio.Event()
+    real = view.execute
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        building.set()
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    async def ask(token: str) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            json={"query": OPERATIONS["Adherence"], "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    view.execute = held  # type: ignore[assignment]
+    try:
+        first = asyncio.ensure_future(ask(tokens[0]))
+        await building.wait()
+        view.execute = real
+        rest = [asyncio.ensure_future(ask(token)) for token in tokens[1:]]
+        await asyncio.sleep(0.2)  # every request has arrived and is waiting
+        await while_built()
+        release.set()
+        return [await first, *[await r for r in rest]]
+    finally:
+        view.execute = real
+        release.set()
+
+
+async def test_a_burst_waits_for_its_answer_without_holding_connections(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """While one request builds a dashboard, the others asking for it hold no database connection: a burst
+    does not take every connection of the process from the requests for anything else."""
+    await world.open_case()
+    token = await world.token("cafcass_manager")
+    held = [0]
+    seen: list[int] = []
+
+    def out(*_: Any) -> None:
+        held[0] += 1
+
+    def back(*_: Any) -> None:
+        held[0] -= 1
+
+    async def count() -> None:
+        seen.append(held[0])
+
+    sa.event.listen(engine.sync_engine.pool, "checkout", out)
+    sa.event.listen(engine.sync_engine.pool, "checkin", back)
+    try:
+        answers = await _dashboard_burst(client, [token] * 6, count)
+    finally:
+        sa.event.remove(engine.sync_engine.pool, "checkout", out)
+        sa.event.remove(engine.sync_engine.pool, "checkin", back)
+    assert seen == [1]  # the builder's
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert b'"errors"' not in answers[0].content
+
+
+async def test_a_token_revoked_during_a_burst_is_refused(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """A request waiting for a burst's answer checks its own token afterwards: one revoked meanwhile gets
+    401 and no data; a token of another manager gets an answer built for them."""
+    await world.open_case()
+    token = await world.token("cafcass_manager")
+    other = await world.token("other_cafcass_manager")
+
+    async def revoke() -> None:
+        async with AsyncSession(engine) as session:
+            await session.execute(
+                sa.update(models.ApiToken)
+                .where(models.ApiToken.token_hash == hash_token(token))
+                .values(revoked_at=models.utcnow())
+            )
+            await session.commit()
+
+    first, second, theirs = await _dashboard_burst(client, [token, token, other], revoke)
+    assert first.status_code == 200
+    assert b'"errors"' not in first.content
+    assert second.status_code == 401
+    assert "data" not in second.json()
+    assert theirs.status_code == 200
+    assert theirs.content != first.content

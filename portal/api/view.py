@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -27,16 +28,16 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLFormattedError
-from portal import logs
+from portal import clock, logs
 from portal.api.context import Context
 from portal.api.documents import Documents, Prepared
 from portal.api.execution import execute
 from portal.api.reuse import case_variable, is_dashboard
 from portal.audit import pending
 from portal.auth.web import BadToken, api_actor
-from portal.db import Intent, unit_of_work
+from portal.db import Intent, UnitOfWork, unit_of_work
 from portal.outage import RETRY_AFTER_SECONDS, Outage, first_line, outage
-from portal.reuse.service import Bursts, Kept, Reuse, replay
+from portal.reuse.service import Bursts, Reuse, Shared, asker, replay
 from portal.settings import Settings
 
 JSON = "application/json"
@@ -215,54 +216,73 @@ class GraphQLView:
     async def _respond(
         self, request: Request, params: Params, prepared: Prepared, intent: Intent, media: str
     ) -> Response:
-        async with unit_of_work(self.sessions, intent) as uow:
-            try:
-                actor = await api_actor(request, uow)
-            except BadToken:
-                actor = None
-            if actor is None:
-                refusal = Refusal(
-                    401,
-                    "UNAUTHENTICATED",
-                    "The API token is not valid",
-                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                )
-                return _refusal(refusal, media)
-            if prepared.errors:
-                return _errors([e.formatted for e in prepared.errors], _request_error(media), media)
-            context = Context(settings=self.settings, uow=uow, actor=actor, documents=self.documents)
-            ticket = None
-            case_id = (
-                self.reuse.case_of(params.query, params.variables) if self.settings.reuse_entries else None
+        today = clock.today()
+        place = (
+            None
+            if prepared.errors
+            else self.bursts.join(
+                params.query, params.operation_name, params.variables, request.headers["authorization"], today
             )
-            if case_id is not None and params.variables is not None:
-                ticket = await self.reuse.look_up(
-                    uow, actor, params.query, params.operation_name, params.variables, case_id, context.today
-                )
-                if ticket.kept is not None:
-                    self.reuse.replay(uow, actor, ticket)
-                    return Response(ticket.kept.body, media_type=media)
-                ticket.mark = pending.mark(uow.session)
-            burst = self.bursts.key(
-                params.query, params.operation_name, params.variables, actor, context.today
+        )
+        # Waiting for a burst's answer takes no turn at the database (portal/reuse/service.py, Bursts).
+        shared = await self.bursts.answer(place) if place is not None and not place.leads else None
+        built: Shared | None = None
+        try:
+            async with unit_of_work(self.sessions, intent, first=place is not None and place.leads) as uow:
+                response, answered = await self._answer(request, params, prepared, media, uow, today, shared)
+            built = answered if place is not None and place.leads else None
+            return response
+        finally:
+            if place is not None and place.leads:
+                self.bursts.done(place, built)
+
+    async def _answer(
+        self,
+        request: Request,
+        params: Params,
+        prepared: Prepared,
+        media: str,
+        uow: UnitOfWork,
+        today: date,
+        shared: Shared | None,
+    ) -> tuple[Response, Shared | None]:
+        """The response in the request's unit of work, and, if it ran and gave data without errors, the answer
+        a burst may share."""
+        try:
+            actor = await api_actor(request, uow)
+        except BadToken:
+            actor = None
+        if actor is None:
+            refusal = Refusal(
+                401,
+                "UNAUTHENTICATED",
+                "The API token is not valid",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-            if burst is None:
-                response, done = await self._run(request, params, context, media)
-                if ticket is not None and done:
-                    self.reuse.keep(uow, ticket, bytes(response.body))
-                return response
-            shared = await self.bursts.joined(burst)
-            if shared is not None:
-                replay(uow, actor, shared.events)
-                return Response(shared.body, media_type=media)
-            leading, mark, kept = self.bursts.lead(burst), pending.mark(uow.session), None
-            try:
-                response, done = await self._run(request, params, context, media)
-                if done:
-                    kept = Kept(bytes(response.body), tuple(pending.since(uow.session, mark)))
-                return response
-            finally:
-                self.bursts.done(burst, leading, kept)
+            return _refusal(refusal, media), None
+        if prepared.errors:
+            return _errors([e.formatted for e in prepared.errors], _request_error(media), media), None
+        if shared is not None and shared.asker == asker(actor):
+            replay(uow, actor, shared.events)
+            return Response(shared.body, media_type=media), None
+        context = Context(settings=self.settings, uow=uow, actor=actor, documents=self.documents, today=today)
+        ticket = None
+        case_id = self.reuse.case_of(params.query, params.variables) if self.settings.reuse_entries else None
+        if case_id is not None and params.variables is not None:
+            ticket = await self.reuse.look_up(
+                uow, actor, params.query, params.operation_name, params.variables, case_id, today
+            )
+            if ticket.kept is not None:
+                replay(uow, actor, ticket.kept.events)
+                return Response(ticket.kept.body, media_type=media), None
+        mark = pending.mark(uow.session)
+        response, done = await self._run(request, params, context, media)
+        if not done:
+            return response, None
+        body, events = bytes(response.body), tuple(pending.since(uow.session, mark))
+        if ticket is not None:
+            self.reuse.keep(ticket, body, events)
+        return response, Shared(body, events, asker(actor))
 
     async def _run(
         self, request: Request, params: Params, context: Context, media: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -36,11 +37,16 @@ class Key:
     def mac(self, purpose: bytes, message: bytes) -> str:
         """HMAC-SHA256 of ``message`` under a key derived for ``purpose``, so the chain's hashes and the
         checkpoints' signatures never share a key."""
-        derived = hmac.new(self.secret, purpose, hashlib.sha256).digest()
-        return hmac.new(derived, message, hashlib.sha256).hexdigest()
+        return hmac.new(_derived(self.secret, purpose), message, hashlib.sha256).hexdigest()
 
     def __repr__(self) -> str:  # never print a secret
         return f"Key({self.id!r})"
+
+
+@functools.lru_cache(maxsize=64)
+def _derived(secret: bytes, purpose: bytes) -> bytes:
+    # Derived once per key and purpose: the sealer macs every event.
+    return hmac.new(secret, purpose, hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)

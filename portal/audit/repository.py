@@ -79,7 +79,8 @@ async def add_seals(
 ) -> None:
     """Append seals and take their events off the queue, in the sealer's transaction."""
     if seals:
-        await session.execute(sa.insert(AuditSeal).values(list(seals)))
+        # Many rows of one statement, compiled once (a VALUES list is compiled afresh for each length).
+        await session.execute(sa.insert(AuditSeal), list(seals))
     if taken:
         await session.execute(sa.delete(AuditQueue).where(in_list(AuditQueue.event_id, list(taken))))
 

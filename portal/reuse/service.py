@@ -11,17 +11,18 @@ versions it is kept under. A request served again still has its access checked, 
 its looks recorded as the run that made the answer recorded them; an answer whose run recorded anything
 else, or gave any error, is not kept. Answers live in the process, a bounded number and size of them.
 
-The dashboards, which no version follows, are not kept; but a burst of the same dashboard asked by the same
-person is built once (Bursts).
+The dashboards, which no version follows, are not kept; but a burst of the same dashboard asked with the same
+token is built once (Bursts).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -51,7 +52,6 @@ class Ticket:
 
     key: tuple[Any, ...]
     kept: Kept | None
-    mark: pending.Mark | None = field(default=None)
 
 
 class Reuse:
@@ -109,20 +109,13 @@ class Reuse:
                 self._kept.move_to_end(key)
         return Ticket(key, kept)
 
-    def replay(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
-        """Record the kept answer's looks for this request, as its run recorded them."""
-        assert ticket.kept is not None
-        replay(uow, actor, ticket.kept.events)
-
-    def keep(self, uow: UnitOfWork, ticket: Ticket, body: bytes) -> None:
-        """Keep a run's answer, if its run recorded only looks."""
-        assert ticket.mark is not None
-        recorded = pending.since(uow.session, ticket.mark)
-        if any(not (p.kept and p.row["action"] in LOOKS) for p in recorded):
+    def keep(self, ticket: Ticket, body: bytes, events: tuple[pending.Pending, ...]) -> None:
+        """Keep a run's answer, with the audit events it recorded, if it recorded only looks."""
+        if any(not (p.kept and p.row["action"] in LOOKS) for p in events):
             return
         if len(body) > self._max_bytes // 4:
             return
-        self._kept[ticket.key] = Kept(body, tuple(recorded))
+        self._kept[ticket.key] = Kept(body, events)
         self._bytes += len(body)
         while len(self._kept) > self._entries or self._bytes > self._max_bytes:
             _, dropped = self._kept.popitem(last=False)
@@ -145,49 +138,77 @@ def replay(uow: UnitOfWork, actor: Actor, events: tuple[pending.Pending, ...]) -
         )
 
 
+def asker(actor: Actor) -> tuple[Any, ...]:
+    """Everything about an asker that can change what a dashboard shows them."""
+    return (actor.person_id, actor.organisation_id, actor.roles, actor.scopes)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A dashboard built for a burst: its bytes, the audit events its run recorded, and who it was for."""
+
+    body: bytes
+    events: tuple[pending.Pending, ...]
+    asker: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A request's place in a burst: the one building it (``leads``), or one waiting for its answer."""
+
+    key: tuple[Any, ...]
+    built: asyncio.Future[Shared | None]
+    leads: bool
+
+
 class Bursts:
-    """The same dashboard asked for again, by the same person, while it is being built is built once: those
+    """The same dashboard asked for again, with the same token, while it is being built is built once: those
     who ask meanwhile get its answer (what they would have seen had they been served that much sooner) and
-    the audit events it recorded, as their own. Nothing is kept once it is built: a later request runs."""
+    the audit events it recorded, as their own. Nothing is kept once it is built: a later request runs.
+
+    A request joins a burst before it takes its turn at the database, and waits without one: a burst of 32
+    then holds one connection while the answer is built, not all of the process's, and each waiting request
+    takes its turn afterwards only to check its token and record its looks. One whose token no longer gives
+    the same asker (revoked, say, or a role gone meanwhile) is refused or builds its own answer."""
 
     def __init__(self, documents: frozenset[str]) -> None:
         self._documents = documents
-        self._running: dict[tuple[Any, ...], asyncio.Future[Kept | None]] = {}
+        self._running: dict[tuple[Any, ...], asyncio.Future[Shared | None]] = {}
 
-    def key(
+    def join(
         self,
         query: str,
         operation_name: str | None,
         variables: dict[str, Any] | None,
-        actor: Actor,
+        credential: str,
         today: date,
-    ) -> tuple[Any, ...] | None:
+    ) -> Place | None:
+        """The request's place in the burst of the same request with the same credential (leading a new one
+        if none is being built); None for a document that is not a dashboard."""
         if query not in self._documents:
             return None
-        return (
+        key = (
             query,
             operation_name,
             json.dumps(variables or {}, sort_keys=True),
             today,
-            actor.person_id,
-            actor.organisation_id,
-            actor.roles,
-            actor.scopes,
+            hashlib.sha256(credential.encode()).digest(),
         )
-
-    async def joined(self, key: tuple[Any, ...]) -> Kept | None:
-        """The answer of the same request being built now, once built; None if none is (or it failed)."""
         running = self._running.get(key)
-        return None if running is None else await asyncio.shield(running)
+        if running is not None:
+            return Place(key, running, leads=False)
+        built: asyncio.Future[Shared | None] = asyncio.get_running_loop().create_future()
+        self._running[key] = built
+        return Place(key, built, leads=True)
 
-    def lead(self, key: tuple[Any, ...]) -> asyncio.Future[Kept | None]:
-        future: asyncio.Future[Kept | None] = asyncio.get_running_loop().create_future()
-        self._running[key] = future
-        return future
+    @staticmethod
+    async def answer(place: Place) -> Shared | None:
+        """The answer a waiting request shares, once built; None if its build failed."""
+        return await asyncio.shield(place.built)
 
-    def done(self, key: tuple[Any, ...], future: asyncio.Future[Kept | None], kept: Kept | None) -> None:
+    def done(self, place: Place, shared: Shared | None) -> None:
         """The leader's answer (None: it failed, and each waiting request runs its own)."""
-        if self._running.get(key) is future:
-            del self._running[key]
-        if not future.done():
-            future.set_result(kept)
+        if self._running.get(place.key) is place.built:
+            del self._running[place.key]
+        if not place.built.done():
+            place.built.set_result(shared)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import OutboxMessage, OutboxState, Person, utcnow
 from portal.db import create_session_factory
+from portal.mail import repository
 from portal.mail.sender import Report, send_due
 from portal.settings import Settings
 from tests.support.smtp import SmtpServer
@@ -191,6 +193,42 @@ async def test_three_senders_and_a_relay_slower_than_a_hold_send_each_email_once
     ids = [m["Message-ID"] for m in smtp.inbox.messages]
     assert len(ids) == len(set(ids)) == sum(sent) == 12
     assert len([n for n in sent if n]) > 1  # the others did take over
+
+
+async def test_a_sender_that_stalls_before_recording_a_send_keeps_the_message(
+    world: World,
+    engine: AsyncEngine,
+    smtp: SmtpServer,
+    mail_settings: Settings,
+    is_postgres: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sender whose process stalls between the relay's answer and recording it (a busy web process, a slow
+    commit) for longer than its hold: another sender does not send the message again, because the message
+    stays locked until its outcome is recorded. (On SQLite one process sends: nothing to take over.)"""
+    if not is_postgres:
+        pytest.skip("on SQLite one process sends, so no other sender can take a message over")
+    smtp.start()
+    await world.open_case()
+    settings = mail_settings.model_copy(update={"outbox_claim_seconds": 0.4, "smtp_timeout_seconds": 0.2})
+    sessions = create_session_factory(engine)
+    settle, stalled = repository.settle, asyncio.Event()
+
+    async def stalling(*args: Any, **values: Any) -> None:
+        if not stalled.is_set():
+            stalled.set()
+            await asyncio.sleep(1.0)  # well past the hold
+        await settle(*args, **values)
+
+    monkeypatch.setattr(repository, "settle", stalling)
+    first = asyncio.create_task(send_due(sessions, settings, worker="stalls", limit=1))
+    await stalled.wait()
+    await asyncio.sleep(0.6)  # the first sender's hold has lapsed
+    assert await send_due(sessions, settings, worker="other") == Report(sent=2)
+    assert await first == Report(sent=1)
+    ids = [m["Message-ID"] for m in smtp.inbox.messages]
+    assert len(ids) == len(set(ids)) == 3
+    assert await _states(engine) == ["sent"] * 3
 
 
 async def test_a_relay_that_answers_after_the_timeout_is_tried_again(

@@ -39,7 +39,8 @@ async def test_a_request_that_gets_no_connection_in_time_is_refused_with_503_and
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as c:
         await sign_in_as(c, world.id("guardian"))
         assert (await gql(c, token, "MyCases"))["data"]["cases"] is not None
-        async with one_connection.connect():  # the only connection, held by someone else
+        # The only connection for requests, held by another request.
+        async with unit_of_work(create_session_factory(one_connection), Intent.READ):
             response = await c.post(
                 "/graphql", json={"documentId": "MyCases"}, headers={"Authorization": f"Bearer {token}"}
             )
@@ -171,3 +172,13 @@ async def test_a_turn_handed_to_one_that_gave_up_is_passed_on() -> None:
         await late
     async with asyncio.timeout(1), turns.turn():
         pass
+
+
+async def test_background_work_takes_no_connection_from_the_requests(one_connection: AsyncEngine) -> None:
+    """The outbox sender keeps a connection for a batch of emails (through a slow relay, many seconds): a
+    request still gets one at once rather than a 503."""
+    sessions = create_session_factory(one_connection)
+    async with one_connection.connect() as background:
+        await background.execute(sa.text("SELECT 1"))
+        async with unit_of_work(sessions, Intent.READ) as uow:
+            assert await uow.run(lambda s: s.scalar(sa.text("SELECT 1"))) == 1

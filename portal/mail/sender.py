@@ -5,9 +5,10 @@ Several senders (the web processes' background tasks, `portal outbox run`) may r
 hold taken under SKIP LOCKED with a token of its own, and renewed just before each message is sent, under
 that token: a sender whose hold lapsed (a slow relay, a batch longer than the hold) finds the token gone and
 leaves the message to whoever took it over. A whole SMTP conversation is cut short well within the hold
-(the settings refuse a hold no longer than the SMTP timeout), so a message is never being sent by two
-senders at once; a sender that dies between sending and recording it leaves the message to be sent again,
-with the same Message-ID, so the relay can tell it is the same."""
+(the settings refuse a hold no longer than the SMTP timeout), and on PostgreSQL the message stays locked
+until its outcome is recorded (``_send_one``), so a message is never sent by two senders. Only one whose
+outcome is unknown is sent again, with the same Message-ID so the relay can tell it is the same: a sender
+died between sending and recording it, or the relay took the message but answered after the timeout."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -102,32 +104,6 @@ class _Relay:
             self._close()
 
 
-async def _claim(
-    sessions: async_sessionmaker[AsyncSession], claim: str, limit: int, hold: timedelta
-) -> list[OutboxMessage]:
-    async with sessions() as session, session.begin():
-        now = utcnow()
-        messages = await repository.due_for_sending(session, now, limit)
-        for message in messages:
-            message.claimed_until, message.claimed_by = now + hold, claim
-    return messages
-
-
-async def _renew(
-    sessions: async_sessionmaker[AsyncSession], message_id_: uuid.UUID, claim: str, hold: timedelta
-) -> bool:
-    async with sessions() as session, session.begin():
-        return await repository.renew(session, message_id_, claim, utcnow() + hold)
-
-
-async def _settle(
-    sessions: async_sessionmaker[AsyncSession], message_id_: uuid.UUID, claim: str, **values: object
-) -> None:
-    """Record how sending went, if the claim is still ours."""
-    async with sessions() as session, session.begin():
-        await repository.settle(session, message_id_, claim, **values)
-
-
 def refused_for_good(error: Exception) -> bool:
     """Whether the relay refused the email for good: a 5xx answer for its recipient or for its content.
     Anything else is tried again: no connection, a timeout, a 4xx answer, or a refusal of the portal's own
@@ -182,41 +158,73 @@ async def send_due(
 async def _send_batch(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, worker: str, size: int
 ) -> tuple[Report, int]:
-    """Claim up to ``size`` due emails and send them: what happened, and how many were claimed."""
+    """Claim up to ``size`` due emails and send them: what happened, and how many were claimed. The batch
+    keeps one database connection, so recording how a send went never waits for one."""
     claim = f"{worker[:60]}:{uuid.uuid4().hex}"
     hold = timedelta(seconds=settings.outbox_claim_seconds)
-    sent = retried = dead = 0
-    async with _Relay(settings) as relay:
-        claimed = await _claim(sessions, claim, size, hold)
+    outcomes: Counter[str] = Counter()
+    engine = sessions.kw["bind"]
+    async with (
+        _Relay(settings) as relay,
+        engine.connect() as connection,
+        sessions(bind=connection) as session,
+    ):
+        async with session.begin():
+            now = utcnow()
+            claimed = await repository.due_for_sending(session, now, size)
+            for message in claimed:
+                message.claimed_until, message.claimed_by = now + hold, claim
         for message in claimed:
-            if not await _renew(sessions, message.id, claim, hold):
-                continue  # our hold lapsed and another sender has taken it over
             try:
-                async with asyncio.timeout(settings.smtp_timeout_seconds):
-                    await relay.send(compose(message, settings))
-            except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError included
-                values = _after_failure(message, error, settings, utcnow())
-                await _settle(sessions, message.id, claim, **values)
-                gave_up = values.get("state") is OutboxState.DEAD
-                log.warning(
-                    "email %s %s (attempt %d): %s",
-                    message.id,
-                    "gave up" if gave_up else "failed",
-                    values["attempts"],
-                    str(error) or type(error).__name__,
-                )
-                dead, retried = dead + gave_up, retried + (not gave_up)
-            else:
-                await _settle(
-                    sessions,
-                    message.id,
-                    claim,
-                    state=OutboxState.SENT,
-                    sent_at=utcnow(),
-                    attempts=message.attempts + 1,
-                )
-                sent += 1
-    return Report(sent, retried, dead), len(claimed)
+                outcomes[await _send_one(session, relay, message, claim, hold, settings)] += 1
+            except BaseException:
+                await session.rollback()
+                raise
+    return Report(outcomes["sent"], outcomes["retried"], outcomes["dead"]), len(claimed)
+
+
+async def _send_one(
+    session: AsyncSession,
+    relay: _Relay,
+    message: OutboxMessage,
+    claim: str,
+    hold: timedelta,
+    settings: Settings,
+) -> str:
+    """Send one claimed message and record how it went: "sent", "retried", "dead", or "taken" (our hold
+    lapsed and another sender has it).
+
+    The hold is renewed just before sending, under the claim. On PostgreSQL the renewal's row lock is then
+    held until the outcome is recorded, in the same transaction: another sender skips a locked message, so
+    none can take it over while it is being sent, however long this one stalls between the relay's answer
+    and the record of it (a busy process, a slow commit). If this one dies meanwhile, the transaction rolls
+    back, the lock goes with it, and the message is sent again under the same Message-ID. On SQLite the
+    lock is the whole database's, not to be held over a conversation with the relay; one process sends."""
+    renewed = await repository.renew(session, message.id, claim, utcnow() + hold)
+    if not renewed or session.get_bind().dialect.name != "postgresql":
+        await session.commit()
+    if not renewed:
+        return "taken"
+    try:
+        async with asyncio.timeout(settings.smtp_timeout_seconds):
+            await relay.send(compose(message, settings))
+    except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError included
+        values = _after_failure(message, error, settings, utcnow())
+        gave_up = values.get("state") is OutboxState.DEAD
+        log.warning(
+            "email %s %s (attempt %d): %s",
+            message.id,
+            "gave up" if gave_up else "failed",
+            values["attempts"],
+            str(error) or type(error).__name__,
+        )
+        outcome = "dead" if gave_up else "retried"
+    else:
+        values = {"state": OutboxState.SENT, "sent_at": utcnow(), "attempts": message.attempts + 1}
+        outcome = "sent"
+    await repository.settle(session, message.id, claim, **values)
+    await session.commit()
+    return outcome
 
 
 async def run_forever(

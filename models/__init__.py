@@ -7,6 +7,16 @@ from models.base import UTCDateTime, utcnow
 from models.children import Child, LegalStatus, LegalStatusEntry
 from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpose, Side
 from models.discussions import AgreedAction, Discussion, DiscussionKind, DiscussionMode
+from models.disputes import (
+    Dispute,
+    DisputeLadder,
+    DisputeNote,
+    DisputeStage,
+    DisputeState,
+    DisputeSubject,
+    LadderStage,
+    StageOutcome,
+)
 from models.handovers import Closure, Handover, HandoverState, MonitoringItem, MonitoringItemMove
 from models.memberships import CaseMembership, CaseRole
 from models.obligations import (
@@ -80,6 +90,12 @@ __all__ = [
     "Discussion",
     "DiscussionKind",
     "DiscussionMode",
+    "Dispute",
+    "DisputeLadder",
+    "DisputeNote",
+    "DisputeStage",
+    "DisputeState",
+    "DisputeSubject",
     "EmailPreference",
     "Evidence",
     "Extension",
@@ -90,6 +106,7 @@ __all__ = [
     "Handover",
     "HandoverState",
     "IssueKind",
+    "LadderStage",
     "LawfulBasis",
     "LegalHold",
     "LegalStatus",
@@ -122,6 +139,7 @@ __all__ = [
     "SignInAttempt",
     "Stage",
     "StageChange",
+    "StageOutcome",
     "Team",
     "Trigger",
     "UTCDateTime",

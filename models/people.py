@@ -20,6 +20,9 @@ class Role(StrEnum):
     IRO_MANAGER = "iro_manager"
     LA_SOLICITOR = "la_solicitor"
     SOCIAL_WORKER = "social_worker"
+    # A manager in the authority's chain, from team manager to director of children's services: answers
+    # the disputes they are named to at a stage of the authority's ladder (models/disputes.py).
+    LA_MANAGER = "la_manager"
     # Manages the people (and the protocol's local rules) of their own organisation.
     ADMIN = "admin"
     # Manages every organisation: adds organisations, and the people and rules of any.

@@ -44,6 +44,11 @@ def add_working_days(start: date, days: int) -> date:
     return _working_day_numbered(_working_days_through(before) + days + 1, before)
 
 
+def long_date(day: date) -> str:
+    """As a letter writes it: 7 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def working_days_between(start: date, end: date) -> int:
     """How many working days after ``start`` ``end`` is (negative if before): 0 for the same day."""
     return _working_days_through(end) - _working_days_through(start)

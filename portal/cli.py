@@ -403,7 +403,8 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
             await engine.dispose()
         print(
             f"Reminders {report.reminders}, overdue notices {report.overdue}, chasers {report.chasers}, "
-            f"catch-ups {report.catch_ups}, digests {report.digests}, files swept {report.swept}."
+            f"catch-ups {report.catch_ups}, digests {report.digests}, "
+            f"dispute notices {report.dispute_notices}, files swept {report.swept}."
         )
 
     with _sole(settings, "the clock"):

@@ -12,7 +12,12 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    return utcnow().astimezone(LONDON).date()
+    return day_of(utcnow())
+
+
+def day_of(moment: datetime) -> date:
+    """The date in England of an aware moment."""
+    return moment.astimezone(LONDON).date()
 
 
 @overload

@@ -829,6 +829,8 @@ def _describe(roles: list[Role], organisation: str, cases: int) -> str:
             parts.append("Cafcass manager: sees every case in the service area and allocates guardians")
         elif role is Role.IRO_MANAGER:
             parts.append(f"IRO manager: sees the cases of {organisation}'s children and assigns IROs")
+        elif role is Role.LA_MANAGER:
+            parts.append(f"Manager at {organisation}: answers the disputes an IRO names them to")
         elif role is Role.ADMIN:
             parts.append(f"Administrator: provisions {organisation}'s people, and sees no case")
         elif role is Role.NATIONAL_ADMIN:

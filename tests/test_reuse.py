@@ -36,6 +36,8 @@ NOT_READ = {
     "audit_queue": "the sealer's",
     "audit_seal": "the sealer's",
     "deleted_case": "a deleted case has no view",
+    "dispute_ladder": "a dispute copies what it needs of its ladder when it starts and at each stage",
+    "dispute_ladder_stage": "a dispute copies what it needs of its ladder when it starts and at each stage",
     "outbox_message": "email",
     "person_identity": "sign-in",
     "sign_in_attempt": "sign-in",

@@ -51,6 +51,12 @@ class Permission(StrEnum):
     # Keep a concluded case past its retention date, for litigation, a complaint or an inquiry: the
     # authority's lawyers and the managers who answer for each service.
     MANAGE_LEGAL_HOLDS = "legal-hold:manage"
+    # Disputes about the child's care plan (IRO Handbook ch. 6): the IRO raises a challenge, records every
+    # exchange on it, takes it up the authority's ladder and records how it ended. Who reads a dispute is
+    # DISPUTE_SIGHT below; those named to answer at a stage answer it (they need not be on the case).
+    RAISE_CHALLENGE = "dispute:raise"
+    READ_DISPUTES = "dispute:read"
+    ANSWER_DISPUTE = "dispute:answer"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     # The adherence dashboards, over the cases in a manager's scope.
@@ -80,6 +86,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FILE_PAPER,
             Permission.CONFIRM_FORWARDING,
             Permission.WRITE_HANDOVER,
+            Permission.READ_DISPUTES,
+            Permission.ANSWER_DISPUTE,
         }
     ),
     # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch; P4, P5:
@@ -98,6 +106,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_HANDOVER,
             Permission.ANSWER_HANDOVER,
             Permission.EXPORT_CHILD_FILE,
+            Permission.RAISE_CHALLENGE,
+            Permission.READ_DISPUTES,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
@@ -108,9 +118,13 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FILE_PAPER,
             Permission.EXPORT_CHILD_FILE,
             Permission.MANAGE_LEGAL_HOLDS,
+            Permission.READ_DISPUTES,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
+    # Nothing on a case by role: a manager in the authority's chain reads and answers the disputes they are
+    # named to at a stage (portal/disputes/service.py).
+    Role.LA_MANAGER: frozenset(),
     # Cafcass managers allocate guardians within their service area, and see who looked at its cases.
     Role.CAFCASS_MANAGER: frozenset(
         {
@@ -135,6 +149,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_ISSUES,
             Permission.READ_HANDOVER,
             Permission.MANAGE_LEGAL_HOLDS,
+            Permission.READ_DISPUTES,
         }
     ),
     Role.ADMIN: frozenset(),
@@ -145,6 +160,8 @@ GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
     Role.CAFCASS_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
     Role.IRO_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
+    # Answers the disputes they are named to at a stage, on whichever case (portal/disputes/service.py).
+    Role.LA_MANAGER: frozenset({Permission.ANSWER_DISPUTE}),
     Role.ADMIN: frozenset({Permission.ADMINISTER}),
     Role.NATIONAL_ADMIN: frozenset({Permission.ADMINISTER, Permission.ADMINISTER_NATIONALLY}),
 }
@@ -162,6 +179,7 @@ ROLE_ORGANISATION: dict[Role, OrganisationKind | None] = {
     Role.IRO_MANAGER: OrganisationKind.LOCAL_AUTHORITY,
     Role.LA_SOLICITOR: OrganisationKind.LOCAL_AUTHORITY,
     Role.SOCIAL_WORKER: OrganisationKind.LOCAL_AUTHORITY,
+    Role.LA_MANAGER: OrganisationKind.LOCAL_AUTHORITY,
     Role.ADMIN: None,
     Role.NATIONAL_ADMIN: None,
 }
@@ -176,7 +194,42 @@ CASE_ROLE_REQUIRES: dict[CaseRole, Role] = {
 
 
 # What a closed guardian may still do on the case, for a while: read it (PROTOCOL.md §6 keeps the record).
-READS = frozenset({Permission.READ_CASE, Permission.READ_ISSUES, Permission.READ_HANDOVER})
+READS = frozenset(
+    {Permission.READ_CASE, Permission.READ_ISSUES, Permission.READ_HANDOVER, Permission.READ_DISPUTES}
+)
+
+
+class Sight(StrEnum):
+    """When a role on the case sees a dispute."""
+
+    ALWAYS = "always"
+    # Once the IRO has told them of it (P9: it bears on the care plan before the court).
+    WHEN_TOLD = "when told"
+    # Once it reaches the stage its ladder names for the authority's lawyers.
+    FROM_STATED_STAGE = "from the stated stage"
+
+
+# Who sees a dispute (issue 17): the IRO and the IRO manager; the guardian once told; the authority's
+# solicitor from the ladder's stated stage; besides them only the people named to answer at a stage (who need
+# not be on the case). Never the social worker as such, the Cafcass manager or any party.
+DISPUTE_SIGHT: dict[Role, Sight] = {
+    Role.IRO: Sight.ALWAYS,
+    Role.IRO_MANAGER: Sight.ALWAYS,
+    Role.GUARDIAN: Sight.WHEN_TOLD,
+    Role.LA_SOLICITOR: Sight.FROM_STATED_STAGE,
+}
+
+
+def sees_dispute(roles: Iterable[Role], *, told: bool, stage: int, solicitor_from: int | None) -> bool:
+    """Whether one of ``roles`` on the case (those that read disputes) sees a dispute at ``stage`` (0 while
+    informal), told or not to the guardian, on a ladder that shows it to the solicitor ``solicitor_from``."""
+    for role in roles:
+        sight = DISPUTE_SIGHT.get(role)
+        if sight is Sight.ALWAYS or (sight is Sight.WHEN_TOLD and told):
+            return True
+        if sight is Sight.FROM_STATED_STAGE and solicitor_from is not None and stage >= solicitor_from:
+            return True
+    return False
 
 
 def granting_role(actor: Actor, case_id: uuid.UUID, roles: Iterable[Role], need: Permission) -> Role | None:

@@ -19,7 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models import CaseMembership, CaseRole, Child, Organisation, Person, Proceedings, ProceedingsChild, Role
+from models import (
+    CaseMembership,
+    CaseRole,
+    Child,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Proceedings,
+    ProceedingsChild,
+    Role,
+)
 from portal.access.policy import (
     CASE_PERMISSIONS,
     CASE_ROLE_REQUIRES,
@@ -402,3 +412,9 @@ async def readable_by_id(
         in_list(Proceedings.id, list(ids)), granted(viewer, Permission.READ_CASE, Proceedings.id)
     )
     return {p.id: p for p in (await session.execute(stmt)).scalars()}
+
+
+async def local_authority(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation | None:
+    """The organisation, if it is a local authority."""
+    found = await session.get(Organisation, organisation_id)
+    return found if found is not None and found.kind is OrganisationKind.LOCAL_AUTHORITY else None

@@ -18,6 +18,7 @@ from portal.access import repository
 from portal.access.policy import (
     Permission,
     acting_roles,
+    administers,
     case_permissions,
     granting_role,
 )
@@ -99,3 +100,26 @@ async def access_record(
         return record, await access_case(session, actor, record.proceedings_id, need)
     except NotFound:
         raise NotFound(what, "id") from None
+
+
+async def administered_authority(
+    session: AsyncSession, actor: Actor, organisation_id: uuid.UUID, action: str
+) -> Organisation:
+    """The local authority, if the actor administers it; otherwise NotFound, as if there were none, and the
+    refusal of ``action`` is recorded."""
+    found = (
+        await repository.local_authority(session, organisation_id)
+        if administers(actor, organisation_id)
+        else None
+    )
+    if found is None:
+        audit.record(
+            session,
+            actor,
+            f"refused:{action}",
+            subject_type="organisation",
+            subject_id=organisation_id,
+            outcome=AuditOutcome.REFUSED,
+        )
+        raise NotFound("Local authority", "organisationId")
+    return found

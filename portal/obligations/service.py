@@ -200,7 +200,7 @@ async def guardian_allocated(
         session,
         case,
         Trigger.GUARDIAN_ALLOCATED,
-        on=_day(at) if at else clock.today(),
+        on=clock.day_of(at) if at else clock.today(),
         by=by,
         at=at,
         tell=tell,
@@ -240,7 +240,7 @@ async def rescheduled(
         if obligation.trigger_id != trigger_id:
             continue
         rule = await repository.rule_of(session, obligation)
-        due = due_date(rule, _day(obligation.opened_at), new_date)
+        due = due_date(rule, clock.day_of(obligation.opened_at), new_date)
         if due != obligation.due_on:
             _record(session, obligation, "rescheduled", by, f"now due {due:%-d %B %Y}", utcnow())
             obligation.due_on, obligation.reminded_at, obligation.overdue_notice_at = due, None, None
@@ -311,11 +311,13 @@ async def contact_logged(
     conversation is a discussion held, which opens the IRO's P7. A correction changes none of them."""
     if contact.corrects_id is not None:
         return
-    day = _day(contact.occurred_at)
+    day = clock.day_of(contact.occurred_at)
     if contact.initiated_by is Side.GUARDIAN:
         for obligation in await repository.open_obligations(session, case.id, ["P2"]):
             # The day counts, not the minute: allocation is often recorded after the guardian has started.
-            if obligation.owner_person_id == contact.from_person_id and day >= _day(obligation.opened_at):
+            if obligation.owner_person_id == contact.from_person_id and day >= clock.day_of(
+                obligation.opened_at
+            ):
                 close(
                     session,
                     obligation,
@@ -350,10 +352,6 @@ async def contact_logged(
             at=contact.recorded_at,
             tell=tell,
         )
-
-
-def _day(moment: datetime) -> date:
-    return moment.astimezone(clock.LONDON).date()
 
 
 def close(

@@ -18,6 +18,7 @@ from portal import calendar, clock, metrics
 from portal.background import repeat
 from portal.cases import repository as cases
 from portal.contacts import repository as contacts
+from portal.disputes import service as disputes
 from portal.mail import repository as outbox
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligations
@@ -39,6 +40,8 @@ class TickReport:
     chasers: int = 0
     catch_ups: int = 0
     digests: int = 0
+    # Reminders to the managers named to answer a dispute's stage, and notices of stages overdue.
+    dispute_notices: int = 0
     # Concluded cases past their authority's retention rule, deleted.
     deleted: int = 0
     # Uploads never filed, and orphaned or half-written blobs, removed.
@@ -61,6 +64,7 @@ async def tick(
         chasers=await run(lambda s: _chase(s, today, now)),
         catch_ups=await run(lambda s: _catch_ups(s, today)),
         digests=await _digests(sessions, settings, now),
+        dispute_notices=await run(lambda s: disputes.remind_and_chase(s, today, now)),
         deleted=await retention.delete_due(sessions, today, now),
     )
     # Last, so that a storage outage delays only the sweeping (which takes the files of deleted cases too).
@@ -81,10 +85,6 @@ async def _people(session: AsyncSession, ids: set[uuid.UUID | None]) -> dict[uui
     if not wanted:
         return {}
     return await cases.people_by_id(session, wanted)
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 async def _notify_holders(
@@ -120,7 +120,8 @@ async def _remind(session: AsyncSession, today: date, now: datetime) -> int:
         "obligation.reminder",
         lambda o, r: (
             f"Reminder: a task under the guardian–IRO protocol is due ({r.code})",
-            f"A task of yours under the guardian–IRO protocol, {r.code}, is due by {_long(o.due_on)}.",
+            f"A task of yours under the guardian–IRO protocol, {r.code}, is due by "
+            f"{calendar.long_date(o.due_on)}.",
         ),
     )
 
@@ -134,8 +135,8 @@ async def _overdue(session: AsyncSession, today: date, now: datetime) -> int:
         "obligation.overdue",
         lambda o, r: (
             f"Overdue: a task under the guardian–IRO protocol ({r.code})",
-            f"A task of yours under the guardian–IRO protocol, {r.code}, was due by {_long(o.due_on)} and "
-            "has not been met.",
+            f"A task of yours under the guardian–IRO protocol, {r.code}, was due by "
+            f"{calendar.long_date(o.due_on)} and has not been met.",
         ),
     )
 
@@ -149,7 +150,7 @@ async def _chase(session: AsyncSession, today: date, now: datetime) -> int:
     chased = await contacts.contacts_with_ids(session, ids)
     people = await _people(session, {p for c in chased for p in (c.from_person_id, c.to_person_id)})
     for contact in chased:
-        due = _long(contact.reply_due_on) if contact.reply_due_on else "now"
+        due = calendar.long_date(contact.reply_due_on) if contact.reply_due_on else "now"
         if contact.to_person_id in people:
             enqueue(
                 session,
@@ -195,7 +196,7 @@ async def _catch_ups(session: AsyncSession, today: date) -> int:
                 kind="arrangement.catch_up",
                 subject="Time for the catch-up you agreed",
                 body=f"You agreed to talk at least every {arrangement.every_weeks} weeks under the "
-                f"guardian–IRO protocol, and it has been that long since {_long(since)}.",
+                f"guardian–IRO protocol, and it has been that long since {calendar.long_date(since)}.",
                 link_path=f"/cases/{arrangement.proceedings_id}#ledger",
             )
         count += 1

@@ -24,7 +24,6 @@ from models import (
     DeletedCase,
     LegalHold,
     Organisation,
-    OrganisationKind,
     Proceedings,
     ProceedingsChild,
     Stage,
@@ -247,8 +246,3 @@ async def deleted_since(
             .limit(limit)
         )
     )
-
-
-async def local_authority(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation | None:
-    found = await session.get(Organisation, organisation_id)
-    return found if found is not None and found.kind is OrganisationKind.LOCAL_AUTHORITY else None

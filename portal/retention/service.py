@@ -16,12 +16,12 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import AuditOutcome, DeletedCase, LegalHold, Organisation, utcnow
-from portal.access.policy import Permission, administers
-from portal.access.service import access_case, access_record
+from models import DeletedCase, LegalHold, Organisation, utcnow
+from portal.access.policy import Permission
+from portal.access.service import access_case, access_record, administered_authority
 from portal.audit import service as audit
 from portal.auth.actor import Actor, Via
-from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.errors import DomainError, ErrorCode, Problems
 from portal.retention import repository
 from portal.retention.policy import KEEP_YEARS_MAX, KEEP_YEARS_MIN, kept_until
 from portal.validation import clean_required
@@ -83,33 +83,11 @@ class AuthorityRetention:
     deleted: list[DeletedCase]
 
 
-async def _administered_authority(
-    session: AsyncSession, actor: Actor, organisation_id: uuid.UUID, action: str
-) -> Organisation:
-    """The local authority, if the actor administers it; otherwise NOT_FOUND, as if there were none."""
-    found = (
-        await repository.local_authority(session, organisation_id)
-        if administers(actor, organisation_id)
-        else None
-    )
-    if found is None:
-        audit.record(
-            session,
-            actor,
-            f"refused:{action}",
-            subject_type="organisation",
-            subject_id=organisation_id,
-            outcome=AuditOutcome.REFUSED,
-        )
-        raise NotFound("Local authority", "organisationId")
-    return found
-
-
 async def authority_retention(
     session: AsyncSession, actor: Actor, organisation_id: uuid.UUID
 ) -> AuthorityRetention:
     """A local authority's rule and the cases lately deleted under it, for its administrators."""
-    organisation = await _administered_authority(session, actor, organisation_id, "retention.read")
+    organisation = await administered_authority(session, actor, organisation_id, "retention.read")
     audit.record(session, actor, "retention.read", subject_type="organisation", subject_id=organisation.id)
     return AuthorityRetention(organisation, await repository.deleted_since(session, organisation.id, SHOWN))
 
@@ -119,7 +97,7 @@ async def set_rule(
 ) -> Organisation:
     """Keep the authority's concluded cases ``keep_years`` after they concluded, or (None) by the default
     rule. It applies from the clock's next tick to every concluded case of the authority's not on hold."""
-    organisation = await _administered_authority(session, actor, organisation_id, "retention.set")
+    organisation = await administered_authority(session, actor, organisation_id, "retention.set")
     if keep_years is not None and not KEEP_YEARS_MIN <= keep_years <= KEEP_YEARS_MAX:
         raise DomainError.one(
             ErrorCode.OUT_OF_RANGE,

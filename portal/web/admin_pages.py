@@ -202,6 +202,7 @@ ROLE_HINTS = {
     "IRO_MANAGER": "Assigns IROs to children and sees the authority's adherence.",
     "LA_SOLICITOR": "Opens proceedings and records hearings, extensions and final orders.",
     "SOCIAL_WORKER": "Reads the cases they are named on.",
+    "LA_MANAGER": "A manager from team manager to director: answers the disputes an IRO names them to.",
     "ADMIN": "Adds people to this organisation and changes their roles.",
     "NATIONAL_ADMIN": "Adds organisations, and manages the people of every organisation.",
 }
@@ -537,6 +538,9 @@ SCOPES: dict[str, str] = {
     "OVERRIDE_CLOSURE": "Close a guardian's involvement with a reasoned override",
     "EXPORT_CHILD_FILE": "Export a child's file",
     "MANAGE_LEGAL_HOLDS": "Place and lift legal holds on cases",
+    "RAISE_CHALLENGE": "Raise challenges and take disputes up the authority's ladder",
+    "READ_DISPUTES": "Read the disputes you may see",
+    "ANSWER_DISPUTE": "Answer the disputes you are named to, or give your view of one",
     "OPEN_PROCEEDINGS": "Open proceedings",
     "VIEW_ADHERENCE": "Read the adherence dashboards",
     "MANAGE_TOKENS": "Make and revoke API tokens",

@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "IRO_MANAGER": "IRO manager",
         "LA_SOLICITOR": "LA solicitor",
         "SOCIAL_WORKER": "Social worker",
+        "LA_MANAGER": "Manager (dispute resolution)",
         "ADMIN": "Administrator",
         "NATIONAL_ADMIN": "National administrator",
     },

@@ -66,7 +66,14 @@ async def test_an_administrator_adds_a_person_with_roles_listing_every_problem_a
     assert "Gina Guardian" not in people  # Cafcass's people are not Riverside's
     form = await _form(web, "/admin/people/new")
     # A local authority's roles only: no guardian or Cafcass manager, and no national administrator.
-    assert _checkbox_values(form, "roles") == ["IRO", "IRO_MANAGER", "LA_SOLICITOR", "SOCIAL_WORKER", "ADMIN"]
+    assert _checkbox_values(form, "roles") == [
+        "IRO",
+        "IRO_MANAGER",
+        "LA_SOLICITOR",
+        "SOCIAL_WORKER",
+        "LA_MANAGER",
+        "ADMIN",
+    ]
 
     refused = await _post(
         web, "/admin/people/new", "/admin/people/new", {"organisation": riverside, "email": "x"}

@@ -1,0 +1,755 @@
+"""Disputes about a child's care plan (issue 17; IRO Handbook ch. 6; PROTOCOL.md §3).
+
+The IRO records a challenge from the first informal word (what is disputed, with whom, what resolution is
+sought and by when) and every exchange on it. Unsettled, it goes up the authority's ladder (the version in
+force when it was raised, which it keeps): each formal stage is a duty on the manager named to answer it,
+due in the stage's working days, reminded and chased by the clock, met by the answer recorded. The IRO
+takes it to the next stage when the answer is missing or does not satisfy, or resolves it. A very serious
+issue starts at a formal stage at once (fast track), with the reason. The whole ladder's time runs from the
+first formal stage.
+
+Who sees a dispute is DISPUTE_SIGHT in the role table (portal/access/policy.py), plus the managers named at
+a stage, who need not be on the case. Everyone else gets NOT_FOUND, as for a dispute that does not exist,
+and the refusal is recorded; every read and write is in the audit trail. Emails carry no case content.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    AuditOutcome,
+    CaseRole,
+    Dispute,
+    DisputeLadder,
+    DisputeNote,
+    DisputeStage,
+    DisputeState,
+    DisputeSubject,
+    IssueKind,
+    LadderStage,
+    Person,
+    Proceedings,
+    RaisedIssue,
+    Role,
+    StageOutcome,
+    utcnow,
+)
+from portal import calendar, clock
+from portal.access import repository as access_repository
+from portal.access.policy import (
+    Permission,
+    acting_roles,
+    granting_role,
+    has_global_permission,
+    sees_dispute,
+)
+from portal.access.service import CaseAccess, access_case, administered_authority
+from portal.audit import service as audit
+from portal.auth.actor import Actor
+from portal.cases import repository as cases
+from portal.disputes import ladders, repository
+from portal.disputes.ladders import LadderSpec, StageSpec
+from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.mail.outbox import enqueue
+from portal.obligations.service import REMIND_WORKING_DAYS
+from portal.raised_issues import service as raised_issues
+from portal.validation import check_past_date, clean, clean_required
+
+TEXT_MAX_LENGTH = 4000
+NAME_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 2000
+SUBJECT_WORDS = {
+    DisputeSubject.REVIEW_DECISION: "a decision of a review",
+    DisputeSubject.CARE_PLAN: "a point of the care plan",
+    DisputeSubject.DRIFT_OR_DELAY: "drift or delay",
+    DisputeSubject.PLACEMENT_MOVE: "a placement move",
+    DisputeSubject.RESOURCES: "resources",
+    DisputeSubject.OTHER: "another matter",
+}
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """A version of a ladder, with its stages in order."""
+
+    row: DisputeLadder
+    stages: list[LadderStage]
+
+
+@dataclass(frozen=True)
+class DisputeView:
+    """A dispute as one viewer may see it: its stages and notes, and what they may do on it."""
+
+    dispute: Dispute
+    stages: list[DisputeStage]
+    notes: list[DisputeNote]
+    acting_as: Role
+    # The IRO's: record exchanges, take it up the ladder, tell the guardian, resolve.
+    may_manage: bool
+    # Named to answer at the stage it is at, and not yet answered.
+    may_answer: bool
+    # The guardian on the case, told of it.
+    may_give_view: bool
+
+    @property
+    def current(self) -> DisputeStage | None:
+        """The stage it is at, while it is open there."""
+        return next((s for s in self.stages if s.position == self.dispute.stage and s.ended_at is None), None)
+
+
+@dataclass(frozen=True)
+class RaiseChallenge:
+    case_id: uuid.UUID
+    subject: DisputeSubject
+    summary: str
+    raised_with: str
+    resolution_sought: str
+    sought_by: date | None
+    # The child it concerns (None: every child of the case).
+    child_id: uuid.UUID | None = None
+    # The guardian's concern (P8) the IRO takes up, if it began as one.
+    concern_id: uuid.UUID | None = None
+    # Fast track: start at this formal stage at once, for this reason, answered by this manager.
+    fast_track_stage: int | None = None
+    fast_track_reason: str = ""
+    answerer_id: uuid.UUID | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ladders
+
+
+async def sync_default_ladder(session: AsyncSession) -> DisputeLadder | None:
+    """Record a new version of the national default whenever the one here differs from the database's."""
+    current = await repository.current_ladder(session, None)
+    if current is not None and _spec(Ladder(*current)) == ladders.DEFAULT:
+        return None
+    return (await _new_version(session, None, ladders.DEFAULT, None)).row
+
+
+async def ladder_in_force(session: AsyncSession, organisation_id: uuid.UUID) -> Ladder:
+    """The authority's ladder, or the national default if it has none of its own."""
+    found = await repository.current_ladder(session, organisation_id) or await repository.current_ladder(
+        session, None
+    )
+    if found is None:  # a database migrated but never given the default
+        await sync_default_ladder(session)
+        found = await repository.current_ladder(session, None)
+    assert found is not None
+    return Ladder(*found)
+
+
+async def authority_ladder(session: AsyncSession, actor: Actor, organisation_id: uuid.UUID) -> Ladder:
+    """The ladder in force for a local authority, for its administrators."""
+    await administered_authority(session, actor, organisation_id, "dispute-ladder.read")
+    ladder = await ladder_in_force(session, organisation_id)
+    audit.record(
+        session, actor, "dispute-ladder.read", subject_type="organisation", subject_id=organisation_id
+    )
+    return ladder
+
+
+async def set_ladder(
+    session: AsyncSession, actor: Actor, organisation_id: uuid.UUID, spec: LadderSpec
+) -> Ladder:
+    """A new version of the authority's ladder, for the disputes raised from now on (those open keep the
+    version they started on)."""
+    await administered_authority(session, actor, organisation_id, "dispute-ladder.set")
+    ladder = await _new_version(session, organisation_id, ladders.check(spec), actor.person_id)
+    audit.record(
+        session, actor, "dispute-ladder.set", subject_type="dispute_ladder", subject_id=ladder.row.id
+    )
+    return ladder
+
+
+async def _new_version(
+    session: AsyncSession, organisation_id: uuid.UUID | None, spec: LadderSpec, by: uuid.UUID | None
+) -> Ladder:
+    now = utcnow()
+    version = await repository.last_version(session, organisation_id) + 1
+    await repository.supersede(session, organisation_id, now)
+    row = DisputeLadder(
+        organisation_id=organisation_id,
+        version=version,
+        overall_working_days=spec.overall_working_days,
+        solicitor_from_stage=spec.solicitor_from_stage,
+        created_at=now,
+        created_by_id=by,
+    )
+    session.add(row)
+    await session.flush()
+    stages = [
+        LadderStage(ladder_id=row.id, position=n, answerer=stage.answerer, working_days=stage.working_days)
+        for n, stage in enumerate(spec.stages, start=1)
+    ]
+    session.add_all(stages)
+    await session.flush()
+    return Ladder(row, stages)
+
+
+def _spec(ladder: Ladder) -> LadderSpec:
+    return LadderSpec(
+        tuple(StageSpec(s.answerer, s.working_days) for s in ladder.stages),
+        ladder.row.overall_working_days,
+        ladder.row.solicitor_from_stage,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Raising and settling
+
+
+async def raise_challenge(session: AsyncSession, actor: Actor, data: RaiseChallenge) -> Dispute:
+    """The IRO's challenge on the case: informal, or (fast track) at a formal stage at once."""
+    access = await access_case(session, actor, data.case_id, Permission.RAISE_CHALLENGE)
+    today = clock.today()
+    problems = Problems()
+    summary = clean_required(problems, data.summary, "summary", "Say what is disputed", TEXT_MAX_LENGTH)
+    raised_with = clean_required(
+        problems, data.raised_with, "raisedWith", "Say who it is raised with", NAME_MAX_LENGTH
+    )
+    sought = clean_required(
+        problems,
+        data.resolution_sought,
+        "resolutionSought",
+        "Say what resolution is sought",
+        TEXT_MAX_LENGTH,
+    )
+    if data.sought_by is None:
+        problems.add(ErrorCode.REQUIRED, "Say by when the resolution is sought", "soughtBy")
+    elif data.sought_by < today:
+        problems.add(ErrorCode.DATE_IN_PAST, "The date it is sought by must be today or later", "soughtBy")
+    if data.child_id is not None and data.child_id not in {
+        c.id for c in await cases.case_children(session, access.case.id)
+    }:
+        problems.add(ErrorCode.NOT_IN_PROCEEDINGS, "Choose a child of these proceedings", "childId")
+    if data.concern_id is not None:
+        concern = await session.get(RaisedIssue, data.concern_id)
+        if (
+            concern is None
+            or concern.proceedings_id != access.case.id
+            or concern.kind is not IssueKind.CONCERN
+        ):
+            problems.add(
+                ErrorCode.NOT_FOUND, "Choose one of the guardian's concerns on this case", "concernId"
+            )
+    reason = clean(data.fast_track_reason)
+    if data.fast_track_stage is not None and not reason:
+        problems.add(ErrorCode.REQUIRED, "Say why it starts at a formal stage at once", "fastTrackReason")
+    elif len(reason) > REASON_MAX_LENGTH:
+        problems.add(ErrorCode.TOO_LONG, "The reason must be 2,000 characters or fewer", "fastTrackReason")
+    problems.raise_if_any()
+    assert data.sought_by is not None
+    ladder = await ladder_in_force(session, access.case.local_authority_id)
+    dispute = Dispute(
+        proceedings_id=access.case.id,
+        child_id=data.child_id,
+        subject=data.subject,
+        summary=summary,
+        raised_with=raised_with,
+        resolution_sought=sought,
+        sought_by=data.sought_by,
+        raised_by_id=actor.person_id,
+        concern_id=data.concern_id,
+        ladder_id=ladder.row.id,
+        solicitor_from_stage=ladder.row.solicitor_from_stage,
+    )
+    session.add(dispute)
+    await session.flush()
+    _note(session, actor, dispute, "raised", today, raised_with, summary)
+    if data.fast_track_stage is not None:
+        dispute.fast_track_reason = reason
+        await _start_stage(
+            session, access.case, dispute, ladder, data.fast_track_stage, data.answerer_id, today
+        )
+        _note(session, actor, dispute, "fast tracked", today, "", reason)
+    audit.record_on_case(
+        session, actor, access, "dispute.raise", subject_type="dispute", subject_id=dispute.id
+    )
+    return dispute
+
+
+async def record_exchange(
+    session: AsyncSession,
+    actor: Actor,
+    dispute_id: uuid.UUID,
+    occurred_on: date | None,
+    party: str,
+    note: str,
+) -> DisputeNote:
+    """An exchange on the dispute, informal or not: when, with whom, and what was said."""
+    dispute, access = await _managed(session, actor, dispute_id)
+    _open(dispute)
+    today = clock.today()
+    problems = Problems()
+    check_past_date(
+        problems,
+        occurred_on,
+        "occurredOn",
+        missing="Enter the date of the exchange",
+        label="The exchange's date",
+        today=today,
+        not_before=clock.day_of(dispute.raised_at),
+        too_early="The exchange cannot be before the dispute was raised",
+    )
+    with_whom = clean_required(problems, party, "party", "Say who the exchange was with", NAME_MAX_LENGTH)
+    text = clean_required(problems, note, "note", "Say what was said", TEXT_MAX_LENGTH)
+    problems.raise_if_any()
+    assert occurred_on is not None
+    recorded = _note(session, actor, dispute, "exchange", occurred_on, with_whom, text)
+    audit.record_on_case(
+        session, actor, access, "dispute.exchange", subject_type="dispute", subject_id=dispute.id
+    )
+    return recorded
+
+
+async def escalate(
+    session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, answerer_id: uuid.UUID | None, reason: str
+) -> DisputeStage:
+    """Take the dispute to its ladder's next stage (the first, from informal), answered by the manager
+    named; the stage it leaves ends as escalated."""
+    dispute, access = await _managed(session, actor, dispute_id)
+    _open(dispute)
+    problems = Problems()
+    why = clean_required(
+        problems, reason, "reason", "Say why it goes further (no answer, or the answer)", REASON_MAX_LENGTH
+    )
+    problems.raise_if_any()
+    today = clock.today()
+    ladder = await _ladder_of(session, dispute)
+    stages = (await repository.stages_of_disputes(session, [dispute.id])).get(dispute.id, [])
+    leaving = next((s for s in stages if s.position == dispute.stage and s.ended_at is None), None)
+    stage = await _start_stage(session, access.case, dispute, ladder, dispute.stage + 1, answerer_id, today)
+    if leaving is not None:
+        leaving.ended_at, leaving.outcome = utcnow(), StageOutcome.ESCALATED
+    _note(session, actor, dispute, "escalated", today, stage.answerer_post, why)
+    audit.record_on_case(
+        session, actor, access, "dispute.escalate", subject_type="dispute", subject_id=dispute.id
+    )
+    return stage
+
+
+async def answer(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, text: str) -> DisputeStage:
+    """The answer at the stage the dispute is at: by the manager named to answer it, or recorded by the
+    IRO as received. It meets the stage's duty; the IRO then resolves the dispute or takes it further."""
+    view = await _view(session, actor, dispute_id, lock=True)
+    stage = view.current
+    if not (view.may_answer or (view.may_manage and stage is not None)):
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "There is no stage for you to answer", "id")
+    assert stage is not None
+    if stage.answered_at is not None:
+        raise DomainError.one(ErrorCode.ALREADY_DONE, "This stage has been answered", "id")
+    problems = Problems()
+    words = clean_required(problems, text, "answer", "Enter the answer", TEXT_MAX_LENGTH)
+    problems.raise_if_any()
+    stage.answer, stage.answered_at, stage.answered_by_id = words, utcnow(), actor.person_id
+    _note(session, actor, view.dispute, "answered", clock.today(), stage.answerer_post, words)
+    for iro in await cases.live_people(session, view.dispute.proceedings_id, CaseRole.IRO):
+        enqueue(
+            session,
+            iro,
+            kind="dispute.answered",
+            subject="A stage of a dispute has been answered",
+            body="A stage of a dispute you raised has been answered. Please read the answer, then resolve "
+            "the dispute or take it further.",
+            link_path=_link(view.dispute),
+        )
+    _recorded(session, actor, view, "dispute.answer")
+    return stage
+
+
+async def resolve(
+    session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, resolution: str, resolved_on: date | None
+) -> Dispute:
+    """The dispute settled: how, and when (today unless said). The stage it was at ends as resolved."""
+    dispute, access = await _managed(session, actor, dispute_id)
+    _open(dispute)
+    today = clock.today()
+    problems = Problems()
+    how = clean_required(
+        problems, resolution, "resolution", "Say how it was resolved, and by whom", TEXT_MAX_LENGTH
+    )
+    on = resolved_on or today
+    check_past_date(
+        problems,
+        on,
+        "resolvedOn",
+        missing="",
+        label="The date it was resolved",
+        today=today,
+        not_before=clock.day_of(dispute.raised_at),
+        too_early="It cannot be resolved before it was raised",
+    )
+    problems.raise_if_any()
+    stages = (await repository.stages_of_disputes(session, [dispute.id])).get(dispute.id, [])
+    for stage in stages:
+        if stage.ended_at is None:
+            stage.ended_at, stage.outcome = utcnow(), StageOutcome.RESOLVED
+    dispute.state, dispute.resolved_on = DisputeState.RESOLVED, on
+    dispute.resolution, dispute.resolved_by_id = how, actor.person_id
+    _note(session, actor, dispute, "resolved", on, "", how)
+    audit.record_on_case(
+        session, actor, access, "dispute.resolve", subject_type="dispute", subject_id=dispute.id
+    )
+    return dispute
+
+
+async def tell_guardian(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> Dispute:
+    """Tell the guardian of a dispute that bears on the care plan before the court: a significant issue
+    (P9), recorded and shared at once, which meets P9 and asks the guardian to acknowledge it."""
+    dispute, access = await _managed(session, actor, dispute_id)
+    if dispute.guardian_told_at is not None:
+        raise DomainError.one(ErrorCode.ALREADY_DONE, "The guardian has been told of this dispute", "id")
+    today = clock.today()
+    words = f"A dispute with the local authority about {SUBJECT_WORDS[dispute.subject]}: {dispute.summary}"
+    await raised_issues.raise_issue(
+        session,
+        actor,
+        raised_issues.RaiseIssue(
+            case_id=dispute.proceedings_id,
+            kind=IssueKind.SIGNIFICANT_ISSUE,
+            summary=words[: raised_issues.SUMMARY_MAX_LENGTH],
+            arose_on=today,
+            meeting="Dispute resolution",
+        ),
+    )
+    dispute.guardian_told_at = utcnow()
+    _note(session, actor, dispute, "guardian told", today, "", "")
+    audit.record_on_case(
+        session, actor, access, "dispute.tell_guardian", subject_type="dispute", subject_id=dispute.id
+    )
+    return dispute
+
+
+async def give_guardian_view(
+    session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, view: str
+) -> Dispute:
+    """The guardian's view of a dispute they were told of: given by the guardian, or recorded by the IRO."""
+    seen = await _view(session, actor, dispute_id, lock=True)
+    if not (seen.may_give_view or (seen.may_manage and seen.dispute.guardian_told_at is not None)):
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED, "The guardian's view is asked for once they are told of it", "id"
+        )
+    problems = Problems()
+    words = clean_required(problems, view, "view", "Enter the guardian's view", TEXT_MAX_LENGTH)
+    problems.raise_if_any()
+    dispute = seen.dispute
+    dispute.guardian_view, dispute.guardian_view_at = words, utcnow()
+    _note(session, actor, dispute, "guardian's view", clock.today(), "", words)
+    if seen.acting_as is Role.GUARDIAN:
+        for iro in await cases.live_people(session, dispute.proceedings_id, CaseRole.IRO):
+            enqueue(
+                session,
+                iro,
+                kind="dispute.guardian_view",
+                subject="The guardian has given their view of a dispute",
+                body="The children's guardian has given their view of a dispute you raised.",
+                link_path=_link(dispute),
+            )
+    _recorded(session, actor, seen, "dispute.guardian_view")
+    return dispute
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading
+
+
+async def case_disputes(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> list[DisputeView]:
+    """The case's disputes the actor may see, the latest raised first (none for one who may see none)."""
+    access = await access_case(session, actor, case_id, Permission.READ_DISPUTES)
+    found = await repository.disputes_of_case(session, case_id)
+    readers = _readers(actor, case_id, list(access.roles))
+    seen = [d for d in found if _sees(readers, d)]
+    views = await _views(session, actor, seen, readers, named=set())
+    if views:
+        audit.record_on_case(session, actor, access, "dispute.list", subject_type="case", subject_id=case_id)
+    return views
+
+
+async def dispute(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> DisputeView:
+    """One dispute, if the actor may see it; otherwise NotFound, as if there were none."""
+    view = await _view(session, actor, dispute_id)
+    _recorded(session, actor, view, "dispute.read", kept=True)
+    return view
+
+
+async def named_to_answer(session: AsyncSession, actor: Actor) -> list[DisputeView]:
+    """The disputes the actor is named to answer at a stage, the soonest due first."""
+    if not has_global_permission(actor.roles, Permission.ANSWER_DISPUTE, actor.scopes):
+        return []
+    ids = await repository.named_disputes(session, actor.person_id)
+    found = await repository.disputes_by_id(session, ids)
+    views = await _views(session, actor, list(found.values()), {}, named=set(ids))
+    for view in views:
+        _recorded(session, actor, view, "dispute.list", kept=True)
+    far = date.max
+    return sorted(views, key=lambda v: (v.current.due_on if v.current else far, str(v.dispute.id)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The clock
+
+
+async def remind_and_chase(session: AsyncSession, today: date, now: datetime) -> int:
+    """Remind each named manager of a stage due within REMIND_WORKING_DAYS, and chase each stage past its
+    date (the manager and the IRO): each once, whichever of several clocks wins. How many emails."""
+    remind_by = calendar.add_working_days(today, REMIND_WORKING_DAYS)
+    due = await repository.claim_reminders(session, remind_by, now)
+    overdue = await repository.claim_overdue(session, today, now)
+    disputes = await repository.disputes_by_id(session, list({s.dispute_id for s in due + overdue}))
+    people = await cases.people_by_id(session, list({s.answerer_id for s in due + overdue}))
+    sent = 0
+    for stage in due:
+        if stage.overdue_notice_at == now:
+            continue  # already past its date: the overdue notice says so
+        sent += _tell(
+            people.get(stage.answerer_id),
+            session,
+            "dispute.stage_due",
+            "A dispute you are to answer is due soon",
+            f"A dispute you are named to answer is due by {calendar.long_date(stage.due_on)}.",
+            disputes[stage.dispute_id],
+        )
+    for stage in overdue:
+        dispute = disputes[stage.dispute_id]
+        body = f"A dispute stage was due by {calendar.long_date(stage.due_on)} and has not been resolved."
+        sent += _tell(
+            people.get(stage.answerer_id),
+            session,
+            "dispute.stage_overdue",
+            "A dispute is overdue",
+            body,
+            dispute,
+        )
+        for iro in await cases.live_people(session, dispute.proceedings_id, CaseRole.IRO):
+            sent += _tell(iro, session, "dispute.stage_overdue", "A dispute is overdue", body, dispute)
+    return sent
+
+
+def _tell(
+    person: Person | None, session: AsyncSession, kind: str, subject: str, body: str, dispute: Dispute
+) -> int:
+    if person is None or not person.active:
+        return 0
+    enqueue(session, person, kind=kind, subject=subject, body=body, link_path=_link(dispute))
+    return 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Access
+
+
+async def _managed(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> tuple[Dispute, CaseAccess]:
+    """The dispute, locked, if the actor may manage it (the IRO on its case); otherwise NotFound."""
+    dispute = await repository.lock_dispute(session, dispute_id)
+    if dispute is None:
+        raise NotFound("Dispute", "id")
+    try:
+        return dispute, await access_case(session, actor, dispute.proceedings_id, Permission.RAISE_CHALLENGE)
+    except NotFound:
+        raise NotFound("Dispute", "id") from None
+
+
+async def _view(
+    session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, lock: bool = False
+) -> DisputeView:
+    """The dispute as the actor may see it; NotFound (and the refusal recorded) if they may not."""
+    found = await (repository.lock_dispute(session, dispute_id) if lock else session.get(Dispute, dispute_id))
+    views: list[DisputeView] = []
+    if found is not None:
+        case = await access_repository.case_in_scopes(session, actor, found.proceedings_id)
+        roles = (
+            acting_roles(actor.roles, actor.case_roles.get(found.proceedings_id, frozenset()), case.scopes)
+            if case is not None
+            else []
+        )
+        readers = _readers(actor, found.proceedings_id, roles)
+        named = (
+            {found.id}
+            if has_global_permission(actor.roles, Permission.ANSWER_DISPUTE, actor.scopes)
+            and await repository.named(session, found.id, actor.person_id)
+            else set()
+        )
+        if _sees(readers, found) or named:
+            views = await _views(session, actor, [found], readers, named)
+    if not views:
+        audit.record(
+            session,
+            actor,
+            "refused:dispute:read",
+            subject_type="dispute",
+            subject_id=dispute_id,
+            case_id=found.proceedings_id if found else None,
+            outcome=AuditOutcome.REFUSED,
+        )
+        raise NotFound("Dispute", "id")
+    return views[0]
+
+
+def _readers(actor: Actor, case_id: uuid.UUID, roles: list[Role]) -> dict[Role, frozenset[Permission]]:
+    """The actor's roles on the case that read disputes, each with what else it may do on them."""
+    found = {}
+    for role in roles:
+        if granting_role(actor, case_id, [role], Permission.READ_DISPUTES) is role:
+            found[role] = frozenset(
+                need
+                for need in (Permission.RAISE_CHALLENGE, Permission.ANSWER_DISPUTE)
+                if granting_role(actor, case_id, [role], need) is role
+            )
+    return found
+
+
+def _sees(readers: dict[Role, frozenset[Permission]], dispute: Dispute) -> bool:
+    return sees_dispute(
+        readers,
+        told=dispute.guardian_told_at is not None,
+        stage=dispute.stage,
+        solicitor_from=dispute.solicitor_from_stage,
+    )
+
+
+async def _views(
+    session: AsyncSession,
+    actor: Actor,
+    disputes: list[Dispute],
+    readers: dict[Role, frozenset[Permission]],
+    named: set[uuid.UUID],
+) -> list[DisputeView]:
+    ids = [d.id for d in disputes]
+    stages = await repository.stages_of_disputes(session, ids)
+    notes = await repository.notes_of_disputes(session, ids)
+    views = []
+    for dispute in disputes:
+        sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
+        acting_as = sighted[0] if sighted else Role.LA_MANAGER
+        current = next(
+            (s for s in stages.get(dispute.id, []) if s.position == dispute.stage and s.ended_at is None),
+            None,
+        )
+        views.append(
+            DisputeView(
+                dispute=dispute,
+                stages=stages.get(dispute.id, []),
+                notes=notes.get(dispute.id, []),
+                acting_as=acting_as,
+                may_manage=any(Permission.RAISE_CHALLENGE in readers[r] for r in sighted),
+                may_answer=dispute.id in named
+                and current is not None
+                and current.answerer_id == actor.person_id
+                and current.answered_at is None,
+                may_give_view=dispute.guardian_told_at is not None
+                and any(r is Role.GUARDIAN and Permission.ANSWER_DISPUTE in readers[r] for r in sighted),
+            )
+        )
+    return views
+
+
+def _recorded(
+    session: AsyncSession, actor: Actor, view: DisputeView, action: str, kept: bool = False
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        subject_type="dispute",
+        subject_id=view.dispute.id,
+        case_id=view.dispute.proceedings_id,
+        acting_as=view.acting_as,
+        kept=kept,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Stages
+
+
+async def _ladder_of(session: AsyncSession, dispute: Dispute) -> Ladder:
+    row = await session.get(DisputeLadder, dispute.ladder_id)
+    assert row is not None
+    return Ladder(row, await repository.stages_of(session, row.id))
+
+
+async def _start_stage(
+    session: AsyncSession,
+    case: Proceedings,
+    dispute: Dispute,
+    ladder: Ladder,
+    position: int,
+    answerer_id: uuid.UUID | None,
+    today: date,
+) -> DisputeStage:
+    """The dispute at formal stage ``position`` of its ladder from today, answered by the manager named."""
+    problems = Problems()
+    if not 1 <= position <= len(ladder.stages):
+        problems.add(
+            ErrorCode.OUT_OF_RANGE,
+            "The authority's ladder has no further stage: refer it to Cafcass if it is still unresolved"
+            if position > len(ladder.stages) and dispute.stage
+            else f"Choose a stage from 1 to {len(ladder.stages)}",
+            "fastTrackStage" if not dispute.stage and dispute.state is DisputeState.INFORMAL else "id",
+        )
+    answerer = (
+        await repository.authority_manager(session, answerer_id, case.local_authority_id)
+        if answerer_id is not None
+        else None
+    )
+    if answerer is None:
+        problems.add(
+            ErrorCode.WRONG_ROLE, "Name a manager of the authority to answer at this stage", "answererId"
+        )
+    problems.raise_if_any()
+    assert answerer is not None
+    spec = ladder.stages[position - 1]
+    stage = DisputeStage(
+        dispute_id=dispute.id,
+        position=position,
+        answerer_post=spec.answerer,
+        answerer_id=answerer.id,
+        started_on=today,
+        due_on=calendar.add_working_days(today, spec.working_days),
+    )
+    session.add(stage)
+    dispute.state, dispute.stage = DisputeState.FORMAL, position
+    if dispute.formal_from is None:
+        dispute.formal_from = today
+        dispute.limit_on = calendar.add_working_days(today, ladder.row.overall_working_days)
+    await session.flush()
+    enqueue(
+        session,
+        answerer,
+        kind="dispute.stage",
+        subject="A dispute has been escalated to you",
+        body=f"You are named to answer a dispute raised by an Independent Reviewing Officer, by "
+        f"{calendar.long_date(stage.due_on)}.",
+        link_path=_link(dispute),
+    )
+    return stage
+
+
+def _open(dispute: Dispute) -> None:
+    if dispute.state is DisputeState.RESOLVED:
+        raise DomainError.one(ErrorCode.ALREADY_CLOSED, "The dispute has been resolved", "id")
+
+
+def _note(
+    session: AsyncSession, actor: Actor, dispute: Dispute, kind: str, on: date, party: str, note: str
+) -> DisputeNote:
+    recorded = DisputeNote(
+        dispute_id=dispute.id,
+        kind=kind,
+        occurred_on=on,
+        party=party,
+        note=note,
+        recorded_by_id=actor.person_id,
+    )
+    session.add(recorded)
+    return recorded
+
+
+def _link(dispute: Dispute) -> str:
+    return f"/disputes/{dispute.id}"

@@ -186,7 +186,8 @@ async def test_the_clock_tick_command(
     status, out, _ = await portal(capsys, "clock", "tick")
     assert (status, out.strip()) == (
         0,
-        "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0, dispute notices 0, files swept 0.",
+        "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0, dispute notices 0, "
+        "files swept 0.",
     )
 
 

@@ -18,6 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from models import (
     AuditEvent,
     AuditOutcome,
+    Dispute,
+    DisputeLadder,
+    DisputeNote,
+    DisputeStage,
     DisputeState,
     DisputeSubject,
     IssueKind,
@@ -36,7 +40,9 @@ from portal.disputes import ladders
 from portal.disputes import service as disputes
 from portal.disputes.ladders import LadderSpec, StageSpec
 from portal.errors import DomainError, ErrorCode, NotFound
+from portal.raised_issues import service as raised_issues
 from portal.reminders.service import tick
+from portal.retention.repository import delete_case
 from portal.settings import Settings
 from tests.conftest import Travel
 from tests.support.world import World
@@ -417,3 +423,26 @@ async def test_only_the_manager_named_at_the_stage_answers_it_once(world: World)
         await _as(world, "team_manager", lambda s, a: disputes.answer(s, a, dispute_id, "Yes."))
     assert again.value.problems[0].code is ErrorCode.NOT_PERMITTED
     assert await _as(world, "head_of_service", lambda s, a: disputes.named_to_answer(s, a)) == []
+
+
+async def test_a_case_deleted_under_its_retention_rule_takes_its_disputes_not_the_ladder(
+    world: World, engine: AsyncEngine
+) -> None:
+    """A dispute that took up the guardian's concern, with a stage and its notes, goes with its case (the
+    retention clock's deletion follows the foreign keys); the authority's ladder stays."""
+    case_id = await world.open_case()
+    concern = await _as(
+        world,
+        "guardian",
+        lambda s, a: raised_issues.raise_issue(
+            s, a, raised_issues.RaiseIssue(case_id, IssueKind.CONCERN, "The move is rushed.")
+        ),
+    )
+    dispute_id = await _raise(world, case_id, concern_id=concern.id)
+    await _as(world, "iro", lambda s, a: disputes.escalate(s, a, dispute_id, world.id("team_manager"), "No."))
+    async with world.sessions() as session, session.begin():
+        assert await delete_case(session, case_id) > 0
+    async with AsyncSession(engine) as session:
+        for model in (Dispute, DisputeStage, DisputeNote, RaisedIssue):
+            assert (await session.scalars(sa.select(model))).all() == [], model
+        assert (await session.scalars(sa.select(DisputeLadder))).all()

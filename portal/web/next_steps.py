@@ -151,6 +151,8 @@ LANDING: tuple[tuple[Role, str], ...] = (
     (Role.IRO_MANAGER, "/assignments"),
     (Role.LA_SOLICITOR, "/cases"),
     (Role.SOCIAL_WORKER, "/cases"),
+    # The disputes they are named to answer will be among their tasks.
+    (Role.LA_MANAGER, "/tasks"),
     (Role.NATIONAL_ADMIN, "/admin/organisations"),
     (Role.ADMIN, "/admin/people"),
 )

@@ -45,6 +45,7 @@ from portal.reminders.service import tick
 from portal.retention.repository import delete_case
 from portal.settings import Settings
 from tests.conftest import Travel
+from tests.support.queries import QueryCounter
 from tests.support.world import World
 
 T = TypeVar("T")
@@ -446,3 +447,36 @@ async def test_a_case_deleted_under_its_retention_rule_takes_its_disputes_not_th
         for model in (Dispute, DisputeStage, DisputeNote, RaisedIssue):
             assert (await session.scalars(sa.select(model))).all() == [], model
         assert (await session.scalars(sa.select(DisputeLadder))).all()
+
+
+async def test_each_sees_the_disputes_across_their_cases_in_statements_that_do_not_grow(
+    world: World, count_queries: QueryCounter
+) -> None:
+    """The IRO manager sees every dispute on their authority's cases and the stage it is at; the guardian
+    only those told; a manager only those named; another authority's IRO manager none. The open come first.
+    The statements do not grow with the number of cases."""
+    first, second = await world.open_case(), await world.open_case()
+    told = await _raise(world, first)
+    await _as(world, "iro", lambda s, a: disputes.tell_guardian(s, a, told))
+    named = await _raise(world, second)
+    await _as(world, "iro", lambda s, a: disputes.escalate(s, a, named, world.id("team_manager"), "No."))
+    settled = await _raise(world, second)
+    await _as(world, "iro", lambda s, a: disputes.resolve(s, a, settled, "Agreed.", None))
+
+    async def listed(who: str) -> list[uuid.UUID]:
+        return [v.dispute.id for v in await _as(world, who, disputes.readable_disputes)]
+
+    with count_queries() as two_cases:
+        assert set(await listed("iro_manager")) == {told, named, settled}
+    assert (await listed("iro_manager"))[-1] == settled
+    assert await listed("guardian") == [told]
+    assert await listed("team_manager") == [named]
+    assert set(await listed("iro")) == {told, named, settled}
+    assert await listed("other_iro_manager") == []
+    assert await listed("social_worker") == []
+
+    for _ in range(3):
+        await _raise(world, await world.open_case())
+    with count_queries() as five_cases:
+        assert len(await listed("iro_manager")) == 6
+    assert len(five_cases) == len(two_cases)

@@ -15,6 +15,7 @@ from models import (
     DisputeLadder,
     DisputeNote,
     DisputeStage,
+    DisputeState,
     LadderStage,
     Person,
     PersonRole,
@@ -92,6 +93,22 @@ async def disputes_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Di
                 sa.select(Dispute)
                 .where(Dispute.proceedings_id == case_id)
                 .order_by(Dispute.raised_at.desc(), Dispute.id)
+            )
+        ).scalars()
+    )
+
+
+async def disputes_on(session: AsyncSession, cases: sa.ColumnElement[bool]) -> list[Dispute]:
+    """The disputes on the cases ``cases`` admits (a predicate on Dispute.proceedings_id), the open first,
+    then the latest raised."""
+    return list(
+        (
+            await session.execute(
+                sa.select(Dispute)
+                .where(cases)
+                .order_by(
+                    (Dispute.state == DisputeState.RESOLVED).asc(), Dispute.raised_at.desc(), Dispute.id
+                )
             )
         ).scalars()
     )

@@ -42,6 +42,7 @@ from models import (
 from portal import calendar, clock
 from portal.access import repository as access_repository
 from portal.access.policy import (
+    MANAGER_ROLES,
     Permission,
     acting_roles,
     granting_role,
@@ -465,7 +466,7 @@ async def case_disputes(session: AsyncSession, actor: Actor, case_id: uuid.UUID)
     found = await repository.disputes_of_case(session, case_id)
     readers = _readers(actor, case_id, list(access.roles))
     seen = [d for d in found if _sees(readers, d)]
-    views = await _views(session, actor, seen, readers, named=set())
+    views = await _views(session, actor, [(d, readers) for d in seen], named=set())
     if views:
         audit.record_on_case(session, actor, access, "dispute.list", subject_type="case", subject_id=case_id)
     return views
@@ -478,17 +479,49 @@ async def dispute(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) ->
     return view
 
 
+async def readable_disputes(session: AsyncSession, actor: Actor) -> list[DisputeView]:
+    """Every dispute the actor may see, the open first, then the latest raised: for the IRO manager, every
+    dispute on their authority's cases and the stage it is at; for others, those DISPUTE_SIGHT shows them and
+    those they are named to answer. Each is recorded as read."""
+    found = await repository.disputes_on(
+        session, access_repository.readable_cases(actor, Dispute.proceedings_id, Permission.READ_DISPUTES)
+    )
+    managers = [role for role in MANAGER_ROLES if role in actor.roles]
+    readers = {
+        # The case is readable (by the statement above): as a member, or as a manager in scope.
+        case_id: _readers(
+            actor, case_id, acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), managers)
+        )
+        for case_id in {d.proceedings_id for d in found}
+    }
+    visible = [(d, readers[d.proceedings_id]) for d in found if _sees(readers[d.proceedings_id], d)]
+    views = await _views(session, actor, visible, set())
+    seen = {v.dispute.id for v in views}
+    views += [v for v in await _named_views(session, actor) if v.dispute.id not in seen]
+    for view in views:
+        _recorded(session, actor, view, "dispute.list", kept=True)
+    order = {d.id: n for n, d in enumerate(found)}
+    return sorted(
+        views, key=lambda v: (v.dispute.state is DisputeState.RESOLVED, order.get(v.dispute.id, -1))
+    )
+
+
 async def named_to_answer(session: AsyncSession, actor: Actor) -> list[DisputeView]:
     """The disputes the actor is named to answer at a stage, the soonest due first."""
-    if not has_global_permission(actor.roles, Permission.ANSWER_DISPUTE, actor.scopes):
-        return []
-    ids = await repository.named_disputes(session, actor.person_id)
-    found = await repository.disputes_by_id(session, ids)
-    views = await _views(session, actor, list(found.values()), {}, named=set(ids))
+    views = await _named_views(session, actor)
     for view in views:
         _recorded(session, actor, view, "dispute.list", kept=True)
     far = date.max
     return sorted(views, key=lambda v: (v.current.due_on if v.current else far, str(v.dispute.id)))
+
+
+async def _named_views(session: AsyncSession, actor: Actor) -> list[DisputeView]:
+    """The disputes the actor is named to answer at a stage of, as they see them."""
+    if not has_global_permission(actor.roles, Permission.ANSWER_DISPUTE, actor.scopes):
+        return []
+    ids = await repository.named_disputes(session, actor.person_id)
+    found = await repository.disputes_by_id(session, ids)
+    return await _views(session, actor, [(d, {}) for d in found.values()], named=set(ids))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -576,7 +609,7 @@ async def _view(
             else set()
         )
         if _sees(readers, found) or named:
-            views = await _views(session, actor, [found], readers, named)
+            views = await _views(session, actor, [(found, readers)], named)
     if not views:
         audit.record(
             session,
@@ -591,7 +624,11 @@ async def _view(
     return views[0]
 
 
-def _readers(actor: Actor, case_id: uuid.UUID, roles: list[Role]) -> dict[Role, frozenset[Permission]]:
+# A viewer's roles on a case that read its disputes, each with what else it may do on them.
+Readers = dict[Role, frozenset[Permission]]
+
+
+def _readers(actor: Actor, case_id: uuid.UUID, roles: list[Role]) -> Readers:
     """The actor's roles on the case that read disputes, each with what else it may do on them."""
     found = {}
     for role in roles:
@@ -604,7 +641,7 @@ def _readers(actor: Actor, case_id: uuid.UUID, roles: list[Role]) -> dict[Role, 
     return found
 
 
-def _sees(readers: dict[Role, frozenset[Permission]], dispute: Dispute) -> bool:
+def _sees(readers: Readers, dispute: Dispute) -> bool:
     return sees_dispute(
         readers,
         told=dispute.guardian_told_at is not None,
@@ -614,17 +651,15 @@ def _sees(readers: dict[Role, frozenset[Permission]], dispute: Dispute) -> bool:
 
 
 async def _views(
-    session: AsyncSession,
-    actor: Actor,
-    disputes: list[Dispute],
-    readers: dict[Role, frozenset[Permission]],
-    named: set[uuid.UUID],
+    session: AsyncSession, actor: Actor, seen: list[tuple[Dispute, Readers]], named: set[uuid.UUID]
 ) -> list[DisputeView]:
-    ids = [d.id for d in disputes]
+    """Each dispute as the actor sees it, with ``readers`` their roles on its case that read it: its stages
+    and notes fetched for all at once."""
+    ids = [d.id for d, _ in seen]
     stages = await repository.stages_of_disputes(session, ids)
     notes = await repository.notes_of_disputes(session, ids)
     views = []
-    for dispute in disputes:
+    for dispute, readers in seen:
         sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
         acting_as = sighted[0] if sighted else Role.LA_MANAGER
         current = next(

@@ -132,7 +132,7 @@ async def test_an_informal_challenge_with_its_exchanges_resolved(world: World, e
                 .order_by(AuditEvent.occurred_at)
             )
         ).all()
-    assert actions == ["dispute.raise", "dispute.exchange", "dispute.resolve", "dispute.read"]
+    assert actions == ["dispute.raise", "dispute.exchange", "dispute.resolve", "case.dispute"]
 
 
 async def test_escalated_through_three_stages_across_a_bank_holiday_reminded_and_chased_once_each(
@@ -417,13 +417,13 @@ async def test_only_the_manager_named_at_the_stage_answers_it_once(world: World)
     await _as(world, "iro", lambda s, a: disputes.escalate(s, a, dispute_id, world.id("team_manager"), "No."))
     with pytest.raises(NotFound):
         await _as(world, "head_of_service", lambda s, a: disputes.answer(s, a, dispute_id, "Yes."))
-    named = await _as(world, "team_manager", lambda s, a: disputes.named_to_answer(s, a))
+    named = await _as(world, "team_manager", lambda s, a: disputes.readable_disputes(s, a))
     assert [(v.dispute.id, v.may_answer) for v in named] == [(dispute_id, True)]
     await _as(world, "team_manager", lambda s, a: disputes.answer(s, a, dispute_id, "We will look again."))
     with pytest.raises(DomainError) as again:
         await _as(world, "team_manager", lambda s, a: disputes.answer(s, a, dispute_id, "Yes."))
     assert again.value.problems[0].code is ErrorCode.NOT_PERMITTED
-    assert await _as(world, "head_of_service", lambda s, a: disputes.named_to_answer(s, a)) == []
+    assert await _as(world, "head_of_service", lambda s, a: disputes.readable_disputes(s, a)) == []
 
 
 async def test_a_case_deleted_under_its_retention_rule_takes_its_disputes_not_the_ladder(

@@ -33,6 +33,7 @@ from portal.api.types.adherence import (
 )
 from portal.api.types.cases import Case, CaseConnection, CaseReference, case_node, load_members, record_look
 from portal.api.types.contacts import Contact
+from portal.api.types.disputes import Dispute, DisputeLadder
 from portal.api.types.email import UndeliveredEmail
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
 from portal.api.types.obligations import Obligation
@@ -51,6 +52,7 @@ from portal.dashboards import service as dashboards
 from portal.dashboards import table1, workload
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
+from portal.disputes import service as disputes
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import repository as handover_rows
 from portal.mail import service as mail
@@ -168,6 +170,33 @@ class Query(StaffingQueries):
             default_source=SOURCE,
             deleted=[DeletedCase.of(d) for d in found.deleted],
         )
+
+    @resolver
+    async def disputes(self, info: Info) -> list[Dispute]:
+        """Every dispute you may see, the open first, then the latest raised: the IRO manager's, every
+        dispute on their authority's cases and the stage it is at; the IRO's, theirs; the guardian's, those
+        they were told of; the authority's solicitor's, those past the ladder's stated stage; a manager's,
+        those they are named to answer. Empty for anyone else."""
+        actor = info.context.require_actor()
+        found = await info.context.uow.run(lambda s: disputes.readable_disputes(s, actor))
+        return [Dispute.of(view, info.context.today) for view in found]
+
+    @resolver
+    async def dispute(self, info: Info, id: strawberry.ID) -> Dispute:
+        """One dispute, if you may see it (NOT_FOUND otherwise, as for one that does not exist)."""
+        actor = info.context.require_actor()
+        dispute_id = parse_id(id, "id")
+        view = await info.context.uow.run(lambda s: disputes.dispute(s, actor, dispute_id))
+        return Dispute.of(view, info.context.today)
+
+    @resolver
+    async def dispute_ladder(self, info: Info, organisation_id: strawberry.ID) -> DisputeLadder:
+        """A local authority's ladder in force (its administrators, or a national one; NOT_FOUND for
+        anyone else)."""
+        actor = info.context.require_actor()
+        organisation_id_ = parse_id(organisation_id, "organisationId")
+        ladder = await info.context.uow.run(lambda s: disputes.authority_ladder(s, actor, organisation_id_))
+        return DisputeLadder.of(ladder)
 
     @resolver
     async def organisations(self, info: Info) -> list[Organisation]:

@@ -11,6 +11,7 @@ from portal.api.extensions import ExpectedErrors, PreparedDocuments
 from portal.api.mutations.admin import AdminMutations
 from portal.api.mutations.cases import CaseMutations
 from portal.api.mutations.contacts import ContactMutations
+from portal.api.mutations.disputes import DisputeMutations
 from portal.api.mutations.email import EmailMutations
 from portal.api.mutations.handovers import HandoverMutations
 from portal.api.mutations.obligations import ObligationMutations
@@ -36,6 +37,7 @@ class Mutation(
     RuleMutations,
     EmailMutations,
     RetentionMutations,
+    DisputeMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

@@ -86,6 +86,9 @@ class Look(StrEnum):
     EXPORT_DISCUSSION_JSON = "case.export.discussion.json"
     EXPORT_DISCUSSION_PDF = "case.export.discussion.pdf"
     EXPORT_HANDOVER_PDF = "case.export.handover.pdf"
+    # A dispute about the care plan (portal/disputes/), read alone or seen in a list.
+    DISPUTE = "case.dispute"
+    DISPUTE_LIST = "case.dispute.list"
 
 
 def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: Look, acting_as: Role | None) -> None:

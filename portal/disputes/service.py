@@ -51,6 +51,7 @@ from portal.access.policy import (
 )
 from portal.access.service import CaseAccess, access_case, administered_authority
 from portal.audit import service as audit
+from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.disputes import ladders, repository
@@ -97,6 +98,11 @@ class DisputeView:
     # The guardian on the case, told of it.
     may_give_view: bool
 
+    def beyond_limit(self, today: date) -> bool:
+        """Unresolved after the whole ladder's time ran out."""
+        limit = self.dispute.limit_on
+        return self.dispute.state is not DisputeState.RESOLVED and limit is not None and today > limit
+
     @property
     def current(self) -> DisputeStage | None:
         """The stage it is at, while it is open there."""
@@ -133,22 +139,41 @@ async def sync_default_ladder(session: AsyncSession) -> DisputeLadder | None:
     return (await _new_version(session, None, ladders.DEFAULT, None)).row
 
 
-async def ladder_in_force(session: AsyncSession, organisation_id: uuid.UUID) -> Ladder:
-    """The authority's ladder, or the national default if it has none of its own."""
+async def ladder_in_force(
+    session: AsyncSession, organisation_id: uuid.UUID, *, record: bool = True
+) -> Ladder:
+    """The authority's ladder, or the national default if it has none of its own. On a database migrated
+    but never given the default, it is recorded now (or, for a read, shown as it would be recorded)."""
     found = await repository.current_ladder(session, organisation_id) or await repository.current_ladder(
         session, None
     )
-    if found is None:  # a database migrated but never given the default
-        await sync_default_ladder(session)
-        found = await repository.current_ladder(session, None)
+    if found is not None:
+        return Ladder(*found)
+    if not record:
+        return _unrecorded(ladders.DEFAULT)
+    await sync_default_ladder(session)
+    found = await repository.current_ladder(session, None)
     assert found is not None
     return Ladder(*found)
+
+
+def _unrecorded(spec: LadderSpec) -> Ladder:
+    row = DisputeLadder(
+        version=1,
+        overall_working_days=spec.overall_working_days,
+        solicitor_from_stage=spec.solicitor_from_stage,
+    )
+    stages = [
+        LadderStage(ladder_id=row.id, position=n, answerer=stage.answerer, working_days=stage.working_days)
+        for n, stage in enumerate(spec.stages, start=1)
+    ]
+    return Ladder(row, stages)
 
 
 async def authority_ladder(session: AsyncSession, actor: Actor, organisation_id: uuid.UUID) -> Ladder:
     """The ladder in force for a local authority, for its administrators."""
     await administered_authority(session, actor, organisation_id, "dispute-ladder.read")
-    ladder = await ladder_in_force(session, organisation_id)
+    ladder = await ladder_in_force(session, organisation_id, record=False)
     audit.record(
         session, actor, "dispute-ladder.read", subject_type="organisation", subject_id=organisation_id
     )
@@ -467,15 +492,15 @@ async def case_disputes(session: AsyncSession, actor: Actor, case_id: uuid.UUID)
     readers = _readers(actor, case_id, list(access.roles))
     seen = [d for d in found if _sees(readers, d)]
     views = await _views(session, actor, [(d, readers) for d in seen], named=set())
-    if views:
-        audit.record_on_case(session, actor, access, "dispute.list", subject_type="case", subject_id=case_id)
+    for view in views:
+        _recorded(session, actor, view, Look.DISPUTE_LIST, kept=True)
     return views
 
 
 async def dispute(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> DisputeView:
     """One dispute, if the actor may see it; otherwise NotFound, as if there were none."""
     view = await _view(session, actor, dispute_id)
-    _recorded(session, actor, view, "dispute.read", kept=True)
+    _recorded(session, actor, view, Look.DISPUTE, kept=True)
     return view
 
 
@@ -499,20 +524,11 @@ async def readable_disputes(session: AsyncSession, actor: Actor) -> list[Dispute
     seen = {v.dispute.id for v in views}
     views += [v for v in await _named_views(session, actor) if v.dispute.id not in seen]
     for view in views:
-        _recorded(session, actor, view, "dispute.list", kept=True)
+        _recorded(session, actor, view, Look.DISPUTE_LIST, kept=True)
     order = {d.id: n for n, d in enumerate(found)}
     return sorted(
         views, key=lambda v: (v.dispute.state is DisputeState.RESOLVED, order.get(v.dispute.id, -1))
     )
-
-
-async def named_to_answer(session: AsyncSession, actor: Actor) -> list[DisputeView]:
-    """The disputes the actor is named to answer at a stage, the soonest due first."""
-    views = await _named_views(session, actor)
-    for view in views:
-        _recorded(session, actor, view, "dispute.list", kept=True)
-    far = date.max
-    return sorted(views, key=lambda v: (v.current.due_on if v.current else far, str(v.dispute.id)))
 
 
 async def _named_views(session: AsyncSession, actor: Actor) -> list[DisputeView]:

@@ -28,6 +28,7 @@ from tests.support.graphql import OPERATIONS, contact_input
 from tests.support.setting import (
     IN_SCOPE,
     MEMBER,
+    NAMED,
     PEOPLE,
     WAIVED,
     Setting,
@@ -37,6 +38,8 @@ from tests.support.setting import (
 from tests.support.world import World
 
 CASE, GLOBAL, ANYONE, LIST = "case", "global", "anyone", "list"
+# A dispute: read (its sight), answered at its stage, or given the guardian's view (portal/disputes/).
+DISPUTE, GUARDIAN_VIEW = "dispute", "guardian's view"
 
 # What each operation needs, and of what: a permission on the case, a permission not tied to a case, or
 # nothing but being signed in. MyCases is the list of readable cases.
@@ -118,6 +121,18 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     # The rule of the authority the matrix's administrator administers (Riverside).
     "RetentionRule": (GLOBAL, Permission.ADMINISTER),
     "SetRetentionRule": (GLOBAL, Permission.ADMINISTER),
+    # Every dispute the viewer may see: a list of their own, empty for most.
+    "Disputes": (ANYONE, None),
+    "Dispute": (DISPUTE, Permission.READ_DISPUTES),
+    "RaiseChallenge": (CASE, Permission.RAISE_CHALLENGE),
+    "RecordDisputeExchange": (CASE, Permission.RAISE_CHALLENGE),
+    "EscalateDispute": (CASE, Permission.RAISE_CHALLENGE),
+    "ResolveDispute": (CASE, Permission.RAISE_CHALLENGE),
+    "TellGuardianOfDispute": (CASE, Permission.RAISE_CHALLENGE),
+    "AnswerDispute": (DISPUTE, Permission.ANSWER_DISPUTE),
+    "GiveGuardianViewOfDispute": (GUARDIAN_VIEW, Permission.ANSWER_DISPUTE),
+    "DisputeLadder": (GLOBAL, Permission.ADMINISTER),
+    "SetDisputeLadder": (GLOBAL, Permission.ADMINISTER),
 }
 # Where a list operation's cases are.
 LISTS = {
@@ -138,6 +153,17 @@ def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
         return False
     if kind == ANYONE:
         return True
+    if kind in {DISPUTE, GUARDIAN_VIEW}:
+        # The setting's dispute is told to the guardian and at the stage the solicitor sees it from, so every
+        # role on the case that reads disputes sees it; the manager named at its stage sees and answers it.
+        iro = someone.role is Role.IRO and someone.relation == MEMBER
+        if kind == GUARDIAN_VIEW:  # the guardian told of it, or the IRO recording their view
+            return iro or (someone.role is Role.GUARDIAN and someone.relation == MEMBER)
+        if someone.relation == NAMED:
+            return True
+        if need is Permission.ANSWER_DISPUTE:  # the named manager, or the IRO recording an answer received
+            return iro
+        return allowed(someone, CASE, need)
     if someone.role is None or need is None:
         return False
     if kind == GLOBAL:
@@ -331,6 +357,40 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "LiftLegalHold": {"input": {"id": mine(s.legal_hold_id), "reason": "Settled"}},
         "RetentionRule": {"organisationId": riverside},
         "SetRetentionRule": {"input": {"organisationId": riverside, "keepYearsAfterConclusion": 10}},
+        "Disputes": {},
+        "Dispute": {"id": mine(s.dispute_id)},
+        "RaiseChallenge": {
+            "input": {
+                "caseId": case,
+                "subject": "CARE_PLAN",
+                "summary": "Drift",
+                "raisedWith": "The team manager",
+                "resolutionSought": "A plan",
+                "soughtBy": today,
+            }
+        },
+        "RecordDisputeExchange": {
+            "input": {"disputeId": mine(s.dispute_id), "occurredOn": today, "party": "TM", "note": "Talked"}
+        },
+        "EscalateDispute": {
+            "input": {
+                "disputeId": mine(s.dispute_id),
+                "answererId": str(w.id("head_of_service")),
+                "reason": "No",
+            }
+        },
+        "ResolveDispute": {"input": {"disputeId": mine(s.dispute_id), "resolution": "Agreed"}},
+        "TellGuardianOfDispute": {"input": {"disputeId": mine(s.untold_dispute_id)}},
+        "AnswerDispute": {"input": {"disputeId": mine(s.dispute_id), "text": "We agree"}},
+        "GiveGuardianViewOfDispute": {"input": {"disputeId": mine(s.dispute_id), "text": "I agree"}},
+        "DisputeLadder": {"organisationId": riverside},
+        "SetDisputeLadder": {
+            "input": {
+                "organisationId": riverside,
+                "stages": [{"answerer": "Team manager", "workingDays": 5}],
+                "overallWorkingDays": 20,
+            }
+        },
         # An obligation of this case, or (asked of a case that does not exist) one that does not exist.
         "WaiveObligation": {
             "input": {

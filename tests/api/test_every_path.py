@@ -60,6 +60,7 @@ ACCESS_LOG = "access log"  # who looked at and changed a case
 PAPERS = "papers"  # court papers, each by its level (checked record by record below)
 INHERIT = "inherit"  # shown where its parent is: a person, an organisation, a page's cursor
 STAFF_EMAIL = "staff email"  # email to an organisation's staff that gave up (the setting's: to its IRO)
+DISPUTES = "disputes"  # disputes about the care plan (the setting's: told to the guardian, at stage 3)
 
 # Who may see each class, as the protocol says (PROTOCOL.md §6), by the people of tests/support/setting.py:
 # live members of the cases and the managers whose scope covers them.
@@ -78,6 +79,9 @@ WHO: dict[str, set[str]] = {
     PAPERS: MEMBERS | MANAGERS_IN_SCOPE,  # narrowed paper by paper below
     # The IRO's organisation's administrator and its IRO manager.
     STAFF_EMAIL: {"admin", "iro_manager"},
+    # DISPUTE_SIGHT: the IRO and the IRO manager; the guardian, told of it; the solicitor, at the ladder's
+    # third stage; the manager named to answer it. Never the social worker or a Cafcass manager.
+    DISPUTES: {"guardian", "iro", "solicitor", "iro_manager", "team_manager"},
 }
 # What a token must carry, besides, for each class (a signed-in person's session carries everything).
 NEEDS: dict[str, set[str]] = {
@@ -89,7 +93,10 @@ NEEDS: dict[str, set[str]] = {
     DRILL: {"adherence:view"},
     ADMIN: {"admin"},
     PAPERS: {"case:read"},
+    DISPUTES: {"case:read", "dispute:read"},
 }
+# The manager named to answer a dispute sees it with dispute:answer, without reading the case.
+DISPUTE_NEEDS = {"team_manager": {"dispute:answer"}}
 # Who sees the staff's undelivered email with a token, and with which scope: an administrator with admin, a
 # manager with adherence:view.
 STAFF_EMAIL_NEEDS = {"admin": {"admin"}, "iro_manager": {"adherence:view"}}
@@ -165,6 +172,13 @@ TYPE_RULES: dict[str, str] = {
     # An authority's retention rule and the cases deleted under it (ids and dates): its administrators'.
     "RetentionRule": ADMIN,
     "DeletedCase": ADMIN,
+    "Dispute": DISPUTES,
+    "DisputeStage": DISPUTES,
+    "DisputeNote": DISPUTES,
+    "DisputeAbilities": DISPUTES,
+    # An authority's dispute ladder: its administrators'.
+    "DisputeLadder": ADMIN,
+    "LadderStage": ADMIN,
 }
 # Types whose fields differ: every field is named.
 FIELD_RULES: dict[str, str] = {
@@ -199,6 +213,10 @@ FIELD_RULES: dict[str, str] = {
             "guardianCaseloads": FIGURES,
             "undeliveredEmail": STAFF_EMAIL,
             "retentionRule": ADMIN,
+            # The disputes you may see: a list of your own; each dispute is of its class.
+            "disputes": SELF,
+            "dispute": DISPUTES,
+            "disputeLadder": ADMIN,
         }.items()
     },
     **{
@@ -265,6 +283,8 @@ LOOKS = {
     "proceedingsTracker": Look.DRILL_DOWN,
     "allocationQueue": Look.LIST,
     "assignmentQueue": Look.LIST,
+    "dispute": Look.DISPUTE,
+    "disputes": Look.DISPUTE_LIST,
 }
 
 MAX_DEPTH = 7
@@ -406,7 +426,10 @@ class Asker:
         who = WHO.get(rule)
         if who is None:
             return True
-        needs = STAFF_EMAIL_NEEDS.get(self.key, set()) if rule == STAFF_EMAIL else NEEDS[rule]
+        if rule == STAFF_EMAIL:
+            needs = STAFF_EMAIL_NEEDS.get(self.key, set())
+        else:
+            needs = DISPUTE_NEEDS.get(self.key, NEEDS[rule]) if rule == DISPUTES else NEEDS[rule]
         return self.key in who and (self.scopes is None or needs <= self.scopes)
 
     def __str__(self) -> str:
@@ -419,6 +442,8 @@ class Records:
 
     unshared_issue: str
     draft_handover: str
+    # A dispute the guardian has not been told of, still informal: the IRO's and the IRO manager's only.
+    untold_dispute: str
     # Paper version ids by confidentiality level.
     papers: dict[Confidentiality, str]
     cases: list[str]
@@ -478,6 +503,7 @@ async def _more(world: World, sessions: async_sessionmaker, s: Setting) -> Recor
     return Records(
         unshared_issue=s.issue_id,
         draft_handover=s.draft_handover_id,
+        untold_dispute=s.untold_dispute_id,
         papers=versions,
         cases=[str(s.case_id), s.handover_case_id],
     )
@@ -508,6 +534,8 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
     arguments: dict[str, dict[str, Any]] = {
         "Query.people": {"organisationId": str(world.orgs["riverside"].id)},
         "Query.retentionRule": {"organisationId": str(world.orgs["riverside"].id)},
+        "Query.disputeLadder": {"organisationId": str(world.orgs["riverside"].id)},
+        "Query.dispute": {"id": s.dispute_id},
         "Query.openProceedingsCheck": {
             "input": {
                 "courtId": str(world.orgs["court"].id),
@@ -659,6 +687,8 @@ def _kept_back(asker: Asker, alias: str, seen: Seen, records: Records) -> list[s
     for level, version in records.papers.items():
         if version in ids.get("PaperVersion", set()) and asker.key not in PAPER_READERS[level]:
             wrong.append(f"{asker}: {alias} opens a {level.value} paper")
+    if records.untold_dispute in ids.get("Dispute", set()) and asker.key not in {"iro", "iro_manager"}:
+        wrong.append(f"{asker}: {alias} shows a dispute the guardian was not told of, still informal")
     if ids.get("MonitoringItem") and asker.key != "iro":
         wrong.append(f"{asker}: {alias} shows monitoring items, which are the live IRO's")
     return wrong
@@ -675,6 +705,7 @@ WITNESSES = {
     DRILL: "cafcass_manager iro_manager",
     ADMIN: "admin",
     PAPERS: "guardian iro solicitor social_worker",
+    DISPUTES: "guardian iro solicitor iro_manager team_manager",
 }
 
 

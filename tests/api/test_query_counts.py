@@ -206,7 +206,19 @@ BOUNDS = {
     "LiftLegalHold": 7,
     "RetentionRule": 7,
     "SetRetentionRule": 7,
+    "Disputes": 9,
+    "Dispute": 9,
+    "RaiseChallenge": 20,
+    "RecordDisputeExchange": 11,
+    "EscalateDispute": 18,
+    "ResolveDispute": 12,
+    "TellGuardianOfDispute": 26,
+    "AnswerDispute": 19,
+    "GiveGuardianViewOfDispute": 16,
+    "DisputeLadder": 8,
+    "SetDisputeLadder": 10,
 }
+DISPUTE_OPERATIONS = {name for name in BOUNDS if "Dispute" in name or name == "RaiseChallenge"}
 
 
 def test_every_operation_has_a_bound() -> None:
@@ -222,6 +234,8 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
     today = datetime.now(UTC).date().isoformat()
     if name == "ChildFile":
         return "iro", {"id": case}
+    if name in DISPUTE_OPERATIONS:
+        return await _disputes(client, world, name, case, today)
     if name == "Adherence":
         return "cafcass_manager", {"start": "2020-01-01", "end": today, "by": "PRACTITIONER"}
     if name == "AdherenceCases":
@@ -392,6 +406,49 @@ async def _change(client: httpx.AsyncClient, world: World, who: str, name: str, 
     payload = next(iter(body["data"].values()))
     assert payload["errors"] == [], payload
     return payload
+
+
+async def _disputes(
+    client: httpx.AsyncClient, world: World, name: str, case: str, today: str
+) -> tuple[str, dict[str, object]]:
+    """A dispute, taken as far as the operation needs: raised, escalated to the team manager, told."""
+    riverside = str(world.orgs["riverside"].id)
+    challenge = {
+        "caseId": case,
+        "subject": "CARE_PLAN",
+        "summary": "Drift",
+        "raisedWith": "The team manager",
+        "resolutionSought": "A plan",
+        "soughtBy": today,
+    }
+    if name == "RaiseChallenge":
+        return "iro", {"input": challenge}
+    if name == "DisputeLadder":
+        return "admin", {"organisationId": riverside}
+    if name == "SetDisputeLadder":
+        stages = [{"answerer": "Team manager", "workingDays": 5}, {"answerer": "Director", "workingDays": 5}]
+        return "admin", {"input": {"organisationId": riverside, "stages": stages, "overallWorkingDays": 10}}
+    dispute = (await _change(client, world, "iro", "RaiseChallenge", **challenge))["dispute"]["id"]
+    manager = str(world.id("team_manager"))
+    simple: dict[str, tuple[str, dict[str, object]]] = {
+        "Dispute": ("iro", {"id": dispute}),
+        "RecordDisputeExchange": (
+            "iro",
+            {"input": {"disputeId": dispute, "occurredOn": today, "party": "TM", "note": "Talked"}},
+        ),
+        "EscalateDispute": ("iro", {"input": {"disputeId": dispute, "answererId": manager, "reason": "No"}}),
+        "ResolveDispute": ("iro", {"input": {"disputeId": dispute, "resolution": "Agreed"}}),
+        "TellGuardianOfDispute": ("iro", {"input": {"disputeId": dispute}}),
+    }
+    if name in simple:
+        return simple[name]
+    await _change(client, world, "iro", "EscalateDispute", disputeId=dispute, answererId=manager, reason="No")
+    if name == "AnswerDispute":
+        return "team_manager", {"input": {"disputeId": dispute, "text": "We will look again"}}
+    await _change(client, world, "iro", "TellGuardianOfDispute", disputeId=dispute)
+    if name == "Disputes":
+        return "iro_manager", {}
+    return "guardian", {"input": {"disputeId": dispute, "text": "I agree"}}
 
 
 async def _records(

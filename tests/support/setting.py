@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from models import (
     CaseMembership,
     CaseRole,
+    DisputeSubject,
     FinalOrderKind,
     LegalHold,
     LegalStatus,
@@ -32,13 +33,14 @@ from portal.auth.service import actor_for_person
 from portal.auth.tokens import create_token
 from tests.support.world import World
 
-MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE = (
+MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE, NAMED = (
     "member",
     "ended member",
     "manager in scope",
     "manager out of scope",
     "another organisation",
     "no role",
+    "named to answer the case's dispute",
 )
 
 
@@ -67,6 +69,8 @@ PEOPLE = [
     Someone("other_cafcass_manager", Role.CAFCASS_MANAGER, OUT_OF_SCOPE),
     Someone("iro_manager", Role.IRO_MANAGER, IN_SCOPE),
     Someone("other_iro_manager", Role.IRO_MANAGER, OUT_OF_SCOPE),
+    Someone("team_manager", Role.LA_MANAGER, NAMED),
+    Someone("other_la_manager", Role.LA_MANAGER, ELSEWHERE),
     Someone("admin", Role.ADMIN, ELSEWHERE),
     Someone("nobody", None, NO_ROLE),
 ]
@@ -104,6 +108,10 @@ class Setting:
     dead_email_id: str = ""
     # A legal hold on the case, placed by its solicitor and not lifted.
     legal_hold_id: str = ""
+    # A dispute the IRO fast-tracked to the default ladder's third stage (where the solicitor sees it),
+    # the team manager named to answer it and the guardian told of it; and one still informal and untold.
+    dispute_id: str = ""
+    untold_dispute_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -200,6 +208,7 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         session.add(hold)
     records = await _records(world, sessions, case_id)
     handover = await _handovers(world, sessions, handover_case_id)
+    disputes = await _disputes(world, sessions, case_id)
     return Setting(
         world,
         case_id,
@@ -211,7 +220,36 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         **handover,
         dead_email_id=str(dead_email),
         legal_hold_id=str(hold.id),
+        **disputes,
     )
+
+
+async def _disputes(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
+    from portal.disputes import service as disputes
+
+    async with sessions() as session, session.begin():
+        iro = await actor_for_person(session, world.id("iro"), via=Via.API)
+        assert iro is not None
+
+        def challenge(**fast_track: Any) -> disputes.RaiseChallenge:
+            return disputes.RaiseChallenge(
+                case_id=case_id,
+                subject=DisputeSubject.PLACEMENT_MOVE,
+                summary="An unplanned move",
+                raised_with="The social worker",
+                resolution_sought="Keep the placement",
+                sought_by=date.today(),
+                **fast_track,
+            )
+
+        told = await disputes.raise_challenge(
+            session,
+            iro,
+            challenge(fast_track_stage=3, fast_track_reason="Tomorrow", answerer_id=world.id("team_manager")),
+        )
+        await disputes.tell_guardian(session, iro, told.id)
+        untold = await disputes.raise_challenge(session, iro, challenge())
+    return {"dispute_id": str(told.id), "untold_dispute_id": str(untold.id)}
 
 
 async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from models import (
     CaseRole,
     Channel,
+    DisputeState,
+    DisputeSubject,
     EmailPreference,
     LegalStatus,
     OrganisationKind,
@@ -12,6 +14,7 @@ from models import (
     Role,
     Side,
     Stage,
+    StageOutcome,
 )
 from portal.api.doc import enum_type
 from portal.contacts.service import Direction
@@ -39,4 +42,13 @@ DirectionEnum = enum_type(
 )
 EmailPreferenceEnum = enum_type(
     EmailPreference, "How a person wants the portal's emails: as things happen, or a daily digest."
+)
+DisputeSubjectEnum = enum_type(DisputeSubject, "What a dispute about a child's care plan is about.")
+DisputeStateEnum = enum_type(
+    DisputeState,
+    "Where a dispute stands: being settled informally, on the authority's ladder (FORMAL), or resolved.",
+)
+StageOutcomeEnum = enum_type(
+    StageOutcome,
+    "How a formal stage of a dispute ended: its answer settled it, it went to the next stage, or to Cafcass.",
 )

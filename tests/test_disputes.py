@@ -370,7 +370,7 @@ async def test_who_sees_a_dispute(world: World, engine: AsyncEngine) -> None:
     assert refused == [("refused:dispute:read", AuditOutcome.REFUSED, True)]
     # The case's list shows each what they may see: the solicitor sees it now; a missing dispute and a
     # hidden one look the same.
-    listed = await _as(world, "solicitor", lambda s, a: disputes.case_disputes(s, a, case_id))
+    listed = await _as(world, "solicitor", lambda s, a: disputes.readable_disputes(s, a))
     assert [v.dispute.id for v in listed] == [dispute_id]
     with pytest.raises(NotFound) as missing:
         await _as(world, "social_worker", lambda s, a: disputes.dispute(s, a, uuid.uuid4()))
@@ -480,3 +480,19 @@ async def test_each_sees_the_disputes_across_their_cases_in_statements_that_do_n
     with count_queries() as five_cases:
         assert len(await listed("iro_manager")) == 6
     assert len(five_cases) == len(two_cases)
+
+
+async def test_a_fast_track_start_is_checked_with_everything_else(world: World, engine: AsyncEngine) -> None:
+    """A stage that does not exist, a manager who is not the authority's and no reason come back together
+    with the rest, and nothing is written."""
+    case_id = await world.open_case()
+    with pytest.raises(DomainError) as refused:
+        await _raise(world, case_id, summary="", fast_track_stage=9, answerer_id=world.id("social_worker"))
+    assert [(p.code, p.field) for p in refused.value.problems] == [
+        (ErrorCode.REQUIRED, "summary"),
+        (ErrorCode.REQUIRED, "fastTrackReason"),
+        (ErrorCode.OUT_OF_RANGE, "fastTrackStage"),
+        (ErrorCode.WRONG_ROLE, "answererId"),
+    ]
+    async with AsyncSession(engine) as session:
+        assert (await session.scalars(sa.select(Dispute))).all() == []

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
+    CaseMembership,
+    CaseRole,
     Dispute,
     DisputeLadder,
     DisputeNote,
@@ -82,19 +84,6 @@ async def lock_dispute(session: AsyncSession, dispute_id: uuid.UUID) -> Dispute 
         .where(Dispute.id == dispute_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
-
-
-async def disputes_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Dispute]:
-    """The case's disputes, the latest raised first."""
-    return list(
-        (
-            await session.execute(
-                sa.select(Dispute)
-                .where(Dispute.proceedings_id == case_id)
-                .order_by(Dispute.raised_at.desc(), Dispute.id)
-            )
-        ).scalars()
     )
 
 
@@ -218,3 +207,20 @@ async def disputes_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dic
         return {}
     rows = await session.execute(sa.select(Dispute).where(in_list(Dispute.id, list(ids))))
     return {d.id: d for d in rows.scalars()}
+
+
+async def live_iros(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Person]]:
+    """The live IROs of each case, for the clock's notices: one query."""
+    if not case_ids:
+        return {}
+    return await grouped(
+        session,
+        sa.select(CaseMembership.proceedings_id, Person)
+        .join(Person, Person.id == CaseMembership.person_id)
+        .where(
+            in_list(CaseMembership.proceedings_id, list(case_ids)),
+            CaseMembership.role == CaseRole.IRO,
+            CaseMembership.ended_at.is_(None),
+        )
+        .order_by(CaseMembership.proceedings_id, Person.name),
+    )

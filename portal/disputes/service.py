@@ -106,7 +106,7 @@ class DisputeView:
     @property
     def current(self) -> DisputeStage | None:
         """The stage it is at, while it is open there."""
-        return next((s for s in self.stages if s.position == self.dispute.stage and s.ended_at is None), None)
+        return _current(self.dispute, self.stages)
 
 
 @dataclass(frozen=True)
@@ -163,11 +163,14 @@ def _unrecorded(spec: LadderSpec) -> Ladder:
         overall_working_days=spec.overall_working_days,
         solicitor_from_stage=spec.solicitor_from_stage,
     )
-    stages = [
+    return Ladder(row, _ladder_stages(row, spec))
+
+
+def _ladder_stages(row: DisputeLadder, spec: LadderSpec) -> list[LadderStage]:
+    return [
         LadderStage(ladder_id=row.id, position=n, answerer=stage.answerer, working_days=stage.working_days)
         for n, stage in enumerate(spec.stages, start=1)
     ]
-    return Ladder(row, stages)
 
 
 async def authority_ladder(session: AsyncSession, actor: Actor, organisation_id: uuid.UUID) -> Ladder:
@@ -209,10 +212,7 @@ async def _new_version(
     )
     session.add(row)
     await session.flush()
-    stages = [
-        LadderStage(ladder_id=row.id, position=n, answerer=stage.answerer, working_days=stage.working_days)
-        for n, stage in enumerate(spec.stages, start=1)
-    ]
+    stages = _ladder_stages(row, spec)
     session.add_all(stages)
     await session.flush()
     return Ladder(row, stages)
@@ -269,9 +269,16 @@ async def raise_challenge(session: AsyncSession, actor: Actor, data: RaiseChalle
         problems.add(ErrorCode.REQUIRED, "Say why it starts at a formal stage at once", "fastTrackReason")
     elif len(reason) > REASON_MAX_LENGTH:
         problems.add(ErrorCode.TOO_LONG, "The reason must be 2,000 characters or fewer", "fastTrackReason")
+    ladder = await ladder_in_force(session, access.case.local_authority_id)
+    answerer = (
+        await _stage_answerer(
+            session, problems, access.case, ladder, data.fast_track_stage, data.answerer_id, "fastTrackStage"
+        )
+        if data.fast_track_stage is not None
+        else None
+    )
     problems.raise_if_any()
     assert data.sought_by is not None
-    ladder = await ladder_in_force(session, access.case.local_authority_id)
     dispute = Dispute(
         proceedings_id=access.case.id,
         child_id=data.child_id,
@@ -288,11 +295,9 @@ async def raise_challenge(session: AsyncSession, actor: Actor, data: RaiseChalle
     session.add(dispute)
     await session.flush()
     _note(session, actor, dispute, "raised", today, raised_with, summary)
-    if data.fast_track_stage is not None:
+    if data.fast_track_stage is not None and answerer is not None:
         dispute.fast_track_reason = reason
-        await _start_stage(
-            session, access.case, dispute, ladder, data.fast_track_stage, data.answerer_id, today
-        )
+        await _start_stage(session, dispute, ladder, data.fast_track_stage, answerer, today)
         _note(session, actor, dispute, "fast tracked", today, "", reason)
     audit.record_on_case(
         session, actor, access, "dispute.raise", subject_type="dispute", subject_id=dispute.id
@@ -345,12 +350,16 @@ async def escalate(
     why = clean_required(
         problems, reason, "reason", "Say why it goes further (no answer, or the answer)", REASON_MAX_LENGTH
     )
-    problems.raise_if_any()
-    today = clock.today()
     ladder = await _ladder_of(session, dispute)
+    answerer = await _stage_answerer(
+        session, problems, access.case, ladder, dispute.stage + 1, answerer_id, "id"
+    )
+    problems.raise_if_any()
+    assert answerer is not None
+    today = clock.today()
     stages = (await repository.stages_of_disputes(session, [dispute.id])).get(dispute.id, [])
-    leaving = next((s for s in stages if s.position == dispute.stage and s.ended_at is None), None)
-    stage = await _start_stage(session, access.case, dispute, ladder, dispute.stage + 1, answerer_id, today)
+    leaving = _current(dispute, stages)
+    stage = await _start_stage(session, dispute, ladder, dispute.stage + 1, answerer, today)
     if leaving is not None:
         leaving.ended_at, leaving.outcome = utcnow(), StageOutcome.ESCALATED
     _note(session, actor, dispute, "escalated", today, stage.answerer_post, why)
@@ -485,18 +494,6 @@ async def give_guardian_view(
 # Reading
 
 
-async def case_disputes(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> list[DisputeView]:
-    """The case's disputes the actor may see, the latest raised first (none for one who may see none)."""
-    access = await access_case(session, actor, case_id, Permission.READ_DISPUTES)
-    found = await repository.disputes_of_case(session, case_id)
-    readers = _readers(actor, case_id, list(access.roles))
-    seen = [d for d in found if _sees(readers, d)]
-    views = await _views(session, actor, [(d, readers) for d in seen], named=set())
-    for view in views:
-        _recorded(session, actor, view, Look.DISPUTE_LIST, kept=True)
-    return views
-
-
 async def dispute(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> DisputeView:
     """One dispute, if the actor may see it; otherwise NotFound, as if there were none."""
     view = await _view(session, actor, dispute_id)
@@ -552,6 +549,7 @@ async def remind_and_chase(session: AsyncSession, today: date, now: datetime) ->
     overdue = await repository.claim_overdue(session, today, now)
     disputes = await repository.disputes_by_id(session, list({s.dispute_id for s in due + overdue}))
     people = await cases.people_by_id(session, list({s.answerer_id for s in due + overdue}))
+    iros = await repository.live_iros(session, list({d.proceedings_id for d in disputes.values()}))
     sent = 0
     for stage in due:
         if stage.overdue_notice_at == now:
@@ -575,7 +573,7 @@ async def remind_and_chase(session: AsyncSession, today: date, now: datetime) ->
             body,
             dispute,
         )
-        for iro in await cases.live_people(session, dispute.proceedings_id, CaseRole.IRO):
+        for iro in iros.get(dispute.proceedings_id, []):
             sent += _tell(iro, session, "dispute.stage_overdue", "A dispute is overdue", body, dispute)
     return sent
 
@@ -678,10 +676,7 @@ async def _views(
     for dispute, readers in seen:
         sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
         acting_as = sighted[0] if sighted else Role.LA_MANAGER
-        current = next(
-            (s for s in stages.get(dispute.id, []) if s.position == dispute.stage and s.ended_at is None),
-            None,
-        )
+        current = _current(dispute, stages.get(dispute.id, []))
         views.append(
             DisputeView(
                 dispute=dispute,
@@ -725,24 +720,25 @@ async def _ladder_of(session: AsyncSession, dispute: Dispute) -> Ladder:
     return Ladder(row, await repository.stages_of(session, row.id))
 
 
-async def _start_stage(
+async def _stage_answerer(
     session: AsyncSession,
+    problems: Problems,
     case: Proceedings,
-    dispute: Dispute,
     ladder: Ladder,
     position: int,
     answerer_id: uuid.UUID | None,
-    today: date,
-) -> DisputeStage:
-    """The dispute at formal stage ``position`` of its ladder from today, answered by the manager named."""
-    problems = Problems()
+    field: str,
+) -> Person | None:
+    """The manager named to answer at formal stage ``position`` of the ladder, with a problem added (under
+    ``field`` for the stage) if there is no such stage or they are not a manager of the case's authority."""
     if not 1 <= position <= len(ladder.stages):
+        further = position > len(ladder.stages) and field != "fastTrackStage"
         problems.add(
             ErrorCode.OUT_OF_RANGE,
             "The authority's ladder has no further stage: refer it to Cafcass if it is still unresolved"
-            if position > len(ladder.stages) and dispute.stage
+            if further
             else f"Choose a stage from 1 to {len(ladder.stages)}",
-            "fastTrackStage" if not dispute.stage and dispute.state is DisputeState.INFORMAL else "id",
+            field,
         )
     answerer = (
         await repository.authority_manager(session, answerer_id, case.local_authority_id)
@@ -753,8 +749,14 @@ async def _start_stage(
         problems.add(
             ErrorCode.WRONG_ROLE, "Name a manager of the authority to answer at this stage", "answererId"
         )
-    problems.raise_if_any()
-    assert answerer is not None
+    return answerer
+
+
+async def _start_stage(
+    session: AsyncSession, dispute: Dispute, ladder: Ladder, position: int, answerer: Person, today: date
+) -> DisputeStage:
+    """The dispute at formal stage ``position`` of its ladder from today (``_stage_answerer`` checked it),
+    answered by ``answerer``, who is told."""
     spec = ladder.stages[position - 1]
     stage = DisputeStage(
         dispute_id=dispute.id,
@@ -780,6 +782,11 @@ async def _start_stage(
         link_path=_link(dispute),
     )
     return stage
+
+
+def _current(dispute: Dispute, stages: list[DisputeStage]) -> DisputeStage | None:
+    """Of the dispute's stages, the one it is at, while it is open there."""
+    return next((s for s in stages if s.position == dispute.stage and s.ended_at is None), None)
 
 
 def _open(dispute: Dispute) -> None:

@@ -172,13 +172,18 @@ class Query(StaffingQueries):
         )
 
     @resolver
-    async def disputes(self, info: Info) -> list[Dispute]:
+    async def disputes(
+        self,
+        info: Info,
+        case_id: strawberry.ID | None = None,
+    ) -> list[Dispute]:
         """Every dispute you may see, the open first, then the latest raised: the IRO manager's, every
         dispute on their authority's cases and the stage it is at; the IRO's, theirs; the guardian's, those
         they were told of; the authority's solicitor's, those past the ladder's stated stage; a manager's,
-        those they are named to answer. Empty for anyone else."""
+        those they are named to answer. Empty for anyone else. Given ``caseId``, only those on that case."""
         actor = info.context.require_actor()
-        found = await info.context.uow.run(lambda s: disputes.readable_disputes(s, actor))
+        case = parse_id(case_id, "caseId") if case_id is not None else None
+        found = await info.context.uow.run(lambda s: disputes.readable_disputes(s, actor, case))
         return [Dispute.of(view, info.context.today) for view in found]
 
     @resolver

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -501,13 +502,16 @@ async def dispute(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) ->
     return view
 
 
-async def readable_disputes(session: AsyncSession, actor: Actor) -> list[DisputeView]:
-    """Every dispute the actor may see, the open first, then the latest raised: for the IRO manager, every
-    dispute on their authority's cases and the stage it is at; for others, those DISPUTE_SIGHT shows them and
-    those they are named to answer. Each is recorded as read."""
-    found = await repository.disputes_on(
-        session, access_repository.readable_cases(actor, Dispute.proceedings_id, Permission.READ_DISPUTES)
-    )
+async def readable_disputes(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID | None = None
+) -> list[DisputeView]:
+    """Every dispute the actor may see (on one case, given ``case_id``), the open first, then the latest
+    raised: for the IRO manager, every dispute on their authority's cases and the stage it is at; for others,
+    those DISPUTE_SIGHT shows them and those they are named to answer. Each is recorded as read."""
+    cases = access_repository.readable_cases(actor, Dispute.proceedings_id, Permission.READ_DISPUTES)
+    if case_id is not None:
+        cases = sa.and_(cases, Dispute.proceedings_id == case_id)
+    found = await repository.disputes_on(session, cases)
     managers = [role for role in MANAGER_ROLES if role in actor.roles]
     readers = {
         # The case is readable (by the statement above): as a member, or as a manager in scope.
@@ -519,7 +523,11 @@ async def readable_disputes(session: AsyncSession, actor: Actor) -> list[Dispute
     visible = [(d, readers[d.proceedings_id]) for d in found if _sees(readers[d.proceedings_id], d)]
     views = await _views(session, actor, visible, set())
     seen = {v.dispute.id for v in views}
-    views += [v for v in await _named_views(session, actor) if v.dispute.id not in seen]
+    views += [
+        v
+        for v in await _named_views(session, actor)
+        if v.dispute.id not in seen and case_id in {None, v.dispute.proceedings_id}
+    ]
     for view in views:
         _recorded(session, actor, view, Look.DISPUTE_LIST, kept=True)
     order = {d.id: n for n, d in enumerate(found)}

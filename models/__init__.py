@@ -55,6 +55,15 @@ from models.proceedings import (
     StageChange,
 )
 from models.raised_issues import IssueKind, RaisedIssue
+from models.referrals import (
+    CafcassReferral,
+    ReferralEnquiry,
+    ReferralGround,
+    ReferralOutcome,
+    ReferralPaper,
+    ReferralState,
+    ReferralTimescale,
+)
 from models.retention import DeletedCase, LegalHold
 from models.reviews import Review, ReviewKind
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
@@ -72,6 +81,7 @@ __all__ = [
     "AuditQueue",
     "AuditSeal",
     "BoundBy",
+    "CafcassReferral",
     "CaseMembership",
     "CaseRole",
     "Channel",
@@ -132,6 +142,12 @@ __all__ = [
     "ProceedingsChild",
     "Purpose",
     "RaisedIssue",
+    "ReferralEnquiry",
+    "ReferralGround",
+    "ReferralOutcome",
+    "ReferralPaper",
+    "ReferralState",
+    "ReferralTimescale",
     "Review",
     "ReviewKind",
     "Role",

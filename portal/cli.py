@@ -404,7 +404,8 @@ def cmd_clock_tick(settings: Settings, _args: argparse.Namespace) -> None:
         print(
             f"Reminders {report.reminders}, overdue notices {report.overdue}, chasers {report.chasers}, "
             f"catch-ups {report.catch_ups}, digests {report.digests}, "
-            f"dispute notices {report.dispute_notices}, files swept {report.swept}."
+            f"dispute notices {report.dispute_notices}, referral notices {report.referral_notices}, "
+            f"files swept {report.swept}."
         )
 
     with _sole(settings, "the clock"):

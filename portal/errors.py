@@ -43,6 +43,8 @@ class ErrorCode(StrEnum):
     STAGE_NOT_FORWARD = "STAGE_NOT_FORWARD"
     DUPLICATE = "DUPLICATE"
     ALREADY_CLOSED = "ALREADY_CLOSED"
+    # A referral to Cafcass has nowhere to go: the court has no service area, and there is no guardian.
+    NO_SERVICE_AREA = "NO_SERVICE_AREA"
     # Done once already (a notice sent, a record shared, an issue acknowledged, a final order recorded).
     ALREADY_DONE = "ALREADY_DONE"
     ALREADY_SCHEDULED = "ALREADY_SCHEDULED"

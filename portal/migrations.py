@@ -31,14 +31,16 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(run)
     if revision != "head":
         return
-    # The protocol's default rules and the national dispute ladder are data in the database, versioned as
-    # they change in the code.
+    # The protocol's default rules, the national dispute ladder and Cafcass's timescale for referrals are
+    # data in the database, versioned as they change in the code.
     from portal.disputes.service import sync_default_ladder
     from portal.obligations.rules import sync_defaults
+    from portal.referrals.service import sync_default_timescale
 
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         await sync_defaults(session)
         await sync_default_ladder(session)
+        await sync_default_timescale(session)
 
 
 @cache

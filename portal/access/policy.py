@@ -57,6 +57,14 @@ class Permission(StrEnum):
     RAISE_CHALLENGE = "dispute:raise"
     READ_DISPUTES = "dispute:read"
     ANSWER_DISPUTE = "dispute:answer"
+    # Referral to Cafcass (CA 1989 s25B(3)(a), CPPCR 2010 reg 45): the IRO refers; the IRO, their manager and
+    # the managers of the court's Cafcass service area read it; those managers acknowledge it and appoint an
+    # officer; the officer (named, like a dispute's answerer: they need not be on the case) makes enquiries
+    # and records the outcome, which the managers may also do.
+    REFER_TO_CAFCASS = "referral:make"
+    READ_REFERRALS = "referral:read"
+    MANAGE_REFERRAL = "referral:manage"
+    ENQUIRE_REFERRAL = "referral:enquire"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     # The adherence dashboards, over the cases in a manager's scope.
@@ -108,6 +116,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_CHILD_FILE,
             Permission.RAISE_CHALLENGE,
             Permission.READ_DISPUTES,
+            Permission.REFER_TO_CAFCASS,
+            Permission.READ_REFERRALS,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
@@ -136,6 +146,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_ISSUES,
             Permission.READ_HANDOVER,
             Permission.MANAGE_LEGAL_HOLDS,
+            Permission.READ_REFERRALS,
+            Permission.MANAGE_REFERRAL,
         }
     ),
     # IRO managers assign IROs to the children of their authority, and see who looked at their cases.
@@ -150,6 +162,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_HANDOVER,
             Permission.MANAGE_LEGAL_HOLDS,
             Permission.READ_DISPUTES,
+            Permission.READ_REFERRALS,
         }
     ),
     Role.ADMIN: frozenset(),
@@ -157,6 +170,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # A Cafcass officer appointed to a referral makes its enquiries, on whichever case (portal/referrals/).
+    Role.GUARDIAN: frozenset({Permission.ENQUIRE_REFERRAL}),
     Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
     Role.CAFCASS_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
     Role.IRO_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),

@@ -414,7 +414,9 @@ async def readable_by_id(
     return {p.id: p for p in (await session.execute(stmt)).scalars()}
 
 
-async def local_authority(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation | None:
-    """The organisation, if it is a local authority."""
+async def organisation_of_kind(
+    session: AsyncSession, organisation_id: uuid.UUID, kind: OrganisationKind
+) -> Organisation | None:
+    """The organisation, if it is of ``kind``."""
     found = await session.get(Organisation, organisation_id)
-    return found if found is not None and found.kind is OrganisationKind.LOCAL_AUTHORITY else None
+    return found if found is not None and found.kind is kind else None

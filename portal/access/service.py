@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditOutcome, Organisation, Proceedings, Role
+from models import AuditOutcome, Organisation, OrganisationKind, Proceedings, Role
 from portal.access import repository
 from portal.access.policy import (
     Permission,
@@ -25,6 +25,13 @@ from portal.access.policy import (
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.errors import NotFound
+
+# What a missing organisation of each kind is called in the error.
+NAMES = {
+    OrganisationKind.LOCAL_AUTHORITY: "Local authority",
+    OrganisationKind.CAFCASS_SERVICE_AREA: "Cafcass service area",
+    OrganisationKind.COURT: "Court",
+}
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,16 @@ async def access_record(
 
 
 async def administered_authority(
-    session: AsyncSession, actor: Actor, organisation_id: uuid.UUID, action: str
+    session: AsyncSession,
+    actor: Actor,
+    organisation_id: uuid.UUID,
+    action: str,
+    kind: OrganisationKind = OrganisationKind.LOCAL_AUTHORITY,
 ) -> Organisation:
-    """The local authority, if the actor administers it; otherwise NotFound, as if there were none, and the
-    refusal of ``action`` is recorded."""
+    """The local authority (or organisation of another ``kind``), if the actor administers it; otherwise
+    NotFound, as if there were none, and the refusal of ``action`` is recorded."""
     found = (
-        await repository.local_authority(session, organisation_id)
+        await repository.organisation_of_kind(session, organisation_id, kind)
         if administers(actor, organisation_id)
         else None
     )
@@ -121,5 +132,5 @@ async def administered_authority(
             subject_id=organisation_id,
             outcome=AuditOutcome.REFUSED,
         )
-        raise NotFound("Local authority", "organisationId")
+        raise NotFound(NAMES[kind], "organisationId")
     return found

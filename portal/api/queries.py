@@ -40,6 +40,7 @@ from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.records import RaisedIssue
+from portal.api.types.referrals import CafcassReferral, ReferralTimescale
 from portal.api.types.retention import DeletedCase, RetentionRule
 from portal.api.types.tasks import AwaitedReply, IssueToAcknowledge, Task
 from portal.api.types.tokens import ApiToken
@@ -60,6 +61,7 @@ from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
 from portal.raised_issues import service as raised_issues
+from portal.referrals import service as referrals
 from portal.retention import service as retention
 from portal.retention.policy import SOURCE, rule_in_words
 
@@ -202,6 +204,45 @@ class Query(StaffingQueries):
         organisation_id_ = parse_id(organisation_id, "organisationId")
         ladder = await info.context.uow.run(lambda s: disputes.authority_ladder(s, actor, organisation_id_))
         return DisputeLadder.of(ladder)
+
+    @resolver
+    async def dispute_answerers(self, info: Info, case_id: strawberry.ID) -> list[Person]:
+        """The managers of the case's authority you may name to answer a stage of a dispute on it (the IRO
+        on the case; NOT_FOUND for anyone else)."""
+        actor = info.context.require_actor()
+        case = parse_id(case_id, "caseId")
+        found = await info.context.uow.run(lambda s: disputes.answerer_candidates(s, actor, case))
+        return [Person.of(p) for p in found]
+
+    @resolver
+    async def referrals(self, info: Info, case_id: strawberry.ID | None = None) -> list[CafcassReferral]:
+        """Every referral to Cafcass you may see, the open first, then the latest: a Cafcass manager's, their
+        service area's queue; the IRO manager's, their authority's; the IRO's, theirs; an officer's, those
+        they are appointed to. Empty for anyone else. Given ``caseId``, only those on that case."""
+        actor = info.context.require_actor()
+        case = parse_id(case_id, "caseId") if case_id is not None else None
+        found = await info.context.uow.run(lambda s: referrals.readable_referrals(s, actor, case))
+        return [CafcassReferral.of(view, info.context.today) for view in found]
+
+    @resolver
+    async def referral(self, info: Info, id: strawberry.ID) -> CafcassReferral:
+        """One referral to Cafcass, if you may see it (NOT_FOUND otherwise, as for one that does not
+        exist)."""
+        actor = info.context.require_actor()
+        referral_id = parse_id(id, "id")
+        view = await info.context.uow.run(lambda s: referrals.referral(s, actor, referral_id))
+        return CafcassReferral.of(view, info.context.today)
+
+    @resolver
+    async def referral_timescale(self, info: Info, organisation_id: strawberry.ID) -> ReferralTimescale:
+        """A Cafcass service area's timescale for referrals in force (its administrators, or a national
+        one; NOT_FOUND for anyone else)."""
+        actor = info.context.require_actor()
+        organisation_id_ = parse_id(organisation_id, "organisationId")
+        row = await info.context.uow.run(
+            lambda s: referrals.service_area_timescale(s, actor, organisation_id_)
+        )
+        return ReferralTimescale.of(row)
 
     @resolver
     async def organisations(self, info: Info) -> list[Organisation]:

@@ -17,6 +17,7 @@ from portal.api.mutations.handovers import HandoverMutations
 from portal.api.mutations.obligations import ObligationMutations
 from portal.api.mutations.papers import PaperMutations
 from portal.api.mutations.records import RecordMutations
+from portal.api.mutations.referrals import ReferralMutations
 from portal.api.mutations.retention import RetentionMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.tokens import TokenMutations
@@ -38,6 +39,7 @@ class Mutation(
     EmailMutations,
     RetentionMutations,
     DisputeMutations,
+    ReferralMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

@@ -89,6 +89,9 @@ class Look(StrEnum):
     # A dispute about the care plan (portal/disputes/), read alone or seen in a list.
     DISPUTE = "case.dispute"
     DISPUTE_LIST = "case.dispute.list"
+    # A referral to Cafcass (portal/referrals/), read alone or seen in a list.
+    REFERRAL = "case.referral"
+    REFERRAL_LIST = "case.referral.list"
 
 
 def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: Look, acting_as: Role | None) -> None:

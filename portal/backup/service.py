@@ -42,7 +42,9 @@ BLOB = "sha256"
 # The tables the migrations fill (the protocol's default rules, the national dispute ladder, and the view
 # version their writing moved): a database freshly migrated holds their rows, which a restore replaces with
 # the backup's.
-SEEDED = frozenset({"obligation_rule", "dispute_ladder", "dispute_ladder_stage", "view_version"})
+SEEDED = frozenset(
+    {"obligation_rule", "dispute_ladder", "dispute_ladder_stage", "referral_timescale", "view_version"}
+)
 # The tables triggers fill as others are written (an audit event queues itself for sealing; a write moves
 # its case's view version): put back last, in place of what the triggers put there as the rows went back.
 QUEUES = frozenset({"audit_queue", "view_version"})

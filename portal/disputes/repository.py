@@ -168,6 +168,21 @@ async def authority_manager(
     )
 
 
+async def authority_managers(session: AsyncSession, organisation_id: uuid.UUID) -> list[Person]:
+    """The authority's active managers in its chain, by name: whom an IRO may name at a stage."""
+    rows = await session.execute(
+        sa.select(Person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(
+            Person.organisation_id == organisation_id,
+            Person.active.is_(True),
+            PersonRole.role == Role.LA_MANAGER,
+        )
+        .order_by(Person.name, Person.id)
+    )
+    return list(rows.scalars())
+
+
 async def case_of(session: AsyncSession, dispute: Dispute) -> Proceedings | None:
     return await session.get(Proceedings, dispute.proceedings_id)
 

@@ -50,7 +50,7 @@ from portal.access.policy import (
     has_global_permission,
     sees_dispute,
 )
-from portal.access.service import CaseAccess, access_case, administered_authority
+from portal.access.service import CaseAccess, access_case, administered_authority, may_access
 from portal.audit import service as audit
 from portal.audit.service import Look
 from portal.auth.actor import Actor
@@ -489,6 +489,33 @@ async def give_guardian_view(
             )
     _recorded(session, actor, seen, "dispute.guardian_view")
     return dispute
+
+
+async def answerer_candidates(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> list[Person]:
+    """The managers of the case's authority the IRO on the case may name to answer at a stage."""
+    access = await access_case(session, actor, case_id, Permission.RAISE_CHALLENGE)
+    return await repository.authority_managers(session, access.case.local_authority_id)
+
+
+async def managed_on(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, case_id: uuid.UUID) -> bool:
+    """Whether the dispute is one on the case that the actor manages (the IRO's), recording nothing."""
+    found = await session.get(Dispute, dispute_id)
+    return (
+        found is not None
+        and found.proceedings_id == case_id
+        and await may_access(session, actor, case_id, Permission.RAISE_CHALLENGE)
+    )
+
+
+async def referred(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, today: date) -> None:
+    """The IRO has referred the dispute to Cafcass (portal/referrals/): the stage it was at ends as referred,
+    and its record says so. It stays open until the IRO resolves it."""
+    dispute, _ = await _managed(session, actor, dispute_id)
+    stages = (await repository.stages_of_disputes(session, [dispute.id])).get(dispute.id, [])
+    at = _current(dispute, stages)
+    if at is not None:
+        at.ended_at, at.outcome = utcnow(), StageOutcome.REFERRED
+    _note(session, actor, dispute, "referred to Cafcass", today, "Cafcass", "")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligations
 from portal.obligations.service import REMIND_WORKING_DAYS
 from portal.papers import service as papers
+from portal.referrals import service as referrals
 from portal.reminders import repository
 from portal.retention import service as retention
 from portal.settings import Settings
@@ -42,6 +43,8 @@ class TickReport:
     digests: int = 0
     # Reminders to the managers named to answer a dispute's stage, and notices of stages overdue.
     dispute_notices: int = 0
+    # Reminders and chasers of the next step on referrals to Cafcass.
+    referral_notices: int = 0
     # Concluded cases past their authority's retention rule, deleted.
     deleted: int = 0
     # Uploads never filed, and orphaned or half-written blobs, removed.
@@ -65,6 +68,7 @@ async def tick(
         catch_ups=await run(lambda s: _catch_ups(s, today)),
         digests=await _digests(sessions, settings, now),
         dispute_notices=await run(lambda s: disputes.remind_and_chase(s, today, now)),
+        referral_notices=await run(lambda s: referrals.remind_and_chase(s, today, now)),
         deleted=await retention.delete_due(sessions, today, now),
     )
     # Last, so that a storage outage delays only the sweeping (which takes the files of deleted cases too).

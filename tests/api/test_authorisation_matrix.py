@@ -29,6 +29,7 @@ from tests.support.setting import (
     IN_SCOPE,
     MEMBER,
     NAMED,
+    OFFICER,
     PEOPLE,
     WAIVED,
     Setting,
@@ -40,6 +41,10 @@ from tests.support.world import World
 CASE, GLOBAL, ANYONE, LIST = "case", "global", "anyone", "list"
 # A dispute: read (its sight), answered at its stage, or given the guardian's view (portal/disputes/).
 DISPUTE, GUARDIAN_VIEW = "dispute", "guardian's view"
+# A referral to Cafcass: read, or its enquiries and outcome recorded (the officer or a manager of the service
+# area; portal/referrals/). A service area's timescale: its administrators' (none among PEOPLE: Riverside's
+# administrator is refused it, as everyone is; a national administrator sets it in test_referrals_api.py).
+REFERRAL, ENQUIRY, SERVICE_AREA_ADMIN = "referral", "enquiry", "service area's administrator"
 
 # What each operation needs, and of what: a permission on the case, a permission not tied to a case, or
 # nothing but being signed in. MyCases is the list of readable cases.
@@ -126,6 +131,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "Dispute": (DISPUTE, Permission.READ_DISPUTES),
     "RaiseChallenge": (CASE, Permission.RAISE_CHALLENGE),
     "RecordDisputeExchange": (CASE, Permission.RAISE_CHALLENGE),
+    "DisputeAnswerers": (CASE, Permission.RAISE_CHALLENGE),
     "EscalateDispute": (CASE, Permission.RAISE_CHALLENGE),
     "ResolveDispute": (CASE, Permission.RAISE_CHALLENGE),
     "TellGuardianOfDispute": (CASE, Permission.RAISE_CHALLENGE),
@@ -133,6 +139,16 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "GiveGuardianViewOfDispute": (GUARDIAN_VIEW, Permission.ANSWER_DISPUTE),
     "DisputeLadder": (GLOBAL, Permission.ADMINISTER),
     "SetDisputeLadder": (GLOBAL, Permission.ADMINISTER),
+    # Every referral the viewer may see: a list of their own, empty for most.
+    "Referrals": (ANYONE, None),
+    "Referral": (REFERRAL, Permission.READ_REFERRALS),
+    "ReferToCafcass": (CASE, Permission.REFER_TO_CAFCASS),
+    "AcknowledgeReferral": (CASE, Permission.MANAGE_REFERRAL),
+    "AppointReferralOfficer": (CASE, Permission.MANAGE_REFERRAL),
+    "RecordReferralEnquiry": (ENQUIRY, Permission.ENQUIRE_REFERRAL),
+    "RecordReferralOutcome": (ENQUIRY, Permission.ENQUIRE_REFERRAL),
+    "ReferralTimescale": (SERVICE_AREA_ADMIN, Permission.ADMINISTER),
+    "SetReferralTimescale": (SERVICE_AREA_ADMIN, Permission.ADMINISTER),
 }
 # Where a list operation's cases are.
 LISTS = {
@@ -164,7 +180,11 @@ def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
         if need is Permission.ANSWER_DISPUTE:  # the named manager, or the IRO recording an answer received
             return iro
         return allowed(someone, CASE, need)
-    if someone.role is None or need is None:
+    if kind in {REFERRAL, ENQUIRY}:
+        if someone.relation == OFFICER:
+            return True
+        return allowed(someone, CASE, Permission.MANAGE_REFERRAL if kind == ENQUIRY else need)
+    if someone.role is None or need is None or kind == SERVICE_AREA_ADMIN:
         return False
     if kind == GLOBAL:
         return need in GLOBAL_PERMISSIONS.get(someone.role, frozenset()) | EVERYONE
@@ -384,6 +404,31 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "AnswerDispute": {"input": {"disputeId": mine(s.dispute_id), "text": "We agree"}},
         "GiveGuardianViewOfDispute": {"input": {"disputeId": mine(s.dispute_id), "text": "I agree"}},
         "DisputeLadder": {"organisationId": riverside},
+        "Referrals": {},
+        "DisputeAnswerers": {"caseId": case},
+        "Referral": {"id": mine(s.referral_id)},
+        "ReferToCafcass": {
+            "input": {"caseId": case, "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "Ladder"}
+        },
+        "AcknowledgeReferral": {"input": {"referralId": mine(s.new_referral_id)}},
+        "AppointReferralOfficer": {
+            "input": {"referralId": mine(s.new_referral_id), "officerId": str(w.id("officer"))}
+        },
+        "RecordReferralEnquiry": {
+            "input": {"referralId": mine(s.referral_id), "madeOn": today, "madeWith": "LA", "note": "Asked"}
+        },
+        "RecordReferralOutcome": {
+            "input": {"referralId": mine(s.referral_id), "outcome": "RESOLVED_BY_DISCUSSION", "note": "Met"}
+        },
+        "ReferralTimescale": {"organisationId": str(w.orgs["cafcass"].id)},
+        "SetReferralTimescale": {
+            "input": {
+                "organisationId": str(w.orgs["cafcass"].id),
+                "acknowledgeWorkingDays": 2,
+                "appointWorkingDays": 5,
+                "outcomeWorkingDays": 20,
+            }
+        },
         "SetDisputeLadder": {
             "input": {
                 "organisationId": riverside,

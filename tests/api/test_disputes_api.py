@@ -67,6 +67,13 @@ async def test_a_challenge_up_the_ladder_and_answered_over_the_api(
     manager = await world.token("team_manager")
     mine = (await gql(client, manager, "Disputes"))["data"]["disputes"]
     assert [(d["id"], d["viewerCan"]["answer"]) for d in mine] == [(dispute["id"], True)]
+    # One case's: this case's, none of another's.
+    other = str(await world.open_case())
+    for token in (iro, manager):
+        assert [
+            d["id"] for d in (await gql(client, token, "Disputes", caseId=case_id))["data"]["disputes"]
+        ] == [dispute["id"]]
+        assert (await gql(client, token, "Disputes", caseId=other))["data"]["disputes"] == []
     answered = (
         await gql(client, manager, "AnswerDispute", input={"disputeId": dispute["id"], "text": "Agreed."})
     )["data"]["answerDispute"]

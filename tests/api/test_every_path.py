@@ -61,6 +61,7 @@ PAPERS = "papers"  # court papers, each by its level (checked record by record b
 INHERIT = "inherit"  # shown where its parent is: a person, an organisation, a page's cursor
 STAFF_EMAIL = "staff email"  # email to an organisation's staff that gave up (the setting's: to its IRO)
 DISPUTES = "disputes"  # disputes about the care plan (the setting's: told to the guardian, at stage 3)
+REFERRALS = "referrals"  # referrals to Cafcass (the setting's: from its IRO, with an officer appointed)
 
 # Who may see each class, as the protocol says (PROTOCOL.md §6), by the people of tests/support/setting.py:
 # live members of the cases and the managers whose scope covers them.
@@ -82,6 +83,9 @@ WHO: dict[str, set[str]] = {
     # DISPUTE_SIGHT: the IRO and the IRO manager; the guardian, told of it; the solicitor, at the ladder's
     # third stage; the manager named to answer it. Never the social worker or a Cafcass manager.
     DISPUTES: {"guardian", "iro", "solicitor", "iro_manager", "team_manager"},
+    # The IRO and the IRO manager; the managers of the court's Cafcass service area; the officer appointed.
+    # Never the guardian on the case as such, the authority's lawyers or the managers of its ladder.
+    REFERRALS: {"iro", "iro_manager", "cafcass_manager", "officer"},
 }
 # What a token must carry, besides, for each class (a signed-in person's session carries everything).
 NEEDS: dict[str, set[str]] = {
@@ -94,9 +98,12 @@ NEEDS: dict[str, set[str]] = {
     ADMIN: {"admin"},
     PAPERS: {"case:read"},
     DISPUTES: {"case:read", "dispute:read"},
+    REFERRALS: {"case:read", "referral:read"},
 }
 # The manager named to answer a dispute sees it with dispute:answer, without reading the case.
 DISPUTE_NEEDS = {"team_manager": {"dispute:answer"}}
+# The officer appointed to a referral sees it with referral:enquire, without reading the case.
+REFERRAL_NEEDS = {"officer": {"referral:enquire"}}
 # Who sees the staff's undelivered email with a token, and with which scope: an administrator with admin, a
 # manager with adherence:view.
 STAFF_EMAIL_NEEDS = {"admin": {"admin"}, "iro_manager": {"adherence:view"}}
@@ -179,6 +186,12 @@ TYPE_RULES: dict[str, str] = {
     # An authority's dispute ladder: its administrators'.
     "DisputeLadder": ADMIN,
     "LadderStage": ADMIN,
+    "CafcassReferral": REFERRALS,
+    "ReferralEnquiry": REFERRALS,
+    "ReferralPaper": REFERRALS,
+    "ReferralAbilities": REFERRALS,
+    # A service area's timescale for referrals: its administrators'.
+    "ReferralTimescale": ADMIN,
 }
 # Types whose fields differ: every field is named.
 FIELD_RULES: dict[str, str] = {
@@ -217,6 +230,12 @@ FIELD_RULES: dict[str, str] = {
             "disputes": SELF,
             "dispute": DISPUTES,
             "disputeLadder": ADMIN,
+            # The referrals you may see: a list of your own; each referral is of its class.
+            "referrals": SELF,
+            # The managers an IRO may name at a stage: the IRO on the case's.
+            "disputeAnswerers": CASE,
+            "referral": REFERRALS,
+            "referralTimescale": ADMIN,
         }.items()
     },
     **{
@@ -285,6 +304,8 @@ LOOKS = {
     "assignmentQueue": Look.LIST,
     "dispute": Look.DISPUTE,
     "disputes": Look.DISPUTE_LIST,
+    "referral": Look.REFERRAL,
+    "referrals": Look.REFERRAL_LIST,
 }
 
 MAX_DEPTH = 7
@@ -429,7 +450,8 @@ class Asker:
         if rule == STAFF_EMAIL:
             needs = STAFF_EMAIL_NEEDS.get(self.key, set())
         else:
-            needs = DISPUTE_NEEDS.get(self.key, NEEDS[rule]) if rule == DISPUTES else NEEDS[rule]
+            named = {DISPUTES: DISPUTE_NEEDS, REFERRALS: REFERRAL_NEEDS}.get(rule, {})
+            needs = named.get(self.key, NEEDS[rule])
         return self.key in who and (self.scopes is None or needs <= self.scopes)
 
     def __str__(self) -> str:
@@ -444,6 +466,8 @@ class Records:
     draft_handover: str
     # A dispute the guardian has not been told of, still informal: the IRO's and the IRO manager's only.
     untold_dispute: str
+    # A referral with no officer yet: not the officer's (who is appointed to another).
+    unappointed_referral: str
     # Paper version ids by confidentiality level.
     papers: dict[Confidentiality, str]
     cases: list[str]
@@ -504,6 +528,7 @@ async def _more(world: World, sessions: async_sessionmaker, s: Setting) -> Recor
         unshared_issue=s.issue_id,
         draft_handover=s.draft_handover_id,
         untold_dispute=s.untold_dispute_id,
+        unappointed_referral=s.new_referral_id,
         papers=versions,
         cases=[str(s.case_id), s.handover_case_id],
     )
@@ -536,6 +561,9 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
         "Query.retentionRule": {"organisationId": str(world.orgs["riverside"].id)},
         "Query.disputeLadder": {"organisationId": str(world.orgs["riverside"].id)},
         "Query.dispute": {"id": s.dispute_id},
+        "Query.referral": {"id": s.referral_id},
+        "Query.disputeAnswerers": {"caseId": str(s.case_id)},
+        "Query.referralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
         "Query.openProceedingsCheck": {
             "input": {
                 "courtId": str(world.orgs["court"].id),
@@ -689,6 +717,8 @@ def _kept_back(asker: Asker, alias: str, seen: Seen, records: Records) -> list[s
             wrong.append(f"{asker}: {alias} opens a {level.value} paper")
     if records.untold_dispute in ids.get("Dispute", set()) and asker.key not in {"iro", "iro_manager"}:
         wrong.append(f"{asker}: {alias} shows a dispute the guardian was not told of, still informal")
+    if records.unappointed_referral in ids.get("CafcassReferral", set()) and asker.key == "officer":
+        wrong.append(f"{asker}: {alias} shows a referral they are not appointed to")
     if ids.get("MonitoringItem") and asker.key != "iro":
         wrong.append(f"{asker}: {alias} shows monitoring items, which are the live IRO's")
     return wrong
@@ -706,6 +736,7 @@ WITNESSES = {
     ADMIN: "admin",
     PAPERS: "guardian iro solicitor social_worker",
     DISPUTES: "guardian iro solicitor iro_manager team_manager",
+    REFERRALS: "iro iro_manager cafcass_manager officer",
 }
 
 

@@ -217,8 +217,19 @@ BOUNDS = {
     "GiveGuardianViewOfDispute": 16,
     "DisputeLadder": 8,
     "SetDisputeLadder": 10,
+    "DisputeAnswerers": 12,
+    "Referrals": 9,
+    "Referral": 14,
+    "ReferToCafcass": 18,
+    "AcknowledgeReferral": 16,
+    "AppointReferralOfficer": 18,
+    "RecordReferralEnquiry": 15,
+    "RecordReferralOutcome": 16,
+    "ReferralTimescale": 8,
+    "SetReferralTimescale": 9,
 }
 DISPUTE_OPERATIONS = {name for name in BOUNDS if "Dispute" in name or name == "RaiseChallenge"}
+REFERRAL_OPERATIONS = {name for name in BOUNDS if "Referral" in name or name == "ReferToCafcass"}
 
 
 def test_every_operation_has_a_bound() -> None:
@@ -236,6 +247,8 @@ async def _variables(client: httpx.AsyncClient, world: World, name: str) -> tupl
         return "iro", {"id": case}
     if name in DISPUTE_OPERATIONS:
         return await _disputes(client, world, name, case, today)
+    if name in REFERRAL_OPERATIONS:
+        return await _referrals(client, world, name, case, today)
     if name == "Adherence":
         return "cafcass_manager", {"start": "2020-01-01", "end": today, "by": "PRACTITIONER"}
     if name == "AdherenceCases":
@@ -432,6 +445,7 @@ async def _disputes(
     manager = str(world.id("team_manager"))
     simple: dict[str, tuple[str, dict[str, object]]] = {
         "Dispute": ("iro", {"id": dispute}),
+        "DisputeAnswerers": ("iro", {"caseId": case}),
         "RecordDisputeExchange": (
             "iro",
             {"input": {"disputeId": dispute, "occurredOn": today, "party": "TM", "note": "Talked"}},
@@ -449,6 +463,52 @@ async def _disputes(
     if name == "Disputes":
         return "iro_manager", {}
     return "guardian", {"input": {"disputeId": dispute, "text": "I agree"}}
+
+
+async def _refer(client: httpx.AsyncClient, world: World, case: str) -> str:
+    referral = {"caseId": case, "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "The ladder"}
+    return str((await _change(client, world, "iro", "ReferToCafcass", **referral))["referral"]["id"])
+
+
+async def _referrals(
+    client: httpx.AsyncClient, world: World, name: str, case: str, today: str
+) -> tuple[str, dict[str, object]]:
+    """A referral, taken as far as the operation needs: made, an officer appointed."""
+    cafcass = str(world.orgs["cafcass"].id)
+    if name == "ReferToCafcass":
+        return "iro", {
+            "input": {"caseId": case, "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "Ladder"}
+        }
+    if name == "ReferralTimescale":
+        return "national_admin", {"organisationId": cafcass}
+    if name == "SetReferralTimescale":
+        days = {"acknowledgeWorkingDays": 1, "appointWorkingDays": 3, "outcomeWorkingDays": 30}
+        return "national_admin", {"input": {"organisationId": cafcass, **days}}
+    referral = await _refer(client, world, case)
+    officer = str(world.id("guardian2"))
+    simple: dict[str, tuple[str, dict[str, object]]] = {
+        "AcknowledgeReferral": ("cafcass_manager", {"input": {"referralId": referral}}),
+        "AppointReferralOfficer": (
+            "cafcass_manager",
+            {"input": {"referralId": referral, "officerId": officer}},
+        ),
+    }
+    if name in simple:
+        return simple[name]
+    await _change(
+        client, world, "cafcass_manager", "AppointReferralOfficer", referralId=referral, officerId=officer
+    )
+    if name == "Referrals":
+        return "cafcass_manager", {}
+    if name == "Referral":
+        return "cafcass_manager", {"id": referral}
+    if name == "RecordReferralEnquiry":
+        return "guardian2", {
+            "input": {"referralId": referral, "madeOn": today, "madeWith": "The authority", "note": "Asked"}
+        }
+    return "guardian2", {
+        "input": {"referralId": referral, "outcome": "RESOLVED_BY_CORRESPONDENCE", "note": "Letter"}
+    }
 
 
 async def _records(
@@ -638,6 +698,44 @@ async def test_the_task_list_does_not_grow_with_the_number_of_obligations(
         await world.open_case([("A", LegalStatus.INTERIM_CARE_ORDER), ("B", LegalStatus.SECTION_20)])
     many = await _count(count_queries, client, token, "MyTasks")
     assert few == many <= BOUNDS["MyTasks"]
+
+
+@pytest.mark.parametrize("who", ["cafcass_manager", "iro_manager", "iro", "guardian2"])
+async def test_the_referrals_do_not_grow_with_their_number(
+    client: httpx.AsyncClient, world: World, count_queries: QueryCounter, who: str
+) -> None:
+    """The service area's queue, the authority's list, the IRO's and the officer's: each in statements that
+    do not grow with the referrals, their enquiries or their papers."""
+    token = await world.token(who)
+
+    async def referred(count: int) -> None:
+        for _ in range(count):
+            case = str(await world.open_case())
+            referral = await _refer(client, world, case)
+            await _change(
+                client,
+                world,
+                "cafcass_manager",
+                "AppointReferralOfficer",
+                referralId=referral,
+                officerId=str(world.id("guardian2")),
+            )
+            await _change(
+                client,
+                world,
+                "guardian2",
+                "RecordReferralEnquiry",
+                referralId=referral,
+                madeOn=datetime.now(UTC).date().isoformat(),
+                madeWith="The authority",
+                note="Asked",
+            )
+
+    await referred(1)
+    few = await _count(count_queries, client, token, "Referrals")
+    await referred(5)
+    many = await _count(count_queries, client, token, "Referrals")
+    assert few == many <= BOUNDS["Referrals"]
 
 
 @pytest.mark.parametrize("manager", ["cafcass_manager", "iro_manager"])

@@ -25,6 +25,7 @@ from models import (
     OutboxMessage,
     OutboxState,
     Person,
+    ReferralGround,
     Role,
     utcnow,
 )
@@ -33,7 +34,7 @@ from portal.auth.service import actor_for_person
 from portal.auth.tokens import create_token
 from tests.support.world import World
 
-MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE, NAMED = (
+MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE, NAMED, OFFICER = (
     "member",
     "ended member",
     "manager in scope",
@@ -41,6 +42,7 @@ MEMBER, ENDED, IN_SCOPE, OUT_OF_SCOPE, ELSEWHERE, NO_ROLE, NAMED = (
     "another organisation",
     "no role",
     "named to answer the case's dispute",
+    "officer appointed to the case's referral",
 )
 
 
@@ -70,6 +72,7 @@ PEOPLE = [
     Someone("iro_manager", Role.IRO_MANAGER, IN_SCOPE),
     Someone("other_iro_manager", Role.IRO_MANAGER, OUT_OF_SCOPE),
     Someone("team_manager", Role.LA_MANAGER, NAMED),
+    Someone("officer", Role.GUARDIAN, OFFICER),
     Someone("other_la_manager", Role.LA_MANAGER, ELSEWHERE),
     Someone("admin", Role.ADMIN, ELSEWHERE),
     Someone("nobody", None, NO_ROLE),
@@ -112,6 +115,9 @@ class Setting:
     # the team manager named to answer it and the guardian told of it; and one still informal and untold.
     dispute_id: str = ""
     untold_dispute_id: str = ""
+    # A referral to Cafcass from the case's IRO with "officer" appointed to it, and one just made.
+    referral_id: str = ""
+    new_referral_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -119,6 +125,7 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         "social_worker2": ("riverside", Role.SOCIAL_WORKER),
         "solicitor2": ("riverside", Role.LA_SOLICITOR),
         "other_social_worker": ("northmoor", Role.SOCIAL_WORKER),
+        "officer": ("cafcass", Role.GUARDIAN),
     }
     from portal.people.service import add_person
 
@@ -209,6 +216,7 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
     records = await _records(world, sessions, case_id)
     handover = await _handovers(world, sessions, handover_case_id)
     disputes = await _disputes(world, sessions, case_id)
+    referrals = await _referrals(world, sessions, case_id)
     return Setting(
         world,
         case_id,
@@ -221,6 +229,7 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         dead_email_id=str(dead_email),
         legal_hold_id=str(hold.id),
         **disputes,
+        **referrals,
     )
 
 
@@ -250,6 +259,26 @@ async def _disputes(world: World, sessions: async_sessionmaker, case_id: uuid.UU
         await disputes.tell_guardian(session, iro, told.id)
         untold = await disputes.raise_challenge(session, iro, challenge())
     return {"dispute_id": str(told.id), "untold_dispute_id": str(untold.id)}
+
+
+async def _referrals(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
+    from portal.referrals import service as referrals
+
+    async with sessions() as session, session.begin():
+        iro = await actor_for_person(session, world.id("iro"), via=Via.API)
+        manager = await actor_for_person(session, world.id("cafcass_manager"), via=Via.API)
+        assert iro is not None
+        assert manager is not None
+        refer = referrals.Refer(
+            case_id=case_id,
+            ground=ReferralGround.FAMILY_LIFE,
+            grounds="Contact stopped",
+            steps_taken="The ladder",
+        )
+        referral = await referrals.refer(session, iro, refer)
+        await referrals.appoint(session, manager, referral.id, world.id("officer"))
+        new = await referrals.refer(session, iro, refer)
+    return {"referral_id": str(referral.id), "new_referral_id": str(new.id)}
 
 
 async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from models import (
     LegalStatus,
     OrganisationKind,
     Purpose,
+    ReferralGround,
+    ReferralOutcome,
+    ReferralState,
     Role,
     Side,
     Stage,
@@ -47,6 +50,22 @@ DisputeSubjectEnum = enum_type(DisputeSubject, "What a dispute about a child's c
 DisputeStateEnum = enum_type(
     DisputeState,
     "Where a dispute stands: being settled informally, on the authority's ladder (FORMAL), or resolved.",
+)
+ReferralGroundEnum = enum_type(
+    ReferralGround,
+    "The Convention right an IRO thinks may be breached (Human Rights Act 1998): life (Article 2), "
+    "inhuman or degrading treatment (3), a fair hearing (6), private and family life (8), discrimination "
+    "(14), or another.",
+)
+ReferralStateEnum = enum_type(
+    ReferralState,
+    "Where a referral to Cafcass stands: referred, acknowledged by the service area, an officer appointed, "
+    "or concluded.",
+)
+ReferralOutcomeEnum = enum_type(
+    ReferralOutcome,
+    "How a referral to Cafcass ended: resolved by correspondence, resolved by discussion, Cafcass disagreed "
+    "with the IRO, or an application to court.",
 )
 StageOutcomeEnum = enum_type(
     StageOutcome,

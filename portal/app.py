@@ -41,15 +41,18 @@ from portal.web import sign_in
 from portal.web.admin_pages import routes as admin_routes
 from portal.web.allocation_pages import routes as allocation_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
+from portal.web.dispute_pages import routes as dispute_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.info_pages import routes as info_routes
+from portal.web.ladder_pages import routes as ladder_routes
 from portal.web.metering import Observed, metrics_route
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
 from portal.web.proceedings_pages import routes as proceedings_routes
 from portal.web.record_pages import routes as record_routes
+from portal.web.referral_pages import routes as referral_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
 from portal.web.retention_pages import routes as retention_routes
@@ -214,12 +217,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *sign_in.routes,
             *page_routes,
             *record_routes,
+            *dispute_routes,
+            *referral_routes,
             *paper_routes,
             *handover_routes,
             *proceedings_routes,
             *dashboard_routes,
             *admin_routes,
             *retention_routes,
+            *ladder_routes,
             *allocation_routes,
             *info_routes,
         ],

@@ -46,6 +46,7 @@ from models import (
 )
 from portal.cases import repository as case_rows
 from portal.clock import LONDON, london_datetime
+from portal.demo_disputes import DisputeRecords
 from portal.demo_records import DemoCase, Records
 from portal.obligations import service as obligations
 from portal.people import repository as people_rows
@@ -77,6 +78,10 @@ PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("Chloe Bennett", RIVERSIDE, [Role.SOCIAL_WORKER]),
     ("Marcus Reid", RIVERSIDE, [Role.SOCIAL_WORKER]),
     ("Sam Taylor", RIVERSIDE, [Role.ADMIN]),
+    # Riverside's chain for settling disputes with its IROs (portal/demo_disputes.py).
+    ("Nadia Hussain", RIVERSIDE, [Role.LA_MANAGER]),
+    ("Peter Walsh", RIVERSIDE, [Role.LA_MANAGER]),
+    ("Eleanor Grant", RIVERSIDE, [Role.LA_MANAGER]),
     ("Fiona Campbell", NORTHMOOR, [Role.IRO]),
     ("Owen Davies", NORTHMOOR, [Role.IRO]),
     ("Richard Stone", NORTHMOOR, [Role.IRO_MANAGER]),
@@ -414,6 +419,7 @@ async def load_demo(session: AsyncSession, *, today: date, store: BlobStore) -> 
     await world.write()
     await world.protocol()
     await Records(session, store, today).replay(world.demo_cases())
+    await DisputeRecords(session, store, today).replay_disputes(world.demo_cases(), world.people)
     return DemoSummary(
         organisations=len(world.orgs),
         people=len(world.people),

@@ -10,12 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models import (
+    CafcassReferral,
     CaseMembership,
     CaseRole,
     Child,
     Closure,
     Contact,
     CourtPaper,
+    Dispute,
+    DisputeState,
     FinalOrder,
     Handover,
     LegalStatusEntry,
@@ -25,6 +28,8 @@ from models import (
     Proceedings,
     ProceedingsChild,
     RaisedIssue,
+    ReferralEnquiry,
+    ReferralState,
     Review,
     StageChange,
 )
@@ -190,7 +195,7 @@ async def _personas_describe_everyone_in_two_statements(
     with count_queries() as statements:
         people = await personas(session)
     assert len(statements) <= 2
-    assert len(people) == 18
+    assert len(people) == 21
     assert all(p.description for p in people)
     grace = next(p for p in people if p.name == "Grace Okafor")
     assert grace.description.startswith("Children's guardian on ")
@@ -255,6 +260,32 @@ async def _has_something_for_every_page(
     assert changed == {"placement"}
 
 
+async def _disputes_at_several_stages_and_a_referral(
+    session: AsyncSession, today: date, count_queries: QueryCounter
+) -> None:
+    """Issue 17: informal, resolved at a stage, at a stage and due, beyond the ladder's time; one referral
+    with an officer making enquiries."""
+    found = {
+        (state, stage, limit_on is not None and limit_on < today)
+        for state, stage, limit_on in await _scalars(
+            session, sa.select(Dispute.state, Dispute.stage, Dispute.limit_on)
+        )
+    }
+    assert found == {
+        (DisputeState.INFORMAL, 0, False),
+        (DisputeState.RESOLVED, 1, False),
+        (DisputeState.FORMAL, 2, False),
+        (DisputeState.FORMAL, 3, True),
+    }
+    [(state, enquiries)] = await _scalars(
+        session,
+        sa.select(CafcassReferral.state, sa.func.count(ReferralEnquiry.id))
+        .outerjoin(ReferralEnquiry, ReferralEnquiry.referral_id == CafcassReferral.id)
+        .group_by(CafcassReferral.id, CafcassReferral.state),
+    )
+    assert (state, enquiries) == (ReferralState.OFFICER_APPOINTED, 1)
+
+
 async def test_the_demo_world_is_believable(
     session: AsyncSession, settings: Settings, count_queries: QueryCounter
 ) -> None:
@@ -273,5 +304,6 @@ async def test_the_demo_world_is_believable(
         _the_demo_replays_allocations_and_contacts_through_the_protocol_engine,
         _the_demo_sends_no_email_about_its_past,
         _has_something_for_every_page,
+        _disputes_at_several_stages_and_a_referral,
     ):
         await check(session, today, count_queries)

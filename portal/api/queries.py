@@ -23,6 +23,7 @@ from portal.api.staffing import StaffingQueries
 from portal.api.types.adherence import (
     AdherenceLine,
     AtRisk,
+    DisputeFigures,
     HandoverFigures,
     IroWorkload,
     PaperTimings,
@@ -403,11 +404,23 @@ class Query(StaffingQueries):
         return PaperTimings(**dataclasses.asdict(found))
 
     @resolver
+    async def dispute_figures(self, info: Info, start: date, end: date) -> DisputeFigures:
+        """Disputes about care plans and referrals to Cafcass in your scope, from ``start`` to ``end`` and
+        open now (Cafcass and IRO managers)."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: dashboards.disputes(s, actor, start=start, end=end, today=today)
+        )
+        return DisputeFigures.of(found)
+
+    @resolver
     async def dashboard_cases(
         self, info: Info, figure: Figure, start: date, end: date, iro_id: strawberry.ID | None = None
     ) -> list[CaseReference]:
-        """The cases behind one figure of Table 1, the tracker, handovers, court papers or (with ``iroId``)
-        an IRO's caseload, within your scope: their numbers, and each case itself if you may read it."""
+        """The cases behind one figure of Table 1, the tracker, handovers, court papers, disputes and
+        referrals, or (with ``iroId``) an IRO's caseload, within your scope: their numbers, and each case
+        itself if you may read it."""
         actor = info.context.require_actor()
         iro = parse_id(iro_id, "iroId") if iro_id else None
         today = info.context.today

@@ -1,6 +1,7 @@
 """The cases behind any dashboard figure other than adherence's (which has its own, by code and group):
-Table 1, the tracker, handovers, court papers and an IRO's workload. Each is the same per-case rows its
-section counts, filtered to the figure: a drill-down lists exactly the cases behind the number, in scope.
+Table 1, the tracker, handovers, court papers, disputes and referrals, and an IRO's workload. Each is the
+same per-case rows its section counts, filtered to the figure: a drill-down lists exactly the cases behind
+the number, in scope.
 
 Here: the figures. The statements are in repository/drill.py, and service.py serves the section."""
 
@@ -40,6 +41,31 @@ class Figure(StrEnum):
     PAPERS_OPENED = "papers:opened"
     PAPERS_UNOPENED = "papers:unopened"
     PAPERS_NOT_WITH_IRO = "papers:not_with_iro"
+    DISPUTES_OPENED = "disputes:opened"
+    DISPUTES_FAST_TRACKED = "disputes:fast_tracked"
+    DISPUTES_RESOLVED = "disputes:resolved"
+    DISPUTES_RESOLVED_INFORMALLY = "disputes:stage_0"
+    DISPUTES_RESOLVED_AT_STAGE_1 = "disputes:stage_1"
+    DISPUTES_RESOLVED_AT_STAGE_2 = "disputes:stage_2"
+    DISPUTES_RESOLVED_AT_STAGE_3 = "disputes:stage_3"
+    DISPUTES_RESOLVED_AT_STAGE_4 = "disputes:stage_4"
+    DISPUTES_RESOLVED_AT_STAGE_5 = "disputes:stage_5"
+    DISPUTES_RESOLVED_AT_STAGE_6 = "disputes:stage_6"
+    DISPUTES_RESOLVED_AT_STAGE_7 = "disputes:stage_7"
+    DISPUTES_RESOLVED_AT_STAGE_8 = "disputes:stage_8"
+    DISPUTES_RESOLVED_AT_STAGE_9 = "disputes:stage_9"
+    DISPUTES_RESOLVED_AT_STAGE_10 = "disputes:stage_10"
+    DISPUTES_RESOLVED_WITHIN_LIMIT = "disputes:within_limit"
+    DISPUTES_RESOLVED_BEYOND_LIMIT = "disputes:beyond_limit"
+    DISPUTES_OPEN = "disputes:open"
+    DISPUTES_OPEN_BEYOND_LIMIT = "disputes:open_beyond_limit"
+    REFERRALS_MADE = "referrals:made"
+    REFERRALS_OPEN = "referrals:open"
+    REFERRALS_OVERDUE = "referrals:overdue"
+    REFERRALS_RESOLVED_BY_CORRESPONDENCE = "referrals:resolved_by_correspondence"
+    REFERRALS_RESOLVED_BY_DISCUSSION = "referrals:resolved_by_discussion"
+    REFERRALS_CAFCASS_DISAGREES = "referrals:cafcass_disagrees"
+    REFERRALS_APPLICATION_TO_COURT = "referrals:application_to_court"
     IRO_CHILDREN = "iro:children"
     IRO_IN_PROCEEDINGS = "iro:in_proceedings"
     IRO_OVERDUE_REVIEWS = "iro:overdue_reviews"

@@ -11,15 +11,17 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import LegalStatus, Role
+from models import LegalStatus, ReferralOutcome, Role
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases.timescale import STATUTORY_WEEKS
 from portal.dashboards.adherence import GroupBy, Line, Measure
+from portal.dashboards.disputes import Disputes
 from portal.dashboards.drill import Behind, Figure
 from portal.dashboards.handovers import Handovers, HandoverStatus
 from portal.dashboards.papers import Papers, PaperStatus
 from portal.dashboards.repository import adherence as adherence_rows
+from portal.dashboards.repository import disputes as dispute_rows
 from portal.dashboards.repository import drill as drill_rows
 from portal.dashboards.repository import handovers as handover_rows
 from portal.dashboards.repository import papers as paper_rows
@@ -29,6 +31,7 @@ from portal.dashboards.repository.sql import as_uuid
 from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
 from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
+from portal.disputes.ladders import STAGES_MAX
 from portal.reviews.schedule import standing
 from portal.validation import clean
 
@@ -222,4 +225,29 @@ async def papers(session: AsyncSession, actor: Actor, *, start: date, end: date,
         median_working_days=row["p50"],
         p90_working_days=row["p90"],
         **{status.value: row[status.value] for status in PaperStatus},
+    )
+
+
+async def disputes(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Disputes:
+    """Disputes about care plans and referrals to Cafcass on the cases in scope: raised, fast-tracked and
+    resolved in the period (and where, and within the ladder's time or not), open now; referrals made in the
+    period, open now and overdue, and how those that concluded in the period ended."""
+    require_viewer_for(actor, start, end)
+    row = await dispute_rows.counts(session, actor, start=start, end=end, today=today)
+    audit.record(session, actor, "disputes_dashboard.read", subject_type="dashboard")
+    stages = [(n, row[f"disputes:stage_{n}"]) for n in range(1, STAGES_MAX + 1)]
+    return Disputes(
+        opened=row[Figure.DISPUTES_OPENED.value],
+        fast_tracked=row[Figure.DISPUTES_FAST_TRACKED.value],
+        resolved=row[Figure.DISPUTES_RESOLVED.value],
+        resolved_informally=row[Figure.DISPUTES_RESOLVED_INFORMALLY.value],
+        resolved_at_stage=[(n, count) for n, count in stages if count],
+        resolved_within_limit=row[Figure.DISPUTES_RESOLVED_WITHIN_LIMIT.value],
+        resolved_beyond_limit=row[Figure.DISPUTES_RESOLVED_BEYOND_LIMIT.value],
+        open=row[Figure.DISPUTES_OPEN.value],
+        open_beyond_limit=row[Figure.DISPUTES_OPEN_BEYOND_LIMIT.value],
+        referrals_made=row[Figure.REFERRALS_MADE.value],
+        referrals_open=row[Figure.REFERRALS_OPEN.value],
+        referrals_overdue=row[Figure.REFERRALS_OVERDUE.value],
+        referral_outcomes=[(outcome, row[f"referrals:{outcome.value}"]) for outcome in ReferralOutcome],
     )

@@ -72,6 +72,9 @@ class ReferralView:
     """A referral as one viewer may see it: its enquiries and papers, and what they may do on it."""
 
     referral: CafcassReferral
+    # The case's number and its authority's name: what an officer needs to make enquiries.
+    case_number: str
+    local_authority: str
     enquiries: list[ReferralEnquiry]
     papers: list[CourtPaper]
     acting_as: Role
@@ -558,12 +561,15 @@ async def _views(
     ids = [r.id for r, _ in seen]
     enquiries = await repository.enquiries_of(session, ids)
     papers = await repository.papers_of(session, ids)
+    cases = await repository.cases_of(session, list({r.proceedings_id for r, _ in seen}))
     views = []
     for found, rights in seen:
         manages = rights is not None and rights[1]
         views.append(
             ReferralView(
                 referral=found,
+                case_number=cases[found.proceedings_id][0],
+                local_authority=cases[found.proceedings_id][1],
                 enquiries=enquiries.get(found.id, []),
                 papers=papers.get(found.id, []),
                 acting_as=rights[0] if rights is not None else Role.GUARDIAN,

@@ -8,7 +8,6 @@ rules of its own; confirming runs it again for real."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +25,7 @@ from portal.calendar import add_working_days
 from portal.dashboards.workload import HANDBOOK_RANGE
 from portal.db import UnitOfWork
 from portal.staffing import service as staffing
-from portal.web.forms import FormErrors
+from portal.web.forms import NOBODY, FormErrors
 from portal.web.operations import OperationFailed, Operations, PageNotFound
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
@@ -34,8 +33,6 @@ from portal.web.requests import posted_form, signed_in
 QUEUE_PAGE = 25
 # The IRO Handbook: an IRO is appointed within 5 working days of the child becoming looked after.
 IRO_WITHIN_WORKING_DAYS = 5
-# A well-formed id that matches nobody: sent when no one was chosen, so the API still checks the rest.
-NOBODY = str(uuid.UUID(int=0))
 
 
 def _operations(request: Request) -> Operations:

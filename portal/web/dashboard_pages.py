@@ -73,7 +73,23 @@ TRACKER_FIGURES = [
     Figure.TRACKER_21_TO_26_WEEKS.name,
     Figure.TRACKER_OVER_26_WEEKS.name,
 ]
-SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
+# The disputes section's rows: (label, key in disputeFigures, figure), in the order shown and downloaded.
+DISPUTE_ROWS = [
+    ("Raised in the period", "opened", "DISPUTES_OPENED"),
+    ("Of those, fast-tracked to a formal stage", "fastTracked", "DISPUTES_FAST_TRACKED"),
+    ("Resolved in the period", "resolved", "DISPUTES_RESOLVED"),
+    ("Resolved informally", "resolvedInformally", "DISPUTES_RESOLVED_INFORMALLY"),
+    ("Resolved within the ladder's time", "resolvedWithinLimit", "DISPUTES_RESOLVED_WITHIN_LIMIT"),
+    ("Resolved after the ladder's time", "resolvedBeyondLimit", "DISPUTES_RESOLVED_BEYOND_LIMIT"),
+    ("Open now", "open", "DISPUTES_OPEN"),
+    ("Open beyond the ladder's time", "openBeyondLimit", "DISPUTES_OPEN_BEYOND_LIMIT"),
+]
+REFERRAL_ROWS = [
+    ("Made in the period", "referralsMade", "REFERRALS_MADE"),
+    ("Open now", "referralsOpen", "REFERRALS_OPEN"),
+    ("Open with the next step overdue", "referralsOverdue", "REFERRALS_OVERDUE"),
+]
+SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "disputes", "workload")
 
 
 PERIOD_FIELDS = (("start", "The start of the period"), ("end", "The end of the period"))
@@ -331,6 +347,9 @@ async def dashboard(request: Request) -> Response:
                     )
                 ]
             ),
+            "disputes": data["disputeFigures"],
+            "dispute_rows": DISPUTE_ROWS,
+            "referral_rows": REFERRAL_ROWS,
             "csv_link": lambda section: "/dashboard.csv?" + urlencode({**filters, "section": section}),
             "figure_link": lambda figure, iro=None: (
                 "/dashboard/cases?" + urlencode({**period, "figure": figure, **({"iro": iro} if iro else {})})
@@ -384,6 +403,22 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
                 "p90 working days to opening",
             ],
             ["" if figures[key] is None else figures[key] for key in keys],
+        ]
+    if section == "disputes":
+        figures = data["disputeFigures"]
+        stages = [(f"Resolved at formal stage {s['stage']}", s["count"]) for s in figures["resolvedAtStage"]]
+        outcomes = [
+            (f"Referrals concluded: {label_of(o['outcome'], 'referral_outcome').lower()}", o["count"])
+            for o in figures["referralOutcomes"]
+        ]
+        return [["figure", "count"]] + [
+            [label, count]
+            for label, count in [
+                *((f"Disputes: {label.lower()}", figures[key]) for label, key, _ in DISPUTE_ROWS),
+                *stages,
+                *((f"Referrals: {label.lower()}", figures[key]) for label, key, _ in REFERRAL_ROWS),
+                *outcomes,
+            ]
         ]
     if section == "workload":
         return [["IRO", "children", "in proceedings", "reviews late", "above 70"]] + [
@@ -472,6 +507,13 @@ def _figure_title(figure: str) -> str:
         words = f"{QUESTIONS[section]}: {rest.replace('_', ' ')}"
     elif figure in IRO_FIGURES:
         words = IRO_FIGURES[figure]
+    elif titled := {f: label for label, _, f in DISPUTE_ROWS + REFERRAL_ROWS}.get(figure):
+        words = f"{'Referrals to Cafcass' if section == 'referrals' else 'Disputes'}: {titled.lower()}"
+    elif section == "disputes":  # resolved at a formal stage
+        words = f"Disputes resolved at formal stage {rest.removeprefix('stage_')}"
+    elif section == "referrals":  # concluded with an outcome
+        outcome = label_of(figure.removeprefix("REFERRALS_"), "referral_outcome")
+        words = f"Referrals to Cafcass concluded: {outcome.lower()}"
     else:
         words = figure.replace("_", " ").capitalize()
     code = FIGURE_CODES.get(figure) or next(

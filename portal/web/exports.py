@@ -59,8 +59,13 @@ async def discussion_pdf(case: dict[str, Any]) -> bytes:
 def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
     """One child's file: the case and the child, their reviews and final order, and the case's discussion
     records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
-    of siblings shares these), and who looked at and changed the case (its access log)."""
+    of siblings shares these), the disputes and referrals to Cafcass about the child or all the case's
+    children that the exporter may see, and who looked at and changed the case (its access log)."""
     child = next(c for c in case["children"] if c["id"] == child_id)
+
+    def about_the_child(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in records if r["childId"] in {None, child_id}]
+
     return {
         "format": "guardian-iro-portal/child-file",
         "version": FORMAT_VERSION,
@@ -83,6 +88,8 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
             for h in case["handovers"]
         ],
         "courtPapers": case["papers"],
+        "disputes": about_the_child(case.get("disputes", [])),
+        "referralsToCafcass": about_the_child(case.get("referrals", [])),
         "accessLog": case.get("accessLog", []),
     }
 

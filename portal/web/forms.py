@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -47,6 +48,33 @@ class FormErrors:
         return sorted(
             self._errors.values(), key=lambda e: order.index(e.field) if e.field in order else len(order)
         )
+
+
+# A well-formed id that matches nobody: sent when nothing was chosen, so the API still checks the rest.
+NOBODY = str(uuid.UUID(int=0))
+# More digits than any count a form asks for (and than GraphQL's Int holds): refused as not a number.
+NUMBER_MAX_DIGITS = 6
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def date_values(prefix: str, value: str | None) -> dict[str, str]:
+    """A date input's fields (prefix-day, prefix-month, prefix-year) for an ISO date, to fill a form."""
+    if not value:
+        return {}
+    day = date.fromisoformat(value)
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
+def parse_whole_number(text: str, errors: FormErrors, field: str, message: str) -> int | None:
+    """A count typed into a box, like 5; anything else (empty included) adds ``message`` for ``field``."""
+    text = text.strip()
+    if text.isdigit() and len(text) <= NUMBER_MAX_DIGITS:
+        return int(text)
+    errors.add(field, message)
+    return None
 
 
 def parse_date(form: dict[str, str], prefix: str, label: str, errors: FormErrors, field: str) -> date | None:

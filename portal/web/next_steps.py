@@ -151,7 +151,7 @@ LANDING: tuple[tuple[Role, str], ...] = (
     (Role.IRO_MANAGER, "/assignments"),
     (Role.LA_SOLICITOR, "/cases"),
     (Role.SOCIAL_WORKER, "/cases"),
-    # The disputes they are named to answer will be among their tasks.
+    # The disputes they are named to answer are among their tasks (portal/web/dispute_lists.py).
     (Role.LA_MANAGER, "/tasks"),
     (Role.NATIONAL_ADMIN, "/admin/organisations"),
     (Role.ADMIN, "/admin/people"),

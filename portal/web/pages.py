@@ -19,6 +19,7 @@ from portal.calendar import add_working_days
 from portal.clock import LONDON
 from portal.db import UnitOfWork
 from portal.web.allocation_pages import manager_tasks
+from portal.web.dispute_lists import case_disputes, disputes_to_answer
 from portal.web.forms import FormErrors, moment, parse_date, parse_time
 from portal.web.labels import LABELS
 from portal.web.legal_tasks import legal_tasks
@@ -87,7 +88,8 @@ async def case_page(request: Request) -> Response:
     variables = {"id": request.path_params["case_id"], "ledgerSize": None if everything else LEDGER_PAGE}
     async with signed_in(request) as (uow, actor):
         data = await operations(request).run(uow, actor, "CaseView", variables)
-    case = data["case"]
+        case = data["case"]
+        disputes = await case_disputes(operations(request), uow, actor, case)
     entries = case["contacts"]
     # The counts are of the whole ledger, whichever part of it is shown.
     counts = case["contactCounts"]
@@ -113,6 +115,9 @@ async def case_page(request: Request) -> Response:
             "me": me,
             "actions": case_actions(case),
             "duties": my_duties(case, me, soon),
+            # None when the viewer's roles on the case read no disputes.
+            "disputes": disputes,
+            "raises_challenges": "IRO" in case["viewerRoles"],
             "flash": FLASH.get(request.query_params.get("done", "")),
             "flash_link": _flash_link(request, case["id"], shown),
             "EVIDENCE": EVIDENCE_ANCHORS,
@@ -364,6 +369,7 @@ async def tasks_page(request: Request) -> Response:
         data = await operations(request).run(uow, actor, "MyTasks", {})
         manager = await manager_tasks(operations(request), uow, actor)
         legal = await legal_tasks(request, uow, actor, data["me"]["roles"])
+        disputes = await disputes_to_answer(operations(request), uow, actor, data["me"]["roles"])
     soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     groups: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "later": [], "closed": []}
     for task in data["myTasks"]:
@@ -389,6 +395,7 @@ async def tasks_page(request: Request) -> Response:
             "monitoring": data["myMonitoringItems"],
             "manager": manager,
             "legal": legal,
+            "disputes": disputes,
         },
     )
 

@@ -10,8 +10,6 @@ between requests, and everything works without JavaScript.
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +20,7 @@ from models import Stage
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.web.case_forms import CaseForm, case_for
-from portal.web.forms import FormErrors, parse_date
+from portal.web.forms import NOBODY, FormErrors, iso, parse_date
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
@@ -33,18 +31,6 @@ from portal.web.requests import posted_form, signed_in
 MAX_CHILDREN = 10
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 CHILD_PARTS = ("givenName", "familyName", "dateOfBirth", "legalStatus", "lookedAfterSince")
-NO_ID = str(uuid.UUID(int=0))  # well formed and matches nothing: the API still checks every other field
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _date_values(prefix: str, value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    day = date.fromisoformat(value)
-    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
 
 
 # Opening proceedings -------------------------------------------------------------------------------------
@@ -118,15 +104,15 @@ def _open_input(form: dict[str, str], rows: int, errors: FormErrors) -> dict[str
             {
                 "givenName": form.get(f"{prefix}-givenName", ""),
                 "familyName": form.get(f"{prefix}-familyName", ""),
-                "dateOfBirth": _iso(born),
+                "dateOfBirth": iso(born),
                 "legalStatus": status if status in LABELS["legal_status"] else None,
-                "lookedAfterSince": _iso(since),
+                "lookedAfterSince": iso(since),
             }
         )
     return {
-        "courtId": form.get("courtId") or NO_ID,
+        "courtId": form.get("courtId") or NOBODY,
         "caseNumber": form.get("caseNumber", ""),
-        "issuedOn": _iso(issued),
+        "issuedOn": iso(issued),
         "newChildren": children,
     }
 
@@ -279,7 +265,7 @@ async def record_stage(request: Request) -> Response:
         errors.add("stage", "Select the stage the proceedings reached")
         stage = "FINAL_HEARING"  # so the API still checks the date; the page's error stands
     variables = {
-        "input": {"caseId": request.path_params["case_id"], "stage": stage, "changedOn": _iso(changed)}
+        "input": {"caseId": request.path_params["case_id"], "stage": stage, "changedOn": iso(changed)}
     }
     return await STAGE.submit(request, "AdvanceStage", variables, errors, form, "stage")
 
@@ -309,7 +295,7 @@ async def record_extension(request: Request) -> Response:
             "caseId": request.path_params["case_id"],
             "weeks": weeks,
             "reason": form.get("reason", ""),
-            "grantedOn": _iso(granted),
+            "grantedOn": iso(granted),
         }
     }
     return await EXTENSION.submit(request, "RecordExtension", variables, errors, form, "extension")
@@ -349,7 +335,7 @@ async def record_legal_status(request: Request) -> Response:
             "caseId": request.path_params["case_id"],
             "childId": child,
             "status": status,
-            "effectiveFrom": _iso(effective),
+            "effectiveFrom": iso(effective),
         }
     }
     return await LEGAL_STATUS.submit(request, "RecordLegalStatus", variables, errors, form, "legal-status")
@@ -381,7 +367,7 @@ def _final_orders_input(
                 f"order-{child['id']}",
                 f"Select the final order for {child['givenName']} {child['familyName']}",
             )
-    input = {"caseId": case["id"], "madeOn": _iso(made), "orders": chosen}
+    input = {"caseId": case["id"], "madeOn": iso(made), "orders": chosen}
     return input, chosen
 
 

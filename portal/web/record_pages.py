@@ -6,7 +6,6 @@ itself with the errors."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -18,25 +17,13 @@ from portal.access.policy import Permission
 from portal.audit.service import Look
 from portal.web.case_forms import CaseForm, case_for
 from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
-from portal.web.forms import FormErrors, parse_date
+from portal.web.forms import FormErrors, date_values, iso, parse_date
 from portal.web.headers import attachment
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
-
-
-def _date_values(prefix: str, value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    day = date.fromisoformat(value)
-    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
 
 REVIEW = CaseForm(
     "review_form.html",
@@ -59,7 +46,7 @@ async def schedule_review(request: Request) -> Response:
         "input": {
             "caseId": request.path_params["case_id"],
             "childIds": children,
-            "reviewDate": _iso(review_date),
+            "reviewDate": iso(review_date),
             "arrangements": form.get("arrangements", ""),
             "kind": kind if kind in ("ADDITIONAL", "INFORMATION_GATHERING") else None,
             "guardianInvited": form.get("guardianInvited") == "yes",
@@ -94,7 +81,7 @@ async def review_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
         case = await case_for(request, uow, actor, "manageReviews")
     review = _review(case, request.path_params["review_id"])
-    values = {**_date_values("reviewDate", review["reviewDate"]), "arrangements": review["arrangements"]}
+    values = {**date_values("reviewDate", review["reviewDate"]), "arrangements": review["arrangements"]}
     return render(
         request,
         OUTCOME.template,
@@ -124,7 +111,7 @@ async def review_held(request: Request) -> Response:
     held = parse_date(form, "heldOn", "The date held", errors, "heldOn")
     record = form.get("record", "").strip() or None
     return await _review_action(
-        request, "RecordReviewHeld", {"heldOn": _iso(held), "record": record}, errors, form, "review-held"
+        request, "RecordReviewHeld", {"heldOn": iso(held), "record": record}, errors, form, "review-held"
     )
 
 
@@ -144,7 +131,7 @@ async def review_reschedule(request: Request) -> Response:
     form = await posted_form(request)
     errors = FormErrors(OUTCOME.anchors)
     new_date = parse_date(form, "reviewDate", "The review's date", errors, "reviewDate")
-    input = {"reviewDate": _iso(new_date), "arrangements": form.get("arrangements", "")}
+    input = {"reviewDate": iso(new_date), "arrangements": form.get("arrangements", "")}
     return await _review_action(request, "RescheduleReview", input, errors, form, "review-moved")
 
 
@@ -208,14 +195,14 @@ async def record_discussion(request: Request) -> Response:
             form, f"actions-{n}-dueOn", "The date it is due", errors, f"actions.{len(actions)}.dueOn"
         )
         if description or owner or due:
-            actions.append({"description": description, "ownerId": owner or None, "dueOn": _iso(due)})
+            actions.append({"description": description, "ownerId": owner or None, "dueOn": iso(due)})
     mode = form.get("mode", "")
     if mode not in LABELS["discussion_mode"]:
         errors.add("mode", "Choose how the discussion took place")
     variables = {
         "input": {
             "caseId": request.path_params["case_id"],
-            "heldOn": _iso(held),
+            "heldOn": iso(held),
             "mode": mode or "PHONE",
             "kind": form.get("kind")
             if form.get("kind") in LABELS["discussion_kind"]
@@ -318,7 +305,7 @@ async def record_significant_issue(request: Request) -> Response:
     variables = {
         "input": {
             "caseId": request.path_params["case_id"],
-            "aroseOn": _iso(arose),
+            "aroseOn": iso(arose),
             "meeting": form.get("meeting", ""),
             "summary": form.get("summary", ""),
             "tellGuardianNow": form.get("tellGuardianNow") == "yes",

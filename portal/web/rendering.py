@@ -13,6 +13,7 @@ from portal.auth.actor import Actor
 from portal.auth.web import csrf_token
 from portal.dashboards.viewer import may_view
 from portal.staffing.service import allocates_guardians, assigns_iros
+from portal.web.dispute_lists import lists_disputes
 from portal.web.labels import LABELS, date_time, label, long_date
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -57,5 +58,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "sees_dashboards": may_view(context.get("actor")),
         # The manager's staffing page for the navigation (href, words, nav key), or None.
         "staffing_page": staffing_page(context.get("actor")),
+        # The list of disputes, for those who raise, oversee or answer them.
+        "lists_disputes": lists_disputes(context.get("actor")),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

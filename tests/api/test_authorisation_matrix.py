@@ -132,6 +132,8 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "RaiseChallenge": (CASE, Permission.RAISE_CHALLENGE),
     "RecordDisputeExchange": (CASE, Permission.RAISE_CHALLENGE),
     "DisputeAnswerers": (CASE, Permission.RAISE_CHALLENGE),
+    "ChallengeForm": (CASE, Permission.RAISE_CHALLENGE),
+    "ReferralForm": (CASE, Permission.READ_CASE),
     "EscalateDispute": (CASE, Permission.RAISE_CHALLENGE),
     "ResolveDispute": (CASE, Permission.RAISE_CHALLENGE),
     "TellGuardianOfDispute": (CASE, Permission.RAISE_CHALLENGE),
@@ -406,6 +408,8 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "DisputeLadder": {"organisationId": riverside},
         "Referrals": {},
         "DisputeAnswerers": {"caseId": case},
+        "ChallengeForm": {"id": case},
+        "ReferralForm": {"id": case},
         "Referral": {"id": mine(s.referral_id)},
         "ReferToCafcass": {
             "input": {"caseId": case, "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "Ladder"}

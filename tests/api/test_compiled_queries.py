@@ -96,8 +96,22 @@ async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         "summary": "Talked about the plan.",
         "actions": [{"description": "Send the plan", "ownerId": str(world.id("guardian")), "dueOn": today}],
     }
-    recorded = await gql(client, await world.token("iro"), "RecordDiscussion", input=discussion)
+    iro = await world.token("iro")
+    recorded = await gql(client, iro, "RecordDiscussion", input=discussion)
     payload = recorded["data"]["recordDiscussion"]
+    challenge = {
+        "caseId": str(case_id),
+        "subject": "CARE_PLAN",
+        "summary": "Drift",
+        "raisedWith": "The team manager",
+        "resolutionSought": "A plan",
+        "soughtBy": today,
+    }
+    dispute = (await gql(client, iro, "RaiseChallenge", input=challenge))["data"]["raiseChallenge"]["dispute"]
+    referral = {"caseId": str(case_id), "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "LDRP"}
+    referred = (await gql(client, iro, "ReferToCafcass", input=referral))["data"]["referToCafcass"][
+        "referral"
+    ]
     assert payload["errors"] == [], payload
     child = {
         "givenName": "Cal",
@@ -120,6 +134,13 @@ async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         "code": "P3",
         "measure": "OPEN",
         "figure": "TRACKER_UNDER_13_WEEKS",
+        "caseId": str(case_id),
+        # An operation's own, where its variable's name means something else to the others.
+        "by operation": {
+            "Dispute": {"id": dispute["id"]},
+            "Referral": {"id": referred["id"]},
+            "ReferralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
+        },
         "input": {
             "courtId": str(world.orgs["court"].id),
             "caseNumber": "RV26C00900",
@@ -132,6 +153,7 @@ async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
 def _variables(name: str, values: dict[str, Any]) -> dict[str, Any]:
     (operation,) = [d for d in parse(OPERATIONS[name]).definitions if isinstance(d, OperationDefinitionNode)]
     chosen = {}
+    values = {**values, **values["by operation"].get(name, {})}
     for definition in operation.variable_definitions or ():
         variable = definition.variable.name.value
         if variable in values:

@@ -217,18 +217,22 @@ BOUNDS = {
     "GiveGuardianViewOfDispute": 16,
     "DisputeLadder": 8,
     "SetDisputeLadder": 10,
-    "DisputeAnswerers": 12,
-    "Referrals": 9,
-    "Referral": 14,
-    "ReferToCafcass": 18,
-    "AcknowledgeReferral": 16,
-    "AppointReferralOfficer": 18,
-    "RecordReferralEnquiry": 15,
-    "RecordReferralOutcome": 16,
+    "DisputeAnswerers": 6,
+    "ChallengeForm": 10,
+    "ReferralForm": 11,
+    "Referrals": 10,
+    "Referral": 16,
+    "ReferToCafcass": 19,
+    "AcknowledgeReferral": 18,
+    "AppointReferralOfficer": 20,
+    "RecordReferralEnquiry": 17,
+    "RecordReferralOutcome": 18,
     "ReferralTimescale": 8,
     "SetReferralTimescale": 9,
 }
-DISPUTE_OPERATIONS = {name for name in BOUNDS if "Dispute" in name or name == "RaiseChallenge"}
+DISPUTE_OPERATIONS = {
+    name for name in BOUNDS if "Dispute" in name or name in {"RaiseChallenge", "ChallengeForm"}
+}
 REFERRAL_OPERATIONS = {name for name in BOUNDS if "Referral" in name or name == "ReferToCafcass"}
 
 
@@ -446,6 +450,7 @@ async def _disputes(
     simple: dict[str, tuple[str, dict[str, object]]] = {
         "Dispute": ("iro", {"id": dispute}),
         "DisputeAnswerers": ("iro", {"caseId": case}),
+        "ChallengeForm": ("iro", {"id": case}),
         "RecordDisputeExchange": (
             "iro",
             {"input": {"disputeId": dispute, "occurredOn": today, "party": "TM", "note": "Talked"}},
@@ -475,6 +480,8 @@ async def _referrals(
 ) -> tuple[str, dict[str, object]]:
     """A referral, taken as far as the operation needs: made, an officer appointed."""
     cafcass = str(world.orgs["cafcass"].id)
+    if name == "ReferralForm":
+        return "iro", {"id": case}
     if name == "ReferToCafcass":
         return "iro", {
             "input": {"caseId": case, "ground": "FAMILY_LIFE", "grounds": "Contact", "stepsTaken": "Ladder"}

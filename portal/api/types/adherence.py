@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import strawberry
 
+from models import ReferralOutcome
 from portal.api.doc import enum_type, field, object_type
 from portal.dashboards.adherence import GroupBy, Line, Measure
+from portal.dashboards.disputes import Disputes
 from portal.dashboards.drill import Figure
 from portal.obligations.rules import obligation_name
 
@@ -16,7 +19,8 @@ MeasureEnum = enum_type(Measure, "A figure on the adherence dashboard, to drill 
 FigureEnum = enum_type(
     Figure,
     "A figure on the dashboards other than adherence's, to drill down to its cases: a Table 1 category, a "
-    "tracker bucket, a handover or court paper status, or one of an IRO's caseload figures.",
+    "tracker bucket, a handover or court paper status, a figure of disputes or referrals to Cafcass, or one "
+    "of an IRO's caseload figures.",
     name="DashboardFigure",
 )
 
@@ -153,3 +157,51 @@ class PaperTimings:
     not_with_iro: int = field("Not with any IRO (none assigned yet, or withheld by the court).")
     median_working_days: int | None = field("Median working days from the date filed to the first opening.")
     p90_working_days: int | None = field("90th percentile of the same.")
+
+
+@object_type
+class StageCount:
+    """How many disputes were resolved at a formal stage of their ladder."""
+
+    stage: int = field("The formal stage (1 is the first).")
+    count: int = field("Disputes resolved there in the period.")
+
+
+@object_type
+class OutcomeCount:
+    """How many referrals to Cafcass ended with an outcome."""
+
+    outcome: ReferralOutcome = field("The outcome.")
+    count: int = field("Referrals that concluded with it in the period.")
+
+
+@object_type
+class DisputeFigures:
+    """Disputes about care plans and referrals to Cafcass on the cases in your scope (IRO Handbook ch. 6;
+    CA 1989 s25B(3)(a)). Each figure drills down (DashboardFigure DISPUTES_... and REFERRALS_...)."""
+
+    opened: int = field("Disputes raised in the period.")
+    fast_tracked: int = field("Of those, started at a formal stage at once.")
+    resolved: int = field("Disputes resolved in the period.")
+    resolved_informally: int = field("Of those, resolved before any formal stage.")
+    resolved_at_stage: list[StageCount] = field("Of those, resolved at each formal stage (stages with any).")
+    resolved_within_limit: int = field("Of those, formal and resolved within the ladder's whole time.")
+    resolved_beyond_limit: int = field("Of those, resolved after the ladder's whole time ran out.")
+    open: int = field("Disputes open now (raised by the period's end).")
+    open_beyond_limit: int = field("Of those, open beyond the ladder's whole time.")
+    referrals_made: int = field("Referrals to Cafcass made in the period.")
+    referrals_open: int = field("Referrals open now (made by the period's end).")
+    referrals_overdue: int = field("Of those, with their next step past its date.")
+    referral_outcomes: list[OutcomeCount] = field("Referrals concluded in the period, by outcome.")
+
+    @staticmethod
+    def of(found: Disputes) -> DisputeFigures:
+        return DisputeFigures(
+            **{
+                k: v
+                for k, v in dataclasses.asdict(found).items()
+                if k not in {"resolved_at_stage", "referral_outcomes"}
+            },
+            resolved_at_stage=[StageCount(stage=n, count=c) for n, c in found.resolved_at_stage],
+            referral_outcomes=[OutcomeCount(outcome=o, count=c) for o, c in found.referral_outcomes],
+        )

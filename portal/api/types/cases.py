@@ -22,6 +22,7 @@ from portal.api.errors import UserError
 from portal.api.pagination import PageInfo, decode_time_cursor, encode_time_cursor, page_size
 from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
+from portal.api.types.disputes import Dispute
 from portal.api.types.handovers import ClosingCondition, Closure, Handover
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
 from portal.api.types.papers import (
@@ -42,6 +43,7 @@ from portal.api.types.people import (
     person_ref,
 )
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
+from portal.api.types.referrals import CafcassReferral
 from portal.api.types.retention import CaseRetention, LegalHold
 from portal.audit import service as audit
 from portal.audit.service import Look
@@ -50,11 +52,13 @@ from portal.cases.service import age_on
 from portal.cases.timescale import timescale
 from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.dashboards.drill import Behind
+from portal.disputes import service as disputes_service
 from portal.handovers import service as handovers_service
 from portal.obligations.service import protocol_applies
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
 from portal.papers.plans import history as plan_history
+from portal.referrals import service as referrals_service
 from portal.retention.policy import kept_until, rule_in_words
 from portal.reviews.schedule import standing
 
@@ -287,6 +291,15 @@ class CaseAbilities:
     manage_legal_holds: bool = field(
         "Place or lift a legal hold that keeps the case past its retention date (the LA solicitor, and "
         "managers in scope)."
+    )
+    raise_challenge: bool = field("Raise a challenge about the care plan (the IRO).")
+    read_disputes: bool = field(
+        "Read the case's disputes about the care plan that the role table shows you (IRO, IRO manager, "
+        "guardian once told, LA solicitor from the ladder's stated stage)."
+    )
+    refer_to_cafcass: bool = field("Refer the case to Cafcass (CA 1989 s25B(3)(a); the IRO).")
+    read_referrals: bool = field(
+        "Read the case's referrals to Cafcass (the IRO, the IRO manager, the service area's managers)."
     )
 
 
@@ -553,6 +566,25 @@ class Case:
         return [Handover.of(h) for h in await info.context.loaders.handovers.load(self._model.id)]
 
     @resolver
+    async def disputes(self, info: Info) -> list[Dispute]:
+        """The case's disputes about the care plan that the role table shows you (IRO Handbook ch. 6), the
+        open first."""
+        actor = info.context.require_actor()
+        found = await info.context.uow.run(
+            lambda s: disputes_service.readable_disputes(s, actor, self._model.id)
+        )
+        return [Dispute.of(view, info.context.today) for view in found]
+
+    @resolver
+    async def referrals(self, info: Info) -> list[CafcassReferral]:
+        """The case's referrals to Cafcass, if you may read them (CA 1989 s25B(3)(a)), the open first."""
+        actor = info.context.require_actor()
+        found = await info.context.uow.run(
+            lambda s: referrals_service.readable_referrals(s, actor, self._model.id)
+        )
+        return [CafcassReferral.of(view, info.context.today) for view in found]
+
+    @resolver
     async def closing_checklist(self, info: Info) -> list[ClosingCondition]:
         """What the guardian must have done before closing their involvement (P12, every paper confirmed
         forwarded, P13, P14), in the order the work is done."""
@@ -644,6 +676,10 @@ class Case:
             record_significant_issue=Permission.RECORD_SIGNIFICANT_ISSUE in allowed,
             acknowledge_issue=Permission.ACKNOWLEDGE_ISSUE in allowed,
             manage_legal_holds=Permission.MANAGE_LEGAL_HOLDS in allowed,
+            raise_challenge=Permission.RAISE_CHALLENGE in allowed,
+            read_disputes=Permission.READ_DISPUTES in allowed,
+            refer_to_cafcass=Permission.REFER_TO_CAFCASS in allowed,
+            read_referrals=Permission.READ_REFERRALS in allowed,
         )
 
 

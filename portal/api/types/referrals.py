@@ -73,6 +73,8 @@ class CafcassReferral:
 
     id: strawberry.ID = field("The referral's id.")
     case_id: strawberry.ID = field("The case referred.")
+    case_number: str = field("The case's number.")
+    local_authority: str = field("The name of the local authority whose plan it concerns.")
     child_id: strawberry.ID | None = field("The child it concerns; empty for every child of the case.")
     dispute_id: strawberry.ID | None = field("The dispute it takes further, if it began as one.")
     service_area_id: strawberry.ID = field("The Cafcass service area it went to (the court's).")
@@ -123,6 +125,8 @@ class CafcassReferral:
         return CafcassReferral(
             id=strawberry.ID(str(r.id)),
             case_id=strawberry.ID(str(r.proceedings_id)),
+            case_number=view.case_number,
+            local_authority=view.local_authority,
             child_id=strawberry.ID(str(r.child_id)) if r.child_id else None,
             dispute_id=strawberry.ID(str(r.dispute_id)) if r.dispute_id else None,
             service_area_id=strawberry.ID(str(r.service_area_id)),

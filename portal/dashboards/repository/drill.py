@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Obligation, ObligationState, Proceedings
 from portal.auth.actor import Actor
 from portal.dashboards.drill import Behind, Figure
-from portal.dashboards.repository import adherence, handovers, papers, table1, workload
+from portal.dashboards.repository import adherence, disputes, handovers, papers, table1, workload
 from portal.dashboards.repository.behind import behind
 from portal.dashboards.repository.kept import scope_of
 from portal.dashboards.repository.sql import period
@@ -69,6 +69,8 @@ def _rows(
             return adherence.met(dialect, scope, "P15")
         rows = handovers.per_case(dialect, scope)
         return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
+    if section in {"disputes", "referrals"}:
+        return disputes.figure_rows(dialect, scope, figure)
     if section == "papers":
         rows = papers.per_version(dialect, scope)
         condition = sa.true() if category == "filed" else rows.c.status == category

@@ -326,3 +326,17 @@ async def final_orders_made_on(session: AsyncSession, case_id: uuid.UUID) -> dat
     return await session.scalar(
         sa.select(sa.func.min(FinalOrder.made_on)).where(FinalOrder.proceedings_id == case_id)
     )
+
+
+async def numbers_and_authorities(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """Each case's number and its authority's name: one query."""
+    if not case_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(Proceedings.id, Proceedings.case_number, Organisation.name)
+        .join(Organisation, Organisation.id == Proceedings.local_authority_id)
+        .where(in_list(Proceedings.id, list(case_ids)))
+    )
+    return {case_id: (number, authority) for case_id, number, authority in rows}

@@ -89,6 +89,8 @@ class DisputeView:
     """A dispute as one viewer may see it: its stages and notes, and what they may do on it."""
 
     dispute: Dispute
+    # The case's number: how everyone on a dispute names the case.
+    case_number: str
     stages: list[DisputeStage]
     notes: list[DisputeNote]
     acting_as: Role
@@ -707,6 +709,7 @@ async def _views(
     ids = [d.id for d, _ in seen]
     stages = await repository.stages_of_disputes(session, ids)
     notes = await repository.notes_of_disputes(session, ids)
+    numbered = await cases.numbers_and_authorities(session, list({d.proceedings_id for d, _ in seen}))
     views = []
     for dispute, readers in seen:
         sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
@@ -715,6 +718,7 @@ async def _views(
         views.append(
             DisputeView(
                 dispute=dispute,
+                case_number=numbered[dispute.proceedings_id][0],
                 stages=stages.get(dispute.id, []),
                 notes=notes.get(dispute.id, []),
                 acting_as=acting_as,

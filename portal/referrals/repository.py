@@ -133,18 +133,6 @@ async def papers_of(
     )
 
 
-async def cases_of(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
-    """Each case's number and its authority's name: one query."""
-    if not case_ids:
-        return {}
-    rows = await session.execute(
-        sa.select(Proceedings.id, Proceedings.case_number, Organisation.name)
-        .join(Organisation, Organisation.id == Proceedings.local_authority_id)
-        .where(in_list(Proceedings.id, list(case_ids)))
-    )
-    return {case_id: (number, authority) for case_id, number, authority in rows}
-
-
 async def case_papers(
     session: AsyncSession, case_id: uuid.UUID, paper_ids: Sequence[uuid.UUID]
 ) -> list[CourtPaper]:

@@ -561,15 +561,15 @@ async def _views(
     ids = [r.id for r, _ in seen]
     enquiries = await repository.enquiries_of(session, ids)
     papers = await repository.papers_of(session, ids)
-    cases = await repository.cases_of(session, list({r.proceedings_id for r, _ in seen}))
+    numbered = await cases.numbers_and_authorities(session, list({r.proceedings_id for r, _ in seen}))
     views = []
     for found, rights in seen:
         manages = rights is not None and rights[1]
         views.append(
             ReferralView(
                 referral=found,
-                case_number=cases[found.proceedings_id][0],
-                local_authority=cases[found.proceedings_id][1],
+                case_number=numbered[found.proceedings_id][0],
+                local_authority=numbered[found.proceedings_id][1],
                 enquiries=enquiries.get(found.id, []),
                 papers=papers.get(found.id, []),
                 acting_as=rights[0] if rights is not None else Role.GUARDIAN,

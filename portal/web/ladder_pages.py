@@ -1,6 +1,7 @@
-"""A local authority's dispute resolution ladder, for its administrators (and national ones): the version in
-force, and a form to set a new one (portal/disputes/ladders.py checks its shape). Disputes raised from then
-on follow the new version; those open keep theirs. Anyone else finds no such page."""
+"""A local authority's dispute resolution ladder, and a Cafcass service area's timescale for referrals to
+Cafcass, for their administrators (and national ones): the version in force, and a form to set a new one
+(portal/disputes/ladders.py and portal/referrals/timescales.py check them). Disputes raised and referrals
+made from then on follow the new version; those open keep theirs. Anyone else finds no such page."""
 
 from __future__ import annotations
 
@@ -143,4 +144,97 @@ async def set_ladder(request: Request) -> Response:
 routes = [
     Route("/admin/dispute-ladder", ladder_page, methods=["GET"]),
     Route("/admin/dispute-ladder", set_ladder, methods=["POST"]),
+]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A Cafcass service area's timescale for referrals (portal/referrals/timescales.py)
+
+TIMESCALE_FIELDS = {
+    "acknowledgeWorkingDays": "acknowledgeWorkingDays",
+    "appointWorkingDays": "appointWorkingDays",
+    "outcomeWorkingDays": "outcomeWorkingDays",
+    "organisationId": "acknowledgeWorkingDays",
+    "form": "acknowledgeWorkingDays",
+}
+# Each step's field, and how the page names it in a problem.
+TIMESCALE_STEPS = (
+    ("acknowledgeWorkingDays", "to acknowledge a referral"),
+    ("appointWorkingDays", "to appoint an officer"),
+    ("outcomeWorkingDays", "to the outcome"),
+)
+TIMESCALE_FLASH = {
+    "set": Flash("The new timescale is in force for referrals made from now on. Open referrals keep theirs.")
+}
+
+
+async def _timescale(
+    request: Request, uow: UnitOfWork, actor: Actor, chosen: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The service area the page is about and its timescale in force, if the actor administers it."""
+    organisation = await administered_organisation(request, uow, actor, chosen)
+    if organisation["kind"] != OrganisationKind.CAFCASS_SERVICE_AREA.name:
+        raise PageNotFound
+    variables = {"organisationId": organisation["id"]}
+    return organisation, (await operations(request).run(uow, actor, "ReferralTimescale", variables))[
+        "referralTimescale"
+    ]
+
+
+def _render_timescale(
+    request: Request,
+    actor: Actor,
+    organisation: dict[str, Any],
+    timescale: dict[str, Any],
+    values: dict[str, str],
+    errors: FormErrors,
+) -> Response:
+    return render(
+        request,
+        "admin_referral_timescale.html",
+        {
+            "actor": actor,
+            "organisation": organisation,
+            "timescale": timescale,
+            "values": values,
+            "errors": errors,
+            "flash": TIMESCALE_FLASH.get(request.query_params.get("done", "")),
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+async def timescale_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        organisation, timescale = await _timescale(request, uow, actor)
+    values = {field: str(timescale[field]) for field, _ in TIMESCALE_STEPS}
+    return _render_timescale(request, actor, organisation, timescale, values, FormErrors({}))
+
+
+async def set_timescale(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(TIMESCALE_FIELDS)
+    days = {
+        field: parse_whole_number(
+            form.get(field, ""), errors, field, f"Enter the working days {words} as a number, like 5"
+        )
+        or 0
+        for field, words in TIMESCALE_STEPS
+    }
+    async with signed_in(request) as (uow, actor):
+        organisation, timescale = await _timescale(request, uow, actor, form.get("organisation"))
+        variables = {"input": {"organisationId": organisation["id"], **days}}
+        result = await operations(request).run(uow, actor, "SetReferralTimescale", variables)
+        errors.add_api_errors(result["setReferralTimescale"]["errors"])
+        if errors:
+            uow.fail()
+            return _render_timescale(request, actor, organisation, timescale, form, errors)
+    return RedirectResponse(
+        f"/admin/referral-timescale?organisation={organisation['id']}&done=set", status_code=303
+    )
+
+
+routes += [
+    Route("/admin/referral-timescale", timescale_page, methods=["GET"]),
+    Route("/admin/referral-timescale", set_timescale, methods=["POST"]),
 ]

@@ -25,6 +25,7 @@ from portal.web.labels import LABELS
 from portal.web.legal_tasks import legal_tasks
 from portal.web.next_steps import Step, case_actions, form_for_duty, my_duties
 from portal.web.operations import Operations, PageNotFound
+from portal.web.referral_lists import case_referrals, referrals_to_act_on
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
 
@@ -90,6 +91,7 @@ async def case_page(request: Request) -> Response:
         data = await operations(request).run(uow, actor, "CaseView", variables)
         case = data["case"]
         disputes = await case_disputes(operations(request), uow, actor, case)
+        referrals = await case_referrals(operations(request), uow, actor, case)
     entries = case["contacts"]
     # The counts are of the whole ledger, whichever part of it is shown.
     counts = case["contactCounts"]
@@ -118,6 +120,8 @@ async def case_page(request: Request) -> Response:
             # None when the viewer's roles on the case read no disputes.
             "disputes": disputes,
             "raises_challenges": "IRO" in case["viewerRoles"],
+            # None when the viewer's roles on the case read no referrals.
+            "referrals": referrals,
             "flash": FLASH.get(request.query_params.get("done", "")),
             "flash_link": _flash_link(request, case["id"], shown),
             "EVIDENCE": EVIDENCE_ANCHORS,
@@ -370,6 +374,7 @@ async def tasks_page(request: Request) -> Response:
         manager = await manager_tasks(operations(request), uow, actor)
         legal = await legal_tasks(request, uow, actor, data["me"]["roles"])
         disputes = await disputes_to_answer(operations(request), uow, actor, data["me"]["roles"])
+        referrals = await referrals_to_act_on(operations(request), uow, actor, data["me"]["roles"])
     soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).isoformat()
     groups: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "later": [], "closed": []}
     for task in data["myTasks"]:
@@ -396,6 +401,7 @@ async def tasks_page(request: Request) -> Response:
             "manager": manager,
             "legal": legal,
             "disputes": disputes,
+            "referrals": referrals,
         },
     )
 

@@ -25,6 +25,7 @@ from portal.web.forms import NOBODY, FormErrors, date_values, iso, parse_date
 from portal.web.labels import LABELS, label, long_date
 from portal.web.operations import PageNotFound
 from portal.web.pages import Flash, operations
+from portal.web.referral_lists import lists_referrals
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
 
@@ -317,13 +318,6 @@ async def referrals_page(request: Request) -> Response:
             "concluded": [r for r in found if r["state"] == "CONCLUDED"],
             "ground": lambda value: label(value, "referral_ground"),
         },
-    )
-
-
-def lists_referrals(actor: Actor | None) -> bool:
-    """Whether the list of referrals is for this person: those who make, oversee or receive them."""
-    return actor is not None and any(
-        actor.has_role(role) for role in (Role.IRO, Role.IRO_MANAGER, Role.CAFCASS_MANAGER)
     )
 
 

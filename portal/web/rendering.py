@@ -15,6 +15,7 @@ from portal.dashboards.viewer import may_view
 from portal.staffing.service import allocates_guardians, assigns_iros
 from portal.web.dispute_lists import lists_disputes
 from portal.web.labels import LABELS, date_time, label, long_date
+from portal.web.referral_lists import lists_referrals
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters.update(label=label, long_date=long_date, date_time=date_time)
@@ -60,5 +61,6 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "staffing_page": staffing_page(context.get("actor")),
         # The list of disputes, for those who raise, oversee or answer them.
         "lists_disputes": lists_disputes(context.get("actor")),
+        "lists_referrals": lists_referrals(context.get("actor")),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

@@ -75,9 +75,16 @@ async def test_a_referral_from_a_dispute_to_its_outcome_on_the_pages(
     assert "The referral is made" in shown
     assert "Acknowledge the referral" not in shown  # Cafcass's steps are not the IRO's
 
+    case_page = (await web.get(f"/cases/{case_id}")).text
+    assert f'href="{page}"' in case_page
+    dispute_page = (await web.get(f"/disputes/{dispute.id}")).text
+    assert f"/cases/{case_id}/referrals/new?dispute={dispute.id}" in dispute_page
+
     await sign_in_as(web, world.id("cafcass_manager"))
     queue = (await web.get("/referrals")).text
     assert "RV42" in queue
+    assert "Acknowledge the referral" in (await web.get("/tasks")).text
+    assert f'href="{page}"' in (await web.get(f"/cases/{case_id}")).text
     acknowledged = await _post(web, page, f"{page}/acknowledge")
     assert acknowledged.status_code == 303
     nobody = await _post(web, page, f"{page}/appoint", officerId="")
@@ -90,6 +97,7 @@ async def test_a_referral_from_a_dispute_to_its_outcome_on_the_pages(
 
     await sign_in_as(web, world.id("guardian2"))
     assert "RV42" in (await web.get("/referrals")).text
+    assert "Make enquiries and record the outcome" in (await web.get("/tasks")).text
     today = date.today()
     enquiry = await _post(
         web,
@@ -120,5 +128,46 @@ async def test_a_referral_from_a_dispute_to_its_outcome_on_the_pages(
     for who in ("guardian", "solicitor", "social_worker", "other_cafcass_manager"):
         await sign_in_as(web, world.id(who))
         assert (await web.get(page)).status_code == 404, who
+        assert "/referrals/" not in (await web.get(f"/cases/{case_id}")).text, who
     await sign_in_as(web, world.id("guardian"))
     assert (await web.get(new)).status_code == 404
+
+
+async def test_a_national_administrator_sets_a_service_areas_timescale(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    cafcass = world.orgs["cafcass"].id
+    page = f"/admin/referral-timescale?organisation={cafcass}"
+    for who in ("admin", "cafcass_manager", "iro"):
+        await sign_in_as(web, world.id(who))
+        assert (await web.get(page)).status_code == 404, who
+    await sign_in_as(web, world.id("national_admin"))
+    assert page in (await web.get(f"/admin/people?organisation={cafcass}")).text
+    shown = (await web.get(page)).text
+    assert "The national default (version 1)" in shown
+    assert 'value="20"' in shown  # the form starts from the timescale in force
+    refused = await _post(
+        web,
+        page,
+        "/admin/referral-timescale",
+        organisation=str(cafcass),
+        acknowledgeWorkingDays="two",
+        appointWorkingDays="40",
+        outcomeWorkingDays="20",
+    )
+    assert refused.status_code == 400
+    for message in ("Enter the working days to acknowledge a referral as a number", "Allow from 1 to 30"):
+        assert message in refused.text, message
+    saved = await _post(
+        web,
+        page,
+        "/admin/referral-timescale",
+        organisation=str(cafcass),
+        acknowledgeWorkingDays="1",
+        appointWorkingDays="3",
+        outcomeWorkingDays="30",
+    )
+    assert (saved.status_code, saved.headers["location"]) == (303, f"{page}&done=set")
+    shown = (await web.get(saved.headers["location"])).text
+    assert "1, the service area's own" in shown
+    assert "30 working days from the appointment" in shown

@@ -103,6 +103,7 @@ class Dispute:
 
     id: strawberry.ID = field("The dispute's id.")
     case_id: strawberry.ID = field("The case it is on.")
+    case_number: str = field("The case's number.")
     child_id: strawberry.ID | None = field("The child it concerns; empty for every child of the case.")
     subject: DisputeSubject = field("What is disputed.")
     summary: str = field("What is disputed, in the IRO's words.")
@@ -138,6 +139,7 @@ class Dispute:
         return Dispute(
             id=strawberry.ID(str(d.id)),
             case_id=strawberry.ID(str(d.proceedings_id)),
+            case_number=view.case_number,
             child_id=strawberry.ID(str(d.child_id)) if d.child_id else None,
             subject=d.subject,
             summary=d.summary,

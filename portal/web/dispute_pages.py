@@ -19,6 +19,7 @@ from starlette.routing import Route
 from portal import clock
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
+from portal.web.actions import ActionForm, RecordPage, act
 from portal.web.dispute_lists import lists_disputes, reads_cases, standing
 from portal.web.forms import NOBODY, FormErrors, date_values, iso, parse_date, parse_whole_number
 from portal.web.labels import LABELS
@@ -254,55 +255,28 @@ async def dispute_page(request: Request) -> Response:
     return _render_dispute(request, actor, page, values, FormErrors({}))
 
 
-@dataclass(frozen=True)
-class DisputeForm:
-    """One of the forms on a dispute's page: the mutation it runs, the message after it, and its fields'
-    anchors for the error summary (the first is where a problem with the dispute itself shows)."""
-
-    operation: str
-    done: str
-    anchors: dict[str, str]
-
-    def errors(self) -> FormErrors:
-        return FormErrors(self.anchors)
-
-    def own_fields(self, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The API's errors, each on one of this form's fields (the dispute's own on the first)."""
-        first = next(iter(self.anchors))
-        return [{**e, "field": e["field"] if e["field"] in self.anchors else first} for e in errors]
-
-
-EXCHANGE = DisputeForm(
+EXCHANGE = ActionForm(
     "RecordDisputeExchange",
     "exchange",
     {"occurredOn": "occurredOn-day", "party": "party", "note": "note"},
 )
-ESCALATE = DisputeForm("EscalateDispute", "escalated", {"answererId": "answererId", "reason": "reason"})
-ANSWER = DisputeForm("AnswerDispute", "answered", {"answer": "answer"})
-RESOLVE = DisputeForm(
+ESCALATE = ActionForm("EscalateDispute", "escalated", {"answererId": "answererId", "reason": "reason"})
+ANSWER = ActionForm("AnswerDispute", "answered", {"answer": "answer"})
+RESOLVE = ActionForm(
     "ResolveDispute", "resolved", {"resolution": "resolution", "resolvedOn": "resolvedOn-day"}
 )
-TELL = DisputeForm("TellGuardianOfDispute", "guardian-told", {"tell": "tell-guardian"})
-VIEW = DisputeForm("GiveGuardianViewOfDispute", "view", {"view": "view"})
+TELL = ActionForm("TellGuardianOfDispute", "guardian-told", {"tell": "tell-guardian"})
+VIEW = ActionForm("GiveGuardianViewOfDispute", "view", {"view": "view"})
 
 
-async def _act(
-    request: Request, spec: DisputeForm, input: dict[str, Any], errors: FormErrors, form: dict[str, str]
+async def _again(
+    request: Request, uow: UnitOfWork, actor: Actor, form: dict[str, str], errors: FormErrors
 ) -> Response:
-    """Run one of the dispute page's mutations; on success back to the page with a message, otherwise the
-    page again with every problem (the page's own, then the API's), and nothing kept."""
-    dispute_id = request.path_params["dispute_id"]
-    variables = {"input": {"disputeId": dispute_id, **input}}
-    async with signed_in(request) as (uow, actor):
-        payload = next(iter((await operations(request).run(uow, actor, spec.operation, variables)).values()))
-        if any(e["code"] in {"NOT_FOUND", "INVALID_ID"} for e in payload["errors"]):
-            raise PageNotFound  # not there, or not theirs to change: the same to them
-        errors.add_api_errors(spec.own_fields(payload["errors"]))
-        if errors:
-            uow.fail()
-            page = await _dispute(request, uow, actor)
-            return _render_dispute(request, actor, page, form, errors, status_code=400)
-    return RedirectResponse(f"/disputes/{dispute_id}?done={spec.done}", status_code=303)
+    page = await _dispute(request, uow, actor)
+    return _render_dispute(request, actor, page, form, errors, status_code=400)
+
+
+DISPUTE_PAGE = RecordPage("/disputes/{}", "dispute_id", "disputeId", _again)
 
 
 async def record_exchange(request: Request) -> Response:
@@ -310,19 +284,19 @@ async def record_exchange(request: Request) -> Response:
     errors = EXCHANGE.errors()
     on = parse_date(form, "occurredOn", "The exchange's date", errors, "occurredOn")
     input = {"occurredOn": iso(on), "party": form.get("party", ""), "note": form.get("note", "")}
-    return await _act(request, EXCHANGE, input, errors, form)
+    return await act(request, DISPUTE_PAGE, EXCHANGE, input, errors, form)
 
 
 async def escalate(request: Request) -> Response:
     form = await posted_form(request)
     errors = ESCALATE.errors()
     input = {"answererId": form.get("answererId") or NOBODY, "reason": form.get("reason", "")}
-    return await _act(request, ESCALATE, input, errors, form)
+    return await act(request, DISPUTE_PAGE, ESCALATE, input, errors, form)
 
 
 async def answer(request: Request) -> Response:
     form = await posted_form(request)
-    return await _act(request, ANSWER, {"text": form.get("answer", "")}, ANSWER.errors(), form)
+    return await act(request, DISPUTE_PAGE, ANSWER, {"text": form.get("answer", "")}, ANSWER.errors(), form)
 
 
 async def resolve(request: Request) -> Response:
@@ -330,17 +304,17 @@ async def resolve(request: Request) -> Response:
     errors = RESOLVE.errors()
     on = parse_date(form, "resolvedOn", "The date it was resolved", errors, "resolvedOn")
     input = {"resolution": form.get("resolution", ""), "resolvedOn": iso(on)}
-    return await _act(request, RESOLVE, input, errors, form)
+    return await act(request, DISPUTE_PAGE, RESOLVE, input, errors, form)
 
 
 async def tell_guardian(request: Request) -> Response:
     form = await posted_form(request)
-    return await _act(request, TELL, {}, TELL.errors(), form)
+    return await act(request, DISPUTE_PAGE, TELL, {}, TELL.errors(), form)
 
 
 async def give_view(request: Request) -> Response:
     form = await posted_form(request)
-    return await _act(request, VIEW, {"text": form.get("view", "")}, VIEW.errors(), form)
+    return await act(request, DISPUTE_PAGE, VIEW, {"text": form.get("view", "")}, VIEW.errors(), form)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -40,15 +40,23 @@ LADDER_FLASH = {
 }
 
 
+async def _configured(
+    request: Request, uow: UnitOfWork, actor: Actor, chosen: str | None, kind: OrganisationKind, query: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The organisation the page is about, if it is of ``kind`` and the actor administers it, and what the
+    operation ``query`` gives for it (its one root)."""
+    organisation = await administered_organisation(request, uow, actor, chosen)
+    if organisation["kind"] != kind.name:
+        raise PageNotFound
+    data = await operations(request).run(uow, actor, query, {"organisationId": organisation["id"]})
+    return organisation, next(iter(data.values()))
+
+
 async def _ladder(
     request: Request, uow: UnitOfWork, actor: Actor, chosen: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The authority the page is about and its ladder in force, if the actor administers it."""
-    organisation = await administered_organisation(request, uow, actor, chosen)
-    if organisation["kind"] != OrganisationKind.LOCAL_AUTHORITY.name:
-        raise PageNotFound
-    data = await operations(request).run(uow, actor, "DisputeLadder", {"organisationId": organisation["id"]})
-    return organisation, data["disputeLadder"]
+    return await _configured(request, uow, actor, chosen, OrganisationKind.LOCAL_AUTHORITY, "DisputeLadder")
 
 
 def _ladder_values(ladder: dict[str, Any]) -> dict[str, str]:
@@ -172,13 +180,8 @@ async def _timescale(
     request: Request, uow: UnitOfWork, actor: Actor, chosen: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The service area the page is about and its timescale in force, if the actor administers it."""
-    organisation = await administered_organisation(request, uow, actor, chosen)
-    if organisation["kind"] != OrganisationKind.CAFCASS_SERVICE_AREA.name:
-        raise PageNotFound
-    variables = {"organisationId": organisation["id"]}
-    return organisation, (await operations(request).run(uow, actor, "ReferralTimescale", variables))[
-        "referralTimescale"
-    ]
+    kind = OrganisationKind.CAFCASS_SERVICE_AREA
+    return await _configured(request, uow, actor, chosen, kind, "ReferralTimescale")
 
 
 def _render_timescale(

@@ -21,6 +21,7 @@ from models import Role
 from portal import clock
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
+from portal.web.actions import ActionForm, RecordPage, act
 from portal.web.forms import NOBODY, FormErrors, date_values, iso, parse_date
 from portal.web.labels import LABELS, label, long_date
 from portal.web.operations import PageNotFound
@@ -161,29 +162,12 @@ REFERRAL_FLASH = {
 }
 
 
-@dataclass(frozen=True)
-class ReferralForm:
-    """One of the forms on a referral's page: the mutation it runs, the message after it, and its fields'
-    anchors for the error summary (the first is where a problem with the referral itself shows)."""
-
-    operation: str
-    done: str
-    anchors: dict[str, str]
-
-    def errors(self) -> FormErrors:
-        return FormErrors(self.anchors)
-
-    def own_fields(self, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        first = next(iter(self.anchors))
-        return [{**e, "field": e["field"] if e["field"] in self.anchors else first} for e in errors]
-
-
-ACKNOWLEDGE = ReferralForm("AcknowledgeReferral", "acknowledged", {"acknowledge": "acknowledge"})
-APPOINT = ReferralForm("AppointReferralOfficer", "appointed", {"officerId": "officerId"})
-ENQUIRY = ReferralForm(
+ACKNOWLEDGE = ActionForm("AcknowledgeReferral", "acknowledged", {"acknowledge": "acknowledge"})
+APPOINT = ActionForm("AppointReferralOfficer", "appointed", {"officerId": "officerId"})
+ENQUIRY = ActionForm(
     "RecordReferralEnquiry", "enquiry", {"madeOn": "madeOn-day", "madeWith": "madeWith", "note": "note"}
 )
-OUTCOME = ReferralForm(
+OUTCOME = ActionForm(
     "RecordReferralOutcome",
     "outcome",
     {"outcome": "outcome", "outcomeOn": "outcomeOn-day", "outcomeNote": "outcomeNote"},
@@ -245,28 +229,19 @@ async def referral_page(request: Request) -> Response:
     return _render_referral(request, actor, referral, values, FormErrors({}))
 
 
-async def _act(
-    request: Request, spec: ReferralForm, input: dict[str, Any], errors: FormErrors, form: dict[str, str]
+async def _again(
+    request: Request, uow: UnitOfWork, actor: Actor, form: dict[str, str], errors: FormErrors
 ) -> Response:
-    """Run one of the referral page's mutations; on success back to the page with a message, otherwise the
-    page again with every problem, and nothing kept."""
-    referral_id = request.path_params["referral_id"]
-    variables = {"input": {"referralId": referral_id, **input}}
-    async with signed_in(request) as (uow, actor):
-        payload = next(iter((await operations(request).run(uow, actor, spec.operation, variables)).values()))
-        if any(e["code"] in {"NOT_FOUND", "INVALID_ID"} for e in payload["errors"]):
-            raise PageNotFound  # not there, or not theirs to change: the same to them
-        errors.add_api_errors(spec.own_fields(payload["errors"]))
-        if errors:
-            uow.fail()
-            referral = await _referral(request, uow, actor)
-            return _render_referral(request, actor, referral, form, errors, status_code=400)
-    return RedirectResponse(f"/referrals/{referral_id}?done={spec.done}", status_code=303)
+    referral = await _referral(request, uow, actor)
+    return _render_referral(request, actor, referral, form, errors, status_code=400)
+
+
+REFERRAL_PAGE = RecordPage("/referrals/{}", "referral_id", "referralId", _again)
 
 
 async def acknowledge(request: Request) -> Response:
     form = await posted_form(request)
-    return await _act(request, ACKNOWLEDGE, {}, ACKNOWLEDGE.errors(), form)
+    return await act(request, REFERRAL_PAGE, ACKNOWLEDGE, {}, ACKNOWLEDGE.errors(), form)
 
 
 async def appoint(request: Request) -> Response:
@@ -274,7 +249,9 @@ async def appoint(request: Request) -> Response:
     errors = APPOINT.errors()
     if not form.get("officerId"):
         errors.add("officerId", "Choose the officer")
-    return await _act(request, APPOINT, {"officerId": form.get("officerId") or NOBODY}, errors, form)
+    return await act(
+        request, REFERRAL_PAGE, APPOINT, {"officerId": form.get("officerId") or NOBODY}, errors, form
+    )
 
 
 async def record_enquiry(request: Request) -> Response:
@@ -282,7 +259,7 @@ async def record_enquiry(request: Request) -> Response:
     errors = ENQUIRY.errors()
     on = parse_date(form, "madeOn", "The enquiry's date", errors, "madeOn")
     input = {"madeOn": iso(on), "madeWith": form.get("madeWith", ""), "note": form.get("note", "")}
-    return await _act(request, ENQUIRY, input, errors, form)
+    return await act(request, REFERRAL_PAGE, ENQUIRY, input, errors, form)
 
 
 async def record_outcome(request: Request) -> Response:
@@ -294,7 +271,7 @@ async def record_outcome(request: Request) -> Response:
         outcome = "RESOLVED_BY_CORRESPONDENCE"  # so that the API still checks every other field
     on = parse_date(form, "outcomeOn", "The outcome's date", errors, "outcomeOn")
     input = {"outcome": outcome, "outcomeOn": iso(on), "note": form.get("outcomeNote", "")}
-    return await _act(request, OUTCOME, input, errors, form)
+    return await act(request, REFERRAL_PAGE, OUTCOME, input, errors, form)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -541,7 +541,7 @@ SCOPES: dict[str, str] = {
     "RAISE_CHALLENGE": "Raise challenges and take disputes up the authority's ladder",
     "READ_DISPUTES": "Read the disputes you may see",
     "ANSWER_DISPUTE": "Answer the disputes you are named to, or give your view of one",
-    "REFER_TO_CAFCASS": "Refer a dispute to Cafcass",
+    "REFER_TO_CAFCASS": "Refer a case to Cafcass",
     "READ_REFERRALS": "Read the referrals to Cafcass you may see",
     "MANAGE_REFERRAL": "Acknowledge referrals to Cafcass and appoint their officers",
     "ENQUIRE_REFERRAL": "Record the enquiries and outcome of the referrals you are appointed to",

@@ -83,6 +83,18 @@ def success(page: Page, message: str) -> Locator:
     return page.locator(".govuk-notification-banner--success").get_by_text(message)
 
 
+def named(shown: str, hidden: str, *, whole: bool = True) -> re.Pattern[str]:
+    """A link's accessible name: its words and then words for screen readers only (GOV.UK's visually hidden
+    text, which Chromium sets apart with a space)."""
+    return re.compile(f"^{re.escape(shown)} ?{re.escape(hidden)}{'$' if whole else ''}")
+
+
+def stage(page: Page, position: int) -> Locator:
+    """A stage of the dispute's ladder, as its page lists them."""
+    heading = page.get_by_role("heading", name=re.compile(f"^Stage {position}: "))
+    return page.get_by_role("listitem").filter(has=heading)
+
+
 async def fill_date(page: Page, group: str, day: str, month: str, year: str) -> None:
     fields = page.get_by_role("group", name=group)
     await fields.get_by_label("Day").fill(day)
@@ -93,6 +105,14 @@ async def fill_date(page: Page, group: str, day: str, month: str, year: str) -> 
 async def test_from_a_challenge_to_a_referral_and_its_outcome(
     people: People, live_server: str, screenshots: Path
 ) -> None:
+    shown = 0
+
+    async def check(page: Page, name: str) -> None:
+        """axe and the reflow at 320 px, each page's screenshots numbered in the journey's order."""
+        nonlocal shown
+        shown += 1
+        await check_page(page, screenshots, f"{shown:02}-{name}")
+
     # 1. The IRO raises a challenge on their case: the empty form is refused, every problem at once.
     iro = await people.signed_in(IRO)
     await iro.get_by_role("link", name="Your cases", exact=True).click()
@@ -102,14 +122,14 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(iro.get_by_text("No disputes have been raised.")).to_be_visible()
     await iro.get_by_role("link", name="Raise a challenge", exact=True).click()
     await expect(iro.get_by_role("heading", name="Raise a challenge")).to_be_visible()
-    await check_page(iro, screenshots, "01-challenge-form")
+    await check(iro, "challenge-form")
 
     await iro.get_by_role("button", name="Raise the challenge").click()
     summary = iro.locator(".govuk-error-summary")
     await expect(summary).to_be_focused()
     await expect(summary.get_by_role("link", name="Choose what is disputed")).to_be_visible()
     await expect(iro).to_have_title(re.compile(r"^Error: Raise a challenge"))
-    await check_page(iro, screenshots, "02-challenge-form-errors")
+    await check(iro, "challenge-form-errors")
     await summary.get_by_role("link", name="Choose what is disputed").click()
     await expect(iro.get_by_label("A decision of a review")).to_be_focused()  # the first choice
 
@@ -127,7 +147,7 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(iro.get_by_role("heading", name="Dispute: A point of the care plan")).to_be_visible()
     await expect(iro.locator(".govuk-tag", has_text="Informal")).to_be_visible()
     dispute = iro.url.split("?")[0]
-    await check_page(iro, screenshots, "03-dispute-raised")
+    await check(iro, "dispute-raised")
 
     # 2. An exchange, then the first formal stage, the team manager named to answer.
     await iro.get_by_label("Who was it with?").fill("The social worker")
@@ -139,14 +159,14 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await iro.get_by_role("button", name="Take it to the next stage").click()
     summary = iro.locator(".govuk-error-summary")
     await expect(summary).to_be_focused()
-    await check_page(iro, screenshots, "04-dispute-escalate-errors")
+    await check(iro, "dispute-escalate-errors")
     await iro.get_by_label("Manager to answer at stage 1").select_option(label="Nadia Hussain")
     await iro.get_by_label("Why it goes further").fill("The social worker cannot change the plan.")
     await iro.get_by_role("button", name="Take it to the next stage").click()
     await expect(success(iro, "The dispute is at its next stage.")).to_be_visible()
-    await expect(iro.get_by_role("heading", name=re.compile(r"^Stage 1: "))).to_be_visible()
+    await expect(stage(iro, 1)).to_contain_text("Nadia Hussain")
     await expect(iro.locator(".govuk-tag", has_text="Stage 1")).to_be_visible()
-    await check_page(iro, screenshots, "05-dispute-at-stage-1")
+    await check(iro, "dispute-at-stage-1")
 
     # 3. The team manager finds it among her tasks and answers it.
     manager = await people.signed_in(TEAM_MANAGER)
@@ -154,19 +174,20 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(manager.get_by_role("heading", name=re.compile(r"^Disputes to answer"))).to_be_visible()
     answer_link = manager.get_by_role("link", name="Answer the dispute: a point of the care plan")
     await expect(answer_link).to_have_count(1)
-    await check_page(manager, screenshots, "06-team-manager-tasks")
+    await check(manager, "team-manager-tasks")
     await answer_link.click()
     await expect(manager.get_by_role("heading", name="Answer the stage")).to_be_visible()
-    await check_page(manager, screenshots, "07-dispute-to-answer")
+    await check(manager, "dispute-to-answer")
     await manager.get_by_label("Your answer").fill("The plan stands: the grandmother's home is not safe.")
     await manager.get_by_role("button", name="Save the answer").click()
     await expect(success(manager, "The answer is recorded.")).to_be_visible()
-    await expect(manager.get_by_text("The plan stands: the grandmother's home is not safe.")).to_be_visible()
-    await check_page(manager, screenshots, "08-dispute-answered")
+    await expect(stage(manager, 1)).to_contain_text("The plan stands: the grandmother's home is not safe.")
+    await check(manager, "dispute-answered-manager")
 
     # 4. The IRO refers the case to Cafcass from the dispute: its course is the steps taken, to start from.
     await iro.goto(dispute)
-    await expect(iro.get_by_text("The plan stands: the grandmother's home is not safe.")).to_be_visible()
+    await expect(stage(iro, 1)).to_contain_text("The plan stands: the grandmother's home is not safe.")
+    await check(iro, "dispute-answered-iro")
     await iro.get_by_role("link", name="Refer the case to Cafcass").click()
     await expect(iro.get_by_role("heading", name="Refer the case to Cafcass")).to_be_visible()
     steps = iro.get_by_label("What did you do first?")
@@ -175,7 +196,7 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(iro.get_by_label("Which dispute does it take further?")).to_have_value(
         dispute.rsplit("/", 1)[1]
     )
-    await check_page(iro, screenshots, "09-referral-form")
+    await check(iro, "referral-form")
 
     await iro.get_by_role("button", name="Refer to Cafcass").click()
     summary = iro.locator(".govuk-error-summary")
@@ -184,7 +205,7 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(
         summary.get_by_role("link", name="Say how the child's human rights may be breached")
     ).to_be_visible()
-    await check_page(iro, screenshots, "10-referral-form-errors")
+    await check(iro, "referral-form-errors")
     await expect(steps).to_have_value(re.compile(r"^Challenge raised on "))  # kept
 
     await iro.get_by_label("Respect for private and family life (Article 8)").check()
@@ -195,16 +216,16 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(success(iro, "The referral is made.")).to_be_visible()
     await expect(iro.get_by_role("heading", name=f"Referral to Cafcass: case {CASE}")).to_be_visible()
     await expect(iro.get_by_text("Referred, awaiting acknowledgement.")).to_be_visible()
-    await check_page(iro, screenshots, "11-referral-made")
+    await check(iro, "referral-made")
 
     # 5. The service area's manager: the queue, the referral, acknowledged, an officer appointed.
     cafcass = await people.signed_in(CAFCASS_MANAGER)
     await cafcass.goto(f"{live_server}/referrals")
     await expect(cafcass.get_by_role("heading", name="Referrals to Cafcass")).to_be_visible()
-    await check_page(cafcass, screenshots, "12-referrals-queue")
-    await cafcass.get_by_role("link", name=f"{CASE}: the referral").click()
+    await check(cafcass, "referrals-queue")
+    await cafcass.get_by_role("link", name=named(CASE, ": the referral")).click()
     await expect(cafcass.get_by_role("heading", name=f"Referral to Cafcass: case {CASE}")).to_be_visible()
-    await check_page(cafcass, screenshots, "13-referral-to-acknowledge")
+    await check(cafcass, "referral-to-acknowledge")
     await cafcass.get_by_role("button", name="Acknowledge").click()
     await expect(success(cafcass, "The referral is acknowledged.")).to_be_visible()
 
@@ -212,19 +233,19 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     summary = cafcass.locator(".govuk-error-summary")
     await expect(summary).to_be_focused()
     await expect(summary.get_by_role("link", name="Choose the officer")).to_be_visible()
-    await check_page(cafcass, screenshots, "14-referral-appoint-errors")
+    await check(cafcass, "referral-appoint-errors")
     await cafcass.get_by_label("Cafcass officer").select_option(label=OFFICER)
     await cafcass.get_by_role("button", name="Appoint", exact=True).click()
     await expect(success(cafcass, "The officer is appointed")).to_be_visible()
     await expect(cafcass.get_by_role("row", name=re.compile(r"^Officer appointed"))).to_contain_text(OFFICER)
-    await check_page(cafcass, screenshots, "15-referral-officer-appointed")
+    await check(cafcass, "referral-officer-appointed")
 
     # 6. The officer: the referral among their tasks; an enquiry, then the outcome.
     officer = await people.signed_in(f"{OFFICER}, Cafcass North Midlands")
     await officer.goto(f"{live_server}/tasks")
-    task = officer.get_by_role("link", name=f"Make enquiries and record the outcome: case {CASE}")
+    task = officer.get_by_role("link", name=named("Make enquiries and record the outcome", f": case {CASE}"))
     await expect(task).to_have_count(1)
-    await check_page(officer, screenshots, "16-officer-tasks")
+    await check(officer, "officer-tasks")
     await task.click()
     await expect(officer.get_by_role("heading", name=f"Referral to Cafcass: case {CASE}")).to_be_visible()
     await officer.get_by_label("Of whom?").fill("The head of service")
@@ -237,7 +258,7 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     summary = officer.locator(".govuk-error-summary")
     await expect(summary).to_be_focused()
     await expect(summary.get_by_role("link", name="Choose how the referral ended")).to_be_visible()
-    await check_page(officer, screenshots, "17-referral-outcome-errors")
+    await check(officer, "referral-outcome-errors")
     await officer.get_by_label("Resolved by discussion").check()
     await officer.get_by_label("How was it resolved, or what was decided?").fill(
         "The authority agreed to assess the grandmother; family time continues meanwhile."
@@ -249,23 +270,35 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
         "Resolved by discussion"
     )
     await expect(officer.get_by_role("button", name="Record the outcome")).to_have_count(0)
-    await check_page(officer, screenshots, "18-referral-concluded")
+    await check(officer, "referral-concluded")
 
     # 7. The IRO manager: every dispute on the authority's cases, and the dashboard's section on them.
     lead = await people.signed_in(IRO_MANAGER)
     await lead.goto(f"{live_server}/disputes")
     await expect(lead.get_by_role("heading", name="Disputes about care plans")).to_be_visible()
     await expect(
-        lead.get_by_role("link", name=re.compile(f"^{CASE}: the case of the dispute raised"))
+        lead.get_by_role("link", name=named(CASE, ": the case of the dispute raised", whole=False))
     ).to_have_count(1)
-    await check_page(lead, screenshots, "19-iro-manager-disputes")
+    await check(lead, "iro-manager-disputes")
     await lead.goto(f"{live_server}/dashboard#disputes")
     await expect(lead.get_by_role("heading", name="Disputes and referrals to Cafcass")).to_be_visible()
-    await check_page(lead, screenshots, "20-iro-manager-dashboard")
+    await check(lead, "iro-manager-dashboard")
+
+    # 8. Back on the IRO's case: the dispute and the referral's outcome in their sections.
+    await iro.get_by_role("link", name="Your cases", exact=True).click()
+    await iro.get_by_role("link", name=CASE, exact=True).click()
+    disputes = iro.get_by_role("region", name="Disputes about the care plan")
+    await expect(
+        disputes.get_by_role("link", name=named("A point of the care plan", ", raised", whole=False))
+    ).to_be_visible()
+    await expect(disputes).to_contain_text("Stage 1")
+    referred = iro.get_by_role("link", name=re.compile(r"^Referred .*: respect for private and family life"))
+    await expect(iro.get_by_role("listitem").filter(has=referred)).to_contain_text("Resolved by discussion")
+    await check(iro, "case-with-dispute-and-referral")
 
     # The authority's administrator: its dispute resolution ladder.
     admin = await people.signed_in(ADMIN)
     await admin.goto(f"{live_server}/admin/dispute-ladder")
-    await check_page(admin, screenshots, "21-admin-dispute-ladder")
+    await check(admin, "admin-dispute-ladder")
 
     assert people.problems == []

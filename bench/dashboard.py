@@ -55,7 +55,7 @@ from portal.synth import generate  # noqa: E402
 from tests.support.plans import indexes_used, plan, statements  # noqa: E402
 
 PERIOD_DAYS = 182
-SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "workload")
+SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "disputes", "workload")
 
 
 async def best(work: Callable[[], Awaitable[object]], runs: int = 3) -> tuple[float, object]:
@@ -118,6 +118,24 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
             return tuple(
                 vars(await dashboards.papers(session, actor, start=start, end=today, today=today)).values()
             )
+        if section == "disputes":
+            found = await dashboards.disputes(session, actor, start=start, end=today, today=today)
+            stages = dict(found.resolved_at_stage)
+            return (
+                found.opened,
+                found.fast_tracked,
+                found.resolved,
+                found.resolved_informally,
+                *(stages.get(n, 0) for n in range(1, 11)),
+                found.resolved_within_limit,
+                found.resolved_beyond_limit,
+                found.open,
+                found.open_beyond_limit,
+                found.referrals_made,
+                found.referrals_open,
+                found.referrals_overdue,
+                *(count for _, count in found.referral_outcomes),
+            )
         loads = await dashboards.iro_workload(session, actor, today)
         return sorted((str(x.iro_id), x.children, x.in_proceedings, x.overdue_reviews) for x in loads)
 
@@ -134,6 +152,7 @@ def _theirs(
         "tracker": hand.tracker(d),
         "handovers": hand.handovers(d),
         "papers": hand.papers(d, start, today),
+        "disputes": hand.disputes(d),
         "workload": hand.WORKLOAD,
     }[section]
     org = d.uuid(actor.organisation_id)
@@ -159,6 +178,8 @@ def _theirs(
             return sorted(
                 (str(uuid.UUID(str(r[0]))), *r[1:], len(late.get(uuid.UUID(str(r[0])), ()))) for r in rows
             )
+        if section == "disputes":
+            return tuple(value or 0 for value in rows[0])
         return tuple(0 if value is None and n < 6 else value for n, value in enumerate(rows[0]))
 
     return run

@@ -161,6 +161,43 @@ FROM due JOIN proceedings p ON p.id = due.proceedings_id LEFT JOIN h ON h.procee
 WHERE {CAFCASS_SCOPE} AND due.due_on >= :start_day AND due.due_on <= :end_day"""
 
 
+def disputes(d: Dialect) -> str:
+    """Disputes raised, fast-tracked, resolved (informally, at each of 10 formal stages, within and after the
+    ladder's time), open and open beyond it; referrals made, open, overdue and concluded by outcome."""
+    raised, in_scope = d.day("x.raised_at"), CAFCASS_SCOPE.replace("p.id IN", "x.proceedings_id IN")
+    resolved = "x.state = 'resolved' AND x.resolved_on >= :start_day AND x.resolved_on <= :end_day"
+    is_open = "x.state <> 'resolved' AND " + raised + " <= :end_day"
+    stages = ",\n  ".join(f"sum(CASE WHEN {resolved} AND x.stage = {n} THEN 1 ELSE 0 END)" for n in range(11))
+    outcomes = ",\n  ".join(
+        f"(SELECT count(*) FROM cafcass_referral r WHERE {in_scope.replace('x.', 'r.')} AND r.outcome = '{o}'"
+        " AND r.outcome_on >= :start_day AND r.outcome_on <= :end_day)"
+        for o in (
+            "resolved_by_correspondence",
+            "resolved_by_discussion",
+            "cafcass_disagrees",
+            "application_to_court",
+        )
+    )
+    referral_open = "r.state <> 'concluded' AND r.referred_on <= :end_day"
+    return f"""
+SELECT sum(CASE WHEN {raised} >= :start_day AND {raised} <= :end_day THEN 1 ELSE 0 END),
+  sum(CASE WHEN {raised} >= :start_day AND {raised} <= :end_day AND x.fast_track_reason IS NOT NULL
+    THEN 1 ELSE 0 END),
+  sum(CASE WHEN {resolved} THEN 1 ELSE 0 END),
+  {stages},
+  sum(CASE WHEN {resolved} AND x.resolved_on <= x.limit_on THEN 1 ELSE 0 END),
+  sum(CASE WHEN {resolved} AND x.resolved_on > x.limit_on THEN 1 ELSE 0 END),
+  sum(CASE WHEN {is_open} THEN 1 ELSE 0 END),
+  sum(CASE WHEN {is_open} AND x.limit_on < :today THEN 1 ELSE 0 END),
+  (SELECT count(*) FROM cafcass_referral r WHERE {in_scope.replace("x.", "r.")}
+    AND r.referred_on >= :start_day AND r.referred_on <= :end_day),
+  (SELECT count(*) FROM cafcass_referral r WHERE {in_scope.replace("x.", "r.")} AND {referral_open}),
+  (SELECT count(*) FROM cafcass_referral r WHERE {in_scope.replace("x.", "r.")} AND {referral_open}
+    AND r.due_on < :today),
+  {outcomes}
+FROM dispute x WHERE {in_scope}"""
+
+
 def papers(d: Dialect, start: date, today: date) -> str:
     first = date(start.year, 1, 1)
     days = (first + timedelta(days=n) for n in range((date(today.year, 12, 31) - first).days + 1))

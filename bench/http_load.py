@@ -126,7 +126,7 @@ LIMIT_SERVER = ROOT / "bench" / "limit_server.py"
 SERVERS = ("portal", "limit", "postgraphile")
 LABELS = {"portal": "portal", "limit": "limit", "postgraphile": "PostGraphile", "hand": "hand-written"}
 ADHERENCE_DAYS = 182  # the dashboard's default period (portal/web/dashboard_pages.py)
-HAND_SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers")
+HAND_SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "disputes")
 MY_CASES_PAGE = 25  # the "Your cases" page's (portal/web/pages.py)
 # The bar (issue 15).
 CPU_TO_LIMIT = 3.0

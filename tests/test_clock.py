@@ -187,6 +187,7 @@ async def test_the_clock_tick_command(
     assert (status, out.strip()) == (
         0,
         "Reminders 0, overdue notices 2, chasers 0, catch-ups 0, digests 0, dispute notices 0, "
+        "referral notices 0, "
         "files swept 0.",
     )
 

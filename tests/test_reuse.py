@@ -38,6 +38,7 @@ NOT_READ = {
     "deleted_case": "a deleted case has no view",
     "dispute_ladder": "a dispute copies what it needs of its ladder when it starts and at each stage",
     "dispute_ladder_stage": "a dispute copies what it needs of its ladder when it starts and at each stage",
+    "referral_timescale": "a referral copies each step's due date when the step starts",
     "outbox_message": "email",
     "person_identity": "sign-in",
     "sign_in_attempt": "sign-in",

@@ -22,6 +22,7 @@ DASHBOARD_ROOTS = frozenset(
         "paperTimings",
         "iroWorkload",
         "guardianCaseloads",
+        "disputeFigures",
     }
 )
 

@@ -207,6 +207,15 @@ class Query(StaffingQueries):
         return DisputeLadder.of(ladder)
 
     @resolver
+    async def case_dispute_ladder(self, info: Info, case_id: strawberry.ID) -> DisputeLadder:
+        """The ladder a challenge raised now on the case would follow (the IRO on the case; NOT_FOUND for
+        anyone else)."""
+        actor = info.context.require_actor()
+        case = parse_id(case_id, "caseId")
+        ladder = await info.context.uow.run(lambda s: disputes.case_ladder(s, actor, case))
+        return DisputeLadder.of(ladder)
+
+    @resolver
     async def dispute_answerers(self, info: Info, case_id: strawberry.ID) -> list[Person]:
         """The managers of the case's authority you may name to answer a stage of a dispute on it (the IRO
         on the case; NOT_FOUND for anyone else)."""

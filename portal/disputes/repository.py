@@ -61,6 +61,20 @@ async def stages_of(session: AsyncSession, ladder_id: uuid.UUID) -> list[LadderS
     )
 
 
+async def stages_of_ladders(
+    session: AsyncSession, ladder_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[LadderStage]]:
+    """Each ladder's stages, in order: one query."""
+    if not ladder_ids:
+        return {}
+    return await grouped(
+        session,
+        sa.select(LadderStage.ladder_id, LadderStage)
+        .where(in_list(LadderStage.ladder_id, list(ladder_ids)))
+        .order_by(LadderStage.ladder_id, LadderStage.position),
+    )
+
+
 async def last_version(session: AsyncSession, organisation_id: uuid.UUID | None) -> int:
     owner = _owned_by(organisation_id)
     return (

@@ -91,6 +91,8 @@ class DisputeView:
     dispute: Dispute
     # The case's number: how everyone on a dispute names the case.
     case_number: str
+    # The formal stages of the ladder it keeps.
+    ladder: list[LadderStage]
     stages: list[DisputeStage]
     notes: list[DisputeNote]
     acting_as: Role
@@ -110,6 +112,13 @@ class DisputeView:
     def current(self) -> DisputeStage | None:
         """The stage it is at, while it is open there."""
         return _current(self.dispute, self.stages)
+
+    @property
+    def next_stage(self) -> LadderStage | None:
+        """The stage of its ladder it would go to next, while it is open; None at the top."""
+        if self.dispute.state is DisputeState.RESOLVED:
+            return None
+        return next((s for s in self.ladder if s.position == self.dispute.stage + 1), None)
 
 
 @dataclass(frozen=True)
@@ -493,6 +502,13 @@ async def give_guardian_view(
     return dispute
 
 
+async def case_ladder(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> Ladder:
+    """The ladder a challenge raised now on the case would follow, for the IRO on it (who names a manager
+    at each stage, and may start a very serious issue at a formal stage at once)."""
+    access = await access_case(session, actor, case_id, Permission.RAISE_CHALLENGE)
+    return await ladder_in_force(session, access.case.local_authority_id, record=False)
+
+
 async def answerer_candidates(session: AsyncSession, actor: Actor, case_id: uuid.UUID) -> list[Person]:
     """The managers of the case's authority the IRO on the case may name to answer at a stage."""
     access = await access_case(session, actor, case_id, Permission.RAISE_CHALLENGE)
@@ -710,6 +726,7 @@ async def _views(
     stages = await repository.stages_of_disputes(session, ids)
     notes = await repository.notes_of_disputes(session, ids)
     numbered = await cases.numbers_and_authorities(session, list({d.proceedings_id for d, _ in seen}))
+    ladders = await repository.stages_of_ladders(session, list({d.ladder_id for d, _ in seen}))
     views = []
     for dispute, readers in seen:
         sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
@@ -719,6 +736,7 @@ async def _views(
             DisputeView(
                 dispute=dispute,
                 case_number=numbered[dispute.proceedings_id][0],
+                ladder=ladders.get(dispute.ladder_id, []),
                 stages=stages.get(dispute.id, []),
                 notes=notes.get(dispute.id, []),
                 acting_as=acting_as,

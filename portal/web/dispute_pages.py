@@ -49,11 +49,12 @@ CHALLENGE_FIELDS = {
 
 @dataclass(frozen=True)
 class ChallengeCase:
-    """The IRO's case, as the challenge form and a dispute's page show it, and the managers of its
-    authority the IRO may name to answer at a stage."""
+    """The IRO's case, as the challenge form and a dispute's page show it, the managers of its authority the
+    IRO may name to answer at a stage, and the ladder a challenge raised now would follow."""
 
     case: dict[str, Any]
     managers: list[dict[str, Any]]
+    ladder: dict[str, Any]
 
     def concern(self, concern_id: str) -> dict[str, Any] | None:
         """One of the guardian's concerns on the case."""
@@ -66,7 +67,7 @@ async def _challenge_case(request: Request, uow: UnitOfWork, actor: Actor, case_
     """The case, if the viewer is its IRO (who raises challenges); anyone else finds no such page (the API
     gives them no managers to name)."""
     data = await operations(request).run(uow, actor, "ChallengeForm", {"id": case_id})
-    return ChallengeCase(data["case"], data["disputeAnswerers"])
+    return ChallengeCase(data["case"], data["disputeAnswerers"], data["caseDisputeLadder"])
 
 
 def _render_challenge(
@@ -84,6 +85,7 @@ def _render_challenge(
             "actor": actor,
             "case": found.case,
             "managers": found.managers,
+            "ladder": found.ladder,
             "concern": found.concern(values.get("concernId", "")),
             "values": values,
             "errors": errors,
@@ -113,7 +115,7 @@ def _challenge_input(case_id: str, form: dict[str, str], errors: FormErrors) -> 
     fast = form.get("fastTrack") == "yes"
     stage = (
         parse_whole_number(
-            form.get("fastTrackStage", ""), errors, "fastTrackStage", "Enter the stage's number, like 2"
+            form.get("fastTrackStage", ""), errors, "fastTrackStage", "Choose the stage to start at"
         )
         if fast
         else None

@@ -99,3 +99,30 @@ async def test_a_challenge_up_the_ladder_and_answered_over_the_api(
             )
         ).all()
     assert sorted(set(looks)) == ["case.dispute", "case.dispute.list"]
+
+
+async def test_the_iro_reads_the_ladder_a_challenge_would_follow_and_the_next_stage(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case_id = str(await world.open_case())
+    iro = await world.token("iro")
+    ladder = (await gql(client, iro, "ChallengeForm", id=case_id))["data"]["caseDisputeLadder"]
+    assert [s["answerer"] for s in ladder["stages"]][:2] == [
+        "Team manager",
+        "Service manager (raised by the IRO manager)",
+    ]
+    assert ladder["overallWorkingDays"] == 20
+    for who in ("guardian", "solicitor", "iro_manager", "team_manager"):
+        body = await gql(client, await world.token(who), "ChallengeForm", id=case_id)
+        assert "NOT_FOUND" in [e["extensions"]["code"] for e in body["errors"]], who
+    raised = (await gql(client, iro, "RaiseChallenge", input=_challenge(case_id)))["data"]["raiseChallenge"]
+    dispute_id = raised["dispute"]["id"]
+    shown = (await gql(client, iro, "Dispute", id=dispute_id))["data"]["dispute"]
+    assert shown["nextStage"] == {"position": 1, "answerer": "Team manager", "workingDays": 5}
+    await gql(
+        client,
+        iro,
+        "ResolveDispute",
+        input={"disputeId": dispute_id, "resolution": "Settled with the social worker."},
+    )
+    assert (await gql(client, iro, "Dispute", id=dispute_id))["data"]["dispute"]["nextStage"] is None

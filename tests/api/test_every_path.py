@@ -186,9 +186,10 @@ TYPE_RULES: dict[str, str] = {
     "DisputeStage": DISPUTES,
     "DisputeNote": DISPUTES,
     "DisputeAbilities": DISPUTES,
-    # An authority's dispute ladder: its administrators'.
-    "DisputeLadder": ADMIN,
-    "LadderStage": ADMIN,
+    # A dispute ladder: of its parent's class (an authority's administrators' from disputeLadder; the IRO on
+    # the case's from caseDisputeLadder; a dispute's from its next stage).
+    "DisputeLadder": INHERIT,
+    "LadderStage": INHERIT,
     "CafcassReferral": REFERRALS,
     "ReferralEnquiry": REFERRALS,
     "ReferralPaper": REFERRALS,
@@ -238,6 +239,7 @@ FIELD_RULES: dict[str, str] = {
             "referrals": SELF,
             # The managers an IRO may name at a stage: the IRO on the case's.
             "disputeAnswerers": CASE,
+            "caseDisputeLadder": CASE,
             "referral": REFERRALS,
             "referralTimescale": ADMIN,
         }.items()
@@ -570,6 +572,7 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
         "Query.dispute": {"id": s.dispute_id},
         "Query.referral": {"id": s.referral_id},
         "Query.disputeAnswerers": {"caseId": str(s.case_id)},
+        "Query.caseDisputeLadder": {"caseId": str(s.case_id)},
         "Query.referralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
         "Query.openProceedingsCheck": {
             "input": {

@@ -94,7 +94,7 @@ async def test_the_iro_raises_a_challenge_refused_first_with_every_problem(
     )
     assert past.status_code == 400
     assert "The date it is sought by must be today or later" in past.text
-    assert "Enter the stage&#39;s number, like 2" in past.text
+    assert "Choose the stage to start at" in past.text
     assert "An unplanned move against the review" in past.text  # what was typed is kept
     assert await _disputes_kept(engine) == 0
 
@@ -134,6 +134,12 @@ async def test_a_dispute_goes_up_the_ladder_is_answered_and_resolved(
     shown = (await web.get(exchanged.headers["location"])).text
     assert "The exchange is recorded." in shown
     assert "Exchange with The team manager" in shown
+    # The IRO sees who answers next, and the challenge form offers the ladder's stages to start at.
+    assert (
+        "The next stage of the ladder is stage 1: Team manager, who answers within 5 working days." in shown
+    )
+    form = (await web.get(f"/cases/{case_id}/disputes/new")).text
+    assert '<option value="3">Stage 3: Head of service (5 working days)</option>' in form
 
     # Nobody named: refused, and the dispute stays informal.
     nobody = await _post(web, page, f"{page}/escalate", reason="No answer by the date.")

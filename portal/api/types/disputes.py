@@ -11,6 +11,7 @@ import strawberry
 from models import DisputeNote as DisputeNoteModel
 from models import DisputeStage as DisputeStageModel
 from models import DisputeState, DisputeSubject, StageOutcome
+from models import LadderStage as LadderStageModel
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
 from portal.api.types.people import PersonRef, person_ref
@@ -124,6 +125,10 @@ class Dispute:
     )
     guardian_view: str | None = field("The guardian's view of it, once given.")
     stages: list[DisputeStage] = field("The formal stages it reached, in order.")
+    next_stage: LadderStage | None = field(
+        "The stage of its ladder it would go to next, while it is open: who answers there and in how many "
+        "working days. Empty at the top of the ladder (what remains is a referral to Cafcass)."
+    )
     notes: list[DisputeNote] = field("Its steps and exchanges, the first first.")
     viewer_can: DisputeAbilities = field("What you may do on it.")
     _raised_by_id: strawberry.Private[uuid.UUID]
@@ -158,6 +163,7 @@ class Dispute:
             guardian_told_at=d.guardian_told_at,
             guardian_view=d.guardian_view,
             stages=[DisputeStage.of(s) for s in view.stages],
+            next_stage=LadderStage.of(view.next_stage) if view.next_stage else None,
             notes=[DisputeNote.of(n) for n in view.notes],
             viewer_can=DisputeAbilities(
                 manage=view.may_manage, answer=view.may_answer, give_view=view.may_give_view
@@ -173,6 +179,10 @@ class LadderStage:
     position: int = field("Its place: 1 is the first formal stage.")
     answerer: str = field("The post that answers at it.")
     working_days: int = field("The working days it allows for the answer.")
+
+    @staticmethod
+    def of(model: LadderStageModel) -> LadderStage:
+        return LadderStage(position=model.position, answerer=model.answerer, working_days=model.working_days)
 
 
 @object_type
@@ -195,8 +205,5 @@ class DisputeLadder:
             own=ladder.row.organisation_id is not None,
             overall_working_days=ladder.row.overall_working_days,
             solicitor_from_stage=ladder.row.solicitor_from_stage,
-            stages=[
-                LadderStage(position=s.position, answerer=s.answerer, working_days=s.working_days)
-                for s in ladder.stages
-            ],
+            stages=[LadderStage.of(s) for s in ladder.stages],
         )

@@ -53,6 +53,7 @@ from portal.obligations import repository as obligations
 from portal.papers import repository as papers
 from portal.people import repository as people
 from portal.raised_issues import repository as raised_issues
+from portal.referrals import repository as referrals
 from portal.retention import repository as retention
 from portal.reviews import repository as reviews
 
@@ -128,6 +129,11 @@ class Loaders:
     @cached_property
     def team(self) -> DataLoader[uuid.UUID, Team | None]:
         return _loader(self._uow, people.teams_by_id, _none)
+
+    @cached_property
+    def officers(self) -> DataLoader[uuid.UUID, list[Person]]:
+        """A Cafcass service area's officers, whom its managers may appoint to a referral."""
+        return _loader(self._uow, referrals.officers_of, list)
 
     @cached_property
     def roles(self) -> DataLoader[uuid.UUID, list[Role]]:

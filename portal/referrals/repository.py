@@ -196,10 +196,23 @@ async def officer(session: AsyncSession, person_id: uuid.UUID, service_area_id: 
     return await session.scalar(_holding(Role.GUARDIAN, service_area_id).where(Person.id == person_id))
 
 
-async def officers(session: AsyncSession, service_area_id: uuid.UUID) -> list[Person]:
-    """The service area's active officers, by name: whom its managers may appoint."""
-    rows = await session.execute(_holding(Role.GUARDIAN, service_area_id).order_by(Person.name, Person.id))
-    return list(rows.scalars())
+async def officers_of(
+    session: AsyncSession, service_area_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Person]]:
+    """Each service area's active officers, by name: whom its managers may appoint. One query."""
+    if not service_area_ids:
+        return {}
+    return await grouped(
+        session,
+        sa.select(Person.organisation_id, Person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(
+            in_list(Person.organisation_id, list(service_area_ids)),
+            Person.active.is_(True),
+            PersonRole.role == Role.GUARDIAN,
+        )
+        .order_by(Person.organisation_id, Person.name, Person.id),
+    )
 
 
 async def open_referral_of_dispute(session: AsyncSession, dispute_id: uuid.UUID) -> CafcassReferral | None:

@@ -489,14 +489,6 @@ async def readable_referrals(
     return views
 
 
-async def officer_candidates(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> list[Person]:
-    """The officers a manager of the referral's service area may appoint (none for anyone else)."""
-    view = await _view(session, actor, referral_id)
-    if not view.may_manage:
-        return []
-    return await repository.officers(session, view.referral.service_area_id)
-
-
 async def _officer_referrals(session: AsyncSession, actor: Actor) -> list[CafcassReferral]:
     if not has_global_permission(actor.roles, Permission.ENQUIRE_REFERRAL, actor.scopes):
         return []

@@ -8,15 +8,21 @@ from collections.abc import Collection
 from typing import Any
 
 from models import Role
+from portal.access.policy import CASE_PERMISSIONS, GLOBAL_PERMISSIONS, Permission
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.web.operations import Operations
 
 # The roles on a case that read its referrals (READ_REFERRALS in the role table), by the schema's names.
-READERS = frozenset({Role.IRO.name, Role.IRO_MANAGER.name, Role.CAFCASS_MANAGER.name})
+READERS = frozenset(r.name for r, allowed in CASE_PERMISSIONS.items() if Permission.READ_REFERRALS in allowed)
 # The roles whose tasks a referral may wait on: the service area's managers (acknowledge, appoint) and its
-# officers (a guardian appointed to make the enquiries).
-ACTING = frozenset({Role.CAFCASS_MANAGER.name, Role.GUARDIAN.name})
+# officers (appointed to make the enquiries), as the role table says.
+ACTING = frozenset(
+    r.name
+    for r in Role
+    if Permission.MANAGE_REFERRAL in CASE_PERMISSIONS[r]
+    or Permission.ENQUIRE_REFERRAL in GLOBAL_PERMISSIONS.get(r, frozenset())
+)
 
 
 def lists_referrals(actor: Actor | None) -> bool:

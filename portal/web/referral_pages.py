@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from models import Role
 from portal import clock
+from portal.access.policy import DISPUTE_SIGHT, Sight
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
 from portal.web.actions import ActionForm, RecordPage, act
@@ -211,8 +211,9 @@ def _render_referral(
             "actor": actor,
             "referral": referral,
             "actions": actions(referral),
-            # The IRO and their manager read the dispute it takes further; Cafcass does not.
-            "sees_disputes": any(actor.has_role(r) for r in (Role.IRO, Role.IRO_MANAGER)),
+            # Those who see every dispute on their cases (DISPUTE_SIGHT) follow it to the dispute it takes
+            # further; Cafcass does not see disputes.
+            "sees_disputes": any(DISPUTE_SIGHT.get(r) is Sight.ALWAYS for r in actor.roles),
             "values": values,
             "errors": errors,
             "flash": REFERRAL_FLASH.get(request.query_params.get("done", "")),

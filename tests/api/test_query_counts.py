@@ -740,9 +740,24 @@ async def test_the_referrals_do_not_grow_with_their_number(
 
     await referred(1)
     few = await _count(count_queries, client, token, "Referrals")
+    candidates = await _officer_candidates(client, token, count_queries)
     await referred(5)
     many = await _count(count_queries, client, token, "Referrals")
     assert few == many <= BOUNDS["Referrals"]
+    # The officers a manager may appoint: one statement for every referral's service area, not one each.
+    assert await _officer_candidates(client, token, count_queries) == candidates
+
+
+async def _officer_candidates(client: httpx.AsyncClient, token: str, count_queries: QueryCounter) -> int:
+    """The statements of every referral the asker sees, each with its officer candidates."""
+    with count_queries() as statements:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ referrals { id officerCandidates { id name } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert "errors" not in response.json(), response.text
+    return len([s for s in statements if not s.startswith("UPDATE api_token SET last_used_at")])
 
 
 @pytest.mark.parametrize("manager", ["cafcass_manager", "iro_manager"])

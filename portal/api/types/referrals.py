@@ -14,7 +14,6 @@ from models import ReferralTimescale as ReferralTimescaleRow
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
 from portal.api.types.people import Person, PersonRef, person_ref
-from portal.referrals import service
 from portal.referrals.service import ReferralView
 
 
@@ -98,6 +97,7 @@ class CafcassReferral:
     viewer_can: ReferralAbilities = field("What you may do on it.")
     _referred_by_id: strawberry.Private[uuid.UUID]
     _officer_id: strawberry.Private[uuid.UUID | None]
+    _service_area_id: strawberry.Private[uuid.UUID]
 
     @resolver
     def referred_by(self, info: Info) -> PersonRef:
@@ -114,10 +114,7 @@ class CafcassReferral:
         """The officers of the service area you may appoint (a manager of it); empty for anyone else."""
         if not self.viewer_can.manage:
             return []
-        actor = info.context.require_actor()
-        referral_id = uuid.UUID(self.id)
-        found = await info.context.uow.run(lambda s: service.officer_candidates(s, actor, referral_id))
-        return [Person.of(p) for p in found]
+        return [Person.of(p) for p in await info.context.loaders.officers.load(self._service_area_id)]
 
     @staticmethod
     def of(view: ReferralView, today: date) -> CafcassReferral:
@@ -152,6 +149,7 @@ class CafcassReferral:
             viewer_can=ReferralAbilities(manage=view.may_manage, enquire=view.may_enquire),
             _referred_by_id=r.referred_by_id,
             _officer_id=r.officer_id,
+            _service_area_id=r.service_area_id,
         )
 
 

@@ -9,6 +9,7 @@ from models.contacts import Channel, Contact, ContactChase, ContactReply, Purpos
 from models.discussions import AgreedAction, Discussion, DiscussionKind, DiscussionMode
 from models.disputes import (
     Dispute,
+    DisputeDocument,
     DisputeLadder,
     DisputeNote,
     DisputeStage,
@@ -101,6 +102,7 @@ __all__ = [
     "DiscussionKind",
     "DiscussionMode",
     "Dispute",
+    "DisputeDocument",
     "DisputeLadder",
     "DisputeNote",
     "DisputeStage",

@@ -169,3 +169,25 @@ class DisputeNote(SQLModel, table=True):
     note: str = Field(default="", sa_type=sa.Text)
     recorded_by_id: uuid.UUID = foreign_key("person.id")
     recorded_at: datetime = timestamp_field()
+
+
+class DisputeDocument(SQLModel, table=True):
+    """A document kept with a dispute as evidence: a stage's answer in writing, a letter, minutes of a
+    meeting. Added by the IRO, or by the manager answering the stage the dispute is at; seen by whoever sees
+    the dispute. Its content is a blob named by its SHA-256, never overwritten."""
+
+    __tablename__ = "dispute_document"
+    __table_args__ = (sa.Index("ix_dispute_document_dispute", "dispute_id", "added_at"),)
+
+    id: uuid.UUID = id_field()
+    dispute_id: uuid.UUID = foreign_key("dispute.id")
+    # The formal stage the dispute was at when it was added (0 while informal).
+    stage: int
+    # What it is, in the words of whoever added it.
+    description: str = Field(max_length=300)
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_type=sa.BigInteger)
+    content_type: str = Field(max_length=100)
+    filename: str = Field(max_length=255)
+    added_by_id: uuid.UUID = foreign_key("person.id")
+    added_at: datetime = timestamp_field()

@@ -41,6 +41,7 @@ from portal.web import sign_in
 from portal.web.admin_pages import routes as admin_routes
 from portal.web.allocation_pages import routes as allocation_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
+from portal.web.dispute_documents import routes as dispute_document_routes
 from portal.web.dispute_pages import routes as dispute_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *page_routes,
             *record_routes,
             *dispute_routes,
+            *dispute_document_routes,
             *referral_routes,
             *paper_routes,
             *handover_routes,

@@ -1,8 +1,8 @@
 """The demo's disputes about care plans and its referral to Cafcass (issue 17), on Riverside's live cases
-with a guardian and an IRO: a challenge still being settled informally; one the team manager
-settled at the first stage; one at the service manager's stage, due soon; and one fast-tracked to the head
-of service that ran past the ladder's 20 working days, was told to the guardian (who gave their view) and
-referred to Cafcass, where an officer is making enquiries.
+with a guardian and an IRO: a challenge still being settled informally; one the team manager settled at the
+first stage; one at the service manager's stage, due soon, with the team manager's answer in writing among
+its documents; and one fast-tracked to the head of service that ran past the ladder's 20 working days, was
+told to the guardian (who gave their view) and referred to Cafcass, where an officer is making enquiries.
 
 As for the rest of the demo's records (portal/demo_records.py), each step goes through the services as the
 person who took it, with the portal's clock at the moment it happened; the mail it queued is discarded with
@@ -177,6 +177,18 @@ class DisputeRecords(Records):
             self.days_ago(5),
             lambda a: disputes.answer(
                 self.session, a, dispute, "The move is needed: the carers have given notice."
+            ),
+        )
+        letter = await self.pdf(
+            case,
+            "Team manager's answer",
+            "The move is needed: the carers have given notice. No local placement has a vacancy.",
+        )
+        await self.by(
+            self.manager(TEAM_MANAGER),
+            self.days_ago(5),
+            lambda a: disputes.add_document(
+                self.session, a, dispute, letter, "The team manager's answer, in writing"
             ),
         )
         await self.by(

@@ -46,7 +46,7 @@ from portal.handovers import service as handovers
 from portal.mail import repository as mail_rows
 from portal.obligations import arrangements
 from portal.papers import service as papers
-from portal.papers.receive import Receiver
+from portal.papers.receive import Received, Receiver
 from portal.raised_issues import service as raised_issues
 from portal.raised_issues.service import RaiseIssue
 from portal.reviews import service as reviews
@@ -124,6 +124,13 @@ class Records:
         assert actor is not None
         return actor
 
+    async def pdf(self, case: DemoCase, title: str, body: str) -> Received:
+        """A made-up document about the case, as a PDF received into the store."""
+        receiver = Receiver(self.store, max_bytes=10 * 1024 * 1024)
+        await receiver.start(title.lower().replace(" ", "-").replace("'", "") + ".pdf")
+        await receiver.write(_pdf(title, case.proceedings, case.children, body))
+        return await receiver.finish()
+
     def at(self, day: date, hour: int = 11) -> datetime:
         return london_datetime(day, time(hour))
 
@@ -183,12 +190,8 @@ class Records:
     ) -> uuid.UUID:
         with clock_at(self.at(day, 15)):
             actor = await self.actor(by)
-            receiver = Receiver(self.store, max_bytes=10 * 1024 * 1024)
-            filename = title.lower().replace(" ", "-").replace("'", "") + ".pdf"
-            await receiver.start(filename)
-            await receiver.write(_pdf(title, case.proceedings, case.children, body))
             upload = await papers.record_upload(
-                self.session, actor, case.proceedings.id, await receiver.finish()
+                self.session, actor, case.proceedings.id, await self.pdf(case, title, body)
             )
             paper, _ = await papers.file_paper(
                 self.session,

@@ -28,6 +28,7 @@ from portal.settings import Settings
 from tests.support import files
 from tests.support.graphql import log_contact
 from tests.support.world import World
+from tests.test_dispute_documents import add, raised_dispute
 from tests.test_papers import filed
 
 Portal = Any  # the conftest's ``portal`` fixture: runs `portal ARGS`
@@ -50,13 +51,15 @@ async def _everything(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
 async def _a_case_with_everything(
     world: World, engine: AsyncEngine, settings: Settings, client: httpx.AsyncClient
 ) -> None:
-    """A case with contacts (one correcting another), a court paper's file, outbox email and a sealed audit
-    trail with events still to seal."""
+    """A case with contacts (one correcting another), a court paper's file, a dispute's document, outbox
+    email and a sealed audit trail with events still to seal."""
     case_id = await world.open_case()
     first = await log_contact(client, world, "guardian", "iro", case_id)
     corrects = first["contact"]["id"]
     await log_contact(client, world, "guardian", "iro", case_id, correctsId=corrects, summary="Corrected.")
     await filed(client, world, case_id, files.PDF, name="plan.pdf")
+    _, dispute_id = await raised_dispute(client, world)
+    assert (await add(client, world, "iro", dispute_id, files.PNG, name="minutes.png")).status_code == 201
     await sealer_for(create_session_factory(engine), settings).run_once()
     await log_contact(client, world, "iro", "guardian", case_id)  # its events are not sealed yet
 
@@ -77,7 +80,7 @@ async def backup(
     status, out, err = await portal(capsys, "backup", "--to", str(folder))
     assert status == 0, err
     assert out.startswith("Backed up ")
-    assert "and 1 files" in out
+    assert "and 2 files" in out
     return folder
 
 
@@ -120,7 +123,9 @@ async def test_a_backup_restores_whole_into_a_fresh_database_and_file_store(
     assert before["audit_queue"]
     assert before["audit_seal"]
     [digest] = {row[_at("upload", "sha256")] for row in before["upload"]}
-    assert await asyncio.to_thread(lambda: [p.name for p in elsewhere.rglob(digest)]) == [digest]
+    [document] = {row[_at("dispute_document", "sha256")] for row in before["dispute_document"]}
+    restored = await asyncio.to_thread(lambda: sorted(p.name for p in elsewhere.rglob("*") if p.is_file()))
+    assert {digest, document} <= set(restored)
 
     # Into a database that is not empty (the same one again): refused, and nothing added.
     status, _, err = await portal(capsys, "restore", "--from", str(backup))

@@ -18,6 +18,7 @@ from models import (
     Contact,
     CourtPaper,
     Dispute,
+    DisputeDocument,
     DisputeState,
     FinalOrder,
     Handover,
@@ -284,6 +285,14 @@ async def _disputes_at_several_stages_and_a_referral(
         .group_by(CafcassReferral.id, CafcassReferral.state),
     )
     assert (state, enquiries) == (ReferralState.OFFICER_APPOINTED, 1)
+    # The team manager's answer in writing, kept with the dispute at the service manager's stage.
+    documents = await _scalars(
+        session,
+        sa.select(Dispute.stage, DisputeDocument.stage, DisputeDocument.content_type).join(
+            DisputeDocument, DisputeDocument.dispute_id == Dispute.id
+        ),
+    )
+    assert documents == [(2, 1, "application/pdf")]
 
 
 async def test_the_demo_world_is_believable(

@@ -1,5 +1,5 @@
-"""Every statement on disputes: the ladders, the disputes of a case with their stages and notes, the stages
-named to a person, and the clock's claims on the reminders and overdue notices it sends once."""
+"""Every statement on disputes: the ladders, the disputes of a case with their stages, notes and documents,
+the stages named to a person, and the clock's claims on the reminders and overdue notices it sends once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from models import (
     CaseMembership,
     CaseRole,
     Dispute,
+    DisputeDocument,
     DisputeLadder,
     DisputeNote,
     DisputeStage,
@@ -143,6 +144,26 @@ async def notes_of_disputes(
         .where(in_list(DisputeNote.dispute_id, list(dispute_ids)))
         .order_by(DisputeNote.dispute_id, DisputeNote.occurred_on, DisputeNote.recorded_at),
     )
+
+
+async def documents_of_disputes(
+    session: AsyncSession, dispute_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[DisputeDocument]]:
+    """Each dispute's documents, the first added first: one query."""
+    if not dispute_ids:
+        return {}
+    return await grouped(
+        session,
+        sa.select(DisputeDocument.dispute_id, DisputeDocument)
+        .where(in_list(DisputeDocument.dispute_id, list(dispute_ids)))
+        .order_by(DisputeDocument.dispute_id, DisputeDocument.added_at),
+    )
+
+
+async def count_documents(session: AsyncSession, dispute_id: uuid.UUID) -> int:
+    """How many documents the dispute holds."""
+    count = await session.scalar(sa.select(sa.func.count()).where(DisputeDocument.dispute_id == dispute_id))
+    return count or 0
 
 
 async def named(session: AsyncSession, dispute_id: uuid.UUID, person_id: uuid.UUID) -> bool:

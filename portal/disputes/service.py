@@ -26,6 +26,7 @@ from models import (
     AuditOutcome,
     CaseRole,
     Dispute,
+    DisputeDocument,
     DisputeLadder,
     DisputeNote,
     DisputeStage,
@@ -60,12 +61,16 @@ from portal.disputes.ladders import LadderSpec, StageSpec
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations.service import REMIND_WORKING_DAYS
+from portal.papers.receive import Received
 from portal.raised_issues import service as raised_issues
 from portal.validation import check_past_date, clean, clean_required
 
 TEXT_MAX_LENGTH = 4000
 NAME_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 2000
+DESCRIPTION_MAX_LENGTH = 300
+# A dispute's evidence is letters and minutes, not a bundle: a runaway client is refused past this.
+DOCUMENTS_MAX = 100
 SUBJECT_WORDS = {
     DisputeSubject.REVIEW_DECISION: "a decision of a review",
     DisputeSubject.CARE_PLAN: "a point of the care plan",
@@ -95,6 +100,8 @@ class DisputeView:
     ladder: list[LadderStage]
     stages: list[DisputeStage]
     notes: list[DisputeNote]
+    # Its evidence, the first added first.
+    documents: list[DisputeDocument]
     acting_as: Role
     # The IRO's: record exchanges, take it up the ladder, tell the guardian, resolve.
     may_manage: bool
@@ -102,6 +109,8 @@ class DisputeView:
     may_answer: bool
     # The guardian on the case, told of it.
     may_give_view: bool
+    # The IRO, or the manager named at the stage it is at, while it is open.
+    may_add_document: bool
 
     def beyond_limit(self, today: date) -> bool:
         """Unresolved after the whole ladder's time ran out."""
@@ -537,6 +546,94 @@ async def referred(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, t
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Documents
+
+
+async def check_can_add_document(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> None:
+    """Refuse, before a byte of a file is kept, anyone who may not add a document to the dispute now: those
+    who may not see it find no dispute; those who see it but may not add, or a resolved dispute, are told
+    so."""
+    await _adding(session, actor, dispute_id, lock=False)
+
+
+def check_description(description: str) -> str:
+    """What the document is, cleaned; a problem if it is missing or too long."""
+    problems = Problems()
+    words = clean_required(
+        problems, description, "description", "Say what the document is", DESCRIPTION_MAX_LENGTH
+    )
+    problems.raise_if_any()
+    return words
+
+
+async def add_document(
+    session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, received: Received, description: str
+) -> DisputeDocument:
+    """Keep a received file with the dispute as evidence, at the stage it is at: by the IRO, or by the
+    manager named to answer that stage (with their answer in writing, say). The IRO is told when someone
+    else adds one."""
+    view = await _adding(session, actor, dispute_id, lock=True)
+    words = check_description(description)
+    if await repository.count_documents(session, dispute_id) >= DOCUMENTS_MAX:
+        raise DomainError.one(
+            ErrorCode.OUT_OF_RANGE, f"A dispute may hold at most {DOCUMENTS_MAX} documents", "file"
+        )
+    dispute = view.dispute
+    document = DisputeDocument(
+        dispute_id=dispute.id,
+        stage=dispute.stage,
+        description=words,
+        sha256=received.sha256,
+        size=received.size,
+        content_type=received.content_type,
+        filename=received.filename,
+        added_by_id=actor.person_id,
+    )
+    session.add(document)
+    _note(session, actor, dispute, "document", clock.today(), received.filename, words)
+    if not view.may_manage:
+        for iro in await cases.live_people(session, dispute.proceedings_id, CaseRole.IRO):
+            enqueue(
+                session,
+                iro,
+                kind="dispute.document",
+                subject="A document has been added to a dispute",
+                body="A document has been added to a dispute you raised. Please read it on the dispute's "
+                "page.",
+                link_path=_link(dispute),
+            )
+    await session.flush()
+    _recorded(session, actor, view, "dispute.document.add", subject=("dispute_document", document.id))
+    return document
+
+
+async def open_document(session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> DisputeDocument:
+    """A dispute's document to download, for whoever sees the dispute; everyone else finds none (and the
+    refusal is recorded)."""
+    document = await session.get(DisputeDocument, document_id)
+    if document is None:
+        raise NotFound("Document", "id")
+    try:
+        view = await _view(session, actor, document.dispute_id)
+    except NotFound:
+        raise NotFound("Document", "id") from None
+    _recorded(session, actor, view, "dispute.document.read", subject=("dispute_document", document.id))
+    return document
+
+
+async def _adding(session: AsyncSession, actor: Actor, dispute_id: uuid.UUID, lock: bool) -> DisputeView:
+    view = await _view(session, actor, dispute_id, lock=lock)
+    _open(view.dispute)
+    if not view.may_add_document:
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED,
+            "Only the IRO, or the manager answering the stage it is at, may add a document",
+            "id",
+        )
+    return view
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Reading
 
 
@@ -725,6 +822,7 @@ async def _views(
     ids = [d.id for d, _ in seen]
     stages = await repository.stages_of_disputes(session, ids)
     notes = await repository.notes_of_disputes(session, ids)
+    documents = await repository.documents_of_disputes(session, ids)
     numbered = await cases.numbers_and_authorities(session, list({d.proceedings_id for d, _ in seen}))
     ladders = await repository.stages_of_ladders(session, list({d.ladder_id for d, _ in seen}))
     views = []
@@ -732,6 +830,8 @@ async def _views(
         sighted = [r for r in readers if _sees({r: readers[r]}, dispute)]
         acting_as = sighted[0] if sighted else Role.LA_MANAGER
         current = _current(dispute, stages.get(dispute.id, []))
+        may_manage = any(Permission.RAISE_CHALLENGE in readers[r] for r in sighted)
+        answering = dispute.id in named and current is not None and current.answerer_id == actor.person_id
         views.append(
             DisputeView(
                 dispute=dispute,
@@ -739,28 +839,34 @@ async def _views(
                 ladder=ladders.get(dispute.ladder_id, []),
                 stages=stages.get(dispute.id, []),
                 notes=notes.get(dispute.id, []),
+                documents=documents.get(dispute.id, []),
                 acting_as=acting_as,
-                may_manage=any(Permission.RAISE_CHALLENGE in readers[r] for r in sighted),
-                may_answer=dispute.id in named
-                and current is not None
-                and current.answerer_id == actor.person_id
-                and current.answered_at is None,
+                may_manage=may_manage,
+                may_answer=answering and current is not None and current.answered_at is None,
                 may_give_view=dispute.guardian_told_at is not None
                 and any(r is Role.GUARDIAN and Permission.ANSWER_DISPUTE in readers[r] for r in sighted),
+                may_add_document=dispute.state is not DisputeState.RESOLVED and (may_manage or answering),
             )
         )
     return views
 
 
 def _recorded(
-    session: AsyncSession, actor: Actor, view: DisputeView, action: str, kept: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    view: DisputeView,
+    action: str,
+    kept: bool = False,
+    subject: tuple[str, uuid.UUID] | None = None,
 ) -> None:
+    """The dispute read or written (or ``subject``, a record of it), as the viewer's role on it."""
+    subject_type, subject_id = subject or ("dispute", view.dispute.id)
     audit.record(
         session,
         actor,
         action,
-        subject_type="dispute",
-        subject_id=view.dispute.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
         case_id=view.dispute.proceedings_id,
         acting_as=view.acting_as,
         kept=kept,

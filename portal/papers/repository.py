@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     CaseRole,
     CourtPaper,
+    DisputeDocument,
     ForwardingConfirmation,
     PaperKind,
     PaperShare,
@@ -218,6 +219,8 @@ async def delete_unfiled_uploads(session: AsyncSession, uploaded_before: datetim
 
 
 async def held_digests(session: AsyncSession) -> set[str]:
-    """The SHA-256 of every content some version or upload holds."""
-    rows = await session.execute(sa.select(PaperVersion.sha256).union(sa.select(Upload.sha256)))
+    """The SHA-256 of every content some record holds: a paper's version, an upload, a dispute's document."""
+    rows = await session.execute(
+        sa.select(PaperVersion.sha256).union(sa.select(Upload.sha256), sa.select(DisputeDocument.sha256))
+    )
     return set(rows.scalars())

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from portal import clock
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
+from portal.web import uploads
 from portal.web.actions import ActionForm, RecordPage, act
 from portal.web.dispute_lists import lists_disputes, reads_cases, standing
 from portal.web.forms import NOBODY, FormErrors, date_values, iso, parse_date, parse_whole_number
@@ -161,6 +162,7 @@ DISPUTE_FLASH = {
     "resolved": Flash("The dispute is recorded as resolved."),
     "guardian-told": Flash("The guardian is told of the dispute, as a significant issue (P9)."),
     "view": Flash("The guardian's view is recorded."),
+    "document": Flash("The document is kept with the dispute."),
 }
 
 
@@ -191,6 +193,7 @@ class DisputePage:
             "resolve": can["manage"] and unresolved,
             "tell": can["manage"] and not d["guardianToldAt"],
             "view": can["giveView"] or (can["manage"] and bool(d["guardianToldAt"])),
+            "document": can["addDocument"],
         }
 
     @property
@@ -204,6 +207,7 @@ class DisputePage:
             "resolve": "Record it as resolved",
             "tell": "Tell the guardian",
             "view": "Give your view" if can["giveView"] else "Record the guardian's view",
+            "document": "Add a document",
         }
         may = self.may
         return {key: text for key, text in words.items() if may[key]}
@@ -242,6 +246,7 @@ def _render_dispute(
             "values": values,
             "errors": errors,
             "flash": DISPUTE_FLASH.get(request.query_params.get("done", "")),
+            **uploads.page_limits(request),
         },
         status_code=status_code,
     )

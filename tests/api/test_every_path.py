@@ -186,6 +186,7 @@ TYPE_RULES: dict[str, str] = {
     "DisputeStage": DISPUTES,
     "DisputeNote": DISPUTES,
     "DisputeAbilities": DISPUTES,
+    "DisputeDocument": DISPUTES,
     # A dispute ladder: of its parent's class (an authority's administrators' from disputeLadder; the IRO on
     # the case's from caseDisputeLadder; a dispute's from its next stage).
     "DisputeLadder": INHERIT,

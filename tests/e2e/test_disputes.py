@@ -20,6 +20,7 @@ from portal.demo import load_demo
 from portal.settings import Settings
 from portal.storage import blob_store
 from tests.e2e.support import check_page, sign_in
+from tests.support import files
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +104,7 @@ async def fill_date(page: Page, group: str, day: str, month: str, year: str) -> 
 
 
 async def test_from_a_challenge_to_a_referral_and_its_outcome(
-    people: People, live_server: str, screenshots: Path
+    people: People, live_server: str, screenshots: Path, tmp_path: Path
 ) -> None:
     shown = 0
 
@@ -183,10 +184,23 @@ async def test_from_a_challenge_to_a_referral_and_its_outcome(
     await expect(success(manager, "The answer is recorded.")).to_be_visible()
     await expect(stage(manager, 1)).to_contain_text("The plan stands: the grandmother's home is not safe.")
     await check(manager, "dispute-answered-manager")
+    # She keeps her letter with the dispute as evidence: refused first without a file.
+    await manager.get_by_label("What is it?").fill("My letter to the IRO")
+    await manager.get_by_role("button", name="Add the document").click()
+    await expect(manager.locator(".govuk-error-summary")).to_contain_text("Choose a file to upload")
+    await expect(manager.get_by_label("What is it?")).to_have_value("My letter to the IRO")
+    await check(manager, "dispute-document-refused")
+    letter = tmp_path / "letter-to-the-iro.pdf"
+    letter.write_bytes(files.PDF)
+    await manager.get_by_label("The file").set_input_files(letter)
+    await manager.get_by_role("button", name="Add the document").click()
+    await expect(success(manager, "The document is kept with the dispute.")).to_be_visible()
+    await expect(manager.get_by_role("link", name="letter-to-the-iro.pdf")).to_be_visible()
 
     # 4. The IRO refers the case to Cafcass from the dispute: its course is the steps taken, to start from.
     await iro.goto(dispute)
     await expect(stage(iro, 1)).to_contain_text("The plan stands: the grandmother's home is not safe.")
+    await expect(iro.get_by_role("link", name="letter-to-the-iro.pdf")).to_be_visible()
     await check(iro, "dispute-answered-iro")
     await iro.get_by_role("link", name="Refer the case to Cafcass").click()
     await expect(iro.get_by_role("heading", name="Refer the case to Cafcass")).to_be_visible()

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import Dispute
+from models import Dispute, DisputeDocument
 from portal import clock
+from tests.support import files
 from tests.support.browsing import csrf_from, sign_in_as
 from tests.support.world import World
 
@@ -393,3 +394,74 @@ async def test_an_unanswered_stage_past_its_date_and_the_ladders_time_are_flagge
     tasks = (await web.get("/tasks")).text
     assert "Overdue" in tasks
     assert "Beyond the ladder's time" in tasks
+
+
+async def test_the_iro_adds_a_document_refused_first_with_every_problem(
+    web: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("iro"))
+    dispute_id = await _raise(web, case_id)
+    page = f"/disputes/{dispute_id}"
+    shown = (await web.get(page)).text
+    assert 'href="#do-document"' in shown
+    assert "No documents have been added." in shown
+    assert f'action="{page}/documents" enctype="multipart/form-data"' in shown
+    token = csrf_from(shown)
+
+    # Nothing chosen, nothing said: both problems at once.
+    empty = await web.post(f"{page}/documents", data={"csrf_token": token, "description": ""})
+    assert empty.status_code == 400
+    assert "Say what the document is" in empty.text
+    assert "Choose a file to upload" in empty.text
+    assert 'href="#file"' in empty.text
+    # A file that is not what its name says: refused, and what was typed is kept.
+    wrong = await web.post(
+        f"{page}/documents",
+        data={"csrf_token": token, "description": "The head of service's letter"},
+        files={"file": ("letter.pdf", files.PNG, "application/pdf")},
+    )
+    assert wrong.status_code == 400
+    assert "The file&#39;s content does not match its name" in wrong.text
+    assert 'value="The head of service&#39;s letter"' in wrong.text
+    # Without the session's token: nothing is kept either.
+    forged = await web.post(
+        f"{page}/documents",
+        data={"description": "Forged"},
+        files={"file": ("letter.pdf", files.PDF, "application/pdf")},
+    )
+    assert forged.status_code in {400, 403}
+    async with AsyncSession(engine) as session:
+        assert (await session.scalars(sa.select(DisputeDocument))).all() == []
+
+    added = await web.post(
+        f"{page}/documents",
+        data={"csrf_token": token, "description": "The head of service's letter"},
+        files={"file": ("letter.pdf", files.PDF, "application/pdf")},
+    )
+    assert (added.status_code, added.headers["location"]) == (303, f"{page}?done=document")
+    shown = (await web.get(added.headers["location"])).text
+    assert "The document is kept with the dispute." in shown
+    assert "No documents have been added." not in shown
+    assert "The head of service&#39;s letter" in shown
+    assert "Document added: letter.pdf" in shown
+    link = re.search(r'href="(/dispute-documents/[0-9a-f-]{36})" download>letter.pdf', shown)
+    assert link is not None
+    opened = await web.get(link.group(1))
+    assert (opened.status_code, opened.content) == (200, files.PDF)
+
+    # The IRO manager reads it, and its documents, but adds none.
+    await sign_in_as(web, world.id("iro_manager"))
+    shown = (await web.get(page)).text
+    assert link.group(1) in shown
+    assert f'action="{page}/documents"' not in shown
+    assert (await web.get(link.group(1))).status_code == 200
+    token = csrf_from((await web.get("/sign-out")).text)
+    refused = await web.post(f"{page}/documents", data={"csrf_token": token, "description": "Mine"})
+    assert refused.status_code == 400
+    assert "Only the IRO, or the manager answering the stage it is at, may add a document" in refused.text
+    # Anyone who does not see the dispute finds no such page, and no such document.
+    await sign_in_as(web, world.id("guardian"))
+    assert (await web.get(link.group(1))).status_code == 404
+    token = csrf_from((await web.get("/sign-out")).text)
+    assert (await web.post(f"{page}/documents", data={"csrf_token": token})).status_code == 404

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from models import DisputeDocument as DisputeDocumentModel
 from models import DisputeNote as DisputeNoteModel
 from models import DisputeStage as DisputeStageModel
 from models import DisputeState, DisputeSubject, StageOutcome
@@ -59,7 +60,7 @@ class DisputeNote:
 
     kind: str = field(
         'What it records: "raised", "exchange", "escalated", "answered", "fast tracked", "guardian told", '
-        '"guardian\'s view" or "resolved".'
+        '"guardian\'s view", "document" (added), "referred to Cafcass" or "resolved".'
     )
     occurred_on: date = field("When it happened.")
     party: str = field("With whom (an exchange), or the post answering (an escalation or an answer).")
@@ -85,6 +86,43 @@ class DisputeNote:
 
 
 @object_type
+class DisputeDocument:
+    """A document kept with a dispute as evidence (a stage's answer in writing, a letter, minutes), seen by
+    whoever sees the dispute."""
+
+    id: strawberry.ID = field("The document's id.")
+    description: str = field("What it is, in the words of whoever added it.")
+    stage: int = field("The formal stage the dispute was at when it was added; 0 while informal.")
+    filename: str = field("The file's name as uploaded.")
+    size: int = field("In bytes.")
+    content_type: str = field("The type sniffed from its content.")
+    sha256: str = field("The SHA-256 of its content.")
+    added_at: datetime = field("When it was added.")
+    download_url: str = field("Where to download it (opening it is recorded in the audit trail).")
+    _added_by_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    def added_by(self, info: Info) -> PersonRef:
+        """Who added it."""
+        return person_ref(info, self._added_by_id)
+
+    @staticmethod
+    def of(model: DisputeDocumentModel) -> DisputeDocument:
+        return DisputeDocument(
+            id=strawberry.ID(str(model.id)),
+            description=model.description,
+            stage=model.stage,
+            filename=model.filename,
+            size=model.size,
+            content_type=model.content_type,
+            sha256=model.sha256,
+            added_at=model.added_at,
+            download_url=f"/dispute-documents/{model.id}",
+            _added_by_id=model.added_by_id,
+        )
+
+
+@object_type
 class DisputeAbilities:
     """What the viewer may do on the dispute."""
 
@@ -93,6 +131,10 @@ class DisputeAbilities:
     )
     answer: bool = field("Answer the stage it is at (the manager named to, while it is unanswered).")
     give_view: bool = field("Give the guardian's view (the guardian on the case, once told of it).")
+    add_document: bool = field(
+        "Add a document (the IRO, or the manager named at the stage it is at, while it is open), by "
+        "POST /disputes/{id}/documents/uploads."
+    )
 
 
 @object_type
@@ -130,6 +172,7 @@ class Dispute:
         "working days. Empty at the top of the ladder (what remains is a referral to Cafcass)."
     )
     notes: list[DisputeNote] = field("Its steps and exchanges, the first first.")
+    documents: list[DisputeDocument] = field("The documents kept with it as evidence, the first added first.")
     viewer_can: DisputeAbilities = field("What you may do on it.")
     _raised_by_id: strawberry.Private[uuid.UUID]
 
@@ -165,8 +208,12 @@ class Dispute:
             stages=[DisputeStage.of(s) for s in view.stages],
             next_stage=LadderStage.of(view.next_stage) if view.next_stage else None,
             notes=[DisputeNote.of(n) for n in view.notes],
+            documents=[DisputeDocument.of(d) for d in view.documents],
             viewer_can=DisputeAbilities(
-                manage=view.may_manage, answer=view.may_answer, give_view=view.may_give_view
+                manage=view.may_manage,
+                answer=view.may_answer,
+                give_view=view.may_give_view,
+                add_document=view.may_add_document,
             ),
             _raised_by_id=d.raised_by_id,
         )

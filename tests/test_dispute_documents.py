@@ -25,6 +25,7 @@ from portal import clock
 from portal.app import create_app
 from portal.auth.tokens import create_token
 from portal.db import create_session_factory
+from portal.disputes import service as dispute_service
 from portal.papers import service as papers
 from portal.retention import repository as retention
 from portal.settings import Settings
@@ -311,4 +312,16 @@ async def test_a_token_that_only_reads_disputes_adds_no_document(
         f"/dispute-documents/{added.json()['documentId']}", headers={"Authorization": f"Bearer {reader}"}
     )
     assert (opened.status_code, opened.content) == (200, files.PDF)
+    assert await _kept(engine) == 1
+
+
+async def test_a_dispute_holds_a_bounded_number_of_documents(
+    api: httpx.AsyncClient, world: World, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispute_service, "DOCUMENTS_MAX", 1)
+    _, dispute_id = await raised_dispute(api, world)
+    assert (await add(api, world, "iro", dispute_id, files.PDF)).status_code == 201
+    refused = await add(api, world, "iro", dispute_id, files.PNG, name="more.png")
+    assert _codes(refused) == (400, [("OUT_OF_RANGE", "file")])
+    assert refused.json()["errors"][0]["message"] == "A dispute may hold at most 1 documents"
     assert await _kept(engine) == 1

@@ -60,6 +60,8 @@ async def test_with_the_database_unreachable_everyone_is_told_to_come_back(
             for response in (
                 await c.get(f"/papers/{uuid.uuid4()}", headers=bearer),
                 await c.post(f"/cases/{uuid.uuid4()}/papers/uploads", content=b"%PDF-", headers=bearer),
+                await c.get(f"/dispute-documents/{uuid.uuid4()}", headers=bearer),
+                await c.post(f"/disputes/{uuid.uuid4()}/documents/uploads", content=b"%PDF-", headers=bearer),
             ):
                 _unavailable_json(response)
                 assert response.json()["errors"][0]["code"] == "UNAVAILABLE"

@@ -9,22 +9,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.actor import Actor
-from portal.auth.web import csrf_valid, session_actor
+from portal.auth.web import session_actor
 from portal.db import unit_of_work
 from portal.disputes import service as disputes
 from portal.errors import DomainError, NotFound
-from portal.papers.multipart import MalformedForm, boundary_of
-from portal.papers.receive import Received, too_large
+from portal.papers.receive import Received
 from portal.web import uploads
 from portal.web.dispute_pages import DISPUTE_PAGE
 from portal.web.forms import FormErrors
 from portal.web.operations import PageNotFound
-from portal.web.requests import CsrfFailed, SignInRequired, signed_in
+from portal.web.requests import SignInRequired, signed_in
 
 # The form's fields, and where a problem with the dispute itself shows.
 FIELDS = {"description": "description", "file": "file", "id": "file"}
@@ -95,58 +94,40 @@ async def add_document(request: Request) -> Response:
     except NotFound:
         raise PageNotFound from None
     except DomainError as refused:
-        return await _again(request, fields, refused, errors)
-    into = uploads.receiver(request)
-    received: Received | None = None
-    boundary = boundary_of(request.headers.get("content-type", ""))
-    try:
-        if boundary is None:
-            fields = await uploads.small_form(request)  # a form without the file: its CSRF token first
-        else:
-            if uploads.declared_too_large(request, uploads.body_limit(request, form=True)):
-                raise too_large(settings.upload_max_bytes)
-            fields = await uploads.receive_form(request, into, boundary, csrf=True)
-            if not csrf_valid(request, fields.get("csrf_token")):
-                raise CsrfFailed
-            if into.started:
-                received = await into.finish()
-    except DomainError as error:
-        await into.abort()
-        _add(errors, error)
-    except (MalformedForm, ClientDisconnect):
-        await into.abort()
-        errors.add("file", uploads.INCOMPLETE)
-    except BaseException:
-        await into.abort()
-        raise
+        _add(errors, _problems(refused))
+        return await _again(request, fields, errors)
+    got = await uploads.receive_page_form(request)
+    fields, received = got.fields, got.received
+    _add(errors, [(p["field"], p["message"]) for p in got.problems])
     if received is None and not errors.get("file"):
         errors.add("file", "Choose a file to upload")
     try:
         disputes.check_description(fields.get("description", ""))
     except DomainError as error:
-        _add(errors, error)
+        _add(errors, _problems(error))
     if received is not None and not errors:
         try:
             await _record(request, actor, received, fields)
         except NotFound:
             raise PageNotFound from None
         except DomainError as error:
-            _add(errors, error)
+            _add(errors, _problems(error))
     if errors:
-        return await _again(request, fields, None, errors)
+        return await _again(request, fields, errors)
     return RedirectResponse(f"/disputes/{_dispute_id(request)}?done=document", status_code=303)
 
 
-def _add(errors: FormErrors, error: DomainError) -> None:
-    for problem in error.problems:
-        errors.add(problem.field if problem.field in FIELDS else "file", problem.message)
+def _problems(error: DomainError) -> list[tuple[str | None, str]]:
+    return [(p.field, p.message) for p in error.problems]
 
 
-async def _again(
-    request: Request, fields: dict[str, str], refused: DomainError | None, errors: FormErrors
-) -> Response:
-    if refused is not None:
-        _add(errors, refused)
+def _add(errors: FormErrors, problems: list[tuple[str | None, str]]) -> None:
+    """Each problem on one of the form's fields (the dispute's own, and the upload's, on the file)."""
+    for field, message in problems:
+        errors.add(field if field in FIELDS else "file", message)
+
+
+async def _again(request: Request, fields: dict[str, str], errors: FormErrors) -> Response:
     values = {"description": fields.get("description", "")}
     async with signed_in(request) as (uow, actor):
         return await DISPUTE_PAGE.again(request, uow, actor, values, errors)

@@ -9,26 +9,25 @@ import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from models import PaperVersion, Upload
 from portal.auth.actor import Actor
-from portal.auth.web import csrf_valid, session_actor
+from portal.auth.web import session_actor
 from portal.db import unit_of_work
-from portal.errors import DomainError, NotFound
+from portal.errors import NotFound
 from portal.papers import service as papers
-from portal.papers.multipart import MalformedForm, boundary_of
 from portal.papers.plans import PLAN_FIELD_MAX_LENGTH
-from portal.papers.receive import Received, too_large
+from portal.papers.receive import Received
 from portal.web import uploads
 from portal.web.forms import FormErrors, parse_date
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
-from portal.web.requests import CsrfFailed, SignInRequired, posted_form, signed_in
+from portal.web.requests import SignInRequired, posted_form, signed_in
 
 
 def _case_id(request: Request) -> uuid.UUID:
@@ -155,36 +154,9 @@ async def upload_page(request: Request) -> Response:
     except NotFound:
         raise PageNotFound from None
     errors = FormErrors(FORM_FIELDS)
-    receiver = uploads.receiver(request)
-    boundary = boundary_of(request.headers.get("content-type", ""))
-    fields: dict[str, str] = {}
-    received: Received | None = None
-    read_whole = False  # the details are checked only if they all arrived
-    if boundary is None:
-        try:
-            fields = await uploads.small_form(request)  # a form without the file: its CSRF token first
-            read_whole = True
-        except DomainError as error:
-            _add_problems(errors, [{"field": p.field, "message": p.message} for p in error.problems])
-    else:
-        try:
-            if uploads.declared_too_large(request, uploads.body_limit(request, form=True)):
-                raise too_large(settings.upload_max_bytes)
-            fields = await uploads.receive_form(request, receiver, boundary, csrf=True)
-            if not csrf_valid(request, fields.get("csrf_token")):
-                raise CsrfFailed
-            read_whole = True
-            if receiver.started:
-                received = await receiver.finish()
-        except DomainError as error:
-            await receiver.abort()
-            _add_problems(errors, [{"field": p.field, "message": p.message} for p in error.problems])
-        except (MalformedForm, ClientDisconnect):
-            await receiver.abort()
-            errors.add("file", uploads.INCOMPLETE)
-        except BaseException:
-            await receiver.abort()
-            raise
+    got = await uploads.receive_page_form(request)
+    fields, received, read_whole = got.fields, got.received, got.read_whole
+    _add_problems(errors, got.problems)
     upload_id = "" if errors.get("file") else fields.get("uploadId", "")
     if received is not None:
         upload_id = str((await _record(request, actor, received)).id)

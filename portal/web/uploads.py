@@ -17,6 +17,7 @@ import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
@@ -152,6 +153,47 @@ async def small_form(request: Request) -> dict[str, str]:
     if not csrf_valid(request, fields.get("csrf_token")):
         raise CsrfFailed
     return fields
+
+
+@dataclass
+class PageForm:
+    """What a page's upload form brought: its fields, its file (received whole and accepted), whether every
+    field arrived (a refused file can stop the form part-way), and each problem as the API words one."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    received: Received | None = None
+    read_whole: bool = False
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def receive_page_form(request: Request) -> PageForm:
+    """A page's upload form (CSRF checked before any byte of the file is kept), streamed as it arrives: a
+    form without a file is read as a small one; anything refused or cut short keeps no blob."""
+    got = PageForm()
+    into = receiver(request)
+    try:
+        if (boundary := boundary_of(request.headers.get("content-type", ""))) is None:
+            got.fields = await small_form(request)  # a form without the file: its CSRF token first
+            got.read_whole = True
+        else:
+            if declared_too_large(request, body_limit(request, form=True)):
+                raise too_large(request.app.state.settings.upload_max_bytes)
+            got.fields = await receive_form(request, into, boundary, csrf=True)
+            if not csrf_valid(request, got.fields.get("csrf_token")):
+                raise CsrfFailed
+            got.read_whole = True  # the file's own checks come last: a refused file still has its fields
+            if into.started:
+                got.received = await into.finish()
+    except DomainError as error:
+        await into.abort()
+        got.problems = [{"field": p.field, "message": p.message} for p in error.problems]
+    except (MalformedForm, ClientDisconnect):
+        await into.abort()
+        got.problems = [{"field": "file", "message": INCOMPLETE}]
+    except BaseException:
+        await into.abort()
+        raise
+    return got
 
 
 def in_flight(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from models import DisputeSubject, LegalStatus, ReferralGround
 from portal.cases import repository as cases
 from portal.disputes import service as disputes
+from portal.papers.receive import Received
 from portal.referrals import service as referrals
 from tests.support.browsing import sign_in_as
 from tests.support.world import World
@@ -47,6 +48,9 @@ async def test_the_childs_file_carries_the_disputes_and_referrals_its_exporter_m
         await disputes.record_exchange(
             session, iro, about_amy.id, date.today(), "Team manager", "Will review."
         )
+        await disputes.add_document(
+            session, iro, about_amy.id, Received("ab" * 32, 2048, "application/pdf", "minutes.pdf"), "Minutes"
+        )
         await disputes.raise_challenge(session, iro, _challenge(case_id, ben.id, "Ben's school."))
         await referrals.refer(
             session,
@@ -59,13 +63,22 @@ async def test_the_childs_file_carries_the_disputes_and_referrals_its_exporter_m
     file = f"/cases/{case_id}/children/{amy.id}/file"
     record = json.loads((await web.get(file + ".json")).text)
     assert [d["summary"] for d in record["disputes"]] == ["Amy's move."]
-    assert [n["kind"] for n in record["disputes"][0]["notes"]] == ["raised", "exchange"]
+    assert [n["kind"] for n in record["disputes"][0]["notes"]] == ["raised", "exchange", "document"]
+    assert [(d["filename"], d["sha256"]) for d in record["disputes"][0]["documents"]] == [
+        ("minutes.pdf", "ab" * 32)
+    ]
     assert [(r["ground"], r["stepsTaken"]) for r in record["referralsToCafcass"]] == [
         ("FAMILY_LIFE", "The ladder, to stage 3.")
     ]
     pdf = PdfReader(io.BytesIO((await web.get(file + ".pdf")).content))
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
-    for expected in ("Disputes about the care plan", "Amy's move.", "Will review.", "Contact stopped."):
+    for expected in (
+        "Disputes about the care plan",
+        "Amy's move.",
+        "Will review.",
+        "Contact stopped.",
+        "Document kept: minutes.pdf (Minutes)",
+    ):
         assert expected in text, expected
     assert "Ben's school." not in text
     # The solicitor sees neither an informal dispute nor a referral: their export has none.

@@ -177,7 +177,8 @@ async def test_a_dispute_goes_up_the_ladder_is_answered_and_resolved(
     shown = (await web.get(answered.headers["location"])).text
     assert "The answer is recorded." in shown
     assert "Agreed: the placement stays." in shown
-    assert 'action="/disputes/' not in shown  # nothing more for them to do
+    # Nothing more for them to do but keep documents with it (their answer in writing, say).
+    assert re.findall(r'action="/disputes/[^"]*"', shown) == [f'action="{page}/documents"']
     assert "Disputes to answer" not in (await web.get("/tasks")).text
     # Not on the case: no link to it, and the case itself is not theirs to read.
     assert f'href="/cases/{case_id}' not in shown

@@ -90,7 +90,7 @@ def _ours(section: str, actor: Actor, start: date, today: date) -> Callable[[Any
                 for x in lines
             )
         if section == "table1":
-            found = await dashboards.table1(session, actor, start=start, end=today)
+            found = await dashboards.table1(session, actor, start=start, end=today, today=today)
             guardian, iro, final = found
             return (
                 guardian.cases,

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from models import Stage
+from models import LegalStatus, Stage
 from portal.calendar import bank_holiday
 from portal.cases.timescale import AT_RISK_WEEKS_REMAINING, STATUTORY_WEEKS
 
@@ -85,23 +85,35 @@ GROUP BY o.authority, o.code"""
 
 
 def table1(d: Dialect) -> str:
-    windows = d.days("coalesce(e.ended_on, :end_day)", "p.issued_on")
-    period = d.days(d.day("k.occurred_at"), "c.issued_on")
+    least = "least" if d.pg else "min"
+    ends = f"{least}(coalesce(e.ended_on, :end_day), :end_day, :today)"
+    starts = d.day("g.allocated_at")
+    period = d.days(d.day("k.occurred_at"), "c.starts_on")
+    looked_after = ", ".join(f"'{s.value}'" for s in LegalStatus if s.is_looked_after)
     return f"""
 WITH ended AS (
   SELECT proceedings_id, min(changed_on) AS ended_on FROM stage_change WHERE stage = 'concluded'
   GROUP BY proceedings_id),
+guardians AS (
+  SELECT proceedings_id, min(started_at) AS allocated_at FROM case_membership WHERE role = 'guardian'
+  GROUP BY proceedings_id),
 cases AS (
-  SELECT p.id, p.issued_on, e.ended_on, {windows} / 30 + 1 AS windows
-  FROM proceedings p LEFT JOIN ended e ON e.proceedings_id = p.id
-  WHERE {CAFCASS_SCOPE} AND p.issued_on <= :end_day AND (e.ended_on IS NULL OR e.ended_on >= :start_day)),
+  SELECT p.id, {starts} AS starts_on, {ends} AS ends_on, e.ended_on,
+         {d.days(ends, starts)} / 30 + 1 AS windows
+  FROM proceedings p JOIN guardians g ON g.proceedings_id = p.id
+  LEFT JOIN ended e ON e.proceedings_id = p.id
+  WHERE {CAFCASS_SCOPE} AND {starts} <= {least}(:end_day, :today)
+    AND (e.ended_on IS NULL OR e.ended_on >= :start_day)
+    AND EXISTS (SELECT 1 FROM proceedings_child pc JOIN child ch ON ch.id = pc.child_id
+                WHERE pc.proceedings_id = p.id AND ch.legal_status IN ({looked_after}))),
 w AS (
   SELECT k.proceedings_id AS id, k.initiated_by AS side, count(DISTINCT {period} / 30) AS n
   FROM cases c JOIN contact k ON k.proceedings_id = c.id
   WHERE k.corrects_id IS NULL AND k.proceedings_id IN (SELECT id FROM cases)
+    AND {d.day("k.occurred_at")} >= c.starts_on AND {d.day("k.occurred_at")} <= c.ends_on
   GROUP BY k.proceedings_id, k.initiated_by),
 shares AS (
-  SELECT c.ended_on, CAST(coalesce(g.n, 0) AS {d.float()}) / c.windows AS g,
+  SELECT c.ended_on <= :end_day AS concluded, CAST(coalesce(g.n, 0) AS {d.float()}) / c.windows AS g,
          CAST(coalesce(i.n, 0) AS {d.float()}) / c.windows AS i,
          EXISTS (SELECT 1 FROM discussion x
                  WHERE x.proceedings_id = c.id AND x.kind = 'final_discussion') AS held
@@ -112,8 +124,8 @@ SELECT count(*),
   sum(CASE WHEN g < 0.25 THEN 1 ELSE 0 END),
   sum(CASE WHEN i >= 0.75 THEN 1 ELSE 0 END), sum(CASE WHEN i >= 0.25 AND i < 0.75 THEN 1 ELSE 0 END),
   sum(CASE WHEN i < 0.25 THEN 1 ELSE 0 END),
-  sum(CASE WHEN ended_on IS NOT NULL AND held THEN 1 ELSE 0 END),
-  sum(CASE WHEN ended_on IS NOT NULL AND NOT held THEN 1 ELSE 0 END)
+  sum(CASE WHEN concluded AND held THEN 1 ELSE 0 END),
+  sum(CASE WHEN concluded AND NOT held THEN 1 ELSE 0 END)
 FROM shares"""
 
 

@@ -273,6 +273,7 @@ def timescale(
     return {
         "statutoryDate": statutory.isoformat(),
         "deadline": deadline.isoformat(),
+        "lastDayWithinLimit": (deadline - timedelta(days=1)).isoformat(),
         "extensionWeeks": extension_weeks,
         "weeksElapsed": max(0, (until - issued_on).days // 7),
         "daysRemaining": remaining,
@@ -1344,6 +1345,15 @@ PERCEIVED = {
     "iro_contacts_guardian": {"IRO": (44, 19), "guardian": (8, 62)},
     "final_discussion": {"IRO": (19, 45), "guardian": (54, 23)},
 }
+# How a referral to Cafcass ended, in models.ReferralOutcome's order (the order disputeFigures lists them),
+# and the most formal stages a dispute's ladder has (portal/disputes/ladders.py's STAGES_MAX).
+REFERRAL_OUTCOMES = (
+    "resolved_by_correspondence",
+    "resolved_by_discussion",
+    "cafcass_disagrees",
+    "application_to_court",
+)
+STAGES_MAX = 10
 # Weekdays from a Monday long before any date the portal handles (portal/dashboards/repository/sql.py).
 EPOCH_MONDAY = date(1800, 1, 6)
 
@@ -1417,6 +1427,10 @@ async def adherence(r: Request_, document: str) -> dict[str, Any]:
     org = scoped.add(actor.organisation_id)
     iro_manager = "iro_manager" in actor.roles
     in_period = f"o.opened_at >= {start_at} AND o.opened_at < {end_at}"
+    looked_after = ", ".join(f"'{status}'" for status in sorted(LOOKED_AFTER))
+    outcomes = ", ".join(
+        f"count(*) FILTER (WHERE outcome = '{outcome}' AND concluded)" for outcome in REFERRAL_OUTCOMES
+    )
     sql = f"""
 WITH ob AS (
   SELECT {group_id} AS group_id, {group_name} AS group_name, o.code, o.state,
@@ -1475,22 +1489,30 @@ timings AS (
 concluded AS (
   SELECT proceedings_id, min(changed_on) AS on_ FROM stage_change WHERE stage = 'concluded'
   GROUP BY proceedings_id),
+guardians AS (
+  SELECT proceedings_id, CAST(timezone('UTC', min(started_at)) AS DATE) AS on_ FROM case_membership
+  WHERE role = 'guardian' GROUP BY proceedings_id),
 cases AS (
-  SELECT p.id, p.issued_on, c.on_ AS concluded_on,
-         (coalesce(c.on_, {end_day}) - p.issued_on) / 30 + 1 AS windows
-  FROM proceedings p LEFT OUTER JOIN concluded c ON c.proceedings_id = p.id
-  WHERE {managed(scoped, actor, "p.id")} AND p.issued_on <= {end_day}
-    AND (c.on_ IS NULL OR c.on_ >= {start_day})),
+  SELECT p.id, g.on_ AS starts_on, least(coalesce(c.on_, {end_day}), {end_day}, {today_p}) AS ends_on,
+         c.on_ AS concluded_on,
+         (least(coalesce(c.on_, {end_day}), {end_day}, {today_p}) - g.on_) / 30 + 1 AS windows
+  FROM proceedings p JOIN guardians g ON g.proceedings_id = p.id
+  LEFT OUTER JOIN concluded c ON c.proceedings_id = p.id
+  WHERE {managed(scoped, actor, "p.id")} AND g.on_ <= least({end_day}, {today_p})
+    AND (c.on_ IS NULL OR c.on_ >= {start_day})
+    AND EXISTS (SELECT 1 FROM proceedings_child pc JOIN child ch ON ch.id = pc.child_id
+                WHERE pc.proceedings_id = p.id AND ch.legal_status IN ({looked_after}))),
 windows_with AS (
   SELECT k.proceedings_id AS id, k.initiated_by AS side,
-         count(DISTINCT (CAST(timezone('UTC', k.occurred_at) AS DATE) - cases.issued_on) / 30) AS windows
+         count(DISTINCT (CAST(timezone('UTC', k.occurred_at) AS DATE) - cases.starts_on) / 30) AS windows
   FROM contact k JOIN cases ON cases.id = k.proceedings_id
   WHERE k.proceedings_id IN (SELECT id FROM cases) AND k.corrects_id IS NULL
+    AND CAST(timezone('UTC', k.occurred_at) AS DATE) BETWEEN cases.starts_on AND cases.ends_on
   GROUP BY k.proceedings_id, k.initiated_by),
 table1 AS (
   SELECT CAST(coalesce(g.windows, 0) AS FLOAT) / cases.windows AS guardian,
          CAST(coalesce(i.windows, 0) AS FLOAT) / cases.windows AS iro,
-         CASE WHEN cases.concluded_on IS NULL THEN NULL
+         CASE WHEN cases.concluded_on IS NULL OR cases.concluded_on > {end_day} THEN NULL
               WHEN EXISTS (SELECT 1 FROM discussion x WHERE x.proceedings_id = cases.id
                            AND x.kind = 'final_discussion') THEN 'held' ELSE 'not_held' END AS final
   FROM cases LEFT OUTER JOIN windows_with g ON g.id = cases.id AND g.side = 'guardian'
@@ -1501,7 +1523,17 @@ iro_children AS (
   FROM case_membership m JOIN proceedings p ON p.id = m.proceedings_id JOIN person pe ON pe.id = m.person_id
   JOIN child ch ON ch.id = m.child_id
   WHERE {"true" if iro_manager else "false"} AND m.role = 'iro' AND m.ended_at IS NULL
-    AND pe.organisation_id = {org} AND {managed(scoped, actor, "p.id")})
+    AND pe.organisation_id = {org} AND {managed(scoped, actor, "p.id")}),
+disputes AS (
+  SELECT CAST(timezone('UTC', x.raised_at) AS DATE) AS raised_on, x.fast_track_reason IS NOT NULL AS fast,
+         x.state = 'resolved' AND x.resolved_on >= {start_day} AND x.resolved_on <= {end_day} AS resolved,
+         x.state <> 'resolved' AND CAST(timezone('UTC', x.raised_at) AS DATE) <= {end_day} AS open,
+         x.stage, x.limit_on, x.resolved_on
+  FROM dispute x WHERE {managed(scoped, actor, "x.proceedings_id")}),
+referrals AS (
+  SELECT r.referred_on, r.state <> 'concluded' AND r.referred_on <= {end_day} AS open, r.due_on, r.outcome,
+         r.outcome_on >= {start_day} AND r.outcome_on <= {end_day} AS concluded
+  FROM cafcass_referral r WHERE {managed(scoped, actor, "r.proceedings_id")})
 SELECT
   array(SELECT row(group_id, group_name, code, opened, met_on_time, met_late, p50, p90, waived,
                    not_applicable,
@@ -1538,6 +1570,19 @@ SELECT
           AND pr.role = 'iro' ORDER BY pe.name) AS iros,
   array(SELECT row(iro_id, id, child_id, in_proceedings, legal_status, looked_after_since)
         FROM iro_children) AS iro_children,
+  (SELECT row(count(*) FILTER (WHERE raised_on >= {start_day} AND raised_on <= {end_day}),
+              count(*) FILTER (WHERE raised_on >= {start_day} AND raised_on <= {end_day} AND fast),
+              count(*) FILTER (WHERE resolved), count(*) FILTER (WHERE resolved AND stage = 0),
+              count(*) FILTER (WHERE resolved AND resolved_on <= limit_on),
+              count(*) FILTER (WHERE resolved AND resolved_on > limit_on),
+              count(*) FILTER (WHERE open), count(*) FILTER (WHERE open AND limit_on < {today_p}))
+   FROM disputes) AS disputes,
+  array(SELECT row(stage, count(*)) FROM disputes WHERE resolved AND stage BETWEEN 1 AND {STAGES_MAX}
+        GROUP BY stage ORDER BY stage) AS resolved_at_stage,
+  (SELECT row(count(*) FILTER (WHERE referred_on >= {start_day} AND referred_on <= {end_day}),
+              count(*) FILTER (WHERE open), count(*) FILTER (WHERE open AND due_on < {today_p}),
+              {outcomes})
+   FROM referrals) AS referrals,
   array(SELECT row(v.proceedings_id, v.child_id, v.review_date, v.held_on) FROM review v
         WHERE v.proceedings_id IN (SELECT id FROM iro_children)) AS reviews"""
     row = await r.connection.fetchrow(sql, *params)
@@ -1555,6 +1600,7 @@ SELECT
     audit.record("paper_timings.read", "dashboard")
     if iro_manager:
         audit.record("workload.read", "dashboard")
+    audit.record("disputes_dashboard.read", "dashboard")
     audit.record("table1.read", "dashboard")
     counts = [0] * len(BUCKETS)
     extended = 0
@@ -1595,6 +1641,8 @@ SELECT
     due, on_time, late, missing, awaited = row["handovers"]
     filed, opened, unopened, not_with_iro = row["papers"]
     p50, p90 = row["timing"]
+    raised, fast_tracked, resolved, informally, within, beyond, still_open, open_beyond = row["disputes"]
+    made, referrals_open, referrals_overdue, *concluded = row["referrals"]
     return {
         "data": {
             "me": me(actor, organisation=True),
@@ -1648,6 +1696,24 @@ SELECT
                 "p90WorkingDays": p90,
             },
             "iroWorkload": workload,
+            "disputeFigures": {
+                "opened": raised,
+                "fastTracked": fast_tracked,
+                "resolved": resolved,
+                "resolvedInformally": informally,
+                "resolvedAtStage": [{"stage": n, "count": c} for n, c in row["resolved_at_stage"]],
+                "resolvedWithinLimit": within,
+                "resolvedBeyondLimit": beyond,
+                "open": still_open,
+                "openBeyondLimit": open_beyond,
+                "referralsMade": made,
+                "referralsOpen": referrals_open,
+                "referralsOverdue": referrals_overdue,
+                "referralOutcomes": [
+                    {"outcome": enum(outcome), "count": n}
+                    for outcome, n in zip(REFERRAL_OUTCOMES, concluded, strict=True)
+                ],
+            },
             "table1": [
                 {
                     "question": question,

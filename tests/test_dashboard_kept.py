@@ -123,15 +123,17 @@ async def test_a_request_sharing_a_run_that_fails_runs_its_own(world: World, eng
 
     async def failing() -> None:
         async with create_session_factory(engine)() as session:
-            await table1_rows.counts(cast(AsyncSession, Failing(session)), manager, start=START, end=END)
+            await table1_rows.counts(
+                cast(AsyncSession, Failing(session)), manager, start=START, end=END, today=END
+            )
 
     async def waiting() -> Any:
         await started.wait()
         async with create_session_factory(engine)() as session:
-            return await table1_rows.counts(session, manager, start=START, end=END)
+            return await table1_rows.counts(session, manager, start=START, end=END, today=END)
 
     failed, found = await asyncio.gather(failing(), waiting(), return_exceptions=True)
     assert isinstance(failed, sa.exc.OperationalError)
     async with create_session_factory(engine)() as session:
-        assert found == await table1_rows.counts(session, manager, start=START, end=END)
+        assert found == await table1_rows.counts(session, manager, start=START, end=END, today=END)
     assert not kept._running

@@ -51,7 +51,7 @@ async def test_the_dashboards_use_their_indexes(
     assert actor is not None
     work = {
         "papers": lambda s: dashboards.papers(s, actor, start=START, end=TODAY, today=TODAY),
-        "table1": lambda s: dashboards.table1(s, actor, start=START, end=TODAY),
+        "table1": lambda s: dashboards.table1(s, actor, start=START, end=TODAY, today=TODAY),
         "adherence": lambda s: dashboards.adherence(
             s, actor, start=START, end=TODAY, by=GroupBy.LOCAL_AUTHORITY, today=TODAY
         ),

@@ -32,6 +32,7 @@ from models import (
     Person,
     PersonRole,
     Proceedings,
+    ProceedingsChild,
     Review,
     Role,
     Side,
@@ -91,6 +92,7 @@ async def synthetic(engine: AsyncEngine) -> dict[str, Any]:
                 Contact,
                 Discussion,
                 CaseMembership,
+                ProceedingsChild,
                 Review,
                 Person,
                 PersonRole,
@@ -192,35 +194,57 @@ def _tracker(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.
 
 
 def _table1(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
+    """Proceedings where the protocol applies and a guardian was allocated, measured from the allocation to
+    the earliest of the conclusion, END and TODAY."""
     concluded: dict[uuid.UUID, date] = {}
     for change in data["StageChange"]:
         if change.stage is Stage.CONCLUDED:
             concluded[change.proceedings_id] = min(
                 change.changed_on, concluded.get(change.proceedings_id, date.max)
             )
-    periods: dict[tuple[uuid.UUID, Side], set[int]] = defaultdict(set)
-    issued = {case.id: case.issued_on for case in data["Proceedings"]}
-    for contact in data["Contact"]:
-        if contact.corrects_id is None:
-            day = contact.occurred_at.date()
-            periods[(contact.proceedings_id, contact.initiated_by)].add(
-                (day - issued[contact.proceedings_id]).days // 30
-            )
-    held = {d.proceedings_id for d in data["Discussion"] if d.kind is DiscussionKind.FINAL_DISCUSSION}
-    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    allocated: dict[uuid.UUID, date] = {}
+    for m in data["CaseMembership"]:
+        if m.role is CaseRole.GUARDIAN:
+            day = m.started_at.astimezone(UTC).date()
+            allocated[m.proceedings_id] = min(day, allocated.get(m.proceedings_id, date.max))
+    children = {child.id: child for child in data["Child"]}
+    applies = {
+        link.proceedings_id
+        for link in data["ProceedingsChild"]
+        if children[link.child_id].legal_status.is_looked_after
+    }
+    bounds: dict[uuid.UUID, tuple[date, date]] = {}
     for case in data["Proceedings"]:
         ended = concluded.get(case.id)
-        if case.id not in scope or case.issued_on > END or (ended is not None and ended < START):
-            continue
-        windows = ((ended or END) - case.issued_on).days // 30 + 1
+        starts = allocated.get(case.id)
+        if (
+            case.id in scope
+            and case.id in applies
+            and starts is not None
+            and starts <= min(END, TODAY)
+            and (ended is None or ended >= START)
+        ):
+            bounds[case.id] = (starts, min(ended or END, END, TODAY))
+    periods: dict[tuple[uuid.UUID, Side], set[int]] = defaultdict(set)
+    for contact in data["Contact"]:
+        if contact.corrects_id is None and contact.proceedings_id in bounds:
+            day = contact.occurred_at.astimezone(UTC).date()
+            starts, ends = bounds[contact.proceedings_id]
+            if starts <= day <= ends:
+                periods[(contact.proceedings_id, contact.initiated_by)].add((day - starts).days // 30)
+    held = {d.proceedings_id for d in data["Discussion"] if d.kind is DiscussionKind.FINAL_DISCUSSION}
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for case_id, (starts, ends) in bounds.items():
+        windows = (ends - starts).days // 30 + 1
         for question, side in (("guardian_contacts_iro", Side.GUARDIAN), ("iro_contacts_guardian", Side.IRO)):
-            share = len(periods[(case.id, side)]) / windows
+            share = len(periods[(case_id, side)]) / windows
             category = (
                 "always_or_mostly" if share >= 0.75 else "sometimes" if share >= 0.25 else "rarely_or_never"
             )
-            found[f"{question}:{category}"].add(case.id)
-        if ended is not None:
-            found["final_discussion:" + ("held" if case.id in held else "not_held")].add(case.id)
+            found[f"{question}:{category}"].add(case_id)
+        ended = concluded.get(case_id)
+        if ended is not None and ended <= END:
+            found["final_discussion:" + ("held" if case_id in held else "not_held")].add(case_id)
     return found
 
 
@@ -287,7 +311,7 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         handed = await dashboards.handovers(session, actor, start=START, end=END, today=TODAY)
         filed = await dashboards.papers(session, actor, start=START, end=END, today=TODAY)
         tracked = await dashboards.tracker(session, actor, TODAY)
-        measured = await dashboards.table1(session, actor, start=START, end=END)
+        measured = await dashboards.table1(session, actor, start=START, end=END, today=TODAY)
         loads = await dashboards.iro_workload(session, actor, TODAY)
 
     # Handovers (P14, P15)

@@ -16,6 +16,8 @@ def test_the_statutory_date_is_26_weeks_from_issue() -> None:
     t = timescale(ISSUED, Stage.ISSUED, [], today=ISSUED + timedelta(days=10))
     assert t.statutory_date == date(2026, 7, 6)
     assert t.deadline == t.statutory_date
+    # s32(1)(a)(ii): 26 weeks beginning with Monday 5 January end on Sunday 5 July.
+    assert t.last_day == date(2026, 7, 5)
     assert t.weeks_elapsed == 1
     assert t.days_remaining == 172
     assert (t.overdue, t.at_risk) == (False, False)
@@ -25,6 +27,7 @@ def test_extensions_move_the_deadline() -> None:
     t = timescale(ISSUED, Stage.ISSUES_RESOLUTION_HEARING, [8, 4], today=ISSUED + timedelta(weeks=30))
     assert t.extension_weeks == 12
     assert t.deadline == ISSUED + timedelta(weeks=38)
+    assert t.last_day == date(2026, 9, 27)  # 38 weeks beginning with the day of issue (s32(5))
     assert (t.overdue, t.at_risk) == (False, False)
 
 

@@ -333,7 +333,10 @@ class Query(StaffingQueries):
         """The measured Table 1 over the proceedings in your scope that ran in the period, beside the
         research's perceived figures (Cafcass and IRO managers)."""
         actor = info.context.require_actor()
-        measured = await info.context.uow.run(lambda s: dashboards.table1(s, actor, start=start, end=end))
+        today = info.context.today
+        measured = await info.context.uow.run(
+            lambda s: dashboards.table1(s, actor, start=start, end=end, today=today)
+        )
         return [
             Table1Line(
                 question=m.question,

@@ -17,9 +17,14 @@ AT_RISK_WEEKS_REMAINING = 4
 
 @dataclass(frozen=True)
 class Timescale:
+    # The 26-week date, as the court's timetable names it: the same weekday 26 weeks after the day of issue.
     statutory_date: date
     # The date proceedings must now finish by: the statutory date plus every extension.
     deadline: date
+    # The last day within the limit. s32(1)(a)(ii) counts "twenty-six weeks beginning with the day on which
+    # the application was issued", so the period ends the day before the deadline (and an extension, s32(5),
+    # adds whole weeks to that period).
+    last_day: date
     extension_weeks: int
     weeks_elapsed: int
     days_remaining: int
@@ -45,6 +50,7 @@ def timescale(
     return Timescale(
         statutory_date=statutory,
         deadline=deadline,
+        last_day=deadline - timedelta(days=1),
         extension_weeks=extended,
         weeks_elapsed=max(0, (until - issued_on).days // 7),
         days_remaining=days_remaining,

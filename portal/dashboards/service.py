@@ -116,10 +116,13 @@ async def cases_behind(
     )
 
 
-async def table1(session: AsyncSession, actor: Actor, *, start: date, end: date) -> list[Measured]:
-    """The measured Table 1: each side's initiating of contact, and the final discussion."""
+async def table1(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, today: date
+) -> list[Measured]:
+    """The measured Table 1: each side's initiating of contact, and the final discussion (what is counted:
+    repository/table1.py)."""
     require_viewer_for(actor, start, end)
-    row = await table1_rows.counts(session, actor, start=start, end=end)
+    row = await table1_rows.counts(session, actor, start=start, end=end, today=today)
     audit.record(session, actor, "table1.read", subject_type="dashboard")
 
     def regularity(question: str) -> list[int]:

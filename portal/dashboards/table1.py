@@ -2,11 +2,13 @@
 how regularly the guardian initiated contact with the IRO and the IRO with the guardian, and whether the
 end-of-proceedings discussion happened, in the research's categories beside its perceived figures.
 
-Regularity is measured per set of proceedings as the share of its 30-day periods (from issue to its end, or
-to the period's end) in which that side initiated at least one contact: "always or mostly" at 75% or more,
-"sometimes" from 25% to under 75%, "rarely or never" under 25%. For the end-of-proceedings discussion, each
-set of proceedings concluded in the period either had a final discussion recorded or did not. All counted in
-SQL.
+Counted: proceedings where the protocol applies (a child looked after) and a guardian has been allocated
+(issue 18: a case with no guardian, or a child at home on a supervision order, is no evidence of anyone not
+calling). Regularity is measured per set of proceedings as the share of its 30-day periods (from the
+guardian's first allocation to the earliest of its conclusion, the period's end and today) in which that
+side initiated at least one contact: "always or mostly" at 75% or more, "sometimes" from 25% to under 75%,
+"rarely or never" under 25%. For the end-of-proceedings discussion, each set of proceedings concluded in the
+period either had a final discussion recorded or did not. All counted in SQL.
 
 Here: its questions, categories and thresholds, and the research's figures. The statements are in
 repository/table1.py, and service.py serves the section."""

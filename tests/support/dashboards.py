@@ -18,7 +18,7 @@ async def every_section(
 ) -> tuple[Any, ...]:
     return (
         await dashboards.adherence(session, actor, start=start, end=end, by=by, today=today),
-        await dashboards.table1(session, actor, start=start, end=end),
+        await dashboards.table1(session, actor, start=start, end=end, today=today),
         await dashboards.tracker(session, actor, today),
         await dashboards.handovers(session, actor, start=start, end=end, today=today),
         await dashboards.papers(session, actor, start=start, end=end, today=today),

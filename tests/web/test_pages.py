@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import LegalStatus
+from portal import clock
 from portal.app import create_app
 from portal.settings import Settings
 from tests.support.browsing import csrf_from, sign_in_as
@@ -70,6 +71,10 @@ async def test_the_case_page_shows_the_shared_view(web: httpx.AsyncClient, world
         "No contacts have been",
     ):
         assert text in page, text
+    # The 26-week date with its rule, cited: the last day within it is the day before (issued 10 weeks ago).
+    last_day = clock.today() - timedelta(weeks=10) + timedelta(weeks=26, days=-1)
+    assert "The Children Act 1989, section 32(1)(a)(ii), sets the limit as 26 weeks beginning" in page
+    assert f"the last day within it is {last_day.day} {last_day:%B %Y}." in page
     assert "Log a contact" not in page  # the LA solicitor does not keep the ledger
 
 

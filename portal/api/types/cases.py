@@ -67,9 +67,13 @@ from portal.reviews.schedule import standing
 class Timescale:
     """Where the proceedings stand against the 26-week limit (CA 1989 s32(1)(a)(ii)) and its extensions."""
 
-    statutory_date: date = field("26 weeks from the issue date.")
+    statutory_date: date = field("The 26-week date: the same weekday 26 weeks after the day of issue.")
     deadline: date = field(
         "The date the proceedings must finish by: the statutory date plus every extension."
+    )
+    last_day_within_limit: date = field(
+        "The last day within the limit: s32(1)(a)(ii) counts 26 weeks beginning with the day of issue (plus "
+        "any extension, s32(5)), so it is the day before the deadline."
     )
     extension_weeks: int = field("The weeks added by extensions, in all.")
     weeks_elapsed: int = field("Whole weeks since issue (to the conclusion, once concluded).")
@@ -354,6 +358,7 @@ class Case:
         return Timescale(
             statutory_date=t.statutory_date,
             deadline=t.deadline,
+            last_day_within_limit=t.last_day,
             extension_weeks=t.extension_weeks,
             weeks_elapsed=t.weeks_elapsed,
             days_remaining=t.days_remaining,

@@ -67,6 +67,11 @@ def days_between(dialect: str, later: Expression, earlier: Expression) -> sa.Col
     return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
 
 
+def earliest(dialect: str, *days: Expression) -> sa.ColumnElement[Any]:
+    """The earliest of ``days`` (dates, or days from ``utc_day``)."""
+    return sa.func.least(*days) if dialect == "postgresql" else sa.func.min(*days)
+
+
 def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """How many rows meet ``condition``: 0, not NULL, over no rows."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)

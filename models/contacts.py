@@ -54,6 +54,9 @@ class Contact(SQLModel, table=True):
     channel: Channel = Field(sa_type=enum_type(Channel))
     purpose: Purpose = Field(sa_type=enum_type(Purpose))
     summary: str = Field(sa_type=sa.Text)
+    # Marked private to the guardian and the IRO by whoever logged it (a pre-review consultation always is:
+    # portal/access/policy.py): everyone else on the case sees that it happened, not what was said.
+    private: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     reply_expected: bool = False
     reply_due_on: date | None = None
     # Unique: an entry is corrected at most once; a further correction corrects the correction.

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from enum import StrEnum
 
-from models import CaseRole, OrganisationKind, Role
+from models import CaseRole, OrganisationKind, Purpose, Role
 from portal.auth.actor import Actor
 
 
@@ -65,6 +65,9 @@ class Permission(StrEnum):
     READ_REFERRALS = "referral:read"
     MANAGE_REFERRAL = "referral:manage"
     ENQUIRE_REFERRAL = "referral:enquire"
+    # What was said in a record private to the guardian and the IRO (a pre-review consultation, or a contact
+    # marked private): everyone else who reads the case sees that it happened, not what was said.
+    READ_PRIVATE_RECORDS = "private:read"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     # The adherence dashboards, over the cases in a manager's scope.
@@ -96,6 +99,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_HANDOVER,
             Permission.READ_DISPUTES,
             Permission.ANSWER_DISPUTE,
+            Permission.READ_PRIVATE_RECORDS,
         }
     ),
     # P1, P7: the IRO records discussions with the guardian; P3: both agree how to keep in touch; P4, P5:
@@ -118,6 +122,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_DISPUTES,
             Permission.REFER_TO_CAFCASS,
             Permission.READ_REFERRALS,
+            Permission.READ_PRIVATE_RECORDS,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
@@ -183,6 +188,24 @@ GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Everyone who has a role may make API tokens for themselves (never with more than they may do).
 EVERYONE: frozenset[Permission] = frozenset({Permission.MANAGE_TOKENS})
 
+# Contacts whose content is private to the guardian and the IRO whether or not they were marked so: what the
+# guardian says to the IRO before a review (P11) is for the review, never for LA legal or the social worker
+# (PROTOCOL.md §6; issue 18).
+PRIVATE_PURPOSES = frozenset({Purpose.PRE_REVIEW_CONSULTATION})
+
+
+def is_private(purpose: Purpose, marked: bool) -> bool:
+    """Whether what was said in a contact is for READ_PRIVATE_RECORDS alone."""
+    return marked or purpose in PRIVATE_PURPOSES
+
+
+def reads_private(actor: Actor, case_id: uuid.UUID) -> bool:
+    """Whether the actor reads what was said in the case's private records: as a member of the case in a
+    role that grants it (never as a manager in scope), with a token that allows it."""
+    roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), [])
+    return granting_role(actor, case_id, roles, Permission.READ_PRIVATE_RECORDS) is not None
+
+
 # Roles whose case relationship comes from organisational scope rather than membership.
 MANAGER_ROLES = frozenset({Role.CAFCASS_MANAGER, Role.IRO_MANAGER})
 
@@ -210,7 +233,13 @@ CASE_ROLE_REQUIRES: dict[CaseRole, Role] = {
 
 # What a closed guardian may still do on the case, for a while: read it (PROTOCOL.md §6 keeps the record).
 READS = frozenset(
-    {Permission.READ_CASE, Permission.READ_ISSUES, Permission.READ_HANDOVER, Permission.READ_DISPUTES}
+    {
+        Permission.READ_CASE,
+        Permission.READ_ISSUES,
+        Permission.READ_HANDOVER,
+        Permission.READ_DISPUTES,
+        Permission.READ_PRIVATE_RECORDS,
+    }
 )
 
 

@@ -54,6 +54,8 @@ class LogContact:
     reply_expected: bool = False
     reply_due_on: date | None = None
     corrects_id: uuid.UUID | None = None
+    # Private to the guardian and the IRO (a correction of a private entry stays private).
+    private: bool = False
     # A reply expected with no date given is due this many working days after the contact.
     reply_working_days: int = 3
 
@@ -96,8 +98,10 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
     ):
         problems.add(ErrorCode.DATE_TOO_EARLY, "The reply cannot be due before the contact", "replyDueOn")
 
+    private = data.private
     if data.corrects_id is not None:
         found = await repository.contact_in_case(session, case.id, data.corrects_id)
+        private = private or (found is not None and found[0].private)
         if found is None:
             problems.add(ErrorCode.NOT_FOUND, "The entry to correct was not found", "correctsId")
         elif found[2] is not None:
@@ -122,6 +126,7 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
         channel=data.channel,
         purpose=data.purpose,
         summary=summary,
+        private=private,
         reply_expected=data.reply_expected,
         reply_due_on=data.reply_due_on
         or (

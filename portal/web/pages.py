@@ -250,6 +250,7 @@ async def log_contact(request: Request) -> Response:
             "channel": form.get("channel", ""),
             "purpose": form.get("purpose", ""),
             "summary": form.get("summary", ""),
+            "private": form.get("private") == "yes",
             "replyExpected": reply_expected,
             "replyDueOn": reply_due.isoformat() if reply_due else None,
             "correctsId": corrects,

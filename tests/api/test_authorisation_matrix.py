@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from models import Role
+from models import Role, utcnow
 from portal.access.policy import CASE_PERMISSIONS, EVERYONE, GLOBAL_PERMISSIONS, Permission
 from portal.api.context import Context
 from portal.api.schema import schema
@@ -512,4 +512,48 @@ async def test_the_role_table_holds_for(
             )
             if missing != answer:
                 wrong.append(f"{someone.key}: refused differs from absent: {answer} != {missing}")
+    assert wrong == []
+
+
+async def test_what_was_said_in_a_private_record_follows_the_role_table(
+    world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    """Issue 18, PROTOCOL.md §6: of everyone who reads the case, those the role table grants
+    READ_PRIVATE_RECORDS (the guardian and the IRO on it) read what was said in a pre-review consultation;
+    everyone else sees that it happened, its summary withheld (the LA solicitor, the social worker and the
+    managers in scope among them)."""
+    from portal.contacts import service as contacts
+
+    sessions = create_session_factory(engine)
+    setting = await make_setting(world, sessions)
+    async with sessions() as session, session.begin():
+        guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
+        assert guardian is not None
+        consulted = await contacts.log_contact(
+            session,
+            guardian,
+            contacts.LogContact(
+                case_id=setting.case_id,
+                counterpart_id=world.id("iro"),
+                direction=contacts.Direction.OUTGOING,
+                occurred_at=utcnow(),
+                channel=contacts.Channel.PHONE,
+                purpose=contacts.Purpose.PRE_REVIEW_CONSULTATION,
+                summary="What Amy wants said at her review.",
+            ),
+        )
+    wrong, readers = [], 0
+    for someone in PEOPLE:
+        if not allowed(someone, CASE, Permission.READ_CASE):
+            continue
+        readers += 1
+        variables = _variables("CaseView", someone, setting, str(setting.case_id))
+        answer = await _run(sessions, settings, world.id(someone.key), "CaseView", variables)
+        entry = next(e for e in answer["data"]["case"]["contacts"] if e["id"] == str(consulted.id))
+        reads = entry["summary"] == "What Amy wants said at her review."
+        if reads != allowed(someone, CASE, Permission.READ_PRIVATE_RECORDS) or (
+            not reads and entry["summary"] is not None
+        ):
+            wrong.append(f"{someone.key} ({someone.role}, {someone.relation}): {entry['summary']!r}")
+    assert readers >= 5
     assert wrong == []

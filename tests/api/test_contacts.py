@@ -6,7 +6,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal.auth.tokens import create_token
+from portal.db import create_session_factory
 from tests.support.graphql import gql, log_contact, payload_codes
 from tests.support.world import World
 
@@ -158,3 +161,50 @@ async def test_a_contact_without_an_offset_is_taken_as_time_in_england(
     assert payload["errors"] == []
     # 10:00 in England in July is 09:00 UTC (British Summer Time).
     assert datetime.fromisoformat(payload["contact"]["occurredAt"]).astimezone(UTC).hour == 9
+
+
+async def test_private_records_are_read_in_full_by_the_guardian_and_the_iro_only(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Issue 18, PROTOCOL.md §6: a pre-review consultation (P11) is always private to the guardian and the
+    IRO, and so is a contact marked private (and its correction); everyone else who reads the case sees that
+    it happened, not what was said. A token without private:read reads no more than they do."""
+    case_id = await world.open_case()
+    consultation = await _log(
+        client,
+        world,
+        "guardian",
+        "iro",
+        case_id,
+        purpose="PRE_REVIEW_CONSULTATION",
+        summary="Amy wants to stay with her foster carers; I will say so at the review.",
+    )
+    marked = await _log(
+        client, world, "iro", "guardian", case_id, summary="About the IRO's legal advice.", private=True
+    )
+    corrected = await _log(
+        client, world, "guardian", "iro", case_id, summary="Corrected.", correctsId=marked["contact"]["id"]
+    )
+    shared = await _log(client, world, "guardian", "iro", case_id)
+    assert [p["contact"]["private"] for p in (consultation, marked, corrected, shared)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    private_ids = {p["contact"]["id"] for p in (consultation, marked, corrected)}
+
+    for who in ("guardian", "iro"):
+        ledger = await _ledger(client, world, who, case_id)
+        assert all(e["summary"] for e in ledger), who
+    for who in ("solicitor", "iro_manager", "cafcass_manager"):
+        ledger = {e["id"]: e for e in await _ledger(client, world, who, case_id)}
+        assert set(ledger) == private_ids | {shared["contact"]["id"]}, who  # that they happened
+        assert {i for i, e in ledger.items() if e["summary"] is None} == private_ids, who
+        assert ledger[shared["contact"]["id"]]["summary"] == VOICEMAIL["summary"]
+    # The IRO's own token, without private:read, reads no more than the solicitor.
+    async with create_session_factory(engine)() as session, session.begin():
+        scopes = ["case:read"]
+        _, narrow = await create_token(session, None, world.id("iro"), label="read", scopes=scopes)
+    ledger = (await gql(client, narrow, "CaseView", id=str(case_id)))["data"]["case"]["contacts"]
+    assert {e["id"] for e in ledger if e["summary"] is None} == private_ids

@@ -332,3 +332,29 @@ async def test_your_tasks_groups_them_by_when_they_are_due(web: httpx.AsyncClien
     # P2's row leads to the form that meets it.
     assert f'<a class="govuk-link" href="/cases/{case_id}/contacts/new">Log the contact' in page
     assert "RV26C00500" in page
+
+
+async def test_a_contact_marked_private_shows_to_the_guardian_and_iro_only(
+    web: httpx.AsyncClient, world: World
+) -> None:
+    """Issue 18: the contact form's "Private to the guardian and the IRO"; the solicitor's ledger shows that
+    the contact happened, not what was said."""
+    case_id = await world.open_case()
+    await sign_in_as(web, world.id("guardian"))
+    form = (await web.get(f"/cases/{case_id}/contacts/new")).text
+    assert 'name="private" type="checkbox" value="yes"' in form
+    posted = await web.post(
+        f"/cases/{case_id}/contacts",
+        data=_contact_form(
+            form, counterpartId=str(world.id("iro")), private="yes", summary="Between us two."
+        ),
+    )
+    assert posted.status_code == 303
+    mine = (await web.get(f"/cases/{case_id}")).text
+    assert "Between us two." in mine
+    assert "Private to the guardian and the IRO</strong>" in mine
+    await sign_in_as(web, world.id("solicitor"))
+    theirs = (await web.get(f"/cases/{case_id}")).text
+    assert "Between us two." not in theirs
+    assert "What was said is private to the guardian and the IRO." in theirs
+    assert "Gina Guardian to Ivan Reviewer" in theirs  # that it happened

@@ -37,6 +37,11 @@ class LogContactInput:
     channel: Channel = field("How it was made.")
     purpose: Purpose = field("What it was about.")
     summary: str = field("A summary: what was said and agreed. Up to 4,000 characters.")
+    private: bool = field(
+        "Keep what was said private to the guardian and the IRO (a pre-review consultation always is; a "
+        "correction of a private entry stays private).",
+        default=False,
+    )
     reply_expected: bool = field("Whether a reply is expected.", default=False)
     reply_due_on: date | None = field("When the reply is due, if a reply is expected.", default=None)
     corrects_id: strawberry.ID | None = field(
@@ -72,6 +77,7 @@ class ContactMutations:
                 channel=input.channel,
                 purpose=input.purpose,
                 summary=input.summary,
+                private=input.private,
                 reply_expected=input.reply_expected,
                 reply_due_on=input.reply_due_on,
                 corrects_id=parse_id(input.corrects_id, "correctsId") if input.corrects_id else None,

@@ -11,6 +11,7 @@ from models import Channel, Purpose, Side
 from models import Contact as ContactModel
 from models import ContactReply as ReplyModel
 from portal import clock
+from portal.access.policy import is_private, reads_private
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
 from portal.api.types.people import PersonRef, person_ref
@@ -39,7 +40,10 @@ class Contact:
     initiated_by: Side = field("Which side made the contact.")
     channel: Channel = field("How the contact was made.")
     purpose: Purpose = field("What the contact was about.")
-    summary: str = field("A summary of the contact.")
+    private: bool = field(
+        "Whether what was said is private to the guardian and the IRO: a pre-review consultation always is, "
+        "and any contact marked so when it was logged."
+    )
     reply_expected: bool = field("Whether the person contacted was expected to reply.")
     reply_due_on: date | None = field("When the reply was due, if a date was given.")
     reply: ContactReply | None = field("The reply, once it has come.")
@@ -50,9 +54,19 @@ class Contact:
     recorded_at: datetime = field("When the entry was recorded.")
     awaiting_reply: bool = field("A reply is expected and has not been marked as received.")
     reply_overdue: bool = field("A reply is awaited and its due date has passed.")
+    _summary: strawberry.Private[str]
+    _case_id: strawberry.Private[uuid.UUID]
     _from_id: strawberry.Private[uuid.UUID]
     _to_id: strawberry.Private[uuid.UUID]
     _recorded_by_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    def summary(self, info: Info) -> str | None:
+        """What was said and agreed. Empty (null) for a private contact unless you are the guardian or the
+        IRO on the case: others see that it happened, not what was said."""
+        if self.private and not reads_private(info.context.require_actor(), self._case_id):
+            return None
+        return self._summary
 
     @resolver
     def from_person(self, info: Info) -> PersonRef:
@@ -78,7 +92,7 @@ class Contact:
             initiated_by=model.initiated_by,
             channel=model.channel,
             purpose=model.purpose,
-            summary=model.summary,
+            private=is_private(model.purpose, model.private),
             reply_expected=model.reply_expected,
             reply_due_on=model.reply_due_on,
             reply=ContactReply(replied_at=reply.replied_at, _recorded_by_id=reply.recorded_by_id)
@@ -89,6 +103,8 @@ class Contact:
             recorded_at=model.recorded_at,
             awaiting_reply=awaiting,
             reply_overdue=awaiting and model.reply_due_on is not None and model.reply_due_on < clock.today(),
+            _summary=model.summary,
+            _case_id=model.proceedings_id,
             _from_id=model.from_person_id,
             _to_id=model.to_person_id,
             _recorded_by_id=model.recorded_by_id,

@@ -88,6 +88,12 @@ async def _final_orders(case: Case) -> None:
     )
 
 
+async def _sole_scrutiny(client: httpx.AsyncClient, world: World, case_id: object) -> dict[str, Any] | None:
+    view = await gql(client, await world.token("solicitor"), "CaseView", id=str(case_id))
+    found: dict[str, Any] | None = view["data"]["case"]["soleScrutiny"]
+    return found
+
+
 async def test_a_sibling_group_from_final_hearing_to_acknowledgement(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine, travel: Travel
 ) -> None:
@@ -149,6 +155,7 @@ async def test_a_sibling_group_from_final_hearing_to_acknowledgement(
     assert submitted["state"] == "SUBMITTED"
     assert await case.duty("P14") == "MET"
     assert await case.duty("P15") == "OPEN"
+    assert await _sole_scrutiny(client, world, case.id) is None  # not until the IRO acknowledges it
 
     # Submitted: no operation changes it, and neither can the database.
     for name, input in (
@@ -181,6 +188,11 @@ async def test_a_sibling_group_from_final_hearing_to_acknowledgement(
     acknowledged = (await case.ok("iro", "AcknowledgeHandover", id=amended["id"]))["handover"]
     assert acknowledged["state"] == "ACKNOWLEDGED"
     assert await case.duty("P15") == "MET"
+    # The case after the proceedings: the IRO is now the only independent scrutiniser of the plan.
+    scrutiny = await _sole_scrutiny(client, world, case.id)
+    assert scrutiny is not None
+    assert scrutiny["iros"] == [{"id": str(world.id("iro")), "name": "Ivan Reviewer"}]
+    assert scrutiny["since"][:16] == acknowledged["answeredAt"][:16]
     tasks = (await gql(client, await world.token("iro"), "MyTasks"))["data"]["myMonitoringItems"]
     assert [(t["issue"], t["dueOn"]) for t in tasks] == [
         ("Ben's therapy starts", (TODAY + timedelta(days=30)).isoformat()),

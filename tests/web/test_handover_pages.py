@@ -261,6 +261,11 @@ async def test_the_iro_checks_the_answer_given_below_the_handover_p15(
     assert "You have acknowledged the handover." in (await web.get(done.headers["location"])).text
     tasks = (await web.get("/tasks")).text
     assert "Contact with the mother" in tasks
+    # The case now says the IRO is the only independent scrutiniser, and where their monitoring items are.
+    case = (await web.get(f"/cases/{case_id}")).text
+    assert "After the proceedings" in case
+    assert "Ivan Reviewer is now the only independent scrutiniser of the child's plan" in case
+    assert 'href="/tasks#monitoring">monitoring items</a>' in case
 
     pdf = await web.get(pdf_link.group(1))
     assert pdf.headers["content-type"] == "application/pdf"

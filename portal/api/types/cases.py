@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from models import CaseMembership, CaseRole, LegalStatus, Proceedings, Role, Stage
+from models import CaseMembership, CaseRole, LegalStatus, ObligationState, Proceedings, Role, Stage
 from models import Child as ChildModel
 from models import PaperShare as PaperShareModel
 from portal.access.policy import Permission, case_permissions, granting_role
@@ -82,6 +82,20 @@ class Timescale:
     at_risk: bool = field(
         "Open, and either overdue or within 4 weeks of the deadline without having reached the final hearing."
     )
+
+
+@object_type
+class SoleScrutiny:
+    """The case after the proceedings: the IRO, having acknowledged the handover (P15), is the only
+    independent scrutiniser of the child's plan; the handover's issues are their monitoring items."""
+
+    since: datetime = field("When the IRO acknowledged the handover.")
+    _iro_ids: strawberry.Private[list[uuid.UUID]]
+
+    @resolver
+    def iros(self, info: Info) -> list[PersonRef]:
+        """The IRO (or IROs, for siblings) on the case now."""
+        return [person_ref(info, i) for i in self._iro_ids]
 
 
 @object_type
@@ -615,6 +629,24 @@ class Case:
         obligations = await info.context.loaders.obligations.load(self._model.id)
         confirmed = bool(await info.context.loaders.forwarding.load(self._model.id))
         return handovers_service.closing_conditions((o for o, _ in obligations), confirmed)
+
+    @resolver
+    async def sole_scrutiny(self, info: Info) -> SoleScrutiny | None:
+        """After the proceedings: once the IRO has acknowledged the guardian's handover (P15), the IRO is the
+        only independent scrutiniser of the child's plan. Empty until then."""
+        obligations = await info.context.loaders.obligations.load(self._model.id)
+        acknowledged = [
+            o.closed_at
+            for o, _ in obligations
+            if o.code == "P15" and o.state is ObligationState.MET and o.closed_at is not None
+        ]
+        if not acknowledged:
+            return None
+        members = await info.context.loaders.memberships.load(self._model.id)
+        iros = list(
+            dict.fromkeys(m.person_id for m in members if m.role is CaseRole.IRO and m.ended_at is None)
+        )
+        return SoleScrutiny(since=min(acknowledged), _iro_ids=iros)
 
     @resolver
     async def closure(self, info: Info) -> Closure | None:

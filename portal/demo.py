@@ -439,6 +439,8 @@ class _Loader:
     # The cases, and their contacts in the order they happened, for the protocol engine to replay.
     cases: list[tuple[CaseSpec, Proceedings, list[Child]]] = field(default_factory=list)
     ledger: list[Contact] = field(default_factory=list)
+    # The replies marked, by the contact they answer.
+    replies: dict[uuid.UUID, ContactReply] = field(default_factory=dict)
     random: random.Random = field(default_factory=lambda: random.Random(2014))
     # The case rows, written table by table in dependency order: there are no ORM relationships to
     # tell the session which must come first.
@@ -677,14 +679,14 @@ class _Loader:
         self.contacts += 1
         reply_at = at + timedelta(days=self.random.randint(1, 4), hours=2)
         if reply_expected and answered and reply_at.date() < self.today:
-            self._add(
-                ContactReply(
-                    contact_id=contact.id,
-                    replied_at=reply_at,
-                    recorded_by_id=sender.id,
-                    recorded_at=reply_at + timedelta(hours=1),
-                )
+            reply = ContactReply(
+                contact_id=contact.id,
+                replied_at=reply_at,
+                recorded_by_id=sender.id,
+                recorded_at=reply_at + timedelta(hours=1),
             )
+            self._add(reply)
+            self.replies[contact.id] = reply
         return contact
 
     def _correct(self, wrong: Contact) -> None:
@@ -727,7 +729,15 @@ class _Loader:
                 )
         case_of = {proceedings.id: proceedings for _, proceedings, _ in self.cases}
         careful = {proceedings.id for spec, proceedings, _ in self.cases if spec.contact == "both"}
-        for contact in sorted(self.ledger, key=lambda c: c.occurred_at):
+        # Each contact and each reply as it happened, in order: a reply to a message meets P2 when it came.
+        by_id = {c.id: c for c in self.ledger}
+        events = [(c.occurred_at, c, None) for c in self.ledger] + [
+            (r.replied_at, by_id[r.contact_id], r) for r in self.replies.values()
+        ]
+        for _, contact, reply in sorted(events, key=lambda e: e[0]):
+            if reply is not None:
+                await obligations.reply_marked(self.session, contact.proceedings_id, contact, reply)
+                continue
             await obligations.contact_logged(
                 self.session, case_of[contact.proceedings_id], contact, tell=False
             )

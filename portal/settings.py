@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=7, ge=0, le=23)
     # A contact that expects a reply with no date given expects it within this many working days.
     reply_working_days: int = Field(default=3, ge=1, le=30)
+    # P2 (the guardian contacts the IRO) is met by a conversation, or by a message, email or letter once the
+    # IRO's reply is marked; true: by any contact the guardian starts, as the protocol's letter reads.
+    p2_one_way_contact_meets: bool = False
     # The audit trail's keyring (portal/audit/keys.py): the secret that seals it, never in the database.
     # The embedded default generates one in var/audit.keys; production must be given one.
     audit_key: str = Field(default="", repr=False)

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import LegalStatus
 from portal import clock
+from portal.app import create_app
 from portal.obligations.rules import set_override
+from portal.settings import Settings
 from tests.support.graphql import gql, log_contact
 from tests.support.world import World
 
@@ -250,3 +252,35 @@ async def test_each_side_sees_its_tasks_across_its_cases(client: httpx.AsyncClie
     # The call was a discussion: recording it on the child's file is the IRO's (P7).
     assert await tasks("iro") == [("RV1", "P3", "OPEN"), ("RV1", "P7", "OPEN"), ("RV2", "P3", "OPEN")]
     assert await tasks("solicitor") == []
+
+
+async def test_a_message_left_meets_p2_only_once_the_iro_answers_it(
+    client: httpx.AsyncClient, world: World, settings: Settings, engine: AsyncEngine
+) -> None:
+    """Issue 18: P2 is met by a conversation the guardian starts; a message left (or an email, or a letter)
+    meets it only when the IRO's reply is marked, at the reply's time. PORTAL_P2_ONE_WAY_CONTACT_MEETS
+    restores the protocol's letter: any contact the guardian starts."""
+    case_id = await world.open_case()
+    left = await log_contact(
+        client, world, "guardian", "iro", case_id, channel="MESSAGE_LEFT", replyExpected=True
+    )
+    await log_contact(client, world, "guardian", "iro", case_id, channel="EMAIL")
+    assert (await _obligations(client, world, case_id))["P2"]["state"] == "OPEN"
+    marked = await gql(
+        client,
+        await world.token("iro"),
+        "MarkReply",
+        input={"caseId": str(case_id), "contactId": left["contact"]["id"]},
+    )
+    assert marked["data"]["markReply"]["errors"] == []
+    p2 = (await _obligations(client, world, case_id))["P2"]
+    assert (p2["state"], p2["evidenceId"]) == ("MET", left["contact"]["id"])
+
+    letter = settings.model_copy(update={"p2_one_way_contact_meets": True})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(letter, engine=engine)), base_url="http://portal.test"
+    ) as lenient:
+        other = await world.open_case()
+        emailed = await log_contact(lenient, world, "guardian", "iro", other, channel="EMAIL")
+        p2 = (await _obligations(lenient, world, other))["P2"]
+        assert (p2["state"], p2["evidenceId"]) == ("MET", emailed["contact"]["id"])

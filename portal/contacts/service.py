@@ -58,6 +58,8 @@ class LogContact:
     private: bool = False
     # A reply expected with no date given is due this many working days after the contact.
     reply_working_days: int = 3
+    # A message left, an email or a letter from the guardian meets P2 at once (otherwise: once answered).
+    one_way_meets_p2: bool = False
 
 
 async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> Contact:
@@ -139,7 +141,7 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
     )
     session.add(contact)
     await session.flush()
-    await obligations.contact_logged(session, case, contact)
+    await obligations.contact_logged(session, case, contact, one_way_meets_p2=data.one_way_meets_p2)
     audit.record_on_case(session, actor, access, "contact.log", subject_type="contact", subject_id=contact.id)
     return contact
 
@@ -177,6 +179,7 @@ async def mark_reply(
     reply = ContactReply(contact_id=contact.id, replied_at=replied_at, recorded_by_id=actor.person_id)
     session.add(reply)
     await session.flush()
+    await obligations.reply_marked(session, case_id, contact, reply)
     audit.record_on_case(
         session, actor, access, "contact.reply", subject_type="contact", subject_id=contact.id
     )

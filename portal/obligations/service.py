@@ -16,6 +16,7 @@ from models import (
     Channel,
     Child,
     Contact,
+    ContactReply,
     DeadlineKind,
     Obligation,
     ObligationEvent,
@@ -304,28 +305,23 @@ DISCUSSION_CHANNELS = frozenset({Channel.PHONE, Channel.VIDEO_CALL, Channel.IN_P
 
 
 async def contact_logged(
-    session: AsyncSession, case: Proceedings, contact: Contact, *, tell: bool = True
+    session: AsyncSession,
+    case: Proceedings,
+    contact: Contact,
+    *,
+    tell: bool = True,
+    one_way_meets_p2: bool = False,
 ) -> None:
-    """What a new ledger entry does to the obligations (PROTOCOL.md §2): a contact the guardian made meets
-    their P2; a pre-review consultation from the guardian meets P11 for the next review; and a real
-    conversation is a discussion held, which opens the IRO's P7. A correction changes none of them."""
+    """What a new ledger entry does to the obligations (PROTOCOL.md §2): a conversation the guardian started
+    meets their P2 (a message left, an email or a letter only once the IRO's reply is marked, unless
+    ``one_way_meets_p2``: issue 18, the research's "each side thinks the other never calls"); a pre-review
+    consultation from the guardian meets P11 for the next review; and a real conversation is a discussion
+    held, which opens the IRO's P7. A correction changes none of them."""
     if contact.corrects_id is not None:
         return
     day = clock.day_of(contact.occurred_at)
-    if contact.initiated_by is Side.GUARDIAN:
-        for obligation in await repository.open_obligations(session, case.id, ["P2"]):
-            # The day counts, not the minute: allocation is often recorded after the guardian has started.
-            if obligation.owner_person_id == contact.from_person_id and day >= clock.day_of(
-                obligation.opened_at
-            ):
-                close(
-                    session,
-                    obligation,
-                    ObligationState.MET,
-                    contact.occurred_at,
-                    contact.recorded_by_id,
-                    evidence_id=contact.id,
-                )
+    if contact.initiated_by is Side.GUARDIAN and (contact.channel in DISCUSSION_CHANNELS or one_way_meets_p2):
+        await _meet_p2(session, case.id, contact, contact.occurred_at, contact.recorded_by_id)
     if contact.purpose is Purpose.PRE_REVIEW_CONSULTATION and contact.initiated_by is Side.GUARDIAN:
         upcoming = [
             o for o in await repository.open_obligations(session, case.id, ["P11"]) if o.due_on >= day
@@ -352,6 +348,25 @@ async def contact_logged(
             at=contact.recorded_at,
             tell=tell,
         )
+
+
+async def reply_marked(
+    session: AsyncSession, case_id: uuid.UUID, contact: Contact, reply: ContactReply
+) -> None:
+    """The IRO's reply to a message the guardian left (or an email, or a letter) came: the contact went both
+    ways, and meets the guardian's P2 when the reply came."""
+    if contact.initiated_by is Side.GUARDIAN and contact.corrects_id is None:
+        await _meet_p2(session, case_id, contact, reply.replied_at, reply.recorded_by_id)
+
+
+async def _meet_p2(
+    session: AsyncSession, case_id: uuid.UUID, contact: Contact, when: datetime, by: uuid.UUID
+) -> None:
+    day = clock.day_of(contact.occurred_at)
+    for obligation in await repository.open_obligations(session, case_id, ["P2"]):
+        # The day counts, not the minute: allocation is often recorded after the guardian has started.
+        if obligation.owner_person_id == contact.from_person_id and day >= clock.day_of(obligation.opened_at):
+            close(session, obligation, ObligationState.MET, when, by, evidence_id=contact.id)
 
 
 def close(

@@ -1,11 +1,11 @@
 """Files over HTTP, for every record that takes one (a court paper, a dispute's document): the streaming
-upload (one route shape for API clients, pieces for a page's form) and the download.
+upload (the route for API clients, and the reading of a page's form) and the download.
 
 An upload is checked before its body is read (who is asking, may they add it here, is the declared size too
 large), then streamed to the blob store with no database transaction open, and recorded after. It carries
 one file: a second file in a form refuses the whole upload, and nothing of it is kept. A body is limited
 while it streams whether or not it declares its length: to the largest file for a file sent as the body,
-and to that plus ``FORM_ALLOWANCE`` for a form. The API route answers JSON with a stable code whatever
+and to that plus ``_FORM_ALLOWANCE`` for a form. The API route answers JSON with a stable code whatever
 happens (400, 401, 404, 413, 415, 500).
 
 A download is streamed from the store as an attachment, with nosniff and a sandboxing CSP.
@@ -40,7 +40,7 @@ from portal.web.requests import FORM_MAX_BYTES, CsrfFailed, SignInRequired
 
 log = logging.getLogger("portal.uploads")
 
-STATUS = {
+_STATUS = {
     ErrorCode.FILE_TOO_LARGE: 413,
     ErrorCode.FILE_EXPANDS_TOO_MUCH: 413,
     ErrorCode.FILE_TYPE_NOT_ALLOWED: 415,
@@ -49,28 +49,28 @@ STATUS = {
     ErrorCode.NOT_FOUND: 404,
 }
 # What a form may add to its file: its other fields, the boundaries and the parts' headers.
-FORM_ALLOWANCE = FORM_MAX_BYTES
-INCOMPLETE = "The upload did not arrive whole: choose the file and send it again"
+_FORM_ALLOWANCE = FORM_MAX_BYTES
+_INCOMPLETE = "The upload did not arrive whole: choose the file and send it again"
 # What a page's file input accepts (the server checks the content whatever it says).
-ACCEPT = ",".join(f".{e}" for e in sorted(ALLOWED_EXTENSIONS))
+_ACCEPT = ",".join(f".{e}" for e in sorted(ALLOWED_EXTENSIONS))
 
 
 def page_limits(request: Request) -> dict[str, object]:
     """What a page's upload form says of the file it takes: ``max_mb`` and ``accept``."""
-    return {"max_mb": request.app.state.settings.upload_max_bytes // (1024 * 1024), "accept": ACCEPT}
+    return {"max_mb": request.app.state.settings.upload_max_bytes // (1024 * 1024), "accept": _ACCEPT}
 
 
-def body_limit(request: Request, *, form: bool) -> int:
+def _body_limit(request: Request, *, form: bool) -> int:
     largest_file: int = request.app.state.settings.upload_max_bytes
-    return largest_file + (FORM_ALLOWANCE if form else 0)
+    return largest_file + (_FORM_ALLOWANCE if form else 0)
 
 
-def declared_too_large(request: Request, limit: int) -> bool:
+def _declared_too_large(request: Request, limit: int) -> bool:
     declared = request.headers.get("content-length", "")
     return declared.isdigit() and int(declared) > limit
 
 
-async def limited(
+async def _limited(
     request: Request, limit: int, refusal: Callable[[], DomainError] | None = None
 ) -> AsyncIterator[bytes]:
     """The request's body as it streams, refused as soon as it passes ``limit`` (as too large a file,
@@ -83,25 +83,25 @@ async def limited(
         yield chunk
 
 
-def errors_json(error: DomainError) -> JSONResponse:
+def _errors_json(error: DomainError) -> JSONResponse:
     problems = error.problems
-    status = STATUS.get(problems[0].code, 400)
+    status = _STATUS.get(problems[0].code, 400)
     body = {"errors": [{"code": p.code.value, "message": p.message, "field": p.field} for p in problems]}
     return JSONResponse(body, status_code=status)
 
 
-def error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"errors": [{"code": code, "message": message, "field": None}]}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def check_complete(request: Request, received_size: int) -> None:
+def _check_complete(request: Request, received_size: int) -> None:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) != received_size:
         raise DomainError.one(ErrorCode.UPLOAD_INCOMPLETE, "The upload was cut short: send it again", "file")
 
 
-def receiver(request: Request) -> Receiver:
+def _receiver(request: Request) -> Receiver:
     settings = request.app.state.settings
     return Receiver(request.app.state.blobs, settings.upload_max_bytes, settings.upload_max_expanded_bytes)
 
@@ -110,7 +110,7 @@ def receiver(request: Request) -> Receiver:
 FieldsCheck = Callable[[dict[str, str]], None]
 
 
-async def receive_form(
+async def _receive_form(
     request: Request,
     into: Receiver,
     boundary: bytes,
@@ -140,14 +140,14 @@ async def receive_form(
             await into.write(chunk)
 
     return await read_form(
-        boundary, limited(request, body_limit(request, form=True)), on_file_start, on_file_data
+        boundary, _limited(request, _body_limit(request, form=True)), on_file_start, on_file_data
     )
 
 
-async def small_form(request: Request) -> dict[str, str]:
-    """A URL-encoded form post (no file), read up to ``FORM_ALLOWANCE``, after checking its CSRF token."""
+async def _small_form(request: Request) -> dict[str, str]:
+    """A URL-encoded form post (no file), read up to ``_FORM_ALLOWANCE``, after checking its CSRF token."""
     body = bytearray()
-    async for chunk in limited(request, FORM_ALLOWANCE, lambda: too_long("choose a file to upload")):
+    async for chunk in _limited(request, _FORM_ALLOWANCE, lambda: too_long("choose a file to upload")):
         body += chunk
     fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if not csrf_valid(request, fields.get("csrf_token")):
@@ -170,15 +170,15 @@ async def receive_page_form(request: Request) -> PageForm:
     """A page's upload form (CSRF checked before any byte of the file is kept), streamed as it arrives: a
     form without a file is read as a small one; anything refused or cut short keeps no blob."""
     got = PageForm()
-    into = receiver(request)
+    into = _receiver(request)
     try:
         if (boundary := boundary_of(request.headers.get("content-type", ""))) is None:
-            got.fields = await small_form(request)  # a form without the file: its CSRF token first
+            got.fields = await _small_form(request)  # a form without the file: its CSRF token first
             got.read_whole = True
         else:
-            if declared_too_large(request, body_limit(request, form=True)):
+            if _declared_too_large(request, _body_limit(request, form=True)):
                 raise too_large(request.app.state.settings.upload_max_bytes)
-            got.fields = await receive_form(request, into, boundary, csrf=True)
+            got.fields = await _receive_form(request, into, boundary, csrf=True)
             if not csrf_valid(request, got.fields.get("csrf_token")):
                 raise CsrfFailed
             got.read_whole = True  # the file's own checks come last: a refused file still has its fields
@@ -189,7 +189,7 @@ async def receive_page_form(request: Request) -> PageForm:
         got.problems = [{"field": p.field, "message": p.message} for p in error.problems]
     except (MalformedForm, ClientDisconnect):
         await into.abort()
-        got.problems = [{"field": "file", "message": INCOMPLETE}]
+        got.problems = [{"field": "file", "message": _INCOMPLETE}]
     except BaseException:
         await into.abort()
         raise
@@ -227,22 +227,22 @@ class ApiUpload:
         try:
             return await self._upload(request)
         except BadToken:
-            return error_json(
+            return _error_json(
                 401, "UNAUTHENTICATED", "Send a valid API token", {"WWW-Authenticate": "Bearer"}
             )
         except NotFound as missing:
-            return errors_json(DomainError.one(ErrorCode.NOT_FOUND, missing.problems[0].message, None))
+            return _errors_json(DomainError.one(ErrorCode.NOT_FOUND, missing.problems[0].message, None))
         except DomainError as error:
-            return errors_json(error)
+            return _errors_json(error)
         except (MalformedForm, ClientDisconnect):
-            return error_json(400, ErrorCode.UPLOAD_INCOMPLETE, INCOMPLETE)
+            return _error_json(400, ErrorCode.UPLOAD_INCOMPLETE, _INCOMPLETE)
         except Exception as error:
             if outage(error) is not None:
                 raise  # the database or the disk: answered as an outage (portal/app.py)
             reference = uuid.uuid4().hex
             log.exception("unexpected error %s in an upload", reference)
             message = "Something went wrong. If it keeps happening, quote this reference to support: "
-            return error_json(500, "INTERNAL", message + reference)
+            return _error_json(500, "INTERNAL", message + reference)
 
     async def _upload(self, request: Request) -> Response:
         async with unit_of_work(request.app.state.sessions) as uow:
@@ -251,13 +251,13 @@ class ApiUpload:
             raise BadToken
         await self.check(request, actor)
         boundary = boundary_of(request.headers.get("content-type", ""))
-        limit = body_limit(request, form=boundary is not None)
-        if declared_too_large(request, limit):
+        limit = _body_limit(request, form=boundary is not None)
+        if _declared_too_large(request, limit):
             raise too_large(request.app.state.settings.upload_max_bytes)
-        into = receiver(request)
+        into = _receiver(request)
         try:
             if boundary is not None:
-                fields = await receive_form(
+                fields = await _receive_form(
                     request, into, boundary, csrf=False, check_fields=self.check_fields
                 )
             else:
@@ -267,9 +267,9 @@ class ApiUpload:
                 if self.check_fields is not None:
                     self.check_fields(fields)
                 await into.start(unquote(request.headers.get("x-filename", "")))
-                async for chunk in limited(request, limit):
+                async for chunk in _limited(request, limit):
                     await into.write(chunk)
-                check_complete(request, into.size)
+                _check_complete(request, into.size)
             received = await into.finish()
         except BaseException:
             await into.abort()

@@ -284,3 +284,15 @@ async def test_a_message_left_meets_p2_only_once_the_iro_answers_it(
         emailed = await log_contact(lenient, world, "guardian", "iro", other, channel="EMAIL")
         p2 = (await _obligations(lenient, world, other))["P2"]
         assert (p2["state"], p2["evidenceId"]) == ("MET", emailed["contact"]["id"])
+
+
+async def test_a_message_corrected_to_a_call_meets_p2(client: httpx.AsyncClient, world: World) -> None:
+    """The entry said "a message" when it was a call: its correction is the conversation that meets P2."""
+    case_id = await world.open_case()
+    left = await log_contact(client, world, "guardian", "iro", case_id, channel="MESSAGE_LEFT")
+    assert (await _obligations(client, world, case_id))["P2"]["state"] == "OPEN"
+    call = await log_contact(
+        client, world, "guardian", "iro", case_id, channel="PHONE", correctsId=left["contact"]["id"]
+    )
+    p2 = (await _obligations(client, world, case_id))["P2"]
+    assert (p2["state"], p2["evidenceId"]) == ("MET", call["contact"]["id"])

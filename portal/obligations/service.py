@@ -316,12 +316,13 @@ async def contact_logged(
     meets their P2 (a message left, an email or a letter only once the IRO's reply is marked, unless
     ``one_way_meets_p2``: issue 18, the research's "each side thinks the other never calls"); a pre-review
     consultation from the guardian meets P11 for the next review; and a real conversation is a discussion
-    held, which opens the IRO's P7. A correction changes none of them."""
+    held, which opens the IRO's P7. A correction changes none of them, but for a P2 the entry it corrects
+    could not meet (it said "a message" when it was a call)."""
+    if contact.initiated_by is Side.GUARDIAN and (contact.channel in DISCUSSION_CHANNELS or one_way_meets_p2):
+        await _meet_p2(session, case.id, contact, contact.occurred_at, contact.recorded_by_id)
     if contact.corrects_id is not None:
         return
     day = clock.day_of(contact.occurred_at)
-    if contact.initiated_by is Side.GUARDIAN and (contact.channel in DISCUSSION_CHANNELS or one_way_meets_p2):
-        await _meet_p2(session, case.id, contact, contact.occurred_at, contact.recorded_by_id)
     if contact.purpose is Purpose.PRE_REVIEW_CONSULTATION and contact.initiated_by is Side.GUARDIAN:
         upcoming = [
             o for o in await repository.open_obligations(session, case.id, ["P11"]) if o.due_on >= day

@@ -164,11 +164,27 @@ async def service_area_of(session: AsyncSession, case: Proceedings) -> uuid.UUID
     )
 
 
-def _holding(role: Role, organisation_id: uuid.UUID) -> sa.Select[Person]:
+def _holding(role: Role) -> sa.Select[Person]:
+    """The active people who hold ``role``."""
     return (
         sa.select(Person)
         .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.organisation_id == organisation_id, Person.active.is_(True), PersonRole.role == role)
+        .where(Person.active.is_(True), PersonRole.role == role)
+    )
+
+
+async def _holding_in(
+    session: AsyncSession, role: Role, service_area_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Person]]:
+    """Each service area's active holders of ``role``, by name: one query."""
+    if not service_area_ids:
+        return {}
+    return await grouped(
+        session,
+        _holding(role)
+        .with_only_columns(Person.organisation_id, Person)
+        .where(in_list(Person.organisation_id, list(service_area_ids)))
+        .order_by(Person.organisation_id, Person.name, Person.id),
     )
 
 
@@ -176,43 +192,21 @@ async def managers_of(
     session: AsyncSession, service_area_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Person]]:
     """The active Cafcass managers of each service area: one query."""
-    if not service_area_ids:
-        return {}
-    return await grouped(
-        session,
-        sa.select(Person.organisation_id, Person)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(
-            in_list(Person.organisation_id, list(service_area_ids)),
-            Person.active.is_(True),
-            PersonRole.role == Role.CAFCASS_MANAGER,
-        )
-        .order_by(Person.organisation_id, Person.name),
-    )
+    return await _holding_in(session, Role.CAFCASS_MANAGER, service_area_ids)
 
 
 async def officer(session: AsyncSession, person_id: uuid.UUID, service_area_id: uuid.UUID) -> Person | None:
     """The person, if they are an active Cafcass officer (a guardian) of the service area."""
-    return await session.scalar(_holding(Role.GUARDIAN, service_area_id).where(Person.id == person_id))
+    return await session.scalar(
+        _holding(Role.GUARDIAN).where(Person.id == person_id, Person.organisation_id == service_area_id)
+    )
 
 
 async def officers_of(
     session: AsyncSession, service_area_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Person]]:
     """Each service area's active officers, by name: whom its managers may appoint. One query."""
-    if not service_area_ids:
-        return {}
-    return await grouped(
-        session,
-        sa.select(Person.organisation_id, Person)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(
-            in_list(Person.organisation_id, list(service_area_ids)),
-            Person.active.is_(True),
-            PersonRole.role == Role.GUARDIAN,
-        )
-        .order_by(Person.organisation_id, Person.name, Person.id),
-    )
+    return await _holding_in(session, Role.GUARDIAN, service_area_ids)
 
 
 async def open_referral_of_dispute(session: AsyncSession, dispute_id: uuid.UUID) -> CafcassReferral | None:

@@ -1451,6 +1451,7 @@ lines AS (
          max(late) FILTER (WHERE late > 0 AND rank = (9 * n_late + 9) / 10) AS p90,
          count(*) FILTER (WHERE state = 'waived') AS waived,
          count(*) FILTER (WHERE state = 'not_applicable') AS not_applicable,
+         count(*) FILTER (WHERE state = 'missed') AS missed,
          count(*) FILTER (WHERE state = 'open') AS open,
          count(*) FILTER (WHERE overdue) AS overdue
   FROM ranked GROUP BY group_id, code),
@@ -1536,7 +1537,7 @@ referrals AS (
   FROM cafcass_referral r WHERE {managed(scoped, actor, "r.proceedings_id")})
 SELECT
   array(SELECT row(group_id, group_name, code, opened, met_on_time, met_late, p50, p90, waived,
-                   not_applicable,
+                   not_applicable, missed,
                    open, overdue) FROM lines) AS lines,
   array(SELECT row(CASE WHEN elapsed / 7 >= 27 THEN 3 WHEN elapsed / 7 >= 21 THEN 2
                         WHEN elapsed / 7 >= 13 THEN 1 ELSE 0 END, weeks > 0) FROM open_cases) AS buckets,
@@ -1659,8 +1660,9 @@ SELECT
                     "lateP90Days": line[7],
                     "waived": line[8],
                     "notApplicable": line[9],
-                    "open": line[10],
-                    "overdue": line[11],
+                    "missed": line[10],
+                    "open": line[11],
+                    "overdue": line[12],
                 }
                 for line in lines
             ],

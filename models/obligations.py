@@ -63,6 +63,9 @@ class ObligationState(StrEnum):
     MET = "met"
     WAIVED = "waived"
     NOT_APPLICABLE = "not_applicable"
+    # Its moment passed with the duty undone (P11 after its review was held; P2 still open, and overdue, when
+    # the proceedings concluded): closed, and counted as a failure, never as open for ever (issue 18).
+    MISSED = "missed"
 
 
 class ObligationRule(SQLModel, table=True):

@@ -77,6 +77,8 @@ async def _world_with_known_adherence(world: World, engine: AsyncEngine) -> dict
                 obligation.state, obligation.closed_at = ObligationState.WAIVED, obligation.opened_at
             elif roll < 0.7:
                 obligation.state, obligation.closed_at = ObligationState.NOT_APPLICABLE, obligation.opened_at
+            elif roll < 0.75:
+                obligation.state, obligation.closed_at = ObligationState.MISSED, obligation.opened_at
     return areas
 
 
@@ -111,6 +113,7 @@ async def _expected(engine: AsyncEngine, in_scope: set[uuid.UUID], by: str) -> d
             "late_p90_days": _nearest_rank(late, 0.9),
             "waived": sum(o.state is ObligationState.WAIVED for o in found),
             "not_applicable": sum(o.state is ObligationState.NOT_APPLICABLE for o in found),
+            "missed": sum(o.state is ObligationState.MISSED for o in found),
             "open": sum(o.state is ObligationState.OPEN for o in found),
             "overdue": sum(o.state is ObligationState.OPEN and o.due_on < TODAY for o in found),
         }
@@ -135,6 +138,7 @@ async def test_every_figure_equals_the_one_counted_in_python(
             "late_p90_days": line.late_p90_days,
             "waived": line.waived,
             "not_applicable": line.not_applicable,
+            "missed": line.missed,
             "open": line.open,
             "overdue": line.overdue,
         }

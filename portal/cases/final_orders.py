@@ -1,6 +1,7 @@
 """The end of the proceedings: the final order for each child, entered by the LA solicitor. It concludes the
 proceedings and opens the guardian's handover duties (P12-P14) while a child stays looked after; when none
-does there is no IRO to hand over to, and the panel says so."""
+does there is no IRO to hand over to, and the panel says so. The guardian's duties of the start of the case
+and around reviews (P2, P3, P11) end with it: missed if overdue, else not applicable."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository
 from portal.errors import ErrorCode, Problems
 from portal.obligations import service as obligations
+from portal.obligations.rules import END_AT_CONCLUSION
 from portal.papers import service as papers
 from portal.validation import check_past_date
 
@@ -138,6 +140,14 @@ async def record_final_orders(
         on=data.made_on,
         by=actor.person_id,
         tell=any(o.order.keeps_child_looked_after for o in data.orders),
+    )
+    await obligations.end(
+        session,
+        case.id,
+        END_AT_CONCLUSION,
+        on=data.made_on,
+        reason=f"The proceedings concluded on {data.made_on:%-d %B %Y}",
+        by=actor.person_id,
     )
     plan = await papers.final_care_plan_with_iro(session, case.id)
     if plan is not None:  # P12: filed before the final hearing and already with the IRO

@@ -1,12 +1,12 @@
 """Adherence per obligation code over a period (issue 7): how many obligations opened, were met on time,
-were met late (with the median and 90th percentile of days late), were waived or did not apply, and are
-open, and of those overdue. Grouped by Cafcass service area, local authority, the owner's team or
-practitioner, always within the viewer's manager scope. Everything is computed in SQL, the percentiles
-with window functions, so that SQLite and PostgreSQL give the same answers; days late are calendar days
-from the due date to the day met (in UTC).
+were met late (with the median and 90th percentile of days late), were waived or did not apply, were
+missed (their moment passed undone), and are open, and of those overdue. Grouped by Cafcass service area,
+local authority, the owner's team or practitioner, always within the viewer's manager scope. Everything is
+computed in SQL, the percentiles with window functions, so that SQLite and PostgreSQL give the same
+answers; days late are calendar days from the due date to the day met (in UTC).
 
-Here: its groupings, measures and lines. The statements are in repository/adherence.py, and service.py serves
-the section."""
+Here: its groupings, measures and lines. The statements are in repository/adherence.py, and service.py
+serves the section."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Measure(StrEnum):
     MET_LATE = "met_late"
     WAIVED = "waived"
     NOT_APPLICABLE = "not_applicable"
+    MISSED = "missed"
     OPEN = "open"
     OVERDUE = "overdue"
 
@@ -47,5 +48,6 @@ class Line:
     late_p90_days: int | None
     waived: int
     not_applicable: int
+    missed: int
     open: int
     overdue: int

@@ -29,6 +29,7 @@ from models import (
     Trigger,
     utcnow,
 )
+from portal import clock
 from portal.access.policy import Permission
 from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
@@ -39,6 +40,7 @@ from portal.handovers import repository
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligation_rows
 from portal.obligations import service as obligations
+from portal.obligations.rules import END_WITH_GUARDIAN
 from portal.papers import repository as papers
 from portal.papers.plans import history as plan_history
 from portal.reviews import repository as reviews
@@ -400,6 +402,14 @@ async def close_involvement(
         read_only_until=now + timedelta(days=read_only_days),
     )
     session.add(closure)
+    await obligations.end(
+        session,
+        case_id,
+        END_WITH_GUARDIAN,
+        on=clock.day_of(now),
+        reason="The guardian's involvement closed",
+        by=actor.person_id,
+    )
     await session.flush()
     audit.record_on_case(
         session, actor, access, "handover.close_override" if override_reason else "handover.close"

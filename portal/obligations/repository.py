@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -26,16 +26,20 @@ from portal.in_list import in_list, in_param
 
 
 async def open_obligations(
-    session: AsyncSession, case_id: uuid.UUID, codes: Sequence[str]
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    codes: Sequence[str],
+    states: Collection[ObligationState] = (ObligationState.OPEN,),
 ) -> list[Obligation]:
-    """The case's obligations with these codes that are open, as far as this transaction knows."""
+    """The case's obligations with these codes that are open (or in one of ``states``), as far as this
+    transaction knows."""
     stmt = sa.select(Obligation).where(
         Obligation.proceedings_id == case_id,
         in_list(Obligation.code, codes),
-        Obligation.state == ObligationState.OPEN,
+        Obligation.state.in_(states),
     )
     # The session does not autoflush: one closed earlier in this transaction is still open in the database.
-    return [o for o in (await session.execute(stmt)).scalars() if o.state is ObligationState.OPEN]
+    return [o for o in (await session.execute(stmt)).scalars() if o.state in states]
 
 
 async def met_by_trigger(session: AsyncSession, case_id: uuid.UUID, code: str, trigger_id: uuid.UUID) -> bool:

@@ -159,6 +159,23 @@ DEFAULTS: dict[str, RuleSpec] = {
 }
 
 
+# The obligations' lifecycle (issue 18). When the proceedings conclude, the guardian's duties at the start
+# of the case and around the child's reviews have had their moment: they end.
+END_AT_CONCLUSION = ("P2", "P3", "P11")
+# When the guardian's involvement closes, every duty of the guardian's, shared with them, or owed to them
+# (the IRO telling them of a review, its record or a significant issue) ends; the IRO's duties to the child's
+# file (P7) and the handover's acknowledgement (P15) go on.
+END_WITH_GUARDIAN = tuple(
+    code
+    for code, spec in DEFAULTS.items()
+    if spec.owner is not Owner.IRO
+    or spec.evidence
+    in (Evidence.REVIEW_NOTICE, Evidence.REVIEW_RECORD_SHARED, Evidence.SIGNIFICANT_ISSUE_NOTICE)
+)
+# Duties that must be done before their review: once it is held undone, they are missed.
+MISSED_AT_REVIEW = ("P4", "P11")
+
+
 def obligation_name(code: str) -> str:
     """An obligation's name in words (PROTOCOL.md §2), the one place pages, charts and CSVs take it from:
     its rule's description, which no override changes. Empty for a code that opens no obligation (P1, P8,

@@ -260,6 +260,33 @@ async def no_longer_applicable(session: AsyncSession, case_id: uuid.UUID, by: uu
         )
 
 
+async def end(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    codes: Sequence[str],
+    *,
+    on: date,
+    reason: str,
+    by: uuid.UUID | None,
+    triggers: Collection[uuid.UUID] | None = None,
+    missed: bool = False,
+) -> list[Obligation]:
+    """Close the case's open obligations of ``codes`` (those opened by one of ``triggers`` when given) whose
+    moment has passed on ``on``, with ``reason``: missed when ``missed`` or when already overdue then, else
+    not applicable (it never fell due while it could be done). One rule, so that the dashboard counts a
+    duty left undone as missed, and never as open for ever (issue 18)."""
+    ended = [
+        o
+        for o in await repository.open_obligations(session, case_id, list(codes))
+        if triggers is None or o.trigger_id in triggers
+    ]
+    now = utcnow()
+    for obligation in ended:
+        state = ObligationState.MISSED if missed or obligation.due_on < on else ObligationState.NOT_APPLICABLE
+        close(session, obligation, state, now, by, reason=reason)
+    return ended
+
+
 async def _tell(
     session: AsyncSession, obligation: Obligation, rule: ObligationRule, people: set[uuid.UUID | None]
 ) -> None:
@@ -317,15 +344,19 @@ async def contact_logged(
     ``one_way_meets_p2``: issue 18, the research's "each side thinks the other never calls"); a pre-review
     consultation from the guardian meets P11 for the next review; and a real conversation is a discussion
     held, which opens the IRO's P7. A correction changes none of them, but for a P2 the entry it corrects
-    could not meet (it said "a message" when it was a call)."""
+    could not meet (it said "a message" when it was a call). A P2 or P11 missed meanwhile is met all the
+    same by a contact from before it was missed, logged late."""
     if contact.initiated_by is Side.GUARDIAN and (contact.channel in DISCUSSION_CHANNELS or one_way_meets_p2):
         await _meet_p2(session, case.id, contact, contact.occurred_at, contact.recorded_by_id)
     if contact.corrects_id is not None:
         return
     day = clock.day_of(contact.occurred_at)
     if contact.purpose is Purpose.PRE_REVIEW_CONSULTATION and contact.initiated_by is Side.GUARDIAN:
+        # A consultation held before the review and logged after it shows the P11 it missed was done.
         upcoming = [
-            o for o in await repository.open_obligations(session, case.id, ["P11"]) if o.due_on >= day
+            o
+            for o in await repository.open_obligations(session, case.id, ["P11"], _OPEN_OR_MISSED)
+            if o.due_on >= day
         ]
         # One consultation covers the reviews of siblings held on the same day.
         for obligation in upcoming:
@@ -351,6 +382,9 @@ async def contact_logged(
         )
 
 
+_OPEN_OR_MISSED = (ObligationState.OPEN, ObligationState.MISSED)
+
+
 async def reply_marked(
     session: AsyncSession, case_id: uuid.UUID, contact: Contact, reply: ContactReply
 ) -> None:
@@ -364,9 +398,15 @@ async def _meet_p2(
     session: AsyncSession, case_id: uuid.UUID, contact: Contact, when: datetime, by: uuid.UUID
 ) -> None:
     day = clock.day_of(contact.occurred_at)
-    for obligation in await repository.open_obligations(session, case_id, ["P2"]):
+    for obligation in await repository.open_obligations(session, case_id, ["P2"], _OPEN_OR_MISSED):
+        # A contact logged late, from before the proceedings ended, shows the P2 they missed was met.
+        missed_since = obligation.closed_at if obligation.state is ObligationState.MISSED else None
         # The day counts, not the minute: allocation is often recorded after the guardian has started.
-        if obligation.owner_person_id == contact.from_person_id and day >= clock.day_of(obligation.opened_at):
+        if (
+            obligation.owner_person_id == contact.from_person_id
+            and day >= clock.day_of(obligation.opened_at)
+            and (missed_since is None or day <= clock.day_of(missed_since))
+        ):
             close(session, obligation, ObligationState.MET, when, by, evidence_id=contact.id)
 
 

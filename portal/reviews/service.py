@@ -22,6 +22,7 @@ from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements as consultation
 from portal.obligations import service as obligations
+from portal.obligations.rules import MISSED_AT_REVIEW
 from portal.reviews import repository
 from portal.reviews.schedule import add_months, information_gathering_allowed, next_review
 from portal.validation import check_past_date, clean_required
@@ -265,6 +266,16 @@ async def record_held(
         by=actor.person_id,
         trigger_id=review.id,
         child_id=review.child_id,
+    )
+    await obligations.end(
+        session,
+        access.case.id,
+        MISSED_AT_REVIEW,
+        on=held_on,
+        reason=f"The review was held on {held_on:%-d %B %Y} before it was done",
+        by=actor.person_id,
+        triggers={review.id},
+        missed=True,
     )
     audit.record_on_case(session, actor, access, "review.held", subject_type="review", subject_id=review.id)
     if text:

@@ -360,6 +360,8 @@ def _case(
             state, closed = ObligationState.MET, _at(due + timedelta(days=pick.randint(1, 30)))
         elif roll < adherence + 0.13:
             state, closed = ObligationState.WAIVED, _at(due)
+        elif roll < adherence + 0.16 and code == "P4":  # the review was held before the guardian was told
+            state, closed = ObligationState.MISSED, _at(due)
         if closed is not None and closed.date() > today:
             state, closed = ObligationState.OPEN, None
         obligation(code, opened, state, closed)

@@ -40,6 +40,7 @@ COLUMNS = [
     ("metLate", "Met late", "MET_LATE"),
     ("waived", "Waived", "WAIVED"),
     ("notApplicable", "Did not apply", "NOT_APPLICABLE"),
+    ("missed", "Missed", "MISSED"),
     ("open", "Open", "OPEN"),
     ("overdue", "Overdue", "OVERDUE"),
 ]
@@ -48,7 +49,7 @@ COLUMNS = [
 ADHERENCE_SEGMENTS = [
     ("met on time", "app-chart__on-time"),
     ("met late", "app-chart__late"),
-    ("overdue", "app-chart__overdue"),
+    ("overdue or missed", "app-chart__overdue"),
     ("open, not yet due", "app-chart__open"),
     ("waived or did not apply", "app-chart__other"),
 ]
@@ -234,7 +235,8 @@ def _stacked(
 
 
 def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per code, shares of what opened: met on time, met late, overdue, open, waived or did not apply."""
+    """Per code, shares of what opened: met on time, met late, overdue or missed, open, waived or did not
+    apply."""
     return _stacked(
         (
             coded(line["code"]),
@@ -246,7 +248,7 @@ def _adherence_chart(lines: list[dict[str, Any]]) -> dict[str, Any]:
                     (
                         line["metOnTime"],
                         line["metLate"],
-                        line["overdue"],
+                        line["overdue"] + line["missed"],
                         line["open"] - line["overdue"],
                         line["waived"] + line["notApplicable"],
                     ),
@@ -495,6 +497,7 @@ MEASURE_WORDS = {
     "MET_LATE": "met late",
     "WAIVED": "waived",
     "NOT_APPLICABLE": "did not apply",
+    "MISSED": "missed",
     "OPEN": "open",
     "OVERDUE": "overdue",
 }
@@ -580,6 +583,8 @@ def _standing(obligation: dict[str, Any]) -> str:
         return f"Waived on {closed}"
     if state == "NOT_APPLICABLE":
         return f"Did not apply (from {closed})"
+    if state == "MISSED":
+        return f"Missed ({closed})"
     return "Overdue" if obligation["overdue"] else "Open"
 
 

@@ -43,6 +43,10 @@ class AdherenceLine:
     late_p90_days: int | None = field("Of those met late, the 90th percentile of days late.")
     waived: int = field("Waived, with a reason.")
     not_applicable: int = field("Found not to apply.")
+    missed: int = field(
+        "Missed: closed undone when their moment passed (P11 once its review was held; a guardian's duty "
+        "still overdue when the proceedings concluded or the guardian's involvement closed)."
+    )
     open: int = field("Still open.")
     overdue: int = field("Still open after their due date.")
 
@@ -60,6 +64,7 @@ class AdherenceLine:
             late_p90_days=line.late_p90_days,
             waived=line.waived,
             not_applicable=line.not_applicable,
+            missed=line.missed,
             open=line.open,
             overdue=line.overdue,
         )

@@ -26,7 +26,7 @@ EvidenceEnum = enum_type(Evidence, "The kind of record that meets an obligation.
 class ObligationHistoryEntry:
     """Something that happened to an obligation."""
 
-    kind: str = field("opened, reassigned, met, waived or not_applicable.")
+    kind: str = field("opened, reassigned, rescheduled, met, waived, not_applicable or missed.")
     occurred_at: datetime = field("When.")
     detail: str = field("More about it.")
 
@@ -42,20 +42,20 @@ class Obligation:
     owner: Owner = field("Whose duty it is: the guardian, the IRO, or both.")
     evidence_kind: Evidence = field("The record that meets it.")
     due_on: date = field("The date it is due, in working days under its rule.")
-    state: ObligationState = field("Open, met, waived or not applicable.")
+    state: ObligationState = field("Open, met, waived, not applicable or missed.")
     overdue: bool = field("Open after its due date.")
     working_days_overdue: int = field(
         "How many working days past its due date an open obligation is (0 if not)."
     )
     met_on_time: bool | None = field("For a met obligation, whether by its due date.")
-    closed_at: datetime | None = field("When it was met, waived or found not to apply.")
+    closed_at: datetime | None = field("When it was met, waived, found not to apply or missed.")
     evidence_id: strawberry.ID | None = field("The record that met it.")
     trigger_id: strawberry.ID | None = field(
         "The record whose event opened it, if one did: the review for P4, P5 and P11, the conversation "
         "for P7, the significant issue for P9, the handover for P15. The pages link a duty to the form "
         "that meets it."
     )
-    reason: str | None = field("Why it was waived, or does not apply.")
+    reason: str | None = field("Why it was waived, does not apply or was missed.")
     rule_version: int = field("The version of the rule it was opened under.")
     rule_is_local: bool = field("Whether that rule is a local override rather than the protocol's default.")
     waivable_by: list[Role] = field(

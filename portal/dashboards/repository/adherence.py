@@ -117,6 +117,7 @@ def _measured(rows: Columns, measure: Measure) -> sa.ColumnElement[bool]:
         Measure.MET_LATE: rows.days_late > 0,
         Measure.WAIVED: rows.state == ObligationState.WAIVED,
         Measure.NOT_APPLICABLE: rows.state == ObligationState.NOT_APPLICABLE,
+        Measure.MISSED: rows.state == ObligationState.MISSED,
         Measure.OPEN: rows.state == ObligationState.OPEN,
         Measure.OVERDUE: rows.overdue == 1,
     }[measure]

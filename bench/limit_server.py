@@ -25,12 +25,15 @@ What it does per request, as the portal does (portal/api/view.py and what it cal
 - the access check of portal/access: a case is read only by a live member in a role that grants it, or by a
   manager whose organisation's scope covers it, within the token's scopes; otherwise the portal's NOT_FOUND
   answer and its ``refused:case:read`` event; every fetch below the case applies the same visibility rules
-  (concerns and significant issues, a review's record);
+  (concerns and significant issues, a review's record, what was said in a private contact, what a child said
+  at a review); a review decision's owner and the manager asked to confirm a review's decisions see them
+  (MyTasks) without reading the case;
 - the audit appends of portal/audit: ``token.use``, one look per case and kind (``case.view``, ``case.list``,
-  ``case.task_list``, ``case.drill_down``) acting as the first of the viewer's roles, and each dashboard
-  section's read, written after the reads in one INSERT (the database's trigger queues them for sealing);
-  with ``audit_key`` the server also runs the sealer every 2 s, as each web process of the portal does (one
-  sealer at a time holds the advisory lock, so it may share a database with the portal), and with a
+  ``case.task_list``, ``case.drill_down``, ``case.review.participation`` when a child's wishes are shown,
+  ``case.review.decisions``) acting as the first of the viewer's roles (no role for the decisions), and each
+  dashboard section's read, written after the reads in one INSERT (the database's trigger queues them for
+  sealing); with ``audit_key`` the server also runs the sealer every 2 s, as each web process of the portal
+  does (one sealer at a time holds the advisory lock, so it may share a database with the portal), and with a
   checkpoint file it signs checkpoints as the portal does.
 
 Served as ``portal serve`` serves (portal/web/serving.py): uvloop and httptools, ``proxy_headers=False``, log
@@ -114,76 +117,108 @@ CHECKPOINT_ORIGIN = "guardian-iro-portal/audit"
 CASE_PERMISSIONS: dict[str, frozenset[str]] = {
     "guardian": frozenset(
         [
+            "arrangement:record",
             "case:read",
+            "concern:raise",
             "contact:log",
             "contact:reply",
-            "obligation:waive",
-            "arrangement:record",
-            "concern:raise",
+            "dispute:answer",
+            "dispute:read",
+            "handover:read",
+            "handover:write",
             "issue:acknowledge",
             "issue:read",
-            "handover:read",
-            "paper:file",
+            "obligation:waive",
             "paper:confirm-forwarding",
-            "handover:write",
+            "paper:file",
+            "private:read",
         ]
     ),
     "iro": frozenset(
         [
+            "arrangement:record",
             "case:read",
+            "child-file:export",
             "contact:log",
             "contact:reply",
-            "arrangement:record",
-            "review:manage",
             "discussion:record",
-            "significant-issue:record",
+            "dispute:raise",
+            "dispute:read",
+            "handover:answer",
+            "handover:read",
             "issue:acknowledge",
             "issue:read",
-            "handover:read",
-            "handover:answer",
-            "child-file:export",
+            "private:read",
+            "referral:make",
+            "referral:read",
+            "review:manage",
+            "significant-issue:record",
         ]
     ),
-    "la_solicitor": frozenset(["case:read", "proceedings:manage", "paper:file", "child-file:export"]),
-    "social_worker": frozenset({"case:read"}),
-    "cafcass_manager": frozenset(
+    "la_solicitor": frozenset(
         [
             "case:read",
-            "guardian:allocate",
+            "child-file:export",
+            "dispute:read",
+            "legal-hold:manage",
+            "paper:file",
+            "proceedings:manage",
+        ]
+    ),
+    "social_worker": frozenset(
+        [
+            "case:read",
+        ]
+    ),
+    "la_manager": frozenset(),
+    "cafcass_manager": frozenset(
+        [
             "case:access-log",
-            "obligation:waive",
+            "case:read",
+            "guardian:allocate",
             "handover:override-closure",
-            "issue:read",
             "handover:read",
+            "issue:read",
+            "legal-hold:manage",
+            "obligation:waive",
+            "referral:manage",
+            "referral:read",
         ]
     ),
     "iro_manager": frozenset(
         [
-            "case:read",
-            "iro:assign",
             "case:access-log",
-            "obligation:waive",
+            "case:read",
             "child-file:export",
-            "issue:read",
+            "dispute:read",
             "handover:read",
+            "iro:assign",
+            "issue:read",
+            "legal-hold:manage",
+            "obligation:waive",
+            "referral:read",
         ]
     ),
     "admin": frozenset(),
     "national_admin": frozenset(),
 }
 GLOBAL_PERMISSIONS: dict[str, frozenset[str]] = {
+    "guardian": frozenset({"referral:enquire"}),
     "la_solicitor": frozenset({"proceedings:open"}),
     "cafcass_manager": frozenset({"adherence:view"}),
     "iro_manager": frozenset({"adherence:view"}),
+    "la_manager": frozenset({"dispute:answer"}),
     "admin": frozenset({"admin"}),
     "national_admin": frozenset({"admin", "admin:national"}),
 }
 MANAGER_ROLES = ("cafcass_manager", "iro_manager")
 # A closed guardian's role still reads.
-READS = frozenset({"case:read", "issue:read", "handover:read"})
+READS = frozenset({"case:read", "dispute:read", "handover:read", "issue:read", "private:read"})
 ROLE_ORDER = ["guardian", "iro", "la_solicitor", "social_worker"]  # CaseRole's order
 STAGES = ["issued", "case_management_hearing", "issues_resolution_hearing", "final_hearing", "concluded"]
 LOOKED_AFTER = frozenset({"interim_care_order", "care_order", "placement_order", "section_20"})
+# What was said in a pre-review consultation is private to the guardian and the IRO, marked or not.
+PRIVATE_PURPOSES = frozenset({"pre_review_consultation"})
 STATUTORY_WEEKS, AT_RISK_WEEKS = 26, 4
 # CaseView's viewerCan, in the document's order.
 ABILITIES = [
@@ -209,6 +244,11 @@ NO_PROTOCOL = (
     "No child in these proceedings is looked after, so there is no IRO and the protocol's obligations do not "
     "apply."
 )
+
+
+def _code_order(code: str) -> tuple[str, int]:
+    """Obligation codes in their numbered order: P2 ... P15, then R1 ... RD."""
+    return code[0], int(code[1:]) if code[1:].isdigit() else 100
 
 
 def enum(value: str) -> str:
@@ -332,6 +372,21 @@ class Actor:
 
     def member_as_iro(self, case_id: uuid.UUID) -> bool:
         return "iro" in self.case_roles.get(case_id, set()) and "iro" in self.roles
+
+    def reads_private(self, case_id: uuid.UUID) -> bool:
+        """What was said in the case's private records (portal/access/policy.py's reads_private): as a member
+        in a role that grants it, never as a manager, with private:read."""
+        return self.granting(case_id, self.acting_roles(case_id, ()), "private:read") is not None
+
+    def reads_child_wishes(
+        self, case_id: uuid.UUID, *, private: bool, childs_iro: bool, record_visible: bool
+    ) -> bool:
+        """What a child said at a review (reads_child_wishes): marked private, their own IRO's alone (with
+        private:read); otherwise as the review's record is read."""
+        if not private:
+            return record_visible
+        roles = ["iro"] if childs_iro and "iro" in self.roles else []
+        return self.granting(case_id, roles, "private:read") is not None
 
     def granted(self, case_id: uuid.UUID, need: str, in_scope: dict[str, bool]) -> bool:
         """portal/access/repository.py's ``granted`` for one case, given whether each manager scope covers
@@ -672,6 +727,10 @@ class Request_:
 # ---------------------------------------------------------------------------------------------------------
 # CaseView.
 
+# Where the portal's order is not total, its plan decides the order of ties, which no statement of the
+# limit's can be sure to follow: obligations due the same day under the same code (P6 of papers filed
+# together; P4, P5, P11 and R1-R3 of siblings) are ordered (due_on, code) alone, and a case's final orders in
+# no particular order (by child here: the unique index's order, which an index scan gives).
 CASE_SQL = """
 SELECT p.id, p.case_number, p.issued_on, p.stage, c.id AS court_id, c.name AS court_name,
   a.id AS la_id, a.name AS la_name, a.ons_code,
@@ -699,13 +758,21 @@ SELECT p.id, p.case_number, p.issued_on, p.stage, c.id AS court_id, c.name AS co
         WHERE m.proceedings_id = p.id ORDER BY m.started_at, m.id) AS members,
   array(SELECT row(o.id, o.code, r.description, r.owner, r.evidence, o.due_on, o.state, o.closed_at,
                    o.evidence_id, o.trigger_id, o.reason, r.version, r.organisation_id IS NOT NULL,
-                   r.waivable_by, o.owner_person_id, op.name, o.partner_person_id, pp.name)
+                   r.waivable_by, o.owner_person_id, op.name, o.partner_person_id, pp.name, o.child_id)
         FROM obligation o JOIN obligation_rule r ON r.id = o.rule_id
         LEFT JOIN person op ON op.id = o.owner_person_id LEFT JOIN person pp ON pp.id = o.partner_person_id
-        WHERE o.proceedings_id = p.id ORDER BY o.due_on, o.code) AS obligations,
+        WHERE o.proceedings_id = p.id ORDER BY o.due_on, o.code, o.id) AS obligations,
   array(SELECT row(v.id, v.child_id, v.kind, v.review_date, v.arrangements, v.guardian_invited,
-                   v.notice_sent_at, v.held_on, v.record, v.record_shared_at)
-        FROM review v WHERE v.proceedings_id = p.id ORDER BY v.review_date, v.id) AS reviews,
+                   v.notice_sent_at, v.held_on, v.record, v.record_shared_at,
+                   vp.review_id IS NOT NULL, vp.attendance, vp.views_conveyed, vp.conveyed_by, vp.private,
+                   vp.wishes_and_feelings, vp.updated_at, vu.name,
+                   array(SELECT row(d.id, d.state, d.due_on) FROM review_decision d
+                         WHERE d.review_id = v.id ORDER BY d.position),
+                   vc.review_id IS NOT NULL, vc.response)
+        FROM review v LEFT JOIN review_participation vp ON vp.review_id = v.id
+        LEFT JOIN person vu ON vu.id = vp.updated_by_id
+        LEFT JOIN review_decisions_check vc ON vc.review_id = v.id
+        WHERE v.proceedings_id = p.id ORDER BY v.review_date, v.id) AS reviews,
   array(SELECT row(d.id, d.kind, d.held_on, d.mode, d.others_present, d.summary, d.recorded_at, di.name,
                    dg.name,
                    array(SELECT row(x.description, x.due_on, x.done_at, xo.name)
@@ -739,9 +806,9 @@ WHERE p.id = $1"""
 # the database's sort leaves them, which follows the plan, and the same statement gets the same plan. The
 # names are joined on after the ledger's own sort.
 CONTACT_COLUMNS = """contact.id, contact.occurred_at, contact.initiated_by, contact.channel, contact.purpose,
-  contact.summary, contact.reply_expected, contact.reply_due_on, contact.corrects_id, contact.recorded_at,
-  contact.from_person_id, contact.to_person_id, contact.recorded_by_id, contact_reply.replied_at,
-  contact_reply.recorded_by_id AS reply_by"""
+  contact.private, contact.summary, contact.reply_expected, contact.reply_due_on, contact.corrects_id,
+  contact.recorded_at, contact.from_person_id, contact.to_person_id, contact.recorded_by_id,
+  contact_reply.replied_at, contact_reply.recorded_by_id AS reply_by"""
 LEDGER_NAMES = """SELECT l.*, f.name AS from_name, t.name AS to_name, b.name AS by_name,
   rb.name AS reply_by_name
 FROM ledger l JOIN person f ON f.id = l.from_person_id JOIN person t ON t.id = l.to_person_id
@@ -775,16 +842,20 @@ def ledger_sql(actor: Actor, case_id: uuid.UUID, limit: int | None) -> tuple[str
     return sql, params
 
 
-def contact_entry(row: asyncpg.Record, corrected_by: uuid.UUID | None, today: date) -> dict[str, Any]:
+def contact_entry(
+    row: asyncpg.Record, corrected_by: uuid.UUID | None, today: date, reads_private: bool
+) -> dict[str, Any]:
     awaiting = row["reply_expected"] and row["replied_at"] is None and corrected_by is None
     due = row["reply_due_on"]
+    private = row["private"] or row["purpose"] in PRIVATE_PURPOSES
     return {
         "id": str(row["id"]),
+        "private": private,
         "occurredAt": row["occurred_at"].isoformat(),
         "initiatedBy": enum(row["initiated_by"]),
         "channel": enum(row["channel"]),
         "purpose": enum(row["purpose"]),
-        "summary": row["summary"],
+        "summary": None if private and not reads_private else row["summary"],
         "replyExpected": row["reply_expected"],
         "replyDueOn": iso(due),
         "awaitingReply": awaiting,
@@ -843,6 +914,57 @@ def members(rows: Sequence[tuple[Any, ...]], children: list[dict[str, Any]]) -> 
     return [member for _, member in found]
 
 
+def review_entry(
+    r: Request_,
+    v: tuple[Any, ...],
+    case_id: uuid.UUID,
+    iro_member: bool,
+    live: Sequence[tuple[Any, ...]],
+    today: date,
+) -> dict[str, Any]:
+    """A review as portal/api/types/records.py's Review gives it: its record once shared with the guardian
+    (the IRO's before that); the child's participation, what the child said withheld where it is not the
+    viewer's to read (reads_child_wishes) and each look at it recorded; its decisions and their check."""
+    actor = r.actor
+    record_visible = v[9] is not None or iro_member
+    participation = None
+    if v[10]:
+        childs_iro = any(m[0] == actor.person_id and m[1] == v[1] and m[2] == "iro" for m in live)
+        shown = actor.reads_child_wishes(
+            case_id, private=v[14], childs_iro=childs_iro, record_visible=record_visible
+        )
+        if shown and v[15]:
+            roles = viewer_roles(actor, case_id)
+            r.audit.look(case_id, "case.review.participation", roles[0] if roles else None)
+        participation = {
+            "attendance": enum(v[11]),
+            "viewsConveyed": enum(v[12]) if v[12] is not None else None,
+            "conveyedBy": v[13],
+            "private": v[14],
+            "wishesAndFeelings": v[15] if shown else None,
+            "wishesWithheld": not shown,
+            "updatedAt": v[16].isoformat(),
+            "updatedBy": {"name": v[17]},
+        }
+    return {
+        "id": str(v[0]),
+        "childId": str(v[1]),
+        "kind": enum(v[2]),
+        "reviewDate": v[3].isoformat(),
+        "arrangements": v[4],
+        "guardianInvited": v[5],
+        "noticeSentAt": iso(v[6]),
+        "heldOn": iso(v[7]),
+        "record": v[8] if record_visible else None,
+        "recordSharedAt": iso(v[9]),
+        "participation": participation,
+        "decisions": [
+            {"id": str(d[0]), "state": enum(d[1]), "overdue": d[1] == "open" and d[2] < today} for d in v[18]
+        ],
+        "decisionsCheck": {"response": enum(v[20]) if v[20] is not None else None} if v[19] else None,
+    }
+
+
 async def case_view(r: Request_, document: str) -> dict[str, Any]:
     actor, today = r.actor, r.today
     case_id = parse_uuid(r.variables.get("id"))
@@ -873,11 +995,12 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
     r.audit.look(case_id, "case.view", roles[0] if roles else None)
     sql, params = ledger_sql(actor, case_id, limit)
     ledger = await r.connection.fetch(sql, *params)
+    private = actor.reads_private(case_id)
     if limit is None:
         corrections = {c["corrects_id"]: c["id"] for c in ledger if c["corrects_id"]}
-        contacts = [contact_entry(c, corrections.get(c["id"]), today) for c in ledger]
+        contacts = [contact_entry(c, corrections.get(c["id"]), today, private) for c in ledger]
     else:
-        contacts = [contact_entry(c, c["corrected_by"], today) for c in ledger]
+        contacts = [contact_entry(c, c["corrected_by"], today, private) for c in ledger]
 
     allowed = {
         need for role in roles for need in CASE_PERMISSIONS[role] if actor.granting(case_id, roles, need)
@@ -951,6 +1074,7 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
                 "evidenceId": ident(o[8]),
                 "triggerId": ident(o[9]),
                 "reason": o[10],
+                "childId": ident(o[18]),
                 "ruleVersion": o[11],
                 "ruleIsLocal": o[12],
                 "waivableBy": [enum(w) for w in o[13].split()],
@@ -959,6 +1083,16 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
             }
         )
     iro_member = actor.member_as_iro(case_id)
+    # After the proceedings: the IRO's sole scrutiny, once they acknowledged the handover (P15).
+    acknowledged = [o[7] for o in row["obligations"] if o[1] == "P15" and o[6] == "met" and o[7] is not None]
+    sole_scrutiny = None
+    if acknowledged:
+        iros = {m[0]: m[6] for m in live if m[2] == "iro"}
+        sole_scrutiny = {
+            "since": min(acknowledged).isoformat(),
+            "iros": [{"id": str(i), "name": name} for i, name in iros.items()],
+        }
+    reviews_out = [review_entry(r, v, case_id, iro_member, live, today) for v in reviews]
     issues_visible = actor.granted(case_id, "issue:read", in_scope)
     arrangement = row["arrangements"][-1] if row["arrangements"] else None
     total, from_guardian, from_iro, awaiting = row["counts"]
@@ -983,6 +1117,7 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
         "protocol": {"applies": True, "explanation": None}
         if any(c["lookedAfter"] for c in children)
         else {"applies": False, "explanation": NO_PROTOCOL},
+        "soleScrutiny": sole_scrutiny,
         "consultationArrangement": {
             "agreedOn": arrangement[0].isoformat(),
             "everyWeeks": arrangement[1],
@@ -994,21 +1129,7 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
         if arrangement
         else None,
         "obligations": obligations,
-        "reviews": [
-            {
-                "id": str(v[0]),
-                "childId": str(v[1]),
-                "kind": enum(v[2]),
-                "reviewDate": v[3].isoformat(),
-                "arrangements": v[4],
-                "guardianInvited": v[5],
-                "noticeSentAt": iso(v[6]),
-                "heldOn": iso(v[7]),
-                "record": v[8] if v[9] is not None or iro_member else None,
-                "recordSharedAt": iso(v[9]),
-            }
-            for v in reviews
-        ],
+        "reviews": reviews_out,
         "discussions": [
             {
                 "id": str(d[0]),
@@ -1124,7 +1245,7 @@ SELECT (SELECT count(*) FROM readable) AS total,
           FROM proceedings_child pc JOIN child ch ON ch.id = pc.child_id WHERE pc.proceedings_id = p.id
           ORDER BY ch.date_of_birth, ch.given_name),
     array(SELECT row(o.id, o.state, o.due_on, o.owner_person_id, o.partner_person_id) FROM obligation o
-          WHERE o.proceedings_id = p.id ORDER BY o.due_on, o.code))
+          WHERE o.proceedings_id = p.id ORDER BY o.due_on, o.code, o.id))
     FROM proceedings p JOIN organisation c ON c.id = p.court_id
     JOIN organisation a ON a.id = p.local_authority_id
     WHERE p.id IN (SELECT id FROM readable) {page_where.replace("WHERE", "AND")}
@@ -1209,6 +1330,7 @@ async def my_tasks(r: Request_, document: str) -> dict[str, Any]:
     replies_readable = scoped.readable(actor, "p.id")
     issues_readable = scoped.readable(actor, "i.proceedings_id", "issue:read")
     items_readable = scoped.readable(actor, "mi.proceedings_id", "handover:read")
+    decisions_readable = scoped.readable(actor, "d.proceedings_id")
     iro_cases = [c for c in actor.case_roles if actor.member_as_iro(c)]
     items_iro = f"mi.proceedings_id = ANY({scoped.add(iro_cases)}::uuid[])" if iro_cases else "false"
     sql = f"""
@@ -1221,7 +1343,7 @@ SELECT
         LEFT JOIN person op ON op.id = o.owner_person_id LEFT JOIN person pp ON pp.id = o.partner_person_id
         WHERE (o.owner_person_id = $1 OR o.partner_person_id = $1) AND {tasks_readable}
           AND (o.state = 'open' OR o.closed_at >= {since_param})
-        ORDER BY o.due_on, p.case_number, o.code) AS tasks,
+        ORDER BY o.due_on, p.case_number, o.code, o.id) AS tasks,
   array(SELECT row(k.id, k.occurred_at, k.purpose, k.reply_due_on, k.to_person_id, f.name, t.name,
                    p.id, p.case_number, {CHILD_NAMES})
         FROM contact k JOIN proceedings p ON p.id = k.proceedings_id
@@ -1243,7 +1365,18 @@ SELECT
         ORDER BY i.shared_at) AS issues,
   array(SELECT row(mi.id, mi.proceedings_id, mi.issue, mi.why, mi.due_on) FROM monitoring_item mi
         WHERE mi.iro_id = $1 AND mi.done_at IS NULL AND {items_iro} AND {items_readable}
-        ORDER BY mi.due_on) AS items"""
+        ORDER BY mi.due_on) AS items,
+  array(SELECT row(d.id, d.description, d.due_on, p.case_number, ch.given_name, d.proceedings_id, d.review_id,
+                   {decisions_readable})
+        FROM review_decision d JOIN proceedings p ON p.id = d.proceedings_id
+        JOIN child ch ON ch.id = d.child_id
+        WHERE d.owner_id = $1 AND d.state = 'open' ORDER BY d.due_on, d.id) AS decisions,
+  array(SELECT row(v.id, v.held_on, ch.given_name, p.case_number, c.recorded_at, v.proceedings_id,
+                   array(SELECT d.description FROM review_decision d WHERE d.review_id = c.review_id
+                         ORDER BY d.position))
+        FROM review_decisions_check c JOIN review v ON v.id = c.review_id
+        JOIN proceedings p ON p.id = v.proceedings_id JOIN child ch ON ch.id = v.child_id
+        WHERE c.manager_id = $1 AND c.response IS NULL ORDER BY c.recorded_at, c.review_id) AS checks"""
     row = await r.connection.fetchrow(sql, *params)
 
     def case(
@@ -1317,6 +1450,36 @@ SELECT
         items.append(
             {"id": str(item_id), "caseId": str(case_id), "issue": issue, "why": why, "dueOn": due.isoformat()}
         )
+    # A review's decisions: their owner and the manager asked to confirm them need not be on the case (each
+    # look recorded on it, acting as no role); the owner is shown the case's ids only if they may read it.
+    decisions = []
+    for decision_id, description, due, number, child, case_id, review_id, reads_case in row["decisions"]:
+        r.audit.look(case_id, "case.review.decisions", None)
+        decisions.append(
+            {
+                "id": str(decision_id),
+                "description": description,
+                "dueOn": due.isoformat(),
+                "overdue": due < today,
+                "caseNumber": number,
+                "childGivenName": child,
+                "caseId": str(case_id) if reads_case else None,
+                "reviewId": str(review_id) if reads_case else None,
+            }
+        )
+    checks = []
+    for review_id, held_on, child, number, asked_at, case_id, described in row["checks"]:
+        r.audit.look(case_id, "case.review.decisions", None)
+        checks.append(
+            {
+                "reviewId": str(review_id),
+                "heldOn": held_on.isoformat(),
+                "childGivenName": child,
+                "caseNumber": number,
+                "askedAt": asked_at.isoformat(),
+                "decisions": [{"description": d} for d in described],
+            }
+        )
     return {
         "data": {
             "me": me(actor, organisation=False),
@@ -1324,6 +1487,8 @@ SELECT
             "myAwaitedReplies": replies,
             "myIssuesToAcknowledge": issues,
             "myMonitoringItems": items,
+            "myReviewDecisions": decisions,
+            "myDecisionChecks": checks,
         }
     }
 
@@ -1590,9 +1755,7 @@ SELECT
     audit = r.audit
     audit.record("adherence.read", "dashboard")
     names = await r.names()
-    order = {
-        code: n for n, code in enumerate(sorted({line[2] for line in row["lines"]}, key=lambda c: int(c[1:])))
-    }
+    order = {code: n for n, code in enumerate(sorted({line[2] for line in row["lines"]}, key=_code_order))}
     lines = sorted(row["lines"], key=lambda line: (line[1], order[line[2]]))
     audit.record("tracker.read", "dashboard")
     for case_id, *_ in row["at_risk"]:
@@ -2099,8 +2262,16 @@ async def cast(dsn: str) -> Cast:
 
 # What each one's token may do: what the pages of their role use, within what their roles allow.
 SCOPES = {
-    "guardian": ("case:read", "contact:log", "contact:reply", "issue:read", "handover:read"),
-    "iro": ("case:read", "contact:log", "contact:reply", "issue:read", "handover:read", "review:manage"),
+    "guardian": ("case:read", "contact:log", "contact:reply", "issue:read", "handover:read", "private:read"),
+    "iro": (
+        "case:read",
+        "contact:log",
+        "contact:reply",
+        "issue:read",
+        "handover:read",
+        "review:manage",
+        "private:read",
+    ),
     "la_solicitor": ("case:read", "proceedings:manage"),
     "cafcass_manager": ("case:read", "issue:read", "handover:read", "adherence:view", "case:access-log"),
     "iro_manager": ("case:read", "issue:read", "handover:read", "adherence:view", "iro:assign"),

@@ -66,7 +66,8 @@ from models.referrals import (
     ReferralTimescale,
 )
 from models.retention import DeletedCase, LegalHold
-from models.reviews import Review, ReviewKind
+from models.review_decisions import DecisionState, ManagerResponse, ReviewDecision, ReviewDecisionsCheck
+from models.reviews import ChildAttendance, Review, ReviewKind, ReviewParticipation, ViewsConveyed
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
 from models.versions import DIRECTORY, ViewVersion
 
@@ -87,6 +88,7 @@ __all__ = [
     "CaseRole",
     "Channel",
     "Child",
+    "ChildAttendance",
     "Closure",
     "Confidentiality",
     "ConsultationArrangement",
@@ -97,6 +99,7 @@ __all__ = [
     "Counted",
     "CourtPaper",
     "DeadlineKind",
+    "DecisionState",
     "DeletedCase",
     "Discussion",
     "DiscussionKind",
@@ -123,6 +126,7 @@ __all__ = [
     "LegalHold",
     "LegalStatus",
     "LegalStatusEntry",
+    "ManagerResponse",
     "MonitoringItem",
     "MonitoringItemMove",
     "Obligation",
@@ -151,7 +155,10 @@ __all__ = [
     "ReferralState",
     "ReferralTimescale",
     "Review",
+    "ReviewDecision",
+    "ReviewDecisionsCheck",
     "ReviewKind",
+    "ReviewParticipation",
     "Role",
     "Side",
     "SignInAttempt",
@@ -163,6 +170,7 @@ __all__ = [
     "UTCDateTime",
     "Upload",
     "ViewVersion",
+    "ViewsConveyed",
     "WebSession",
     "metadata",
     "utcnow",

@@ -1,5 +1,6 @@
-"""The protocol's obligations (P2-P14): rules kept as versioned configuration, and the obligations opened
-under them on each case, with their evidence and history."""
+"""The protocol's obligations (P2-P15), and the looked-after reviews the IRO must hold (R1-R3, CPPCR
+reg 33): rules kept as versioned configuration, and the obligations opened under them on each case, with
+their evidence and history."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ class Trigger(StrEnum):
     SIGNIFICANT_ISSUE = "significant_issue"
     FINAL_ORDER = "final_order"
     HANDOVER_SUBMITTED = "handover_submitted"
+    # Reg 33: a child becomes looked after (or comes into the proceedings looked after, with no review
+    # held yet), the first review is held, a later one is held.
+    LOOKED_AFTER = "looked_after"
+    FIRST_REVIEW_HELD = "first_review_held"
+    LATER_REVIEW_HELD = "later_review_held"
+    # A contact expecting a reply: opens no obligation, but its rule (RW) is the reply window.
+    REPLY_EXPECTED = "reply_expected"
 
 
 class Evidence(StrEnum):
@@ -49,6 +57,10 @@ class Evidence(StrEnum):
     FINAL_DISCUSSION = "final_discussion"
     HANDOVER_SUBMITTED = "handover_submitted"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
+    REVIEW_HELD = "review_held"
+    REPLY_MARKED = "reply_marked"
+    # A review's decisions recorded as actions, each with an owner and a date (RD, issue 18).
+    REVIEW_DECISIONS_RECORDED = "review_decisions_recorded"
 
 
 class DeadlineKind(StrEnum):
@@ -56,6 +68,9 @@ class DeadlineKind(StrEnum):
     AFTER = "after"
     # So many working days before a date the event names (a review's date).
     BEFORE = "before"
+    # So many calendar months after the event (reg 33's second and later reviews); the same day of the
+    # month, or the month's last day when it is shorter.
+    MONTHS_AFTER = "months"
 
 
 class ObligationState(StrEnum):

@@ -51,3 +51,58 @@ class Review(SQLModel, table=True):
     record: str | None = Field(default=None, sa_type=sa.Text)
     record_shared_at: datetime | None = optional_timestamp_field()
     record_shared_by_id: uuid.UUID | None = foreign_key("person.id", nullable=True)
+
+
+class ChildAttendance(StrEnum):
+    """Whether the child took part in their review, and if not whether their views reached it: "the review
+    is the child's meeting" (IRO Handbook 2010, ch. 3), and a child may attend all of it, part of it ("half
+    in and half out"), or none of it. Close to the participation codes of the DfE's looked-after children
+    return (SSDA903)."""
+
+    ATTENDED = "attended"
+    ATTENDED_PART = "attended_part"
+    # Did not attend; their views were conveyed to the review (ViewsConveyed says how).
+    VIEWS_CONVEYED = "views_conveyed"
+    VIEWS_NOT_CONVEYED = "views_not_conveyed"
+
+
+class ViewsConveyed(StrEnum):
+    """How the child's views reached the review."""
+
+    # Said by the child themselves, at the review.
+    AT_THE_REVIEW = "at_the_review"
+    # To the IRO, who meets the child before each review (IRO Handbook; CPPCR 2010 reg 36).
+    TO_THE_IRO_BEFORE = "to_the_iro_before"
+    ADVOCATE = "advocate"
+    # A consultation form, a letter, a drawing or an app.
+    WRITTEN = "written"
+    SOCIAL_WORKER = "social_worker"
+    CARER = "carer"
+    # Observed, for a child too young to say (a pre-verbal child is involved through recorded observation).
+    OBSERVATION = "observation"
+    OTHER = "other"
+
+
+class ReviewParticipation(SQLModel, table=True):
+    """The child's participation in one looked-after review and their wishes and feelings, recorded by the
+    child's IRO once the review is held, and changed by them afterwards (the last change is kept, not a
+    history). The IRO must make sure the child's wishes and feelings are ascertained and given due
+    consideration (CA 1989 s22(4)-(5); CPPCR 2010 reg 36; IRO Handbook 2010 ch. 3; issue 18). What the child
+    said may be marked private to the child's IRO (PROTOCOL.md §6: a topic the child asks to keep between
+    them and the IRO is left out of shared records; who reads it is portal/access/policy.py)."""
+
+    __tablename__ = "review_participation"
+
+    review_id: uuid.UUID = Field(foreign_key="review.id", primary_key=True)
+    attendance: ChildAttendance = Field(sa_type=enum_type(ChildAttendance))
+    views_conveyed: ViewsConveyed | None = Field(default=None, sa_type=enum_type(ViewsConveyed))
+    # Who conveyed them (an advocate's name and service, the carer ...), or how, for another way.
+    conveyed_by: str = Field(default="", max_length=200)
+    # What the child said: their wishes and feelings (may be empty when their views were not conveyed).
+    wishes_and_feelings: str = Field(default="", sa_type=sa.Text)
+    private: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    recorded_by_id: uuid.UUID = foreign_key("person.id")
+    recorded_at: datetime = timestamp_field()
+    # The last change (the first record, until it is changed).
+    updated_by_id: uuid.UUID = foreign_key("person.id")
+    updated_at: datetime = timestamp_field()

@@ -11,6 +11,7 @@ computed once, when first needed.
 
 from __future__ import annotations
 
+import calendar as months
 from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -42,6 +43,13 @@ def add_working_days(start: date, days: int) -> date:
         return _working_day_numbered(_working_days_through(start) + days, start)
     before = start - timedelta(days=1)
     return _working_day_numbered(_working_days_through(before) + days + 1, before)
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day ``count`` months on, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + count
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
 
 
 def long_date(day: date) -> str:

@@ -47,7 +47,8 @@ from models import (
 from portal.cases import repository as case_rows
 from portal.clock import LONDON, london_datetime
 from portal.demo_disputes import DisputeRecords
-from portal.demo_records import DemoCase, Records
+from portal.demo_records import DemoCase, Records, clock_at
+from portal.obligations import looked_after
 from portal.obligations import service as obligations
 from portal.people import repository as people_rows
 from portal.people.service import add_organisation, add_person
@@ -715,6 +716,14 @@ class _Loader:
         due dates and their evidence are what they would be had all this happened in the portal."""
         manager = self.people["Helen Marsh"].id
         for spec, proceedings, children in self.cases:
+            # Each looked-after child's first review duty (R1), from when they came into the proceedings.
+            for child in children:
+                if child.looked_after_since is not None:
+                    came = max(child.looked_after_since, proceedings.issued_on)
+                    with clock_at(self._at(came, 9)):
+                        await looked_after.looked_after(
+                            self.session, proceedings, [child], by=self.people[spec.solicitor].id, tell=False
+                        )
             if spec.guardian is None:
                 continue
             allocations = (

@@ -22,6 +22,7 @@ import models.base
 from models import (
     Channel,
     Child,
+    ChildAttendance,
     Confidentiality,
     ConsultationEvent,
     DiscussionKind,
@@ -30,9 +31,12 @@ from models import (
     FinalOrderKind,
     IssueKind,
     LawfulBasis,
+    ManagerResponse,
     PaperKind,
     Proceedings,
     Purpose,
+    Review,
+    ViewsConveyed,
 )
 from portal.auth.actor import Actor, Via
 from portal.auth.service import actor_for_person
@@ -42,6 +46,7 @@ from portal.contacts import service as contacts
 from portal.contacts.service import Direction, LogContact
 from portal.discussions import service as discussions
 from portal.discussions.service import RecordDiscussion
+from portal.disputes.repository import authority_managers
 from portal.handovers import service as handovers
 from portal.mail import repository as mail_rows
 from portal.obligations import arrangements
@@ -49,6 +54,8 @@ from portal.papers import service as papers
 from portal.papers.receive import Received, Receiver
 from portal.raised_issues import service as raised_issues
 from portal.raised_issues.service import RaiseIssue
+from portal.reviews import decisions as review_decisions
+from portal.reviews import participation
 from portal.reviews import service as reviews
 from portal.reviews.service import ScheduleReview
 from portal.storage.blobs import BlobStore
@@ -301,7 +308,9 @@ class Records:
                 actor = await self.actor(case.iro)
                 for review_id in review_ids:
                     await reviews.record_held(self.session, actor, review_id, first, None)
+            await self.participation(case, review_ids, first)
             if careful:
+                await self.decisions(case, review_ids, first)
                 with clock_at(self.at(first + timedelta(days=7), 10)):
                     actor = await self.actor(case.iro)
                     for review_id in review_ids:
@@ -315,6 +324,95 @@ class Records:
         if ended is None:
             # The next review, booked for the weeks ahead (the guardian told, where the sides keep in touch).
             await self.book(case, self.ago(3), self.today + timedelta(days=24), tell=careful)
+
+    async def decisions(self, case: DemoCase, review_ids: list[uuid.UUID], held_on: date) -> None:
+        """The review's decisions as actions, the day after it (issue 18, RD): one for the guardian, done a
+        week later, and one for the IRO, still open; put to a team manager of the authority, who confirms
+        them."""
+        assert case.iro
+        assert case.guardian
+        managers = await authority_managers(self.session, case.proceedings.local_authority_id)
+        manager = managers[0].id if managers else None
+        with clock_at(self.at(held_on + timedelta(days=1), 15)):
+            actor = await self.actor(case.iro)
+            for review_id in review_ids:
+                await review_decisions.record_decisions(
+                    self.session,
+                    actor,
+                    review_decisions.RecordDecisions(
+                        review_id,
+                        [
+                            review_decisions.NewDecision(
+                                "Share the updated family time plan with the IRO",
+                                case.guardian,
+                                held_on + timedelta(days=14),
+                            ),
+                            review_decisions.NewDecision(
+                                "Check that the life-story work has started before the next review",
+                                case.iro,
+                                min(held_on + timedelta(days=90), self.today + timedelta(days=30)),
+                            ),
+                        ],
+                        manager_id=manager,
+                    ),
+                )
+        with clock_at(self.at(held_on + timedelta(days=3), 12)):
+            if manager is not None:
+                answerer = await self.actor(manager)
+                for review_id in review_ids:
+                    await review_decisions.respond_to_decisions(
+                        self.session, answerer, review_id, ManagerResponse.CONFIRMED, "Agreed with the plan."
+                    )
+        with clock_at(self.at(held_on + timedelta(days=8), 11)):
+            guardian = await self.actor(case.guardian)
+            for owned in await review_decisions.my_open_decisions(self.session, guardian):
+                if owned.decision.review_id in review_ids:
+                    await review_decisions.complete_decision(
+                        self.session, guardian, owned.decision.id, "Sent by secure email."
+                    )
+
+    async def participation(self, case: DemoCase, review_ids: list[uuid.UUID], held_on: date) -> None:
+        """The IRO records each child's part in their review the day after (issue 18), as suits their age:
+        a baby observed, a young child who came for part of it, an older child who told the IRO beforehand,
+        what they said kept private to the IRO."""
+        assert case.iro
+        children = {c.id: c for c in case.children}
+        with clock_at(self.at(held_on + timedelta(days=1), 9)):
+            actor = await self.actor(case.iro)
+            for review_id in review_ids:
+                review = await self.session.get(Review, review_id)
+                assert review is not None
+                child = children[review.child_id]
+                age = (held_on - child.date_of_birth).days // 365
+                if age < 4:
+                    data = participation.RecordParticipation(
+                        review_id,
+                        ChildAttendance.VIEWS_CONVEYED,
+                        ViewsConveyed.OBSERVATION,
+                        "The IRO, on a visit to the foster carers' home the week before",
+                        f"{child.given_name} is settled and content with the carers, reaches for them when "
+                        "unsure, and enjoys family time.",
+                    )
+                elif age < 8:
+                    data = participation.RecordParticipation(
+                        review_id,
+                        ChildAttendance.ATTENDED_PART,
+                        ViewsConveyed.AT_THE_REVIEW,
+                        "",
+                        f"{child.given_name} came for the first part with their carer and drew a picture of "
+                        "home. They want to stay where they are and to see their brothers and sisters more.",
+                    )
+                else:
+                    data = participation.RecordParticipation(
+                        review_id,
+                        ChildAttendance.VIEWS_CONVEYED,
+                        ViewsConveyed.TO_THE_IRO_BEFORE,
+                        "Met the IRO alone at school",
+                        f"{child.given_name} wants to stay at the same school and does not want to see their "
+                        "father for now; they asked that this stay between them and the IRO.",
+                        private=True,
+                    )
+                await participation.record_participation(self.session, actor, data)
 
     async def consult(self, case: DemoCase, on: date) -> None:
         """P11: the guardian gives the IRO their views before the review."""

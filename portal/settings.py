@@ -137,8 +137,6 @@ class Settings(BaseSettings):
     clock_in_app: bool = True
     clock_every_seconds: int = Field(default=300, ge=1)
     digest_hour: int = Field(default=7, ge=0, le=23)
-    # A contact that expects a reply with no date given expects it within this many working days.
-    reply_working_days: int = Field(default=3, ge=1, le=30)
     # P2 (the guardian contacts the IRO) is met by a conversation, or by a message, email or letter once the
     # IRO's reply is marked; true: by any contact the guardian starts, as the protocol's letter reads.
     p2_one_way_contact_meets: bool = False

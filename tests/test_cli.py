@@ -144,23 +144,23 @@ async def test_the_outbox_commands(
     await world.open_case()
     status, out, _ = await portal(capsys, "outbox", "status")
     assert status == 0
-    assert out.splitlines()[0] == "pending: 3"
+    assert out.splitlines()[0] == "pending: 4"
     assert re.fullmatch(r"The oldest email waiting to be sent was queued 0:00:0\d ago\.", out.splitlines()[1])
     monkeypatch.setenv("PORTAL_SMTP_PORT", str(free_port()))  # nothing listens there
     monkeypatch.setenv("PORTAL_OUTBOX_RETRY_SECONDS", "0")
     status, out, _ = await portal(capsys, "outbox", "run", "--once")
-    assert (status, out.strip()) == (0, "Sent 0; 3 will be tried again; 0 gave up.")
+    assert (status, out.strip()) == (0, "Sent 0; 4 will be tried again; 0 gave up.")
 
     # A week later, still failing: they give up, the run says so, and status says why.
     async with AsyncSession(engine) as session, session.begin():
         await session.execute(sa.update(OutboxMessage).values(queued_at=utcnow() - timedelta(days=8)))
     status, out, err = await portal(capsys, "outbox", "run", "--once")
-    assert (status, out.strip()) == (1, "Sent 0; 0 will be tried again; 3 gave up.")
+    assert (status, out.strip()) == (1, "Sent 0; 0 will be tried again; 4 gave up.")
     assert "portal outbox retry" in err
     status, out, _ = await portal(capsys, "outbox", "status")
     lines = out.splitlines()
-    assert lines[:2] == ["dead: 3", "Gave up (the latest first; `portal outbox retry` queues them again):"]
-    assert len(lines) == 5
+    assert lines[:2] == ["dead: 4", "Gave up (the latest first; `portal outbox retry` queues them again):"]
+    assert len(lines) == 6
     assert all("2 attempts: still failing after 2 attempts over 8 days" in line for line in lines[2:])
     assert any("to iro@riverside.example.gov.uk" in line for line in lines[2:])
 
@@ -174,7 +174,7 @@ async def test_the_outbox_commands(
     assert status == 2
     assert "invalid UUID value" in err
     status, out, _ = await portal(capsys, "outbox", "retry")
-    assert (status, out.strip()) == (0, "Queued 2 emails again, to be sent now.")
+    assert (status, out.strip()) == (0, "Queued 3 emails again, to be sent now.")
     async with AsyncSession(engine) as session:
         found = (await session.execute(sa.select(OutboxMessage))).scalars().all()
     assert {(m.state, m.attempts) for m in found} == {(OutboxState.PENDING, 0)}

@@ -153,9 +153,9 @@ async def test_a_daily_digest_gathers_the_days_emails_into_one(
     travel(london_datetime(date(2026, 12, 7), time(15)))
     await world.open_case(issued_weeks_ago=1)
     await world.open_case(issued_weeks_ago=1)
-    # The guardian's four new-task emails wait; the IRO's two go now.
+    # The guardian's four new-task emails wait; the IRO's four (P3 and R1 for each case) go now.
     await send_due(sessions, mail)
-    assert sorted(m["To"] for m in smtp.inbox.messages) == ["iro@riverside.example.gov.uk"] * 2
+    assert sorted(m["To"] for m in smtp.inbox.messages) == ["iro@riverside.example.gov.uk"] * 4
     # Before the digest hour nothing is gathered; after it, one digest, once.
     travel(london_datetime(date(2026, 12, 8), time(6, 30)))
     assert (await tick(sessions, mail)).digests == 0
@@ -170,7 +170,7 @@ async def test_a_daily_digest_gathers_the_days_emails_into_one(
     assert "https://portal.example.gov.uk/cases/" in text
     async with sessions() as session:
         states = (await session.execute(sa.select(OutboxMessage.state))).scalars().all()
-    assert sorted(s.value for s in states) == ["digested"] * 4 + ["sent"] * 3
+    assert sorted(s.value for s in states) == ["digested"] * 4 + ["sent"] * 5
     assert OutboxState.HELD not in states
     # Later the same day nothing more is gathered.
     travel(london_datetime(date(2026, 12, 8), time(12)))

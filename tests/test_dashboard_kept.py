@@ -5,13 +5,13 @@ does, whoever and whatever was asked before it."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import Proceedings
+from models import Obligation, Proceedings
 from portal.auth.actor import Actor
 from portal.dashboards.adherence import GroupBy
 from portal.dashboards.repository import kept
@@ -31,6 +31,15 @@ async def _sections(
 
 async def test_each_section_answers_for_its_viewer_period_and_day(world: World, engine: AsyncEngine) -> None:
     await _world_with_known_adherence(world, engine)
+    # Each viewer's data differs between the two periods: the other authority's IRO manager's one case has
+    # an obligation opened before the later period starts.
+    async with create_session_factory(engine)() as session, session.begin():
+        northmoor = await session.scalar(sa.select(Proceedings.id).where(Proceedings.case_number == "NM1"))
+        first = await session.scalar(
+            sa.select(Obligation).where(Obligation.proceedings_id == northmoor).order_by(Obligation.code)
+        )
+        assert first is not None
+        first.opened_at = datetime.combine(START + timedelta(days=1), time(9), tzinfo=UTC)
     managers = [
         await world.actor(who) for who in ("cafcass_manager", "other_cafcass_manager", "other_iro_manager")
     ]

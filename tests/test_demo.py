@@ -32,6 +32,7 @@ from models import (
     ReferralEnquiry,
     ReferralState,
     Review,
+    ReviewParticipation,
     StageChange,
 )
 from portal import clock
@@ -241,6 +242,9 @@ async def _has_something_for_every_page(
     assert list(shared)
     booked = await session.execute(sa.select(Review).where(Review.review_date > today))
     assert list(booked.scalars())
+    # The children's participation in their held reviews (issue 18): some of it private to their IRO.
+    marked = set((await session.execute(sa.select(ReviewParticipation.private))).scalars())
+    assert marked == {True, False}
     kinds = set((await session.execute(sa.select(RaisedIssue.kind))).scalars())
     assert {k.value for k in kinds} == {"concern", "significant_issue"}
     # A second version of a care plan, with its plan in brief changed in one field only.

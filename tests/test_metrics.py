@@ -76,7 +76,9 @@ async def test_requests_are_timed_by_operation_and_status_and_the_backlogs_read(
     assert _count(after, "graphql", "200") == _count(before, "graphql", "200") + 1
     assert _count(after, "_healthz", "200") == _count(before, "_healthz", "200") + 1
     assert not any(dict(labels).get("operation") == "Mine" for _, labels in after)
-    assert after[("portal_outbox_messages", (("state", "pending"),))] == 3
+    assert (
+        after[("portal_outbox_messages", (("state", "pending"),))] == 4
+    )  # a new case's P2, P3 (both sides) and R1
     assert after[("portal_outbox_oldest_waiting_seconds", ())] >= 0
     assert after[("portal_audit_unsealed_events", ())] > 0
     assert after[("portal_db_pool_size", ())] == 5

@@ -4,7 +4,7 @@ apply (PROTOCOL.md §1, §2)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import httpx
 import pytest
@@ -15,6 +15,7 @@ from portal import clock
 from portal.app import create_app
 from portal.obligations.rules import set_override
 from portal.settings import Settings
+from tests.conftest import Travel
 from tests.support.graphql import gql, log_contact
 from tests.support.world import World
 
@@ -39,7 +40,8 @@ async def test_allocation_opens_p2_and_p3_due_in_working_days(
 ) -> None:
     case_id = await world.open_case(issued_weeks_ago=1)
     duties = await _obligations(client, world, case_id)
-    assert set(duties) == {"P2", "P3"}
+    # With the IRO's R1 for the child (tests/test_review_duties.py).
+    assert set(duties) == {"P2", "P3", "R1"}
     p2, p3 = duties["P2"], duties["P3"]
     # 22, 23, 24 December, then (Christmas, the weekend, Boxing Day observed) 29 and 30 December.
     assert (p2["dueOn"], p2["state"], p2["owner"], p2["ownerPerson"]["name"]) == (
@@ -79,11 +81,16 @@ async def test_a_new_guardian_takes_over_open_duties_with_history(
 ) -> None:
     case_id = await world.open_case()
     await world.allocate(case_id, "guardian2", reason="Guardian on long-term leave")
-    duties = await _obligations(client, world, case_id, who="guardian2")
+    duties = {
+        code: duty
+        for code, duty in (await _obligations(client, world, case_id, who="guardian2")).items()
+        if duty["owner"] != "IRO"
+    }
     assert {d["ownerPerson"]["name"] for d in duties.values()} == {"Gareth Second"}
     assert set(duties) == {"P2", "P3"}  # passed on, not opened twice
     history = await gql(client, await world.token("guardian2"), "CaseView", id=str(case_id))
-    assert history["data"]["case"]["obligations"][0]["id"] in {d["id"] for d in duties.values()}
+    guardians = [o for o in history["data"]["case"]["obligations"] if o["owner"] != "IRO"]
+    assert {o["id"] for o in guardians} == {d["id"] for d in duties.values()}
 
 
 async def test_an_override_for_one_authority_changes_new_obligations_there_only(
@@ -250,7 +257,14 @@ async def test_each_side_sees_its_tasks_across_its_cases(client: httpx.AsyncClie
     ]
     # The IRO shares P3 on both cases; P2 is the guardian's alone.
     # The call was a discussion: recording it on the child's file is the IRO's (P7).
-    assert await tasks("iro") == [("RV1", "P3", "OPEN"), ("RV1", "P7", "OPEN"), ("RV2", "P3", "OPEN")]
+    # Each child's first review is the IRO's to hold (R1).
+    assert await tasks("iro") == [
+        ("RV1", "P3", "OPEN"),
+        ("RV1", "P7", "OPEN"),
+        ("RV1", "R1", "OPEN"),
+        ("RV2", "P3", "OPEN"),
+        ("RV2", "R1", "OPEN"),
+    ]
     assert await tasks("solicitor") == []
 
 
@@ -296,3 +310,36 @@ async def test_a_message_corrected_to_a_call_meets_p2(client: httpx.AsyncClient,
     )
     p2 = (await _obligations(client, world, case_id))["P2"]
     assert (p2["state"], p2["evidenceId"]) == ("MET", call["contact"]["id"])
+
+
+async def test_the_reply_window_is_a_rule_each_authority_or_service_area_sets(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, travel: Travel
+) -> None:
+    """Issue 18: a reply expected with no date given is due within the reply window (RW) in force on the
+    case: the authority's rule, else the Cafcass service area's, else 3 working days."""
+    travel(clock.london_datetime(date(2026, 12, 21), time(15)))  # Monday: Christmas and Boxing Day ahead
+    case_id = await world.open_case()
+
+    async def reply_due(who: str = "iro", counterpart: str = "guardian") -> str:
+        payload = await log_contact(
+            client, world, who, counterpart, case_id, channel="EMAIL", replyExpected=True
+        )
+        assert payload["errors"] == [], payload["errors"]
+        due: str = payload["contact"]["replyDueOn"]
+        return due
+
+    assert await reply_due() == "2026-12-24"  # the default, 3 working days
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        cafcass = world.orgs["cafcass"].id
+        await set_override(session, None, code="RW", organisation_id=cafcass, working_days=5)
+    assert await reply_due("guardian", "iro") == "2026-12-30"  # the service area's 5
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        await set_override(
+            session, None, code="RW", organisation_id=world.orgs["riverside"].id, working_days=2
+        )
+    assert await reply_due() == "2026-12-23"  # the authority's 2 comes first
+    # A date given is kept.
+    payload = await log_contact(
+        client, world, "iro", "guardian", case_id, replyExpected=True, replyDueOn="2027-01-08"
+    )
+    assert payload["contact"]["replyDueOn"] == "2027-01-08"

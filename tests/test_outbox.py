@@ -48,7 +48,9 @@ async def _states(engine: AsyncEngine) -> list[str]:
 async def test_an_event_puts_its_email_in_the_outbox_in_the_same_transaction(
     world: World, engine: AsyncEngine
 ) -> None:
-    await world.open_case()  # allocating the guardian opens P2 and P3: the guardian and the IRO are told
+    # Allocating the guardian opens P2 and P3: the guardian and the IRO are told; assigning the IRO passes
+    # them the child's first review to hold (R1).
+    await world.open_case()
     async with AsyncSession(engine) as session:
         messages = (
             (await session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.subject))).scalars().all()
@@ -56,6 +58,7 @@ async def test_an_event_puts_its_email_in_the_outbox_in_the_same_transaction(
     assert sorted((m.to_address, m.subject) for m in messages) == [
         ("guardian@cafcass.example.gov.uk", "New task under the guardian–IRO protocol (P2)"),
         ("guardian@cafcass.example.gov.uk", "New task under the guardian–IRO protocol (P3)"),
+        ("iro@riverside.example.gov.uk", "New task in a looked-after child's review schedule (R1)"),
         ("iro@riverside.example.gov.uk", "New task under the guardian–IRO protocol (P3)"),
     ]
 
@@ -66,13 +69,13 @@ async def test_an_smtp_outage_delays_email_and_loses_none(
     sessions = create_session_factory(engine)
     await world.open_case()
     down = await send_due(sessions, mail_settings)  # nothing listens on the port yet
-    assert (down.sent, down.retried) == (0, 3)
-    assert await _states(engine) == ["pending"] * 3
+    assert (down.sent, down.retried) == (0, 4)
+    assert await _states(engine) == ["pending"] * 4
     smtp.start()
     up = await send_due(sessions, mail_settings)
-    assert up.sent == 3
+    assert up.sent == 4
     assert await send_due(sessions, mail_settings) == type(up)()  # nothing is sent twice
-    assert len(smtp.inbox.messages) == 3
+    assert len(smtp.inbox.messages) == 4
     email = smtp.inbox.messages[0]
     assert email["Message-ID"].endswith("@portal.example.gov.uk>")
     body = email.get_payload()
@@ -92,25 +95,25 @@ async def test_two_senders_at_once_send_each_email_once(
     reports = await asyncio.gather(
         *(send_due(sessions, mail_settings, worker=f"sender-{n}") for n in range(2))
     )
-    assert sum(r.sent for r in reports) == 18
+    assert sum(r.sent for r in reports) == 24
     ids = [m["Message-ID"] for m in smtp.inbox.messages]
-    assert len(ids) == len(set(ids)) == 18
-    assert await _states(engine) == ["sent"] * 18
+    assert len(ids) == len(set(ids)) == 24
+    assert await _states(engine) == ["sent"] * 24
 
 
 async def test_a_relay_down_for_longer_than_eight_tries_delivers_everything_when_it_is_back(
     world: World, engine: AsyncEngine, smtp: SmtpServer, mail_settings: Settings
 ) -> None:
-    """An outage delays mail and loses none, however many times it has been tried (the P2 and P3 notices
-    of a new case here): a temporary failure is retried until the email has waited a week."""
+    """An outage delays mail and loses none, however many times it has been tried (the P2, P3 and R1
+    notices of a new case here): a temporary failure is retried until the email has waited a week."""
     await world.open_case()
     sessions = create_session_factory(engine)
     for _ in range(12):
-        assert await send_due(sessions, mail_settings) == Report(retried=3)
-    assert await _states(engine) == ["pending"] * 3
+        assert await send_due(sessions, mail_settings) == Report(retried=4)
+    assert await _states(engine) == ["pending"] * 4
     smtp.start()
-    assert await send_due(sessions, mail_settings) == Report(sent=3)
-    assert len(smtp.inbox.messages) == 3
+    assert await send_due(sessions, mail_settings) == Report(sent=4)
+    assert len(smtp.inbox.messages) == 4
 
 
 async def test_the_wait_between_tries_doubles_up_to_its_cap(
@@ -141,7 +144,7 @@ async def test_an_email_still_failing_after_a_week_gives_up_with_why(
         await session.execute(
             sa.update(OutboxMessage).values(queued_at=utcnow() - timedelta(days=7, minutes=1))
         )
-    assert await send_due(sessions, mail_settings) == Report(dead=3)
+    assert await send_due(sessions, mail_settings) == Report(dead=4)
     async with AsyncSession(engine) as session:
         messages = (await session.execute(sa.select(OutboxMessage))).scalars().all()
     assert {(m.state, m.attempts) for m in messages} == {(OutboxState.DEAD, 2)}
@@ -157,16 +160,19 @@ async def test_a_recipient_the_relay_refuses_for_good_gives_up_at_once_and_the_r
     smtp.inbox.refused.add("iro@riverside.example.gov.uk")
     smtp.start()
     await world.open_case()
-    assert await send_due(create_session_factory(engine), mail_settings) == Report(sent=2, dead=1)
+    assert await send_due(create_session_factory(engine), mail_settings) == Report(sent=2, dead=2)
     assert sorted(m["To"] for m in smtp.inbox.messages) == ["guardian@cafcass.example.gov.uk"] * 2
     async with AsyncSession(engine) as session:
         refused = (
-            await session.execute(sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.DEAD))
-        ).scalar_one()
-    assert refused.to_address == "iro@riverside.example.gov.uk"
-    assert refused.last_error is not None
-    assert "550" in refused.last_error
-    assert refused.last_error.startswith("refused by the relay")
+            (await session.execute(sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.DEAD)))
+            .scalars()
+            .all()
+        )
+    assert {m.to_address for m in refused} == {"iro@riverside.example.gov.uk"}
+    for message in refused:
+        assert message.last_error is not None
+        assert "550" in message.last_error
+        assert message.last_error.startswith("refused by the relay")
 
 
 async def test_three_senders_and_a_relay_slower_than_a_hold_send_each_email_once(
@@ -184,14 +190,14 @@ async def test_three_senders_and_a_relay_slower_than_a_hold_send_each_email_once
 
     async def sender(n: int) -> int:
         sent = 0
-        while await _states(engine) != ["sent"] * 12:
+        while await _states(engine) != ["sent"] * 16:
             sent += (await send_due(sessions, settings, worker=f"sender-{n}")).sent
             await asyncio.sleep(0.1)
         return sent
 
     sent = await asyncio.wait_for(asyncio.gather(*(sender(n) for n in range(3))), 30)
     ids = [m["Message-ID"] for m in smtp.inbox.messages]
-    assert len(ids) == len(set(ids)) == sum(sent) == 12
+    assert len(ids) == len(set(ids)) == sum(sent) == 16
     assert len([n for n in sent if n]) > 1  # the others did take over
 
 
@@ -224,11 +230,11 @@ async def test_a_sender_that_stalls_before_recording_a_send_keeps_the_message(
     first = asyncio.create_task(send_due(sessions, settings, worker="stalls", limit=1))
     await stalled.wait()
     await asyncio.sleep(0.6)  # the first sender's hold has lapsed
-    assert await send_due(sessions, settings, worker="other") == Report(sent=2)
+    assert await send_due(sessions, settings, worker="other") == Report(sent=3)
     assert await first == Report(sent=1)
     ids = [m["Message-ID"] for m in smtp.inbox.messages]
-    assert len(ids) == len(set(ids)) == 3
-    assert await _states(engine) == ["sent"] * 3
+    assert len(ids) == len(set(ids)) == 4
+    assert await _states(engine) == ["sent"] * 4
 
 
 async def test_a_relay_that_answers_after_the_timeout_is_tried_again(
@@ -248,7 +254,7 @@ async def test_a_relay_that_answers_after_the_timeout_is_tried_again(
     smtp.inbox.delay = 0
     async with AsyncSession(engine) as session, session.begin():
         await session.execute(sa.update(OutboxMessage).values(deliver_after=utcnow()))
-    assert (await send_due(sessions, settings)).sent == 3
+    assert (await send_due(sessions, settings)).sent == 4
 
 
 def test_a_hold_no_longer_than_the_smtp_timeout_is_refused(settings: Settings) -> None:

@@ -82,9 +82,13 @@ async def test_one_set_of_proceedings_from_allocation_to_final_order(
     case_id = await world.open_case(issued_weeks_ago=1)
     walk = Walk(client, world, case_id)
     child = (await walk.case())["children"][0]
-    # P2 five working days on, P3 ten.
-    assert await walk.duties() == [("P2", "2026-12-07", "OPEN", None), ("P3", "2026-12-14", "OPEN", None)]
-    # Reg 33: looked after since 23 November, so the first review is due within 20 working days.
+    # P2 five working days on, P3 ten. Reg 33: looked after since 23 November, so the first review is due
+    # within 20 working days (R1), the IRO's duty, with the same date as the child's card.
+    assert await walk.duties() == [
+        ("P2", "2026-12-07", "OPEN", None),
+        ("P3", "2026-12-14", "OPEN", None),
+        ("R1", "2026-12-21", "OPEN", None),
+    ]
     assert child["nextReview"] == {"kind": "FIRST", "dueBy": "2026-12-21", "bookedOn": None, "late": False}
 
     # P2: the guardian's call meets it; a call is a discussion, opening the IRO's P7.
@@ -162,7 +166,25 @@ async def test_one_set_of_proceedings_from_allocation_to_final_order(
     # Monday 28 December) and New Year's Day.
     travel(at(date(2026, 12, 18), 15))
     await walk.change("iro", "RecordReviewHeld", "recordReviewHeld", id=review["id"], heldOn="2026-12-18")
-    assert ("P5", "2027-01-13", "OPEN", None) in await walk.duties()
+    duties = await walk.duties()
+    assert ("P5", "2027-01-13", "OPEN", None) in duties
+    # R1 met by the review; R2, the second review, due within 3 months of it.
+    assert ("R1", "2026-12-21", "MET", True) in duties
+    assert ("R2", "2027-03-18", "OPEN", None) in duties
+    # RD: its decisions within 5 working days (29 December, past Christmas and Boxing Day's substitute),
+    # recorded the same day, each an action with an owner and a date.
+    assert ("RD", "2026-12-29", "OPEN", None) in duties
+    decided = await walk.change(
+        "iro",
+        "RecordReviewDecisions",
+        "recordReviewDecisions",
+        id=review["id"],
+        decisions=[
+            {"description": "Start life-story work", "ownerId": str(world.id("iro")), "dueOn": "2027-02-26"}
+        ],
+    )
+    assert [d["state"] for d in decided["review"]["decisions"]] == ["OPEN"]
+    assert ("RD", "2026-12-29", "MET", True) in await walk.duties()
     assert (await walk.case())["reviews"][0]["record"] is None
     travel(at(date(2027, 1, 5)))
     await walk.change(
@@ -280,7 +302,7 @@ async def test_one_set_of_proceedings_from_allocation_to_final_order(
     assert ("P13", "2027-02-15", "MET", True) in await walk.duties()
     # P12 and P14 wait for the final care plan and the handover.
     open_now = {d[0] for d in await walk.duties() if d[2] == "OPEN"}
-    assert open_now == {"P7", "P12", "P14"}
+    assert open_now == {"P7", "P12", "P14", "R2"}
 
 
 async def test_a_final_order_that_ends_care_makes_the_handover_not_applicable(

@@ -66,7 +66,8 @@ class Permission(StrEnum):
     MANAGE_REFERRAL = "referral:manage"
     ENQUIRE_REFERRAL = "referral:enquire"
     # What was said in a record private to the guardian and the IRO (a pre-review consultation, or a contact
-    # marked private): everyone else who reads the case sees that it happened, not what was said.
+    # marked private): everyone else who reads the case sees that it happened, not what was said. With it,
+    # the child's own IRO reads what the child said at a review marked private to them (reads_child_wishes).
     READ_PRIVATE_RECORDS = "private:read"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
@@ -204,6 +205,30 @@ def reads_private(actor: Actor, case_id: uuid.UUID) -> bool:
     role that grants it (never as a manager in scope), with a token that allows it."""
     roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), [])
     return granting_role(actor, case_id, roles, Permission.READ_PRIVATE_RECORDS) is not None
+
+
+def reads_child_wishes(
+    actor: Actor, case_id: uuid.UUID, *, private: bool, childs_iro: bool, record_visible: bool
+) -> bool:
+    """Whether the actor reads what a child said at a looked-after review, their wishes and feelings (CPPCR
+    2010 reg 36, IRO Handbook ch. 3; issue 18), on a review they can see. Marked private to the child's IRO,
+    only the child's own IRO reads it: a live IRO membership of the case for that child (``childs_iro``),
+    backed by the IRO role, with a token that allows READ_PRIVATE_RECORDS; never the guardian, the
+    authority's lawyers or social workers, or a manager in scope (PROTOCOL.md §6: a topic the child asks to
+    keep between them and the IRO is left out of shared records). Not marked, it is part of the review's
+    record and read as that is (``record_visible``: once shared with the guardian, P5; before that, the
+    IRO's). Everyone who sees the review sees that the child's participation was recorded and how."""
+    if not private:
+        return record_visible
+    roles = [Role.IRO] if childs_iro and Role.IRO in actor.roles else []
+    return granting_role(actor, case_id, roles, Permission.READ_PRIVATE_RECORDS) is not None
+
+
+def exports_child_wishes(private: bool) -> bool:
+    """Whether the child's file exported for the authority's statutory record carries what the child said
+    at a review: never when it is private to the child's IRO, whoever exports it (the IRO included), since
+    that file is shared with the authority (PROTOCOL.md §6)."""
+    return not private
 
 
 # Roles whose case relationship comes from organisational scope rather than membership.

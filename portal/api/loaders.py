@@ -37,6 +37,7 @@ from models import (
     Proceedings,
     RaisedIssue,
     Review,
+    ReviewDecisionsCheck,
     Role,
     StageChange,
     Team,
@@ -56,6 +57,7 @@ from portal.raised_issues import repository as raised_issues
 from portal.referrals import repository as referrals
 from portal.retention import repository as retention
 from portal.reviews import repository as reviews
+from portal.reviews.repository import DecisionRow, ParticipationRow
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -176,6 +178,22 @@ class Loaders:
     @cached_property
     def reviews(self) -> DataLoader[uuid.UUID, list[tuple[Review, bool]]]:
         return _loader(self._uow, self._scoped(reviews.reviews_by_case), list)
+
+    @cached_property
+    def participation(self) -> DataLoader[uuid.UUID, ParticipationRow | None]:
+        """Each review's participation record (by review), with what decides whether the viewer reads what
+        the child said."""
+        return _loader(self._uow, self._scoped(reviews.participation_by_review), _none)
+
+    @cached_property
+    def decisions(self) -> DataLoader[uuid.UUID, list[DecisionRow]]:
+        """Each review's decisions (by review), in order, for reviews whose case the viewer may read."""
+        return _loader(self._uow, self._scoped(reviews.decisions_by_review), list)
+
+    @cached_property
+    def decisions_check(self) -> DataLoader[uuid.UUID, ReviewDecisionsCheck | None]:
+        """Each review's record of its decisions and the manager's check (by review)."""
+        return _loader(self._uow, self._scoped(reviews.checks_by_review), _none)
 
     @cached_property
     def discussions(self) -> DataLoader[uuid.UUID, list[Discussion]]:

@@ -43,7 +43,14 @@ from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.records import RaisedIssue
 from portal.api.types.referrals import CafcassReferral, ReferralTimescale
 from portal.api.types.retention import DeletedCase, RetentionRule
-from portal.api.types.tasks import AwaitedReply, IssueToAcknowledge, Task
+from portal.api.types.tasks import (
+    AwaitedReply,
+    DecisionsCheckTask,
+    DecisionTask,
+    DecisionToSettle,
+    IssueToAcknowledge,
+    Task,
+)
 from portal.api.types.tokens import ApiToken
 from portal.audit.service import Look
 from portal.auth import tokens
@@ -65,6 +72,7 @@ from portal.raised_issues import service as raised_issues
 from portal.referrals import service as referrals
 from portal.retention import service as retention
 from portal.retention.policy import SOURCE, rule_in_words
+from portal.reviews import decisions
 
 
 def encode_cursor(case: Case) -> str:
@@ -314,6 +322,33 @@ class Query(StaffingQueries):
             )
             for i, case in rows
         ]
+
+    @resolver
+    async def my_review_decisions(self, info: Info) -> list[DecisionTask]:
+        """The open decisions of looked-after reviews that are yours to act on, soonest due first, overdue
+        ones marked (issue 18). You need not be on the case: you see what to do, by when, the case's number
+        and the child's given name."""
+        actor = info.context.require_actor()
+        rows = await info.context.uow.run(lambda s: decisions.my_open_decisions(s, actor))
+        return [DecisionTask.of(row, info.context.today) for row in rows]
+
+    @resolver
+    async def decisions_to_settle(self, info: Info, review_id: strawberry.ID) -> list[DecisionToSettle]:
+        """For the child's IRO, on a held review whose decisions are still to be recorded: the child's
+        decisions still open from earlier reviews (on any of their proceedings), which its decisions must say
+        are done, dropped or carried forward (issue 18). Empty for anyone else."""
+        actor = info.context.require_actor()
+        review = parse_id(review_id, "reviewId")
+        rows = await info.context.uow.run(lambda s: decisions.decisions_to_settle(s, actor, review))
+        return [DecisionToSettle.of(decision, held_on, info.context.today) for decision, held_on in rows]
+
+    @resolver
+    async def my_decision_checks(self, info: Info) -> list[DecisionsCheckTask]:
+        """For a manager of a local authority: the reviews' decisions an IRO asked you to confirm or
+        dispute, not yet answered, oldest first (issue 18)."""
+        actor = info.context.require_actor()
+        rows = await info.context.uow.run(lambda s: decisions.checks_awaiting_me(s, actor))
+        return [DecisionsCheckTask.of(row) for row in rows]
 
     @resolver
     async def adherence(

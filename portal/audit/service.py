@@ -92,6 +92,11 @@ class Look(StrEnum):
     # A referral to Cafcass (portal/referrals/), read alone or seen in a list.
     REFERRAL = "case.referral"
     REFERRAL_LIST = "case.referral.list"
+    # What a child said at a review (their wishes and feelings), shown to someone who may read it.
+    PARTICIPATION = "case.review.participation"
+    # A review's decisions (issue 18), seen by their owner or the manager asked to confirm them, who need not
+    # be on the case.
+    DECISIONS = "case.review.decisions"
 
 
 def look(session: AsyncSession, actor: Actor, case_id: uuid.UUID, kind: Look, acting_as: Role | None) -> None:

@@ -31,6 +31,7 @@ from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases import repository
 from portal.errors import ErrorCode, Problems
+from portal.obligations import looked_after
 from portal.obligations import service as obligations
 from portal.obligations.rules import END_AT_CONCLUSION
 from portal.papers import service as papers
@@ -118,6 +119,7 @@ async def record_final_orders(
             )
         if not status.is_looked_after:
             child.looked_after_since = None
+            await looked_after.no_longer_looked_after(session, child, data.made_on, by=actor.person_id)
             # Not looked after: no IRO any more (PROTOCOL.md §1).
             for membership in iro_memberships:
                 if membership.child_id == child.id:

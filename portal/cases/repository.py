@@ -312,7 +312,7 @@ async def final_orders_by_case(
     return await _FINAL_ORDERS.fetch(session, viewer, case_ids)
 
 
-_FINAL_ORDERS = CaseRows(FinalOrder)
+_FINAL_ORDERS = CaseRows(FinalOrder, order_by=(FinalOrder.child_id,))
 
 
 async def final_orders_recorded(session: AsyncSession, case_id: uuid.UUID) -> bool:

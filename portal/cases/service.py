@@ -47,7 +47,7 @@ from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.handovers import service as handovers
-from portal.obligations import arrangements
+from portal.obligations import arrangements, looked_after
 from portal.obligations import service as obligations
 from portal.papers import service as papers
 from portal.people import repository as people
@@ -183,6 +183,7 @@ async def open_proceedings(session: AsyncSession, actor: Actor, data: OpenProcee
             )
         )
     await session.flush()
+    await looked_after.looked_after(session, proceedings, children, by=actor.person_id)
     audit.record(
         session,
         actor,
@@ -471,7 +472,9 @@ async def _allocate(
             session, access.case, case_children, data.person_id, actor.person_id
         )
     elif role is CaseRole.IRO:
-        await obligations.iro_assigned(session, access.case, data.person_id, actor.person_id)
+        await obligations.iro_assigned(
+            session, access.case, data.person_id, actor.person_id, [c.id for c in chosen]
+        )
         await papers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
         await handovers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
     audit.record_on_case(session, actor, access, f"{role.value}.allocate")
@@ -619,8 +622,10 @@ async def record_legal_status(session: AsyncSession, actor: Actor, data: RecordL
     )
     if data.status.is_looked_after and not was_looked_after:
         child.looked_after_since = when
+        await looked_after.looked_after(session, access.case, [child], by=actor.person_id)
     elif not data.status.is_looked_after:
         child.looked_after_since = None
+        await looked_after.no_longer_looked_after(session, child, when, by=actor.person_id)
         for membership in await repository.live_memberships(session, access.case.id, CaseRole.IRO):
             if membership.child_id == child.id:
                 membership.ended_at, membership.ended_by_id = utcnow(), actor.person_id

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, Channel, Contact, ContactReply, Purpose, Role, Side, utcnow
+from models import CaseRole, Channel, Contact, ContactReply, Proceedings, Purpose, Role, Side, utcnow
 from portal import clock
 from portal.access.policy import Permission
 from portal.access.service import access_case
@@ -24,6 +24,7 @@ from portal.cases import repository as cases
 from portal.contacts import repository
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.obligations import service as obligations
+from portal.obligations.rules import REPLY_WINDOW
 from portal.validation import clean_required
 
 SUMMARY_MAX_LENGTH = 4000
@@ -56,10 +57,15 @@ class LogContact:
     corrects_id: uuid.UUID | None = None
     # Private to the guardian and the IRO (a correction of a private entry stays private).
     private: bool = False
-    # A reply expected with no date given is due this many working days after the contact.
-    reply_working_days: int = 3
     # A message left, an email or a letter from the guardian meets P2 at once (otherwise: once answered).
     one_way_meets_p2: bool = False
+
+
+async def _reply_due(session: AsyncSession, case: Proceedings, occurred_at: datetime) -> date:
+    """A reply expected with no date given is due within the reply window in force on the case (its rule,
+    RW: the authority's, else the service area's, else 3 working days)."""
+    window = (await obligations.case_rules(session, case, [REPLY_WINDOW]))[REPLY_WINDOW]
+    return add_working_days(occurred_at.astimezone(clock.LONDON).date(), window.working_days)
 
 
 async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> Contact:
@@ -131,11 +137,7 @@ async def log_contact(session: AsyncSession, actor: Actor, data: LogContact) -> 
         private=private,
         reply_expected=data.reply_expected,
         reply_due_on=data.reply_due_on
-        or (
-            add_working_days(occurred_at.astimezone(clock.LONDON).date(), data.reply_working_days)
-            if data.reply_expected
-            else None
-        ),
+        or (await _reply_due(session, case, occurred_at) if data.reply_expected else None),
         corrects_id=data.corrects_id,
         recorded_by_id=actor.person_id,
     )

@@ -32,6 +32,7 @@ from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
 from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
 from portal.disputes.ladders import STAGES_MAX
+from portal.obligations.rules import code_order
 from portal.reviews.schedule import standing
 from portal.validation import clean
 
@@ -57,9 +58,7 @@ async def adherence(
         )
         for row in found
     ]
-    order = {
-        code: n for n, code in enumerate(sorted({line.code for line in lines}, key=lambda c: int(c[1:])))
-    }
+    order = {code: n for n, code in enumerate(sorted({line.code for line in lines}, key=code_order))}
     return sorted(lines, key=lambda line: (line.group_name, order[line.code]))
 
 

@@ -17,12 +17,28 @@ from models import (
     ObligationRule,
     ObligationState,
     Proceedings,
+    ProceedingsChild,
     UTCDateTime,
 )
 from portal.access.policy import Permission
 from portal.access.repository import Filters, Template, granted
 from portal.auth.actor import Actor, Viewer
 from portal.in_list import in_list, in_param
+
+
+async def open_child_obligations(
+    session: AsyncSession, child_ids: Sequence[uuid.UUID], codes: Sequence[str]
+) -> list[Obligation]:
+    """The open obligations with these codes about these children, on any of their proceedings (a child's
+    review duties outlive one set), as far as this transaction knows."""
+    cases = sa.select(ProceedingsChild.proceedings_id).where(in_list(ProceedingsChild.child_id, child_ids))
+    stmt = sa.select(Obligation).where(
+        Obligation.proceedings_id.in_(cases),
+        in_list(Obligation.code, codes),
+        in_list(Obligation.child_id, child_ids),
+        Obligation.state == ObligationState.OPEN,
+    )
+    return [o for o in (await session.execute(stmt)).scalars() if o.state is ObligationState.OPEN]
 
 
 async def open_obligations(
@@ -65,7 +81,7 @@ _OBLIGATIONS = Template(
         sa.select(Obligation, ObligationRule)
         .join(ObligationRule, ObligationRule.id == Obligation.rule_id)
         .where(in_param(Obligation.proceedings_id, "case_ids"), filters.granted(Obligation.proceedings_id))
-        .order_by(Obligation.due_on, Obligation.code)
+        .order_by(Obligation.due_on, Obligation.code, Obligation.id)
     )
 )
 
@@ -123,7 +139,7 @@ def _tasks(filters: Filters) -> sa.Select[Obligation, ObligationRule, Proceeding
                 Obligation.closed_at >= sa.bindparam("closed_since", type_=UTCDateTime()),
             ),
         )
-        .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code)
+        .order_by(Obligation.due_on, Proceedings.case_number, Obligation.code, Obligation.id)
     )
 
 

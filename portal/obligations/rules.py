@@ -1,7 +1,8 @@
 """The rules of the protocol's obligations as versioned configuration.
 
 The defaults below are PROTOCOL.md §2; its day counts are local-policy defaults, so an administrator can
-override a rule's deadline (and who may waive it) for one local authority or Cafcass service area. Rules
+override a rule's deadline (and who may waive it) for one local authority or Cafcass service area. The
+looked-after reviews (R1-R3) are the statutory schedule of CPPCR reg 33, which no local rule changes. Rules
 live in the database as versions: ``sync_defaults`` records a new default version whenever this table
 changes, an override is a new version for its organisation, and every obligation keeps the version it was
 opened under.
@@ -23,6 +24,7 @@ from models import (
     Organisation,
     OrganisationKind,
     Owner,
+    ReviewKind,
     Role,
     Trigger,
     utcnow,
@@ -33,7 +35,10 @@ from portal.auth.actor import Actor
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.obligations import repository
 
-AFTER, BEFORE = DeadlineKind.AFTER, DeadlineKind.BEFORE
+AFTER, BEFORE, MONTHS_AFTER = DeadlineKind.AFTER, DeadlineKind.BEFORE, DeadlineKind.MONTHS_AFTER
+REPLY_WINDOW = "RW"
+# The review's decisions, recorded as actions (issue 18; portal/reviews/decisions.py).
+DECISIONS = "RD"
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,63 @@ DEFAULTS: dict[str, RuleSpec] = {
         (Role.IRO_MANAGER,),
         "The IRO acknowledges the handover and takes up sole scrutiny",
     ),
+    # CPPCR reg 33: a looked-after child's reviews, the IRO's to hold (issue 18). Met by a review held (an
+    # additional or information-gathering one included); each held opens the next. Nobody waives them.
+    "R1": RuleSpec(
+        Owner.IRO,
+        Trigger.LOOKED_AFTER,
+        AFTER,
+        20,
+        Evidence.REVIEW_HELD,
+        (),
+        "The child's first looked-after review is held, within 20 working days",
+    ),
+    "R2": RuleSpec(
+        Owner.IRO,
+        Trigger.FIRST_REVIEW_HELD,
+        MONTHS_AFTER,
+        3,
+        Evidence.REVIEW_HELD,
+        (),
+        "The child's second review is held, within 3 months of the first",
+    ),
+    "R3": RuleSpec(
+        Owner.IRO,
+        Trigger.LATER_REVIEW_HELD,
+        MONTHS_AFTER,
+        6,
+        Evidence.REVIEW_HELD,
+        (),
+        "The child's next review is held, within 6 months of the last",
+    ),
+    # The review record in two steps (issue 18): its decisions first, each an action with an owner and a date,
+    # circulated within 5 working days (IRO Handbook 2010; PROTOCOL.md §3, local practice), then the full
+    # record to the guardian within 15 (P5). Opened with P5 when a review is held; a local rule may change it.
+    DECISIONS: RuleSpec(
+        Owner.IRO,
+        Trigger.REVIEW_HELD,
+        AFTER,
+        5,
+        Evidence.REVIEW_DECISIONS_RECORDED,
+        (Role.IRO_MANAGER,),
+        "The review's decisions are recorded and circulated, each with an owner and a date",
+    ),
+    # The reply window (issue 18): a contact that expects a reply with no date given expects it within so many
+    # working days; a chaser goes when it has passed. A rule, so that each authority or service area sets its
+    # own; it opens no obligation (the reply is tracked on the contact).
+    REPLY_WINDOW: RuleSpec(
+        Owner.BOTH,
+        Trigger.REPLY_EXPECTED,
+        AFTER,
+        3,
+        Evidence.REPLY_MARKED,
+        (),
+        "A reply expected to a contact comes within the reply window",
+    ),
 }
+# The statutory rules, and the reg 33 review each code is: no local override applies to them.
+REVIEW_CODES = {ReviewKind.FIRST: "R1", ReviewKind.SECOND: "R2", ReviewKind.SUBSEQUENT: "R3"}
+STATUTORY = {code: DEFAULTS[code] for code in REVIEW_CODES.values()}
 
 
 # The obligations' lifecycle (issue 18). When the proceedings conclude, the guardian's duties at the start
@@ -168,9 +229,12 @@ END_AT_CONCLUSION = ("P2", "P3", "P11")
 END_WITH_GUARDIAN = tuple(
     code
     for code, spec in DEFAULTS.items()
-    if spec.owner is not Owner.IRO
-    or spec.evidence
-    in (Evidence.REVIEW_NOTICE, Evidence.REVIEW_RECORD_SHARED, Evidence.SIGNIFICANT_ISSUE_NOTICE)
+    if code != REPLY_WINDOW
+    and (
+        spec.owner is not Owner.IRO
+        or spec.evidence
+        in (Evidence.REVIEW_NOTICE, Evidence.REVIEW_RECORD_SHARED, Evidence.SIGNIFICANT_ISSUE_NOTICE)
+    )
 )
 # Duties that must be done before their review: once it is held undone, they are missed.
 MISSED_AT_REVIEW = ("P4", "P11")
@@ -182,6 +246,20 @@ def obligation_name(code: str) -> str:
     P10) or is no code at all."""
     spec = DEFAULTS.get(code)
     return spec.description if spec else ""
+
+
+def code_order(code: str) -> tuple[str, int]:
+    """Codes in their numbered order, the protocol's first (P2 ... P15), then the reviews' (R1 ... RD)."""
+    return code[0], int(code[1:]) if code[1:].isdigit() else 100
+
+
+def task_words(code: str) -> str:
+    """Where a code's duty comes from, as emails say it: "a task {words}"."""
+    if code in STATUTORY:
+        return "in a looked-after child's review schedule"
+    if code == DECISIONS:
+        return "after a looked-after child's review"
+    return "under the guardian–IRO protocol"
 
 
 def codes_opened_by(trigger: Trigger) -> list[str]:
@@ -308,6 +386,12 @@ async def set_override(
     spec = DEFAULTS.get(code)
     if spec is None:
         raise NotFound("Obligation code", "code")
+    if code in STATUTORY:
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED,
+            f"{code} is the statutory review schedule (CPPCR reg 33): no local rule changes it",
+            "code",
+        )
     organisation = await session.get(Organisation, organisation_id)
     # An administrator sets their own organisation's rules; a national administrator anyone's.
     mine = actor is None or (organisation is not None and administers(actor, organisation.id))

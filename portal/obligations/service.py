@@ -40,7 +40,7 @@ from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import repository
-from portal.obligations.rules import DEFAULTS, codes_opened_by, rules_for
+from portal.obligations.rules import DEFAULTS, REVIEW_CODES, codes_opened_by, rules_for, task_words
 from portal.validation import clean_required
 
 
@@ -66,9 +66,9 @@ async def _holder(session: AsyncSession, case_id: uuid.UUID, role: CaseRole) -> 
     return members[0].person_id if members else None
 
 
-async def _case_rules(
-    session: AsyncSession, case: Proceedings, codes: list[str]
-) -> dict[str, ObligationRule]:
+async def case_rules(session: AsyncSession, case: Proceedings, codes: list[str]) -> dict[str, ObligationRule]:
+    """The rules in force on the case for ``codes``: its authority's, else its court's service area's, else
+    the defaults."""
     court = await session.get(Organisation, case.court_id)
     return await rules_for(
         session,
@@ -83,21 +83,28 @@ REMIND_WORKING_DAYS = 2
 
 
 def due_date(rule: ObligationRule, on: date, before: date | None) -> date:
-    """AFTER: so many working days after ``on``. BEFORE: so many working days before ``before`` (a review's
-    date), but never before ``on``, the day it was opened: a late arrangement is due at once."""
+    """AFTER: so many working days after ``on``. MONTHS_AFTER: so many months after it. BEFORE: so many
+    working days before ``before`` (a review's date), but never before ``on``, the day it was opened: a late
+    arrangement is due at once."""
     if rule.deadline_kind is DeadlineKind.AFTER:
         return calendar.add_working_days(on, rule.working_days)
+    if rule.deadline_kind is DeadlineKind.MONTHS_AFTER:
+        return calendar.add_months(on, rule.working_days)
     assert before is not None, rule.code
     return max(on, calendar.add_working_days(before, -rule.working_days))
 
 
 @dataclass(frozen=True)
 class Event:
-    """A record that opens obligations: its id, the child it concerns, and the date they count back from."""
+    """A record that opens obligations: its id, the child it concerns, and the date they count back from;
+    for events on different days, the day it happened (else the call's ``on``), and for duties of different
+    people, the owner and partner of its obligations (else as the call's ``owners`` say)."""
 
     trigger_id: uuid.UUID | None
     child_id: uuid.UUID | None = None
     before: date | None = None
+    on: date | None = None
+    owners: tuple[uuid.UUID | None, uuid.UUID | None] | None = None
 
 
 async def open_obligations(
@@ -125,7 +132,7 @@ async def open_obligations(
     codes = codes_opened_by(trigger) if codes is None else codes
     if not codes:
         return []
-    rules = await _case_rules(session, case, codes)
+    rules = await case_rules(session, case, codes)
     if owners is None:
         members = await cases.live_memberships(session, case.id)
         guardian = next((m.person_id for m in members if m.role is CaseRole.GUARDIAN), None)
@@ -136,8 +143,8 @@ async def open_obligations(
     for event in events or [Event(trigger_id, child_id, before)]:
         for code in codes:
             rule = rules[code]
-            owner, partner = owners[rule.owner]
-            due = due_date(rule, on, event.before)
+            owner, partner = event.owners or owners[rule.owner]
+            due = due_date(rule, event.on or on, event.before)
             obligation = Obligation(
                 proceedings_id=case.id,
                 child_id=event.child_id,
@@ -272,19 +279,32 @@ async def end(
     missed: bool = False,
 ) -> list[Obligation]:
     """Close the case's open obligations of ``codes`` (those opened by one of ``triggers`` when given) whose
-    moment has passed on ``on``, with ``reason``: missed when ``missed`` or when already overdue then, else
-    not applicable (it never fell due while it could be done). One rule, so that the dashboard counts a
-    duty left undone as missed, and never as open for ever (issue 18)."""
+    moment has passed on ``on``, as ``finish`` does."""
     ended = [
         o
         for o in await repository.open_obligations(session, case_id, list(codes))
         if triggers is None or o.trigger_id in triggers
     ]
+    finish(session, ended, on=on, reason=reason, by=by, missed=missed)
+    return ended
+
+
+def finish(
+    session: AsyncSession,
+    obligations: Sequence[Obligation],
+    *,
+    on: date,
+    reason: str,
+    by: uuid.UUID | None,
+    missed: bool = False,
+) -> None:
+    """Close open obligations whose moment passed on ``on``, with ``reason``: missed when ``missed`` or when
+    already overdue then, else not applicable (it never fell due while it could be done). One rule, so
+    that the dashboard counts a duty left undone as missed, and never as open for ever (issue 18)."""
     now = utcnow()
-    for obligation in ended:
+    for obligation in obligations:
         state = ObligationState.MISSED if missed or obligation.due_on < on else ObligationState.NOT_APPLICABLE
         close(session, obligation, state, now, by, reason=reason)
-    return ended
 
 
 async def _tell(
@@ -299,8 +319,8 @@ async def _tell(
             session,
             person,
             kind="obligation.opened",
-            subject=f"New task under the guardian–IRO protocol ({rule.code})",
-            body=f"You have a new task under the guardian–IRO protocol: {rule.code}, "
+            subject=f"New task {task_words(rule.code)} ({rule.code})",
+            body=f"You have a new task {task_words(rule.code)}: {rule.code}, "
             f"{rule.description[0].lower()}{rule.description[1:]}. It is due by {obligation.due_on.day} "
             f"{obligation.due_on:%B %Y}.",
             link_path=f"/cases/{obligation.proceedings_id}#protocol",
@@ -308,10 +328,25 @@ async def _tell(
 
 
 async def iro_assigned(
-    session: AsyncSession, case: Proceedings, iro_id: uuid.UUID, by: uuid.UUID | None
+    session: AsyncSession,
+    case: Proceedings,
+    iro_id: uuid.UUID,
+    by: uuid.UUID | None,
+    child_ids: Collection[uuid.UUID],
 ) -> None:
-    """The IRO is the partner in the duties both sides share, and the owner of the IRO's own duties."""
-    for obligation in await repository.open_obligations(session, case.id, list(_codes_involving(Owner.IRO))):
+    """The IRO of ``child_ids`` is the partner in the duties both sides share, and the owner of the IRO's own
+    duties: those of the whole case, and those about these children (their reviews, on any of their
+    proceedings); a sibling's with another IRO stay theirs."""
+    codes = list(_codes_involving(Owner.IRO))
+    found = {
+        o.id: o
+        for o in [
+            *await repository.open_obligations(session, case.id, codes),
+            *await repository.open_child_obligations(session, list(child_ids), list(REVIEW_CODES.values())),
+        ]
+        if o.child_id is None or o.child_id in child_ids
+    }
+    for obligation in found.values():
         field = "owner_person_id" if obligation.code in _codes_owned_by(Owner.IRO) else "partner_person_id"
         if getattr(obligation, field) != iro_id:
             _record(session, obligation, "reassigned", by, "passed to the new IRO", utcnow())

@@ -22,6 +22,7 @@ from portal.disputes import service as disputes
 from portal.mail import repository as outbox
 from portal.mail.outbox import enqueue
 from portal.obligations import repository as obligations
+from portal.obligations.rules import task_words
 from portal.obligations.service import REMIND_WORKING_DAYS
 from portal.papers import service as papers
 from portal.referrals import service as referrals
@@ -123,9 +124,8 @@ async def _remind(session: AsyncSession, today: date, now: datetime) -> int:
         ids,
         "obligation.reminder",
         lambda o, r: (
-            f"Reminder: a task under the guardian–IRO protocol is due ({r.code})",
-            f"A task of yours under the guardian–IRO protocol, {r.code}, is due by "
-            f"{calendar.long_date(o.due_on)}.",
+            f"Reminder: a task {task_words(r.code)} is due ({r.code})",
+            f"A task of yours {task_words(r.code)}, {r.code}, is due by {calendar.long_date(o.due_on)}.",
         ),
     )
 
@@ -138,8 +138,8 @@ async def _overdue(session: AsyncSession, today: date, now: datetime) -> int:
         ids,
         "obligation.overdue",
         lambda o, r: (
-            f"Overdue: a task under the guardian–IRO protocol ({r.code})",
-            f"A task of yours under the guardian–IRO protocol, {r.code}, was due by "
+            f"Overdue: a task {task_words(r.code)} ({r.code})",
+            f"A task of yours {task_words(r.code)}, {r.code}, was due by "
             f"{calendar.long_date(o.due_on)} and has not been met.",
         ),
     )

@@ -3,24 +3,19 @@ becoming looked after, the second within 3 months of the first, then at most 6 m
 
 from __future__ import annotations
 
-import calendar as months
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from models import ReviewKind
 from portal import calendar
+from portal.calendar import add_months
+from portal.obligations.rules import REVIEW_CODES, STATUTORY
 
-FIRST_WITHIN_WORKING_DAYS = 20
-SECOND_WITHIN_MONTHS = 3
-THEN_EVERY_MONTHS = 6
-
-
-def add_months(day: date, count: int) -> date:
-    """The same day ``count`` months on, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + count
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
+# Reg 33's intervals, from the R rules (statutory: no local rule changes them).
+FIRST_WITHIN_WORKING_DAYS, SECOND_WITHIN_MONTHS, THEN_EVERY_MONTHS = (
+    STATUTORY[code].working_days for code in REVIEW_CODES.values()
+)
 
 
 @dataclass(frozen=True)

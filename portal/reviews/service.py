@@ -17,14 +17,16 @@ from portal.access.policy import Permission
 from portal.access.service import CaseAccess, access_case, access_record
 from portal.audit import service as audit
 from portal.auth.actor import Actor
+from portal.calendar import add_months
 from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import arrangements as consultation
+from portal.obligations import looked_after
 from portal.obligations import service as obligations
 from portal.obligations.rules import MISSED_AT_REVIEW
 from portal.reviews import repository
-from portal.reviews.schedule import add_months, information_gathering_allowed, next_review
+from portal.reviews.schedule import information_gathering_allowed, next_review
 from portal.validation import check_past_date, clean_required
 
 ARRANGEMENTS_MAX_LENGTH = 2000
@@ -146,9 +148,11 @@ def _check_review_date(problems: Problems, review_date: date | None, today: date
         problems.add(ErrorCode.DATE_TOO_LATE, "The review's date must be within a year", "reviewDate")
 
 
-async def _review(
+async def review_for(
     session: AsyncSession, actor: Actor, review_id: uuid.UUID, need: Permission
 ) -> tuple[Review, CaseAccess]:
+    """The review if the actor may ``need`` on its case (NotFound otherwise, as if there were none); to
+    manage it, they must be the child's IRO (NOT_ON_CASE for another IRO on the case)."""
     review, access = await access_record(session, actor, Review, review_id, need, "Review")
     if need is Permission.MANAGE_REVIEWS and review.child_id not in await _iro_children(
         session, access, actor
@@ -162,7 +166,7 @@ async def reschedule_review(
 ) -> Review:
     """Move a review not yet held, or change its arrangements. What P4 and P11 ask moves with it, and a
     guardian already told is told again."""
-    review, access = await _review(session, actor, review_id, Permission.MANAGE_REVIEWS)
+    review, access = await review_for(session, actor, review_id, Permission.MANAGE_REVIEWS)
     problems = Problems()
     if review.held_on is not None:
         problems.add(ErrorCode.ALREADY_DONE, "The review has been held", "id")
@@ -189,7 +193,7 @@ async def reschedule_review(
 
 async def tell_guardian(session: AsyncSession, actor: Actor, review_id: uuid.UUID) -> Review:
     """Send the guardian the review's arrangements through the portal (P4's evidence)."""
-    review, access = await _review(session, actor, review_id, Permission.MANAGE_REVIEWS)
+    review, access = await review_for(session, actor, review_id, Permission.MANAGE_REVIEWS)
     if review.notice_sent_at is not None:
         raise DomainError.one(ErrorCode.ALREADY_DONE, "The guardian has been told of this review", "id")
     await _send_notice(session, actor, access, [review])
@@ -240,7 +244,7 @@ async def record_held(
 ) -> Review:
     """The review took place (opening P5: the guardian is to be sent its record); with the record, it is
     shared at once."""
-    review, access = await _review(session, actor, review_id, Permission.MANAGE_REVIEWS)
+    review, access = await review_for(session, actor, review_id, Permission.MANAGE_REVIEWS)
     problems = Problems()
     if review.held_on is not None:
         problems.add(ErrorCode.ALREADY_DONE, "The review is already recorded as held", "id")
@@ -277,6 +281,7 @@ async def record_held(
         triggers={review.id},
         missed=True,
     )
+    await looked_after.review_held(session, access.case, review, by=actor.person_id)
     audit.record_on_case(session, actor, access, "review.held", subject_type="review", subject_id=review.id)
     if text:
         await _share(session, actor, access, review, text)
@@ -295,7 +300,7 @@ def _check_record(problems: Problems, record: str | None) -> str:
 
 async def share_record(session: AsyncSession, actor: Actor, review_id: uuid.UUID, record: str) -> Review:
     """Share the review's record with the guardian (P5's evidence)."""
-    review, access = await _review(session, actor, review_id, Permission.MANAGE_REVIEWS)
+    review, access = await review_for(session, actor, review_id, Permission.MANAGE_REVIEWS)
     problems = Problems()
     if review.held_on is None:
         problems.add(ErrorCode.NOT_YET_HELD, "Record the review as held first", "id")

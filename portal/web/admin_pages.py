@@ -545,7 +545,8 @@ SCOPES: dict[str, str] = {
     "READ_REFERRALS": "Read the referrals to Cafcass you may see",
     "MANAGE_REFERRAL": "Acknowledge referrals to Cafcass and appoint their officers",
     "ENQUIRE_REFERRAL": "Record the enquiries and outcome of the referrals you are appointed to",
-    "READ_PRIVATE_RECORDS": "Read what was said in records private to the guardian and the IRO",
+    "READ_PRIVATE_RECORDS": "Read what was said in records private to the guardian and the IRO, and (as the "
+    "child's IRO) what a child said privately at a review",
     "OPEN_PROCEEDINGS": "Open proceedings",
     "VIEW_ADHERENCE": "Read the adherence dashboards",
     "MANAGE_TOKENS": "Make and revoke API tokens",

@@ -10,6 +10,7 @@ shows the page again with every problem, and anyone who may not see the dispute 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -57,6 +58,17 @@ class ChallengeCase:
     managers: list[dict[str, Any]]
     ladder: dict[str, Any]
 
+    def disputed_review(self, review_id: str) -> dict[str, Any] | None:
+        """One of the case's reviews whose decisions the manager asked to confirm them disputed."""
+        return next(
+            (
+                r
+                for r in self.case.get("reviews", [])
+                if r["id"] == review_id and (r["decisionsCheck"] or {}).get("response") == "DISPUTED"
+            ),
+            None,
+        )
+
     def concern(self, concern_id: str) -> dict[str, Any] | None:
         """One of the guardian's concerns on the case."""
         return next(
@@ -103,6 +115,15 @@ async def challenge_form(request: Request) -> Response:
     concern = found.concern(request.query_params.get("concern", ""))
     if concern is not None:
         values = {"concernId": concern["id"], "summary": concern["summary"]}
+    # Taking up a team manager's dispute of a review's decisions (from the review's page; issue 18).
+    disputed = found.disputed_review(request.query_params.get("review", ""))
+    if disputed is not None:
+        check = disputed["decisionsCheck"]
+        values = {
+            "childId": disputed["childId"],
+            "summary": f"{check['manager']['name']} disputed the decisions of the looked-after review held "
+            f"on {date.fromisoformat(disputed['heldOn']):%-d %B %Y}: {check['comment']}",
+        }
     return _render_challenge(request, actor, found, values, FormErrors({}))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.access.policy import exports_child_wishes
 from portal.printing import print_pdf
 from portal.web.rendering import TEMPLATES
 
@@ -57,7 +58,9 @@ async def discussion_pdf(case: dict[str, Any]) -> bytes:
 
 
 def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
-    """One child's file: the case and the child, their reviews and final order, and the case's discussion
+    """One child's file: the case and the child, their reviews (with their participation in each, what they
+    said left out when it is private to their IRO, and each review's decisions as actions with the manager's
+    confirmation or dispute, issue 18) and final order, and the case's discussion
     records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
     of siblings shares these), the disputes and referrals to Cafcass about the child or all the case's
     children that the exporter may see, and who looked at and changed the case (its access log)."""
@@ -79,7 +82,7 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
         },
         "child": child,
         "finalOrder": next((o for o in case["finalOrders"] if o["childId"] == child_id), None),
-        "reviews": [r for r in case["reviews"] if r["childId"] == child_id],
+        "reviews": [_exported_review(r) for r in case["reviews"] if r["childId"] == child_id],
         "discussions": case["discussions"],
         "contacts": case["contacts"],
         "obligations": case["obligations"],
@@ -92,6 +95,15 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
         "referralsToCafcass": about_the_child(case.get("referrals", [])),
         "accessLog": case.get("accessLog", []),
     }
+
+
+def _exported_review(review: dict[str, Any]) -> dict[str, Any]:
+    """A review as the child's file carries it: what the child said at it left out when it is private to
+    their IRO, whoever exports the file (portal/access/policy.py, exports_child_wishes)."""
+    participation = review.get("participation")
+    if participation is None or exports_child_wishes(participation["private"]):
+        return review
+    return {**review, "participation": {**participation, "wishesAndFeelings": None, "wishesWithheld": True}}
 
 
 async def child_file_pdf(case: dict[str, Any], child_id: str) -> bytes:

@@ -61,6 +61,11 @@ def form_for_duty(
             return Step(f"{case}/handover", "Write the handover")
         case "HANDOVER_ACKNOWLEDGED":  # P15
             return Step(f"{case}/handover", "Read and acknowledge the handover")
+        case "REVIEW_DECISIONS_RECORDED":  # RD: the review's decisions, on its page
+            page = f"/reviews/{trigger_id}#decisions" if trigger_id else "#reviews"
+            return Step(f"{case}{page}", "Record the review's decisions")
+        case "REVIEW_HELD":  # R1-R3: the child's looked-after review, booked and then recorded as held
+            return Step(f"{case}#reviews", "Book the child's review, or record it held")
     return Step(f"{case}#protocol", "See the duty")
 
 

@@ -162,6 +162,11 @@ FLASH = {
     "review-held": Flash("The review is recorded as held."),
     "review-record": Flash("The review's record is shared with the guardian."),
     "review-moved": Flash("The review is changed."),
+    "review-participation": Flash("The child's participation in the review is recorded."),
+    "review-decisions": Flash(
+        "The review's decisions are recorded. Their owners, the guardian and any manager asked to confirm "
+        "them are told by email."
+    ),
     "discussion": Flash("The discussion is recorded on the child's file."),
     "concern": Flash("Your concern is raised with the IRO."),
     "significant-issue": Flash("The significant issue is recorded."),
@@ -185,6 +190,7 @@ EVIDENCE_ANCHORS = {
     "PRE_REVIEW_CONSULTATION": ("entry-", "the consultation"),
     "REVIEW_NOTICE": ("review-", "the review"),
     "REVIEW_RECORD_SHARED": ("review-", "the review"),
+    "REVIEW_DECISIONS_RECORDED": ("review-", "the review"),
     "DISCUSSION_RECORD": ("discussion-", "the record"),
     "FINAL_DISCUSSION": ("discussion-", "the record"),
     "SIGNIFICANT_ISSUE_NOTICE": ("issue-", "the issue"),
@@ -403,6 +409,8 @@ async def tasks_page(request: Request) -> Response:
             "legal": legal,
             "disputes": disputes,
             "referrals": referrals,
+            "decisions": data["myReviewDecisions"],
+            "decision_checks": data["myDecisionChecks"],
         },
     )
 

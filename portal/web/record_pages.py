@@ -70,6 +70,35 @@ OUTCOME = CaseForm(
 )
 
 
+# The child's participation in a held review (issue 18), on the same page: its own fields' anchors (a
+# refusal about the review itself goes to the first of them).
+PARTICIPATION = CaseForm(
+    OUTCOME.template,
+    "manageReviews",
+    {
+        "attendance": "attendance",
+        "viewsConveyed": "viewsConveyed",
+        "conveyedBy": "conveyedBy",
+        "wishesAndFeelings": "wishesAndFeelings",
+        "id": "attendance",
+    },
+)
+
+
+def _participation_values(review: dict[str, Any]) -> dict[str, Any]:
+    """The participation form's fields as last recorded (empty before it is)."""
+    found = review.get("participation")
+    if not found:
+        return {}
+    return {
+        "attendance": found["attendance"],
+        "viewsConveyed": found["viewsConveyed"] or "",
+        "conveyedBy": found["conveyedBy"],
+        "wishesAndFeelings": found["wishesAndFeelings"] or "",
+        "private": "yes" if found["private"] else "",
+    }
+
+
 def _review(case: dict[str, Any], review_id: str) -> dict[str, Any]:
     review: dict[str, Any] | None = next((r for r in case["reviews"] if r["id"] == review_id), None)
     if review is None:
@@ -80,12 +109,29 @@ def _review(case: dict[str, Any], review_id: str) -> dict[str, Any]:
 async def review_page(request: Request) -> Response:
     async with signed_in(request) as (uow, actor):
         case = await case_for(request, uow, actor, "manageReviews")
-    review = _review(case, request.path_params["review_id"])
-    values = {**date_values("reviewDate", review["reviewDate"]), "arrangements": review["arrangements"]}
+        review = _review(case, request.path_params["review_id"])
+        # The managers the IRO may ask to confirm the decisions, while they are still to record.
+        recording = review["heldOn"] and review["decisionsCheck"] is None
+        managers = await _managers(request, uow, actor, case["id"]) if recording else []
+        earlier = await _to_settle(request, uow, actor, review) if recording else []
+    values = {
+        **date_values("reviewDate", review["reviewDate"]),
+        "arrangements": review["arrangements"],
+        **_participation_values(review),
+    }
     return render(
         request,
         OUTCOME.template,
-        {"actor": actor, "case": case, "review": review, "values": values, "errors": FormErrors({})},
+        {
+            "actor": actor,
+            "case": case,
+            "review": review,
+            "values": values,
+            "errors": FormErrors({}),
+            "earlier": earlier,
+            "managers": managers,
+            "decision_rows": range(DECISION_ROWS),
+        },
     )
 
 
@@ -96,11 +142,12 @@ async def _review_action(
     errors: FormErrors,
     form: dict[str, str],
     done: str,
+    page: CaseForm = OUTCOME,
 ) -> Response:
     async with signed_in(request) as (uow, actor):
         case = await case_for(request, uow, actor, "manageReviews")
     review = _review(case, request.path_params["review_id"])
-    return await OUTCOME.submit(
+    return await page.submit(
         request, operation, {"input": {"id": review["id"], **input}}, errors, form, done, review=review
     )
 
@@ -125,6 +172,187 @@ async def review_record(request: Request) -> Response:
         form,
         "review-record",
     )
+
+
+async def review_participation(request: Request) -> Response:
+    """The child's IRO records (or changes) the child's participation in a held review (issue 18)."""
+    form = await posted_form(request)
+    errors = FormErrors(PARTICIPATION.anchors)
+    attendance = form.get("attendance", "")
+    if attendance and attendance not in LABELS["child_attendance"]:
+        errors.add("attendance", "Say whether the child attended the review")
+    conveyed = form.get("viewsConveyed", "")
+    if conveyed and conveyed not in LABELS["views_conveyed"]:
+        errors.add("viewsConveyed", "Say how the child's views were conveyed")
+    input = {
+        "attendance": attendance if attendance in LABELS["child_attendance"] else None,
+        "viewsConveyed": conveyed if conveyed in LABELS["views_conveyed"] else None,
+        "conveyedBy": form.get("conveyedBy", ""),
+        "wishesAndFeelings": form.get("wishesAndFeelings", ""),
+        "private": form.get("private") == "yes",
+    }
+    return await _review_action(
+        request, "RecordReviewParticipation", input, errors, form, "review-participation", PARTICIPATION
+    )
+
+
+# The review's decisions as actions (issue 18): rows for new decisions (blank ones ignored), one row for
+# each decision still open from the child's earlier reviews, and the manager asked to confirm them.
+DECISION_ROWS = 5
+DECISIONS = CaseForm(
+    OUTCOME.template,
+    "manageReviews",
+    {
+        "id": "decisions",
+        "decisions": "decisions-0-description",
+        **{
+            f"decisions.{n}.{part}": f"decisions-{n}-{part}{'-day' if part == 'dueOn' else ''}"
+            for n in range(DECISION_ROWS)
+            for part in ("description", "ownerId", "dueOn")
+        },
+        **{f"earlier.{n}": f"earlier-{n}-outcome" for n in range(50)},
+        **{
+            f"earlier.{n}.{part}": f"earlier-{n}-{part}{'-day' if part == 'dueOn' else ''}"
+            for n in range(50)
+            for part in ("outcome", "note", "dueOn")
+        },
+        "managerId": "managerId",
+    },
+)
+
+
+async def _to_settle(request: Request, uow: Any, actor: Any, review: dict[str, Any]) -> list[dict[str, Any]]:
+    """The decisions still open from the child's earlier reviews, on any of their proceedings, oldest first:
+    what the review's decisions must say are done, dropped or carried forward."""
+    data = await operations(request).run(uow, actor, "DecisionsToSettle", {"reviewId": review["id"]})
+    found: list[dict[str, Any]] = data["decisionsToSettle"]
+    return found
+
+
+async def _managers(request: Request, uow: Any, actor: Any, case_id: str) -> list[dict[str, Any]]:
+    """The managers of the case's authority the IRO may ask to confirm the decisions."""
+    data = await operations(request).run(uow, actor, "DisputeAnswerers", {"caseId": case_id})
+    found: list[dict[str, Any]] = data["disputeAnswerers"]
+    return found
+
+
+async def review_decisions(request: Request) -> Response:
+    """The child's IRO records the review's decisions as actions, once (issue 18; RD)."""
+    form = await posted_form(request)
+    errors = FormErrors(DECISIONS.anchors)
+    decisions: list[dict[str, Any]] = []
+    for n in range(DECISION_ROWS):
+        prefix = f"decisions-{n}"
+        description = form.get(f"{prefix}-description", "").strip()
+        owner = form.get(f"{prefix}-ownerId", "")
+        due = parse_date(
+            form, f"{prefix}-dueOn", "The date it is due", errors, f"decisions.{len(decisions)}.dueOn"
+        )
+        if description or owner or due:
+            decisions.append({"description": description, "ownerId": owner or None, "dueOn": iso(due)})
+    earlier: list[dict[str, Any]] = []
+    n = 0
+    while f"earlier-{n}-id" in form:
+        prefix = f"earlier-{n}"
+        outcome = form.get(f"{prefix}-outcome", "")
+        carried = outcome == "CARRIED_FORWARD"
+        due = (
+            parse_date(form, f"{prefix}-dueOn", "The new date it is due", errors, f"earlier.{n}.dueOn")
+            if carried
+            else None
+        )
+        earlier.append(
+            {
+                "id": form[f"{prefix}-id"],
+                "outcome": outcome if outcome in LABELS["earlier_outcome"] else None,
+                "note": form.get(f"{prefix}-note", ""),
+                "dueOn": iso(due),
+            }
+        )
+        n += 1
+    input = {"decisions": decisions, "earlier": earlier, "managerId": form.get("managerId") or None}
+    async with signed_in(request) as (uow, actor):
+        case = await case_for(request, uow, actor, "manageReviews")
+        review = _review(case, request.path_params["review_id"])
+        managers = await _managers(request, uow, actor, case["id"])
+        to_settle = await _to_settle(request, uow, actor, review)
+    return await DECISIONS.submit(
+        request,
+        "RecordReviewDecisions",
+        {"input": {"id": review["id"], **input}},
+        errors,
+        form,
+        "review-decisions",
+        review=review,
+        earlier=to_settle,
+        managers=managers,
+        decision_rows=range(DECISION_ROWS),
+    )
+
+
+async def complete_decision(request: Request) -> Response:
+    """The owner of a review's decision (or the child's IRO) marks it done, from their task list."""
+    form = await posted_form(request)
+    input = {"id": request.path_params["decision_id"], "note": form.get("note", "")}
+    async with signed_in(request) as (uow, actor):
+        result = await operations(request).run(uow, actor, "CompleteReviewDecision", {"input": input})
+        if result["completeReviewDecision"]["errors"]:
+            uow.fail()
+            raise PageNotFound
+    return RedirectResponse("/tasks#decisions", status_code=303)
+
+
+CHECK_FIELDS = {"response": "response", "comment": "comment", "reviewId": "response", "form": "response"}
+
+
+async def _check(request: Request, uow: Any, actor: Any) -> dict[str, Any]:
+    """The review's decisions put to the viewer to confirm, not yet answered; anyone else finds no page."""
+    data = await operations(request).run(uow, actor, "DecisionChecks", {})
+    review_id = request.path_params["review_id"]
+    found: dict[str, Any] | None = next(
+        (c for c in data["myDecisionChecks"] if c["reviewId"] == review_id), None
+    )
+    if found is None:
+        raise PageNotFound
+    return found
+
+
+async def decision_check_page(request: Request) -> Response:
+    """The manager the IRO named confirms the review's decisions, or disputes them (issue 18)."""
+    async with signed_in(request) as (uow, actor):
+        check = await _check(request, uow, actor)
+    return render(
+        request,
+        "decision_check.html",
+        {"actor": actor, "check": check, "values": {}, "errors": FormErrors({})},
+    )
+
+
+async def respond_to_decisions(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(CHECK_FIELDS)
+    response = form.get("response", "")
+    if response not in LABELS["manager_response"]:
+        errors.add("response", "Say whether you confirm or dispute the decisions")
+    input = {
+        "reviewId": request.path_params["review_id"],
+        "response": response if response in LABELS["manager_response"] else "CONFIRMED",
+        "comment": form.get("comment", ""),
+    }
+    async with signed_in(request) as (uow, actor):
+        if not errors:
+            result = await operations(request).run(uow, actor, "RespondToReviewDecisions", {"input": input})
+            errors.add_api_errors(result["respondToReviewDecisions"]["errors"])
+        if errors:
+            uow.fail()
+            check = await _check(request, uow, actor)
+            return render(
+                request,
+                "decision_check.html",
+                {"actor": actor, "check": check, "values": form, "errors": errors},
+                status_code=400,
+            )
+    return RedirectResponse("/tasks#decision-checks", status_code=303)
 
 
 async def review_reschedule(request: Request) -> Response:
@@ -361,6 +589,11 @@ routes = [
     Route("/cases/{case_id}/reviews/{review_id}/held", review_held, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/record", review_record, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/reschedule", review_reschedule, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/participation", review_participation, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/decisions", review_decisions, methods=["POST"]),
+    Route("/decisions/{decision_id}/done", complete_decision, methods=["POST"]),
+    Route("/decision-checks/{review_id}", decision_check_page, methods=["GET"]),
+    Route("/decision-checks/{review_id}", respond_to_decisions, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/notice", review_notice, methods=["POST"]),
     Route("/cases/{case_id}/discussions/new", discussion_form, methods=["GET"]),
     Route("/cases/{case_id}/discussions", record_discussion, methods=["POST"]),

@@ -19,6 +19,8 @@ from portal.web.referral_lists import lists_referrals
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters.update(label=label, long_date=long_date, date_time=date_time)
+# A label within a sentence: its first letter in lower case, the rest (an "IRO") as it is.
+TEMPLATES.env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
 TEMPLATES.env.globals["LABELS"] = LABELS
 # The choices of one kind of label, as the radios macro takes them: (value, text, hint).
 TEMPLATES.env.globals["options"] = lambda kind: [(value, text, None) for value, text in LABELS[kind].items()]

@@ -45,6 +45,9 @@ DISPUTE, GUARDIAN_VIEW = "dispute", "guardian's view"
 # area; portal/referrals/). A service area's timescale: its administrators' (none among PEOPLE: Riverside's
 # administrator is refused it, as everyone is; a national administrator sets it in test_referrals_api.py).
 REFERRAL, ENQUIRY, SERVICE_AREA_ADMIN = "referral", "enquiry", "service area's administrator"
+# A review's decision, marked done by its owner (the social worker, in the setting) or the child's IRO; a
+# review's decisions, confirmed or disputed by the manager the IRO named (issue 18).
+DECISION, DECISIONS_CHECK = "decision", "decisions check"
 
 # What each operation needs, and of what: a permission on the case, a permission not tied to a case, or
 # nothing but being signed in. MyCases is the list of readable cases.
@@ -85,6 +88,14 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "TellGuardianOfReview": (CASE, Permission.MANAGE_REVIEWS),
     "RecordReviewHeld": (CASE, Permission.MANAGE_REVIEWS),
     "ShareReviewRecord": (CASE, Permission.MANAGE_REVIEWS),
+    "RecordReviewParticipation": (CASE, Permission.MANAGE_REVIEWS),
+    "RecordReviewDecisions": (CASE, Permission.MANAGE_REVIEWS),
+    "CompleteReviewDecision": (DECISION, None),
+    "RespondToReviewDecisions": (DECISIONS_CHECK, None),
+    # The checks put to the viewer: a list of their own, empty for most.
+    "DecisionChecks": (ANYONE, None),
+    # Empty for anyone but the child's IRO (tests/test_review_decisions.py).
+    "DecisionsToSettle": (ANYONE, None),
     "RecordDiscussion": (CASE, Permission.RECORD_DISCUSSION),
     "DiscussionRecord": (CASE, Permission.READ_CASE),
     "RaiseConcern": (CASE, Permission.RAISE_CONCERN),
@@ -171,6 +182,10 @@ def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
         return False
     if kind == ANYONE:
         return True
+    if kind == DECISION:
+        return someone.key == "social_worker" or (someone.role is Role.IRO and someone.relation == MEMBER)
+    if kind == DECISIONS_CHECK:
+        return someone.relation == NAMED
     if kind in {DISPUTE, GUARDIAN_VIEW}:
         # The setting's dispute is told to the guardian and at the stage the solicitor sees it from, so every
         # role on the case that reads disputes sees it; the manager named at its stage sees and answers it.
@@ -309,6 +324,26 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "TellGuardianOfReview": {"input": {"id": mine(s.booked_review_id)}},
         "RecordReviewHeld": {"input": {"id": mine(s.booked_review_id), "heldOn": today}},
         "ShareReviewRecord": {"input": {"id": mine(s.held_review_id), "record": "Decisions"}},
+        "RecordReviewParticipation": {
+            "input": {
+                "id": mine(s.held_review_id),
+                "attendance": "ATTENDED_PART",
+                "viewsConveyed": "ADVOCATE",
+                "wishesAndFeelings": "To stay with her carers",
+            }
+        },
+        "RecordReviewDecisions": {
+            "input": {
+                "id": mine(s.held_review_id),
+                "decisions": [{"description": "Visit", "ownerId": str(w.id("iro")), "dueOn": today}],
+            }
+        },
+        "CompleteReviewDecision": {"input": {"id": mine(s.decision_id)}},
+        "RespondToReviewDecisions": {
+            "input": {"reviewId": mine(s.decided_review_id), "response": "CONFIRMED"}
+        },
+        "DecisionChecks": {},
+        "DecisionsToSettle": {"reviewId": mine(s.held_review_id)},
         "RecordDiscussion": {
             "input": {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
         },
@@ -555,5 +590,53 @@ async def test_what_was_said_in_a_private_record_follows_the_role_table(
             not reads and entry["summary"] is not None
         ):
             wrong.append(f"{someone.key} ({someone.role}, {someone.relation}): {entry['summary']!r}")
+    assert readers >= 5
+    assert wrong == []
+
+
+async def test_what_a_child_said_privately_at_a_review_is_read_by_their_iro_alone(
+    world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    """Issue 18, PROTOCOL.md §6: of everyone who reads the case, only the child's IRO on it reads what the
+    child said at a review marked private to them; everyone else (the guardian, who reads the records
+    private to the guardian and the IRO, among them) sees that their participation was recorded, and how,
+    with what they said withheld."""
+    from models import ChildAttendance, ViewsConveyed
+    from portal.reviews import participation
+
+    sessions = create_session_factory(engine)
+    setting = await make_setting(world, sessions)
+    said = "Ben asked that this stay between him and his IRO."
+    async with sessions() as session, session.begin():
+        iro = await actor_for_person(session, world.id("iro"), via=Via.API)
+        assert iro is not None
+        await participation.record_participation(
+            session,
+            iro,
+            participation.RecordParticipation(
+                uuid.UUID(setting.held_review_id),
+                ChildAttendance.VIEWS_CONVEYED,
+                ViewsConveyed.TO_THE_IRO_BEFORE,
+                wishes_and_feelings=said,
+                private=True,
+            ),
+        )
+    wrong, readers = [], 0
+    for someone in PEOPLE:
+        if not allowed(someone, CASE, Permission.READ_CASE):
+            continue
+        readers += 1
+        variables = _variables("CaseView", someone, setting, str(setting.case_id))
+        answer = await _run(sessions, settings, world.id(someone.key), "CaseView", variables)
+        review = next(r for r in answer["data"]["case"]["reviews"] if r["id"] == setting.held_review_id)
+        found = review["participation"]
+        reads = found["wishesAndFeelings"] == said
+        childs_iro = someone.key == "iro"
+        if (
+            found["attendance"] != "VIEWS_CONVEYED"
+            or reads != childs_iro
+            or (not reads and (found["wishesAndFeelings"] is not None or not found["wishesWithheld"]))
+        ):
+            wrong.append(f"{someone.key} ({someone.role}, {someone.relation}): {found!r}")
     assert readers >= 5
     assert wrong == []

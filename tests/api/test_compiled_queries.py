@@ -140,6 +140,8 @@ async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
             "Dispute": {"id": dispute["id"]},
             "Referral": {"id": referred["id"]},
             "ReferralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
+            # No review here: an empty list, for the IRO as for everyone (tests/test_review_decisions.py).
+            "DecisionsToSettle": {"reviewId": str(case_id)},
         },
         "input": {
             "courtId": str(world.orgs["court"].id),

@@ -140,6 +140,17 @@ TYPE_RULES: dict[str, str] = {
     "Obligation": CASE,
     "ObligationHistoryEntry": CASE,
     "Review": CASE,
+    # What the child said (wishesAndFeelings) is kept back record by record below, when private to the IRO.
+    "ReviewParticipation": CASE,
+    # A review's decisions and the record of their manager's check (issue 18), read where the review is.
+    "ReviewDecision": CASE,
+    "ReviewDecisionsCheck": CASE,
+    # A decision on its owner's task list, and the decisions put to the manager asked to confirm them: the
+    # asker's own (they need not be on the case; what of the case they carry is theirs to see).
+    "DecisionTask": SELF,
+    "DecisionsCheckTask": SELF,
+    "DecisionToSettle": SELF,
+    "CheckedDecision": INHERIT,
     "Discussion": CASE,
     "AgreedAction": CASE,
     "FinalOrder": CASE,
@@ -218,6 +229,10 @@ FIELD_RULES: dict[str, str] = {
             "myAwaitedReplies": CASE,
             "myIssuesToAcknowledge": ISSUES,
             "myMonitoringItems": HANDOVER,
+            "myReviewDecisions": SELF,
+            "myDecisionChecks": SELF,
+            # The child's IRO's own list (empty for anyone else), as "cases" is.
+            "decisionsToSettle": SELF,
             "adherence": FIGURES,
             "table1": FIGURES,
             "proceedingsTracker": FIGURES,
@@ -480,10 +495,14 @@ class Records:
     untold_dispute: str
     # A referral with no officer yet: not the officer's (who is appointed to another).
     unappointed_referral: str
+    # What a child said at the held review, private to their IRO: the case's IRO's to read alone.
+    private_wishes: str
     # Paper version ids by confidentiality level.
     papers: dict[Confidentiality, str]
     cases: list[str]
 
+
+PRIVATE_WISHES = "What Ben said to his IRO alone."
 
 # Who opens a paper of each level (the IRO: once shared with them, as these are when the level admits).
 PAPER_READERS = {
@@ -497,9 +516,11 @@ async def _more(world: World, sessions: async_sessionmaker, s: Setting) -> Recor
     """The setting, with what it lacks for this test: a paper of each level, the submitted handover
     acknowledged (its issues become the IRO's monitoring items), and an
     administrator of another organisation."""
+    from models import ChildAttendance, ViewsConveyed
     from portal.handovers import service as handovers
     from portal.papers import service as papers
     from portal.papers.receive import Received
+    from portal.reviews import participation
 
     case_id = s.case_id
     versions = {}
@@ -528,6 +549,18 @@ async def _more(world: World, sessions: async_sessionmaker, s: Setting) -> Recor
             )
             versions[level] = str(version.id)
         await handovers.answer(session, iro, uuid.UUID(s.submitted_handover_id), acknowledge=True)
+        await participation.record_participation(
+            session,
+            iro,
+            participation.RecordParticipation(
+                uuid.UUID(s.held_review_id),
+                ChildAttendance.VIEWS_CONVEYED,
+                ViewsConveyed.ADVOCATE,
+                "An advocate",
+                PRIVATE_WISHES,
+                private=True,
+            ),
+        )
         world.people["other_admin"] = await add_person(
             session,
             None,
@@ -541,6 +574,7 @@ async def _more(world: World, sessions: async_sessionmaker, s: Setting) -> Recor
         draft_handover=s.draft_handover_id,
         untold_dispute=s.untold_dispute_id,
         unappointed_referral=s.new_referral_id,
+        private_wishes=PRIVATE_WISHES,
         papers=versions,
         cases=[str(s.case_id), s.handover_case_id],
     )
@@ -575,6 +609,7 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
         "Query.dispute": {"id": s.dispute_id},
         "Query.referral": {"id": s.referral_id},
         "Query.disputeAnswerers": {"caseId": str(s.case_id)},
+        "Query.decisionsToSettle": {"reviewId": s.held_review_id},
         "Query.caseDisputeLadder": {"caseId": str(s.case_id)},
         "Query.referralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
         "Query.openProceedingsCheck": {
@@ -678,6 +713,8 @@ async def test_no_path_carries_what_its_asker_may_not_see(
         witnessed[asker] = seen_all
     assert wrong == []
     _assert_witnessed(witnessed)
+    # What the child said privately reaches their IRO (and, by the checks above, nobody else).
+    assert PRIVATE_WISHES in witnessed[Asker("iro", None)]
 
 
 async def _check(
@@ -709,6 +746,9 @@ async def _check(
                 wrong.append(f"{asker}: {alias} carries {where} ({rule}) of case {case}")
         # Record by record: what is kept back, and each paper by its level.
         wrong += _kept_back(asker, alias, seen, records)
+        participations = seen.objects.get("ReviewParticipation", [])
+        if any(p.get("wishesAndFeelings") == records.private_wishes for p in participations):
+            seen_all.add(PRIVATE_WISHES)
         # Every case an answer carries content of has its look, of this root's kind.
         if root in LOOKS:
             content = {case for kind, _, case in seen.fields if case and kind not in {FIGURES, SELF, ADMIN}}
@@ -733,6 +773,9 @@ def _kept_back(asker: Asker, alias: str, seen: Seen, records: Records) -> list[s
         wrong.append(f"{asker}: {alias} shows a dispute the guardian was not told of, still informal")
     if records.unappointed_referral in ids.get("CafcassReferral", set()) and asker.key == "officer":
         wrong.append(f"{asker}: {alias} shows a referral they are not appointed to")
+    for found in seen.objects.get("ReviewParticipation", []):
+        if found.get("wishesAndFeelings") == records.private_wishes and asker.key != "iro":
+            wrong.append(f"{asker}: {alias} shows what a child said privately to their IRO")
     if ids.get("MonitoringItem") and asker.key != "iro":
         wrong.append(f"{asker}: {alias} shows monitoring items, which are the live IRO's")
     return wrong

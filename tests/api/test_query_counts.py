@@ -17,7 +17,7 @@ from tests.support.world import World
 
 # Per request: the token (1) and its use (1), the actor (2), the operation's own statements (a case's view
 # first reads its view versions: portal/api/reuse.py), then the audit trail's append at commit.
-CASE_VIEW_BOUND = 21
+CASE_VIEW_BOUND = 23
 MY_CASES_BOUND = 15
 
 
@@ -78,6 +78,29 @@ async def _discussions_and_issues(
         input={"caseId": str(case_id), "childIds": looked_after, "reviewDate": today, "arrangements": "Here"},
     )
     assert booked["data"]["scheduleReview"]["errors"] == [], booked
+    # Held, each with the child's participation (one private to the IRO): read for every review at once.
+    for n, review in enumerate(booked["data"]["scheduleReview"]["reviews"]):
+        await _change(client, world, iro, "RecordReviewHeld", id=review["id"], heldOn=today)
+        await _change(
+            client,
+            world,
+            iro,
+            "RecordReviewParticipation",
+            id=review["id"],
+            attendance="ATTENDED",
+            wishesAndFeelings=f"Wishes {n}",
+            private=n == 0,
+        )
+        # With its decisions as actions (issue 18): read for every review at once too.
+        owner = str(world.id("guardian"))
+        await _change(
+            client,
+            world,
+            iro,
+            "RecordReviewDecisions",
+            id=review["id"],
+            decisions=[{"description": f"Act {n}.{m}", "ownerId": owner, "dueOn": today} for m in range(2)],
+        )
 
 
 async def _count(
@@ -138,12 +161,12 @@ BOUNDS = {
     "ContactForm": 14,
     "LogContact": 20,
     "MarkReply": 11,
-    "OpenProceedings": 17,
+    "OpenProceedings": 21,
     "CheckOpenProceedings": 12,
     "ProceedingsForm": 16,
     "LegalTasks": 14,
     "AllocateGuardian": 26,
-    "AssignIro": 25,
+    "AssignIro": 26,
     "AssignSocialWorker": 18,
     "RecordExtension": 12,
     "AdvanceStage": 15,
@@ -166,8 +189,14 @@ BOUNDS = {
     "ScheduleReview": 31,
     "RescheduleReview": 16,
     "TellGuardianOfReview": 19,
-    "RecordReviewHeld": 26,
+    "RecordReviewHeld": 35,
     "ShareReviewRecord": 19,
+    "RecordReviewParticipation": 12,
+    "RecordReviewDecisions": 30,
+    "CompleteReviewDecision": 12,
+    "RespondToReviewDecisions": 12,
+    "DecisionChecks": 12,
+    "DecisionsToSettle": 12,
     "RecordDiscussion": 24,
     "DiscussionRecord": 14,
     "RaiseConcern": 16,
@@ -218,7 +247,7 @@ BOUNDS = {
     "DisputeLadder": 8,
     "SetDisputeLadder": 10,
     "DisputeAnswerers": 6,
-    "ChallengeForm": 14,
+    "ChallengeForm": 16,
     "ReferralForm": 11,
     "Referrals": 10,
     "Referral": 16,
@@ -532,7 +561,18 @@ async def _records(
         return "iro", {
             "input": {"caseId": case, "childIds": children, "reviewDate": today, "arrangements": "Here"}
         }
-    if name in {"RescheduleReview", "TellGuardianOfReview", "RecordReviewHeld", "ShareReviewRecord"}:
+    if name in {
+        "RescheduleReview",
+        "TellGuardianOfReview",
+        "RecordReviewHeld",
+        "ShareReviewRecord",
+        "RecordReviewParticipation",
+        "RecordReviewDecisions",
+        "CompleteReviewDecision",
+        "RespondToReviewDecisions",
+        "DecisionChecks",
+        "DecisionsToSettle",
+    }:
         booked = await _change(
             client,
             world,
@@ -545,13 +585,34 @@ async def _records(
             tellGuardian=False,
         )
         review = booked["reviews"][0]["id"]
-        if name == "ShareReviewRecord":
+        if name not in {"RescheduleReview", "TellGuardianOfReview", "RecordReviewHeld"}:
             await _change(client, world, "iro", "RecordReviewHeld", id=review, heldOn=today)
+        owners = [world.id(key) for key in ("guardian", "social_worker", "iro")]
+        decided = {
+            "id": review,
+            "decisions": [
+                {"description": f"Act {n}", "ownerId": str(o), "dueOn": today} for n, o in enumerate(owners)
+            ],
+            "managerId": str(world.id("team_manager")),
+        }
+        if name in {"CompleteReviewDecision", "RespondToReviewDecisions", "DecisionChecks"}:
+            recorded = await _change(client, world, "iro", "RecordReviewDecisions", **decided)
+            mine = recorded["review"]["decisions"][1]["id"]
+            if name == "CompleteReviewDecision":
+                return "social_worker", {"input": {"id": mine, "note": "Done"}}
+            if name == "DecisionChecks":
+                return "team_manager", {}
+            return "team_manager", {"input": {"reviewId": review, "response": "CONFIRMED"}}
         return "iro", {
             "RescheduleReview": {"input": {"id": review, "reviewDate": today, "arrangements": "There"}},
             "TellGuardianOfReview": {"input": {"id": review}},
             "RecordReviewHeld": {"input": {"id": review, "heldOn": today, "record": "Decisions"}},
             "ShareReviewRecord": {"input": {"id": review, "record": "Decisions"}},
+            "RecordReviewParticipation": {
+                "input": {"id": review, "attendance": "ATTENDED", "wishesAndFeelings": "Hi", "private": True}
+            },
+            "RecordReviewDecisions": {"input": decided},
+            "DecisionsToSettle": {"reviewId": review},
         }[name]
     discussion = {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
     if name == "RecordDiscussion":
@@ -692,7 +753,9 @@ async def test_each_operation_stays_within_its_bound(
     assert "errors" not in body, body
     payload = next(iter(body["data"].values()))
     assert not (isinstance(payload, dict) and payload.get("errors")), payload
-    assert len(statements) <= BOUNDS[name], "\n".join(s.split("\n")[0][:120] for s in statements)
+    # The token's "last used" stamp is written at most once a minute, whichever operation comes first.
+    counted = [s for s in statements if not s.startswith("UPDATE api_token SET last_used_at")]
+    assert len(counted) <= BOUNDS[name], "\n".join(s.split("\n")[0][:120] for s in counted)
 
 
 async def test_the_task_list_does_not_grow_with_the_number_of_obligations(

@@ -93,7 +93,10 @@ async def test_the_administrator_sends_undelivered_email_again(
     await page.get_by_role("link", name="email not delivered").click()
     await expect(page.get_by_role("heading", name="Email not delivered")).to_be_visible()
     await check_page(page, screenshots, "admin-09-email-not-delivered")
-    await page.get_by_role("button", name="Send again to Ivan Reviewer").click()
+    # Each button names its email: the IRO has two here (P3, and the child's first review, R1).
+    await page.get_by_role(
+        "button", name="Send again to Ivan Reviewer: New task under the guardian–IRO protocol (P3)"
+    ).click()
     await expect(page.get_by_text("The email is queued again: it will be sent now.")).to_be_visible()
     await check_page(page, screenshots, "admin-10-email-queued-again")
     await context.close()

@@ -115,3 +115,49 @@ async def test_the_solicitor_records_the_final_orders(
     await expect(page.get_by_text("The final orders are recorded")).to_be_visible()
     await check_accessibility(page, screenshots, "records-13-case-concluded")
     await context.close()
+
+
+async def test_the_iro_records_the_childs_participation_and_the_solicitor_sees_it_without_what_was_said(
+    browser: Browser, live_server: str, world: World, screenshots: Path
+) -> None:
+    """Issue 18: the child's participation in a held review, on the review's page (radios, a textarea, the
+    private checkbox), refused then saved; the solicitor's case page shows it without what the child said."""
+    from portal import clock
+    from portal.cases import repository as case_rows
+    from portal.reviews import service as reviews
+
+    case_id = await world.open_case(case_number="RV26C00114")
+    iro = await world.actor("iro")
+    async with world.sessions() as session, session.begin():
+        [child] = await case_rows.case_children(session, case_id)
+        data = reviews.ScheduleReview(case_id, [child.id], clock.today(), "At home", tell_guardian=False)
+        [review] = await reviews.schedule_review(session, iro, data)
+        await reviews.record_held(session, iro, review.id, clock.today(), None)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, IRO)
+    await page.goto(f"{live_server}/cases/{case_id}")
+    await page.get_by_role("link", name="Record Amy's participation").click()
+    await check_accessibility(page, screenshots, "records-14-participation-form")
+    await page.get_by_role("button", name="Save Amy's participation").click()
+    await expect(page.locator(".govuk-error-summary")).to_be_focused()
+    await check_accessibility(page, screenshots, "records-15-participation-errors")
+    await page.get_by_label("Attended part of the review").check()
+    await page.get_by_label("Through an advocate").check()
+    await page.get_by_label("Who conveyed them? (optional)").fill("Sam Lee, Coram Voice")
+    await page.get_by_label("Amy's wishes and feelings").fill("To stay with her carers.")
+    await page.get_by_label("Private to Amy's IRO").check()
+    await page.get_by_role("button", name="Save Amy's participation").click()
+    await expect(page.get_by_text("The child's participation in the review is recorded.")).to_be_visible()
+    await expect(page.get_by_text("To stay with her carers.")).to_be_visible()
+    await check_accessibility(page, screenshots, "records-16-case-with-participation")
+    await context.close()
+
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, live_server, "Sol Icitor, Riverside City Council")
+    await page.goto(f"{live_server}/cases/{case_id}")
+    await expect(page.get_by_text("What the child said is private to their IRO.")).to_be_visible()
+    await expect(page.get_by_text("To stay with her carers.")).to_have_count(0)
+    await check_accessibility(page, screenshots, "records-17-participation-withheld")
+    await context.close()

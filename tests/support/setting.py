@@ -26,6 +26,7 @@ from models import (
     OutboxState,
     Person,
     ReferralGround,
+    ReviewDecision,
     Role,
     utcnow,
 )
@@ -115,6 +116,10 @@ class Setting:
     # the team manager named to answer it and the guardian told of it; and one still informal and untold.
     dispute_id: str = ""
     untold_dispute_id: str = ""
+    # A review held whose decisions are recorded and put to the team manager, and its decision the social
+    # worker owns (issue 18).
+    decided_review_id: str = ""
+    decision_id: str = ""
     # A referral to Cafcass from the case's IRO with "officer" appointed to it, and one just made.
     referral_id: str = ""
     new_referral_id: str = ""
@@ -315,6 +320,7 @@ async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.U
 async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, Any]:
     from portal.discussions import service as discussions
     from portal.raised_issues import service as issues
+    from portal.reviews import decisions as review_decisions
     from portal.reviews import service as reviews
 
     async with sessions() as session, session.begin():
@@ -338,6 +344,22 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
             data = reviews.ScheduleReview(case_id, [child_id], today, "At the office", tell_guardian=False)
             return str((await reviews.schedule_review(session, iro, data))[0].id)
 
+        # A review of the first child held, its decisions recorded (one the social worker's) and put to the
+        # team manager to confirm (issue 18); then the child's next review booked.
+        decided = await book(child_ids[0])
+        await reviews.record_held(session, iro, uuid.UUID(decided), today, None)
+        await review_decisions.record_decisions(
+            session,
+            iro,
+            review_decisions.RecordDecisions(
+                uuid.UUID(decided),
+                [review_decisions.NewDecision("Arrange a tutor", world.id("social_worker"), today)],
+                manager_id=world.id("team_manager"),
+            ),
+        )
+        decision = await session.scalar(
+            sa.select(ReviewDecision.id).where(ReviewDecision.review_id == uuid.UUID(decided))
+        )
         booked, held = await book(child_ids[0]), await book(child_ids[1])
         await reviews.record_held(session, iro, uuid.UUID(held), today, None)
         discussion = await discussions.record_discussion(
@@ -359,6 +381,8 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
         "child_ids": [str(c) for c in child_ids],
         "booked_review_id": booked,
         "held_review_id": held,
+        "decided_review_id": decided,
+        "decision_id": str(decision),
         "discussion_id": str(discussion.id),
         "issue_id": str(issue.id),
         "concern_id": str(concern.id),

@@ -108,9 +108,10 @@ async def test_the_panel_lists_your_overdue_duties_with_their_forms(
     panel = _panel(await _case_page(web, world, "iro", case_id))
     assert f'href="/cases/{case_id}/arrangement">Record how you will keep in touch' in panel
     assert 'contacts/new">Log the contact' not in panel  # P2 is the guardian's, not the IRO's
-    # A manager has no duties of their own here: the panel says how many are overdue on the case.
+    # A manager has no duties of their own here: the panel says how many are overdue on the case (P2, P3
+    # and the IRO's R1: the child has been looked after for 13 weeks with no review).
     panel = _panel(await _case_page(web, world, "cafcass_manager", case_id))
-    assert "2 of the protocol's duties on this case are overdue" in panel
+    assert "3 of the duties on this case are overdue" in panel
 
 
 async def test_due_soon_duties_are_in_the_panel_and_met_ones_leave_it(
@@ -379,13 +380,14 @@ async def test_your_cases_shows_overdue_counts_per_case(
 ) -> None:
     late = await world.open_case(case_number="RV26C00702")
     travel(datetime.now(UTC) + timedelta(days=21))
-    await world.open_case(case_number="RV26C00703")  # allocated today: nothing overdue
+    # Issued and allocated today: nothing overdue.
+    await world.open_case(case_number="RV26C00703", issued_weeks_ago=0)
     await sign_in_as(web, world.id("guardian"))
     page = _text((await web.get("/cases")).text)
     row = re.search(rf'href="/cases/{late}">RV26C00702</a>.*?</tr>', page)
     assert row
-    assert "2 overdue</strong>" in row.group(0)
-    assert "2 of them yours" in row.group(0)  # P2 is the guardian's, P3 shared
+    assert "3 overdue</strong>" in row.group(0)
+    assert "2 of them yours" in row.group(0)  # P2 is the guardian's, P3 shared; R1 the IRO's
     fresh = re.search(r">RV26C00703</a>.*?</tr>", page)
     assert fresh
     assert "overdue" not in fresh.group(0)
@@ -394,7 +396,7 @@ async def test_your_cases_shows_overdue_counts_per_case(
     page = _text((await web.get("/cases")).text)
     row = re.search(rf'href="/cases/{late}">RV26C00702</a>.*?</tr>', page)
     assert row
-    assert "2 overdue</strong>" in row.group(0)
+    assert "3 overdue</strong>" in row.group(0)
     assert "yours" not in row.group(0)
 
 

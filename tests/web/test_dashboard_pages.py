@@ -47,7 +47,12 @@ async def test_a_cafcass_manager_reads_the_dashboard_csv_and_drills_down(
     assert "<table" in page
     rows = list(csv.reader(io.StringIO((await web.get("/dashboard.csv?by=practitioner")).text)))
     assert rows[0][:4] == ["group", "code", "obligation", "opened"]
-    assert {(r[0], r[1]) for r in rows[1:]} == {("Gina Guardian", "P2"), ("Gina Guardian", "P3")}
+    # The case's duties: the guardian's, and the IRO's first review of the child (R1).
+    assert {(r[0], r[1]) for r in rows[1:]} == {
+        ("Gina Guardian", "P2"),
+        ("Gina Guardian", "P3"),
+        ("Ivan Reviewer", "R1"),
+    }
     link = re.search(r'href="(/dashboard/cases\?[^"]+measure=OPENED[^"]*)"', page)
     assert link
     cases = (await web.get(link.group(1).replace("&amp;", "&"))).text

@@ -18,8 +18,8 @@ from tests.support.world import World
 
 
 async def _given_up(world: World, engine: AsyncEngine) -> dict[str, str]:
-    """A new case's notices (P2 and P3: two to the guardian, one to the IRO), all given up: their ids by
-    recipient and subject's code."""
+    """A new case's notices (P2 and P3 to the guardian; P3 and the child's first review, R1, to the IRO),
+    all given up: their ids by recipient and subject's code."""
     await world.open_case()
     async with AsyncSession(engine) as session, session.begin():
         await session.execute(
@@ -41,7 +41,7 @@ async def test_each_sees_the_email_of_the_people_they_look_after(
 ) -> None:
     await _given_up(world, engine)
     guardians = [("Gina Guardian", "P2"), ("Gina Guardian", "P3")]
-    iros = [("Ivan Reviewer", "P3")]
+    iros = [("Ivan Reviewer", "P3"), ("Ivan Reviewer", "R1")]
     assert await _seen(client, world, "admin") == iros  # Riverside's administrator
     assert await _seen(client, world, "iro_manager") == iros
     assert await _seen(client, world, "cafcass_manager") == guardians
@@ -78,7 +78,7 @@ async def test_an_administrator_sends_their_organisation_s_email_again(
         assert (message.state, message.attempts) == (OutboxState.PENDING, 0)
         retried = await session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "email.retry"))
     assert retried == 1
-    assert await _seen(client, world, "admin") == []
+    assert await _seen(client, world, "admin") == [("Ivan Reviewer", "R1")]
 
 
 async def test_the_page_lists_them_and_an_administrator_sends_one_again(
@@ -97,11 +97,13 @@ async def test_the_page_lists_them_and_an_administrator_sends_one_again(
     page = (await web.get("/admin/email")).text
     assert "Ivan Reviewer" in page
     assert "Gina Guardian" not in page
-    [action] = re.findall(r'action="(/admin/email/[0-9a-f-]+/retry)"', page)
+    actions = re.findall(r'action="(/admin/email/[0-9a-f-]+/retry)"', page)
+    assert len(actions) == 2  # P3 and R1
     csrf = csrf_from(page)
-    sent = await web.post(action, data={"csrf_token": csrf})
-    assert (sent.status_code, sent.headers["location"]) == (303, "/admin/email?done=queued")
+    for action in actions:
+        sent = await web.post(action, data={"csrf_token": csrf})
+        assert (sent.status_code, sent.headers["location"]) == (303, "/admin/email?done=queued")
     page = (await web.get(sent.headers["location"])).text
     assert "The email is queued again" in page
     assert "None: every email was delivered" in page
-    assert (await web.post(action, data={"csrf_token": csrf})).status_code == 404
+    assert (await web.post(actions[0], data={"csrf_token": csrf})).status_code == 404

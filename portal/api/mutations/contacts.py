@@ -81,7 +81,6 @@ class ContactMutations:
                 reply_expected=input.reply_expected,
                 reply_due_on=input.reply_due_on,
                 corrects_id=parse_id(input.corrects_id, "correctsId") if input.corrects_id else None,
-                reply_working_days=info.context.settings.reply_working_days,
                 one_way_meets_p2=info.context.settings.p2_one_way_contact_meets,
             )
             actor = info.context.require_actor()

@@ -10,17 +10,29 @@ from typing import TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import DiscussionKind, DiscussionMode, EmailPreference, FinalOrderKind, IssueKind, ReviewKind
+from models import (
+    ChildAttendance,
+    DiscussionKind,
+    DiscussionMode,
+    EmailPreference,
+    FinalOrderKind,
+    IssueKind,
+    ManagerResponse,
+    ReviewKind,
+    ViewsConveyed,
+)
 from models import Review as ReviewModel
 from portal.api.context import Info
-from portal.api.doc import field, input_type, mutation, object_type
+from portal.api.doc import enum_type, field, input_type, mutation, object_type
 from portal.api.errors import UserError, attempt, parse_id
-from portal.api.types.records import Discussion, FinalOrder, RaisedIssue, Review
+from portal.api.types.records import Discussion, FinalOrder, RaisedIssue, Review, ReviewDecisionsCheck
+from portal.api.types.tasks import DecisionTask
 from portal.auth.actor import Actor
 from portal.cases import final_orders
 from portal.discussions import service as discussions
 from portal.people import service as people
 from portal.raised_issues import service as raised_issues
+from portal.reviews import decisions, participation
 from portal.reviews import service as reviews
 
 T = TypeVar("T")
@@ -81,6 +93,120 @@ class ShareReviewRecordInput:
 
     id: strawberry.ID = field("The review.")
     record: str = field("Its decisions and recommendations.")
+
+
+@input_type
+class RecordReviewParticipationInput:
+    """The child's participation in a held review and their wishes and feelings, recorded or changed by the
+    child's IRO (CPPCR 2010 reg 36; IRO Handbook ch. 3; issue 18). Recording it again replaces it."""
+
+    id: strawberry.ID = field("The review, once held.")
+    attendance: ChildAttendance | None = field(
+        "Whether the child attended, all of it or part; if not, whether their views were conveyed."
+    )
+    views_conveyed: ViewsConveyed | None = field(
+        "How the child's views reached the review: needed when they did not attend but their views were "
+        "conveyed; left empty when their views were not conveyed.",
+        default=None,
+    )
+    conveyed_by: str = field(
+        "Who conveyed them (an advocate's name and service, the carer ...), or how (needed for OTHER). Up "
+        "to 200 characters.",
+        default="",
+    )
+    wishes_and_feelings: str = field(
+        "The child's wishes and feelings, as they said them: needed unless their views were not conveyed. "
+        "Up to 10,000 characters.",
+        default="",
+    )
+    private: bool = field(
+        "Keep what the child said private to their IRO: everyone else who sees the review sees this record, "
+        "how the child took part, but not what they said.",
+        default=False,
+    )
+
+
+EarlierOutcomeEnum = enum_type(
+    decisions.EarlierOutcome,
+    "What a review says of a decision still open from an earlier one: done, dropped (no longer needed, with "
+    "the reason) or carried forward to this review with a new date.",
+)
+
+
+@input_type
+class ReviewDecisionInput:
+    """A decision of the review, as an action."""
+
+    description: str = field("What was decided, as an action. Up to 1,000 characters.")
+    owner_id: strawberry.ID | None = field(
+        "Who will do it: someone on the case, or a person of the child's local authority."
+    )
+    due_on: date | None = field("When it is due: not before the review, and within 12 months of it.")
+
+
+@input_type
+class EarlierDecisionInput:
+    """What happens to one decision still open from the child's earlier reviews."""
+
+    id: strawberry.ID = field("The earlier decision.")
+    outcome: decisions.EarlierOutcome | None = field("Done, dropped or carried forward.")
+    note: str = field(
+        "What was done, or why it is no longer needed (needed to drop it). Up to 1,000 characters.",
+        default="",
+    )
+    due_on: date | None = field("Its new due date, to carry it forward (needed then).", default=None)
+
+
+@input_type
+class RecordReviewDecisionsInput:
+    """A held review's decisions, recorded once by the child's IRO (issue 18; meets RD): the new decisions,
+    what happens to every decision still open from the child's earlier reviews (each said once), and the
+    manager asked to confirm them."""
+
+    id: strawberry.ID = field("The review, once held.")
+    decisions: list[ReviewDecisionInput] = field("The review's new decisions.", default_factory=list)
+    earlier: list[EarlierDecisionInput] = field(
+        "What happens to each decision still open from the child's earlier reviews: every one, once.",
+        default_factory=list,
+    )
+    manager_id: strawberry.ID | None = field(
+        "A manager (LA_MANAGER) of the child's local authority to ask to confirm the decisions; optional.",
+        default=None,
+    )
+
+
+@input_type
+class CompleteReviewDecisionInput:
+    """A review's decision done."""
+
+    id: strawberry.ID = field("The decision.")
+    note: str = field("What was done (optional). Up to 1,000 characters.", default="")
+
+
+@input_type
+class RespondToReviewDecisionsInput:
+    """The named manager's answer on a review's decisions."""
+
+    review_id: strawberry.ID = field("The review.")
+    response: ManagerResponse = field("CONFIRMED, or DISPUTED (with the reason in comment).")
+    comment: str = field("Why you dispute them (needed then), or a note. Up to 2,000 characters.", default="")
+
+
+@object_type
+class DecisionTaskPayload:
+    """The decision as it now is (as its owner sees it on their task list), or the errors (and nothing
+    written)."""
+
+    decision: DecisionTask | None = field("The decision.")
+    errors: list[UserError] = field("What was wrong; empty on success.")
+
+
+@object_type
+class ReviewDecisionsCheckPayload:
+    """The check as it now is, or the errors (and nothing written)."""
+
+    check: ReviewDecisionsCheck | None = field("The check, with your answer.")
+    errors: list[UserError] = field("What was wrong; empty on success.")
 
 
 @object_type
@@ -305,6 +431,99 @@ class RecordMutations:
 
         review, errors = await attempt(info.context, work())
         return ReviewPayload(review=review, errors=errors)
+
+    @mutation
+    async def record_review_participation(
+        self, info: Info, input: RecordReviewParticipationInput
+    ) -> ReviewPayload:
+        """Record the child's participation in a held review, with their wishes and feelings, or change it
+        (the child's IRO; issue 18). What the child said may be kept private to their IRO."""
+
+        async def work() -> Review:
+            data = participation.RecordParticipation(
+                review_id=parse_id(input.id, "id"),
+                attendance=input.attendance,
+                views_conveyed=input.views_conveyed,
+                conveyed_by=input.conveyed_by,
+                wishes_and_feelings=input.wishes_and_feelings,
+                private=input.private,
+            )
+            return _review(await _as_actor(info, lambda s, a: participation.record_participation(s, a, data)))
+
+        review, errors = await attempt(info.context, work())
+        return ReviewPayload(review=review, errors=errors)
+
+    @mutation
+    async def record_review_decisions(self, info: Info, input: RecordReviewDecisionsInput) -> ReviewPayload:
+        """Record a held review's decisions as actions, once (the child's IRO; issue 18; meets RD): each with
+        an owner and a due date, what happens to every decision still open from the child's earlier
+        reviews, and optionally the manager asked to confirm them. The owners, the guardian and the manager
+        are told by email, with no case content."""
+
+        async def work() -> Review:
+            data = decisions.RecordDecisions(
+                review_id=parse_id(input.id, "id"),
+                decisions=[
+                    decisions.NewDecision(
+                        description=d.description,
+                        owner_id=parse_id(d.owner_id, f"decisions.{n}.ownerId") if d.owner_id else None,
+                        due_on=d.due_on,
+                    )
+                    for n, d in enumerate(input.decisions)
+                ],
+                earlier=[
+                    decisions.Earlier(
+                        decision_id=parse_id(e.id, f"earlier.{n}"),
+                        outcome=e.outcome,
+                        note=e.note,
+                        due_on=e.due_on,
+                    )
+                    for n, e in enumerate(input.earlier)
+                ],
+                manager_id=parse_id(input.manager_id, "managerId") if input.manager_id else None,
+            )
+            return _review(await _as_actor(info, lambda s, a: decisions.record_decisions(s, a, data)))
+
+        review, errors = await attempt(info.context, work())
+        return ReviewPayload(review=review, errors=errors)
+
+    @mutation
+    async def complete_review_decision(
+        self, info: Info, input: CompleteReviewDecisionInput
+    ) -> DecisionTaskPayload:
+        """Mark a review's decision done (its owner, or the child's IRO; issue 18)."""
+
+        async def work() -> DecisionTask:
+            decision_id = parse_id(input.id, "id")
+
+            async def complete(session: AsyncSession, actor: Actor) -> DecisionTask:
+                await decisions.complete_decision(session, actor, decision_id, input.note)
+                return DecisionTask.of(
+                    await decisions.as_task(session, actor, decision_id), info.context.today
+                )
+
+            return await _as_actor(info, complete)
+
+        decision, errors = await attempt(info.context, work())
+        return DecisionTaskPayload(decision=decision, errors=errors)
+
+    @mutation
+    async def respond_to_review_decisions(
+        self, info: Info, input: RespondToReviewDecisionsInput
+    ) -> ReviewDecisionsCheckPayload:
+        """Confirm a review's decisions, or dispute them with the reason (the manager the IRO asked; once;
+        issue 18). The IRO is told by email; a dispute may lead to their challenge."""
+
+        async def work() -> ReviewDecisionsCheck:
+            review_id = parse_id(input.review_id, "reviewId")
+            check = await _as_actor(
+                info,
+                lambda s, a: decisions.respond_to_decisions(s, a, review_id, input.response, input.comment),
+            )
+            return ReviewDecisionsCheck.of(check)
+
+        check, errors = await attempt(info.context, work())
+        return ReviewDecisionsCheckPayload(check=check, errors=errors)
 
     @mutation
     async def record_discussion(self, info: Info, input: RecordDiscussionInput) -> DiscussionPayload:

@@ -56,6 +56,10 @@ class Obligation:
         "that meets it."
     )
     reason: str | None = field("Why it was waived, does not apply or was missed.")
+    child_id: strawberry.ID | None = field(
+        "The child it concerns, for a duty about one child (a review's: P4, P5, P11, R1-R3); empty for one "
+        "about the whole case."
+    )
     rule_version: int = field("The version of the rule it was opened under.")
     rule_is_local: bool = field("Whether that rule is a local override rather than the protocol's default.")
     waivable_by: list[Role] = field(
@@ -101,6 +105,7 @@ class Obligation:
             evidence_id=strawberry.ID(str(model.evidence_id)) if model.evidence_id else None,
             trigger_id=strawberry.ID(str(model.trigger_id)) if model.trigger_id else None,
             reason=model.reason,
+            child_id=strawberry.ID(str(model.child_id)) if model.child_id else None,
             rule_version=rule.version,
             rule_is_local=rule.organisation_id is not None,
             waivable_by=[Role(r) for r in rule.waivable_by.split()],
@@ -119,7 +124,7 @@ class Protocol:
 
 
 DeadlineKindEnum = enum_type(
-    DeadlineKind, "How a deadline counts: working days after the event, or before a date."
+    DeadlineKind, "How a deadline counts: working days after the event or before a date, or months after it."
 )
 TriggerEnum = enum_type(Trigger, "The event that opens an obligation.")
 
@@ -137,7 +142,7 @@ class ObligationRule:
     owner: Owner = field("Whose duty it is.")
     trigger: Trigger = field("The event that opens it.")
     deadline_kind: DeadlineKind = field("After the event, or before a date it names.")
-    working_days: int = field("How many working days.")
+    working_days: int = field("How many working days (calendar months, for MONTHS_AFTER).")
     evidence: Evidence = field("The record that meets it.")
     waivable_by: list[str] = field("The roles that may waive it.")
     description: str = field("What the duty is.")

@@ -9,16 +9,45 @@ from datetime import date, datetime
 import strawberry
 
 from models import AgreedAction as AgreedActionModel
+from models import (
+    ChildAttendance,
+    DecisionState,
+    DiscussionKind,
+    DiscussionMode,
+    FinalOrderKind,
+    IssueKind,
+    ManagerResponse,
+    ReviewKind,
+    ViewsConveyed,
+)
 from models import Discussion as DiscussionModel
-from models import DiscussionKind, DiscussionMode, FinalOrderKind, IssueKind, ReviewKind
 from models import FinalOrder as FinalOrderModel
 from models import RaisedIssue as RaisedIssueModel
 from models import Review as ReviewModel
+from models import ReviewDecisionsCheck as ReviewDecisionsCheckModel
+from portal.access.policy import reads_child_wishes
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
 from portal.api.types.people import PersonRef, person_ref
+from portal.audit import service as audit
+from portal.audit.service import Look
+from portal.cases.service import viewer_roles
+from portal.reviews.decisions import overdue
+from portal.reviews.repository import DecisionRow, ParticipationRow
 
 ReviewKindEnum = enum_type(ReviewKind, "Where a looked-after review falls in the reg 33 schedule.")
+ChildAttendanceEnum = enum_type(
+    ChildAttendance,
+    "Whether the child attended their review, all of it or part, and if not whether their views reached it.",
+)
+ViewsConveyedEnum = enum_type(ViewsConveyed, "How the child's views reached their review.")
+DecisionStateEnum = enum_type(
+    DecisionState,
+    "Where a review's decision stands: open, done, carried forward to a later review, or dropped there.",
+)
+ManagerResponseEnum = enum_type(
+    ManagerResponse, "The manager's answer on a review's decisions: confirmed, or disputed with the reason."
+)
 DiscussionKindEnum = enum_type(
     DiscussionKind, "A discussion during proceedings, or the final discussion (P13)."
 )
@@ -43,6 +72,170 @@ class NextReview:
 
 
 @object_type
+class ReviewParticipation:
+    """The child's participation in one of their looked-after reviews, recorded by the child's IRO once it
+    was held: whether they attended, how their views reached the review and by whom, and their wishes and
+    feelings. "The review is the child's meeting" (IRO Handbook 2010, ch. 3), and the IRO makes sure the
+    child's wishes and feelings are ascertained and considered (CPPCR 2010 reg 36; issue 18). What the
+    child said may be private to their IRO (PROTOCOL.md §6): everyone else who sees the review sees this
+    record, how the child took part, but not what they said."""
+
+    attendance: ChildAttendance = field(
+        "Whether the child attended all or part of the review, and if not whether their views were conveyed."
+    )
+    views_conveyed: ViewsConveyed | None = field("How the child's views reached the review, if they did.")
+    conveyed_by: str = field(
+        "Who conveyed the child's views (an advocate, the carer ...), or how, for another way; may be empty."
+    )
+    private: bool = field(
+        "Whether what the child said is private to their IRO: only the child's IRO on the case reads it."
+    )
+    wishes_and_feelings: str | None = field(
+        "What the child said: their wishes and feelings (may be empty when their views were not conveyed). "
+        "Null when it is kept from you (see wishesWithheld): marked private, only the child's IRO on the "
+        "case reads it; otherwise it is read as the review's record is (once shared with the guardian, P5; "
+        "before that, by the IRO)."
+    )
+    wishes_withheld: bool = field(
+        "Whether what the child said is kept from you: private to their IRO, or part of a review record "
+        "not yet shared."
+    )
+    recorded_at: datetime = field("When it was first recorded.")
+    updated_at: datetime = field("When it was last changed (when it was recorded, until it is changed).")
+    _recorded_by_id: strawberry.Private[uuid.UUID]
+    _updated_by_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    def recorded_by(self, info: Info) -> PersonRef:
+        """The IRO who first recorded it."""
+        return person_ref(info, self._recorded_by_id)
+
+    @resolver
+    def updated_by(self, info: Info) -> PersonRef:
+        """The IRO who last changed it (who recorded it, until it is changed)."""
+        return person_ref(info, self._updated_by_id)
+
+    @staticmethod
+    def of(info: Info, row: ParticipationRow) -> ReviewParticipation:
+        """The record as the asker may see it (the rule is portal/access/policy.py's); a look at what the
+        child said is recorded in the case's audit trail when it is shown."""
+        model, actor = row.participation, info.context.require_actor()
+        shown = reads_child_wishes(
+            actor,
+            row.case_id,
+            private=model.private,
+            childs_iro=row.childs_iro,
+            record_visible=row.record_visible,
+        )
+        if shown and model.wishes_and_feelings:
+            roles = viewer_roles(actor, row.case_id)
+            audit.look(
+                info.context.uow.session, actor, row.case_id, Look.PARTICIPATION, roles[0] if roles else None
+            )
+        return ReviewParticipation(
+            attendance=model.attendance,
+            views_conveyed=model.views_conveyed,
+            conveyed_by=model.conveyed_by,
+            private=model.private,
+            wishes_and_feelings=model.wishes_and_feelings if shown else None,
+            wishes_withheld=not shown,
+            recorded_at=model.recorded_at,
+            updated_at=model.updated_at,
+            _recorded_by_id=model.recorded_by_id,
+            _updated_by_id=model.updated_by_id,
+        )
+
+
+@object_type
+class ReviewDecision:
+    """One decision of a looked-after review, as an action: who does it, by when, and where it stands (issue
+    18; IRO Handbook 2010: the decisions are circulated within 5 working days, RD). Those still open at the
+    child's next review are done, dropped or carried forward there."""
+
+    id: strawberry.ID = field("The decision's id.")
+    position: int = field("Its place in the review's list, from 0.")
+    description: str = field("What was decided, as an action.")
+    due_on: date = field("When it is due.")
+    state: DecisionState = field("Open, done, carried forward or dropped.")
+    overdue: bool = field("Whether it is open past its due date (worked out today, never stored).")
+    note: str = field("What was done, or why it was dropped; may be empty.")
+    recorded_at: datetime = field("When the IRO recorded it.")
+    closed_at: datetime | None = field("When it was done, dropped or carried forward.")
+    carried_from_id: strawberry.ID | None = field(
+        "The decision of an earlier review it carries forward, if it does."
+    )
+    carried_from_held_on: date | None = field("The date the review it was carried forward from was held.")
+    _owner_id: strawberry.Private[uuid.UUID]
+    _closed_by_id: strawberry.Private[uuid.UUID | None]
+
+    @resolver
+    def owner(self, info: Info) -> PersonRef:
+        """Who will do it: someone on the case, or a person of the child's local authority."""
+        return person_ref(info, self._owner_id)
+
+    @resolver
+    def closed_by(self, info: Info) -> PersonRef | None:
+        """Who marked it done, dropped or carried it forward."""
+        return person_ref(info, self._closed_by_id) if self._closed_by_id else None
+
+    @staticmethod
+    def of(row: DecisionRow, today: date) -> ReviewDecision:
+        model = row.decision
+        return ReviewDecision(
+            id=strawberry.ID(str(model.id)),
+            position=model.position,
+            description=model.description,
+            due_on=model.due_on,
+            state=model.state,
+            overdue=overdue(model, today),
+            note=model.note,
+            recorded_at=model.recorded_at,
+            closed_at=model.closed_at,
+            carried_from_id=strawberry.ID(str(model.carried_from_id)) if model.carried_from_id else None,
+            carried_from_held_on=row.carried_from_held_on,
+            _owner_id=model.owner_id,
+            _closed_by_id=model.closed_by_id,
+        )
+
+
+@object_type
+class ReviewDecisionsCheck:
+    """That a review's decisions were recorded (RD's evidence), and, when the IRO asked one, the manager of
+    the child's authority asked to confirm them and their answer: confirmed, or disputed with the reason (a
+    dispute may lead to the IRO's challenge; issue 18)."""
+
+    recorded_at: datetime = field("When the decisions were recorded.")
+    response: ManagerResponse | None = field("The manager's answer, once given.")
+    comment: str = field(
+        "The manager's comment: why they dispute the decisions, or a note with a confirmation."
+    )
+    responded_at: datetime | None = field("When the manager answered.")
+    _recorded_by_id: strawberry.Private[uuid.UUID]
+    _manager_id: strawberry.Private[uuid.UUID | None]
+
+    @resolver
+    def recorded_by(self, info: Info) -> PersonRef:
+        """The IRO who recorded the decisions."""
+        return person_ref(info, self._recorded_by_id)
+
+    @resolver
+    def manager(self, info: Info) -> PersonRef | None:
+        """The manager asked to confirm them, if the IRO asked one."""
+        return person_ref(info, self._manager_id) if self._manager_id else None
+
+    @staticmethod
+    def of(model: ReviewDecisionsCheckModel) -> ReviewDecisionsCheck:
+        return ReviewDecisionsCheck(
+            recorded_at=model.recorded_at,
+            response=model.response,
+            comment=model.comment,
+            responded_at=model.responded_at,
+            _recorded_by_id=model.recorded_by_id,
+            _manager_id=model.manager_id,
+        )
+
+
+@object_type
 class Review:
     """A looked-after review of one child, chaired by the IRO; what the guardian is told of it (P4, P5), and
     whether they are asked to come (generally not, P10)."""
@@ -62,6 +255,29 @@ class Review:
         "before sharing."
     )
     record_shared_at: datetime | None = field("When its record was shared with the guardian (P5).")
+    _model_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    async def participation(self, info: Info) -> ReviewParticipation | None:
+        """The child's participation in the review and their wishes and feelings, once it is held and
+        their IRO has recorded them (issue 18). What the child said is withheld where it is not yours to
+        read; that the record exists, and how the child took part, show to everyone who sees the review."""
+        row = await info.context.loaders.participation.load(self._model_id)
+        return ReviewParticipation.of(info, row) if row is not None else None
+
+    @resolver
+    async def decisions(self, info: Info) -> list[ReviewDecision]:
+        """Its decisions as actions, in order, once the IRO has recorded them (issue 18, RD), with those it
+        carries forward from the child's earlier reviews."""
+        rows = await info.context.loaders.decisions.load(self._model_id)
+        return [ReviewDecision.of(row, info.context.today) for row in rows]
+
+    @resolver
+    async def decisions_check(self, info: Info) -> ReviewDecisionsCheck | None:
+        """That its decisions were recorded, and the manager's confirmation or dispute of them, if one was
+        asked; null until the decisions are recorded."""
+        check = await info.context.loaders.decisions_check.load(self._model_id)
+        return ReviewDecisionsCheck.of(check) if check is not None else None
 
     @staticmethod
     def of(model: ReviewModel, *, show_record: bool) -> Review:
@@ -77,6 +293,7 @@ class Review:
             held_on=model.held_on,
             record=shown,
             record_shared_at=model.record_shared_at,
+            _model_id=model.id,
         )
 
 

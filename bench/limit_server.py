@@ -138,6 +138,7 @@ CASE_PERMISSIONS: dict[str, frozenset[str]] = {
         [
             "arrangement:record",
             "case:read",
+            "change:notify",
             "child-file:export",
             "contact:log",
             "contact:reply",
@@ -168,6 +169,7 @@ CASE_PERMISSIONS: dict[str, frozenset[str]] = {
     "social_worker": frozenset(
         [
             "case:read",
+            "change:notify",
         ]
     ),
     "la_manager": frozenset(),
@@ -231,6 +233,8 @@ ABILITIES = [
     ("recordArrangement", "arrangement:record"),
     ("waiveObligation", "obligation:waive"),
     ("manageReviews", "review:manage"),
+    ("notifySignificantChange", "change:notify"),
+    ("prepareReviews", "review:prepare"),
     ("recordDiscussion", "discussion:record"),
     ("raiseConcern", "concern:raise"),
     ("recordSignificantIssue", "significant-issue:record"),
@@ -768,11 +772,20 @@ SELECT p.id, p.case_number, p.issued_on, p.stage, c.id AS court_id, c.name AS co
                    vp.wishes_and_feelings, vp.updated_at, vu.name,
                    array(SELECT row(d.id, d.state, d.due_on) FROM review_decision d
                          WHERE d.review_id = v.id ORDER BY d.position),
-                   vc.review_id IS NOT NULL, vc.response)
+                   vc.review_id IS NOT NULL, vc.response, v.long_term_foster_settled, v.child_agreed,
+                   v.held_before_portal, vr.review_id IS NOT NULL, vr.social_worker_consulted_on,
+                   vr.papers_received_on, vr.updated_at, vru.name)
         FROM review v LEFT JOIN review_participation vp ON vp.review_id = v.id
+        LEFT JOIN review_preparation vr ON vr.review_id = v.id
+        LEFT JOIN person vru ON vru.id = vr.updated_by_id
         LEFT JOIN person vu ON vu.id = vp.updated_by_id
         LEFT JOIN review_decisions_check vc ON vc.review_id = v.id
         WHERE v.proceedings_id = p.id ORDER BY v.review_date, v.id) AS reviews,
+  array(SELECT row(sc.id, sc.child_id, sc.kind, sc.occurred_on, sc.summary, sc.notified_at, sc.notified_by_id,
+                   nb.name, sc.response, sc.response_reason, sc.review_id, sc.responded_at, rb.name)
+        FROM significant_change sc JOIN person nb ON nb.id = sc.notified_by_id
+        LEFT JOIN person rb ON rb.id = sc.responded_by_id
+        WHERE sc.proceedings_id = p.id ORDER BY sc.notified_at DESC, sc.id DESC) AS changes,
   array(SELECT row(d.id, d.kind, d.held_on, d.mode, d.others_present, d.summary, d.recorded_at, di.name,
                    dg.name,
                    array(SELECT row(x.description, x.due_on, x.done_at, xo.name)
@@ -957,6 +970,17 @@ def review_entry(
         "heldOn": iso(v[7]),
         "record": v[8] if record_visible else None,
         "recordSharedAt": iso(v[9]),
+        "longTermFosterSettled": v[21],
+        "childAgreed": v[22],
+        "heldBeforePortal": v[23],
+        "preparation": {
+            "socialWorkerConsultedOn": iso(v[25]),
+            "papersReceivedOn": iso(v[26]),
+            "updatedAt": v[27].isoformat(),
+            "updatedBy": {"name": v[28]},
+        }
+        if v[24]
+        else None,
         "participation": participation,
         "decisions": [
             {"id": str(d[0]), "state": enum(d[1]), "overdue": d[1] == "open" and d[2] < today} for d in v[18]
@@ -1130,6 +1154,24 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
         else None,
         "obligations": obligations,
         "reviews": reviews_out,
+        # Significant changes and the IRO's answers (SC): everyone who reads the case reads them.
+        "significantChanges": [
+            {
+                "id": str(c[0]),
+                "childId": str(c[1]),
+                "kind": enum(c[2]),
+                "occurredOn": c[3].isoformat(),
+                "summary": c[4],
+                "notifiedAt": c[5].isoformat(),
+                "notifiedBy": {"id": str(c[6]), "name": c[7]},
+                "response": enum(c[8]) if c[8] is not None else None,
+                "responseReason": c[9],
+                "reviewId": ident(c[10]),
+                "respondedAt": iso(c[11]),
+                "respondedBy": {"name": c[12]} if c[12] is not None else None,
+            }
+            for c in row["changes"]
+        ],
         "discussions": [
             {
                 "id": str(d[0]),

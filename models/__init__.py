@@ -67,8 +67,16 @@ from models.referrals import (
 )
 from models.retention import DeletedCase, LegalHold
 from models.review_decisions import DecisionState, ManagerResponse, ReviewDecision, ReviewDecisionsCheck
-from models.reviews import ChildAttendance, Review, ReviewKind, ReviewParticipation, ViewsConveyed
+from models.reviews import (
+    ChildAttendance,
+    Review,
+    ReviewKind,
+    ReviewParticipation,
+    ReviewPreparation,
+    ViewsConveyed,
+)
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
+from models.significant_changes import ChangeKind, ChangeResponse, SignificantChange
 from models.versions import DIRECTORY, ViewVersion
 
 metadata = SQLModel.metadata
@@ -86,6 +94,8 @@ __all__ = [
     "CafcassReferral",
     "CaseMembership",
     "CaseRole",
+    "ChangeKind",
+    "ChangeResponse",
     "Channel",
     "Child",
     "ChildAttendance",
@@ -159,9 +169,11 @@ __all__ = [
     "ReviewDecisionsCheck",
     "ReviewKind",
     "ReviewParticipation",
+    "ReviewPreparation",
     "Role",
     "Side",
     "SignInAttempt",
+    "SignificantChange",
     "Stage",
     "StageChange",
     "StageOutcome",

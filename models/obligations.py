@@ -15,11 +15,16 @@ from models.base import enum_type, foreign_key, id_field, optional_timestamp_fie
 
 
 class Owner(StrEnum):
-    """Whose duty it is: the guardian, the IRO, or both together."""
+    """Whose duty it is: the guardian, the IRO, or both together; the child's social worker, or the IRO
+    managers of the child's authority."""
 
     GUARDIAN = "guardian"
     IRO = "iro"
     BOTH = "both"
+    # The child's social worker: their part before the child's review (SW1, SW2).
+    SOCIAL_WORKER = "social_worker"
+    # The IRO managers of the child's authority, none of them by name: appointing the child's IRO (IA).
+    IRO_MANAGER = "iro_manager"
 
 
 class Trigger(StrEnum):
@@ -40,6 +45,8 @@ class Trigger(StrEnum):
     LATER_REVIEW_HELD = "later_review_held"
     # A contact expecting a reply: opens no obligation, but its rule (RW) is the reply window.
     REPLY_EXPECTED = "reply_expected"
+    # A significant change in a looked-after child's circumstances, notified to their IRO (SC, issue 18).
+    SIGNIFICANT_CHANGE = "significant_change"
 
 
 class Evidence(StrEnum):
@@ -61,6 +68,13 @@ class Evidence(StrEnum):
     REPLY_MARKED = "reply_marked"
     # A review's decisions recorded as actions, each with an owner and a date (RD, issue 18).
     REVIEW_DECISIONS_RECORDED = "review_decisions_recorded"
+    # The child's IRO assigned (IA; issue 18).
+    IRO_APPOINTED = "iro_appointed"
+    # The social worker's part before a review (SW1, SW2; issue 18).
+    SOCIAL_WORKER_CONSULTED = "social_worker_consulted"
+    REVIEW_PAPERS_RECEIVED = "review_papers_received"
+    # The IRO's response to a significant change: an additional review booked, or none needed (SC, issue 18).
+    CHANGE_CONSIDERED = "change_considered"
 
 
 class DeadlineKind(StrEnum):

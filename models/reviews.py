@@ -41,6 +41,14 @@ class Review(SQLModel, table=True):
     arrangements: str = Field(max_length=2000)
     # P10: the guardian's attendance is generally not required; the IRO may ask them to come.
     guardian_invited: bool = False
+    # An information-gathering review is for a child settled in a long-term foster placement who agrees to
+    # one (IRO Handbook 2010; issue 18): the IRO records both when booking it. False for every other kind.
+    long_term_foster_settled: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    child_agreed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Recorded afterwards by the child's IRO: held before the child's proceedings came to the portal (a child
+    # looked after before them), so nothing about it was due through the portal; it keeps the reg 33 schedule
+    # (issue 18).
+    held_before_portal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     scheduled_by_id: uuid.UUID = foreign_key("person.id")
     scheduled_at: datetime = timestamp_field()
     # The notice of the arrangements sent to the guardian through the portal (P4's evidence).
@@ -104,5 +112,22 @@ class ReviewParticipation(SQLModel, table=True):
     recorded_by_id: uuid.UUID = foreign_key("person.id")
     recorded_at: datetime = timestamp_field()
     # The last change (the first record, until it is changed).
+    updated_by_id: uuid.UUID = foreign_key("person.id")
+    updated_at: datetime = timestamp_field()
+
+
+class ReviewPreparation(SQLModel, table=True):
+    """The social worker's part before a review (IRO Handbook 2010, ch. 3; issue 18): they consult the IRO
+    at least 15 working days before it (SW1), and the IRO has their report and the papers at least 3 working
+    days before it (SW2). Recorded by the child's social worker or their IRO, as the date each happened; a
+    date once recorded stands (the obligation it met was judged on it)."""
+
+    __tablename__ = "review_preparation"
+
+    review_id: uuid.UUID = Field(foreign_key="review.id", primary_key=True)
+    social_worker_consulted_on: date | None = None
+    papers_received_on: date | None = None
+    recorded_by_id: uuid.UUID = foreign_key("person.id")
+    recorded_at: datetime = timestamp_field()
     updated_by_id: uuid.UUID = foreign_key("person.id")
     updated_at: datetime = timestamp_field()

@@ -57,6 +57,7 @@ from portal.web.referral_pages import routes as referral_routes
 from portal.web.rendering import render
 from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
 from portal.web.retention_pages import routes as retention_routes
+from portal.web.significant_change_pages import routes as significant_change_routes
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *sign_in.routes,
             *page_routes,
             *record_routes,
+            *significant_change_routes,
             *dispute_routes,
             *dispute_document_routes,
             *referral_routes,

@@ -808,6 +808,7 @@ class _Loader:
                     else None
                 ),
                 handover=spec.handover,
+                social_worker=person(spec.social_worker),
             )
             for spec, proceedings, children in self.cases
         ]

@@ -1,6 +1,7 @@
 """What happened on the demo's cases after they opened: court papers (real PDFs, made as the demo loads),
-looked-after reviews with their notices and records, concerns and significant issues, final orders, the final
-discussions and a handover in each state (draft, submitted, returned, acknowledged).
+looked-after reviews with their notices and records, concerns and significant issues, significant changes in a
+child's circumstances and the IRO's answers, final orders, the final discussions and a handover in each state
+(draft, submitted, returned, acknowledged).
 
 Each step goes through the services, as the person who took it, with the portal's clock moved back to the
 moment it happened: the obligations, their evidence and the audit trail are what they would have been had
@@ -20,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models.base
 from models import (
+    ChangeKind,
+    ChangeResponse,
     Channel,
     Child,
     ChildAttendance,
@@ -36,6 +39,7 @@ from models import (
     Proceedings,
     Purpose,
     Review,
+    ReviewKind,
     ViewsConveyed,
 )
 from portal.auth.actor import Actor, Via
@@ -55,9 +59,10 @@ from portal.papers.receive import Received, Receiver
 from portal.raised_issues import service as raised_issues
 from portal.raised_issues.service import RaiseIssue
 from portal.reviews import decisions as review_decisions
-from portal.reviews import participation
+from portal.reviews import participation, preparation
 from portal.reviews import service as reviews
 from portal.reviews.service import ScheduleReview
+from portal.significant_changes import service as significant_changes
 from portal.storage.blobs import BlobStore
 
 
@@ -88,6 +93,8 @@ class DemoCase:
     final_orders: tuple[date, tuple[FinalOrderKind, ...]] | None = None
     # What became of the handover: "draft", "submitted", "returned" or "acknowledged".
     handover: str | None = None
+    # The children's social worker, who tells their IRO of significant changes (SC).
+    social_worker: uuid.UUID | None = None
 
 
 PLAN_IN_BRIEF = {
@@ -157,6 +164,7 @@ class Records:
             if case.final_orders:
                 await self.conclusion(case)
         await self.issues(cases)
+        await self.changes(cases)
         # The past's mail was never sent; nobody is to get it now.
         await self.session.flush()
         await mail_rows.discard_unsent(self.session)
@@ -304,6 +312,7 @@ class Records:
             review_ids = await self.book(case, since + timedelta(days=6), first, tell=careful)
             if careful:
                 await self.consult(case, first - timedelta(days=4))
+                await self.preparation(case, review_ids, since + timedelta(days=6), first)
             with clock_at(self.at(first, 16)):
                 actor = await self.actor(case.iro)
                 for review_id in review_ids:
@@ -324,6 +333,21 @@ class Records:
         if ended is None:
             # The next review, booked for the weeks ahead (the guardian told, where the sides keep in touch).
             await self.book(case, self.ago(3), self.today + timedelta(days=24), tell=careful)
+
+    async def preparation(
+        self, case: DemoCase, review_ids: list[uuid.UUID], booked_on: date, review_date: date
+    ) -> None:
+        """The social worker's part before the review (issue 18, SW1, SW2), as the IRO records it the day
+        before: the social worker consulted them the day it was booked, and sent the papers a week before."""
+        assert case.iro
+        with clock_at(self.at(review_date - timedelta(days=1), 17)):
+            actor = await self.actor(case.iro)
+            for review_id in review_ids:
+                await preparation.record_preparation(
+                    self.session,
+                    actor,
+                    preparation.RecordPreparation(review_id, booked_on, review_date - timedelta(days=7)),
+                )
 
     async def decisions(self, case: DemoCase, review_ids: list[uuid.UUID], held_on: date) -> None:
         """The review's decisions as actions, the day after it (issue 18, RD): one for the guardian, done a
@@ -464,6 +488,89 @@ class Records:
                 ),
             )
         return [r.id for r in booked]
+
+    # Significant changes in a child's circumstances, told to their IRO (SC; CPPCR 2010 reg 33(3)).
+
+    async def changes(self, cases: list[DemoCase]) -> None:
+        """A placement move the IRO answered (the review already booked will consider it) and a health event
+        still to answer, on a case whose sides keep to the protocol; and on a new case, a move for which the
+        IRO brought the child's review forward: an additional review, booked."""
+
+        def told(case: DemoCase) -> list[Child]:
+            return [c for c in case.children if c.legal_status.is_looked_after] if case.social_worker else []
+
+        live = [c for c in cases if c.iro and c.final_orders is None and told(c)]
+        careful = [c for c in live if c.contact == "both" and c.guardian]
+        if careful:
+            case = careful[0]
+            children = told(case)
+            assert case.iro
+            moved = await self.notify(
+                case,
+                children[0],
+                self.ago(10),
+                ChangeKind.PLACEMENT_MOVE,
+                f"{children[0].given_name} moved to new foster carers today: the carers gave notice after "
+                "a family illness. The move was planned with them; school and family time are unchanged.",
+            )
+            with clock_at(self.at(self.ago(8), 15)):
+                await significant_changes.respond(
+                    self.session,
+                    await self.actor(case.iro),
+                    moved,
+                    ChangeResponse.NO_REVIEW,
+                    f"{children[0].given_name}'s next review is already booked, within weeks: it will "
+                    "consider the move. I have spoken to the new carers and will visit before then.",
+                )
+            await self.notify(
+                case,
+                children[-1],
+                self.ago(1),
+                ChangeKind.HEALTH,
+                f"{children[-1].given_name} was admitted to hospital overnight with breathing difficulties "
+                "and has been discharged to the carers. A follow-up appointment is booked.",
+            )
+        # A child new to care, with no guardian allocated yet: the IRO brings the first review forward.
+        waiting = [c for c in live if not c.guardian]
+        if waiting:
+            case = waiting[0]
+            assert case.iro
+            child = told(case)[0]
+            moved = await self.notify(
+                case,
+                child,
+                self.ago(4),
+                ChangeKind.PLACEMENT_ENDED,
+                f"The mother-and-baby placement ended early: {child.given_name} is now with emergency foster "
+                "carers while a longer-term placement is found.",
+            )
+            with clock_at(self.at(self.ago(3), 11)):
+                await reviews.schedule_review(
+                    self.session,
+                    await self.actor(case.iro),
+                    ScheduleReview(
+                        case_id=case.proceedings.id,
+                        child_ids=[child.id],
+                        review_date=self.today + timedelta(days=7),
+                        arrangements="At the foster carers' home, 11am.",
+                        kind=ReviewKind.ADDITIONAL,
+                        tell_guardian=False,
+                        significant_change_id=moved,
+                    ),
+                )
+
+    async def notify(
+        self, case: DemoCase, child: Child, on: date, kind: ChangeKind, summary: str
+    ) -> uuid.UUID:
+        """The social worker tells the child's IRO of a change, the day it happened."""
+        assert case.social_worker
+        with clock_at(self.at(on, 16)):
+            change = await significant_changes.notify_change(
+                self.session,
+                await self.actor(case.social_worker),
+                significant_changes.NotifyChange(case.proceedings.id, child.id, kind, on, summary),
+            )
+        return change.id
 
     # Concerns (P8) and significant issues (P9).
 

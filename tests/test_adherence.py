@@ -93,11 +93,14 @@ async def _expected(engine: AsyncEngine, in_scope: set[uuid.UUID], by: str) -> d
         opened = obligation.opened_at.date()
         if case.id not in in_scope or not START <= opened <= END:
             continue
+        # A duty of no one by name (IA, the IRO managers') counts by case, never by team or practitioner.
+        if obligation.owner_person_id is None and by in ("team", "practitioner"):
+            continue
         key = {
             "none": "",
             "service_area": str(areas[case.court_id]),
             "local_authority": str(case.local_authority_id),
-            "team": str(teams[obligation.owner_person_id] or ""),
+            "team": str(teams.get(obligation.owner_person_id) or ""),
             "practitioner": str(obligation.owner_person_id),
         }[by]
         groups[(key, obligation.code)].append(obligation)

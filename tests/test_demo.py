@@ -33,6 +33,7 @@ from models import (
     ReferralState,
     Review,
     ReviewParticipation,
+    SignificantChange,
     StageChange,
 )
 from portal import clock
@@ -247,6 +248,22 @@ async def _has_something_for_every_page(
     assert marked == {True, False}
     kinds = set((await session.execute(sa.select(RaisedIssue.kind))).scalars())
     assert {k.value for k in kinds} == {"concern", "significant_issue"}
+    # Significant changes told to the IRO (SC): one answered with an additional review, one with none
+    # needed, one still to answer (its duty open).
+    answers = (
+        await session.execute(
+            sa.select(SignificantChange.response, Review.kind).outerjoin(
+                Review, Review.id == SignificantChange.review_id
+            )
+        )
+    ).all()
+    assert sorted((str(r), str(k)) for r, k in answers) == [
+        ("None", "None"),
+        ("no_review", "None"),
+        ("review_booked", "additional"),
+    ]
+    open_sc = sa.select(sa.func.count()).where(Obligation.code == "SC", Obligation.state == "open")
+    assert (await session.execute(open_sc)).scalar_one() == 1
     # A second version of a care plan, with its plan in brief changed in one field only.
     versions = (
         (await session.execute(sa.select(PaperVersion).where(PaperVersion.version == 2))).scalars().all()

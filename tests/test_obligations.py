@@ -40,8 +40,9 @@ async def test_allocation_opens_p2_and_p3_due_in_working_days(
 ) -> None:
     case_id = await world.open_case(issued_weeks_ago=1)
     duties = await _obligations(client, world, case_id)
-    # With the IRO's R1 for the child (tests/test_review_duties.py).
-    assert set(duties) == {"P2", "P3", "R1"}
+    # With the IRO's R1 for the child (tests/test_review_duties.py), and the IRO managers' IA, met by the
+    # IRO's assignment (tests/test_iro_appointment.py).
+    assert set(duties) == {"IA", "P2", "P3", "R1"}
     p2, p3 = duties["P2"], duties["P3"]
     # 22, 23, 24 December, then (Christmas, the weekend, Boxing Day observed) 29 and 30 December.
     assert (p2["dueOn"], p2["state"], p2["owner"], p2["ownerPerson"]["name"]) == (
@@ -84,12 +85,12 @@ async def test_a_new_guardian_takes_over_open_duties_with_history(
     duties = {
         code: duty
         for code, duty in (await _obligations(client, world, case_id, who="guardian2")).items()
-        if duty["owner"] != "IRO"
+        if duty["owner"] in ("GUARDIAN", "BOTH")
     }
     assert {d["ownerPerson"]["name"] for d in duties.values()} == {"Gareth Second"}
     assert set(duties) == {"P2", "P3"}  # passed on, not opened twice
     history = await gql(client, await world.token("guardian2"), "CaseView", id=str(case_id))
-    guardians = [o for o in history["data"]["case"]["obligations"] if o["owner"] != "IRO"]
+    guardians = [o for o in history["data"]["case"]["obligations"] if o["owner"] in ("GUARDIAN", "BOTH")]
     assert {o["id"] for o in guardians} == {d["id"] for d in duties.values()}
 
 

@@ -85,6 +85,7 @@ async def test_one_set_of_proceedings_from_allocation_to_final_order(
     # P2 five working days on, P3 ten. Reg 33: looked after since 23 November, so the first review is due
     # within 20 working days (R1), the IRO's duty, with the same date as the child's card.
     assert await walk.duties() == [
+        ("IA", "2026-11-30", "MET", True),  # the IRO assigned with the case opened (IRO Handbook)
         ("P2", "2026-12-07", "OPEN", None),
         ("P3", "2026-12-14", "OPEN", None),
         ("R1", "2026-12-21", "OPEN", None),

@@ -28,6 +28,12 @@ class Permission(StrEnum):
     WAIVE_OBLIGATION = "obligation:waive"
     RECORD_ARRANGEMENT = "arrangement:record"
     MANAGE_REVIEWS = "review:manage"
+    # The social worker's part before a review (SW1, SW2): recorded by the child's social worker or IRO.
+    PREPARE_REVIEWS = "review:prepare"
+    # Tell the child's IRO of a significant change in the child's circumstances (SC, CPPCR 2010 reg 33(3)):
+    # the child's social worker, or their IRO recording one they learned of; the service checks it is the
+    # child's. The IRO answers it as they manage the child's reviews (MANAGE_REVIEWS).
+    NOTIFY_CHANGES = "change:notify"
     RECORD_DISCUSSION = "discussion:record"
     RAISE_CONCERN = "concern:raise"
     RECORD_SIGNIFICANT_ISSUE = "significant-issue:record"
@@ -112,6 +118,8 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MARK_REPLY,
             Permission.RECORD_ARRANGEMENT,
             Permission.MANAGE_REVIEWS,
+            Permission.PREPARE_REVIEWS,
+            Permission.NOTIFY_CHANGES,
             Permission.RECORD_DISCUSSION,
             Permission.RECORD_SIGNIFICANT_ISSUE,
             Permission.ACKNOWLEDGE_ISSUE,
@@ -137,7 +145,11 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_DISPUTES,
         }
     ),
-    Role.SOCIAL_WORKER: frozenset({Permission.READ_CASE}),
+    # The social worker's part before each review of the child (SW1, SW2); they tell the child's IRO of a
+    # significant change in the child's circumstances (SC).
+    Role.SOCIAL_WORKER: frozenset(
+        {Permission.READ_CASE, Permission.PREPARE_REVIEWS, Permission.NOTIFY_CHANGES}
+    ),
     # Nothing on a case by role: a manager in the authority's chain reads and answers the disputes they are
     # named to at a stage (portal/disputes/service.py).
     Role.LA_MANAGER: frozenset(),

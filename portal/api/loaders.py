@@ -38,7 +38,9 @@ from models import (
     RaisedIssue,
     Review,
     ReviewDecisionsCheck,
+    ReviewPreparation,
     Role,
+    SignificantChange,
     StageChange,
     Team,
 )
@@ -58,6 +60,7 @@ from portal.referrals import repository as referrals
 from portal.retention import repository as retention
 from portal.reviews import repository as reviews
 from portal.reviews.repository import DecisionRow, ParticipationRow
+from portal.significant_changes import repository as significant_changes
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -191,9 +194,19 @@ class Loaders:
         return _loader(self._uow, self._scoped(reviews.decisions_by_review), list)
 
     @cached_property
+    def preparation(self) -> DataLoader[uuid.UUID, ReviewPreparation | None]:
+        """The social worker's part before each review (by review): SW1, SW2."""
+        return _loader(self._uow, self._scoped(reviews.preparations_by_review), _none)
+
+    @cached_property
     def decisions_check(self) -> DataLoader[uuid.UUID, ReviewDecisionsCheck | None]:
         """Each review's record of its decisions and the manager's check (by review)."""
         return _loader(self._uow, self._scoped(reviews.checks_by_review), _none)
+
+    @cached_property
+    def significant_changes(self) -> DataLoader[uuid.UUID, list[SignificantChange]]:
+        """Each case's significant changes in its children's circumstances (SC), the latest first."""
+        return _loader(self._uow, self._scoped(significant_changes.changes_by_case), list)
 
     @cached_property
     def discussions(self) -> DataLoader[uuid.UUID, list[Discussion]]:

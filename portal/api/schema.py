@@ -20,6 +20,7 @@ from portal.api.mutations.records import RecordMutations
 from portal.api.mutations.referrals import ReferralMutations
 from portal.api.mutations.retention import RetentionMutations
 from portal.api.mutations.rules import RuleMutations
+from portal.api.mutations.significant_changes import SignificantChangeMutations
 from portal.api.mutations.tokens import TokenMutations
 from portal.api.queries import Query
 from portal.api.scalars import OVERRIDES
@@ -40,6 +41,7 @@ class Mutation(
     RetentionMutations,
     DisputeMutations,
     ReferralMutations,
+    SignificantChangeMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

@@ -357,6 +357,9 @@ class Allocation:
     child_ids: Sequence[uuid.UUID] = ()
     # Given when someone already holds the role: their membership ends, with this reason (reallocation).
     reallocation_reason: str | None = None
+    # An IRO only: the day they were appointed, when earlier than today (before the proceedings): IA is judged
+    # on it.
+    appointed_on: date | None = None
 
 
 async def allocate_guardian(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
@@ -379,6 +382,25 @@ async def assign_social_worker(session: AsyncSession, actor: Actor, data: Alloca
     """The LA solicitor records which of the authority's social workers is allocated to the children."""
     access = await access_case(session, actor, data.case_id, Permission.MANAGE_PROCEEDINGS)
     return await _allocate(session, actor, access, data, CaseRole.SOCIAL_WORKER, looked_after_only=False)
+
+
+def _check_appointed_on(problems: Problems, day: date | None, role: CaseRole, chosen: list[Child]) -> None:
+    """The day an IRO was appointed, when given: an IRO's, in the past, and not before the children became
+    looked after."""
+    if day is None:
+        return
+    if role is not CaseRole.IRO:
+        problems.add(ErrorCode.INVALID_VALUE, "Only an IRO's appointment has a day to give", "appointedOn")
+    elif day > clock.today():
+        problems.add(
+            ErrorCode.DATE_IN_FUTURE, "The day the IRO was appointed must be today or earlier", "appointedOn"
+        )
+    elif any(c.looked_after_since and day < c.looked_after_since for c in chosen):
+        problems.add(
+            ErrorCode.DATE_TOO_EARLY,
+            "The day the IRO was appointed must be on or after the day the child became looked after",
+            "appointedOn",
+        )
 
 
 async def _allocate(
@@ -433,6 +455,7 @@ async def _allocate(
                     "childIds",
                 )
 
+    _check_appointed_on(problems, data.appointed_on, role, chosen)
     current = {m.child_id: m for m in await repository.live_memberships(session, access.case.id, role)}
     reason = clean(data.reallocation_reason or "")
     if len(reason) > 500:
@@ -473,10 +496,14 @@ async def _allocate(
         )
     elif role is CaseRole.IRO:
         await obligations.iro_assigned(
-            session, access.case, data.person_id, actor.person_id, [c.id for c in chosen]
+            session, access.case, data.person_id, actor.person_id, [c.id for c in chosen], data.appointed_on
         )
         await papers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
         await handovers.iro_assigned(session, access.case.id, data.person_id, actor.person_id)
+    elif role is CaseRole.SOCIAL_WORKER:
+        await obligations.social_worker_assigned(
+            session, access.case, data.person_id, actor.person_id, [c.id for c in chosen]
+        )
     audit.record_on_case(session, actor, access, f"{role.value}.allocate")
     return started
 

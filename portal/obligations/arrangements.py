@@ -102,7 +102,7 @@ async def record_arrangement(
 EVENT_WORDS = {
     ConsultationEvent.AFTER_EACH_HEARING: "A hearing has taken place",
     ConsultationEvent.BEFORE_EACH_REVIEW: "A looked-after review has been booked",
-    ConsultationEvent.ON_SIGNIFICANT_CHANGE: "A significant issue has been recorded",
+    ConsultationEvent.ON_SIGNIFICANT_CHANGE: "A significant change or issue has been recorded",
     ConsultationEvent.ON_PLACEMENT_CHANGE: "The placement has changed",
 }
 

@@ -17,7 +17,7 @@ from models import CaseRole, Child, Obligation, ObligationState, Proceedings, Re
 from portal import clock
 from portal.cases import repository as cases
 from portal.obligations import repository
-from portal.obligations.rules import REVIEW_CODES
+from portal.obligations.rules import APPOINTMENT, CHANGE, REVIEW_CODES
 from portal.obligations.service import Event, close, finish, open_obligations
 from portal.reviews import repository as reviews
 from portal.reviews.schedule import next_review
@@ -34,6 +34,7 @@ async def _open_next(
     by: uuid.UUID | None,
     review: Review | None = None,
     tell: bool = True,
+    iros: dict[uuid.UUID, uuid.UUID] | None = None,
 ) -> list[Obligation]:
     """Open each child's next review duty, as the schedule places it from the reviews held since they became
     looked after (``review``, just held, among them), owned by the child's IRO on the case. A few queries
@@ -41,7 +42,7 @@ async def _open_next(
     if not children:
         return []
     held = await reviews.held_reviews(session, [c.id for c in children])
-    iros = {m.child_id: m.person_id for m in await cases.live_memberships(session, case.id, CaseRole.IRO)}
+    iros = await _iros(session, case) if iros is None else iros
     events: dict[str, list[Event]] = defaultdict(list)
     for child in children:
         assert child.looked_after_since is not None
@@ -82,7 +83,45 @@ async def looked_after(
     already = {
         o.child_id for o in await repository.open_child_obligations(session, [c.id for c in looking], CODES)
     }
-    return await _open_next(session, case, [c for c in looking if c.id not in already], by=by, tell=tell)
+    iros = await _iros(session, case)
+    waiting = [c for c in looking if c.id not in already]
+    opened = await _open_next(session, case, waiting, by=by, tell=tell, iros=iros)
+    return opened + await _appoint(session, case, [c for c in looking if c.id not in iros], by=by, tell=tell)
+
+
+async def _iros(session: AsyncSession, case: Proceedings) -> dict[uuid.UUID, uuid.UUID]:
+    """Each child's IRO on the case."""
+    return {m.child_id: m.person_id for m in await cases.live_memberships(session, case.id, CaseRole.IRO)}
+
+
+async def _appoint(
+    session: AsyncSession, case: Proceedings, children: list[Child], *, by: uuid.UUID | None, tell: bool
+) -> list[Obligation]:
+    """IA for each of the looked-after ``children``, who have no IRO on the case, unless one is being
+    appointed already: due from the day they became looked after."""
+    if not children:
+        return []
+    waiting = {
+        o.child_id
+        for o in await repository.open_child_obligations(session, [c.id for c in children], [APPOINTMENT])
+    }
+    events = [
+        Event(None, c.id, on=c.looked_after_since, owners=(None, None))
+        for c in children
+        if c.id not in waiting
+    ]
+    if not events:
+        return []
+    return await open_obligations(
+        session,
+        case,
+        Trigger.LOOKED_AFTER,
+        on=clock.today(),
+        by=by,
+        tell=tell,
+        codes=[APPOINTMENT],
+        events=events,
+    )
 
 
 async def review_held(
@@ -104,8 +143,9 @@ async def review_held(
 async def no_longer_looked_after(
     session: AsyncSession, child: Child, on: date, *, by: uuid.UUID | None
 ) -> None:
-    """The child stopped being looked after on ``on``: their review duty ends, with the reason (missed if
-    it was already overdue then)."""
-    duties = await repository.open_child_obligations(session, [child.id], CODES)
+    """The child stopped being looked after on ``on``: their review duty ends, and so does their IRO's
+    consideration of any significant change still unanswered (SC: there is no review to bring forward) and
+    the appointment of an IRO still to come (IA), with the reason (missed if it was already overdue then)."""
+    duties = await repository.open_child_obligations(session, [child.id], [*CODES, CHANGE, APPOINTMENT])
     reason = f"{child.given_name} stopped being looked after on {on:%-d %B %Y}"
     finish(session, duties, on=on, reason=reason, by=by)

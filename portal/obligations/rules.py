@@ -39,6 +39,11 @@ AFTER, BEFORE, MONTHS_AFTER = DeadlineKind.AFTER, DeadlineKind.BEFORE, DeadlineK
 REPLY_WINDOW = "RW"
 # The review's decisions, recorded as actions (issue 18; portal/reviews/decisions.py).
 DECISIONS = "RD"
+# The child's IRO appointed (issue 18).
+APPOINTMENT = "IA"
+# A significant change in a looked-after child's circumstances, considered by their IRO (issue 18;
+# portal/significant_changes/).
+CHANGE = "SC"
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,20 @@ DEFAULTS: dict[str, RuleSpec] = {
         (),
         "The child's next review is held, within 6 months of the last",
     ),
+    # An IRO appointed for each looked-after child within 5 working days of their becoming looked after
+    # (IRO Handbook 2010, ch. 2; CA 1989 s25A; issue 18): the IRO managers' duty, none of them by name.
+    # Opened for a looked-after child with no IRO on the case; met when one is assigned (on the day the IRO
+    # was appointed, when that was earlier, before the proceedings); ends when the child stops being looked
+    # after. National guidance, so no local rule changes it.
+    APPOINTMENT: RuleSpec(
+        Owner.IRO_MANAGER,
+        Trigger.LOOKED_AFTER,
+        AFTER,
+        5,
+        Evidence.IRO_APPOINTED,
+        (),
+        "An IRO is appointed for the looked-after child, within 5 working days",
+    ),
     # The review record in two steps (issue 18): its decisions first, each an action with an owner and a date,
     # circulated within 5 working days (IRO Handbook 2010; PROTOCOL.md §3, local practice), then the full
     # record to the guardian within 15 (P5). Opened with P5 when a review is held; a local rule may change it.
@@ -201,6 +220,44 @@ DEFAULTS: dict[str, RuleSpec] = {
         Evidence.REVIEW_DECISIONS_RECORDED,
         (Role.IRO_MANAGER,),
         "The review's decisions are recorded and circulated, each with an owner and a date",
+    ),
+    # The social worker's part before each review (IRO Handbook 2010, ch. 3; issue 18): they consult the IRO
+    # at least 15 working days before it, and the IRO has their report and the papers at least 3 working days
+    # before it. Opened with P4 when a review is booked, owned by the child's social worker; local practice,
+    # so a local rule may change them.
+    "SW1": RuleSpec(
+        Owner.SOCIAL_WORKER,
+        Trigger.REVIEW_SCHEDULED,
+        BEFORE,
+        15,
+        Evidence.SOCIAL_WORKER_CONSULTED,
+        (Role.IRO_MANAGER,),
+        "The social worker consults the IRO before the child's review",
+    ),
+    "SW2": RuleSpec(
+        Owner.SOCIAL_WORKER,
+        Trigger.REVIEW_SCHEDULED,
+        BEFORE,
+        3,
+        Evidence.REVIEW_PAPERS_RECEIVED,
+        (Role.IRO_MANAGER,),
+        "The IRO has the social worker's report and papers for the review",
+    ),
+    # A significant change in a looked-after child's circumstances, notified by their social worker (or
+    # recorded by their IRO): the IRO considers it and either books an additional review (CPPCR 2010 reg
+    # 33(3): a review earlier than the schedule when the IRO so directs; reg 32(2): no significant change to
+    # the care plan unless first considered at a review) or records why none is needed (IRO Handbook 2010,
+    # ch. 3; issue 18; RESEARCH-NOTES.md F8). Per child, owned by the child's IRO; 5 working days is local
+    # practice, so a local rule may change it. The IRO's own duty to the child: it goes on when the guardian's
+    # involvement closes, and ends when the child stops being looked after.
+    CHANGE: RuleSpec(
+        Owner.IRO,
+        Trigger.SIGNIFICANT_CHANGE,
+        AFTER,
+        5,
+        Evidence.CHANGE_CONSIDERED,
+        (Role.IRO_MANAGER,),
+        "The IRO considers a significant change and whether to bring the review forward",
     ),
     # The reply window (issue 18): a contact that expects a reply with no date given expects it within so many
     # working days; a chaser goes when it has passed. A rule, so that each authority or service area sets its
@@ -218,6 +275,11 @@ DEFAULTS: dict[str, RuleSpec] = {
 # The statutory rules, and the reg 33 review each code is: no local override applies to them.
 REVIEW_CODES = {ReviewKind.FIRST: "R1", ReviewKind.SECOND: "R2", ReviewKind.SUBSEQUENT: "R3"}
 STATUTORY = {code: DEFAULTS[code] for code in REVIEW_CODES.values()}
+# Why no local rule changes these: statute, or national guidance.
+NATIONAL = {
+    **{code: "the statutory review schedule (CPPCR reg 33)" for code in STATUTORY},
+    APPOINTMENT: "the IRO Handbook's time to appoint an IRO",
+}
 
 
 # The obligations' lifecycle (issue 18). When the proceedings conclude, the guardian's duties at the start
@@ -231,13 +293,13 @@ END_WITH_GUARDIAN = tuple(
     for code, spec in DEFAULTS.items()
     if code != REPLY_WINDOW
     and (
-        spec.owner is not Owner.IRO
+        spec.owner in (Owner.GUARDIAN, Owner.BOTH)
         or spec.evidence
         in (Evidence.REVIEW_NOTICE, Evidence.REVIEW_RECORD_SHARED, Evidence.SIGNIFICANT_ISSUE_NOTICE)
     )
 )
 # Duties that must be done before their review: once it is held undone, they are missed.
-MISSED_AT_REVIEW = ("P4", "P11")
+MISSED_AT_REVIEW = ("P4", "P11", "SW1", "SW2")
 
 
 def obligation_name(code: str) -> str:
@@ -249,16 +311,24 @@ def obligation_name(code: str) -> str:
 
 
 def code_order(code: str) -> tuple[str, int]:
-    """Codes in their numbered order, the protocol's first (P2 ... P15), then the reviews' (R1 ... RD)."""
-    return code[0], int(code[1:]) if code[1:].isdigit() else 100
+    """Codes in their numbered order, the protocol's first (P2 ... P15), then the reviews' (R1 ... RD), then
+    the social worker's (SW1, SW2)."""
+    letters = code.rstrip("0123456789")
+    return letters, int(code[len(letters) :]) if code[len(letters) :] else 100
 
 
 def task_words(code: str) -> str:
     """Where a code's duty comes from, as emails say it: "a task {words}"."""
     if code in STATUTORY:
         return "in a looked-after child's review schedule"
+    if code == APPOINTMENT:
+        return "for a looked-after child"
     if code == DECISIONS:
         return "after a looked-after child's review"
+    if code == CHANGE:
+        return "after a significant change for a looked-after child"
+    if DEFAULTS[code].owner is Owner.SOCIAL_WORKER:
+        return "before a looked-after child's review"
     return "under the guardian–IRO protocol"
 
 
@@ -386,10 +456,10 @@ async def set_override(
     spec = DEFAULTS.get(code)
     if spec is None:
         raise NotFound("Obligation code", "code")
-    if code in STATUTORY:
+    if code in NATIONAL:
         raise DomainError.one(
             ErrorCode.NOT_PERMITTED,
-            f"{code} is the statutory review schedule (CPPCR reg 33): no local rule changes it",
+            f"{code} is {NATIONAL[code]}: no local rule changes it",
             "code",
         )
     organisation = await session.get(Organisation, organisation_id)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
+    CaseMembership,
     CaseRole,
     Channel,
     Child,
@@ -40,7 +41,14 @@ from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, NotFound, Problems
 from portal.mail.outbox import enqueue
 from portal.obligations import repository
-from portal.obligations.rules import DEFAULTS, REVIEW_CODES, codes_opened_by, rules_for, task_words
+from portal.obligations.rules import (
+    APPOINTMENT,
+    DEFAULTS,
+    REVIEW_CODES,
+    codes_opened_by,
+    rules_for,
+    task_words,
+)
 from portal.validation import clean_required
 
 
@@ -133,17 +141,21 @@ async def open_obligations(
     if not codes:
         return []
     rules = await case_rules(session, case, codes)
-    if owners is None:
-        members = await cases.live_memberships(session, case.id)
-        guardian = next((m.person_id for m in members if m.role is CaseRole.GUARDIAN), None)
-        iro = next((m.person_id for m in members if m.role is CaseRole.IRO), None)
-        owners = {Owner.GUARDIAN: (guardian, None), Owner.IRO: (iro, None), Owner.BOTH: (guardian, iro)}
+    members: Sequence[CaseMembership] | None = None  # read when an event does not say its owners
     at = at or utcnow()
     opened = []
     for event in events or [Event(trigger_id, child_id, before)]:
         for code in codes:
             rule = rules[code]
-            owner, partner = event.owners or owners[rule.owner]
+            if event.owners:
+                owner, partner = event.owners
+            elif owners is not None:
+                owner, partner = owners[rule.owner]
+            else:
+                members = members if members is not None else await cases.live_memberships(session, case.id)
+                owner, partner = _owners(members, rule.owner, event.child_id)
+            if rule.owner is Owner.SOCIAL_WORKER and owner is None:
+                continue  # the social worker's part is tracked once the authority names them on the case
             due = due_date(rule, event.on or on, event.before)
             obligation = Obligation(
                 proceedings_id=case.id,
@@ -179,6 +191,31 @@ async def open_obligations(
                 {obligation.owner_person_id, obligation.partner_person_id},
             )
     return opened
+
+
+_HOLDER = {
+    Owner.GUARDIAN: CaseRole.GUARDIAN,
+    Owner.IRO: CaseRole.IRO,
+    Owner.SOCIAL_WORKER: CaseRole.SOCIAL_WORKER,
+}
+
+
+def _owners(
+    members: Sequence[CaseMembership], owner: Owner, child_id: uuid.UUID | None
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """A duty's owner and partner among the case's live members: for a duty about one child, that child's
+    holder of the role (a sibling may have another IRO), else the case's."""
+
+    def holder(role: CaseRole) -> uuid.UUID | None:
+        held = [m for m in members if m.role is role]
+        childs = next((m.person_id for m in held if m.child_id == child_id), None)
+        return childs or next((m.person_id for m in held), None)
+
+    if owner is Owner.BOTH:
+        return holder(CaseRole.GUARDIAN), holder(CaseRole.IRO)
+    if owner is Owner.IRO_MANAGER:
+        return None, None  # the authority's IRO managers', none of them by name
+    return holder(_HOLDER[owner]), None
 
 
 async def guardian_allocated(
@@ -226,12 +263,15 @@ async def meet(
     when: datetime,
     by: uuid.UUID | None,
     triggers: Collection[uuid.UUID] | None = None,
+    missed_too: bool = False,
 ) -> list[Obligation]:
     """Close the case's open obligations of ``codes`` (those opened by one of ``triggers`` when given) as
-    met by the record ``evidence_id`` (None: by the record that opened each, e.g. a review's notice)."""
+    met by the record ``evidence_id`` (None: by the record that opened each, e.g. a review's notice);
+    ``missed_too``: those already missed as well, for a record of something done in time and recorded late."""
+    states = _OPEN_OR_MISSED if missed_too else (ObligationState.OPEN,)
     met = [
         o
-        for o in await repository.open_obligations(session, case_id, codes)
+        for o in await repository.open_obligations(session, case_id, codes, states)
         if triggers is None or o.trigger_id in triggers
     ]
     for obligation in met:
@@ -333,16 +373,24 @@ async def iro_assigned(
     iro_id: uuid.UUID,
     by: uuid.UUID | None,
     child_ids: Collection[uuid.UUID],
+    appointed_on: date | None = None,
 ) -> None:
     """The IRO of ``child_ids`` is the partner in the duties both sides share, and the owner of the IRO's own
     duties: those of the whole case, and those about these children (their reviews, on any of their
-    proceedings); a sibling's with another IRO stay theirs."""
+    proceedings); a sibling's with another IRO stay theirs. The children's IRO is appointed (IA), on
+    ``appointed_on`` when that was earlier (before the proceedings), else now."""
+    children = await repository.open_child_obligations(
+        session, list(child_ids), [*REVIEW_CODES.values(), APPOINTMENT]
+    )
+    when = clock.london_datetime(appointed_on, time(12)) if appointed_on else utcnow()
+    for appointment in (o for o in children if o.code == APPOINTMENT):
+        close(session, appointment, ObligationState.MET, when, by)
     codes = list(_codes_involving(Owner.IRO))
     found = {
         o.id: o
         for o in [
             *await repository.open_obligations(session, case.id, codes),
-            *await repository.open_child_obligations(session, list(child_ids), list(REVIEW_CODES.values())),
+            *(o for o in children if o.code != APPOINTMENT),
         ]
         if o.child_id is None or o.child_id in child_ids
     }
@@ -352,6 +400,24 @@ async def iro_assigned(
             _record(session, obligation, "reassigned", by, "passed to the new IRO", utcnow())
             setattr(obligation, field, iro_id)
             await _tell(session, obligation, await repository.rule_of(session, obligation), {iro_id})
+
+
+async def social_worker_assigned(
+    session: AsyncSession,
+    case: Proceedings,
+    social_worker_id: uuid.UUID,
+    by: uuid.UUID | None,
+    child_ids: Collection[uuid.UUID],
+) -> None:
+    """The social worker's open duties about ``child_ids`` (SW1, SW2 before their reviews) pass to the newly
+    allocated social worker, who is told of each."""
+    codes = list(_codes_owned_by(Owner.SOCIAL_WORKER))
+    for obligation in await repository.open_obligations(session, case.id, codes):
+        if obligation.child_id in child_ids and obligation.owner_person_id != social_worker_id:
+            _record(session, obligation, "reassigned", by, "passed to the new social worker", utcnow())
+            obligation.owner_person_id = social_worker_id
+            rule = await repository.rule_of(session, obligation)
+            await _tell(session, obligation, rule, {social_worker_id})
 
 
 def _codes_owned_by(owner: Owner) -> set[str]:

@@ -23,6 +23,7 @@ from models import (
     ReviewDecision,
     ReviewDecisionsCheck,
     ReviewParticipation,
+    ReviewPreparation,
 )
 from portal.access.repository import Filters, Template
 from portal.auth.actor import Actor, Viewer
@@ -212,6 +213,23 @@ async def checks_by_review(
     """The record of each review's decisions (and its manager's check) whose case the viewer may read."""
     rows = await session.execute(*_CHECKS.bound(viewer, review_ids=list(review_ids)))
     return {check.review_id: check for check in rows.scalars()}
+
+
+_PREPARATIONS = Template(
+    lambda filters: (
+        sa.select(ReviewPreparation)
+        .join(Review, Review.id == ReviewPreparation.review_id)
+        .where(in_param(ReviewPreparation.review_id, "review_ids"), filters.granted(Review.proceedings_id))
+    )
+)
+
+
+async def preparations_by_review(
+    session: AsyncSession, viewer: Viewer, review_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReviewPreparation]:
+    """The social worker's part before each review (SW1, SW2) whose case the viewer may read."""
+    rows = await session.execute(*_PREPARATIONS.bound(viewer, review_ids=list(review_ids)))
+    return {preparation.review_id: preparation for preparation in rows.scalars()}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from portal.obligations import service as obligations
 from portal.obligations.rules import MISSED_AT_REVIEW
 from portal.reviews import repository
 from portal.reviews.schedule import information_gathering_allowed, next_review
+from portal.significant_changes import service as significant_changes
 from portal.validation import check_past_date, clean_required
 
 ARRANGEMENTS_MAX_LENGTH = 2000
@@ -45,6 +46,11 @@ class ScheduleReview:
     kind: ReviewKind | None = None
     guardian_invited: bool = False
     tell_guardian: bool = True
+    # An information-gathering review's conditions, as the IRO confirms them (IRO Handbook 2010; issue 18).
+    long_term_foster_settled: bool = False
+    child_agreed: bool = False
+    # The significant change this additional review is booked for (SC, reg 33(3)): booking it answers it.
+    significant_change_id: uuid.UUID | None = None
 
 
 async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:
@@ -102,8 +108,10 @@ async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleRev
             )
         if data.kind in (ReviewKind.FIRST, ReviewKind.SECOND, ReviewKind.SUBSEQUENT):
             problems.add(ErrorCode.INVALID_VALUE, "Leave the kind empty to follow the schedule", "kind")
+    _check_information_gathering(problems, data)
     problems.raise_if_any()
     assert data.review_date is not None
+    gathering = data.kind is ReviewKind.INFORMATION_GATHERING
     reviews = []
     for child in chosen:
         assert child.looked_after_since is not None
@@ -116,6 +124,8 @@ async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleRev
                 review_date=data.review_date,
                 arrangements=arrangements,
                 guardian_invited=data.guardian_invited,
+                long_term_foster_settled=data.long_term_foster_settled and gathering,
+                child_agreed=data.child_agreed and gathering,
                 scheduled_by_id=actor.person_id,
             )
         )
@@ -136,7 +146,30 @@ async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleRev
     if data.tell_guardian:
         await _send_notice(session, actor, access, reviews)
     await consultation.event_happened(session, access.case.id, ConsultationEvent.BEFORE_EACH_REVIEW)
+    if data.significant_change_id is not None:
+        await significant_changes.review_booked(session, actor, access, data.significant_change_id, reviews)
     return reviews
+
+
+def _check_information_gathering(problems: Problems, data: ScheduleReview) -> None:
+    """An information-gathering review, instead of a meeting, only for a child settled in a long-term foster
+    placement who agrees to one (IRO Handbook 2010; issue 18): the IRO confirms both, and they are kept."""
+    if data.kind is not ReviewKind.INFORMATION_GATHERING:
+        return
+    if not data.long_term_foster_settled:
+        problems.add(
+            ErrorCode.REQUIRED,
+            "An information-gathering review is only for a child settled in a long-term foster placement: "
+            "confirm they are, or book a meeting",
+            "longTermFosterSettled",
+        )
+    if not data.child_agreed:
+        problems.add(
+            ErrorCode.REQUIRED,
+            "An information-gathering review needs the child's agreement: confirm they agree, "
+            "or book a meeting",
+            "childAgreed",
+        )
 
 
 def _check_review_date(problems: Problems, review_date: date | None, today: date) -> None:

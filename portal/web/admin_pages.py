@@ -201,7 +201,8 @@ ROLE_HINTS = {
     "IRO": "Reviews the care plans of looked-after children.",
     "IRO_MANAGER": "Assigns IROs to children and sees the authority's adherence.",
     "LA_SOLICITOR": "Opens proceedings and records hearings, extensions and final orders.",
-    "SOCIAL_WORKER": "Reads the cases they are named on.",
+    "SOCIAL_WORKER": "Reads the cases they are named on, records their part before each review, and tells "
+    "the IRO of significant changes.",
     "LA_MANAGER": "A manager from team manager to director: answers the disputes an IRO names them to.",
     "ADMIN": "Adds people to this organisation and changes their roles.",
     "NATIONAL_ADMIN": "Adds organisations, and manages the people of every organisation.",
@@ -525,6 +526,8 @@ SCOPES: dict[str, str] = {
     "WAIVE_OBLIGATION": "Waive an obligation, with a reason",
     "RECORD_ARRANGEMENT": "Record how the guardian and the IRO keep in touch",
     "MANAGE_REVIEWS": "Book and record reviews",
+    "PREPARE_REVIEWS": "Record the social worker's part before a review",
+    "NOTIFY_CHANGES": "Tell the IRO of a significant change in a child's circumstances",
     "RECORD_DISCUSSION": "Record discussions",
     "RAISE_CONCERN": "Raise concerns",
     "RECORD_SIGNIFICANT_ISSUE": "Record significant issues",

@@ -24,15 +24,17 @@ from portal.auth.actor import Actor
 from portal.calendar import add_working_days
 from portal.dashboards.workload import HANDBOOK_RANGE
 from portal.db import UnitOfWork
+from portal.obligations.rules import APPOINTMENT, DEFAULTS
 from portal.staffing import service as staffing
-from portal.web.forms import NOBODY, FormErrors
+from portal.web.forms import NOBODY, FormErrors, iso, parse_date
 from portal.web.operations import OperationFailed, Operations, PageNotFound
 from portal.web.rendering import render
 from portal.web.requests import posted_form, signed_in
 
 QUEUE_PAGE = 25
-# The IRO Handbook: an IRO is appointed within 5 working days of the child becoming looked after.
-IRO_WITHIN_WORKING_DAYS = 5
+# The IRO Handbook: an IRO is appointed within 5 working days of the child becoming looked after (rule IA,
+# which no local rule changes).
+IRO_WITHIN_WORKING_DAYS = DEFAULTS[APPOINTMENT].working_days
 
 
 def _operations(request: Request) -> Operations:
@@ -212,8 +214,10 @@ ANCHORS = {
     "personId": "personId",
     "childIds": "childIds",
     "reallocationReason": "reallocationReason",
+    "appointedOn": "appointedOn-day",
     "form": "personId",
 }
+APPOINTED_PARTS = ("appointedOn-day", "appointedOn-month", "appointedOn-year")
 
 
 def _render_form(
@@ -261,7 +265,11 @@ async def _submit(request: Request, staff: Staffing) -> Response:
     step = form.get("step", "check")
     person = form.get("personId", "")
     reason = form.get("reallocationReason", "")
-    values = {"personId": person, "reallocationReason": reason}
+    values = {
+        "personId": person,
+        "reallocationReason": reason,
+        **{k: form.get(k, "") for k in APPOINTED_PARTS},
+    }
     async with signed_in(request) as (uow, actor):
         data = await _form_data(request, uow, actor, staff)
         case = data["case"]
@@ -269,6 +277,8 @@ async def _submit(request: Request, staff: Staffing) -> Response:
         if step == "change":  # back from checking the answers, to change one
             return _render_form(request, actor, staff, data, values, posted, FormErrors(ANCHORS))
         errors = FormErrors(ANCHORS)
+        # An IRO appointed before the proceedings: the day it was (IA is judged on it).
+        appointed = parse_date(form, "appointedOn", "The day the IRO was appointed", errors, "appointedOn")
         if not person:
             errors.add("personId", f"Select the {staff.holder_words}")
         # With one child there is nothing to choose; with several, none chosen would mean every child.
@@ -282,6 +292,7 @@ async def _submit(request: Request, staff: Staffing) -> Response:
                 "personId": person or NOBODY,
                 "childIds": posted if asked else [],
                 "reallocationReason": reason or None,
+                **({"appointedOn": iso(appointed)} if staff is IRO else {}),
             }
         }
         result = await _operations(request).run(uow, actor, staff.mutation, variables)

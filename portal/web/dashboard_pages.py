@@ -560,7 +560,12 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str, str]
     return actor, _rows(data["adherenceCases"]), f"{coded(code)}: {measure}", f"{code}-{measure}"
 
 
-ROLE_WORDS = {"GUARDIAN": "Children's guardian", "IRO": "IRO"}
+ROLE_WORDS = {
+    "GUARDIAN": "Children's guardian",
+    "IRO": "IRO",
+    "SOCIAL_WORKER": "Social worker",
+    "IRO_MANAGER": "IRO managers",
+}
 
 
 def _owner(obligation: dict[str, Any]) -> tuple[str, str]:
@@ -571,6 +576,8 @@ def _owner(obligation: dict[str, Any]) -> tuple[str, str]:
         people = " and ".join(name for name in (guardian, iro) if name) or "Nobody yet"
         return people, "Children's guardian and IRO"
     role = ROLE_WORDS.get(obligation["owner"], obligation["owner"].capitalize())
+    if obligation["owner"] == "IRO_MANAGER":
+        return "The authority's IRO managers", role  # nobody's by name (IA)
     return guardian or "Nobody yet", role
 
 

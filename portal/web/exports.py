@@ -60,7 +60,8 @@ async def discussion_pdf(case: dict[str, Any]) -> bytes:
 def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
     """One child's file: the case and the child, their reviews (with their participation in each, what they
     said left out when it is private to their IRO, and each review's decisions as actions with the manager's
-    confirmation or dispute, issue 18) and final order, and the case's discussion
+    confirmation or dispute, issue 18), the significant changes in their circumstances told to their IRO
+    and the IRO's answers (SC), and their final order, and the case's discussion
     records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
     of siblings shares these), the disputes and referrals to Cafcass about the child or all the case's
     children that the exporter may see, and who looked at and changed the case (its access log)."""
@@ -83,6 +84,8 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
         "child": child,
         "finalOrder": next((o for o in case["finalOrders"] if o["childId"] == child_id), None),
         "reviews": [_exported_review(r) for r in case["reviews"] if r["childId"] == child_id],
+        # The significant changes in the child's circumstances told to their IRO, and the IRO's answers (SC).
+        "significantChanges": [c for c in case.get("significantChanges", []) if c["childId"] == child_id],
         "discussions": case["discussions"],
         "contacts": case["contacts"],
         "obligations": case["obligations"],

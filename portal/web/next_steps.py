@@ -64,6 +64,9 @@ def form_for_duty(
         case "REVIEW_DECISIONS_RECORDED":  # RD: the review's decisions, on its page
             page = f"/reviews/{trigger_id}#decisions" if trigger_id else "#reviews"
             return Step(f"{case}{page}", "Record the review's decisions")
+        case "CHANGE_CONSIDERED":  # SC: the change's page, where the IRO books a review or says why not
+            page = f"/significant-changes/{trigger_id}" if trigger_id else "#significant-changes"
+            return Step(f"{case}{page}", "Consider the significant change")
         case "REVIEW_HELD":  # R1-R3: the child's looked-after review, booked and then recorded as held
             return Step(f"{case}#reviews", "Book the child's review, or record it held")
     return Step(f"{case}#protocol", "See the duty")
@@ -92,6 +95,10 @@ def case_actions(case: Mapping[str, Any]) -> list[Step]:
         steps.append(Step(f"{base}/discussions/new", "Record a discussion"))
     if can["recordSignificantIssue"]:
         steps.append(Step(f"{base}/significant-issues/new", "Record a significant issue"))
+    if can.get("notifySignificantChange"):  # SC: the child's social worker's main action, or the IRO's record
+        iro = "IRO" in case["viewerRoles"]
+        words = "Record a significant change" if iro else "Tell the IRO of a significant change"
+        steps.append(Step(f"{base}/significant-changes/new", words))
     if can["manageProceedings"] and not concluded:
         steps.append(Step(f"{base}/stage", "Record a hearing or stage change"))
         steps.append(Step(f"{base}/extensions/new", "Record an extension"))

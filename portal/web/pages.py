@@ -163,10 +163,14 @@ FLASH = {
     "review-record": Flash("The review's record is shared with the guardian."),
     "review-moved": Flash("The review is changed."),
     "review-participation": Flash("The child's participation in the review is recorded."),
+    "review-preparation": Flash("The social worker's part before the review is recorded."),
+    "review-earlier": Flash("The earlier review is recorded. The child's next review runs from it."),
     "review-decisions": Flash(
         "The review's decisions are recorded. Their owners, the guardian and any manager asked to confirm "
         "them are told by email."
     ),
+    "change-notified": Flash("The significant change is recorded, and the child's IRO has it to consider."),
+    "change-answered": Flash("Your answer to the significant change is recorded."),
     "discussion": Flash("The discussion is recorded on the child's file."),
     "concern": Flash("Your concern is raised with the IRO."),
     "significant-issue": Flash("The significant issue is recorded."),
@@ -194,6 +198,7 @@ EVIDENCE_ANCHORS = {
     "DISCUSSION_RECORD": ("discussion-", "the record"),
     "FINAL_DISCUSSION": ("discussion-", "the record"),
     "SIGNIFICANT_ISSUE_NOTICE": ("issue-", "the issue"),
+    "CHANGE_CONSIDERED": ("change-", "the change"),
 }
 
 

@@ -15,9 +15,10 @@ from starlette.routing import Route
 
 from portal.access.policy import Permission
 from portal.audit.service import Look
+from portal.auth.actor import Actor
 from portal.web.case_forms import CaseForm, case_for
 from portal.web.exports import child_file_json, child_file_pdf, discussion_json, discussion_pdf
-from portal.web.forms import FormErrors, date_values, iso, parse_date
+from portal.web.forms import NOBODY, FormErrors, date_values, iso, parse_date
 from portal.web.headers import attachment
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
@@ -28,12 +29,26 @@ from portal.web.requests import posted_form, signed_in
 REVIEW = CaseForm(
     "review_form.html",
     "manageReviews",
-    {"childIds": "childIds", "reviewDate": "reviewDate-day", "arrangements": "arrangements", "kind": "kind"},
+    {
+        "childIds": "childIds",
+        "reviewDate": "reviewDate-day",
+        "arrangements": "arrangements",
+        "kind": "kind",
+        "longTermFosterSettled": "longTermFosterSettled",
+        "childAgreed": "childAgreed",
+        # The significant change the review is booked for (a hidden field): its problems show at the kind.
+        "significantChangeId": "kind",
+    },
 )
 
 
 async def review_form(request: Request) -> Response:
-    return await REVIEW.show(request, {"tellGuardian": "yes"})
+    values = {"tellGuardian": "yes"}
+    # From a significant change (SC): an additional review of its child, whose booking answers the change.
+    change, child = request.query_params.get("change", ""), request.query_params.get("child", "")
+    if change:
+        values |= {"kind": "ADDITIONAL", "significantChangeId": change}
+    return await REVIEW.show(request, values, chosen_children=[child] if child else [])
 
 
 async def schedule_review(request: Request) -> Response:
@@ -51,6 +66,9 @@ async def schedule_review(request: Request) -> Response:
             "kind": kind if kind in ("ADDITIONAL", "INFORMATION_GATHERING") else None,
             "guardianInvited": form.get("guardianInvited") == "yes",
             "tellGuardian": form.get("tellGuardian") == "yes",
+            "longTermFosterSettled": form.get("longTermFosterSettled") == "yes",
+            "childAgreed": form.get("childAgreed") == "yes",
+            "significantChangeId": form.get("significantChangeId") or None,
         }
     }
     return await REVIEW.submit(
@@ -193,6 +211,116 @@ async def review_participation(request: Request) -> Response:
     }
     return await _review_action(
         request, "RecordReviewParticipation", input, errors, form, "review-participation", PARTICIPATION
+    )
+
+
+# A review held before the case came to the portal, recorded by the child's IRO (issue 18).
+EARLIER = CaseForm("review_earlier.html", "manageReviews", {"childId": "childId", "heldOn": "heldOn-day"})
+
+
+def _earlier_children(case: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    me = str(actor.person_id)
+    children = [c for c in case["children"] if c["lookedAfter"] and c["iro"] and c["iro"]["id"] == me]
+    options = [(c["id"], f"{c['givenName']} {c['familyName']}", None) for c in children]
+    return {"children": children, "children_options": options}
+
+
+async def earlier_review_form(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        case = await EARLIER.case(request, uow, actor)
+    return EARLIER.render(request, actor, case, {}, FormErrors({}), **_earlier_children(case, actor))
+
+
+async def record_earlier_review(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(EARLIER.anchors)
+    held = parse_date(form, "heldOn", "The date held", errors, "heldOn")
+    child = form.get("childId", "")
+    if not child:
+        errors.add("childId", "Select the child")
+    async with signed_in(request) as (uow, actor):
+        case = await EARLIER.case(request, uow, actor)
+    input = {"caseId": case["id"], "childId": child or NOBODY, "heldOn": iso(held)}
+    return await EARLIER.submit(
+        request,
+        "RecordEarlierReview",
+        {"input": input},
+        errors,
+        form,
+        "review-earlier",
+        **_earlier_children(case, actor),
+    )
+
+
+# The social worker's part before a review (SW1, SW2; issue 18): its own page, for the child's social worker
+# (who cannot manage reviews) and the child's IRO.
+PREPARATION = CaseForm(
+    "review_preparation.html",
+    "prepareReviews",
+    {
+        "socialWorkerConsultedOn": "socialWorkerConsultedOn-day",
+        "papersReceivedOn": "papersReceivedOn-day",
+        "id": "socialWorkerConsultedOn-day",
+    },
+)
+
+
+def _preparing(case: dict[str, Any], review_id: str, actor: Actor) -> dict[str, Any]:
+    """The review, if the viewer is its child's social worker or IRO; otherwise there is no such page."""
+    review = _review(case, review_id)
+    me = str(actor.person_id)
+    if not any(
+        m["role"] in ("SOCIAL_WORKER", "IRO")
+        and m["person"]["id"] == me
+        and any(c["id"] == review["childId"] for c in m["children"])
+        for m in case["members"]
+    ):
+        raise PageNotFound
+    return review
+
+
+def _preparation_values(review: dict[str, Any]) -> dict[str, str]:
+    found = review.get("preparation") or {}
+    return {
+        **date_values("socialWorkerConsultedOn", found.get("socialWorkerConsultedOn")),
+        **date_values("papersReceivedOn", found.get("papersReceivedOn")),
+    }
+
+
+async def preparation_page(request: Request) -> Response:
+    async with signed_in(request) as (uow, actor):
+        case = await PREPARATION.case(request, uow, actor)
+    review = _preparing(case, request.path_params["review_id"], actor)
+    return PREPARATION.render(
+        request, actor, case, _preparation_values(review), FormErrors({}), review=review
+    )
+
+
+async def record_preparation(request: Request) -> Response:
+    form = await posted_form(request)
+    errors = FormErrors(PREPARATION.anchors)
+    consulted = parse_date(
+        form,
+        "socialWorkerConsultedOn",
+        "The day the social worker consulted the IRO",
+        errors,
+        "socialWorkerConsultedOn",
+    )
+    papers = parse_date(
+        form, "papersReceivedOn", "The day the IRO had the papers", errors, "papersReceivedOn"
+    )
+    async with signed_in(request) as (uow, actor):
+        case = await PREPARATION.case(request, uow, actor)
+    review = _preparing(case, request.path_params["review_id"], actor)
+    input = {"id": review["id"], "socialWorkerConsultedOn": iso(consulted), "papersReceivedOn": iso(papers)}
+    return await PREPARATION.submit(
+        request,
+        "RecordReviewPreparation",
+        {"input": input},
+        errors,
+        form,
+        "review-preparation",
+        review=review,
     )
 
 
@@ -584,12 +712,16 @@ routes = [
     Route("/settings/email", email_settings, methods=["GET"]),
     Route("/settings/email", save_email_settings, methods=["POST"]),
     Route("/cases/{case_id}/reviews/new", review_form, methods=["GET"]),
+    Route("/cases/{case_id}/earlier-reviews", earlier_review_form, methods=["GET"]),
+    Route("/cases/{case_id}/earlier-reviews", record_earlier_review, methods=["POST"]),
     Route("/cases/{case_id}/reviews", schedule_review, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}", review_page, methods=["GET"]),
     Route("/cases/{case_id}/reviews/{review_id}/held", review_held, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/record", review_record, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/reschedule", review_reschedule, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/participation", review_participation, methods=["POST"]),
+    Route("/cases/{case_id}/reviews/{review_id}/preparation", preparation_page, methods=["GET"]),
+    Route("/cases/{case_id}/reviews/{review_id}/preparation", record_preparation, methods=["POST"]),
     Route("/cases/{case_id}/reviews/{review_id}/decisions", review_decisions, methods=["POST"]),
     Route("/decisions/{decision_id}/done", complete_decision, methods=["POST"]),
     Route("/decision-checks/{review_id}", decision_check_page, methods=["GET"]),

@@ -145,12 +145,17 @@ TYPE_RULES: dict[str, str] = {
     # A review's decisions and the record of their manager's check (issue 18), read where the review is.
     "ReviewDecision": CASE,
     "ReviewDecisionsCheck": CASE,
+    # The social worker's part before a review (SW1, SW2), read where the review is.
+    "ReviewPreparation": CASE,
     # A decision on its owner's task list, and the decisions put to the manager asked to confirm them: the
     # asker's own (they need not be on the case; what of the case they carry is theirs to see).
     "DecisionTask": SELF,
     "DecisionsCheckTask": SELF,
     "DecisionToSettle": SELF,
     "CheckedDecision": INHERIT,
+    # A significant change in a child's circumstances and the IRO's answer (SC): the case's, read by all who
+    # read the case.
+    "SignificantChange": CASE,
     "Discussion": CASE,
     "AgreedAction": CASE,
     "FinalOrder": CASE,
@@ -282,6 +287,7 @@ FIELD_RULES: dict[str, str] = {
             "consultationArrangement",
             "obligations",
             "reviews",
+            "significantChanges",
             "discussions",
             "discussion",
             "finalOrders",

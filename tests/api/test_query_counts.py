@@ -17,7 +17,7 @@ from tests.support.world import World
 
 # Per request: the token (1) and its use (1), the actor (2), the operation's own statements (a case's view
 # first reads its view versions: portal/api/reuse.py), then the audit trail's append at commit.
-CASE_VIEW_BOUND = 23
+CASE_VIEW_BOUND = 25
 MY_CASES_BOUND = 15
 
 
@@ -43,7 +43,8 @@ async def _contacts(
 async def _discussions_and_issues(
     client: httpx.AsyncClient, world: World, case_id: uuid.UUID, count: int, iro: str = "iro"
 ) -> None:
-    """Discussion records with agreed actions, significant issues and a review for each child."""
+    """Discussion records with agreed actions, significant issues, significant changes and a review for each
+    child."""
     token = await world.token(iro)
     today = datetime.now(UTC).date().isoformat()
     case = (await gql(client, token, "CaseView", id=str(case_id)))["data"]["case"]
@@ -67,6 +68,17 @@ async def _discussions_and_issues(
             (
                 "RecordSignificantIssue",
                 {"caseId": str(case_id), "aroseOn": today, "meeting": "Review", "summary": f"Issue {n}"},
+            ),
+            # A significant change the IRO records (SC): read for every case at once, whoever told of it.
+            (
+                "NotifySignificantChange",
+                {
+                    "caseId": str(case_id),
+                    "childId": looked_after[n % len(looked_after)],
+                    "kind": "PLACEMENT_MOVE",
+                    "occurredOn": today,
+                    "summary": f"Change {n}",
+                },
             ),
         ):
             payload = next(iter((await gql(client, token, name, input=input))["data"].values()))
@@ -161,7 +173,7 @@ BOUNDS = {
     "ContactForm": 14,
     "LogContact": 20,
     "MarkReply": 11,
-    "OpenProceedings": 21,
+    "OpenProceedings": 23,
     "CheckOpenProceedings": 12,
     "ProceedingsForm": 16,
     "LegalTasks": 14,
@@ -192,11 +204,16 @@ BOUNDS = {
     "RecordReviewHeld": 35,
     "ShareReviewRecord": 19,
     "RecordReviewParticipation": 12,
+    "RecordReviewPreparation": 15,
+    "RecordEarlierReview": 20,
     "RecordReviewDecisions": 30,
     "CompleteReviewDecision": 12,
     "RespondToReviewDecisions": 12,
     "DecisionChecks": 12,
     "DecisionsToSettle": 12,
+    "NotifySignificantChange": 15,
+    "RespondToSignificantChange": 14,
+    "SignificantChanges": 10,
     "RecordDiscussion": 24,
     "DiscussionRecord": 14,
     "RaiseConcern": 16,
@@ -557,6 +574,8 @@ async def _records(
             "children"
         ]
     ]
+    if name == "RecordEarlierReview":
+        return "iro", {"input": {"caseId": case, "childId": children[0], "heldOn": today}}
     if name == "ScheduleReview":
         return "iro", {
             "input": {"caseId": case, "childIds": children, "reviewDate": today, "arrangements": "Here"}
@@ -567,6 +586,7 @@ async def _records(
         "RecordReviewHeld",
         "ShareReviewRecord",
         "RecordReviewParticipation",
+        "RecordReviewPreparation",
         "RecordReviewDecisions",
         "CompleteReviewDecision",
         "RespondToReviewDecisions",
@@ -585,7 +605,12 @@ async def _records(
             tellGuardian=False,
         )
         review = booked["reviews"][0]["id"]
-        if name not in {"RescheduleReview", "TellGuardianOfReview", "RecordReviewHeld"}:
+        if name not in {
+            "RescheduleReview",
+            "TellGuardianOfReview",
+            "RecordReviewHeld",
+            "RecordReviewPreparation",
+        }:
             await _change(client, world, "iro", "RecordReviewHeld", id=review, heldOn=today)
         owners = [world.id(key) for key in ("guardian", "social_worker", "iro")]
         decided = {
@@ -611,9 +636,36 @@ async def _records(
             "RecordReviewParticipation": {
                 "input": {"id": review, "attendance": "ATTENDED", "wishesAndFeelings": "Hi", "private": True}
             },
+            "RecordReviewPreparation": {
+                "input": {"id": review, "socialWorkerConsultedOn": today, "papersReceivedOn": today}
+            },
             "RecordReviewDecisions": {"input": decided},
             "DecisionsToSettle": {"reviewId": review},
         }[name]
+    if name in {"NotifySignificantChange", "RespondToSignificantChange", "SignificantChanges"}:
+        # SC: the social worker tells the child's IRO of a change; the IRO answers; the pages read them all.
+        social_worker = str(world.id("social_worker"))
+        await _change(client, world, "solicitor", "AssignSocialWorker", caseId=case, personId=social_worker)
+        change = {
+            "caseId": case,
+            "childId": children[0],
+            "kind": "PLACEMENT_MOVE",
+            "occurredOn": today,
+            "summary": "A new foster home",
+        }
+        if name == "NotifySignificantChange":
+            return "social_worker", {"input": change}
+        notified = [await _change(client, world, "social_worker", "NotifySignificantChange", **change)]
+        if name == "SignificantChanges":
+            notified += [
+                await _change(
+                    client, world, "social_worker", "NotifySignificantChange", **{**change, "childId": c}
+                )
+                for c in children[1:]
+            ]
+            return "iro", {"id": case}
+        answer = {"id": notified[0]["change"]["id"], "response": "NO_REVIEW", "reason": "Not needed"}
+        return "iro", {"input": answer}
     discussion = {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
     if name == "RecordDiscussion":
         owner = str(world.id("guardian"))

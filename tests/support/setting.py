@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from models import (
     CaseMembership,
     CaseRole,
+    ChangeKind,
     DisputeSubject,
     FinalOrderKind,
     LegalHold,
@@ -105,6 +106,8 @@ class Setting:
     upload_ids: dict[str, str]
     # A second case at its end: a submitted handover, and its amendment in draft.
     handover_case_id: str
+    # Its first child, never reviewed in the portal.
+    handover_child_id: str
     submitted_handover_id: str
     draft_handover_id: str
     draft_revision: int
@@ -123,6 +126,9 @@ class Setting:
     # A referral to Cafcass from the case's IRO with "officer" appointed to it, and one just made.
     referral_id: str = ""
     new_referral_id: str = ""
+    # A significant change in the first child's circumstances, told to the IRO by the social worker and not
+    # yet answered (SC; issue 18).
+    significant_change_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -311,6 +317,7 @@ async def _handovers(world: World, sessions: async_sessionmaker, case_id: uuid.U
         draft = await handovers.start(session, guardian, case_id)
     return {
         "handover_case_id": str(case_id),
+        "handover_child_id": str(orders[0].child_id),
         "submitted_handover_id": str(first.id),
         "draft_handover_id": str(draft.id),
         "draft_revision": draft.revision,
@@ -322,12 +329,15 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
     from portal.raised_issues import service as issues
     from portal.reviews import decisions as review_decisions
     from portal.reviews import service as reviews
+    from portal.significant_changes import service as changes
 
     async with sessions() as session, session.begin():
         iro = await actor_for_person(session, world.id("iro"), via=Via.API)
         guardian = await actor_for_person(session, world.id("guardian"), via=Via.API)
+        social_worker = await actor_for_person(session, world.id("social_worker"), via=Via.API)
         assert iro is not None
         assert guardian is not None
+        assert social_worker is not None
         child_ids = list(
             (
                 await session.execute(
@@ -377,6 +387,13 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
         concern = await issues.raise_issue(
             session, guardian, issues.RaiseIssue(case_id, issues.IssueKind.CONCERN, "A concern")
         )
+        change = await changes.notify_change(
+            session,
+            social_worker,
+            changes.NotifyChange(
+                case_id, child_ids[0], ChangeKind.PLACEMENT_MOVE, today, "A new foster home"
+            ),
+        )
     return {
         "child_ids": [str(c) for c in child_ids],
         "booked_review_id": booked,
@@ -386,6 +403,7 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
         "discussion_id": str(discussion.id),
         "issue_id": str(issue.id),
         "concern_id": str(concern.id),
+        "significant_change_id": str(change.id),
         "upload_ids": await _uploads(world, sessions, case_id),
     }
 

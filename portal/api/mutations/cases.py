@@ -69,6 +69,12 @@ class AllocationInput:
     reallocation_reason: str | None = field(
         "Required to replace someone who holds the role now: their part ends with this reason.", default=None
     )
+    appointed_on: date | None = field(
+        "assignIro only: the day the IRO was appointed, when earlier than today (before the proceedings, for "
+        "a child looked after before them); the appointment within 5 working days (IA) is judged on it. "
+        "Empty: today.",
+        default=None,
+    )
 
 
 @input_type
@@ -143,6 +149,7 @@ def _allocation(data: AllocationInput) -> service.Allocation:
         person_id=parse_id(data.person_id, "personId"),
         child_ids=[parse_id(c, f"childIds.{i}") for i, c in enumerate(data.child_ids)],
         reallocation_reason=data.reallocation_reason,
+        appointed_on=data.appointed_on,
     )
 
 

@@ -32,7 +32,7 @@ from portal.cases import final_orders
 from portal.discussions import service as discussions
 from portal.people import service as people
 from portal.raised_issues import service as raised_issues
-from portal.reviews import decisions, participation
+from portal.reviews import decisions, earlier, participation, preparation
 from portal.reviews import service as reviews
 
 T = TypeVar("T")
@@ -60,6 +60,20 @@ class ScheduleReviewInput:
         default=False,
     )
     tell_guardian: bool = field("Send the guardian the arrangements now (meets P4).", default=True)
+    long_term_foster_settled: bool = field(
+        "For INFORMATION_GATHERING: confirm the child is settled in a long-term foster placement (needed).",
+        default=False,
+    )
+    child_agreed: bool = field(
+        "For INFORMATION_GATHERING: confirm the child agrees to one instead of a meeting (needed).",
+        default=False,
+    )
+    significant_change_id: strawberry.ID | None = field(
+        "The significant change this ADDITIONAL review is booked for (CPPCR 2010 reg 33(3)): booking it "
+        "answers the change, meeting SC. The change must be about one of the children, on this case, and "
+        "not yet answered.",
+        default=None,
+    )
 
 
 @input_type
@@ -123,6 +137,36 @@ class RecordReviewParticipationInput:
         "Keep what the child said private to their IRO: everyone else who sees the review sees this record, "
         "how the child took part, but not what they said.",
         default=False,
+    )
+
+
+@input_type
+class RecordEarlierReviewInput:
+    """A review of a looked-after child held before the case came to the portal (a child looked after before
+    the proceedings), recorded by the child's IRO so that the reg 33 schedule carries on from it (issue 18).
+    Recorded in order, each after the last."""
+
+    case_id: strawberry.ID = field("The case.")
+    child_id: strawberry.ID = field("The child reviewed, whose IRO you are.")
+    held_on: date | None = field(
+        "When it was held: on or after the day the child became looked after, after their last review, and "
+        "not after the day the case came to the portal."
+    )
+
+
+@input_type
+class RecordReviewPreparationInput:
+    """The social worker's part before a review, as the day each happened (SW1, SW2; issue 18), recorded by
+    the child's social worker or IRO. Give either or both; a day once recorded stands."""
+
+    id: strawberry.ID = field("The review.")
+    social_worker_consulted_on: date | None = field(
+        "The day the social worker consulted the IRO about the review (meets SW1); on or before the review.",
+        default=None,
+    )
+    papers_received_on: date | None = field(
+        "The day the IRO had the social worker's report and the papers (meets SW2); on or before the review.",
+        default=None,
     )
 
 
@@ -366,6 +410,11 @@ class RecordMutations:
                 kind=input.kind,
                 guardian_invited=input.guardian_invited,
                 tell_guardian=input.tell_guardian,
+                long_term_foster_settled=input.long_term_foster_settled,
+                child_agreed=input.child_agreed,
+                significant_change_id=parse_id(input.significant_change_id, "significantChangeId")
+                if input.significant_change_id
+                else None,
             )
             return [
                 _review(r) for r in await _as_actor(info, lambda s, a: reviews.schedule_review(s, a, data))
@@ -449,6 +498,42 @@ class RecordMutations:
                 private=input.private,
             )
             return _review(await _as_actor(info, lambda s, a: participation.record_participation(s, a, data)))
+
+        review, errors = await attempt(info.context, work())
+        return ReviewPayload(review=review, errors=errors)
+
+    @mutation
+    async def record_earlier_review(self, info: Info, input: RecordEarlierReviewInput) -> ReviewPayload:
+        """Record a review of a looked-after child held before the case came to the portal (the child's IRO;
+        issue 18). It meets the review duty it would have (R1 ... R3) on the day it was held, and the next
+        duty runs from it; nothing the protocol asks around a review was due through the portal for it."""
+
+        async def work() -> Review:
+            data = earlier.RecordEarlierReview(
+                case_id=parse_id(input.case_id, "caseId"),
+                child_id=parse_id(input.child_id, "childId"),
+                held_on=input.held_on,
+            )
+            return _review(await _as_actor(info, lambda s, a: earlier.record_earlier_review(s, a, data)))
+
+        review, errors = await attempt(info.context, work())
+        return ReviewPayload(review=review, errors=errors)
+
+    @mutation
+    async def record_review_preparation(
+        self, info: Info, input: RecordReviewPreparationInput
+    ) -> ReviewPayload:
+        """Record the day the social worker consulted the IRO, or the IRO had the papers, before a review
+        (the child's social worker or IRO; SW1, SW2). Each duty is judged on the day given, however late it
+        is recorded."""
+
+        async def work() -> Review:
+            data = preparation.RecordPreparation(
+                review_id=parse_id(input.id, "id"),
+                social_worker_consulted_on=input.social_worker_consulted_on,
+                papers_received_on=input.papers_received_on,
+            )
+            return _review(await _as_actor(info, lambda s, a: preparation.record_preparation(s, a, data)))
 
         review, errors = await attempt(info.context, work())
         return ReviewPayload(review=review, errors=errors)

@@ -45,6 +45,7 @@ from portal.api.types.people import (
 from portal.api.types.records import Discussion, FinalOrder, NextReview, RaisedIssue, Review
 from portal.api.types.referrals import CafcassReferral
 from portal.api.types.retention import CaseRetention, LegalHold
+from portal.api.types.significant_changes import SignificantChange
 from portal.audit import service as audit
 from portal.audit.service import Look
 from portal.cases import service as cases_service
@@ -300,6 +301,13 @@ class CaseAbilities:
     file_paper: bool = field("File court papers (the guardian and the LA solicitor).")
     confirm_forwarding: bool = field("Confirm every court paper is forwarded to the IRO (the guardian).")
     manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
+    notify_significant_change: bool = field(
+        "Tell a child's IRO of a significant change in their circumstances (SC; the child's social worker, "
+        "or their IRO recording one)."
+    )
+    prepare_reviews: bool = field(
+        "Record the social worker's part before a review (SW1, SW2; the child's social worker or IRO)."
+    )
     record_discussion: bool = field(
         "Record a discussion with the guardian on the child's file (P7; the IRO)."
     )
@@ -458,6 +466,14 @@ class Case:
         the guardian (before that, only to the IRO)."""
         models = await info.context.loaders.reviews.load(self._model.id)
         return [Review.of(r, show_record=visible) for r, visible in models]
+
+    @resolver
+    async def significant_changes(self, info: Info) -> list[SignificantChange]:
+        """Significant changes in the children's circumstances notified to their IRO, the latest first, each
+        with the IRO's answer once given: an additional review booked (CPPCR 2010 reg 33(3)), or no review
+        needed, with the reason (SC)."""
+        changes = await info.context.loaders.significant_changes.load(self._model.id)
+        return [SignificantChange.of(c) for c in changes]
 
     @resolver
     async def discussions(self, info: Info) -> list[Discussion]:
@@ -708,6 +724,8 @@ class Case:
             file_paper=Permission.FILE_PAPER in allowed,
             confirm_forwarding=Permission.CONFIRM_FORWARDING in allowed,
             manage_reviews=Permission.MANAGE_REVIEWS in allowed,
+            notify_significant_change=Permission.NOTIFY_CHANGES in allowed,
+            prepare_reviews=Permission.PREPARE_REVIEWS in allowed,
             record_discussion=Permission.RECORD_DISCUSSION in allowed,
             raise_concern=Permission.RAISE_CONCERN in allowed,
             record_significant_issue=Permission.RECORD_SIGNIFICANT_ISSUE in allowed,

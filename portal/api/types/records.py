@@ -25,6 +25,7 @@ from models import FinalOrder as FinalOrderModel
 from models import RaisedIssue as RaisedIssueModel
 from models import Review as ReviewModel
 from models import ReviewDecisionsCheck as ReviewDecisionsCheckModel
+from models import ReviewPreparation as ReviewPreparationModel
 from portal.access.policy import reads_child_wishes
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
@@ -236,6 +237,35 @@ class ReviewDecisionsCheck:
 
 
 @object_type
+class ReviewPreparation:
+    """The social worker's part before a review (IRO Handbook 2010, ch. 3; issue 18): the day they consulted
+    the IRO (SW1, at least 15 working days before) and the day the IRO had their report and the papers (SW2,
+    at least 3 working days before), as the child's social worker or IRO recorded them. Each duty's due date
+    and state are among the case's obligations."""
+
+    social_worker_consulted_on: date | None = field(
+        "The day the social worker consulted the IRO, if recorded."
+    )
+    papers_received_on: date | None = field("The day the IRO had the social worker's report and papers.")
+    updated_at: datetime = field("When it was last recorded.")
+    _updated_by_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    def updated_by(self, info: Info) -> PersonRef:
+        """Who last recorded it: the child's social worker or IRO."""
+        return person_ref(info, self._updated_by_id)
+
+    @staticmethod
+    def of(model: ReviewPreparationModel) -> ReviewPreparation:
+        return ReviewPreparation(
+            social_worker_consulted_on=model.social_worker_consulted_on,
+            papers_received_on=model.papers_received_on,
+            updated_at=model.updated_at,
+            _updated_by_id=model.updated_by_id,
+        )
+
+
+@object_type
 class Review:
     """A looked-after review of one child, chaired by the IRO; what the guardian is told of it (P4, P5), and
     whether they are asked to come (generally not, P10)."""
@@ -255,7 +285,26 @@ class Review:
         "before sharing."
     )
     record_shared_at: datetime | None = field("When its record was shared with the guardian (P5).")
+    long_term_foster_settled: bool = field(
+        "For an information-gathering review: the IRO confirmed the child is settled in a long-term foster "
+        "placement, without which it must be a meeting. False for every other kind."
+    )
+    child_agreed: bool = field(
+        "For an information-gathering review: the IRO confirmed the child agrees to one instead of a "
+        "meeting. False for every other kind."
+    )
+    held_before_portal: bool = field(
+        "Recorded afterwards by the child's IRO: held before the case came to the portal (a child looked "
+        "after before the proceedings). Nothing the protocol asks around a review was due through the portal "
+        "for it (no notice, record or decisions)."
+    )
     _model_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    async def preparation(self, info: Info) -> ReviewPreparation | None:
+        """The social worker's part before the review (SW1, SW2), once any of it is recorded."""
+        model = await info.context.loaders.preparation.load(self._model_id)
+        return ReviewPreparation.of(model) if model is not None else None
 
     @resolver
     async def participation(self, info: Info) -> ReviewParticipation | None:
@@ -293,6 +342,9 @@ class Review:
             held_on=model.held_on,
             record=shown,
             record_shared_at=model.record_shared_at,
+            long_term_foster_settled=model.long_term_foster_settled,
+            child_agreed=model.child_agreed,
+            held_before_portal=model.held_before_portal,
             _model_id=model.id,
         )
 

@@ -41,6 +41,9 @@ REPLY_WINDOW = "RW"
 DECISIONS = "RD"
 # The child's IRO appointed (issue 18).
 APPOINTMENT = "IA"
+# The social worker's part before a review: their consultation with the IRO, and the papers (issue 18;
+# portal/reviews/preparation.py).
+CONSULTED, PAPERS = "SW1", "SW2"
 # A significant change in a looked-after child's circumstances, considered by their IRO (issue 18;
 # portal/significant_changes/).
 CHANGE = "SC"
@@ -225,7 +228,7 @@ DEFAULTS: dict[str, RuleSpec] = {
     # at least 15 working days before it, and the IRO has their report and the papers at least 3 working days
     # before it. Opened with P4 when a review is booked, owned by the child's social worker; local practice,
     # so a local rule may change them.
-    "SW1": RuleSpec(
+    CONSULTED: RuleSpec(
         Owner.SOCIAL_WORKER,
         Trigger.REVIEW_SCHEDULED,
         BEFORE,
@@ -234,7 +237,7 @@ DEFAULTS: dict[str, RuleSpec] = {
         (Role.IRO_MANAGER,),
         "The social worker consults the IRO before the child's review",
     ),
-    "SW2": RuleSpec(
+    PAPERS: RuleSpec(
         Owner.SOCIAL_WORKER,
         Trigger.REVIEW_SCHEDULED,
         BEFORE,
@@ -299,7 +302,7 @@ END_WITH_GUARDIAN = tuple(
     )
 )
 # Duties that must be done before their review: once it is held undone, they are missed.
-MISSED_AT_REVIEW = ("P4", "P11", "SW1", "SW2")
+MISSED_AT_REVIEW = ("P4", "P11", CONSULTED, PAPERS)
 
 
 def obligation_name(code: str) -> str:

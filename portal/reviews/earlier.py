@@ -13,17 +13,17 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CaseRole, Review
+from models import Review
 from portal import clock
 from portal.access.policy import Permission
 from portal.access.service import access_case
 from portal.audit import service as audit
 from portal.auth.actor import Actor
-from portal.cases import repository as cases
 from portal.errors import ErrorCode, Problems
 from portal.obligations import looked_after
 from portal.reviews import repository
 from portal.reviews.schedule import next_review
+from portal.reviews.service import iro_children
 from portal.validation import check_past_date
 
 
@@ -39,21 +39,11 @@ async def record_earlier_review(session: AsyncSession, actor: Actor, data: Recor
     place in the schedule follows from the reviews held before it. Recorded in order: each after the last."""
     access = await access_case(session, actor, data.case_id, Permission.MANAGE_REVIEWS)
     problems = Problems()
-    mine = {
-        m.child_id
-        for m in await cases.live_memberships(session, access.case.id, CaseRole.IRO)
-        if m.person_id == actor.person_id
-    }
-    child = next(
-        (c for c in await cases.case_children(session, access.case.id) if c.id == data.child_id), None
-    )
-    if child is None or child.id not in mine:
-        problems.add(ErrorCode.NOT_ON_CASE, "You are not the IRO for that child", "childId")
+    child = (await iro_children(session, access, actor)).get(data.child_id)
+    if child is None or child.looked_after_since is None:
+        problems.add(ErrorCode.NOT_ON_CASE, "You are not the IRO for that looked-after child", "childId")
         problems.raise_if_any()
     assert child is not None
-    if not child.legal_status.is_looked_after or child.looked_after_since is None:
-        problems.add(ErrorCode.NOT_LOOKED_AFTER, f"{child.given_name} is not looked after", "childId")
-        problems.raise_if_any()
     assert child.looked_after_since is not None
     held = [
         r.held_on for r in (await repository.held_reviews(session, [child.id])).get(child.id, []) if r.held_on

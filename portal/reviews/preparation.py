@@ -21,9 +21,7 @@ from portal.auth.actor import Actor
 from portal.cases import repository as cases
 from portal.errors import DomainError, ErrorCode, Problems
 from portal.obligations import service as obligations
-
-# The duty each day meets.
-CONSULTED, PAPERS = "SW1", "SW2"
+from portal.obligations.rules import CONSULTED, PAPERS
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class ScheduleReview:
     significant_change_id: uuid.UUID | None = None
 
 
-async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:
+async def iro_children(session: AsyncSession, access: CaseAccess, actor: Actor) -> dict[uuid.UUID, Child]:
     """The looked-after children on the case whose IRO the actor is."""
     mine = {
         m.child_id
@@ -70,7 +70,7 @@ async def _iro_children(session: AsyncSession, access: CaseAccess, actor: Actor)
 async def schedule_review(session: AsyncSession, actor: Actor, data: ScheduleReview) -> list[Review]:
     """Book a review for each child chosen (siblings reviewed together have one each)."""
     access = await access_case(session, actor, data.case_id, Permission.MANAGE_REVIEWS)
-    mine = await _iro_children(session, access, actor)
+    mine = await iro_children(session, access, actor)
     problems = Problems()
     if not data.child_ids:
         problems.add(ErrorCode.REQUIRED, "Choose the children to review", "childIds")
@@ -187,7 +187,7 @@ async def review_for(
     """The review if the actor may ``need`` on its case (NotFound otherwise, as if there were none); to
     manage it, they must be the child's IRO (NOT_ON_CASE for another IRO on the case)."""
     review, access = await access_record(session, actor, Review, review_id, need, "Review")
-    if need is Permission.MANAGE_REVIEWS and review.child_id not in await _iro_children(
+    if need is Permission.MANAGE_REVIEWS and review.child_id not in await iro_children(
         session, access, actor
     ):
         raise DomainError.one(ErrorCode.NOT_ON_CASE, "You are not the IRO for that child", "id")

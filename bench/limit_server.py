@@ -235,6 +235,7 @@ ABILITIES = [
     ("manageReviews", "review:manage"),
     ("notifySignificantChange", "change:notify"),
     ("prepareReviews", "review:prepare"),
+    ("writeToChildren", "child-letter:write"),
     ("recordDiscussion", "discussion:record"),
     ("raiseConcern", "concern:raise"),
     ("recordSignificantIssue", "significant-issue:record"),
@@ -301,6 +302,25 @@ def next_review(since: date, reviews: Sequence[tuple[date, date | None]], today:
     booked = min((day for day, h in reviews if h is None), default=None)
     late = today > due or (booked is not None and booked > due)
     return {"kind": enum(kind), "dueBy": due.isoformat(), "bookedOn": iso(booked), "late": late}
+
+
+def midpoint_cycle(since: date, held: Sequence[date], checks: Sequence[date], today: date) -> dict[str, Any]:
+    """A looked-after child's current cycle between reviews (portal/midpoints/coverage.py), every field."""
+    days = sorted(d for d in held if d >= since)
+    last = days[-1] if days else None
+    starts = last or since
+    ends = date.fromisoformat(next_review(since, [(d, d) for d in days], today)["dueBy"])
+    middle = starts + timedelta(days=max((ends - starts).days, 0) // 2)
+    checked = max((d for d in checks if (d > last if last else d >= starts)), default=None)
+    standing = "monitored" if checked else "not_monitored" if today >= middle else "not_yet_due"
+    return {
+        "startsOn": starts.isoformat(),
+        "lastReview": iso(last),
+        "endsBy": ends.isoformat(),
+        "midpoint": middle.isoformat(),
+        "checkedOn": iso(checked),
+        "standing": enum(standing),
+    }
 
 
 def timescale(
@@ -786,6 +806,14 @@ SELECT p.id, p.case_number, p.issued_on, p.stage, c.id AS court_id, c.name AS co
         FROM significant_change sc JOIN person nb ON nb.id = sc.notified_by_id
         LEFT JOIN person rb ON rb.id = sc.responded_by_id
         WHERE sc.proceedings_id = p.id ORDER BY sc.notified_at DESC, sc.id DESC) AS changes,
+  array(SELECT row(n.id, n.child_id, n.explained_on, n.explained_how, n.keeping_in_touch,
+                   n.advocacy_explained, n.letter_to, n.iro_id, ni.name)
+        FROM iro_introduction n JOIN person ni ON ni.id = n.iro_id
+        WHERE n.proceedings_id = p.id ORDER BY n.explained_on DESC, n.id DESC) AS introductions,
+  array(SELECT row(m.id, m.child_id, m.done_on, m.file_read, m.social_worker_contact, m.outcome, m.note,
+                   m.recorded_at, mu.name)
+        FROM midpoint_check m JOIN person mu ON mu.id = m.recorded_by_id
+        WHERE m.proceedings_id = p.id ORDER BY m.done_on DESC, m.recorded_at DESC, m.id DESC) AS checks,
   array(SELECT row(d.id, d.kind, d.held_on, d.mode, d.others_present, d.summary, d.recorded_at, di.name,
                    dg.name,
                    array(SELECT row(x.description, x.due_on, x.done_at, xo.name)
@@ -1056,9 +1084,11 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
             }
         else:
             absence = None
-        review = None
+        review = cycle = None
         if looked_after and since is not None:
             review = next_review(since, [(v[3], v[7]) for v in reviews if v[1] == ch_id], today)
+            held = [v[7] for v in reviews if v[1] == ch_id and v[7] is not None]
+            cycle = midpoint_cycle(since, held, [m[2] for m in row["checks"] if m[1] == ch_id], today)
         children.append(
             {
                 "_id": ch_id,
@@ -1077,6 +1107,7 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
                 "iro": iro,
                 "iroAbsence": absence,
                 "nextReview": review,
+                "midpoint": cycle,
             }
         )
     obligations = []
@@ -1171,6 +1202,36 @@ async def case_view(r: Request_, document: str) -> dict[str, Any]:
                 "respondedBy": {"name": c[12]} if c[12] is not None else None,
             }
             for c in row["changes"]
+        ],
+        # The IRO's introduction to each child (issue 19): everyone who reads the case reads them.
+        "introductions": [
+            {
+                "id": str(n[0]),
+                "childId": str(n[1]),
+                "explainedOn": n[2].isoformat(),
+                "explainedHow": enum(n[3]),
+                "keepingInTouch": n[4],
+                "advocacyExplained": n[5],
+                "letterTo": enum(n[6]),
+                "letterUrl": f"/cases/{case_id}/introductions/{n[0]}/letter.pdf",
+                "iro": {"id": str(n[7]), "name": n[8]},
+            }
+            for n in row["introductions"]
+        ],
+        # The IRO's midpoint checks between reviews (issue 19): everyone who reads the case reads them.
+        "midpointChecks": [
+            {
+                "id": str(m[0]),
+                "childId": str(m[1]),
+                "doneOn": m[2].isoformat(),
+                "fileRead": m[3],
+                "socialWorkerContact": enum(m[4]),
+                "outcome": enum(m[5]),
+                "note": m[6],
+                "recordedAt": m[7].isoformat(),
+                "recordedBy": {"name": m[8]},
+            }
+            for m in row["checks"]
         ],
         "discussions": [
             {
@@ -1541,7 +1602,6 @@ SELECT
 
 ALL_IN_SCOPE = "All cases in your scope"
 BUCKETS = ((0, "Under 13 weeks"), (13, "13 to 20 weeks"), (21, "21 to 26 weeks"), (27, "Over 26 weeks"))
-HANDBOOK_MAX = 70
 QUESTIONS = {
     "guardian_contacts_iro": "The guardian contacts the IRO",
     "iro_contacts_guardian": "The IRO contacts the guardian",
@@ -1631,8 +1691,6 @@ async def adherence(r: Request_, document: str) -> dict[str, Any]:
     start_at = scoped.add(datetime.combine(start, time(0), tzinfo=UTC))
     end_at = scoped.add(datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC))
     holidays = scoped.add(weekday_holidays(start, max(end, today) + timedelta(days=366)))
-    org = scoped.add(actor.organisation_id)
-    iro_manager = "iro_manager" in actor.roles
     in_period = f"o.opened_at >= {start_at} AND o.opened_at < {end_at}"
     looked_after = ", ".join(f"'{status}'" for status in sorted(LOOKED_AFTER))
     outcomes = ", ".join(
@@ -1725,13 +1783,6 @@ table1 AS (
                            AND x.kind = 'final_discussion') THEN 'held' ELSE 'not_held' END AS final
   FROM cases LEFT OUTER JOIN windows_with g ON g.id = cases.id AND g.side = 'guardian'
   LEFT OUTER JOIN windows_with i ON i.id = cases.id AND i.side = 'iro'),
-iro_children AS (
-  SELECT m.person_id AS iro_id, m.proceedings_id AS id, m.child_id, p.stage <> 'concluded' AS in_proceedings,
-         ch.legal_status, ch.looked_after_since
-  FROM case_membership m JOIN proceedings p ON p.id = m.proceedings_id JOIN person pe ON pe.id = m.person_id
-  JOIN child ch ON ch.id = m.child_id
-  WHERE {"true" if iro_manager else "false"} AND m.role = 'iro' AND m.ended_at IS NULL
-    AND pe.organisation_id = {org} AND {managed(scoped, actor, "p.id")}),
 disputes AS (
   SELECT CAST(timezone('UTC', x.raised_at) AS DATE) AS raised_on, x.fast_track_reason IS NOT NULL AS fast,
          x.state = 'resolved' AND x.resolved_on >= {start_day} AND x.resolved_on <= {end_day} AS resolved,
@@ -1773,11 +1824,6 @@ SELECT
               count(*) FILTER (WHERE final = 'held'),
               count(*) FILTER (WHERE final = 'not_held'))
    FROM table1) AS table1,
-  array(SELECT row(pe.id, pe.name) FROM person pe JOIN person_role pr ON pr.person_id = pe.id
-        WHERE {"true" if iro_manager else "false"} AND pe.organisation_id = {org} AND pe.active
-          AND pr.role = 'iro' ORDER BY pe.name) AS iros,
-  array(SELECT row(iro_id, id, child_id, in_proceedings, legal_status, looked_after_since)
-        FROM iro_children) AS iro_children,
   (SELECT row(count(*) FILTER (WHERE raised_on >= {start_day} AND raised_on <= {end_day}),
               count(*) FILTER (WHERE raised_on >= {start_day} AND raised_on <= {end_day} AND fast),
               count(*) FILTER (WHERE resolved), count(*) FILTER (WHERE resolved AND stage = 0),
@@ -1790,9 +1836,7 @@ SELECT
   (SELECT row(count(*) FILTER (WHERE referred_on >= {start_day} AND referred_on <= {end_day}),
               count(*) FILTER (WHERE open), count(*) FILTER (WHERE open AND due_on < {today_p}),
               {outcomes})
-   FROM referrals) AS referrals,
-  array(SELECT row(v.proceedings_id, v.child_id, v.review_date, v.held_on) FROM review v
-        WHERE v.proceedings_id IN (SELECT id FROM iro_children)) AS reviews"""
+   FROM referrals) AS referrals"""
     row = await r.connection.fetchrow(sql, *params)
     audit = r.audit
     audit.record("adherence.read", "dashboard")
@@ -1804,8 +1848,6 @@ SELECT
         audit.look(case_id, "case.drill_down", None)
     audit.record("handovers_dashboard.read", "dashboard")
     audit.record("paper_timings.read", "dashboard")
-    if iro_manager:
-        audit.record("workload.read", "dashboard")
     audit.record("disputes_dashboard.read", "dashboard")
     audit.record("table1.read", "dashboard")
     counts = [0] * len(BUCKETS)
@@ -1813,31 +1855,6 @@ SELECT
     for bucket, was_extended in row["buckets"]:
         counts[bucket] += 1
         extended += was_extended
-    reviews: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[date, date | None]]] = defaultdict(list)
-    for case_id, child_id, review_date, held_on in row["reviews"]:
-        reviews[(case_id, child_id)].append((review_date, held_on))
-    theirs: dict[uuid.UUID, list[tuple[uuid.UUID, bool, bool]]] = defaultdict(list)
-    for iro_id, case_id, child_id, open_, status, since in row["iro_children"]:
-        late = (
-            status in LOOKED_AFTER
-            and since is not None
-            and next_review(since, reviews[(case_id, child_id)], today)["late"]
-        )
-        theirs[iro_id].append((child_id, open_, late))
-    workload = []
-    for iro_id, name in row["iros"]:
-        mine = theirs[iro_id]
-        children = len({child for child, _, _ in mine})
-        workload.append(
-            {
-                "iroId": str(iro_id),
-                "name": name,
-                "children": children,
-                "inProceedings": len({child for child, open_, _ in mine if open_}),
-                "overdueReviews": len({child for child, _, late in mine if late}),
-                "overRange": children > HANDBOOK_MAX,
-            }
-        )
     cases, g_most, g_some, g_rare, i_most, i_some, i_rare, held, not_held = row["table1"]
     measured = [
         ("guardian_contacts_iro", cases, g_most, g_some, g_rare),
@@ -1902,7 +1919,6 @@ SELECT
                 "medianWorkingDays": p50,
                 "p90WorkingDays": p90,
             },
-            "iroWorkload": workload,
             "disputeFigures": {
                 "opened": raised,
                 "fastTracked": fast_tracked,

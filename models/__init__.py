@@ -19,7 +19,10 @@ from models.disputes import (
     StageOutcome,
 )
 from models.handovers import Closure, Handover, HandoverState, MonitoringItem, MonitoringItemMove
+from models.iro_views import IroViewCitation
+from models.letters import ChildSummary, ExplainedHow, IroIntroduction, LetterTo
 from models.memberships import CaseMembership, CaseRole
+from models.midpoint_checks import MidpointCheck, MidpointOutcome, SocialWorkerContact
 from models.obligations import (
     ConsultationArrangement,
     ConsultationEvent,
@@ -78,6 +81,14 @@ from models.reviews import (
 from models.sessions import BoundBy, Counted, PersonIdentity, SignInAttempt, WebSession
 from models.significant_changes import ChangeKind, ChangeResponse, SignificantChange
 from models.versions import DIRECTORY, ViewVersion
+from models.workloads import (
+    ConferencesChaired,
+    ConflictKind,
+    ConflictOfInterest,
+    Employment,
+    IroProfile,
+    WorkloadWeighting,
+)
 
 metadata = SQLModel.metadata
 
@@ -99,8 +110,12 @@ __all__ = [
     "Channel",
     "Child",
     "ChildAttendance",
+    "ChildSummary",
     "Closure",
+    "ConferencesChaired",
     "Confidentiality",
+    "ConflictKind",
+    "ConflictOfInterest",
     "ConsultationArrangement",
     "ConsultationEvent",
     "Contact",
@@ -122,7 +137,9 @@ __all__ = [
     "DisputeState",
     "DisputeSubject",
     "EmailPreference",
+    "Employment",
     "Evidence",
+    "ExplainedHow",
     "Extension",
     "FilingParty",
     "FinalOrder",
@@ -130,13 +147,19 @@ __all__ = [
     "ForwardingConfirmation",
     "Handover",
     "HandoverState",
+    "IroIntroduction",
+    "IroProfile",
+    "IroViewCitation",
     "IssueKind",
     "LadderStage",
     "LawfulBasis",
     "LegalHold",
     "LegalStatus",
     "LegalStatusEntry",
+    "LetterTo",
     "ManagerResponse",
+    "MidpointCheck",
+    "MidpointOutcome",
     "MonitoringItem",
     "MonitoringItemMove",
     "Obligation",
@@ -174,6 +197,7 @@ __all__ = [
     "Side",
     "SignInAttempt",
     "SignificantChange",
+    "SocialWorkerContact",
     "Stage",
     "StageChange",
     "StageOutcome",
@@ -184,6 +208,7 @@ __all__ = [
     "ViewVersion",
     "ViewsConveyed",
     "WebSession",
+    "WorkloadWeighting",
     "metadata",
     "utcnow",
 ]

@@ -40,14 +40,18 @@ from portal.storage import blob_store
 from portal.web import sign_in
 from portal.web.admin_pages import routes as admin_routes
 from portal.web.allocation_pages import routes as allocation_routes
+from portal.web.annual_report_pages import routes as annual_report_routes
 from portal.web.dashboard_pages import routes as dashboard_routes
 from portal.web.dispute_documents import routes as dispute_document_routes
 from portal.web.dispute_pages import routes as dispute_routes
 from portal.web.handover_pages import routes as handover_routes
 from portal.web.headers import SecurityHeaders
 from portal.web.info_pages import routes as info_routes
+from portal.web.iro_view_pages import routes as iro_view_routes
 from portal.web.ladder_pages import routes as ladder_routes
+from portal.web.letter_pages import routes as letter_routes
 from portal.web.metering import Observed, metrics_route
+from portal.web.midpoint_pages import routes as midpoint_routes
 from portal.web.operations import Operations, PageNotFound
 from portal.web.pages import routes as page_routes
 from portal.web.papers import routes as paper_routes
@@ -55,9 +59,11 @@ from portal.web.proceedings_pages import routes as proceedings_routes
 from portal.web.record_pages import routes as record_routes
 from portal.web.referral_pages import routes as referral_routes
 from portal.web.rendering import render
+from portal.web.report_pages import routes as report_routes
 from portal.web.requests import CsrfFailed, FormTooLarge, SignInRequired
 from portal.web.retention_pages import routes as retention_routes
 from portal.web.significant_change_pages import routes as significant_change_routes
+from portal.web.workload_pages import routes as workload_routes
 
 log = logging.getLogger("portal")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -220,13 +226,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *page_routes,
             *record_routes,
             *significant_change_routes,
+            *workload_routes,
+            *midpoint_routes,
+            *letter_routes,
+            *annual_report_routes,
             *dispute_routes,
             *dispute_document_routes,
             *referral_routes,
             *paper_routes,
+            *iro_view_routes,
             *handover_routes,
             *proceedings_routes,
             *dashboard_routes,
+            *report_routes,
             *admin_routes,
             *retention_routes,
             *ladder_routes,

@@ -47,7 +47,11 @@ from models import (
 from portal.cases import repository as case_rows
 from portal.clock import LONDON, london_datetime
 from portal.demo_disputes import DisputeRecords
+from portal.demo_iro_views import IroViewRecords
+from portal.demo_letters import LetterRecords
+from portal.demo_midpoints import MidpointRecords
 from portal.demo_records import DemoCase, Records, clock_at
+from portal.demo_workloads import WorkloadRecords
 from portal.obligations import looked_after
 from portal.obligations import service as obligations
 from portal.people import repository as people_rows
@@ -421,6 +425,10 @@ async def load_demo(session: AsyncSession, *, today: date, store: BlobStore) -> 
     await world.protocol()
     await Records(session, store, today).replay(world.demo_cases())
     await DisputeRecords(session, store, today).replay_disputes(world.demo_cases(), world.people)
+    await LetterRecords(session, store, today).introduce(world.demo_cases())
+    await MidpointRecords(session, store, today).check_between_reviews(world.demo_cases())
+    await IroViewRecords(session, store, today).cite_iro_views(world.demo_cases())
+    await WorkloadRecords(session, store, today).keep_workloads(world.demo_cases(), world.people)
     return DemoSummary(
         organisations=len(world.orgs),
         people=len(world.people),

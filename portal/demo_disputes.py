@@ -16,11 +16,12 @@ from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
-from models import DisputeSubject, Person, ReferralGround
+from models import DisputeSubject, LetterTo, Person, ReferralGround
 from portal.auth.actor import SYSTEM, Actor
 from portal.calendar import add_working_days
 from portal.demo_records import DemoCase, Records, clock_at
 from portal.disputes import service as disputes
+from portal.letters import child_summaries
 from portal.mail import repository as mail_rows
 from portal.papers import repository as papers
 from portal.referrals import service as referrals
@@ -151,6 +152,22 @@ class DisputeRecords(Records):
             lambda a: disputes.resolve(
                 self.session, a, dispute, "Referral made by the team manager; first session booked.", None
             ),
+        )
+        # The IRO tells the child what was decided, in words they will understand (issue 19).
+        child = case.children[0]
+        summary = child_summaries.WriteChildSummary(
+            dispute_id=dispute,
+            child_id=child.id,
+            decided=f"{child.given_name}, you are going to get help from someone who is good at listening "
+            "and helping with big feelings. Your first meeting with them is booked.",
+            views_counted="You told me you wanted someone to talk to about your family. I told the managers, "
+            "and that is why they made sure it happened.",
+            letter_to=LetterTo.CHILD,
+        )
+        await self.by(
+            case.iro,
+            self.days_ago(15),
+            lambda a: child_summaries.write_child_summary(self.session, a, summary),
         )
 
     async def with_the_service_manager(self, case: DemoCase) -> None:

@@ -33,6 +33,8 @@ class ErrorCode(StrEnum):
     ALREADY_IN_PROCEEDINGS = "ALREADY_IN_PROCEEDINGS"
     NOT_LOOKED_AFTER = "NOT_LOOKED_AFTER"
     ALREADY_ALLOCATED = "ALREADY_ALLOCATED"
+    # The IRO has an open conflict of interest with the child: assigning them needs it acknowledged.
+    CONFLICT_OF_INTEREST = "CONFLICT_OF_INTEREST"
     WRONG_ROLE = "WRONG_ROLE"
     WRONG_ORGANISATION = "WRONG_ORGANISATION"
     NOT_ON_CASE = "NOT_ON_CASE"
@@ -49,6 +51,8 @@ class ErrorCode(StrEnum):
     ALREADY_DONE = "ALREADY_DONE"
     ALREADY_SCHEDULED = "ALREADY_SCHEDULED"
     NOT_YET_HELD = "NOT_YET_HELD"
+    # A dispute still open: what was decided is written once it is resolved.
+    NOT_YET_RESOLVED = "NOT_YET_RESOLVED"
     NO_FINAL_ORDER = "NO_FINAL_ORDER"
     # Files.
     FILE_TOO_LARGE = "FILE_TOO_LARGE"

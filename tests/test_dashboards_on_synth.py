@@ -6,7 +6,7 @@ from the rows; every drill-down lists exactly the cases behind its figure, all w
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,19 @@ from models import (
     CaseMembership,
     CaseRole,
     Child,
+    ChildAttendance,
+    ChildSummary,
     Contact,
+    CourtPaper,
     Discussion,
     DiscussionKind,
+    Dispute,
+    DisputeState,
     Extension,
     Handover,
+    IroIntroduction,
+    IroViewCitation,
+    MidpointCheck,
     Obligation,
     ObligationState,
     Organisation,
@@ -34,10 +42,12 @@ from models import (
     Proceedings,
     ProceedingsChild,
     Review,
+    ReviewParticipation,
     Role,
     Side,
     Stage,
     StageChange,
+    ViewsConveyed,
 )
 from portal import clock
 from portal.auth.actor import Actor, Via
@@ -49,8 +59,12 @@ from portal.dashboards.adherence import GroupBy
 from portal.dashboards.drill import Figure
 from portal.dashboards.handovers import Handovers
 from portal.dashboards.papers import Papers
+from portal.dashboards.participation import Participation
 from portal.db import create_engine, create_session_factory
+from portal.midpoints.service import FIGURES as MIDPOINT_FIGURES
+from portal.midpoints.service import Coverage, coverage_for_period
 from portal.migrations import upgrade
+from portal.papers.iro_view import ANALYSES
 from portal.reviews.schedule import standing
 from portal.synth import generate
 from tests.support.dashboards import every_section
@@ -94,6 +108,13 @@ async def synthetic(engine: AsyncEngine) -> dict[str, Any]:
                 CaseMembership,
                 ProceedingsChild,
                 Review,
+                ReviewParticipation,
+                IroIntroduction,
+                Dispute,
+                ChildSummary,
+                CourtPaper,
+                IroViewCitation,
+                MidpointCheck,
                 Person,
                 PersonRole,
             )
@@ -120,6 +141,95 @@ def _scope(data: dict[str, Any], actor: Actor) -> set[uuid.UUID]:
             else case.local_authority_id == actor.organisation_id
         )
     }
+
+
+def _participation(
+    data: dict[str, Any], scope: set[uuid.UUID]
+) -> tuple[dict[str, set[uuid.UUID]], Counter[str]]:
+    """Each participation figure (issue 19) from the rows, and the cases behind it: the reviews held in the
+    period and the child's part in each; the IRO allocations begun in it and the IRO's introduction to the
+    child; the disputes resolved in it and whether the child was told."""
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    counted: Counter[str] = Counter()
+
+    def count(figure: str, case: uuid.UUID) -> None:
+        found[figure].add(case)
+        counted[figure] += 1
+
+    took_part = {p.review_id: p for p in data["ReviewParticipation"]}
+    for review in data["Review"]:
+        held = review.held_on
+        if review.proceedings_id not in scope or held is None or not START <= held <= END:
+            continue
+        if review.held_before_portal:
+            continue
+        case = review.proceedings_id
+        count("reviews", case)
+        part = took_part.get(review.id)
+        if part is None:
+            count("reviews_not_recorded", case)
+            continue
+        count(f"reviews_{part.attendance.value}", case)
+        if part.views_conveyed is not None:
+            count(f"reviews_by_{part.views_conveyed.value}", case)
+    introduced = {(i.proceedings_id, i.child_id, i.iro_id): i for i in data["IroIntroduction"]}
+    for m in data["CaseMembership"]:
+        started = m.started_at.astimezone(UTC).date()
+        if m.role is not CaseRole.IRO or m.proceedings_id not in scope or not START <= started <= END:
+            continue
+        count("allocations", m.proceedings_id)
+        introduction = introduced.get((m.proceedings_id, m.child_id, m.person_id))
+        if introduction is None or introduction.explained_on > END:
+            count("allocations_not_introduced", m.proceedings_id)
+            continue
+        count("allocations_introduced", m.proceedings_id)
+        if introduction.advocacy_explained:
+            count("allocations_advocacy", m.proceedings_id)
+    told = {s.dispute_id for s in data["ChildSummary"]}
+    for d in data["Dispute"]:
+        if d.proceedings_id in scope and d.state is DisputeState.RESOLVED and START <= d.resolved_on <= END:
+            count("disputes_resolved", d.proceedings_id)
+            if d.id in told:
+                count("disputes_told", d.proceedings_id)
+    return found, counted
+
+
+def _midpoints(data: dict[str, Any], coverage: Coverage, role: Role) -> dict[str, set[uuid.UUID]]:
+    """The cases behind each coverage figure: its rows' cases. Checks that each row's check was recorded for
+    its child, and that the authority's line counts the rows."""
+    if role is Role.CAFCASS_MANAGER:
+        assert (coverage.iros, coverage.authority) == ([], None)
+        return {}
+    checks = {(c.proceedings_id, c.child_id, c.done_on) for c in data["MidpointCheck"]}
+    rows = coverage.children + coverage.reviews
+    assert all(r.checked_on is None or (r.case_id, r.child_id, r.checked_on) in checks for r in rows)
+    found: dict[str, set[uuid.UUID]] = {}
+    for category, (current, test) in MIDPOINT_FIGURES.items():
+        behind = [r for r in (coverage.children if current else coverage.reviews) if test(r)]
+        assert behind, category  # the data exercises each
+        found[category] = {r.case_id for r in behind}
+        if hasattr(coverage.authority, category):
+            assert getattr(coverage.authority, category) == len(behind), category
+    return found
+
+
+def _iro_views(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
+    """The cases behind each figure of the IRO's view in the guardians' analyses (issue 19): the analyses
+    first filed in the period, by whether the guardian recorded that they cite the IRO's view."""
+    first: dict[uuid.UUID, date] = {}
+    for v in data["PaperVersion"]:
+        first[v.paper_id] = min(v.filed_on, first.get(v.paper_id, v.filed_on))
+    cites = {c.paper_id: c.cites for c in data["IroViewCitation"]}
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for paper in data["CourtPaper"]:
+        if paper.kind not in ANALYSES or paper.proceedings_id not in scope:
+            continue
+        if paper.id not in first or not START <= first[paper.id] <= END:
+            continue
+        found["filed"].add(paper.proceedings_id)
+        status = {True: "cited", False: "not_cited", None: "not_recorded"}[cites.get(paper.id)]
+        found[status].add(paper.proceedings_id)
+    return found
 
 
 def _handovers(data: dict[str, Any], scope: set[uuid.UUID]) -> dict[str, set[uuid.UUID]]:
@@ -313,6 +423,8 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         tracked = await dashboards.tracker(session, actor, TODAY)
         measured = await dashboards.table1(session, actor, start=START, end=END, today=TODAY)
         loads = await dashboards.iro_workload(session, actor, TODAY)
+        took_part = await dashboards.participation(session, actor, start=START, end=END, today=TODAY)
+        coverage = await coverage_for_period(session, actor, start=START, end=END, today=TODAY)
 
     # Handovers (P14, P15)
     expected_handovers = _handovers(data, scope)
@@ -352,8 +464,39 @@ async def test_every_section_equals_python_and_drills_down_to_its_cases(
         counts = [len(expected_table1[f"{line.question}:{c}"]) for c in categories]
         assert [line.always_or_mostly, line.sometimes, line.rarely_or_never] == counts, line.question
 
+    # The children's participation (issue 19): every figure, and the data exercises each way of taking part.
+    expected_participation, participation_counts = _participation(data, scope)
+    assert took_part == Participation(
+        reviews=participation_counts["reviews"],
+        attendance=[(how, participation_counts[f"reviews_{how.value}"]) for how in ChildAttendance],
+        not_recorded=participation_counts["reviews_not_recorded"],
+        conveyed=[(how, participation_counts[f"reviews_by_{how.value}"]) for how in ViewsConveyed],
+        allocations=participation_counts["allocations"],
+        introduced=participation_counts["allocations_introduced"],
+        not_introduced=participation_counts["allocations_not_introduced"],
+        advocacy=participation_counts["allocations_advocacy"],
+        disputes_resolved=participation_counts["disputes_resolved"],
+        disputes_told=participation_counts["disputes_told"],
+    )
+    assert all(n for _, n in took_part.attendance)
+    assert took_part.not_recorded
+    assert took_part.introduced
+    assert took_part.not_introduced
+    assert took_part.advocacy
+
     # Every drill-down: exactly the cases behind the figure, and none outside scope.
+    # Monitoring between reviews (issue 19): each figure is its rows, each row's check is one recorded for
+    # that child on that case, and the data exercises each standing.
+    expected_midpoints = _midpoints(data, coverage, role)
+
+    expected_iro_views = _iro_views(data, scope)
+    assert expected_iro_views["cited"]
+    assert expected_iro_views["not_cited"]
+    assert expected_iro_views["not_recorded"]
     expected_cases = {
+        **{f"participation:{k}": v for k, v in expected_participation.items()},
+        **{f"iro_view:{k}": v for k, v in expected_iro_views.items()},
+        **{f"midpoints:{k}": v for k, v in expected_midpoints.items()},
         **{f"handovers:{k}": v for k, v in expected_handovers.items()},
         **{f"papers:{k}": set(v) for k, v in expected_papers.items()},
         **{f"tracker:{k}": v for k, v in expected_tracker.items()},

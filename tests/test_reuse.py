@@ -44,6 +44,9 @@ NOT_READ = {
     "sign_in_attempt": "sign-in",
     "web_session": "sign-in",
     "view_version": "the versions themselves",
+    "iro_profile": "an IRO's workload as their manager keeps it: no case's",
+    "conferences_chaired": "an IRO's workload as their manager keeps it: no case's",
+    "workload_weighting": "an authority's weightings of its IROs' workloads: no case's",
 }
 DIRECTORY = {"organisation", "team", "person", "person_role", "obligation_rule"}
 

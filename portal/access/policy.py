@@ -34,6 +34,8 @@ class Permission(StrEnum):
     # the child's social worker, or their IRO recording one they learned of; the service checks it is the
     # child's. The IRO answers it as they manage the child's reviews (MANAGE_REVIEWS).
     NOTIFY_CHANGES = "change:notify"
+    # The IRO writes to the child (issue 19): their introduction, and what was decided in a dispute.
+    WRITE_TO_CHILD = "child-letter:write"
     RECORD_DISCUSSION = "discussion:record"
     RAISE_CONCERN = "concern:raise"
     RECORD_SIGNIFICANT_ISSUE = "significant-issue:record"
@@ -47,6 +49,9 @@ class Permission(StrEnum):
     FILE_PAPER = "paper:file"
     # The guardian's confirmation that every paper is forwarded to the IRO (Practice Note 2.2).
     CONFIRM_FORWARDING = "paper:confirm-forwarding"
+    # The guardian records whether their analysis cites the IRO's view of the care plan (issue 19;
+    # RESEARCH-NOTES.md §1.7, §5.2).
+    RECORD_IRO_VIEW = "paper:iro-view"
     # The handover (P14): the guardian writes it and closes their involvement; the IRO acknowledges or
     # returns it (P15); a Cafcass manager may close the guardian's involvement with a reasoned override.
     WRITE_HANDOVER = "handover:write"
@@ -75,10 +80,18 @@ class Permission(StrEnum):
     # marked private): everyone else who reads the case sees that it happened, not what was said. With it,
     # the child's own IRO reads what the child said at a review marked private to them (reads_child_wishes).
     READ_PRIVATE_RECORDS = "private:read"
+    # A conflict of interest between an IRO and a child of the case (issue 19): recorded by the IRO manager
+    # in scope, or declared by the IRO on the case for themselves (portal/workloads/conflicts.py).
+    RECORD_CONFLICTS = "conflict:record"
     # Not tied to a case.
     OPEN_PROCEEDINGS = "proceedings:open"
     # The adherence dashboards, over the cases in a manager's scope.
     VIEW_ADHERENCE = "adherence:view"
+    # IRO workloads as their managers count them (issue 19): each IRO's profile and the authority's
+    # weightings, kept by the IRO manager of their own authority (and its administrators); the
+    # child-protection conferences an IRO chaired, entered by them too (RECORD_CONFERENCES).
+    KEEP_WORKLOADS = "workload:keep"
+    RECORD_CONFERENCES = "conference:record"
     MANAGE_TOKENS = "tokens:manage"
     # An organisation's people and local rules: an administrator's own organisation's only.
     ADMINISTER = "admin"
@@ -103,6 +116,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_HANDOVER,
             Permission.FILE_PAPER,
             Permission.CONFIRM_FORWARDING,
+            Permission.RECORD_IRO_VIEW,
             Permission.WRITE_HANDOVER,
             Permission.READ_DISPUTES,
             Permission.ANSWER_DISPUTE,
@@ -120,6 +134,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_REVIEWS,
             Permission.PREPARE_REVIEWS,
             Permission.NOTIFY_CHANGES,
+            Permission.WRITE_TO_CHILD,
             Permission.RECORD_DISCUSSION,
             Permission.RECORD_SIGNIFICANT_ISSUE,
             Permission.ACKNOWLEDGE_ISSUE,
@@ -132,6 +147,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REFER_TO_CAFCASS,
             Permission.READ_REFERRALS,
             Permission.READ_PRIVATE_RECORDS,
+            Permission.RECORD_CONFLICTS,
         }
     ),
     # LA legal runs the proceedings for the authority, and files its papers.
@@ -181,6 +197,7 @@ CASE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_LEGAL_HOLDS,
             Permission.READ_DISPUTES,
             Permission.READ_REFERRALS,
+            Permission.RECORD_CONFLICTS,
         }
     ),
     Role.ADMIN: frozenset(),
@@ -192,7 +209,11 @@ GLOBAL_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.GUARDIAN: frozenset({Permission.ENQUIRE_REFERRAL}),
     Role.LA_SOLICITOR: frozenset({Permission.OPEN_PROCEEDINGS}),
     Role.CAFCASS_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
-    Role.IRO_MANAGER: frozenset({Permission.VIEW_ADHERENCE}),
+    Role.IRO_MANAGER: frozenset(
+        {Permission.VIEW_ADHERENCE, Permission.KEEP_WORKLOADS, Permission.RECORD_CONFERENCES}
+    ),
+    # The child-protection conferences they chaired, for their own workload (portal/workloads/).
+    Role.IRO: frozenset({Permission.RECORD_CONFERENCES}),
     # Answers the disputes they are named to at a stage, on whichever case (portal/disputes/service.py).
     Role.LA_MANAGER: frozenset({Permission.ANSWER_DISPUTE}),
     Role.ADMIN: frozenset({Permission.ADMINISTER}),

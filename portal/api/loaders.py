@@ -15,6 +15,7 @@ from models import (
     AgreedAction,
     CaseMembership,
     Child,
+    ChildSummary,
     Closure,
     ConsultationArrangement,
     Contact,
@@ -25,8 +26,11 @@ from models import (
     FinalOrder,
     ForwardingConfirmation,
     Handover,
+    IroIntroduction,
+    IroViewCitation,
     LegalHold,
     LegalStatusEntry,
+    MidpointCheck,
     Obligation,
     ObligationEvent,
     ObligationRule,
@@ -51,7 +55,10 @@ from portal.contacts import repository as contacts
 from portal.contacts.repository import LedgerCounts
 from portal.db import UnitOfWork
 from portal.discussions import repository as discussions
+from portal.disputes import repository as disputes
 from portal.handovers import repository as handovers
+from portal.letters import repository as letters
+from portal.midpoints import repository as midpoints
 from portal.obligations import repository as obligations
 from portal.papers import repository as papers
 from portal.people import repository as people
@@ -209,6 +216,22 @@ class Loaders:
         return _loader(self._uow, self._scoped(significant_changes.changes_by_case), list)
 
     @cached_property
+    def midpoint_checks(self) -> DataLoader[uuid.UUID, list[MidpointCheck]]:
+        """Each case's midpoint checks between its children's reviews (issue 19), the latest done first."""
+        return _loader(self._uow, self._scoped(midpoints.checks_by_case), list)
+
+    @cached_property
+    def child_summaries(self) -> DataLoader[uuid.UUID, list[ChildSummary]]:
+        """Each dispute's summaries for its children (issue 19), by dispute: asked only below a dispute the
+        viewer already sees (portal/disputes/service.py decides who sees one)."""
+        return _loader(self._uow, disputes.child_summaries_of_disputes, list)
+
+    @cached_property
+    def introductions(self) -> DataLoader[uuid.UUID, list[IroIntroduction]]:
+        """Each case's IRO introductions to its children (issue 19), the latest first."""
+        return _loader(self._uow, self._scoped(letters.introductions_by_case), list)
+
+    @cached_property
     def discussions(self) -> DataLoader[uuid.UUID, list[Discussion]]:
         return _loader(self._uow, self._scoped(discussions.discussions_by_case), list)
 
@@ -235,6 +258,11 @@ class Loaders:
     @cached_property
     def paper_shares(self) -> DataLoader[uuid.UUID, list[PaperShare]]:
         return _loader(self._uow, self._scoped(papers.shares_by_case), list)
+
+    @cached_property
+    def iro_views(self) -> DataLoader[uuid.UUID, list[IroViewCitation]]:
+        """Each case's records of whether the guardian's analyses cite the IRO's view (issue 19)."""
+        return _loader(self._uow, self._scoped(papers.iro_views_by_case), list)
 
     @cached_property
     def forwarding(self) -> DataLoader[uuid.UUID, list[ForwardingConfirmation]]:

@@ -17,6 +17,7 @@ from portal.access.service import access_case
 from portal.api.context import Info
 from portal.api.doc import object_type, resolver
 from portal.api.errors import parse_id
+from portal.api.iro_service import IroServiceQueries
 from portal.api.mutations.cases import OpenProceedingsInput, ProceedingsCheck, check_opening
 from portal.api.pagination import PageInfo, page_size
 from portal.api.staffing import StaffingQueries
@@ -37,11 +38,14 @@ from portal.api.types.contacts import Contact
 from portal.api.types.disputes import Dispute, DisputeLadder
 from portal.api.types.email import UndeliveredEmail
 from portal.api.types.handovers import HandoverTemplate, MonitoringItem
+from portal.api.types.iro_views import IroViewFigures
+from portal.api.types.midpoints import MidpointCoverage
 from portal.api.types.obligations import Obligation
 from portal.api.types.obligations import ObligationRule as ObligationRuleType
 from portal.api.types.people import Me, Organisation, Person
 from portal.api.types.records import RaisedIssue
 from portal.api.types.referrals import CafcassReferral, ReferralTimescale
+from portal.api.types.reports import MonthlyReport
 from portal.api.types.retention import DeletedCase, RetentionRule
 from portal.api.types.tasks import (
     AwaitedReply,
@@ -52,24 +56,27 @@ from portal.api.types.tasks import (
     Task,
 )
 from portal.api.types.tokens import ApiToken
+from portal.api.workloads import WorkloadQueries
 from portal.audit.service import Look
 from portal.auth import tokens
 from portal.cases import service as cases
 from portal.cases.repository import Cursor
 from portal.contacts import repository as contact_rows
 from portal.dashboards import service as dashboards
-from portal.dashboards import table1, workload
+from portal.dashboards import table1
 from portal.dashboards.adherence import GroupBy, Measure
 from portal.dashboards.drill import Figure
 from portal.disputes import service as disputes
 from portal.errors import DomainError, ErrorCode
 from portal.handovers import repository as handover_rows
 from portal.mail import service as mail
+from portal.midpoints import service as midpoints
 from portal.obligations import rules
 from portal.obligations import service as obligations
 from portal.people import service as people
 from portal.raised_issues import service as raised_issues
 from portal.referrals import service as referrals
+from portal.reports import monthly
 from portal.retention import service as retention
 from portal.retention.policy import SOURCE, rule_in_words
 from portal.reviews import decisions
@@ -90,7 +97,7 @@ def decode_cursor(cursor: str) -> Cursor:
 
 
 @object_type
-class Query(StaffingQueries):
+class Query(StaffingQueries, WorkloadQueries, IroServiceQueries):
     """Reading the portal. Every read of a case is audited."""
 
     @resolver
@@ -412,21 +419,26 @@ class Query(StaffingQueries):
 
     @resolver
     async def iro_workload(self, info: Info) -> list[IroWorkload]:
-        """For an IRO manager: each IRO of your authority and their caseload; empty for anyone else."""
+        """For an IRO manager: each IRO of your authority and their caseload, weighed as IRO managers count
+        it (issue 19), with their open conflicts of interest; empty for anyone else. The authority's total
+        and weights: authorityWorkload."""
         actor = info.context.require_actor()
         today = info.context.today
         loads = await info.context.uow.run(lambda s: dashboards.iro_workload(s, actor, today))
-        return [
-            IroWorkload(
-                iro_id=strawberry.ID(str(load.iro_id)),
-                name=load.name,
-                children=load.children,
-                in_proceedings=load.in_proceedings,
-                overdue_reviews=load.overdue_reviews,
-                over_range=load.children > workload.HANDBOOK_RANGE[1],
-            )
-            for load in loads
-        ]
+        return [IroWorkload.of(info, load) for load in loads]
+
+    @resolver
+    async def midpoint_coverage(self, info: Info, start: date, end: date) -> MidpointCoverage:
+        """For an IRO manager: monitoring between reviews (issue 19), per IRO of your authority and for the
+        authority: the looked-after children monitored this cycle (a midpoint check since their last review),
+        not monitored with their midpoint passed, and not yet due; and of the reviews held from ``start`` to
+        ``end``, how many had a midpoint check in the cycle before them. Empty for a Cafcass manager."""
+        actor = info.context.require_actor()
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: midpoints.coverage_for_period(s, actor, start=start, end=end, today=today)
+        )
+        return MidpointCoverage.of(found)
 
     @resolver
     async def handover_figures(self, info: Info, start: date, end: date) -> HandoverFigures:
@@ -462,17 +474,60 @@ class Query(StaffingQueries):
         return DisputeFigures.of(found)
 
     @resolver
-    async def dashboard_cases(
-        self, info: Info, figure: Figure, start: date, end: date, iro_id: strawberry.ID | None = None
-    ) -> list[CaseReference]:
-        """The cases behind one figure of Table 1, the tracker, handovers, court papers, disputes and
-        referrals, or (with ``iroId``) an IRO's caseload, within your scope: their numbers, and each case
-        itself if you may read it."""
+    async def iro_view_figures(
+        self, info: Info, start: date, end: date, by: GroupBy = GroupBy.NONE
+    ) -> list[IroViewFigures]:
+        """The guardians' analyses first filed from ``start`` to ``end`` in your scope, grouped ``by`` (a team
+        or practitioner is the filing guardian's), by whether they cite the IRO's view of the care plan
+        (Cafcass and IRO managers; issue 19)."""
         actor = info.context.require_actor()
-        iro = parse_id(iro_id, "iroId") if iro_id else None
+        today = info.context.today
+        lines = await info.context.uow.run(
+            lambda s: dashboards.iro_views(s, actor, start=start, end=end, by=by, today=today)
+        )
+        return [IroViewFigures.of(line) for line in lines]
+
+    @resolver
+    async def monthly_report(
+        self, info: Info, year: int, month: int, local_authority_id: strawberry.ID | None = None
+    ) -> MonthlyReport:
+        """For an IRO manager: the monthly management report of your authority (``localAuthorityId``, if
+        given, must be it) for a month that has begun: by team, reviews held late and overdue, the reviews'
+        decisions overdue, disputes opened, resolved and open at the month's end, and the children concerned
+        (issue 19). Each figure is the dashboard's for the same month. Anyone else: NOT_PERMITTED."""
+        actor = info.context.require_actor()
+        authority = parse_id(local_authority_id, "localAuthorityId") if local_authority_id else None
         today = info.context.today
         found = await info.context.uow.run(
-            lambda s: dashboards.cases_behind(s, actor, figure, start=start, end=end, today=today, iro_id=iro)
+            lambda s: monthly.monthly_report(
+                s, actor, year=year, month=month, today=today, authority_id=authority
+            )
+        )
+        return MonthlyReport.of(found)
+
+    @resolver
+    async def dashboard_cases(
+        self,
+        info: Info,
+        figure: Figure,
+        start: date,
+        end: date,
+        iro_id: strawberry.ID | None = None,
+        by: GroupBy = GroupBy.NONE,
+        group_id: strawberry.ID | None = None,
+    ) -> list[CaseReference]:
+        """The cases behind one figure of Table 1, the tracker, handovers, court papers, disputes and
+        referrals, the IRO's view in the guardians' analyses (in the group ``groupId`` of the grouping
+        ``by``; no ``groupId`` for the group without one), or (with ``iroId``) an IRO's caseload, within your
+        scope: their numbers, and each case itself if you may read it."""
+        actor = info.context.require_actor()
+        iro = parse_id(iro_id, "iroId") if iro_id else None
+        group = parse_id(group_id, "groupId") if group_id else None
+        today = info.context.today
+        found = await info.context.uow.run(
+            lambda s: dashboards.cases_behind(
+                s, actor, figure, start=start, end=end, today=today, iro_id=iro, by=by, group_id=group
+            )
         )
         return [CaseReference.of(info, case) for case in found]
 

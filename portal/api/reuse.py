@@ -21,8 +21,12 @@ DASHBOARD_ROOTS = frozenset(
         "handoverFigures",
         "paperTimings",
         "iroWorkload",
+        "authorityWorkload",
+        "midpointCoverage",
         "guardianCaseloads",
         "disputeFigures",
+        "iroViewFigures",
+        "participation",
     }
 )
 

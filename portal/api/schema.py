@@ -14,6 +14,9 @@ from portal.api.mutations.contacts import ContactMutations
 from portal.api.mutations.disputes import DisputeMutations
 from portal.api.mutations.email import EmailMutations
 from portal.api.mutations.handovers import HandoverMutations
+from portal.api.mutations.iro_views import IroViewMutations
+from portal.api.mutations.letters import LetterMutations
+from portal.api.mutations.midpoints import MidpointMutations
 from portal.api.mutations.obligations import ObligationMutations
 from portal.api.mutations.papers import PaperMutations
 from portal.api.mutations.records import RecordMutations
@@ -22,6 +25,7 @@ from portal.api.mutations.retention import RetentionMutations
 from portal.api.mutations.rules import RuleMutations
 from portal.api.mutations.significant_changes import SignificantChangeMutations
 from portal.api.mutations.tokens import TokenMutations
+from portal.api.mutations.workloads import WorkloadMutations
 from portal.api.queries import Query
 from portal.api.scalars import OVERRIDES
 
@@ -42,6 +46,10 @@ class Mutation(
     DisputeMutations,
     ReferralMutations,
     SignificantChangeMutations,
+    IroViewMutations,
+    LetterMutations,
+    MidpointMutations,
+    WorkloadMutations,
 ):
     """Changing the portal. Each mutation validates everything before writing anything; its errors come
     back in the payload with stable codes, and nothing is written."""

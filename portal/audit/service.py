@@ -86,6 +86,8 @@ class Look(StrEnum):
     EXPORT_DISCUSSION_JSON = "case.export.discussion.json"
     EXPORT_DISCUSSION_PDF = "case.export.discussion.pdf"
     EXPORT_HANDOVER_PDF = "case.export.handover.pdf"
+    # A letter to a child (issue 19): the IRO's introduction, or what was decided in a dispute.
+    EXPORT_LETTER_PDF = "case.export.letter.pdf"
     # A dispute about the care plan (portal/disputes/), read alone or seen in a list.
     DISPUTE = "case.dispute"
     DISPUTE_LIST = "case.dispute.list"

@@ -45,13 +45,14 @@ from portal.audit import service as audit
 from portal.auth.actor import SYSTEM, Actor
 from portal.cases import repository
 from portal.cases.timescale import MAX_EXTENSION_WEEKS
-from portal.errors import DomainError, ErrorCode, NotFound, Problems
+from portal.errors import DomainError, ErrorCode, NotFound, Problem, Problems
 from portal.handovers import service as handovers
 from portal.obligations import arrangements, looked_after
 from portal.obligations import service as obligations
 from portal.papers import service as papers
 from portal.people import repository as people
 from portal.validation import check_past_date, clean, clean_required
+from portal.workloads import conflicts as conflicts_of_interest
 
 # The earliest issue date accepted: a guard against a mistyped year (1026 for 2026), not a legal limit.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -360,6 +361,9 @@ class Allocation:
     # An IRO only: the day they were appointed, when earlier than today (before the proceedings): IA is judged
     # on it.
     appointed_on: date | None = None
+    # An IRO only: the manager goes ahead knowing of the IRO's conflicts of interest with these children
+    # (portal/workloads/conflicts.py); without it, an open conflict refuses the assignment.
+    conflict_acknowledged: bool = False
 
 
 async def allocate_guardian(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
@@ -375,7 +379,14 @@ async def assign_iro(session: AsyncSession, actor: Actor, data: Allocation) -> l
     """An IRO manager assigns an IRO of their authority to looked-after children. A child who is not
     looked after has no IRO (PROTOCOL.md §1)."""
     access = await access_case(session, actor, data.case_id, Permission.ASSIGN_IRO)
-    return await _allocate(session, actor, access, data, CaseRole.IRO, looked_after_only=True)
+    conflicts, problems = await conflicts_of_interest.assignment_problems(
+        session, access.case.id, data.person_id, data.child_ids, data.conflict_acknowledged
+    )
+    started = await _allocate(
+        session, actor, access, data, CaseRole.IRO, looked_after_only=True, problems_found=problems
+    )
+    conflicts_of_interest.acknowledge(session, actor, access, conflicts)
+    return started
 
 
 async def assign_social_worker(session: AsyncSession, actor: Actor, data: Allocation) -> list[CaseMembership]:
@@ -411,8 +422,11 @@ async def _allocate(
     role: CaseRole,
     *,
     looked_after_only: bool,
+    problems_found: Sequence[Problem] = (),
 ) -> list[CaseMembership]:
     problems = Problems()
+    for found in problems_found:
+        problems.add(found.code, found.message, found.field)
     candidate = await people.active_person_with_organisation(session, data.person_id)
     # People are chosen from the manager's own organisation; anyone else looks absent.
     if candidate is None or candidate[0].organisation_id != actor.organisation_id:

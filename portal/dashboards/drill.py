@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from models import Proceedings
+from portal.midpoints.coverage import CycleRow
 
 
 class Figure(StrEnum):
@@ -66,9 +67,46 @@ class Figure(StrEnum):
     REFERRALS_RESOLVED_BY_DISCUSSION = "referrals:resolved_by_discussion"
     REFERRALS_CAFCASS_DISAGREES = "referrals:cafcass_disagrees"
     REFERRALS_APPLICATION_TO_COURT = "referrals:application_to_court"
+    # The guardians' analyses and the IRO's view (issue 19), by the dashboard's grouping.
+    IRO_VIEW_FILED = "iro_view:filed"
+    IRO_VIEW_CITED = "iro_view:cited"
+    IRO_VIEW_NOT_CITED = "iro_view:not_cited"
+    IRO_VIEW_NOT_RECORDED = "iro_view:not_recorded"
     IRO_CHILDREN = "iro:children"
     IRO_IN_PROCEEDINGS = "iro:in_proceedings"
     IRO_OVERDUE_REVIEWS = "iro:overdue_reviews"
+    # Monitoring between reviews (issue 19; portal/midpoints/coverage.py), of an IRO or of the authority:
+    # the looked-after children in their current cycle, and the reviews held in the period.
+    MIDPOINTS_CHILDREN = "midpoints:children"
+    MIDPOINTS_DUE = "midpoints:due"
+    MIDPOINTS_MONITORED = "midpoints:monitored"
+    MIDPOINTS_NOT_MONITORED = "midpoints:not_monitored"
+    MIDPOINTS_NOT_YET_DUE = "midpoints:not_yet_due"
+    MIDPOINTS_REVIEWS = "midpoints:reviews"
+    MIDPOINTS_REVIEWS_CHECKED = "midpoints:reviews_checked"
+    MIDPOINTS_REVIEWS_UNCHECKED = "midpoints:reviews_unchecked"
+    # The children's participation (issue 19): in the reviews held in the period, in each IRO's introduction
+    # to them, and in being told what a resolved dispute decided.
+    PARTICIPATION_REVIEWS = "participation:reviews"
+    PARTICIPATION_REVIEWS_ATTENDED = "participation:reviews_attended"
+    PARTICIPATION_REVIEWS_ATTENDED_PART = "participation:reviews_attended_part"
+    PARTICIPATION_REVIEWS_VIEWS_CONVEYED = "participation:reviews_views_conveyed"
+    PARTICIPATION_REVIEWS_VIEWS_NOT_CONVEYED = "participation:reviews_views_not_conveyed"
+    PARTICIPATION_REVIEWS_NOT_RECORDED = "participation:reviews_not_recorded"
+    PARTICIPATION_REVIEWS_BY_AT_THE_REVIEW = "participation:reviews_by_at_the_review"
+    PARTICIPATION_REVIEWS_BY_TO_THE_IRO_BEFORE = "participation:reviews_by_to_the_iro_before"
+    PARTICIPATION_REVIEWS_BY_ADVOCATE = "participation:reviews_by_advocate"
+    PARTICIPATION_REVIEWS_BY_WRITTEN = "participation:reviews_by_written"
+    PARTICIPATION_REVIEWS_BY_SOCIAL_WORKER = "participation:reviews_by_social_worker"
+    PARTICIPATION_REVIEWS_BY_CARER = "participation:reviews_by_carer"
+    PARTICIPATION_REVIEWS_BY_OBSERVATION = "participation:reviews_by_observation"
+    PARTICIPATION_REVIEWS_BY_OTHER = "participation:reviews_by_other"
+    PARTICIPATION_ALLOCATIONS = "participation:allocations"
+    PARTICIPATION_ALLOCATIONS_INTRODUCED = "participation:allocations_introduced"
+    PARTICIPATION_ALLOCATIONS_NOT_INTRODUCED = "participation:allocations_not_introduced"
+    PARTICIPATION_ALLOCATIONS_ADVOCACY = "participation:allocations_advocacy"
+    PARTICIPATION_DISPUTES_RESOLVED = "participation:disputes_resolved"
+    PARTICIPATION_DISPUTES_TOLD = "participation:disputes_told"
 
 
 @dataclass(frozen=True)
@@ -79,3 +117,5 @@ class Behind:
 
     case: Proceedings
     obligation_ids: frozenset[uuid.UUID]
+    # For a figure of monitoring between reviews: the children (or reviews) on the case that it counts.
+    midpoints: tuple[CycleRow, ...] = ()

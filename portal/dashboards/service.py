@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import LegalStatus, ReferralOutcome, Role
+from models import ChildAttendance, LegalStatus, ReferralOutcome, Role, ViewsConveyed
+from portal.access.policy import Permission, token_allows
 from portal.audit import service as audit
 from portal.auth.actor import Actor
 from portal.cases.timescale import STATUTORY_WEEKS
@@ -19,22 +21,29 @@ from portal.dashboards.adherence import GroupBy, Line, Measure
 from portal.dashboards.disputes import Disputes
 from portal.dashboards.drill import Behind, Figure
 from portal.dashboards.handovers import Handovers, HandoverStatus
+from portal.dashboards.iro_views import IroViewLine, IroViewStatus
 from portal.dashboards.papers import Papers, PaperStatus
+from portal.dashboards.participation import Participation
 from portal.dashboards.repository import adherence as adherence_rows
 from portal.dashboards.repository import disputes as dispute_rows
 from portal.dashboards.repository import drill as drill_rows
 from portal.dashboards.repository import handovers as handover_rows
+from portal.dashboards.repository import iro_views as iro_view_rows
 from portal.dashboards.repository import papers as paper_rows
+from portal.dashboards.repository import participation as participation_rows
 from portal.dashboards.repository import table1 as table1_rows
 from portal.dashboards.repository import workload as workload_rows
 from portal.dashboards.repository.sql import as_uuid
 from portal.dashboards.table1 import FinalDiscussion, Measured, Regularity
 from portal.dashboards.viewer import require_viewer, require_viewer_for
-from portal.dashboards.workload import BUCKETS, IroLoad, Tracker
+from portal.dashboards.workload import BUCKETS, AuthorityLoad, IroLoad, Tracker
 from portal.disputes.ladders import STAGES_MAX
+from portal.midpoints import service as midpoints
+from portal.midpoints.coverage import CycleRow
 from portal.obligations.rules import code_order
 from portal.reviews.schedule import standing
 from portal.validation import clean
+from portal.workloads import service as workloads
 
 # Each Measure's key in adherence's rows, listed once rather than for each of its hundreds of lines.
 _MEASURES = tuple(measure.value for measure in Measure)
@@ -102,16 +111,30 @@ async def cases_behind(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
+    by: GroupBy = GroupBy.NONE,
+    group_id: uuid.UUID | None = None,
 ) -> list[Behind]:
-    """The cases behind any other figure (for an IRO's figures, ``iro_id``'s), within the viewer's scope,
-    each with the obligations the figure is about."""
+    """The cases behind any other figure (for an IRO's figures, ``iro_id``'s; for a grouped figure, the
+    group ``group_id`` of the grouping ``by``), within the viewer's scope, each with the obligations the
+    figure is about."""
     require_viewer_for(actor, start, end)
     if figure is Figure.IRO_OVERDUE_REVIEWS:
         children = await _iro_children(session, actor, today)
         late = {case for iro, case, _, _, is_late in children if iro == iro_id and is_late}
         return await drill_rows.cases_with_ids(session, late)
+    section, _, category = figure.value.partition(":")
+    if section == "midpoints":
+        # Counted by the one rule in Python (months and working days), as an IRO's late reviews are.
+        rows = await midpoints.rows_behind(
+            session, actor, category, start=start, end=end, today=today, iro_id=iro_id
+        )
+        by_case: dict[uuid.UUID, list[CycleRow]] = defaultdict(list)
+        for row in rows:
+            by_case[row.case_id].append(row)
+        found = await drill_rows.cases_with_ids(session, by_case)
+        return [replace(case, midpoints=tuple(by_case[case.case.id])) for case in found]
     return await drill_rows.cases_behind(
-        session, actor, figure, start=start, end=end, today=today, iro_id=iro_id
+        session, actor, figure, start=start, end=end, today=today, iro_id=iro_id, by=by, group_id=group_id
     )
 
 
@@ -182,10 +205,26 @@ async def _iro_children(
 
 
 async def iro_workload(session: AsyncSession, actor: Actor, today: date) -> list[IroLoad]:
-    """For an IRO manager: each IRO of their authority and their caseload, by name."""
+    """For an IRO manager: each IRO of their authority and their caseload, by name, weighed as the IRO
+    manager counts it (issue 19), with their open conflicts of interest."""
+    found = await authority_workload(session, actor, today)
+    return found.iros if found else []
+
+
+async def authority_workload(session: AsyncSession, actor: Actor, today: date) -> AuthorityLoad | None:
+    """For an IRO manager: their authority's IROs' workloads and the authority's total (None for anyone else
+    who may see the dashboards)."""
     require_viewer(actor)
     if not actor.has_role(Role.IRO_MANAGER):
-        return []
+        return None
+    loads = await _portal_loads(session, actor, today)
+    # The conflicts name children: case content, for a token that reads cases.
+    conflicts = token_allows(actor.scopes, Permission.READ_CASE)
+    return await workloads.weigh(session, actor.organisation_id, loads, today, conflicts=conflicts)
+
+
+async def _portal_loads(session: AsyncSession, actor: Actor, today: date) -> list[IroLoad]:
+    """Each IRO of the manager's authority and what the portal knows of their caseload."""
     iros = await workload_rows.iros(session, actor)
     children = await _iro_children(session, actor, today)
     audit.record(session, actor, "workload.read", subject_type="dashboard")
@@ -230,6 +269,26 @@ async def papers(session: AsyncSession, actor: Actor, *, start: date, end: date,
     )
 
 
+async def iro_views(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, by: GroupBy, today: date
+) -> list[IroViewLine]:
+    """The guardians' analyses first filed in the period, per group, by whether they cite the IRO's view of
+    the care plan (issue 19), by group name."""
+    require_viewer_for(actor, start, end)
+    found = await iro_view_rows.counts(session, actor, start=start, end=end, by=by, today=today)
+    audit.record(session, actor, "iro_views_dashboard.read", subject_type="dashboard")
+    lines = [
+        IroViewLine(
+            group_id=None if row["group_id"] is None else as_uuid(row["group_id"]),
+            group_name=row["group_name"],
+            filed=row["filed"],
+            **{status.value: row[status.value] for status in IroViewStatus},
+        )
+        for row in found
+    ]
+    return sorted(lines, key=lambda line: line.group_name)
+
+
 async def disputes(session: AsyncSession, actor: Actor, *, start: date, end: date, today: date) -> Disputes:
     """Disputes about care plans and referrals to Cafcass on the cases in scope: raised, fast-tracked and
     resolved in the period (and where, and within the ladder's time or not), open now; referrals made in the
@@ -252,4 +311,27 @@ async def disputes(session: AsyncSession, actor: Actor, *, start: date, end: dat
         referrals_open=row[Figure.REFERRALS_OPEN.value],
         referrals_overdue=row[Figure.REFERRALS_OVERDUE.value],
         referral_outcomes=[(outcome, row[f"referrals:{outcome.value}"]) for outcome in ReferralOutcome],
+    )
+
+
+async def participation(
+    session: AsyncSession, actor: Actor, *, start: date, end: date, today: date
+) -> Participation:
+    """The children's participation on the cases in scope: in the reviews held in the period, in the
+    introductions of the IROs allocated to them in it, and in being told what the disputes resolved in it
+    decided (issue 19)."""
+    require_viewer_for(actor, start, end)
+    row = await participation_rows.counts(session, actor, start=start, end=end, today=today)
+    audit.record(session, actor, "participation_dashboard.read", subject_type="dashboard")
+    return Participation(
+        reviews=row[Figure.PARTICIPATION_REVIEWS.value],
+        attendance=[(how, row[f"participation:reviews_{how.value}"]) for how in ChildAttendance],
+        not_recorded=row[Figure.PARTICIPATION_REVIEWS_NOT_RECORDED.value],
+        conveyed=[(how, row[f"participation:reviews_by_{how.value}"]) for how in ViewsConveyed],
+        allocations=row[Figure.PARTICIPATION_ALLOCATIONS.value],
+        introduced=row[Figure.PARTICIPATION_ALLOCATIONS_INTRODUCED.value],
+        not_introduced=row[Figure.PARTICIPATION_ALLOCATIONS_NOT_INTRODUCED.value],
+        advocacy=row[Figure.PARTICIPATION_ALLOCATIONS_ADVOCACY.value],
+        disputes_resolved=row[Figure.PARTICIPATION_DISPUTES_RESOLVED.value],
+        disputes_told=row[Figure.PARTICIPATION_DISPUTES_TOLD.value],
     )

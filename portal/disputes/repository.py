@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     CaseMembership,
     CaseRole,
+    ChildSummary,
     Dispute,
     DisputeDocument,
     DisputeLadder,
@@ -115,6 +116,21 @@ async def disputes_on(session: AsyncSession, cases: sa.ColumnElement[bool]) -> l
                 )
             )
         ).scalars()
+    )
+
+
+async def child_summaries_of_disputes(
+    session: AsyncSession, dispute_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ChildSummary]]:
+    """Each dispute's summaries for the children it concerns (issue 19), the first written first: one
+    query."""
+    if not dispute_ids:
+        return {}
+    return await grouped(
+        session,
+        sa.select(ChildSummary.dispute_id, ChildSummary)
+        .where(in_list(ChildSummary.dispute_id, list(dispute_ids)))
+        .order_by(ChildSummary.dispute_id, ChildSummary.written_at, ChildSummary.child_id),
     )
 
 

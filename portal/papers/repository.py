@@ -15,6 +15,7 @@ from models import (
     CourtPaper,
     DisputeDocument,
     ForwardingConfirmation,
+    IroViewCitation,
     PaperKind,
     PaperShare,
     PaperVersion,
@@ -118,6 +119,22 @@ async def forwarding_confirmed(session: AsyncSession, case_id: uuid.UUID) -> boo
         sa.select(sa.func.count()).where(ForwardingConfirmation.proceedings_id == case_id)
     )
     return bool(count)
+
+
+async def iro_views_by_case(
+    session: AsyncSession, viewer: Viewer, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[IroViewCitation]]:
+    """Each case's records of whether the guardian's analyses cite the IRO's view of the care plan (one per
+    analysis; the API shows each beside its paper, so only on papers the viewer may open)."""
+    return await _IRO_VIEWS.fetch(session, viewer, case_ids)
+
+
+_IRO_VIEWS = CaseRows(IroViewCitation, order_by=(IroViewCitation.recorded_at,))
+
+
+async def iro_view_of(session: AsyncSession, paper_id: uuid.UUID) -> IroViewCitation | None:
+    """The record of whether the analysis cites the IRO's view, if one has been made."""
+    return await session.scalar(sa.select(IroViewCitation).where(IroViewCitation.paper_id == paper_id))
 
 
 async def version_with_content(

@@ -1,7 +1,9 @@
 """A synthetic national dataset for benchmarks and load (issue 7): at scale 1, sized like England
 (PROTOCOL.md §5): 152 local authorities, about 85,000 looked-after children, about 10,000 children in open
 proceedings (fewer sets of proceedings: many are siblings), dozens of contacts and 20-100 court papers per set
-of proceedings, reviews, handovers and final discussions at the end, extensions, teams, and obligations whose
+of proceedings (the guardians' analyses often recording whether they cite the IRO's view), reviews (most with
+the child's participation recorded), the IROs' introductions to the children and their midpoint checks between
+reviews, handovers and final discussions at the end, extensions, teams, and obligations whose
 adherence varies by authority. Written with bulk inserts; every
 name is made up and marked as such. Deterministic for a given seed, ids included."""
 
@@ -23,18 +25,25 @@ from models import (
     CaseRole,
     Channel,
     Child,
+    ChildAttendance,
     Confidentiality,
     Contact,
     CourtPaper,
     Discussion,
     DiscussionKind,
     DiscussionMode,
+    ExplainedHow,
     Extension,
     FilingParty,
     Handover,
     HandoverState,
+    IroIntroduction,
+    IroViewCitation,
     LawfulBasis,
     LegalStatus,
+    LetterTo,
+    MidpointCheck,
+    MidpointOutcome,
     Obligation,
     ObligationRule,
     ObligationState,
@@ -50,14 +59,18 @@ from models import (
     Purpose,
     Review,
     ReviewKind,
+    ReviewParticipation,
     Role,
     Side,
+    SocialWorkerContact,
     Stage,
     StageChange,
     Team,
+    ViewsConveyed,
 )
 from portal.obligations import repository as obligation_rows
 from portal.obligations.rules import sync_defaults
+from portal.papers.iro_view import ANALYSES
 from portal.synth import repository
 
 AUTHORITIES, LOOKED_AFTER, IN_PROCEEDINGS = 152, 85_000, 10_000
@@ -218,7 +231,11 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
             Contact,
             Obligation,
             Review,
+            ReviewParticipation,
+            IroIntroduction,
             CourtPaper,
+            IroViewCitation,
+            MidpointCheck,
             PaperVersion,
             PaperShare,
             Discussion,
@@ -229,6 +246,93 @@ async def generate(session: AsyncSession, *, scale: float, today: date, seed: in
     # (SQLite) would in time.
     await repository.analyze(session)
     return summary
+
+
+def _participation(
+    write: _Writer, pick: random.Random, review: uuid.UUID, held: date, today: date, iro: uuid.UUID
+) -> None:
+    """Most held reviews have the child's participation recorded (issue 19): every way of attending and of
+    conveying views occurs."""
+    if held >= today or pick.random() < 0.2:
+        return
+    attendance = pick.choice(list(ChildAttendance))
+    conveyed = None if attendance is ChildAttendance.VIEWS_NOT_CONVEYED else pick.choice(list(ViewsConveyed))
+    write.link(
+        ReviewParticipation,
+        review_id=review,
+        attendance=attendance,
+        views_conveyed=conveyed,
+        conveyed_by="Synthetic" if conveyed is ViewsConveyed.OTHER else "",
+        wishes_and_feelings="" if conveyed is None else "Synthetic",
+        private=False,
+        recorded_by_id=iro,
+        recorded_at=_at(held, 16),
+        updated_by_id=iro,
+        updated_at=_at(held, 16),
+    )
+
+
+def _introduction(
+    write: _Writer,
+    pick: random.Random,
+    case_id: uuid.UUID,
+    child: uuid.UUID,
+    iro: uuid.UUID,
+    issued: date,
+    today: date,
+    adherence: float,
+) -> None:
+    """The IRO introduced themselves to the child (issue 19) as often as the authority keeps to its duties,
+    most telling the child of advocacy."""
+    if pick.random() >= adherence:
+        return
+    explained = min(issued + timedelta(days=3), today)
+    write.add(
+        IroIntroduction,
+        proceedings_id=case_id,
+        child_id=child,
+        iro_id=iro,
+        explained_on=explained,
+        explained_how=pick.choice(list(ExplainedHow)),
+        keeping_in_touch="Synthetic",
+        phone="",
+        advocacy_explained=pick.random() < 0.7,
+        letter_to=LetterTo.CHILD,
+        carer_name="",
+        recorded_at=_at(explained, 15),
+        updated_at=_at(explained, 15),
+    )
+
+
+def _midpoints(
+    write: _Writer,
+    pick: random.Random,
+    case_id: uuid.UUID,
+    child: uuid.UUID,
+    iro: uuid.UUID,
+    issued: date,
+    held: date,
+    today: date,
+    adherence: float,
+) -> None:
+    """The IRO checks on the child halfway through each cycle (issue 19: before the first review, and after
+    it) as often as the authority keeps to its duties."""
+    for starts, ends in ((issued, min(held, today)), (held, today)):
+        if (ends - starts).days < 2 or pick.random() >= adherence:
+            continue
+        done = starts + timedelta(days=(ends - starts).days // 2)
+        write.add(
+            MidpointCheck,
+            proceedings_id=case_id,
+            child_id=child,
+            done_on=done,
+            file_read=True,
+            social_worker_contact=pick.choice(list(SocialWorkerContact)),
+            outcome=MidpointOutcome.ON_TRACK,
+            note="",
+            recorded_by_id=iro,
+            recorded_at=_at(done, 14),
+        )
 
 
 def _case(
@@ -302,17 +406,21 @@ def _case(
                 role=role,
                 started_at=_at(issued),
             )
-        write.add(
+        held = issued + timedelta(days=28)
+        review = write.add(
             Review,
             proceedings_id=case_id,
             child_id=child,
             kind=ReviewKind.FIRST,
-            review_date=issued + timedelta(days=28),
+            review_date=held,
             arrangements="Synthetic",
             scheduled_by_id=iro,
             scheduled_at=_at(issued),
-            held_on=issued + timedelta(days=28) if issued + timedelta(days=28) < today else None,
+            held_on=held if held < today else None,
         )
+        _participation(write, pick, review, held, today, iro)
+        _introduction(write, pick, case_id, child, iro, issued, today, adherence)
+        _midpoints(write, pick, case_id, child, iro, issued, held, today, adherence)
     days = (today - issued).days
     for _ in range(pick.randint(10, 40)):
         side = Side.GUARDIAN if pick.random() < 0.5 + (adherence - 0.6) / 2 else Side.IRO
@@ -394,6 +502,18 @@ def _case(
             uploaded_by_id=solicitor,
             uploaded_at=_at(filed),
         )
+        if kind in ANALYSES and pick.random() < adherence:
+            # The guardian recorded whether their analysis cites the IRO's view (issue 19).
+            cites = pick.random() < 0.7
+            write.add(
+                IroViewCitation,
+                proceedings_id=case_id,
+                paper_id=paper,
+                cites=cites,
+                reason="" if cites else "Synthetic",
+                recorded_by_id=guardian,
+                recorded_at=_at(filed, 17),
+            )
         opened_on = filed + timedelta(days=pick.randint(0, 20))
         write.add(
             PaperShare,

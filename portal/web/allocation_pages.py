@@ -202,8 +202,19 @@ def _people(staff: Staffing, data: dict[str, Any]) -> list[tuple[str, str, str]]
             )
         if load[staff.person_id] in holders:
             hint += f". The {staff.holder_words} on this case now"
+        if staff is IRO and (names := [c["childName"] for c in _case_conflicts(load, data["case"]["id"])]):
+            hint += f". A conflict of interest is recorded with {' and '.join(names)}"
         options.append((load[staff.person_id], load["name"], hint))
     return options
+
+
+def _case_conflicts(load: dict[str, Any], case_id: str, children: list[str] | None = None) -> list[Any]:
+    """An IRO's open conflicts of interest with children of the case (of ``children``, if given)."""
+    return [
+        c
+        for c in load.get("conflicts", [])
+        if c["conflict"]["caseId"] == case_id and (children is None or c["conflict"]["childId"] in children)
+    ]
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -215,6 +226,7 @@ ANCHORS = {
     "childIds": "childIds",
     "reallocationReason": "reallocationReason",
     "appointedOn": "appointedOn-day",
+    "conflictAcknowledged": "conflictAcknowledged",
     "form": "personId",
 }
 APPOINTED_PARTS = ("appointedOn-day", "appointedOn-month", "appointedOn-year")
@@ -279,6 +291,8 @@ async def _submit(request: Request, staff: Staffing) -> Response:
         errors = FormErrors(ANCHORS)
         # An IRO appointed before the proceedings: the day it was (IA is judged on it).
         appointed = parse_date(form, "appointedOn", "The day the IRO was appointed", errors, "appointedOn")
+        # The manager goes ahead knowing of the IRO's conflicts of interest (ticked on the check page).
+        acknowledged = step == "confirm" and form.get("conflictAcknowledged") == "yes"
         if not person:
             errors.add("personId", f"Select the {staff.holder_words}")
         # With one child there is nothing to choose; with several, none chosen would mean every child.
@@ -292,12 +306,20 @@ async def _submit(request: Request, staff: Staffing) -> Response:
                 "personId": person or NOBODY,
                 "childIds": posted if asked else [],
                 "reallocationReason": reason or None,
-                **({"appointedOn": iso(appointed)} if staff is IRO else {}),
+                **(
+                    {"appointedOn": iso(appointed), "conflictAcknowledged": acknowledged}
+                    if staff is IRO
+                    else {}
+                ),
             }
         }
         result = await _operations(request).run(uow, actor, staff.mutation, variables)
+        conflicted = False
         for error in next(iter(result.values()))["errors"]:
             name = (error.get("field") or "form").split(".")[0]
+            if error["code"] == "CONFLICT_OF_INTEREST":
+                conflicted = True  # shown on the check page, where the manager acknowledges it
+                continue
             if error["code"] == "ALREADY_ALLOCATED":
                 if not person:
                     continue  # whether anyone is replaced depends on who is chosen
@@ -308,9 +330,14 @@ async def _submit(request: Request, staff: Staffing) -> Response:
             uow.fail()
             return _render_form(request, actor, staff, data, values, posted, errors, status_code=400)
         replaced = _replaced(staff, case, chosen, person)
-        if replaced and step != "confirm":
+        if conflicted or (replaced and step != "confirm"):
             uow.fail()  # checked, not yet done: the manager confirms first
-            return _render_check(request, actor, staff, data, values, posted, chosen, replaced)
+            if conflicted and step == "confirm":
+                errors.add(
+                    "conflictAcknowledged",
+                    "Confirm that you have considered the conflict of interest, or choose another IRO",
+                )
+            return _render_check(request, actor, staff, data, values, posted, chosen, replaced, errors)
     return RedirectResponse(f"/cases/{case_id}?done={staff.key}", status_code=303)
 
 
@@ -338,9 +365,11 @@ def _render_check(
     posted: list[str],
     chosen: list[str],
     replaced: dict[str, list[str]],
+    errors: FormErrors | None = None,
 ) -> Response:
     case = data["case"]
     names = {option[0]: option[1] for option in _people(staff, data)}
+    load: dict[str, Any] = next((x for x in data["loads"] if x[staff.person_id] == values["personId"]), {})
     return render(
         request,
         "staffing_check.html",
@@ -354,7 +383,10 @@ def _render_check(
             "person_name": names.get(values["personId"], ""),
             "chosen_children": [c for c in case["children"] if c["id"] in chosen],
             "replaced": replaced,
+            "conflicts": _case_conflicts(load, case["id"], chosen) if staff is IRO else [],
+            "errors": errors or FormErrors({"conflictAcknowledged": "conflictAcknowledged"}),
         },
+        status_code=400 if errors else 200,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any, TypedDict
@@ -26,12 +26,14 @@ from portal.dashboards.workload import HANDBOOK_RANGE
 from portal.obligations.rules import obligation_name
 from portal.web.forms import FormErrors, parse_date
 from portal.web.headers import attachment
+from portal.web.labels import LABELS, long_date
 from portal.web.labels import label as label_of
-from portal.web.labels import long_date
+from portal.web.midpoint_pages import FIGURE_TITLES, coverage_table, midpoint_lines
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
 from portal.web.rendering import render
 from portal.web.requests import signed_in
+from portal.web.workload_pages import workload_rows
 
 PERIOD_DAYS = 182
 COLUMNS = [
@@ -90,7 +92,63 @@ REFERRAL_ROWS = [
     ("Open now", "referralsOpen", "REFERRALS_OPEN"),
     ("Open with the next step overdue", "referralsOverdue", "REFERRALS_OVERDUE"),
 ]
-SECTIONS = ("adherence", "table1", "tracker", "handovers", "papers", "disputes", "workload")
+# The IRO's view section's columns: (key in iroViewFigures, label, figure).
+IRO_VIEW = [
+    ("cited", "Cites the IRO's view", "IRO_VIEW_CITED"),
+    ("notCited", "Does not cite it", "IRO_VIEW_NOT_CITED"),
+    ("notRecorded", "Not recorded", "IRO_VIEW_NOT_RECORDED"),
+]
+# The children's participation section (issue 19): (figure, label, its count in participation's figures).
+PARTICIPATION: list[tuple[str, str, Callable[[dict[str, Any]], int]]] = [
+    ("PARTICIPATION_REVIEWS", "Reviews held", lambda p: p["reviews"]),
+    *(
+        (
+            f"PARTICIPATION_REVIEWS_{how}",
+            f"The child: {label[0].lower()}{label[1:]}",
+            lambda p, how=how: next(a["reviews"] for a in p["attendance"] if a["attendance"] == how),
+        )
+        for how, label in LABELS["child_attendance"].items()
+    ),
+    ("PARTICIPATION_REVIEWS_NOT_RECORDED", "The child's part not recorded", lambda p: p["notRecorded"]),
+    *(
+        (
+            f"PARTICIPATION_REVIEWS_BY_{how}",
+            f"Views conveyed: {label[0].lower()}{label[1:]}",
+            lambda p, how=how: next(c["reviews"] for c in p["conveyed"] if c["conveyed"] == how),
+        )
+        for how, label in LABELS["views_conveyed"].items()
+    ),
+    ("PARTICIPATION_ALLOCATIONS", "IROs allocated to a child", lambda p: p["allocations"]),
+    (
+        "PARTICIPATION_ALLOCATIONS_INTRODUCED",
+        "The IRO introduced themselves, with a letter",
+        lambda p: p["introduced"],
+    ),
+    (
+        "PARTICIPATION_ALLOCATIONS_NOT_INTRODUCED",
+        "No introduction recorded",
+        lambda p: p["notIntroduced"],
+    ),
+    ("PARTICIPATION_ALLOCATIONS_ADVOCACY", "The child told of advocacy", lambda p: p["advocacy"]),
+    (
+        "PARTICIPATION_DISPUTES_RESOLVED",
+        "Disputes about a child's plan resolved",
+        lambda p: p["disputesResolved"],
+    ),
+    ("PARTICIPATION_DISPUTES_TOLD", "The child told what was decided", lambda p: p["disputesTold"]),
+]
+SECTIONS = (
+    "adherence",
+    "table1",
+    "tracker",
+    "handovers",
+    "papers",
+    "iro_views",
+    "disputes",
+    "workload",
+    "midpoints",
+    "participation",
+)
 
 
 PERIOD_FIELDS = (("start", "The start of the period"), ("end", "The end of the period"))
@@ -160,6 +218,7 @@ async def _figures(request: Request) -> tuple[Any, dict[str, str], dict[str, str
             bad.actor = actor
             raise
         data = await operations(request).run(uow, actor, "Adherence", filters)
+        data |= await operations(request).run(uow, actor, "ServiceFigures", filters)
     return actor, filters, values, data
 
 
@@ -304,7 +363,8 @@ async def dashboard(request: Request) -> Response:
             data["adherence"], key=lambda line: (line["groupId"], line["groupName"])
         )
     ]
-    handovers, papers, workload = data["handoverFigures"], data["paperTimings"], data["iroWorkload"]
+    handovers, papers, authority = data["handoverFigures"], data["paperTimings"], data["authorityWorkload"]
+    workload = authority["iros"] if authority else []
     period = {"start": filters["start"], "end": filters["end"]}
     return render(
         request,
@@ -323,12 +383,14 @@ async def dashboard(request: Request) -> Response:
             "tracker": data["proceedingsTracker"],
             "tracker_figures": TRACKER_FIGURES,
             "workload": workload,
+            "authority_workload": authority,
             "workload_chart": _workload_chart(workload),
             "workload_segments": WORKLOAD_SEGMENTS,
             "handbook_range": HANDBOOK_RANGE,
             "above_range": [load for load in workload if load["overRange"]],
             "handovers": handovers,
             "handover_columns": HANDOVERS,
+            "midpoints": data["midpointCoverage"],
             "handover_chart": _stacked(
                 [
                     (
@@ -349,6 +411,17 @@ async def dashboard(request: Request) -> Response:
                     )
                 ]
             ),
+            "participation": [
+                (figure, label, count(data["participation"])) for figure, label, count in PARTICIPATION
+            ],
+            "iro_views": data["iroViewFigures"],
+            "iro_view_columns": IRO_VIEW,
+            "group_link": lambda figure, group: (
+                "/dashboard/cases?"
+                + urlencode({**filters, "figure": figure, **({"group": group} if group else {})})
+            ),
+            "monthly_report": "/reports/monthly" if "IRO_MANAGER" in data["me"]["roles"] else None,
+            "annual_report": "/reports/annual" if "IRO_MANAGER" in data["me"]["roles"] else None,
             "disputes": data["disputeFigures"],
             "dispute_rows": DISPUTE_ROWS,
             "referral_rows": REFERRAL_ROWS,
@@ -373,6 +446,8 @@ async def dashboard(request: Request) -> Response:
 
 def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
     """One section's figures as a table, its header first."""
+    if section == "midpoints":
+        return coverage_table(data["midpointCoverage"])
     if section == "table1":
         return [["question", "proceedings", "always or mostly", "sometimes", "rarely or never"]] + [
             [line["label"], line["cases"], line["alwaysOrMostly"], line["sometimes"], line["rarelyOrNever"]]
@@ -406,6 +481,11 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
             ],
             ["" if figures[key] is None else figures[key] for key in keys],
         ]
+    if section == "iro_views":
+        return [["group", "filed", *(label.lower() for _, label, _ in IRO_VIEW)]] + [
+            [line["groupName"], line["filed"], *(line[key] for key, _, _ in IRO_VIEW)]
+            for line in data["iroViewFigures"]
+        ]
     if section == "disputes":
         figures = data["disputeFigures"]
         stages = [(f"Resolved at formal stage {s['stage']}", s["count"]) for s in figures["resolvedAtStage"]]
@@ -423,15 +503,10 @@ def _section_rows(section: str, data: dict[str, Any]) -> list[list[Any]]:
             ]
         ]
     if section == "workload":
-        return [["IRO", "children", "in proceedings", "reviews late", "above 70"]] + [
-            [
-                load["name"],
-                load["children"],
-                load["inProceedings"],
-                load["overdueReviews"],
-                "yes" if load["overRange"] else "no",
-            ]
-            for load in data["iroWorkload"]
+        return workload_rows(data["authorityWorkload"])
+    if section == "participation":
+        return [["figure", "count"]] + [
+            [label, count(data["participation"])] for _, label, count in PARTICIPATION
         ]
     keys = [*(key for key, _, _ in COLUMNS), "lateMedianDays", "lateP90Days"]
     return [
@@ -508,8 +583,15 @@ def _figure_title(figure: str) -> str:
     section, _, rest = Figure[figure].value.partition(":")
     if section in QUESTIONS:
         words = f"{QUESTIONS[section]}: {rest.replace('_', ' ')}"
+    elif figure in FIGURE_TITLES:  # monitoring between reviews
+        words = FIGURE_TITLES[figure]
     elif figure in IRO_FIGURES:
         words = IRO_FIGURES[figure]
+    elif section == "participation":
+        words = next(label for f, label, _ in PARTICIPATION if f == figure)
+    elif section == "iro_view":
+        label = {f: label for _, label, f in IRO_VIEW}.get(figure, "Filed in the period")
+        words = f"Guardians' analyses: {label[0].lower()}{label[1:]}"
     elif titled := {f: label for label, _, f in DISPUTE_ROWS + REFERRAL_ROWS}.get(figure):
         words = f"{'Referrals to Cafcass' if section == 'referrals' else 'Disputes'}: {titled.lower()}"
     elif section == "disputes":  # resolved at a formal stage
@@ -542,11 +624,15 @@ async def _cases(request: Request) -> tuple[Any, list[dict[str, Any]], str, str]
                 "start": filters["start"],
                 "end": filters["end"],
                 "iroId": query.get("iro") or None,
+                "by": filters["by"],
+                "groupId": query.get("group") or None,
             }
             data = await operations(request).run(uow, actor, "DashboardCases", variables)
             title = _figure_title(figure)
             reviews = figure == Figure.IRO_OVERDUE_REVIEWS.name
-            return actor, _rows(data["dashboardCases"], late_reviews=reviews), title, figure
+            midpoints = figure in FIGURE_TITLES
+            rows = _rows(data["dashboardCases"], late_reviews=reviews, midpoints=midpoints)
+            return actor, rows, title, figure
         variables = {
             **filters,
             "code": query.get("code", ""),
@@ -617,7 +703,9 @@ def _late_reviews(case: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _rows(references: list[dict[str, Any]], late_reviews: bool = False) -> list[dict[str, Any]]:
+def _rows(
+    references: list[dict[str, Any]], late_reviews: bool = False, midpoints: bool = False
+) -> list[dict[str, Any]]:
     """The cases behind a figure, one row per obligation the figure counts on each (for an IRO's late
     reviews, per child whose next review is late); a case the viewer may not read shows only its number."""
     rows: list[dict[str, Any]] = []
@@ -634,6 +722,10 @@ def _rows(references: list[dict[str, Any]], late_reviews: bool = False) -> list[
             if case
             else "",
         }
+        if midpoints:  # each child (or review) behind the figure, with their cycle
+            lines: list[dict[str, Any] | None] = [*midpoint_lines(reference)]
+            rows.extend({**base, "obligation": line} for line in lines or [None])
+            continue
         if late_reviews:
             rows.extend({**base, "obligation": late} for late in (_late_reviews(case) if case else []))
             if not case:

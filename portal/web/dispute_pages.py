@@ -184,6 +184,7 @@ DISPUTE_FLASH = {
     "guardian-told": Flash("The guardian is told of the dispute, as a significant issue (P9)."),
     "view": Flash("The guardian's view is recorded."),
     "document": Flash("The document is kept with the dispute."),
+    "child-summary-written": Flash("What the child is told is saved. Download the letter to send it."),
 }
 
 

@@ -61,7 +61,9 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
     """One child's file: the case and the child, their reviews (with their participation in each, what they
     said left out when it is private to their IRO, and each review's decisions as actions with the manager's
     confirmation or dispute, issue 18), the significant changes in their circumstances told to their IRO
-    and the IRO's answers (SC), and their final order, and the case's discussion
+    and the IRO's answers (SC), the IRO's midpoint checks between their reviews, each IRO's introduction
+    to them and what they were told when a dispute was resolved (the words of their letters, issue 19), and
+    their final order, and the case's discussion
     records, contacts, obligations with their evidence, handover and court papers with their hashes (a set
     of siblings shares these), the disputes and referrals to Cafcass about the child or all the case's
     children that the exporter may see, and who looked at and changed the case (its access log)."""
@@ -86,6 +88,10 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
         "reviews": [_exported_review(r) for r in case["reviews"] if r["childId"] == child_id],
         # The significant changes in the child's circumstances told to their IRO, and the IRO's answers (SC).
         "significantChanges": [c for c in case.get("significantChanges", []) if c["childId"] == child_id],
+        # How each IRO introduced themselves and the way of keeping in touch agreed: the letters' words.
+        "iroIntroductions": [i for i in case.get("introductions", []) if i["childId"] == child_id],
+        # The IRO's midpoint checks between the child's reviews (issue 19).
+        "midpointChecks": [m for m in case.get("midpointChecks", []) if m["childId"] == child_id],
         "discussions": case["discussions"],
         "contacts": case["contacts"],
         "obligations": case["obligations"],
@@ -94,7 +100,10 @@ def child_file_json(case: dict[str, Any], child_id: str) -> dict[str, Any]:
             for h in case["handovers"]
         ],
         "courtPapers": case["papers"],
-        "disputes": about_the_child(case.get("disputes", [])),
+        "disputes": [
+            {**d, "childSummaries": [s for s in d.get("childSummaries", []) if s["childId"] == child_id]}
+            for d in about_the_child(case.get("disputes", []))
+        ],
         "referralsToCafcass": about_the_child(case.get("referrals", [])),
         "accessLog": case.get("accessLog", []),
     }

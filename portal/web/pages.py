@@ -169,8 +169,13 @@ FLASH = {
         "The review's decisions are recorded. Their owners, the guardian and any manager asked to confirm "
         "them are told by email."
     ),
+    "conflict": Flash("The conflict of interest is recorded, and the authority's IRO managers see it."),
     "change-notified": Flash("The significant change is recorded, and the child's IRO has it to consider."),
+    "midpoint-check": Flash("The midpoint check is recorded."),
     "change-answered": Flash("Your answer to the significant change is recorded."),
+    "introduction-recorded": Flash(
+        "Your introduction is recorded. Download the letter to send to the child or their carer."
+    ),
     "discussion": Flash("The discussion is recorded on the child's file."),
     "concern": Flash("Your concern is raised with the IRO."),
     "significant-issue": Flash("The significant issue is recorded."),

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from models import PaperVersion, Upload
+from portal.access.policy import Permission, acting_roles, granting_role
 from portal.auth.actor import Actor
 from portal.auth.web import session_actor
 from portal.db import unit_of_work
@@ -23,6 +24,7 @@ from portal.papers.plans import PLAN_FIELD_MAX_LENGTH
 from portal.papers.receive import Received
 from portal.web import uploads
 from portal.web.forms import FormErrors, parse_date
+from portal.web.iro_view_pages import ANALYSES
 from portal.web.labels import LABELS
 from portal.web.operations import PageNotFound
 from portal.web.pages import operations
@@ -127,9 +129,11 @@ async def papers_page(
             "case": data["case"],
             "errors": errors or FormErrors({}),
             "values": values,
-            "flash": {"filed": "The paper is filed.", "confirmed": "Your confirmation is recorded."}.get(
-                done or ""
-            ),
+            "flash": {
+                "filed": "The paper is filed.",
+                "confirmed": "Your confirmation is recorded.",
+                "iro-view": "Your answer about the IRO's view is saved.",
+            }.get(done or ""),
             **uploads.page_limits(request),
             "plan_max": PLAN_FIELD_MAX_LENGTH,
         },
@@ -161,6 +165,7 @@ async def upload_page(request: Request) -> Response:
     if received is not None:
         upload_id = str((await _record(request, actor, received)).id)
     filed_on = parse_date(fields, "filedOn", "The date filed", errors, "filedOn")
+    paper: dict[str, Any] | None = None
     if read_whole:
         # Without a usable upload the API checks the details alone, and says the file is missing.
         variables = {
@@ -172,12 +177,18 @@ async def upload_page(request: Request) -> Response:
         async with signed_in(request) as (uow, signed):
             result = await operations(request).run(uow, signed, "FileCourtPaper", variables)
             _add_problems(errors, result["fileCourtPaper"]["errors"])
+            paper = result["fileCourtPaper"]["paper"]
             if errors:
                 uow.fail()
     if errors:
         # A file that arrived and is fine is held; one that is the problem must be chosen again.
         held = upload_id if upload_id and not errors.get("file") else ""
         return await papers_page(request, errors, {**fields, "uploadId": held})
+    roles = acting_roles(actor.roles, actor.case_roles.get(case_id, frozenset()), [])
+    records = granting_role(actor, case_id, roles, Permission.RECORD_IRO_VIEW) is not None
+    if paper and paper["kind"] in ANALYSES and records:
+        # A guardian's analysis: straight on to whether it cites the IRO's view (issue 19).
+        return RedirectResponse(f"/cases/{case_id}/papers/{paper['id']}/iro-view?filed=1", status_code=303)
     return RedirectResponse(f"/cases/{case_id}/papers?done=filed", status_code=303)
 
 

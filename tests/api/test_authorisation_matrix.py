@@ -23,6 +23,7 @@ from portal.auth.actor import Via
 from portal.auth.service import actor_for_person
 from portal.db import UnitOfWork, create_session_factory
 from portal.obligations.rules import DEFAULTS
+from portal.reports.annual import current_year
 from portal.settings import Settings
 from tests.support.graphql import OPERATIONS, contact_input
 from tests.support.setting import (
@@ -48,6 +49,13 @@ REFERRAL, ENQUIRY, SERVICE_AREA_ADMIN = "referral", "enquiry", "service area's a
 # A review's decision, marked done by its owner (the social worker, in the setting) or the child's IRO; a
 # review's decisions, confirmed or disputed by the manager the IRO named (issue 18).
 DECISION, DECISIONS_CHECK = "decision", "decisions check"
+# IRO workloads (issue 19): kept by the IRO manager and the administrator of the IRO's authority
+# (Riverside's), and an IRO's conferences and profile by the IRO too. A conflict of interest of Iris (not on
+# the case) with its child: withdrawn by the IRO manager in scope, not by the IRO on the case (not theirs).
+WORKLOAD, WORKLOAD_OR_SELF = "workload", "workload or the IRO's own"
+OTHERS_CONFLICT = "another IRO's conflict"
+# The monthly management report (issue 19): every IRO manager reads their own authority's.
+MONTHLY = "monthly report"
 
 # What each operation needs, and of what: a permission on the case, a permission not tied to a case, or
 # nothing but being signed in. MyCases is the list of readable cases.
@@ -102,6 +110,18 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "NotifySignificantChange": (CASE, Permission.NOTIFY_CHANGES),
     "RespondToSignificantChange": (CASE, Permission.MANAGE_REVIEWS),
     "SignificantChanges": (CASE, Permission.READ_CASE),
+    # The child's IRO records a midpoint check between their reviews (issue 19); the form is for those who
+    # manage the case's reviews.
+    "RecordMidpointCheck": (CASE, Permission.MANAGE_REVIEWS),
+    "MidpointForm": (CASE, Permission.READ_CASE),
+    # The child's IRO writes to the child (issue 19): their introduction, and what a resolved dispute decided.
+    "RecordIroIntroduction": (CASE, Permission.WRITE_TO_CHILD),
+    "Introductions": (CASE, Permission.READ_CASE),
+    "WriteChildSummary": (CASE, Permission.WRITE_TO_CHILD),
+    "ChildSummaries": (DISPUTE, Permission.READ_DISPUTES),
+    # The IRO service's annual report, as its monthly one: its IRO managers' (a Cafcass manager, who sees
+    # the dashboards, is refused).
+    "AnnualReport": (MONTHLY, Permission.VIEW_ADHERENCE),
     "RecordDiscussion": (CASE, Permission.RECORD_DISCUSSION),
     "DiscussionRecord": (CASE, Permission.READ_CASE),
     "RaiseConcern": (CASE, Permission.RAISE_CONCERN),
@@ -114,6 +134,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "FileCourtPaper": (CASE, Permission.FILE_PAPER),
     "ConfirmPapersForwarded": (CASE, Permission.CONFIRM_FORWARDING),
     "CasePapers": (CASE, Permission.READ_CASE),
+    "RecordIroView": (CASE, Permission.RECORD_IRO_VIEW),
     "StartHandover": (CASE, Permission.WRITE_HANDOVER),
     "SaveHandover": (CASE, Permission.WRITE_HANDOVER),
     "SubmitHandover": (CASE, Permission.WRITE_HANDOVER),
@@ -124,6 +145,7 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "CarePlans": (CASE, Permission.READ_CASE),
     "ChildFile": (CASE, Permission.READ_CASE),
     "Adherence": (GLOBAL, Permission.VIEW_ADHERENCE),
+    "ServiceFigures": (GLOBAL, Permission.VIEW_ADHERENCE),
     "AdherenceCases": (GLOBAL, Permission.VIEW_ADHERENCE),
     "DashboardCases": (GLOBAL, Permission.VIEW_ADHERENCE),
     # The staffing queues list the cases on which the viewer may allocate or assign.
@@ -134,6 +156,17 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
     "AssignmentForm": (CASE, Permission.READ_CASE),
     "GuardianCaseloads": (GLOBAL, Permission.VIEW_ADHERENCE),
     "IroWorkload": (GLOBAL, Permission.VIEW_ADHERENCE),
+    # The report of the manager's own authority, for its IRO managers (the service's rule:
+    # tests/test_monthly_report.py); the matrix's IRO manager is Riverside's.
+    "MonthlyReport": (MONTHLY, Permission.VIEW_ADHERENCE),
+    "AuthorityWorkload": (GLOBAL, Permission.VIEW_ADHERENCE),
+    "IroProfile": (WORKLOAD_OR_SELF, None),
+    "SetIroProfile": (WORKLOAD, None),
+    "RecordConferencesChaired": (WORKLOAD_OR_SELF, None),
+    "WorkloadWeights": (WORKLOAD, None),
+    "SetWorkloadWeights": (WORKLOAD, None),
+    "RecordConflictOfInterest": (CASE, Permission.RECORD_CONFLICTS),
+    "WithdrawConflictOfInterest": (OTHERS_CONFLICT, Permission.RECORD_CONFLICTS),
     # Whose email is listed is the service's rule (tests/web/test_undelivered_email.py); anyone may ask.
     "UndeliveredEmail": (ANYONE, None),
     "RetryEmail": (GLOBAL, Permission.ADMINISTER),
@@ -171,7 +204,13 @@ NEEDS: dict[str, tuple[str, Permission | None]] = {
 }
 # Operations that tell someone who reads the case, but is not the child's own social worker or IRO, so in
 # words (NOT_ON_CASE, as the services do for another IRO on the case: tests/test_significant_changes.py).
-NOT_THE_CHILDS = {"NotifySignificantChange", "RespondToSignificantChange"}
+NOT_THE_CHILDS = {
+    "NotifySignificantChange",
+    "RespondToSignificantChange",
+    "RecordMidpointCheck",
+    "RecordIroIntroduction",
+    "WriteChildSummary",
+}
 # Where a list operation's cases are.
 LISTS = {
     "MyCases": ("cases",),
@@ -195,6 +234,12 @@ def allowed(someone: Someone, kind: str, need: Permission | None) -> bool:
         return someone.key == "social_worker" or (someone.role is Role.IRO and someone.relation == MEMBER)
     if kind == DECISIONS_CHECK:
         return someone.relation == NAMED
+    if kind in {WORKLOAD, WORKLOAD_OR_SELF}:
+        return someone.key in {"iro_manager", "admin"} or (kind == WORKLOAD_OR_SELF and someone.key == "iro")
+    if kind == OTHERS_CONFLICT:
+        return someone.key == "iro_manager"
+    if kind == MONTHLY:
+        return someone.role is Role.IRO_MANAGER
     if kind in {DISPUTE, GUARDIAN_VIEW}:
         # The setting's dispute is told to the guardian and at the stage the solicitor sees it from, so every
         # role on the case that reads disputes sees it; the manager named at its stage sees and answers it.
@@ -256,7 +301,15 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
                 "reallocationReason": "Back from leave",
             }
         },
-        "AssignIro": {"input": {"caseId": case, "personId": str(w.id("iro2")), "reallocationReason": "Back"}},
+        "AssignIro": {
+            "input": {
+                "caseId": case,
+                "personId": str(w.id("iro2")),
+                "reallocationReason": "Back",
+                # Iris has a conflict of interest with the first child (the setting's), acknowledged.
+                "conflictAcknowledged": True,
+            }
+        },
         "AssignSocialWorker": {
             "input": {"caseId": case, "personId": str(w.id("social_worker2")), "reallocationReason": "Back"}
         },
@@ -372,6 +425,40 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
             "input": {"id": mine(s.significant_change_id), "response": "NO_REVIEW", "reason": "Not needed"}
         },
         "SignificantChanges": {"id": case},
+        "RecordMidpointCheck": {
+            "input": {
+                "caseId": case,
+                "childId": s.child_id,
+                "doneOn": today,
+                "fileRead": True,
+                "socialWorkerContact": "CONVERSATION",
+                "outcome": "ON_TRACK",
+            }
+        },
+        "MidpointForm": {"id": case},
+        "RecordIroIntroduction": {
+            "input": {
+                "caseId": case,
+                "childId": s.child_id,
+                "explainedOn": today,
+                "explainedHow": "MET_ALONE",
+                "keepingInTouch": "Text me",
+                "advocacyExplained": True,
+                "letterTo": "CHILD",
+            }
+        },
+        "Introductions": {"id": case},
+        "WriteChildSummary": {
+            "input": {
+                "disputeId": mine(s.resolved_dispute_id),
+                "childId": s.child_id,
+                "decided": "You stay",
+                "viewsCounted": "Heard",
+                "letterTo": "CHILD",
+            }
+        },
+        "ChildSummaries": {"id": mine(s.dispute_id)},
+        "AnnualReport": {"year": current_year(date.today())},
         "RecordDiscussion": {
             "input": {"caseId": case, "heldOn": today, "mode": "PHONE", "summary": "Talked"}
         },
@@ -404,6 +491,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         },
         "ConfirmPapersForwarded": {"input": {"caseId": case}},
         "CasePapers": {"id": case},
+        "RecordIroView": {"input": {"paperId": mine(s.analysis_id), "cites": False, "reason": "None yet"}},
         "StartHandover": {"input": {"caseId": ended(case)}},
         "SaveHandover": {
             "input": {
@@ -420,6 +508,7 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "CarePlans": {"id": case},
         "ChildFile": {"id": case},
         "Adherence": {"start": "2020-01-01", "end": today, "by": "LOCAL_AUTHORITY"},
+        "ServiceFigures": {"start": "2020-01-01", "end": today, "by": "LOCAL_AUTHORITY"},
         "AdherenceCases": {
             "start": "2020-01-01",
             "end": today,
@@ -435,6 +524,31 @@ def _variables(name: str, someone: Someone, s: Setting, case: str) -> dict[str, 
         "AssignmentForm": {"id": case},
         "GuardianCaseloads": {},
         "IroWorkload": {},
+        "MonthlyReport": {"year": date.today().year, "month": date.today().month},
+        "AuthorityWorkload": {},
+        "IroProfile": {"iroId": str(w.id("iro"))},
+        "SetIroProfile": {
+            "input": {
+                "iroId": str(w.id("iro")),
+                "fullTimeEquivalence": 0.8,
+                "employment": "DIRECT",
+                "childrenHeld": 50,
+                "siblingGroupChildren": 4,
+                "outOfAreaChildren": 2,
+            }
+        },
+        "RecordConferencesChaired": {"input": {"iroId": str(w.id("iro")), "month": today, "conferences": 3}},
+        "WorkloadWeights": {"organisationId": riverside},
+        "SetWorkloadWeights": {"input": {"organisationId": riverside, "inProceedings": 0.5}},
+        "RecordConflictOfInterest": {
+            "input": {
+                "caseId": case,
+                "childId": s.child_id,
+                "iroId": str(w.id("iro")),
+                "kind": "CHILDS_SOCIAL_WORKER",
+            }
+        },
+        "WithdrawConflictOfInterest": {"input": {"id": mine(s.conflict_id), "reason": "Mistaken"}},
         "UndeliveredEmail": {},
         "RetryEmail": {"input": {"id": s.dead_email_id}},
         "CaseRetention": {"id": case},

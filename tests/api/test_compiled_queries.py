@@ -23,6 +23,7 @@ from portal.api.documents import Documents, documents_for
 from portal.api.execution import execute
 from portal.api.schema import schema
 from portal.db import Intent, create_session_factory, unit_of_work
+from portal.reports.annual import current_year
 from portal.settings import Settings
 from tests.support.graphql import OPERATIONS, error_codes, gql, log_contact
 from tests.support.world import World
@@ -138,10 +139,14 @@ async def _seeded(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         # An operation's own, where its variable's name means something else to the others.
         "by operation": {
             "Dispute": {"id": dispute["id"]},
+            "ChildSummaries": {"id": dispute["id"]},
             "Referral": {"id": referred["id"]},
             "ReferralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
+            "IroProfile": {"iroId": str(world.id("iro"))},
             # No review here: an empty list, for the IRO as for everyone (tests/test_review_decisions.py).
             "DecisionsToSettle": {"reviewId": str(case_id)},
+            "MonthlyReport": {"year": datetime.now(UTC).year, "month": datetime.now(UTC).month},
+            "AnnualReport": {"year": current_year(datetime.now(UTC).date())},
         },
         "input": {
             "courtId": str(world.orgs["court"].id),

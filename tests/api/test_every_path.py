@@ -62,6 +62,7 @@ INHERIT = "inherit"  # shown where its parent is: a person, an organisation, a p
 STAFF_EMAIL = "staff email"  # email to an organisation's staff that gave up (the setting's: to its IRO)
 DISPUTES = "disputes"  # disputes about the care plan (the setting's: told to the guardian, at stage 3)
 REFERRALS = "referrals"  # referrals to Cafcass (the setting's: from its IRO, with an officer appointed)
+WORKLOADS = "workloads"  # an IRO's profile and an authority's weights: its IRO manager's and administrator's
 
 # Who may see each class, as the protocol says (PROTOCOL.md §6), by the people of tests/support/setting.py:
 # live members of the cases and the managers whose scope covers them.
@@ -86,6 +87,8 @@ WHO: dict[str, set[str]] = {
     # The IRO and the IRO manager; the managers of the court's Cafcass service area; the officer appointed.
     # Never the guardian on the case as such, the authority's lawyers or the managers of its ladder.
     REFERRALS: {"iro", "iro_manager", "cafcass_manager", "officer"},
+    # The authority's IRO manager and administrator; an IRO's own profile, the IRO (issue 19).
+    WORKLOADS: {"iro_manager", "admin", "iro"},
 }
 # What a token must carry, besides, for each class (a signed-in person's session carries everything).
 NEEDS: dict[str, set[str]] = {
@@ -99,11 +102,14 @@ NEEDS: dict[str, set[str]] = {
     PAPERS: {"case:read"},
     DISPUTES: {"case:read", "dispute:read"},
     REFERRALS: {"case:read", "referral:read"},
+    WORKLOADS: {"workload:keep"},
 }
 # The manager named to answer a dispute sees it with dispute:answer, without reading the case.
 DISPUTE_NEEDS = {"team_manager": {"dispute:answer"}}
 # The officer appointed to a referral sees it with referral:enquire, without reading the case.
 REFERRAL_NEEDS = {"officer": {"referral:enquire"}}
+# An administrator keeps the workloads with admin; the IRO reads their own profile with conference:record.
+WORKLOAD_NEEDS = {"admin": {"admin"}, "iro": {"conference:record"}}
 # Who sees the staff's undelivered email with a token, and with which scope: an administrator with admin, a
 # manager with adherence:view.
 STAFF_EMAIL_NEEDS = {"admin": {"admin"}, "iro_manager": {"adherence:view"}}
@@ -156,6 +162,12 @@ TYPE_RULES: dict[str, str] = {
     # A significant change in a child's circumstances and the IRO's answer (SC): the case's, read by all who
     # read the case.
     "SignificantChange": CASE,
+    # The IRO's midpoint checks and each child's cycle between reviews (issue 19): the case's, read by all who
+    # read the case.
+    "MidpointCheck": CASE,
+    "MidpointCycle": CASE,
+    # The IRO's introduction to a child (issue 19): the case's, read by all who read the case.
+    "IroIntroduction": CASE,
     "Discussion": CASE,
     "AgreedAction": CASE,
     "FinalOrder": CASE,
@@ -190,9 +202,36 @@ TYPE_RULES: dict[str, str] = {
     "OutcomeCount": FIGURES,
     "PaperTimings": FIGURES,
     "IroWorkload": FIGURES,
+    # The IRO's view in the guardians' analyses (issue 19): read where the paper is; counted as figures.
+    "IroView": PAPERS,
+    "IroViewFigures": FIGURES,
+    # The monthly management report (issue 19): its figures; the children concerned are the cases' content.
+    "MonthlyReport": FIGURES,
+    # The children's participation figures and the annual report (issue 19): figures, drafted into words.
+    "ParticipationFigures": FIGURES,
+    "AttendanceCount": FIGURES,
+    "ConveyedCount": FIGURES,
+    "AnnualReportDocument": FIGURES,
+    "ReportSection": FIGURES,
+    "ReportTable": FIGURES,
+    "MonthlyTeamLine": FIGURES,
+    "ChildConcerned": CASE,
+    # The authority's workloads weighed (issue 19): its figures; its weights, where they are asked for.
+    "AuthorityWorkload": FIGURES,
+    "WorkloadWeights": INHERIT,
+    "IroWorkloadProfile": INHERIT,
+    "IroProfile": INHERIT,
+    "ConferencesChaired": INHERIT,
+    # An IRO's conflict of interest with a child of a case: the case's content.
+    "OpenConflictOfInterest": CASE,
+    "ConflictOfInterest": CASE,
+    "MidpointCoverage": FIGURES,
+    "MidpointCoverageLine": FIGURES,
     "GuardianCaseload": FIGURES,
     "AtRisk": DRILL,
     "CaseReference": DRILL,
+    # The children behind a coverage figure on a case (issue 19): their names are the case's content.
+    "MidpointChild": CASE,
     "UndeliveredEmail": STAFF_EMAIL,
     "CaseRetention": CASE,
     "LegalHold": CASE,
@@ -204,6 +243,8 @@ TYPE_RULES: dict[str, str] = {
     "DisputeNote": DISPUTES,
     "DisputeAbilities": DISPUTES,
     "DisputeDocument": DISPUTES,
+    # What a child was told of a resolved dispute (issue 19), read where the dispute is.
+    "ChildSummary": DISPUTES,
     # A dispute ladder: of its parent's class (an authority's administrators' from disputeLadder; the IRO on
     # the case's from caseDisputeLadder; a dispute's from its next stage).
     "DisputeLadder": INHERIT,
@@ -242,9 +283,17 @@ FIELD_RULES: dict[str, str] = {
             "table1": FIGURES,
             "proceedingsTracker": FIGURES,
             "iroWorkload": FIGURES,
+            "authorityWorkload": FIGURES,
+            "iroProfile": WORKLOADS,
+            "workloadWeights": WORKLOADS,
+            "midpointCoverage": FIGURES,
             "handoverFigures": FIGURES,
             "disputeFigures": FIGURES,
             "paperTimings": FIGURES,
+            "iroViewFigures": FIGURES,
+            "monthlyReport": FIGURES,
+            "participation": FIGURES,
+            "annualReport": FIGURES,
             "dashboardCases": DRILL,
             "adherenceCases": DRILL,
             # The staffing queues: a list of your own, as "cases" is; the cases in it are each a case's.
@@ -288,6 +337,8 @@ FIELD_RULES: dict[str, str] = {
             "obligations",
             "reviews",
             "significantChanges",
+            "midpointChecks",
+            "introductions",
             "discussions",
             "discussion",
             "finalOrders",
@@ -315,6 +366,7 @@ FIELD_RULES: dict[str, str] = {
     "Case.papers": PAPERS,
     "Case.carePlans": PAPERS,
     "CaseReference.case": CASE,
+    "CaseReference.midpoints": CASE,
 }
 
 
@@ -339,6 +391,9 @@ LOOKS = {
     "disputes": Look.DISPUTE_LIST,
     "referral": Look.REFERRAL,
     "referrals": Look.REFERRAL_LIST,
+    # An IRO's conflicts of interest name the children (issue 19).
+    "iroWorkload": Look.DRILL_DOWN,
+    "authorityWorkload": Look.DRILL_DOWN,
 }
 
 MAX_DEPTH = 7
@@ -380,6 +435,8 @@ def _literal(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, EnumValue):
         return value.name
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -483,7 +540,8 @@ class Asker:
         if rule == STAFF_EMAIL:
             needs = STAFF_EMAIL_NEEDS.get(self.key, set())
         else:
-            named = {DISPUTES: DISPUTE_NEEDS, REFERRALS: REFERRAL_NEEDS}.get(rule, {})
+            named = {DISPUTES: DISPUTE_NEEDS, REFERRALS: REFERRAL_NEEDS, WORKLOADS: WORKLOAD_NEEDS}
+            named = named.get(rule, {})
             needs = named.get(self.key, NEEDS[rule])
         return self.key in who and (self.scopes is None or needs <= self.scopes)
 
@@ -618,6 +676,8 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
         "Query.decisionsToSettle": {"reviewId": s.held_review_id},
         "Query.caseDisputeLadder": {"caseId": str(s.case_id)},
         "Query.referralTimescale": {"organisationId": str(world.orgs["cafcass"].id)},
+        "Query.iroProfile": {"iroId": str(world.id("iro"))},
+        "Query.workloadWeights": {"organisationId": str(world.orgs["riverside"].id)},
         "Query.openProceedingsCheck": {
             "input": {
                 "courtId": str(world.orgs["court"].id),
@@ -638,6 +698,11 @@ def _documents(world: World, s: Setting, records: Records) -> list[tuple[str, di
         "Query.handoverFigures": period,
         "Query.disputeFigures": period,
         "Query.paperTimings": period,
+        "Query.iroViewFigures": {**period, "by": EnumValue("NONE")},
+        "Query.monthlyReport": {"year": today.year, "month": today.month},
+        "Query.participation": period,
+        "Query.annualReport": {"year": today.year - 1},
+        "Query.midpointCoverage": period,
         "Query.dashboardCases": {**period, "figure": EnumValue("TRACKER_UNDER_13_WEEKS")},
         "Query.adherenceCases": {
             **period,
@@ -800,6 +865,7 @@ WITNESSES = {
     PAPERS: "guardian iro solicitor social_worker",
     DISPUTES: "guardian iro solicitor iro_manager team_manager",
     REFERRALS: "iro iro_manager cafcass_manager officer",
+    WORKLOADS: "iro_manager admin iro",
 }
 
 

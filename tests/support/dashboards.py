@@ -23,4 +23,5 @@ async def every_section(
         await dashboards.handovers(session, actor, start=start, end=end, today=today),
         await dashboards.papers(session, actor, start=start, end=end, today=today),
         await dashboards.iro_workload(session, actor, today),
+        await dashboards.participation(session, actor, start=start, end=end, today=today),
     )

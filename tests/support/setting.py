@@ -119,6 +119,8 @@ class Setting:
     # the team manager named to answer it and the guardian told of it; and one still informal and untold.
     dispute_id: str = ""
     untold_dispute_id: str = ""
+    # And one resolved informally, untold, for the child's IRO to tell the children what was decided.
+    resolved_dispute_id: str = ""
     # A review held whose decisions are recorded and put to the team manager, and its decision the social
     # worker owns (issue 18).
     decided_review_id: str = ""
@@ -126,9 +128,15 @@ class Setting:
     # A referral to Cafcass from the case's IRO with "officer" appointed to it, and one just made.
     referral_id: str = ""
     new_referral_id: str = ""
+    # A guardian's initial analysis filed on the case, whether it cites the IRO's view not yet recorded
+    # (issue 19).
+    analysis_id: str = ""
     # A significant change in the first child's circumstances, told to the IRO by the social worker and not
     # yet answered (SC; issue 18).
     significant_change_id: str = ""
+    # A conflict of interest of Iris (an IRO of Riverside, not on the case) with its first child, recorded by
+    # the IRO manager (issue 19).
+    conflict_id: str = ""
 
 
 async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
@@ -241,7 +249,25 @@ async def make_setting(world: World, sessions: async_sessionmaker) -> Setting:
         legal_hold_id=str(hold.id),
         **disputes,
         **referrals,
+        conflict_id=await _conflict(world, sessions, case_id, child),
     )
+
+
+async def _conflict(world: World, sessions: async_sessionmaker, case_id: uuid.UUID, child: object) -> str:
+    from models import ConflictKind
+    from portal.workloads import conflicts
+
+    async with sessions() as session, session.begin():
+        manager = await actor_for_person(session, world.id("iro_manager"), via=Via.API)
+        assert manager is not None
+        found = await conflicts.record_conflict(
+            session,
+            manager,
+            conflicts.RecordConflict(
+                case_id, uuid.UUID(str(child)), world.id("iro2"), ConflictKind.FOSTERING_REVIEWER, "Reviews"
+            ),
+        )
+    return str(found.id)
 
 
 async def _disputes(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
@@ -269,7 +295,13 @@ async def _disputes(world: World, sessions: async_sessionmaker, case_id: uuid.UU
         )
         await disputes.tell_guardian(session, iro, told.id)
         untold = await disputes.raise_challenge(session, iro, challenge())
-    return {"dispute_id": str(told.id), "untold_dispute_id": str(untold.id)}
+        resolved = await disputes.raise_challenge(session, iro, challenge())
+        await disputes.resolve(session, iro, resolved.id, "Agreed with the team manager", None)
+    return {
+        "dispute_id": str(told.id),
+        "untold_dispute_id": str(untold.id),
+        "resolved_dispute_id": str(resolved.id),
+    }
 
 
 async def _referrals(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:
@@ -405,7 +437,40 @@ async def _records(world: World, sessions: async_sessionmaker, case_id: uuid.UUI
         "concern_id": str(concern.id),
         "significant_change_id": str(change.id),
         "upload_ids": await _uploads(world, sessions, case_id),
+        "analysis_id": await _analysis(world, sessions, case_id),
     }
+
+
+async def _analysis(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> str:
+    """The guardian's initial analysis, filed as filing leaves it (the paper and its first version)."""
+    from models import Confidentiality, CourtPaper, FilingParty, LawfulBasis, PaperKind, PaperVersion
+
+    async with sessions() as session, session.begin():
+        paper = CourtPaper(
+            proceedings_id=case_id,
+            kind=PaperKind.GUARDIAN_ANALYSIS_INITIAL,
+            title="Initial analysis",
+            filed_by_party=FilingParty.CHILDRENS_GUARDIAN,
+            confidentiality=Confidentiality.STANDARD,
+            lawful_basis=LawfulBasis.FPR_12_73_IRO,
+            created_by_id=world.id("guardian"),
+        )
+        session.add(paper)
+        await session.flush()
+        session.add(
+            PaperVersion(
+                paper_id=paper.id,
+                proceedings_id=case_id,
+                version=1,
+                sha256=uuid.uuid4().hex * 2,
+                size=10,
+                content_type="application/pdf",
+                filename="analysis.pdf",
+                filed_on=utcnow().date(),
+                uploaded_by_id=world.id("guardian"),
+            )
+        )
+    return str(paper.id)
 
 
 async def _uploads(world: World, sessions: async_sessionmaker, case_id: uuid.UUID) -> dict[str, str]:

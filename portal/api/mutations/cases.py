@@ -75,6 +75,12 @@ class AllocationInput:
         "Empty: today.",
         default=None,
     )
+    conflict_acknowledged: bool = field(
+        "assignIro only: you go ahead knowing of the IRO's open conflicts of interest with these children "
+        "(IroWorkload.conflicts); the acknowledgement is kept on each conflict and audited. Without it, an "
+        "open conflict refuses the assignment with CONFLICT_OF_INTEREST, its kind and details said.",
+        default=False,
+    )
 
 
 @input_type
@@ -150,6 +156,7 @@ def _allocation(data: AllocationInput) -> service.Allocation:
         child_ids=[parse_id(c, f"childIds.{i}") for i, c in enumerate(data.child_ids)],
         reallocation_reason=data.reallocation_reason,
         appointed_on=data.appointed_on,
+        conflict_acknowledged=data.conflict_acknowledged,
     )
 
 
@@ -215,7 +222,8 @@ class CaseMutations:
     @mutation
     async def assign_iro(self, info: Info, input: AllocationInput) -> CasePayload:
         """Assign an IRO of your authority to its looked-after children in the case (IRO managers). A child
-        who is not looked after has no IRO."""
+        who is not looked after has no IRO. An IRO with an open conflict of interest with a child is assigned
+        only with ``conflictAcknowledged``."""
         return await _allocate(info, input, service.assign_iro)
 
     @mutation

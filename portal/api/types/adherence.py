@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 
-from models import ReferralOutcome
+from models import Employment, ReferralOutcome
+from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type
+from portal.api.types.cases import record_look
+from portal.api.types.workloads import OpenConflictOfInterest
+from portal.audit.service import Look
 from portal.dashboards.adherence import GroupBy, Line, Measure
 from portal.dashboards.disputes import Disputes
 from portal.dashboards.drill import Figure
+from portal.dashboards.workload import HANDBOOK_RANGE, IroLoad
 from portal.obligations.rules import obligation_name
+from portal.workloads.rule import Standing, in_units, two_places
 
 GroupByEnum = enum_type(GroupBy, "How adherence is grouped.")
 MeasureEnum = enum_type(Measure, "A figure on the adherence dashboard, to drill down to its cases.")
 FigureEnum = enum_type(
     Figure,
     "A figure on the dashboards other than adherence's, to drill down to its cases: a Table 1 category, a "
-    "tracker bucket, a handover or court paper status, a figure of disputes or referrals to Cafcass, or one "
-    "of an IRO's caseload figures.",
+    "tracker bucket, a handover or court paper status, a figure of disputes or referrals to Cafcass, of the "
+    "IRO's view in the guardians' analyses (with its grouping and group), or one of an IRO's caseload "
+    "figures.",
     name="DashboardFigure",
 )
 
@@ -133,7 +140,73 @@ class IroWorkload:
         "Of those children, how many have their next looked-after review late, as each child's nextReview "
         "on the case shows it: its latest date passed with no review held, or booked for a later day."
     )
-    over_range: bool = field("Whether the caseload is above the Handbook's 70.")
+    over_range: bool = field(
+        "Whether the caseload is above the Handbook's 70: the weighted caseload per full-time equivalent "
+        "once the IRO's manager keeps their profile; until then, the children in the portal."
+    )
+    full_time_equivalence: float | None = field(
+        "Of a full-time post (0.01 to 1), as the IRO manager keeps it; empty until they do (issue 19)."
+    )
+    employment: Employment | None = field("How they are employed; empty until their profile is kept.")
+    children_held: int | None = field(
+        "Every looked-after child they hold, in proceedings or not, as their manager entered it (the portal "
+        "holds only those in proceedings); empty until their profile is kept."
+    )
+    sibling_group_children: int | None = field("Of the children held, those in a sibling group, as entered.")
+    out_of_area_children: int | None = field("Of the children held, those placed out of area, as entered.")
+    conferences_last_month: int | None = field(
+        "Child-protection conferences they chaired last month (the last whole month); empty if not entered."
+    )
+    weighted_caseload: float | None = field(
+        "The children held (never fewer than the portal's) plus, for each weighted count (sibling-group "
+        "children, children in proceedings, children placed out of area, conferences last month), the "
+        "authority's weight times the count; empty until their profile is kept."
+    )
+    per_full_time_equivalent: float | None = field(
+        "The weighted caseload over the full-time equivalence, to two decimal places (halves up)."
+    )
+    standing: Standing | None = field(
+        "The weighted caseload per full-time equivalent against the Handbook's 50 to 70."
+    )
+    stale_figure: bool = field(
+        "The children held as entered are fewer than the children in the portal: the figure is out of date "
+        "(the portal's count is weighed instead)."
+    )
+    profile_missing: bool = field("No profile has been entered for the IRO.")
+    profile_updated_at: datetime | None = field("When their profile was last changed.")
+    conflicts: list[OpenConflictOfInterest] = field(
+        "Their open conflicts of interest with children of the authority's cases, the latest first."
+    )
+
+    @staticmethod
+    def of(info: Info, load: IroLoad) -> IroWorkload:
+        """The load as served; each conflict names a child, so its case is recorded as looked at."""
+        for found in load.conflicts:
+            record_look(info, found.conflict.proceedings_id, Look.DRILL_DOWN)
+        over = load.standing is Standing.OVER if load.standing else load.children > HANDBOOK_RANGE[1]
+        return IroWorkload(
+            iro_id=strawberry.ID(str(load.iro_id)),
+            name=load.name,
+            children=load.children,
+            in_proceedings=load.in_proceedings,
+            overdue_reviews=load.overdue_reviews,
+            over_range=over,
+            full_time_equivalence=None if load.fte_hundredths is None else in_units(load.fte_hundredths),
+            employment=load.employment,
+            children_held=load.children_held,
+            sibling_group_children=load.sibling_group,
+            out_of_area_children=load.out_of_area,
+            conferences_last_month=load.conferences_last_month,
+            weighted_caseload=(
+                None if load.weighted_hundredths is None else in_units(load.weighted_hundredths)
+            ),
+            per_full_time_equivalent=None if load.per_fte is None else two_places(load.per_fte),
+            standing=load.standing,
+            stale_figure=load.stale,
+            profile_missing=load.profile_missing,
+            profile_updated_at=load.profile_updated_at,
+            conflicts=[OpenConflictOfInterest.of(found) for found in load.conflicts],
+        )
 
 
 @object_type

@@ -24,6 +24,8 @@ from portal.api.types.audit import AccessEvent, AccessLog
 from portal.api.types.contacts import Contact
 from portal.api.types.disputes import Dispute
 from portal.api.types.handovers import ClosingCondition, Closure, Handover
+from portal.api.types.letters import IroIntroduction
+from portal.api.types.midpoints import MidpointCheck, MidpointChild, MidpointCycle
 from portal.api.types.obligations import ConsultationArrangement, Obligation, Protocol
 from portal.api.types.papers import (
     CarePlanVersion,
@@ -55,6 +57,7 @@ from portal.contacts.service import CASE_ROLE_OF_SIDE, SIDE_OF_ROLE
 from portal.dashboards.drill import Behind
 from portal.disputes import service as disputes_service
 from portal.handovers import service as handovers_service
+from portal.midpoints.coverage import CycleRow, current_cycle
 from portal.obligations.service import protocol_applies
 from portal.papers.checklist import checklist
 from portal.papers.plans import PLAN_FIELDS
@@ -212,6 +215,24 @@ class Child:
         )
         return await load_person(info, holder.person_id) if holder else None
 
+    @resolver
+    async def midpoint(self, info: Info) -> MidpointCycle | None:
+        """The child's current cycle between reviews on this case, and whether their IRO has done a midpoint
+        check in it (issue 19; the rule: portal/midpoints/coverage.py); empty when not looked after."""
+        if not self.looked_after or self.looked_after_since is None:
+            return None
+        reviews = await info.context.loaders.reviews.load(self._case_id)
+        checks = await info.context.loaders.midpoint_checks.load(self._case_id)
+        today = info.context.today
+        return MidpointCycle.of(
+            current_cycle(
+                self.looked_after_since,
+                [r.held_on for r, _ in reviews if r.child_id == self._model_id and r.held_on is not None],
+                [c.done_on for c in checks if c.child_id == self._model_id],
+                today,
+            )
+        )
+
     @staticmethod
     def of(model: ChildModel, case_id: uuid.UUID, today: date) -> Child:
         return Child(
@@ -300,6 +321,9 @@ class CaseAbilities:
     override_closure: bool = field("Close the guardian's involvement with a reason (a Cafcass manager).")
     file_paper: bool = field("File court papers (the guardian and the LA solicitor).")
     confirm_forwarding: bool = field("Confirm every court paper is forwarded to the IRO (the guardian).")
+    record_iro_view: bool = field(
+        "Record whether your analyses cite the IRO's view of the care plan (the guardian; issue 19)."
+    )
     manage_reviews: bool = field("Book reviews, tell the guardian, record them held (P4, P5; the IRO).")
     notify_significant_change: bool = field(
         "Tell a child's IRO of a significant change in their circumstances (SC; the child's social worker, "
@@ -307,6 +331,10 @@ class CaseAbilities:
     )
     prepare_reviews: bool = field(
         "Record the social worker's part before a review (SW1, SW2; the child's social worker or IRO)."
+    )
+    write_to_children: bool = field(
+        "Introduce yourself to a child you are the IRO for, and tell them what was decided in a resolved "
+        "dispute, each with a plain-language letter (the IRO)."
     )
     record_discussion: bool = field(
         "Record a discussion with the guardian on the child's file (P7; the IRO)."
@@ -474,6 +502,18 @@ class Case:
         needed, with the reason (SC)."""
         changes = await info.context.loaders.significant_changes.load(self._model.id)
         return [SignificantChange.of(c) for c in changes]
+
+    @resolver
+    async def midpoint_checks(self, info: Info) -> list[MidpointCheck]:
+        """The IRO's midpoint checks between the children's reviews (issue 19), the latest done first: the
+        day, the file read, the contact with the social worker, the outcome and a note."""
+        return [MidpointCheck.of(c) for c in await info.context.loaders.midpoint_checks.load(self._model.id)]
+
+    @resolver
+    async def introductions(self, info: Info) -> list[IroIntroduction]:
+        """How each IRO explained their role to each looked-after child and the way of keeping in touch they
+        agreed, each with its letter to the child or carer (issue 19), the latest first."""
+        return [IroIntroduction.of(i) for i in await info.context.loaders.introductions.load(self._model.id)]
 
     @resolver
     async def discussions(self, info: Info) -> list[Discussion]:
@@ -723,9 +763,11 @@ class Case:
             override_closure=Permission.OVERRIDE_CLOSURE in allowed,
             file_paper=Permission.FILE_PAPER in allowed,
             confirm_forwarding=Permission.CONFIRM_FORWARDING in allowed,
+            record_iro_view=Permission.RECORD_IRO_VIEW in allowed,
             manage_reviews=Permission.MANAGE_REVIEWS in allowed,
             notify_significant_change=Permission.NOTIFY_CHANGES in allowed,
             prepare_reviews=Permission.PREPARE_REVIEWS in allowed,
+            write_to_children=Permission.WRITE_TO_CHILD in allowed,
             record_discussion=Permission.RECORD_DISCUSSION in allowed,
             raise_concern=Permission.RAISE_CONCERN in allowed,
             record_significant_issue=Permission.RECORD_SIGNIFICANT_ISSUE in allowed,
@@ -794,6 +836,7 @@ class CaseReference:
     case_number: str = field("The court's case number.")
     _model: strawberry.Private[Proceedings]
     _obligation_ids: strawberry.Private[frozenset[uuid.UUID]]
+    _midpoints: strawberry.Private[tuple[CycleRow, ...]] = ()
 
     @resolver
     async def case(self, info: Info) -> Case | None:
@@ -823,6 +866,15 @@ class CaseReference:
             Obligation.of(o, rule, info.context.today) for o, rule in rows if o.id in self._obligation_ids
         ]
 
+    @resolver
+    async def midpoints(self, info: Info) -> list[MidpointChild]:
+        """For a figure of monitoring between reviews: the children on the case it counts (each in their
+        current cycle, or a review of theirs held in the period), if you may read the case; otherwise empty,
+        as ``case`` is. Empty for every other figure."""
+        if not self._midpoints or await info.context.loaders.readable_case.load(self._model.id) is None:
+            return []
+        return [MidpointChild.of(row) for row in self._midpoints]
+
     @staticmethod
     def of(info: Info, found: Behind) -> CaseReference:
         model = found.case
@@ -833,4 +885,5 @@ class CaseReference:
             case_number=model.case_number,
             _model=model,
             _obligation_ids=found.obligation_ids,
+            _midpoints=found.midpoints,
         )

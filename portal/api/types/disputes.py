@@ -15,6 +15,7 @@ from models import DisputeState, DisputeSubject, StageOutcome
 from models import LadderStage as LadderStageModel
 from portal.api.context import Info
 from portal.api.doc import field, object_type, resolver
+from portal.api.types.letters import ChildSummary
 from portal.api.types.people import PersonRef, person_ref
 from portal.disputes.service import DisputeView, Ladder
 
@@ -175,11 +176,18 @@ class Dispute:
     documents: list[DisputeDocument] = field("The documents kept with it as evidence, the first added first.")
     viewer_can: DisputeAbilities = field("What you may do on it.")
     _raised_by_id: strawberry.Private[uuid.UUID]
+    _id: strawberry.Private[uuid.UUID]
 
     @resolver
     def raised_by(self, info: Info) -> PersonRef:
         """The IRO who raised it."""
         return person_ref(info, self._raised_by_id)
+
+    @resolver
+    async def child_summaries(self, info: Info) -> list[ChildSummary]:
+        """Once resolved, what was decided, in plain words for each child it concerns, written by the
+        child's IRO (issue 19), the first written first: read by everyone who sees the dispute."""
+        return [ChildSummary.of(c) for c in await info.context.loaders.child_summaries.load(self._id)]
 
     @staticmethod
     def of(view: DisputeView, today: date) -> Dispute:
@@ -209,6 +217,7 @@ class Dispute:
             next_stage=LadderStage.of(view.next_stage) if view.next_stage else None,
             notes=[DisputeNote.of(n) for n in view.notes],
             documents=[DisputeDocument.of(d) for d in view.documents],
+            _id=d.id,
             viewer_can=DisputeAbilities(
                 manage=view.may_manage,
                 answer=view.may_answer,

@@ -14,6 +14,7 @@ from models import PaperShare as ShareModel
 from models import PaperVersion as VersionModel
 from portal.api.context import Info
 from portal.api.doc import enum_type, field, object_type, resolver
+from portal.api.types.iro_views import IroView
 from portal.api.types.people import PersonRef, person_ref
 
 PaperKindEnum = enum_type(
@@ -96,6 +97,14 @@ class CourtPaper:
     confidentiality: Confidentiality = field("Who may open it.")
     lawful_basis: LawfulBasis = field("The basis for sharing it with the IRO.")
     versions: list[PaperVersion] = field("Every version, newest first (those you may open).")
+    _case_id: strawberry.Private[uuid.UUID]
+
+    @resolver
+    async def iro_view(self, info: Info) -> IroView | None:
+        """For a guardian's analysis: whether it cites the IRO's view of the care plan, as the guardian
+        recorded it (issue 19); empty until they have (and for every other paper)."""
+        found = await info.context.loaders.iro_views.load(self._case_id)
+        return next((IroView.of(v) for v in found if str(v.paper_id) == self.id), None)
 
     @staticmethod
     def of(model: CourtPaperModel, versions: list[PaperVersion]) -> CourtPaper:
@@ -107,6 +116,7 @@ class CourtPaper:
             confidentiality=model.confidentiality,
             lawful_basis=model.lawful_basis,
             versions=versions,
+            _case_id=model.proceedings_id,
         )
 
 

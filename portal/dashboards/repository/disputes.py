@@ -21,11 +21,14 @@ from portal.disputes.ladders import STAGES_MAX
 
 
 def per_dispute(dialect: str, scope: Scope) -> sa.CTE:
-    """One row per dispute on a case in scope: its case (``id``), the day it was raised, whether it was
-    fast-tracked and is resolved, the stage it is (or was last) at, and its ladder's dates."""
+    """One row per dispute on a case in scope: its case (``id``), the dispute (``dispute_id``) and its child
+    (``child_id``, NULL for every child of the case), the day it was raised, whether it was fast-tracked and
+    is resolved, the stage it is (or was last) at, and its ladder's dates."""
     return (
         sa.select(
             Dispute.proceedings_id.label("id"),
+            Dispute.id.label("dispute_id"),
+            Dispute.child_id.label("child_id"),
             utc_day(dialect, Dispute.raised_at).label("raised_on"),
             Dispute.fast_track_reason.is_not(None).label("fast_tracked"),
             (Dispute.state == DisputeState.RESOLVED).label("resolved"),

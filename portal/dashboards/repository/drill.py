@@ -13,8 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Obligation, ObligationState, Proceedings
 from portal.auth.actor import Actor
+from portal.dashboards.adherence import GroupBy
 from portal.dashboards.drill import Behind, Figure
-from portal.dashboards.repository import adherence, disputes, handovers, papers, table1, workload
+from portal.dashboards.repository import (
+    adherence,
+    disputes,
+    handovers,
+    iro_views,
+    papers,
+    participation,
+    table1,
+    workload,
+)
 from portal.dashboards.repository.behind import behind
 from portal.dashboards.repository.kept import scope_of
 from portal.dashboards.repository.sql import period
@@ -45,12 +55,22 @@ def _rows(
     figure: Figure,
     *,
     iro_id: uuid.UUID | None = None,
+    by: GroupBy = GroupBy.NONE,
+    group_id: uuid.UUID | None = None,
 ) -> sa.Select[Any, Any]:
-    """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s), each with the id of
-    an obligation the figure is about (NULL for a figure of no obligation), the period bound as sql.py's
-    ``period``."""
+    """The ids of the proceedings behind ``figure`` (for an IRO's figures, ``iro_id``'s; for a grouped
+    figure, the group ``group_id`` of the grouping ``by``), each with the id of an obligation the figure is
+    about (NULL for a figure of no obligation), the period bound as sql.py's ``period``."""
     section, _, category = figure.value.partition(":")
     scope = scope_of(actor)
+    if section == "iro_view":
+        analyses = iro_views.per_analysis(scope, by).c
+        condition = sa.true() if category == "filed" else analyses.status == category
+        if by is not GroupBy.NONE:
+            # Analyses whose guardian has no team form the group without an id.
+            in_group = analyses.group_id == group_id if group_id is not None else analyses.group_id.is_(None)
+            condition = sa.and_(condition, in_group)
+        return sa.select(analyses.id, NO_OBLIGATION).where(condition)
     if section in QUESTIONS:
         rows = table1.per_case(dialect, scope)
         condition = rows.c[section] == category
@@ -71,6 +91,8 @@ def _rows(
         return _with_code(rows, sa.true() if category == "due" else rows.c.status == category, "P14")
     if section in {"disputes", "referrals"}:
         return disputes.figure_rows(dialect, scope, figure)
+    if section == "participation":
+        return participation.figure_rows(dialect, scope, figure)
     if section == "papers":
         rows = papers.per_version(dialect, scope)
         condition = sa.true() if category == "filed" else rows.c.status == category
@@ -91,11 +113,13 @@ async def cases_behind(
     end: date,
     today: date,
     iro_id: uuid.UUID | None = None,
+    by: GroupBy = GroupBy.NONE,
+    group_id: uuid.UUID | None = None,
 ) -> list[Behind]:
-    """The cases behind ``figure`` within the viewer's scope (for an IRO's figures, ``iro_id``'s), by case
-    number, each with the obligations the figure is about. (Not an IRO's late reviews: the service counts
-    those by the case page's rule, with cases_with_ids.)"""
-    rows = _rows(session.get_bind().dialect.name, actor, figure, iro_id=iro_id)
+    """The cases behind ``figure`` within the viewer's scope (for an IRO's figures, ``iro_id``'s; for a
+    grouped figure, ``by`` and ``group_id``), by case number, each with the obligations the figure is about.
+    (Not an IRO's late reviews: the service counts those by the case page's rule, with cases_with_ids.)"""
+    rows = _rows(session.get_bind().dialect.name, actor, figure, iro_id=iro_id, by=by, group_id=group_id)
     return await behind(session, rows, period(start, end, today))
 
 

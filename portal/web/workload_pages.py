@@ -198,7 +198,9 @@ async def profile_form(request: Request) -> Response:
             raise PageNotFound
         found = await _profile(request, actor, uow)
     profile = found["profile"] or {}
-    values = {k: "" if profile.get(k) is None else figure(profile[k]) for k in PROFILE_FIELDS}
+    values = {
+        k: "" if profile.get(k) is None else figure(profile[k]) for k in PROFILE_FIELDS if k != "employment"
+    }
     values["employment"] = profile.get("employment") or ""
     return _render_profile(request, actor, found, values, FormErrors({k: k for k in PROFILE_FIELDS}), 200)
 

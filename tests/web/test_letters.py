@@ -371,3 +371,27 @@ async def test_the_introduction_form_is_the_childs_iros(
     assert "They told Amy they can have an advocate." in case_page.text
     # The form again holds what was recorded, to change.
     assert IN_TOUCH in (await web.get(form)).text
+
+
+async def test_a_manager_named_at_a_stage_sees_the_letter_was_written_not_the_case(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, world: World, travel: Travel
+) -> None:
+    """The letter is drawn from the case, which a manager named to answer a stage need not read: they see
+    that it was written, with no link to a page they would not find."""
+    walk = await _walk(client, world, travel)
+    amy = (await _children(walk))["Amy"]
+    iro = await world.actor("iro")
+    async with world.sessions() as session, session.begin():
+        dispute = await disputes.raise_challenge(session, iro, _challenge(walk.case_id, amy))
+        await disputes.escalate(session, iro, dispute.id, world.id("team_manager"), "No answer yet.")
+        await disputes.resolve(session, iro, dispute.id, "The team manager agreed.", None)
+    assert (await _write(walk, "iro", **_summary(dispute.id, None)))["errors"] == []
+    letter = f"/disputes/{dispute.id}/children/{amy}/letter.pdf"
+    await sign_in_as(web, world.id("team_manager"))
+    page = await web.get(f"/disputes/{dispute.id}")
+    assert page.status_code == 200
+    assert "Letter to the child, by Ivan Reviewer" in page.text
+    assert letter not in page.text
+    assert (await web.get(letter)).status_code == 404
+    await sign_in_as(web, world.id("guardian2"))
+    assert (await web.get(letter)).status_code == 404

@@ -6,6 +6,7 @@ it. Nobody else finds the pages."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -69,6 +70,11 @@ async def test_the_iro_manager_keeps_the_figures_and_sees_each_iro_weighed(
         outOfAreaChildren="2",
     )
     assert (saved.status_code, saved.headers["location"]) == (303, "/workloads?done=profile")
+    # The form again holds what was kept, to change.
+    kept = await web.get(f"/workloads/iros/{iro}")
+    assert kept.status_code == 200
+    assert 'value="0.5"' in kept.text
+    assert re.search(r'value="AGENCY" checked|value="AGENCY" selected', kept.text)
     weights = await _post(
         web,
         "/workloads/weights",

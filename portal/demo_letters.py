@@ -5,20 +5,13 @@ the case page shows the gap. (What children were told of resolved disputes is in
 
 from __future__ import annotations
 
-from datetime import date
-
 from models import ExplainedHow, LetterTo
 from portal.calendar import add_working_days
 from portal.demo_records import DemoCase, Records, clock_at
 from portal.letters import service as introductions
+from portal.letters.addressee import suggested
 
-# Children younger than this get the letter through their carer.
-CARER_LETTER_UNDER = 8
 CARERS = ("Mrs Aisha Khan", "Mr and Mrs Okafor", "Ms Jo Turner", "Mrs Grace Lewis")
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class LetterRecords(Records):
@@ -31,7 +24,7 @@ class LetterRecords(Records):
                 assert child.looked_after_since is not None
                 came = max(child.looked_after_since, case.proceedings.issued_on)
                 day = min(add_working_days(came, 3 + m), self.today)
-                young = _age(child.date_of_birth, day) < CARER_LETTER_UNDER
+                young = suggested(child.date_of_birth, day) is LetterTo.CARER
                 data = introductions.RecordIntroduction(
                     case_id=case.proceedings.id,
                     child_id=child.id,

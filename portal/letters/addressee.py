@@ -4,11 +4,21 @@ carer")."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from models import LetterTo
+from portal.cases.service import age_on
 from portal.errors import ErrorCode, Problems
 from portal.validation import clean_required
 
 CARER_NAME_MAX_LENGTH = 200
+# A child younger than this is written to through their carer, unless the IRO says otherwise.
+CARER_LETTER_UNDER = 8
+
+
+def suggested(born: date, on: date) -> LetterTo:
+    """Whom a letter written ``on`` a day is suggested to be to: the carer for a young child."""
+    return LetterTo.CARER if age_on(born, on) < CARER_LETTER_UNDER else LetterTo.CHILD
 
 
 def addressee(problems: Problems, letter_to: LetterTo | None, carer_name: str) -> str:

@@ -17,6 +17,7 @@ from portal import clock
 from portal.audit.service import Look
 from portal.auth.actor import Actor
 from portal.db import UnitOfWork
+from portal.letters.addressee import suggested
 from portal.printing import print_pdf
 from portal.web.forms import FormErrors, date_values, iso, parse_date
 from portal.web.headers import attachment
@@ -47,12 +48,6 @@ SUMMARY_FIELDS = {
     "disputeId": "decided",
     "form": "decided",
 }
-# A child under this age on the day gets the letter through their carer unless the IRO says otherwise.
-CARER_LETTER_UNDER = 8
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def _child(case: dict[str, Any], child_id: str) -> dict[str, Any]:
@@ -104,8 +99,8 @@ async def introduction_form(request: Request) -> Response:
     today = clock.today()
     found = _mine(case, child, actor)
     if found is None:
-        young = _age(date.fromisoformat(child["dateOfBirth"]), today) < CARER_LETTER_UNDER
-        values = {**date_values("explainedOn", today.isoformat()), "letterTo": "CARER" if young else "CHILD"}
+        to = suggested(date.fromisoformat(child["dateOfBirth"]), today)
+        values = {**date_values("explainedOn", today.isoformat()), "letterTo": to.name}
     else:
         values = {
             **date_values("explainedOn", found["explainedOn"]),
@@ -224,10 +219,10 @@ async def summary_form(request: Request) -> Response:
     child = _child(case, child_id)
     found = next((s for s in dispute["childSummaries"] if s["childId"] == child_id), None)
     if found is None:
-        young = _age(date.fromisoformat(child["dateOfBirth"]), clock.today()) < CARER_LETTER_UNDER
+        to = suggested(date.fromisoformat(child["dateOfBirth"]), clock.today())
         introduction = _mine(case, child, actor)
         values = {
-            "letterTo": introduction["letterTo"] if introduction else "CARER" if young else "CHILD",
+            "letterTo": introduction["letterTo"] if introduction else to.name,
             "carerName": introduction["carerName"] if introduction else "",
         }
     else:
